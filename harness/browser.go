@@ -1,0 +1,323 @@
+// Package harness runs cases in a real Chromium over the DevTools protocol and
+// turns what the browser reports into records: the browser lifecycle, an
+// isolated browser context per case, and passive capture of the network,
+// audits and console events that carry the browser's CORS verdict.
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
+)
+
+// ErrNoBrowser is returned when no Chromium can be found.
+var ErrNoBrowser = errors.New("no chromium browser found")
+
+// candidates are the names looked up on PATH, in order.
+var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chromium-headless-shell"}
+
+// FindBrowser returns the browser binary to use: flag, then
+// $CORSPROOF_BROWSER, then PATH. It never downloads anything.
+func FindBrowser(flag string) (string, error) {
+	if flag != "" {
+		return checkBinary(flag, "--browser")
+	}
+	if env := os.Getenv("CORSPROOF_BROWSER"); env != "" {
+		return checkBinary(env, "$CORSPROOF_BROWSER")
+	}
+	for _, name := range candidates {
+		if p, err := exec.LookPath(name); err == nil {
+			return realBinary(p), nil
+		}
+	}
+	return "", fmt.Errorf("%w on PATH (looked for %s); install one with `apt-get install chromium`, or name it with --browser or $CORSPROOF_BROWSER", ErrNoBrowser, strings.Join(candidates, ", "))
+}
+
+func checkBinary(path, source string) (string, error) {
+	p, err := exec.LookPath(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s names %q: %v", ErrNoBrowser, source, path, err)
+	}
+	return realBinary(p), nil
+}
+
+// realBinary skips Debian's /usr/bin/chromium shell wrapper, which adds its
+// own flags and prints noise on every start, when the real binary is there.
+func realBinary(p string) string {
+	if resolved, err := filepath.EvalSymlinks(p); err == nil {
+		p = resolved
+	}
+	if p == "/usr/bin/chromium" {
+		if _, err := os.Stat("/usr/lib/chromium/chromium"); err == nil {
+			return "/usr/lib/chromium/chromium"
+		}
+	}
+	return p
+}
+
+// LNAMode says how Local Network Access checks are handled.
+type LNAMode string
+
+// LNA modes.
+const (
+	// LNAGrant grants each page origin the local and loopback network
+	// permissions, as a user who accepted the prompt would: the page's
+	// origin does not make a loopback or private target unreachable, and
+	// the records still show the address spaces.
+	LNAGrant LNAMode = "grant"
+	// LNAEnforce leaves the checks as a fresh profile has them (no
+	// permission): what a user who never answered the prompt sees.
+	LNAEnforce LNAMode = "enforce"
+	// LNAOff turns the checks off with a browser feature switch.
+	LNAOff LNAMode = "off"
+)
+
+// CookieMode says whether the profile allows third-party cookies.
+type CookieMode string
+
+// Third-party cookie modes.
+const (
+	// CookiesAllow sends third-party cookies, as desktop Chromium does with
+	// a default user profile.
+	CookiesAllow CookieMode = "allow"
+	// CookiesBlock blocks them, as a fresh headless profile does.
+	CookiesBlock CookieMode = "block"
+)
+
+// Options configure a browser.
+type Options struct {
+	// Path is the browser binary; empty means FindBrowser("").
+	Path string
+	// URL connects to a running browser's DevTools endpoint instead of
+	// launching one (ws://… or http://host:port).
+	URL string
+	// LNA and ThirdPartyCookies default to LNAGrant and CookiesAllow.
+	LNA               LNAMode
+	ThirdPartyCookies CookieMode
+	// Timeout bounds one case; default 5 s.
+	Timeout time.Duration
+	// ExtraFlags are added to the launch command line.
+	ExtraFlags map[string]any
+}
+
+func (o *Options) defaults() {
+	if o.LNA == "" {
+		o.LNA = LNAGrant
+	}
+	if o.ThirdPartyCookies == "" {
+		o.ThirdPartyCookies = CookiesAllow
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+}
+
+// Browser is a running Chromium, launched or connected to.
+type Browser struct {
+	opts        Options
+	allocCancel context.CancelFunc
+	ctx         context.Context // the browser's first chromedp context
+	cancel      context.CancelFunc
+	profile     string
+	product     string
+	path        string
+}
+
+// Launch starts (or connects to) a browser and waits until it answers.
+func Launch(ctx context.Context, opts Options) (*Browser, error) {
+	opts.defaults()
+	b := &Browser{opts: opts}
+	var allocCtx context.Context
+	if opts.URL != "" {
+		allocCtx, b.allocCancel = remote.NewAllocator(context.WithoutCancel(ctx), opts.URL)
+	} else {
+		path := opts.Path
+		if path == "" {
+			p, err := FindBrowser("")
+			if err != nil {
+				return nil, err
+			}
+			path = p
+		}
+		b.path = path
+		profile, err := os.MkdirTemp("", "corsproof-profile-")
+		if err != nil {
+			return nil, fmt.Errorf("creating browser profile: %w", err)
+		}
+		b.profile = profile
+		if err := writePreferences(profile, opts.ThirdPartyCookies); err != nil {
+			b.removeProfile()
+			return nil, err
+		}
+		allocCtx, b.allocCancel = chromedp.NewExecAllocator(context.WithoutCancel(ctx), launchFlags(path, profile, opts)...)
+	}
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
+	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	version, err := within(startCtx, func() (browser.GetVersionResult, error) {
+		return chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{})
+	})
+	if err != nil {
+		b.Close()
+		where := b.path
+		if where == "" {
+			where = opts.URL
+		}
+		return nil, fmt.Errorf("launching browser %s: %w", where, err)
+	}
+	b.product = version.Product
+	return b, nil
+}
+
+// within runs f but gives up when limit is done. The first call on a
+// chromedp context must not carry a deadline (the deadline would stop the
+// browser), so the limit is applied from outside.
+func within[T any](limit context.Context, f func() (T, error)) (T, error) {
+	type res struct {
+		v   T
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		v, err := f()
+		done <- res{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-limit.Done():
+		var zero T
+		return zero, limit.Err()
+	}
+}
+
+func launchFlags(path, profile string, opts Options) []chromedp.ExecAllocatorOption {
+	disable := "Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions"
+	if opts.LNA == LNAOff {
+		disable += ",LocalNetworkAccessChecks"
+	}
+	flags := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-hang-monitor", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("disable-features", disable),
+	}
+	for k, v := range opts.ExtraFlags {
+		flags = append(flags, chromedp.Flag(k, v))
+	}
+	return flags
+}
+
+// writePreferences sets the third-party cookie preference before launch:
+// CDP has no working switch for it (Network.setCookieControls had no effect
+// in Chromium 156), so the profile carries it.
+func writePreferences(profile string, mode CookieMode) error {
+	controls := 0 // allow third-party cookies
+	if mode == CookiesBlock {
+		controls = 1
+	}
+	prefs := map[string]any{"profile": map[string]any{"cookie_controls_mode": controls}}
+	data, err := json.Marshal(prefs)
+	if err != nil {
+		return fmt.Errorf("writing browser preferences: %w", err)
+	}
+	dir := filepath.Join(profile, "Default")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("writing browser preferences: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Preferences"), data, 0o600); err != nil {
+		return fmt.Errorf("writing browser preferences: %w", err)
+	}
+	return nil
+}
+
+// Product is the browser's own product string, such as "HeadlessChrome/156.0.8078.108".
+func (b *Browser) Product() string { return b.product }
+
+// Path is the binary that was launched; empty for a connected browser.
+func (b *Browser) Path() string { return b.path }
+
+// Options returns the options the browser runs with, defaults filled in.
+func (b *Browser) Options() Options { return b.opts }
+
+// Version is a human-readable name and version, such as "Chromium 156.0.8078.108".
+func (b *Browser) Version() string {
+	name, ver, ok := strings.Cut(b.product, "/")
+	if !ok {
+		return b.product
+	}
+	label := "Chromium"
+	if strings.Contains(b.path, "headless-shell") || (name == "HeadlessChrome" && b.path == "" && false) {
+		label = "Chromium headless-shell"
+	} else if strings.Contains(strings.ToLower(name), "edge") {
+		label = name
+	}
+	return label + " " + ver
+}
+
+// Close stops the browser (or disconnects) and removes its profile.
+func (b *Browser) Close() error {
+	var err error
+	if b.cancel != nil {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Cancel closes the browser gracefully, which leaves no
+		// org.chromium.Chromium.* folder behind in $TMPDIR.
+		if cerr := chromedp.Cancel(b.ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
+			err = fmt.Errorf("closing browser: %w", cerr)
+		}
+		cancel()
+		_ = closeCtx
+		b.cancel()
+	}
+	if b.allocCancel != nil {
+		b.allocCancel()
+	}
+	if rerr := b.removeProfile(); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+func (b *Browser) removeProfile() error {
+	if b.profile == "" {
+		return nil
+	}
+	var err error
+	for range 10 {
+		if err = os.RemoveAll(b.profile); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond) // the browser may still be writing while it exits
+	}
+	return fmt.Errorf("removing browser profile %s: %w", b.profile, err)
+}

@@ -1,0 +1,347 @@
+package harness
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/chromedp/cdproto/audits"
+	"github.com/chromedp/cdproto/fetch"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/corsproof/corsproof/result"
+)
+
+// request gathers every event of one network request, keyed by requestId.
+// A redirected request keeps its id, so sent and the ExtraInfo slices hold
+// one entry per hop.
+type request struct {
+	id        network.RequestID
+	sent      []*network.EventRequestWillBeSent
+	extraReq  []*network.EventRequestWillBeSentExtraInfo
+	extraResp []*network.EventResponseReceivedExtraInfo
+	response  *network.EventResponseReceived
+	finished  bool
+	failed    *network.EventLoadingFailed
+}
+
+func (r *request) preflight() bool {
+	return len(r.sent) > 0 && r.sent[0].Initiator != nil && r.sent[0].Initiator.Type == network.InitiatorTypePreflight
+}
+
+func (r *request) underTest() bool {
+	if len(r.sent) == 0 {
+		return false
+	}
+	t := r.sent[0].Type
+	return t == network.ResourceTypeFetch || t == network.ResourceTypeXHR
+}
+
+func (r *request) terminal() bool { return r.finished || r.failed != nil }
+
+// responses is how many responses the request is known to have had, each of
+// which brings its own responseReceivedExtraInfo.
+func (r *request) responses() int {
+	n := 0
+	for _, s := range r.sent {
+		if s.RedirectResponse != nil && s.RedirectHasExtraInfo {
+			n++
+		}
+	}
+	switch {
+	case r.response != nil:
+		if r.response.HasExtraInfo {
+			n++
+		}
+	case r.preflight() && r.finished:
+		// A preflight whose answer failed the CORS check still ends with
+		// loadingFinished and has no responseReceived for us to see.
+		n++
+	case r.failed != nil && r.failed.CorsErrorStatus != nil && responseBasedError(string(r.failed.CorsErrorStatus.CorsError)):
+		n++
+	}
+	return n
+}
+
+// responseBasedError reports whether a CorsError is raised by looking at the
+// actual response, which means the response reached the browser.
+func responseBasedError(e string) bool {
+	switch e {
+	case "WildcardOriginNotAllowed", "MissingAllowOriginHeader", "MultipleAllowOriginValues",
+		"InvalidAllowOriginValue", "AllowOriginMismatch", "InvalidAllowCredentials", "InvalidResponse":
+		return true
+	}
+	return false
+}
+
+// complete reports whether every ExtraInfo the request will get has arrived.
+func (r *request) complete() bool {
+	if !r.terminal() {
+		return false
+	}
+	want := r.responses()
+	if len(r.extraResp) < want {
+		return false
+	}
+	if want > 0 && len(r.extraReq) == 0 {
+		return false
+	}
+	return true
+}
+
+// collector receives a tab's events on chromedp's reader goroutine, so it
+// only stores them; everything else happens after the page settles.
+type collector struct {
+	mu      sync.Mutex
+	reqs    map[network.RequestID]*request
+	order   []network.RequestID
+	issues  []*audits.CorsIssueDetails
+	console []string
+	changed chan struct{}
+	paused  chan *fetch.EventRequestPaused
+}
+
+func newCollector() *collector {
+	return &collector{
+		reqs:    map[network.RequestID]*request{},
+		changed: make(chan struct{}, 1),
+		paused:  make(chan *fetch.EventRequestPaused, 4),
+	}
+}
+
+func (c *collector) get(id network.RequestID) *request {
+	r, ok := c.reqs[id]
+	if !ok {
+		r = &request{id: id}
+		c.reqs[id] = r
+		c.order = append(c.order, id)
+	}
+	return r
+}
+
+func (c *collector) handle(ev any) {
+	if p, ok := ev.(*fetch.EventRequestPaused); ok {
+		select {
+		case c.paused <- p:
+		default:
+			// Only the page document is paused, once per case; a full
+			// buffer means a stray navigation, which the case's timeout
+			// reports.
+		}
+		return
+	}
+	c.mu.Lock()
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		r := c.get(e.RequestID)
+		r.sent = append(r.sent, e)
+	case *network.EventRequestWillBeSentExtraInfo:
+		r := c.get(e.RequestID)
+		r.extraReq = append(r.extraReq, e)
+	case *network.EventResponseReceivedExtraInfo:
+		r := c.get(e.RequestID)
+		r.extraResp = append(r.extraResp, e)
+	case *network.EventResponseReceived:
+		c.get(e.RequestID).response = e
+	case *network.EventLoadingFinished:
+		c.get(e.RequestID).finished = true
+	case *network.EventLoadingFailed:
+		c.get(e.RequestID).failed = e
+	case *audits.EventIssueAdded:
+		if e.Issue != nil && e.Issue.Details != nil && e.Issue.Details.CorsIssueDetails != nil {
+			c.issues = append(c.issues, e.Issue.Details.CorsIssueDetails)
+		}
+	case *cdplog.EventEntryAdded:
+		if e.Entry != nil && e.Entry.Source != cdplog.EntrySourceViolation {
+			c.console = append(c.console, e.Entry.Text)
+		}
+	default:
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
+}
+
+// snapshot is a consistent view of the requests that matter for the case.
+type snapshot struct {
+	actual    *request
+	preflight *request
+	issues    []*audits.CorsIssueDetails
+	console   []string
+}
+
+func (c *collector) snapshot() snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var s snapshot
+	for _, id := range c.order {
+		r := c.reqs[id]
+		switch {
+		case r.preflight():
+			if s.preflight == nil {
+				s.preflight = r
+			}
+		case r.underTest():
+			if s.actual == nil {
+				s.actual = r
+			}
+		}
+	}
+	s.issues = append(s.issues, c.issues...)
+	s.console = append(s.console, c.console...)
+	return s
+}
+
+// ready reports whether the events the record needs have all arrived.
+// wantPreflight is the model's view that the request needs one.
+func (s snapshot) ready(wantPreflight bool) bool {
+	if s.actual == nil {
+		return false
+	}
+	if !s.actual.complete() {
+		return false
+	}
+	if s.preflight != nil && !s.preflight.complete() {
+		return false
+	}
+	if wantPreflight && s.preflight == nil {
+		return false
+	}
+	return true
+}
+
+func headerMap(h network.Headers) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, v := range h {
+		switch v := v.(type) {
+		case string:
+			m[k] = v
+		default:
+			m[k] = fmt.Sprint(v)
+		}
+	}
+	return m
+}
+
+// exchanges turns one request's events into wire-level exchanges, one per
+// hop: the redirects first, then the final one.
+func (r *request) exchanges() []result.Exchange {
+	var out []result.Exchange
+	for i, s := range r.sent {
+		ex := result.Exchange{}
+		if s.Request != nil {
+			ex.Method = s.Request.Method
+			ex.URL = s.Request.URL + s.Request.URLFragment
+			ex.RequestHeaders = headerMap(s.Request.Headers)
+		}
+		if i < len(r.extraReq) {
+			ex.RequestHeaders = headerMap(r.extraReq[i].Headers)
+			for _, ac := range r.extraReq[i].AssociatedCookies {
+				if ac.Cookie == nil {
+					continue
+				}
+				if len(ac.BlockedReasons) == 0 {
+					ex.CookiesSent = append(ex.CookiesSent, ac.Cookie.Name)
+					continue
+				}
+				reasons := make([]string, len(ac.BlockedReasons))
+				for j, br := range ac.BlockedReasons {
+					reasons[j] = string(br)
+				}
+				ex.CookiesBlocked = append(ex.CookiesBlocked, result.Cookie{Name: ac.Cookie.Name, Reasons: reasons})
+			}
+		}
+		if i < len(r.extraResp) {
+			ex.Status = int(r.extraResp[i].StatusCode)
+			ex.ResponseHeaders = headerMap(r.extraResp[i].Headers)
+		} else if i+1 < len(r.sent) && r.sent[i+1].RedirectResponse != nil {
+			rr := r.sent[i+1].RedirectResponse
+			ex.Status = int(rr.Status)
+			ex.ResponseHeaders = headerMap(rr.Headers)
+		} else if i == len(r.sent)-1 && r.response != nil && r.response.Response != nil {
+			ex.Status = int(r.response.Response.Status)
+			ex.StatusText = r.response.Response.StatusText
+			ex.ResponseHeaders = headerMap(r.response.Response.Headers)
+			ex.FromCache = r.response.Response.FromDiskCache || r.response.Response.FromPrefetchCache
+		}
+		if i == len(r.sent)-1 && r.failed != nil {
+			ex.Error = r.failed.ErrorText
+		}
+		sort.Strings(ex.CookiesSent)
+		out = append(out, ex)
+	}
+	return out
+}
+
+// addressSpaces reads Local Network Access address spaces off the events.
+func (s snapshot) addressSpaces() *result.AddressSpaces {
+	as := &result.AddressSpaces{}
+	for _, r := range []*request{s.preflight, s.actual} {
+		if r == nil {
+			continue
+		}
+		for _, e := range r.extraReq {
+			if e.ClientSecurityState != nil {
+				as.Page = string(e.ClientSecurityState.InitiatorIPAddressSpace)
+				as.Policy = string(e.ClientSecurityState.LocalNetworkAccessRequestPolicy)
+			}
+		}
+		for _, e := range r.extraResp {
+			if e.ResourceIPAddressSpace != "" {
+				as.Target = string(e.ResourceIPAddressSpace)
+			}
+		}
+	}
+	for _, is := range s.issues {
+		if is.ClientSecurityState != nil && as.Page == "" {
+			as.Page = string(is.ClientSecurityState.InitiatorIPAddressSpace)
+			as.Policy = string(is.ClientSecurityState.LocalNetworkAccessRequestPolicy)
+		}
+		if is.ResourceIPAddressSpace != "" && as.Target == "" {
+			as.Target = string(is.ResourceIPAddressSpace)
+		}
+	}
+	if *as == (result.AddressSpaces{}) {
+		return nil
+	}
+	return as
+}
+
+// corsStatus returns the browser's CORS reason: from the actual request,
+// else the preflight, else an Audits issue.
+func (s snapshot) corsStatus() (corsError, param string) {
+	for _, r := range []*request{s.actual, s.preflight} {
+		if r != nil && r.failed != nil && r.failed.CorsErrorStatus != nil {
+			return string(r.failed.CorsErrorStatus.CorsError), r.failed.CorsErrorStatus.FailedParameter
+		}
+	}
+	for _, is := range s.issues {
+		if is.CorsErrorStatus != nil && !is.IsWarning {
+			return string(is.CorsErrorStatus.CorsError), is.CorsErrorStatus.FailedParameter
+		}
+	}
+	return "", ""
+}
+
+// blockedReason returns a non-CORS reason the browser gave for refusing
+// the request, from the network events or, for mixed content, which
+// leaves no network events, from the console.
+func (s snapshot) blockedReason() string {
+	for _, r := range []*request{s.actual, s.preflight} {
+		if r != nil && r.failed != nil && r.failed.BlockedReason != "" {
+			return string(r.failed.BlockedReason)
+		}
+	}
+	for _, line := range s.console {
+		if strings.HasPrefix(line, "Mixed Content:") {
+			return "mixed-content"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,284 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/audits"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/corsproof/corsproof/pages"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// settleGrace bounds the wait for events that Chromium sends after the
+// page's promise settles. Completion is decided by the events themselves;
+// this only ends the wait when an expected event never comes.
+const settleGrace = 2 * time.Second
+
+// permissions granted to a page origin under LNAGrant: loopback-network
+// covers loopback targets, local-network private ones (Chromium 142+).
+var lnaPermissions = []string{"loopback-network", "local-network"}
+
+// Run makes the case's request from a page at the case's origin in a fresh
+// browser context, and returns the record. Faults of the request itself
+// (refused connection, time-out) are verdicts in the record; err is only
+// for faults of the harness or the browser.
+func (b *Browser) Run(ctx context.Context, c scenarios.Case) (result.Record, error) {
+	start := time.Now()
+	rec := result.Record{
+		Name:       c.Name,
+		File:       c.File,
+		Origin:     c.Origin,
+		Request:    c.Request,
+		Browser:    b.Version(),
+		Driver:     "chromedp",
+		Mismatches: []string{},
+	}
+	rec.Page.ReadableHeaders = map[string]string{}
+	err := b.run(ctx, c, &rec)
+	rec.DurationMS = time.Since(start).Milliseconds()
+	return rec, err
+}
+
+func (b *Browser) run(ctx context.Context, c scenarios.Case, rec *result.Record) error {
+	page, err := pages.For(c.Origin)
+	if err != nil {
+		return fmt.Errorf("preparing page for %s: %w", c.Origin, err)
+	}
+	col := newCollector()
+	cctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(col.handle))
+	defer cancel()
+
+	deadline, stop := context.WithTimeout(ctx, b.opts.Timeout)
+	defer stop()
+
+	// Setting up the page is the harness's business, not the case's: a
+	// fault here is an error, not a verdict.
+	setup, setupCancel := context.WithTimeout(ctx, b.opts.Timeout+10*time.Second)
+	defer setupCancel()
+	if _, err := within(setup, func() (struct{}, error) { return struct{}{}, b.openPage(cctx, col, page) }); err != nil {
+		rec.Verdict = scenarios.VerdictError
+		rec.Page.Error = err.Error()
+		return fmt.Errorf("opening page at %s: %w", c.Origin, err)
+	}
+
+	info, err := within(setup, func() (pages.Info, error) {
+		return chromedp.Run(cctx, chromedp.Evaluate[pages.Info]("self.__corsproof.info()"))
+	})
+	if err != nil {
+		rec.Verdict = scenarios.VerdictError
+		return fmt.Errorf("reading page origin: %w", err)
+	}
+	rec.Page.Origin = info.Origin
+	if info.Origin != page.Origin && !(page.Origin != "null" && samePageOrigin(info.Origin, page.Origin)) {
+		rec.Verdict = scenarios.VerdictError
+		return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
+	}
+
+	spec, _ := json.Marshal(runSpec(c.Request))
+	outcome, err := within(deadline, func() (pages.Outcome, error) {
+		return chromedp.Run(cctx, chromedp.Evaluate[pages.Outcome]("self.__corsproof.run("+string(spec)+")", chromedp.EvalAwaitPromise))
+	})
+	timedOut := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
+	if err != nil && !timedOut {
+		rec.Verdict = scenarios.VerdictError
+		return fmt.Errorf("running request: %w", err)
+	}
+
+	snap := col.wait(ctx, needsPreflight(c.Request), timedOut)
+	fill(rec, snap, outcome, timedOut)
+	return nil
+}
+
+// openPage creates the tab in its own browser context, grants permissions,
+// and loads the page document by answering its navigation from Go. Only the
+// document is intercepted, and interception is switched off before the
+// request under test runs: while the Fetch domain is on, Chromium drops the
+// Origin header on a same-origin to cross-origin redirect.
+func (b *Browser) openPage(cctx context.Context, col *collector, page *pages.Page) error {
+	if err := chromedp.Do(cctx); err != nil {
+		return fmt.Errorf("creating browser context: %w", err)
+	}
+	if b.opts.LNA == LNAGrant && page.Origin != "null" {
+		bcid := chromedp.FromContext(cctx).BrowserContextID
+		for _, name := range lnaPermissions {
+			// Older Chromium does not know these permissions; then there
+			// is nothing to grant and the checks do not apply either.
+			_, _ = chromedp.CallBrowser(cctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission:       &cdpbrowser.PermissionDescriptor{Name: name},
+				Setting:          cdpbrowser.PermissionSettingGranted,
+				Origin:           page.Origin,
+				BrowserContextID: bcid,
+			})
+		}
+	}
+	if _, err := chromedp.Call(cctx, audits.Enable, cdp.Empty{}); err != nil {
+		return fmt.Errorf("enabling audits: %w", err)
+	}
+	if _, err := chromedp.Call(cctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{
+		URLPattern:   page.URL,
+		ResourceType: network.ResourceTypeDocument,
+		RequestStage: fetch.RequestStageRequest,
+	}}}); err != nil {
+		return fmt.Errorf("enabling page interception: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() {
+		select {
+		case p := <-col.paused:
+			headers := make([]*fetch.HeaderEntry, 0, len(page.Headers))
+			for k, v := range page.Headers {
+				headers = append(headers, &fetch.HeaderEntry{Name: k, Value: v})
+			}
+			_, err := chromedp.Call(cctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+				RequestID: p.RequestID, ResponseCode: 200, ResponseHeaders: headers, Body: page.Body,
+			})
+			served <- err
+		case <-cctx.Done():
+			served <- cctx.Err()
+		}
+	}()
+	if err := chromedp.Do(cctx, chromedp.Navigate(page.URL)); err != nil {
+		return fmt.Errorf("loading page %s: %w", page.URL, err)
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serving page %s: %w", page.URL, err)
+	}
+	if _, err := chromedp.Call(cctx, fetch.Disable, cdp.Empty{}); err != nil {
+		return fmt.Errorf("disabling page interception: %w", err)
+	}
+	return nil
+}
+
+// samePageOrigin compares serialized origins after normalisation, so that a
+// case written as https://App.example.test:443 matches the page.
+func samePageOrigin(got, want string) bool {
+	g, err1 := pages.Normalize(got)
+	w, err2 := pages.Normalize(want)
+	return err1 == nil && err2 == nil && g == w
+}
+
+func runSpec(r scenarios.Request) pages.RunSpec {
+	s := pages.RunSpec{
+		API: string(r.API), Method: r.Method, URL: r.URL, Headers: r.Headers,
+		Credentials: string(r.Credentials), Mode: string(r.Mode), Body: r.Body, HasBody: r.Body != "",
+	}
+	if s.API == "" {
+		s.API = string(scenarios.APIFetch)
+	}
+	if s.Method == "" {
+		s.Method = "GET"
+	}
+	if s.Credentials == "" {
+		s.Credentials = string(scenarios.CredentialsSameOrigin)
+	}
+	if s.Headers == nil {
+		s.Headers = map[string]string{}
+	}
+	if s.API == string(scenarios.APIXHR) {
+		s.Mode = ""
+	}
+	return s
+}
+
+// wait returns once the record's events are all in, the grace period ends,
+// or ctx is done. After a time-out nothing more is coming, so it does not wait.
+func (c *collector) wait(ctx context.Context, wantPreflight, timedOut bool) snapshot {
+	if timedOut {
+		return c.snapshot()
+	}
+	grace := time.NewTimer(settleGrace)
+	defer grace.Stop()
+	for {
+		s := c.snapshot()
+		if s.ready(wantPreflight) || (s.actual == nil && s.blockedReason() != "") {
+			return s
+		}
+		select {
+		case <-c.changed:
+		case <-grace.C:
+			return c.snapshot()
+		case <-ctx.Done():
+			return c.snapshot()
+		}
+	}
+}
+
+// fill joins the page's outcome and the network events into the record.
+func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
+	rec.Page.OK = out.OK
+	rec.Page.Status = out.Status
+	rec.Page.Type = out.Type
+	rec.Page.Error = out.Error
+	rec.Page.Body = out.Body
+	if out.Headers != nil {
+		rec.Page.ReadableHeaders = out.Headers
+	}
+	if s.preflight != nil {
+		ex := s.preflight.exchanges()
+		last := ex[len(ex)-1]
+		rec.Preflight = &ex[0]
+		if len(ex) > 1 {
+			// A redirected preflight is an error in itself; keep the hop
+			// that redirected, which is what the server said.
+			rec.Preflight.Error = last.Error
+		}
+	}
+	if s.actual != nil {
+		ex := s.actual.exchanges()
+		final := ex[len(ex)-1]
+		rec.Actual = &final
+		if len(ex) > 1 {
+			rec.Redirects = ex[:len(ex)-1]
+		}
+		// A request refused before it went out (after a failed preflight)
+		// has no wire headers: it was never sent.
+		if len(s.actual.extraReq) == 0 && s.actual.failed != nil && rec.Actual.Status == 0 {
+			rec.Actual = nil
+		}
+	}
+	corsError, param := s.corsStatus()
+	rec.BlockedReason = s.blockedReason()
+	rec.AddressSpaces = s.addressSpaces()
+	for _, line := range s.console {
+		if strings.Contains(line, "CORS") || strings.Contains(line, "Mixed Content") || strings.Contains(line, "Local Network") {
+			rec.Console = append(rec.Console, line)
+		}
+	}
+	if s.actual != nil && s.actual.failed != nil {
+		rec.NetError = s.actual.failed.ErrorText
+	} else if s.preflight != nil && s.preflight.failed != nil {
+		rec.NetError = s.preflight.failed.ErrorText
+	}
+	switch {
+	case timedOut:
+		rec.Verdict = scenarios.VerdictTimeout
+		rec.Page.Error = "no answer before the time-out"
+	case out.OK || (out.Error == "" && out.Status > 0) || out.Type == "opaque":
+		rec.Verdict = scenarios.VerdictAllowed
+	case corsError != "":
+		rec.Verdict = scenarios.VerdictBlocked
+	default:
+		rec.Verdict = scenarios.VerdictNetworkError
+	}
+	if rec.Verdict == scenarios.VerdictBlocked {
+		rec.CorsError, rec.FailedParameter = corsError, param
+	}
+	for _, is := range s.issues {
+		// Chromium also files issues for requests it let through, such as a
+		// Local Network Access warning once the permission is granted.
+		if is.CorsErrorStatus != nil && string(is.CorsErrorStatus.CorsError) != rec.CorsError {
+			rec.Console = append(rec.Console, "issue: "+string(is.CorsErrorStatus.CorsError)+" "+is.CorsErrorStatus.FailedParameter)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// testBrowser is the one browser this test binary starts: a fresh browser
+// context per case gives isolation without a browser per test.
+var testBrowser *Browser
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "corsproof-profile-*"))
+	b, err := Launch(context.Background(), Options{Timeout: 3 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "harness tests need Chromium:", err)
+		return 1
+	}
+	testBrowser = b
+	code := m.Run()
+	if err := b.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "closing browser:", err)
+		code = 1
+	}
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "corsproof-profile-*"))
+	if len(after) > len(before) {
+		fmt.Fprintln(os.Stderr, "leaked browser profile directories:", after)
+		code = 1
+	}
+	return code
+}
+
+// corsServer answers like a small API whose CORS headers the test sets per path.
+func corsServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestSmoke(t *testing.T) {
+	srv := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/open" {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}
+		fmt.Fprint(w, "hi")
+	})
+	for _, tc := range []struct {
+		desc, path, verdict, corsError string
+	}{
+		{"allowed simple GET", "/open", "allowed", ""},
+		{"missing ACAO", "/closed", "blocked", "MissingAllowOriginHeader"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			rec, err := testBrowser.Run(context.Background(), scenarios.Case{
+				Name: tc.desc, Origin: "https://app.example.test",
+				Request: scenarios.Request{API: "fetch", Method: "GET", URL: srv.URL + tc.path, Credentials: "omit"},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tc.verdict, string(rec.Verdict))
+			assert.Equal(t, tc.corsError, rec.CorsError)
+			require.NotNil(t, rec.Actual)
+			assert.Equal(t, "https://app.example.test", rec.Actual.RequestHeaders["Origin"])
+			t.Logf("%+v %+v %v", rec, rec.Actual, rec.DurationMS)
+		})
+	}
+}

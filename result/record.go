@@ -1,0 +1,148 @@
+// Package result defines the record corsproof keeps for each request a page
+// made: the request, the browser's verdict and reason, the raw headers of the
+// preflight and the actual request, and the diagnosis. It is the contract
+// between the harness, which fills records, and the reports, which render them.
+package result
+
+import (
+	"time"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// Record is what corsproof knows about one case after the browser ran it.
+type Record struct {
+	Name string `json:"name"`
+	// Suite and File name where the case came from; empty for probe.
+	Suite   string            `json:"suite,omitempty"`
+	File    string            `json:"file,omitempty"`
+	Origin  string            `json:"origin"`
+	Request scenarios.Request `json:"request"`
+
+	Verdict scenarios.Verdict `json:"verdict"`
+	// CorsError and FailedParameter are Chromium's own reason
+	// (Network.loadingFailed corsErrorStatus), empty unless blocked.
+	CorsError       string `json:"cors_error,omitempty"`
+	FailedParameter string `json:"failed_parameter,omitempty"`
+	// NetError is Chromium's net error text for failed requests (net::ERR_FAILED…).
+	NetError string `json:"net_error,omitempty"`
+	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content, csp…).
+	BlockedReason string `json:"blocked_reason,omitempty"`
+	// Console holds the browser's console messages about the request.
+	Console []string `json:"console,omitempty"`
+
+	// Preflight is the OPTIONS request, nil when none was sent.
+	Preflight *Exchange `json:"preflight"`
+	// Actual is the request itself, nil when it never went out.
+	Actual *Exchange `json:"actual"`
+	// Redirects are the hops the actual request followed before its final URL.
+	Redirects []Exchange `json:"redirects,omitempty"`
+
+	Page Page `json:"page"`
+
+	// AddressSpaces says which Local Network Access address spaces were involved.
+	AddressSpaces *AddressSpaces `json:"address_spaces,omitempty"`
+
+	Expect     *scenarios.Expect `json:"expect,omitempty"`
+	ExpectMet  bool              `json:"expect_met"`
+	Mismatches []string          `json:"mismatches"`
+
+	Diagnosis *cors.Diagnosis `json:"diagnosis,omitempty"`
+
+	Browser    string `json:"browser"`
+	Driver     string `json:"driver,omitempty"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Exchange is one request and its response as they crossed the wire, from the
+// *ExtraInfo events. Header maps use the names as sent; a header that appeared
+// on several lines holds the values joined with "\n", as Chromium reports them.
+type Exchange struct {
+	Method          string            `json:"method"`
+	URL             string            `json:"url"`
+	RequestHeaders  map[string]string `json:"request_headers"`
+	Status          int               `json:"status,omitempty"`
+	StatusText      string            `json:"status_text,omitempty"`
+	ResponseHeaders map[string]string `json:"response_headers,omitempty"`
+	// Error is the net error that ended this request, if any.
+	Error string `json:"error,omitempty"`
+	// CookiesSent and CookiesBlocked name the cookies attached or withheld.
+	CookiesSent    []string `json:"cookies_sent,omitempty"`
+	CookiesBlocked []Cookie `json:"cookies_blocked,omitempty"`
+	// FromCache is true when the response came from the HTTP cache.
+	FromCache bool `json:"from_cache,omitempty"`
+}
+
+// Cookie is a cookie the browser withheld and its reasons.
+type Cookie struct {
+	Name    string   `json:"name"`
+	Reasons []string `json:"reasons"`
+}
+
+// Page is what the page's script saw.
+type Page struct {
+	// Origin is self.origin as the page reported it.
+	Origin string `json:"origin,omitempty"`
+	OK     bool   `json:"ok"`
+	Status int    `json:"status"`
+	// Type is the fetch Response.type (basic, cors, opaque…); empty for XHR.
+	Type  string `json:"type,omitempty"`
+	Error string `json:"error"`
+	// ReadableHeaders are the response headers JavaScript could read.
+	ReadableHeaders map[string]string `json:"readable_headers"`
+	Body            string            `json:"body,omitempty"`
+}
+
+// AddressSpaces are the Local Network Access address spaces of the page and
+// the target, as Chromium classified them.
+type AddressSpaces struct {
+	Page   string `json:"page,omitempty"`
+	Target string `json:"target,omitempty"`
+	// Policy is Chromium's local network request policy for the request.
+	Policy string `json:"policy,omitempty"`
+}
+
+// Run is one run of one or more suites on one browser.
+type Run struct {
+	Tool    string   `json:"tool"`
+	Suites  []string `json:"suites"`
+	Browser string   `json:"browser"`
+	// BrowserPath is the binary that ran, empty when connected to a remote one.
+	BrowserPath string `json:"browser_path,omitempty"`
+	Driver      string `json:"driver,omitempty"`
+	// ThirdPartyCookies records whether the profile allowed them.
+	ThirdPartyCookies string    `json:"third_party_cookies"`
+	Started           time.Time `json:"started"`
+	DurationMS        int64     `json:"duration_ms"`
+	Records           []Record  `json:"records"`
+	Totals            Totals    `json:"totals"`
+}
+
+// Totals count a run's records.
+type Totals struct {
+	Cases      int                       `json:"cases"`
+	ByVerdict  map[scenarios.Verdict]int `json:"by_verdict"`
+	ExpectMet  int                       `json:"expect_met"`
+	ExpectFail int                       `json:"expect_failed"`
+	// ModelDisagrees counts records whose diagnosis disagrees with the browser.
+	ModelDisagrees int `json:"model_disagrees"`
+}
+
+// Tally recomputes the totals from the records.
+func (r *Run) Tally() {
+	t := Totals{ByVerdict: map[scenarios.Verdict]int{}}
+	for _, rec := range r.Records {
+		t.Cases++
+		t.ByVerdict[rec.Verdict]++
+		if rec.ExpectMet {
+			t.ExpectMet++
+		} else {
+			t.ExpectFail++
+		}
+		if rec.Diagnosis != nil && !rec.Diagnosis.AgreesWithBrowser {
+			t.ModelDisagrees++
+		}
+	}
+	r.Totals = t
+}

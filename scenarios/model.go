@@ -1,0 +1,91 @@
+// Package scenarios holds the suite model (version 1 of the suite format),
+// loads and validates suite files, and imports requests captured elsewhere.
+package scenarios
+
+// API names the in-page API that makes the request.
+type API string
+
+// APIs a case may use.
+const (
+	APIFetch API = "fetch"
+	APIXHR   API = "xhr"
+)
+
+// Credentials is the fetch credentials mode. For XHR, include means
+// withCredentials = true and anything else means false.
+type Credentials string
+
+// Credentials modes.
+const (
+	CredentialsOmit       Credentials = "omit"
+	CredentialsSameOrigin Credentials = "same-origin"
+	CredentialsInclude    Credentials = "include"
+)
+
+// Mode is the fetch request mode.
+type Mode string
+
+// Request modes a page can ask for.
+const (
+	ModeCORS   Mode = "cors"
+	ModeNoCORS Mode = "no-cors"
+)
+
+// Verdict is what the browser did with a request.
+type Verdict string
+
+// Verdicts. Blocked means the browser's CORS checks refused the request;
+// a refused connection or a DNS failure is a network error, not blocked.
+const (
+	VerdictAllowed      Verdict = "allowed"
+	VerdictBlocked      Verdict = "blocked"
+	VerdictNetworkError Verdict = "network-error"
+	VerdictTimeout      Verdict = "timeout"
+	VerdictError        Verdict = "error"
+)
+
+// Suite is one suite file: a named list of cases.
+type Suite struct {
+	Version int    `json:"version" yaml:"version"`
+	Name    string `json:"name" yaml:"name"`
+	// Target is the base URL that relative request URLs resolve against.
+	Target string `json:"target,omitempty" yaml:"target,omitempty"`
+	Cases  []Case `json:"cases" yaml:"cases"`
+	// File is the path the suite was loaded from; empty for built-in suites.
+	File string `json:"-" yaml:"-"`
+}
+
+// Case is one request made by a page at an origin, with optional
+// expectations about what the browser does with it.
+type Case struct {
+	Name string `json:"name" yaml:"name"`
+	// Why says what the case checks, for generated suites.
+	Why string `json:"why,omitempty" yaml:"why,omitempty"`
+	// Origin is the page's serialized origin: scheme://host[:port] or "null".
+	Origin  string  `json:"origin" yaml:"origin"`
+	Request Request `json:"request" yaml:"request"`
+	Expect  *Expect `json:"expect,omitempty" yaml:"expect,omitempty"`
+	// File and Line locate the case in its suite file for messages.
+	File string `json:"-" yaml:"-"`
+	Line int    `json:"-" yaml:"-"`
+}
+
+// Request is the request as the page makes it.
+type Request struct {
+	API         API               `json:"api" yaml:"api"`
+	Method      string            `json:"method" yaml:"method"`
+	URL         string            `json:"url" yaml:"url"`
+	Headers     map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
+	Credentials Credentials       `json:"credentials" yaml:"credentials"`
+	Body        string            `json:"body,omitempty" yaml:"body,omitempty"`
+	Mode        Mode              `json:"mode,omitempty" yaml:"mode,omitempty"`
+}
+
+// Expect lists what a case expects; nil fields are not checked.
+type Expect struct {
+	Verdict         Verdict  `json:"verdict,omitempty" yaml:"verdict,omitempty"`
+	CorsError       string   `json:"cors_error,omitempty" yaml:"cors_error,omitempty"`
+	Preflight       *bool    `json:"preflight,omitempty" yaml:"preflight,omitempty"`
+	Status          *int     `json:"status,omitempty" yaml:"status,omitempty"`
+	ReadableHeaders []string `json:"readable_headers,omitempty" yaml:"readable_headers,omitempty"`
+}
