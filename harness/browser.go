@@ -72,14 +72,18 @@ type LNAMode string
 // LNA modes.
 const (
 	// LNAGrant grants each page origin the local and loopback network
-	// permissions, as a user who accepted the prompt would: the page's
-	// origin does not make a loopback or private target unreachable, and
-	// the records still show the address spaces.
+	// permissions, as a user who accepted the prompt would. Chromium only
+	// asks secure contexts, so http pages stay blocked
+	// (InsecureLocalNetwork).
 	LNAGrant LNAMode = "grant"
 	// LNAEnforce leaves the checks as a fresh profile has them (no
 	// permission): what a user who never answered the prompt sees.
 	LNAEnforce LNAMode = "enforce"
-	// LNAOff turns the checks off with a browser feature switch.
+	// LNAOff turns the checks off with a browser feature switch. It is the
+	// default: a page served by the harness has no address space of its
+	// own (Chromium counts it as public), while the real page usually sits
+	// on the same network as the API under test, so leaving the checks on
+	// would block loopback and private targets that real users reach.
 	LNAOff LNAMode = "off"
 )
 
@@ -102,7 +106,7 @@ type Options struct {
 	// URL connects to a running browser's DevTools endpoint instead of
 	// launching one (ws://… or http://host:port).
 	URL string
-	// LNA and ThirdPartyCookies default to LNAGrant and CookiesAllow.
+	// LNA and ThirdPartyCookies default to LNAOff and CookiesAllow.
 	LNA               LNAMode
 	ThirdPartyCookies CookieMode
 	// Timeout bounds one case; default 5 s.
@@ -113,7 +117,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.LNA == "" {
-		o.LNA = LNAGrant
+		o.LNA = LNAOff
 	}
 	if o.ThirdPartyCookies == "" {
 		o.ThirdPartyCookies = CookiesAllow

@@ -112,11 +112,13 @@ type Run struct {
 	BrowserPath string `json:"browser_path,omitempty"`
 	Driver      string `json:"driver,omitempty"`
 	// ThirdPartyCookies records whether the profile allowed them.
-	ThirdPartyCookies string    `json:"third_party_cookies"`
-	Started           time.Time `json:"started"`
-	DurationMS        int64     `json:"duration_ms"`
-	Records           []Record  `json:"records"`
-	Totals            Totals    `json:"totals"`
+	ThirdPartyCookies string `json:"third_party_cookies"`
+	// LNA records how Local Network Access checks were handled.
+	LNA        string    `json:"lna"`
+	Started    time.Time `json:"started"`
+	DurationMS int64     `json:"duration_ms"`
+	Records    []Record  `json:"records"`
+	Totals     Totals    `json:"totals"`
 }
 
 // Totals count a run's records.

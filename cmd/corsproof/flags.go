@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/reports"
+)
+
+// browserFlags are the flags of every command that drives a browser.
+type browserFlags struct {
+	path    string
+	url     string
+	timeout time.Duration
+	lna     string
+	cookies string
+	jobs    int
+}
+
+func (f *browserFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&f.path, "browser", "", "Chromium binary (default: $CORSPROOF_BROWSER, then chromium on PATH)")
+	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one")
+	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "how long one request may take before its verdict is timeout")
+	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
+	fs.StringVar(&f.cookies, "third-party-cookies", string(harness.CookiesAllow), "allow (desktop Chromium's default) or block (a fresh headless profile's default)")
+	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
+}
+
+func (f *browserFlags) options() (harness.Options, error) {
+	opts := harness.Options{URL: f.url, Timeout: f.timeout}
+	switch harness.LNAMode(f.lna) {
+	case harness.LNAOff, harness.LNAGrant, harness.LNAEnforce:
+		opts.LNA = harness.LNAMode(f.lna)
+	default:
+		return opts, usagef("use off, grant or enforce", "--lna: %q is not a mode", f.lna)
+	}
+	switch harness.CookieMode(f.cookies) {
+	case harness.CookiesAllow, harness.CookiesBlock:
+		opts.ThirdPartyCookies = harness.CookieMode(f.cookies)
+	default:
+		return opts, usagef("use allow or block", "--third-party-cookies: %q is not a mode", f.cookies)
+	}
+	if f.timeout <= 0 {
+		return opts, usagef("for example --timeout 5s", "--timeout must be positive, got %s", f.timeout)
+	}
+	if f.jobs < 1 {
+		return opts, usagef("for example -j 2", "--jobs must be at least 1, got %d", f.jobs)
+	}
+	if f.url == "" {
+		path, err := harness.FindBrowser(f.path)
+		if err != nil {
+			return opts, &usageError{err: err, hint: "install Chromium with `sudo apt-get install chromium`, or pass --browser PATH"}
+		}
+		opts.Path = path
+	}
+	return opts, nil
+}
+
+// outputFlags say where results go.
+type outputFlags struct {
+	output      string
+	reports     []string
+	quiet       bool
+	showSecrets bool
+}
+
+func (f *outputFlags) add(fs *pflag.FlagSet, defaultOutput string) {
+	fs.StringVarP(&f.output, "output", "o", defaultOutput, "format on stdout: "+strings.Join(reports.Formats(), ", "))
+	fs.StringArrayVar(&f.reports, "report", nil, "also write FORMAT=PATH (repeatable), e.g. --report html=report.html --report junit=junit.xml")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only failed expectations and totals; no progress bar")
+	fs.BoolVar(&f.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+}
+
+// reportTarget is one --report FORMAT=PATH.
+type reportTarget struct {
+	format string
+	path   string
+}
+
+func (f *outputFlags) targets() ([]reportTarget, error) {
+	if _, err := reports.New(f.output, reports.Options{}); err != nil {
+		return nil, &usageError{err: fmt.Errorf("--output: %w", err)}
+	}
+	var out []reportTarget
+	for _, r := range f.reports {
+		format, path, ok := strings.Cut(r, "=")
+		if !ok || path == "" {
+			return nil, usagef("write FORMAT=PATH, e.g. --report html=report.html", "--report %q: missing =PATH", r)
+		}
+		if _, err := reports.New(format, reports.Options{}); err != nil {
+			return nil, &usageError{err: fmt.Errorf("--report %q: %w", r, err)}
+		}
+		out = append(out, reportTarget{format: strings.ToLower(format), path: path})
+	}
+	return out, nil
+}
+
+func (f *outputFlags) reportOptions(w io.Writer) reports.Options {
+	return reports.Options{ShowSecrets: f.showSecrets, Quiet: f.quiet, Color: isTerminal(w) && os.Getenv("NO_COLOR") == ""}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

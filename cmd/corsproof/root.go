@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// ExitCode is what the process exits with.
+type ExitCode int
+
+// Exit codes: expectations met, expectations failed, usage or configuration error.
+const (
+	ExitOK       ExitCode = 0
+	ExitFailed   ExitCode = 1
+	ExitUsage    ExitCode = 2
+	ExitInternal ExitCode = 3
+)
+
+// errExpectations signals that the run finished but an expectation failed;
+// it carries no message because the report already says which.
+var errExpectations = errors.New("expectations failed")
+
+// usageError marks errors in what the user asked for (flags, files).
+type usageError struct {
+	err  error
+	hint string
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(hint, format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
+}
+
+// Main runs the CLI with args and returns the exit code. Only Main prints
+// errors; commands return them.
+func Main(args []string, stdout, stderr io.Writer) ExitCode {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, errExpectations) {
+		return ExitFailed
+	}
+	printError(stderr, err)
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue), isCobraUsage(err), len(scenarios.Problems(err)) > 0:
+		return ExitUsage
+	case ctx.Err() != nil:
+		// Interrupted: the browser and its profile are gone by now.
+		return ExitFailed
+	default:
+		// Everything else is configuration the user can fix: an
+		// unreachable browser, an unwritable report path.
+		return ExitUsage
+	}
+}
+
+// isCobraUsage reports errors cobra raises for bad flags and arguments.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func printError(w io.Writer, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(w, "corsproof: error: %s\n", line)
+	}
+	var ue *usageError
+	if errors.As(err, &ue) && ue.hint != "" {
+		fmt.Fprintf(w, "corsproof: hint: %s\n", ue.hint)
+	}
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "corsproof",
+		Short: "What does a real browser do with this cross-origin request, and why?",
+		Long: `corsproof serves test pages from any origin you name, drives real headless
+Chromium to make the fetch or XHR call, and records the browser's own verdict
+(allowed or blocked, with Chromium's CORS error) next to the raw headers of
+the preflight and the actual request, then says what to change on the server.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err: err, hint: "see `" + c.CommandPath() + " --help`"}
+	})
+	root.AddCommand(
+		newProbeCmd(stdout, stderr),
+		newRunCmd(stdout, stderr),
+		newDemoCmd(stdout, stderr),
+		newServeCmd(stdout, stderr),
+	)
+	return root
+}

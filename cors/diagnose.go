@@ -1,0 +1,167 @@
+package cors
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Browser verdicts that carry no CORS opinion: the request failed for
+// another reason (refused connection, DNS, timeout, harness error).
+var noOpinionVerdicts = map[string]bool{"network-error": true, "timeout": true, "error": true}
+
+// Diagnose sets the model's prediction next to the browser's verdict and
+// explains it. The explanation follows the browser's CorsError when there is
+// one, because the browser is the oracle; the model only adds the values.
+//
+// AgreesWithBrowser is true when the verdict and the CorsError both match.
+// For a browser verdict that is not about CORS (network-error, timeout,
+// error) the model has nothing to compare, so agreement means only that the
+// model would not have blocked the request for a CORS reason. When the model
+// lacks the response it needs (VerdictUnknown) it does not count as a
+// disagreement either; a warning says so.
+func Diagnose(in Input, browserVerdict, browserCorsError, failedParameter string) Diagnosis {
+	p := Predict(in)
+	d := Diagnosis{
+		ModelVerdict:   p.Verdict,
+		ModelCorsError: p.CorsError,
+		Warnings:       append([]string(nil), p.Warnings...),
+	}
+	switch {
+	case p.Verdict == VerdictUnknown:
+		d.AgreesWithBrowser = true
+		d.Warnings = append(d.Warnings, "the model had no final response to check, so it could not confirm the browser's verdict")
+	case noOpinionVerdicts[browserVerdict]:
+		d.AgreesWithBrowser = !(p.Verdict == VerdictBlocked && p.CorsError != "")
+	default:
+		d.AgreesWithBrowser = p.Verdict == browserVerdict && p.CorsError == browserCorsError
+	}
+	if d.AgreesWithBrowser && browserCorsError != "" && failedParameter != "" && p.FailedParameter != "" && p.FailedParameter != failedParameter {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("the browser reported the failed parameter %s, the model %s (with several failing headers the order can differ)", quote(failedParameter), quote(p.FailedParameter)))
+	}
+
+	switch {
+	case browserVerdict == VerdictBlocked && browserCorsError != "":
+		param := failedParameter
+		if param == "" && p.CorsError == browserCorsError {
+			param = p.FailedParameter
+		}
+		d.Summary, d.Fix = Explain(browserCorsError, contextFor(in, p, browserCorsError, param))
+		d.Summary = "Blocked: " + d.Summary
+		if !d.AgreesWithBrowser {
+			d.Summary += " " + disagreement(p, browserVerdict, browserCorsError)
+		}
+	case browserVerdict == VerdictBlocked:
+		d.Summary = "Blocked by the browser without a CORS reason (for example mixed content, CSP or an extension)."
+		if p.Verdict == VerdictBlocked {
+			s, f := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
+			d.Summary += " The model also predicts a CORS failure: " + s
+			d.Fix = f
+		}
+	case browserVerdict == VerdictAllowed:
+		d.Summary = "Allowed: " + allowedWhy(p)
+		if !d.AgreesWithBrowser {
+			d.Summary += " " + disagreement(p, browserVerdict, browserCorsError)
+		}
+	case noOpinionVerdicts[browserVerdict]:
+		d.Summary = fmt.Sprintf("Not a CORS verdict: the browser reports %s, so the request failed before or outside the CORS checks.", quote(browserVerdict))
+		if p.Verdict == VerdictBlocked && p.CorsError != "" {
+			s, f := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
+			d.Summary += " Had the server answered as recorded, the model predicts " + p.CorsError + ": " + s + " This disagreement is either a model bug or a browser deviation worth reporting."
+			d.Fix = f
+		} else if p.Verdict == VerdictError {
+			d.Summary += " The model agrees that the page's API refuses this request: " + strings.Join(p.Notes, "; ") + "."
+		}
+	default:
+		d.Summary = fmt.Sprintf("The browser verdict %s is not one the model knows; the model predicts %s.", quote(browserVerdict), p.Verdict)
+	}
+	return d
+}
+
+// disagreement says plainly that the model and the browser differ.
+func disagreement(p Prediction, browserVerdict, browserCorsError string) string {
+	model := p.Verdict
+	if p.CorsError != "" {
+		model += " (" + p.CorsError + ")"
+	}
+	browser := browserVerdict
+	if browserCorsError != "" {
+		browser += " (" + browserCorsError + ")"
+	}
+	s := fmt.Sprintf("The model disagrees: it predicts %s where Chromium says %s. That is either a model bug or a browser deviation worth reporting.", model, browser)
+	if p.Verdict == VerdictBlocked {
+		ms, _ := Explain(p.CorsError, contextFor(Input{}, p, p.CorsError, p.FailedParameter))
+		s += " The model's reasoning: " + ms
+	}
+	return s
+}
+
+// allowedWhy explains an allowed request in one or two sentences.
+func allowedWhy(p Prediction) string {
+	switch {
+	case !p.CrossOrigin:
+		return "the request stays same-origin or uses no-cors/data:, so no CORS check blocks it."
+	case p.PreflightNeeded:
+		reasons := make([]string, 0, len(p.PreflightReasons))
+		for _, r := range p.PreflightReasons {
+			reasons = append(reasons, r.Detail)
+		}
+		return fmt.Sprintf("the preflight was needed (%s) and allowed the request, and the response allows the origin %s.", strings.Join(reasons, "; "), quote(p.RequestOrigin))
+	}
+	return fmt.Sprintf("no preflight was needed and the response allows the origin %s.", quote(p.RequestOrigin))
+}
+
+// contextFor gathers the facts an explanation needs for a CorsError.
+func contextFor(in Input, p Prediction, corsError, param string) Context {
+	c := Context{
+		PageOrigin:      normalizeOrigin(in.Request.Origin),
+		Origin:          p.RequestOrigin,
+		Method:          p.Method,
+		URL:             p.FailedURL,
+		Status:          p.FailedStatus,
+		FailedParameter: param,
+		Credentials:     strings.EqualFold(in.Request.Credentials, "include"),
+		RequestHeaders:  p.RequestHeaderNames,
+		Redirect:        p.FailedAt == StageRedirect,
+	}
+	var r *Response
+	switch {
+	case isPreflightError(corsError):
+		r = in.Preflight
+		if p.FailedAt == StagePreflight && p.FailedURL != "" {
+			for i := range in.RedirectPreflights {
+				if in.RedirectPreflights[i].URL == p.FailedURL {
+					r = &in.RedirectPreflights[i]
+				}
+			}
+		}
+	case p.FailedAt == StageRedirect:
+		for i := range in.Redirects {
+			if in.Redirects[i].URL == p.FailedURL {
+				r = &in.Redirects[i]
+			}
+		}
+	default:
+		r = in.Actual
+	}
+	if r != nil {
+		if r.URL != "" {
+			c.URL = r.URL
+		}
+		if c.Status == 0 || p.CorsError != corsError {
+			c.Status = r.Status
+		}
+		c.Location, _ = headerValue(r.Headers, hLocation)
+		if m, ok := listHeader(r.Headers, hACAM); ok {
+			c.AllowedMethods = m
+		}
+		if h, ok := listHeader(r.Headers, hACAH); ok {
+			for _, n := range h {
+				c.AllowedHeaders = append(c.AllowedHeaders, strings.ToLower(n))
+			}
+		}
+	}
+	if c.URL == "" {
+		c.URL = in.Request.URL
+	}
+	return c
+}

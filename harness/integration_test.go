@@ -1,0 +1,216 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// api is a loopback API with one behaviour per path, written out in full so
+// each case shows exactly what the server said.
+func api(t *testing.T) string {
+	t.Helper()
+	echo := func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin")) }
+	routes := map[string]http.HandlerFunc{
+		"/open": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("X-Request-Id", "42")
+		},
+		"/none": func(w http.ResponseWriter, r *http.Request) {},
+		"/star-creds": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+		},
+		"/no-allow-headers": func(w http.ResponseWriter, r *http.Request) {
+			echo(w, r)
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, PUT")
+		},
+		"/only-get-post": func(w http.ResponseWriter, r *http.Request) {
+			echo(w, r)
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+		},
+		"/preflight-500": func(w http.ResponseWriter, r *http.Request) {
+			echo(w, r)
+			w.Header().Set("Access-Control-Allow-Headers", "x-token")
+			if r.Method == http.MethodOptions {
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+		},
+		"/preflight-redirect": func(w http.ResponseWriter, r *http.Request) {
+			echo(w, r)
+			w.Header().Set("Access-Control-Allow-Headers", "x-token")
+			if r.Method == http.MethodOptions {
+				http.Redirect(w, r, "/open", http.StatusTemporaryRedirect)
+			}
+		},
+		"/creds": func(w http.ResponseWriter, r *http.Request) {
+			echo(w, r)
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+			w.Header().Set("Vary", "Origin")
+		},
+		"/trailing-slash": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin")+"/")
+		},
+		"/two-acao": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Add("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+			w.Header().Add("Access-Control-Allow-Origin", "https://other.example.test")
+		},
+		"/preflight-ok": func(w http.ResponseWriter, r *http.Request) {
+			echo(w, r)
+			w.Header().Set("Access-Control-Allow-Headers", "x-token, content-type")
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
+			if r.Method == http.MethodOptions {
+				w.WriteHeader(http.StatusNoContent)
+			}
+		},
+		"/slow": func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		},
+	}
+	mux := http.NewServeMux()
+	for p, h := range routes {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			h(w, r)
+			fmt.Fprint(w, "ok")
+		})
+	}
+	return corsServer(t, mux.ServeHTTP).URL
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return "http://" + addr
+}
+
+func TestVerdicts(t *testing.T) {
+	base := api(t)
+	dead := closedPort(t)
+	type want struct {
+		verdict, corsError, param string
+		preflight                 bool
+		actualSent                bool
+	}
+	cases := []struct {
+		desc   string
+		origin string
+		req    scenarios.Request
+		want   want
+	}{
+		{"allowed simple GET", "https://app.example.test",
+			scenarios.Request{URL: base + "/open"}, want{verdict: "allowed", actualSent: true}},
+		{"missing ACAO", "https://app.example.test",
+			scenarios.Request{URL: base + "/none"}, want{verdict: "blocked", corsError: "MissingAllowOriginHeader", actualSent: true}},
+		{"wildcard with credentials", "https://app.example.test",
+			scenarios.Request{URL: base + "/star-creds", Credentials: "include"}, want{verdict: "blocked", corsError: "WildcardOriginNotAllowed", actualSent: true}},
+		{"custom header without Allow-Headers", "https://app.example.test",
+			scenarios.Request{URL: base + "/no-allow-headers", Headers: map[string]string{"X-Token": "abc"}},
+			want{verdict: "blocked", corsError: "HeaderDisallowedByPreflightResponse", param: "x-token", preflight: true}},
+		{"method not allowed", "https://app.example.test",
+			scenarios.Request{URL: base + "/only-get-post", Method: "PUT"},
+			want{verdict: "blocked", corsError: "MethodDisallowedByPreflightResponse", param: "PUT", preflight: true}},
+		{"preflight 500", "https://app.example.test",
+			scenarios.Request{URL: base + "/preflight-500", Headers: map[string]string{"X-Token": "abc"}},
+			want{verdict: "blocked", corsError: "PreflightInvalidStatus", preflight: true}},
+		{"preflight redirect", "https://app.example.test",
+			scenarios.Request{URL: base + "/preflight-redirect", Headers: map[string]string{"X-Token": "abc"}},
+			want{verdict: "blocked", corsError: "PreflightDisallowedRedirect", preflight: true}},
+		{"credentialed success", "https://app.example.test",
+			scenarios.Request{URL: base + "/creds", Credentials: "include"}, want{verdict: "allowed", actualSent: true}},
+		{"trailing-slash ACAO", "https://app.example.test",
+			scenarios.Request{URL: base + "/trailing-slash"}, want{verdict: "blocked", corsError: "AllowOriginMismatch", param: "https://app.example.test/", actualSent: true}},
+		{"multiple ACAO values", "https://app.example.test",
+			scenarios.Request{URL: base + "/two-acao"}, want{verdict: "blocked", corsError: "MultipleAllowOriginValues", param: "https://app.example.test, https://other.example.test", actualSent: true}},
+		{"preflighted PUT allowed", "http://localhost:3000",
+			scenarios.Request{URL: base + "/preflight-ok", Method: "PUT", Headers: map[string]string{"X-Token": "abc", "Content-Type": "application/json"}, Body: `{"a":1}`},
+			want{verdict: "allowed", preflight: true, actualSent: true}},
+		{"IP origin", "http://192.0.2.10:8080",
+			scenarios.Request{URL: base + "/creds", Credentials: "include"}, want{verdict: "allowed", actualSent: true}},
+		{"null origin", "null",
+			scenarios.Request{URL: base + "/creds"}, want{verdict: "allowed", actualSent: true}},
+		{"XHR withCredentials to wildcard", "https://app.example.test",
+			scenarios.Request{API: "xhr", URL: base + "/star-creds", Credentials: "include"}, want{verdict: "blocked", corsError: "WildcardOriginNotAllowed", actualSent: true}},
+		{"XHR withCredentials allowed", "https://app.example.test",
+			scenarios.Request{API: "xhr", URL: base + "/creds", Credentials: "include"}, want{verdict: "allowed", actualSent: true}},
+		{"no-cors gives opaque", "https://app.example.test",
+			scenarios.Request{URL: base + "/none", Mode: "no-cors"}, want{verdict: "allowed", actualSent: true}},
+		{"network error", "https://app.example.test",
+			scenarios.Request{URL: dead + "/x"}, want{verdict: "network-error"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.desc, func(t *testing.T) {
+			rec, err := testBrowser.Run(context.Background(), scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want.verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)
+			assert.Equal(t, tc.want.corsError, rec.CorsError)
+			if tc.want.param != "" {
+				assert.Equal(t, tc.want.param, rec.FailedParameter)
+			}
+			assert.Equal(t, tc.origin, rec.Page.Origin)
+			if tc.want.preflight {
+				require.NotNil(t, rec.Preflight, "preflight")
+				assert.Equal(t, "OPTIONS", rec.Preflight.Method)
+				assert.Equal(t, tc.origin, rec.Preflight.RequestHeaders["Origin"])
+				assert.NotEmpty(t, rec.Preflight.RequestHeaders["Access-Control-Request-Method"])
+				assert.NotZero(t, rec.Preflight.Status, "preflight status from responseReceivedExtraInfo")
+			} else {
+				assert.Nil(t, rec.Preflight)
+			}
+			if tc.want.actualSent {
+				require.NotNil(t, rec.Actual, "actual")
+				if tc.req.Mode == "no-cors" {
+					assert.NotContains(t, rec.Actual.RequestHeaders, "Origin", "a no-cors GET carries no Origin")
+				} else {
+					assert.Equal(t, tc.origin, rec.Actual.RequestHeaders["Origin"])
+				}
+				assert.NotZero(t, rec.Actual.Status)
+				assert.NotEmpty(t, rec.Actual.ResponseHeaders)
+			} else if tc.want.verdict == "blocked" {
+				assert.Nil(t, rec.Actual, "a request refused after its preflight is never sent")
+			}
+			if tc.req.Mode == "no-cors" {
+				assert.Equal(t, "opaque", rec.Page.Type)
+			}
+		})
+	}
+}
+
+func TestReadableHeaders(t *testing.T) {
+	base := api(t)
+	rec, err := testBrowser.Run(context.Background(), scenarios.Case{Name: "read", Origin: "https://app.example.test",
+		Request: scenarios.Request{URL: base + "/open"}})
+	require.NoError(t, err)
+	assert.Equal(t, "42", rec.Actual.ResponseHeaders["X-Request-Id"], "on the wire")
+	_, readable := rec.Page.ReadableHeaders["x-request-id"]
+	assert.False(t, readable, "not exposed, so JavaScript cannot read it")
+	assert.Contains(t, rec.Page.ReadableHeaders, "content-type")
+}
+
+func TestTimeout(t *testing.T) {
+	base := api(t)
+	b := *testBrowser
+	b.opts.Timeout = 700 * time.Millisecond
+	start := time.Now()
+	rec, err := b.Run(context.Background(), scenarios.Case{Name: "slow", Origin: "https://app.example.test",
+		Request: scenarios.Request{URL: base + "/slow"}})
+	require.NoError(t, err)
+	assert.Equal(t, scenarios.VerdictTimeout, rec.Verdict)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.True(t, strings.Contains(rec.Page.Error, "time-out"))
+}

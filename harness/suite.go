@@ -1,0 +1,75 @@
+package harness
+
+import (
+	"context"
+	"runtime"
+	"sync"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// DefaultJobs is how many cases run at once unless asked otherwise. Each
+// case has its own browser context, so concurrency never trades isolation.
+func DefaultJobs() int {
+	return max(2, runtime.NumCPU())
+}
+
+// RunCases runs the cases, up to jobs at once, each in a fresh browser
+// context, and returns the finished records in case order. each, if set, is
+// called as every case finishes, one call at a time, so a reporter can
+// stream. A case whose page could not be set up becomes an error record and
+// the run goes on; only a cancelled ctx stops it early.
+func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int, each func(i int, rec *result.Record)) []result.Record {
+	if jobs < 1 {
+		jobs = DefaultJobs()
+	}
+	records := make([]result.Record, len(cases))
+	done := make([]bool, len(cases))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(jobs, max(1, len(cases))) {
+		wg.Go(func() {
+			for i := range next {
+				rec := b.RunOne(ctx, cases[i])
+				mu.Lock()
+				records[i] = rec
+				done[i] = true
+				if each != nil {
+					each(i, &records[i])
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for i := range cases {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	out := records[:0]
+	for i := range records {
+		if done[i] {
+			out = append(out, records[i])
+		}
+	}
+	return out
+}
+
+// RunOne runs one case and concludes its record: a harness fault becomes a
+// record with verdict error, so a run always has one record per case.
+func (b *Browser) RunOne(ctx context.Context, c scenarios.Case) result.Record {
+	rec, err := b.Run(ctx, c)
+	if err != nil {
+		rec.Verdict = scenarios.VerdictError
+		rec.Page.Error = err.Error()
+	}
+	result.Conclude(&rec, c.Expect)
+	return rec
+}

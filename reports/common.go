@@ -1,0 +1,276 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// verdictOrder is the order verdicts are counted in, most common first.
+var verdictOrder = []scenarios.Verdict{
+	scenarios.VerdictAllowed,
+	scenarios.VerdictBlocked,
+	scenarios.VerdictNetworkError,
+	scenarios.VerdictTimeout,
+	scenarios.VerdictError,
+}
+
+// verdictCount is one verdict and how many records had it.
+type verdictCount struct {
+	Verdict scenarios.Verdict
+	Count   int
+}
+
+// verdictCounts lists the non-zero verdict counts in a stable order: the
+// known verdicts first, then any others by name.
+func verdictCounts(t result.Totals) []verdictCount {
+	var out []verdictCount
+	for _, v := range verdictOrder {
+		if n := t.ByVerdict[v]; n > 0 {
+			out = append(out, verdictCount{v, n})
+		}
+	}
+	var other []scenarios.Verdict
+	for v, n := range t.ByVerdict {
+		if n > 0 && !slices.Contains(verdictOrder, v) {
+			other = append(other, v)
+		}
+	}
+	slices.Sort(other)
+	for _, v := range other {
+		out = append(out, verdictCount{v, t.ByVerdict[v]})
+	}
+	return out
+}
+
+// plural returns "1 case" or "2 cases".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// totalsLine summarises a run's totals in one line:
+// "14 cases: 6 allowed, 8 blocked · expectations 14 met, 0 failed".
+func totalsLine(t result.Totals) string {
+	var parts []string
+	for _, vc := range verdictCounts(t) {
+		parts = append(parts, fmt.Sprintf("%d %s", vc.Count, vc.Verdict))
+	}
+	s := plural(t.Cases, "case")
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	return s + fmt.Sprintf(" · expectations %d met, %d failed", t.ExpectMet, t.ExpectFail)
+}
+
+// disagreeLine is the warning shown when the CORS model and the browser
+// disagree; empty when they agree on every record.
+func disagreeLine(t result.Totals) string {
+	if t.ModelDisagrees == 0 {
+		return ""
+	}
+	return "model disagrees with the browser on " + plural(t.ModelDisagrees, "case")
+}
+
+// expectFailed reports whether a record counts as an expectation failure.
+// It follows result.Run.Tally, which counts every record whose ExpectMet is
+// false, so that reports and totals never disagree.
+func expectFailed(rec *result.Record) bool {
+	return !rec.ExpectMet
+}
+
+// noVerdict reports whether corsproof itself failed to get a verdict for a
+// record (timeout or internal error), unless the case expected exactly that.
+func noVerdict(rec *result.Record) bool {
+	if rec.Verdict != scenarios.VerdictTimeout && rec.Verdict != scenarios.VerdictError {
+		return false
+	}
+	return rec.Expect == nil || rec.Expect.Verdict != rec.Verdict
+}
+
+// reason says in one line why the browser did what it did: Chromium's
+// CorsError and failed parameter, else the net error, blocked reason or the
+// error the page saw. Empty for a plain allowed request.
+func reason(rec *result.Record) string {
+	switch {
+	case rec.CorsError != "" && rec.FailedParameter != "":
+		return rec.CorsError + " (" + rec.FailedParameter + ")"
+	case rec.CorsError != "":
+		return rec.CorsError
+	case rec.BlockedReason != "" && rec.NetError != "":
+		return rec.BlockedReason + " (" + rec.NetError + ")"
+	case rec.BlockedReason != "":
+		return rec.BlockedReason
+	case rec.NetError != "":
+		return rec.NetError
+	case rec.Verdict != scenarios.VerdictAllowed && rec.Page.Error != "":
+		return rec.Page.Error
+	}
+	return ""
+}
+
+// header is one header line.
+type header struct {
+	Name, Value string
+}
+
+// headerLines returns a header map as wire lines in a stable order: sorted
+// by lower-case name, and a value Chromium joined with "\n" split back into
+// one line per value, as it crossed the wire.
+func headerLines(h map[string]string) []header {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))
+	})
+	var out []header
+	for _, name := range names {
+		for _, v := range strings.Split(h[name], "\n") {
+			out = append(out, header{name, v})
+		}
+	}
+	return out
+}
+
+// statusLine renders a response's status: "204 No Content", or the error
+// that ended the exchange when no response arrived.
+func statusLine(ex *result.Exchange) string {
+	if ex.Status == 0 {
+		if ex.Error != "" {
+			return "no response (" + ex.Error + ")"
+		}
+		return "no response"
+	}
+	text := ex.StatusText
+	if text == "" {
+		text = http.StatusText(ex.Status)
+	}
+	s := fmt.Sprintf("%d %s", ex.Status, text)
+	s = strings.TrimSpace(s)
+	if ex.FromCache {
+		s += " (from cache)"
+	}
+	return s
+}
+
+// exchangeSection is one step of a case's timeline with a title.
+type exchangeSection struct {
+	Title    string
+	Exchange *result.Exchange
+	// Missing says why the exchange is absent when Exchange is nil.
+	Missing string
+}
+
+// timeline lists the steps of a case: preflight, redirects and the actual
+// request, saying why a step is missing when that helps the reader.
+func timeline(rec *result.Record) []exchangeSection {
+	var out []exchangeSection
+	if rec.Preflight != nil {
+		out = append(out, exchangeSection{Title: "Preflight", Exchange: rec.Preflight})
+	} else {
+		out = append(out, exchangeSection{Title: "Preflight", Missing: "none sent"})
+	}
+	for i := range rec.Redirects {
+		out = append(out, exchangeSection{Title: fmt.Sprintf("Redirect %d", i+1), Exchange: &rec.Redirects[i]})
+	}
+	if rec.Actual != nil {
+		out = append(out, exchangeSection{Title: "Actual", Exchange: rec.Actual})
+	} else {
+		missing := "not sent"
+		if rec.Preflight != nil && rec.Verdict == scenarios.VerdictBlocked {
+			missing = "not sent: the preflight failed"
+		}
+		out = append(out, exchangeSection{Title: "Actual", Missing: missing})
+	}
+	return out
+}
+
+// wireText renders an exchange as request and response lines, the way curl
+// -v shows them: "> " for what was sent and "< " for what came back.
+func wireText(ex *result.Exchange) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", ex.Method, ex.URL)
+	for _, h := range headerLines(ex.RequestHeaders) {
+		fmt.Fprintf(&b, "> %s: %s\n", h.Name, h.Value)
+	}
+	fmt.Fprintf(&b, "< %s\n", statusLine(ex))
+	for _, h := range headerLines(ex.ResponseHeaders) {
+		fmt.Fprintf(&b, "< %s: %s\n", h.Name, h.Value)
+	}
+	return b.String()
+}
+
+// recordWireText renders every exchange of a record with section titles.
+func recordWireText(rec *result.Record) string {
+	var b strings.Builder
+	for i, s := range timeline(rec) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if s.Exchange == nil {
+			fmt.Fprintf(&b, "%s: %s\n", s.Title, s.Missing)
+			continue
+		}
+		fmt.Fprintf(&b, "%s:\n%s", s.Title, wireText(s.Exchange))
+	}
+	return b.String()
+}
+
+// requestSummary describes the request the page made in one line:
+// "GET https://api.example.test/x from https://app.example.test".
+func requestSummary(rec *result.Record) string {
+	method := rec.Request.Method
+	if method == "" {
+		method = "GET"
+	}
+	return fmt.Sprintf("%s %s from %s", method, rec.Request.URL, rec.Origin)
+}
+
+// requestDetails lists the request options that change CORS behaviour.
+func requestDetails(rec *result.Record) string {
+	var parts []string
+	if rec.Request.API != "" {
+		parts = append(parts, "api "+string(rec.Request.API))
+	}
+	if rec.Request.Credentials != "" {
+		parts = append(parts, "credentials "+string(rec.Request.Credentials))
+	}
+	if rec.Request.Mode != "" {
+		parts = append(parts, "mode "+string(rec.Request.Mode))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// readableLines lists what the page's JavaScript could read.
+func readableLines(rec *result.Record) []header {
+	return headerLines(rec.Page.ReadableHeaders)
+}
+
+// suiteKey names the group a record belongs to in per-suite output: its
+// file, else its suite name, else "probe" for ad-hoc requests.
+func suiteKey(rec *result.Record) string {
+	switch {
+	case rec.File != "":
+		return rec.File
+	case rec.Suite != "":
+		return rec.Suite
+	}
+	return "probe"
+}
+
+// suiteName is the human name of a record's suite.
+func suiteName(rec *result.Record) string {
+	if rec.Suite != "" {
+		return rec.Suite
+	}
+	return suiteKey(rec)
+}

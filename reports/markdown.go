@@ -1,0 +1,277 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// Markdown writes a run as Markdown for issue trackers: a summary, a table
+// of cases and each case in detail as MarkdownCase renders it.
+type Markdown struct {
+	opts Options
+}
+
+// NewMarkdown returns the Markdown reporter.
+func NewMarkdown(opts Options) *Markdown { return &Markdown{opts: opts} }
+
+// Report writes the whole run.
+func (m *Markdown) Report(w io.Writer, run *result.Run) error {
+	r, err := prepare(run, m.opts)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# %s report\n\n", mdInline(m.opts.program()))
+	if r.Browser != "" {
+		fmt.Fprintf(bw, "- **Browser:** %s\n", mdInline(r.Browser))
+	}
+	if !r.Started.IsZero() {
+		fmt.Fprintf(bw, "- **Started:** %s\n", r.Started.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	fmt.Fprintf(bw, "- **Duration:** %s s\n", seconds(r.DurationMS))
+	if len(r.Suites) > 0 {
+		fmt.Fprintf(bw, "- **Suites:** %s\n", mdInline(strings.Join(r.Suites, ", ")))
+	}
+	fmt.Fprintf(bw, "- **Totals:** %s\n", mdInline(totalsLine(r.Totals)))
+	if line := disagreeLine(r.Totals); line != "" {
+		fmt.Fprintf(bw, "- **Warning:** %s\n", mdInline(line))
+	}
+	if len(r.Records) > 0 {
+		fmt.Fprint(bw, "\n| # | Verdict | Case | Reason | Expectation |\n|---:|---|---|---|:---:|\n")
+		for i := range r.Records {
+			rec := &r.Records[i]
+			fmt.Fprintf(bw, "| %d | %s | %s | %s | %s |\n", i+1, mdCell(string(rec.Verdict)),
+				mdCell(rec.Name), mdCell(reason(rec)), expectMark(rec))
+		}
+		fmt.Fprint(bw, "\n## Cases\n")
+		for i := range r.Records {
+			fmt.Fprintln(bw)
+			markdownCase(bw, &r.Records[i], m.opts.program())
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing markdown report: %w", err)
+	}
+	return nil
+}
+
+// MarkdownCase writes one case ready to paste into an issue: verdict,
+// reason, diagnosis and fix, the command that reproduces it, the case as
+// suite YAML, and the raw headers in fenced blocks.
+func MarkdownCase(w io.Writer, rec *result.Record, opts Options) error {
+	r, err := prepareRecord(rec, opts)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	markdownCase(bw, r, opts.program())
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing markdown case: %w", err)
+	}
+	return nil
+}
+
+// markdownCase renders one prepared record.
+func markdownCase(w io.Writer, rec *result.Record, program string) {
+	fmt.Fprintf(w, "### %s %s: %s\n\n", expectMark(rec), mdInline(string(rec.Verdict)), mdInline(rec.Name))
+	fmt.Fprintf(w, "- **Request:** %s\n", mdInline(requestSummary(rec)))
+	if d := requestDetails(rec); d != "" {
+		fmt.Fprintf(w, "- **Options:** %s\n", mdInline(d))
+	}
+	fmt.Fprintf(w, "- **Verdict:** %s\n", mdInline(string(rec.Verdict)))
+	if rs := reason(rec); rs != "" {
+		fmt.Fprintf(w, "- **Reason:** %s\n", mdInline(rs))
+	}
+	d := diagnosisOf(rec)
+	if d.Summary != "" {
+		fmt.Fprintf(w, "- **Diagnosis:** %s\n", mdInline(d.Summary))
+	}
+	if d.Fix != "" {
+		fmt.Fprintf(w, "- **Fix:** %s\n", mdInline(d.Fix))
+	}
+	for _, warn := range d.Warnings {
+		fmt.Fprintf(w, "- **Warning:** %s\n", mdInline(warn))
+	}
+	if rec.Diagnosis != nil && !d.AgreesWithBrowser {
+		fmt.Fprintf(w, "- **Model:** predicted %s, the browser disagrees\n",
+			mdInline(strings.TrimSpace(d.ModelVerdict+" "+d.ModelCorsError)))
+	}
+	if expectFailed(rec) {
+		fmt.Fprint(w, "- **Expectation:** ✗ failed\n")
+		for _, m := range rec.Mismatches {
+			fmt.Fprintf(w, "  - %s\n", mdInline(m))
+		}
+	} else if rec.Expect != nil {
+		fmt.Fprint(w, "- **Expectation:** ✓ met\n")
+	}
+	if rec.Browser != "" {
+		fmt.Fprintf(w, "- **Browser:** %s\n", mdInline(rec.Browser))
+	}
+
+	fmt.Fprint(w, "\n**Reproduce**\n\n")
+	fmt.Fprint(w, fenced("sh", probeCommand(program, rec)+"\n"))
+	fmt.Fprint(w, "\n**Suite case**\n\n")
+	fmt.Fprint(w, fenced("yaml", CaseYAML(rec)))
+	for _, sec := range timeline(rec) {
+		if sec.Exchange == nil {
+			fmt.Fprintf(w, "\n**%s:** %s\n", sec.Title, mdInline(sec.Missing))
+			continue
+		}
+		fmt.Fprintf(w, "\n**%s**\n\n", sec.Title)
+		fmt.Fprint(w, fenced("http", wireText(sec.Exchange)))
+	}
+	fmt.Fprint(w, "\n**JavaScript could read**")
+	readable := readableLines(rec)
+	if len(readable) == 0 {
+		fmt.Fprint(w, ": nothing\n")
+		return
+	}
+	var b strings.Builder
+	for _, h := range readable {
+		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
+	}
+	fmt.Fprint(w, "\n\n"+fenced("", b.String()))
+}
+
+// CaseYAML renders the request of a record as a suite case, a one-item YAML
+// list that can be pasted under a suite's "cases:". Every string is double
+// quoted with Go escapes, which are also valid YAML escapes, so any header
+// value stays one valid scalar.
+func CaseYAML(rec *result.Record) string {
+	var b strings.Builder
+	q := strconv.Quote
+	fmt.Fprintf(&b, "- name: %s\n", q(rec.Name))
+	fmt.Fprintf(&b, "  origin: %s\n", q(rec.Origin))
+	b.WriteString("  request:\n")
+	req := rec.Request
+	if req.API != "" {
+		fmt.Fprintf(&b, "    api: %s\n", q(string(req.API)))
+	}
+	if req.Method != "" {
+		fmt.Fprintf(&b, "    method: %s\n", q(req.Method))
+	}
+	fmt.Fprintf(&b, "    url: %s\n", q(req.URL))
+	if len(req.Headers) > 0 {
+		b.WriteString("    headers:\n")
+		for _, name := range sortedKeys(req.Headers) {
+			fmt.Fprintf(&b, "      %s: %s\n", q(name), q(req.Headers[name]))
+		}
+	}
+	if req.Credentials != "" {
+		fmt.Fprintf(&b, "    credentials: %s\n", q(string(req.Credentials)))
+	}
+	if req.Body != "" {
+		fmt.Fprintf(&b, "    body: %s\n", q(req.Body))
+	}
+	if req.Mode != "" {
+		fmt.Fprintf(&b, "    mode: %s\n", q(string(req.Mode)))
+	}
+	if e := rec.Expect; e != nil && !isEmptyExpect(e) {
+		b.WriteString("  expect:\n")
+		if e.Verdict != "" {
+			fmt.Fprintf(&b, "    verdict: %s\n", q(string(e.Verdict)))
+		}
+		if e.CorsError != "" {
+			fmt.Fprintf(&b, "    cors_error: %s\n", q(e.CorsError))
+		}
+		if e.Preflight != nil {
+			fmt.Fprintf(&b, "    preflight: %t\n", *e.Preflight)
+		}
+		if e.Status != nil {
+			fmt.Fprintf(&b, "    status: %d\n", *e.Status)
+		}
+		if len(e.ReadableHeaders) > 0 {
+			b.WriteString("    readable_headers:\n")
+			for _, h := range e.ReadableHeaders {
+				fmt.Fprintf(&b, "      - %s\n", q(h))
+			}
+		}
+	}
+	return b.String()
+}
+
+// isEmptyExpect reports whether expectations check nothing.
+func isEmptyExpect(e *scenarios.Expect) bool {
+	return e.Verdict == "" && e.CorsError == "" && e.Preflight == nil && e.Status == nil && len(e.ReadableHeaders) == 0
+}
+
+// sortedKeys returns the header names of h in headerLines order.
+func sortedKeys(h map[string]string) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, l := range headerLines(h) {
+		if !seen[l.Name] {
+			seen[l.Name] = true
+			names = append(names, l.Name)
+		}
+	}
+	return names
+}
+
+// fenced wraps content in a code fence longer than any run of backticks in
+// it, so no value can close the fence early, with control characters made
+// visible so a pasted value cannot break the surrounding lines.
+func fenced(info, content string) string {
+	content = visibleControls(content)
+	longest, run := 0, 0
+	for _, r := range content {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	if !strings.HasSuffix(content, "\n") {
+		content += "\n"
+	}
+	return fence + info + "\n" + content + fence + "\n"
+}
+
+// visibleControls replaces control characters other than newline and tab
+// with Go escapes such as \x1b, so they show as text instead of acting.
+func visibleControls(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case isControl(r) || isBidiControl(r):
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdEscaper escapes the characters that change meaning in Markdown text:
+// emphasis, code, links, tables, HTML and entities.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
+	`|`, `\|`, `~`, `\~`, `#`, `\#`, `<`, `&lt;`, `>`, `&gt;`, `&`, `&amp;`,
+)
+
+// mdInline escapes a value for Markdown prose on one line.
+func mdInline(s string) string {
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return mdEscaper.Replace(visibleControls(s))
+}
+
+// mdCell escapes a value for a Markdown table cell, where a newline would end
+// the row: line breaks become <br>.
+func mdCell(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = mdEscaper.Replace(visibleControls(l))
+	}
+	return strings.Join(lines, "<br>")
+}

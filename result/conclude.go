@@ -1,0 +1,58 @@
+package result
+
+import (
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// Conclude finishes a record the browser has filled: it checks the case's
+// expectations against what was observed and adds the model's diagnosis.
+func Conclude(rec *Record, expect *scenarios.Expect) {
+	rec.Expect = expect
+	rec.Mismatches = expect.Check(rec.Observed())
+	if rec.Mismatches == nil {
+		rec.Mismatches = []string{}
+	}
+	rec.ExpectMet = len(rec.Mismatches) == 0
+	d := cors.Diagnose(rec.ModelInput(), string(rec.Verdict), rec.CorsError, rec.FailedParameter)
+	rec.Diagnosis = &d
+}
+
+// Observed maps the record onto the terms of an expectation.
+func (r *Record) Observed() scenarios.Observed {
+	obs := scenarios.Observed{
+		Verdict:         r.Verdict,
+		CorsError:       r.CorsError,
+		PreflightSent:   r.Preflight != nil,
+		ReadableHeaders: r.Page.ReadableHeaders,
+	}
+	if r.Actual != nil {
+		obs.Status = r.Actual.Status
+	}
+	return obs
+}
+
+// ModelInput is the record as the CORS model reads it: the request as the
+// page made it and the raw responses.
+func (r *Record) ModelInput() cors.Input {
+	in := cors.Input{Request: cors.Request{
+		Origin:      r.Origin,
+		Method:      r.Request.Method,
+		URL:         r.Request.URL,
+		Headers:     r.Request.Headers,
+		Credentials: string(r.Request.Credentials),
+		Mode:        string(r.Request.Mode),
+		API:         string(r.Request.API),
+		Body:        r.Request.Body,
+	}}
+	if r.Preflight != nil && r.Preflight.Status != 0 {
+		in.Preflight = &cors.Response{URL: r.Preflight.URL, Status: r.Preflight.Status, Headers: r.Preflight.ResponseHeaders}
+	}
+	if r.Actual != nil && r.Actual.Status != 0 {
+		in.Actual = &cors.Response{URL: r.Actual.URL, Status: r.Actual.Status, Headers: r.Actual.ResponseHeaders}
+	}
+	for _, hop := range r.Redirects {
+		in.Redirects = append(in.Redirects, cors.Response{URL: hop.URL, Status: hop.Status, Headers: hop.ResponseHeaders})
+	}
+	return in
+}

@@ -1,0 +1,866 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// SuiteVersion is the suite format version this package reads and writes.
+const SuiteVersion = 1
+
+// The defaults that apply when neither the case nor defaults: sets a field.
+// They are the browser's own defaults, so a case that omits a field makes the
+// same request a page would make by omitting it.
+const (
+	// DefaultAPI is fetch.
+	DefaultAPI = APIFetch
+	// DefaultMethod is GET, fetch's and xhr's default.
+	DefaultMethod = "GET"
+	// DefaultCredentials is same-origin: fetch's default credentials mode,
+	// and what xhr does with withCredentials false (the XHR standard maps
+	// false to same-origin, not omit).
+	DefaultCredentials = CredentialsSameOrigin
+	// DefaultMode is cors, fetch's default for a cross-origin request; xhr
+	// has no mode and keeps it empty.
+	DefaultMode = ModeCORS
+)
+
+// Load reads and parses the suite file at path. See Parse.
+func Load(path string) (*Suite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading suite: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse parses and strictly validates a version 1 suite. file names the
+// source in messages. It reports every problem at once: the error is an
+// errors.Join of the typed errors in errors.go (list them with Problems),
+// each naming file:line:col, the field, the value and a hint.
+//
+// On success each case has its defaults merged (the case wins; headers merge
+// by name, case-insensitively), File and Line set, its URL absolute, its
+// method normalised as Fetch does, and the API, method, credentials and mode
+// defaults above filled in. Expect is nil when a case expects nothing.
+func Parse(file string, data []byte) (*Suite, error) {
+	w := &walker{file: file}
+	if !utf8.Valid(data) {
+		line, col := invalidUTF8At(data)
+		w.add(&SyntaxError{w.problem(loc{line, col}, "", "", "is not valid UTF-8", "save the file as UTF-8")})
+		return nil, w.err()
+	}
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		w.add(syntaxError(file, err))
+		return nil, w.err()
+	}
+	var body ast.Node
+	for i, d := range f.Docs {
+		if i == 0 {
+			body = d.Body
+			continue
+		}
+		if d.Body != nil {
+			w.add(&SyntaxError{w.problem(nodeLoc(d.Body, loc{1, 1}), "", "", "is a second YAML document; a suite file holds one", "split it into another suite file")})
+			break
+		}
+	}
+	s := w.suite(body)
+	if err := w.err(); err != nil {
+		return nil, err
+	}
+	s.File = file
+	return s, nil
+}
+
+// syntaxError turns the parser's first error into a positioned SyntaxError.
+func syntaxError(file string, err error) error {
+	p := Problem{File: file, Line: 1, Col: 1, Reason: "is not valid YAML: " + err.Error()}
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		p.Reason = "is not valid YAML: " + ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			p.Line, p.Col = tk.Position.Line, tk.Position.Column
+		}
+	}
+	p.Hint = "check the indentation and quoting around this position"
+	return &SyntaxError{p}
+}
+
+// invalidUTF8At returns the 1-based line and column of the first byte that
+// is not UTF-8.
+func invalidUTF8At(data []byte) (int, int) {
+	line, col := 1, 1
+	for len(data) > 0 {
+		r, n := utf8.DecodeRune(data)
+		if r == utf8.RuneError && n <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		data = data[n:]
+	}
+	return line, col
+}
+
+// loc is a 1-based line and column.
+type loc struct{ line, col int }
+
+// sval is a scalar from the file with where it was written.
+type sval struct {
+	v   string
+	set bool
+	at  loc
+	// inherited marks a value copied from defaults:, so a cross-field
+	// error can say where it really came from.
+	inherited bool
+	// bad marks a value already reported as invalid: it still counts as
+	// set, so it neither inherits a default nor draws a second "missing"
+	// error, but checks that depend on it are skipped.
+	bad bool
+}
+
+// ok reports whether v is set and valid.
+func (v sval) ok() bool { return v.set && !v.bad }
+
+// inherit fills s from d when the case does not set it.
+func (s *sval) inherit(d sval) {
+	if !s.set && d.set {
+		*s = d
+		s.inherited = true
+	}
+}
+
+type rawHeader struct {
+	name, value string
+	at          loc
+}
+
+type rawRequest struct {
+	api, method, url, credentials, body, mode sval
+	headers                                   []rawHeader
+}
+
+type rawExpect struct {
+	verdict, corsError sval
+	preflight          *bool
+	status             *int
+	readable           []string
+	readableSet        bool
+}
+
+// rawCase is a case or the defaults block as written, before merging.
+type rawCase struct {
+	at                loc
+	field             string
+	name, why, origin sval
+	req               rawRequest
+	exp               rawExpect
+}
+
+// walker walks the YAML AST and collects every problem it meets.
+type walker struct {
+	file string
+	errs []error
+}
+
+func (w *walker) problem(at loc, field, value, reason, hint string) Problem {
+	return Problem{File: w.file, Line: at.line, Col: at.col, Field: field, Value: value, Reason: reason, Hint: hint}
+}
+
+func (w *walker) add(err error) { w.errs = append(w.errs, err) }
+
+// err joins the problems in file order so the first one a reader meets is
+// the first one printed.
+func (w *walker) err() error {
+	if len(w.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(w.errs, func(i, j int) bool {
+		a, b := Problems(w.errs[i]), Problems(w.errs[j])
+		if len(a) == 0 || len(b) == 0 {
+			return false
+		}
+		if a[0].Line != b[0].Line {
+			return a[0].Line < b[0].Line
+		}
+		return a[0].Col < b[0].Col
+	})
+	return errors.Join(w.errs...)
+}
+
+// tokenLoc is the position of n's own token, or def when it has none.
+func tokenLoc(n ast.Node, def loc) loc {
+	if n == nil {
+		return def
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		return loc{tk.Position.Line, tk.Position.Column}
+	}
+	return def
+}
+
+// nodeLoc is where a reader sees n start: the first key of a mapping, not
+// the colon the parser files it under.
+func nodeLoc(n ast.Node, def loc) loc {
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		if len(v.Values) > 0 && !v.IsFlowStyle {
+			return nodeLoc(v.Values[0], def)
+		}
+	case *ast.MappingValueNode:
+		return tokenLoc(v.Key, def)
+	case *ast.AnchorNode:
+		return tokenLoc(v, def)
+	}
+	return tokenLoc(n, def)
+}
+
+func join(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// unwrap strips tags and anchors, which carry no meaning in a suite, and
+// rejects aliases: defaults: is how a suite shares settings, and refusing
+// aliases keeps alias bombs out of the loader.
+func (w *walker) unwrap(n ast.Node, field string) (ast.Node, bool) {
+	for {
+		switch v := n.(type) {
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.AliasNode:
+			w.add(&TypeError{w.problem(tokenLoc(v, loc{1, 1}), field, "", "is an alias; suites do not use anchors and aliases", "put shared settings under defaults:")})
+			return nil, false
+		default:
+			return n, true
+		}
+	}
+}
+
+func kindName(n ast.Node) string {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.NullNode:
+		return "empty"
+	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return "a number"
+	case *ast.BoolNode:
+		return "a boolean"
+	}
+	return "a string"
+}
+
+// entry is a known key's value and where the key is written.
+type entry struct {
+	val ast.Node
+	at  loc
+}
+
+// mapping reads a mapping's keys, reporting unknown and repeated keys. A
+// null value reads as an empty mapping. ok is false when n is not a mapping.
+func (w *walker) mapping(n ast.Node, field string, at loc, known []string) (map[string]entry, bool) {
+	n, ok := w.unwrap(n, field)
+	if !ok {
+		return nil, false
+	}
+	var values []*ast.MappingValueNode
+	switch v := n.(type) {
+	case nil, *ast.NullNode:
+		return map[string]entry{}, true
+	case *ast.MappingNode:
+		values = v.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{v}
+	default:
+		what := field
+		if what == "" {
+			what = "a suite file"
+		}
+		w.add(&TypeError{w.problem(tokenLoc(n, at), field, "", "is "+kindName(n)+", but "+what+" must be a mapping of keys to values", "write key: value lines indented under it")})
+		return nil, false
+	}
+	out := map[string]entry{}
+	seen := map[string]loc{}
+	for _, mv := range values {
+		key, kat := w.key(mv, at)
+		if prev, dup := seen[key]; dup {
+			w.add(&DuplicateKeyError{w.problem(kat, join(field, key), "", fmt.Sprintf("is given twice (first at line %d)", prev.line), "keep one of them")})
+			continue
+		}
+		seen[key] = kat
+		if !contains(known, key) {
+			hint := "remove it; known keys here: " + strings.Join(known, ", ")
+			if c := closest(key, known); c != "" {
+				hint = "did you mean " + c + "?"
+			}
+			w.add(&UnknownKeyError{w.problem(kat, join(field, key), "", "is not a known key", hint)})
+			continue
+		}
+		out[key] = entry{mv.Value, kat}
+	}
+	return out, true
+}
+
+// key returns a mapping key's text and position.
+func (w *walker) key(mv *ast.MappingValueNode, def loc) (string, loc) {
+	at := tokenLoc(mv.Key, def)
+	var k ast.Node = mv.Key
+	for {
+		switch v := k.(type) {
+		case *ast.MappingKeyNode:
+			k = v.Value
+			continue
+		case *ast.TagNode:
+			k = v.Value
+			continue
+		case *ast.AnchorNode:
+			k = v.Value
+			continue
+		}
+		break
+	}
+	if s, ok := scalarText(k); ok {
+		return s, at
+	}
+	if k != nil {
+		return k.String(), at
+	}
+	return "", at
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// scalarText is the text of a scalar as written, so that a header value
+// such as 5 or a name such as 404 reads as the string the user typed.
+func scalarText(n ast.Node) (string, bool) {
+	switch v := n.(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		if v.Value == nil {
+			return "", true
+		}
+		return v.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		if tk := n.GetToken(); tk != nil {
+			return tk.Value, true
+		}
+	}
+	return "", false
+}
+
+// str reads a string field. Numbers and booleans read as written; null and
+// collections are errors.
+func (w *walker) str(e entry, field string) sval {
+	// A value that is there but wrong counts as set (and bad), so it draws
+	// no second "missing" error and inherits no default.
+	bad := sval{set: true, bad: true, at: e.at}
+	n, ok := w.unwrap(e.val, field)
+	if !ok {
+		return bad
+	}
+	if n == nil {
+		w.add(&MissingError{w.problem(e.at, field, "", "has no value", "give it a value or remove the key")})
+		return bad
+	}
+	at := tokenLoc(n, e.at)
+	bad.at = at
+	if _, null := n.(*ast.NullNode); null {
+		w.add(&MissingError{w.problem(at, field, "", "has no value", "give it a value or remove the key")})
+		return bad
+	}
+	s, ok := scalarText(n)
+	if !ok {
+		w.add(&TypeError{w.problem(at, field, "", "is "+kindName(n)+", but must be a string", "write a single value on the same line")})
+		return bad
+	}
+	return sval{v: s, set: true, at: at}
+}
+
+// integer reads an integer field; quoted numbers are type errors so that a
+// typo such as "2OO" is not silently read as text.
+func (w *walker) integer(e entry, field string) (int, loc, bool) {
+	n, ok := w.unwrap(e.val, field)
+	if !ok {
+		return 0, e.at, false
+	}
+	at := tokenLoc(n, e.at)
+	in, isInt := n.(*ast.IntegerNode)
+	if !isInt {
+		v, _ := scalarText(n)
+		w.add(&TypeError{w.problem(at, field, v, "is "+kindName(n)+", but must be an integer", "write a bare number without quotes")})
+		return 0, at, false
+	}
+	var i int64
+	switch x := in.Value.(type) {
+	case int64:
+		i = x
+	case uint64:
+		i = -1
+		if x <= 1<<31 {
+			i = int64(x)
+		}
+	}
+	if i < -(1<<31) || i > 1<<31 {
+		// Out of any range we accept; the caller's range check reports it.
+		i = -1
+	}
+	return int(i), at, true
+}
+
+// boolean reads a true/false field.
+func (w *walker) boolean(e entry, field string) (bool, bool) {
+	n, ok := w.unwrap(e.val, field)
+	if !ok {
+		return false, false
+	}
+	b, isBool := n.(*ast.BoolNode)
+	if !isBool {
+		v, _ := scalarText(n)
+		w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, v, "is "+kindName(n)+", but must be true or false", "write true or false")})
+		return false, false
+	}
+	return b.Value, true
+}
+
+// seq reads a list, a null reading as empty.
+func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
+	n, ok := w.unwrap(e.val, field)
+	if !ok {
+		return nil, false
+	}
+	switch v := n.(type) {
+	case nil, *ast.NullNode:
+		return nil, true
+	case *ast.SequenceNode:
+		return v.Values, true
+	}
+	w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, "", "is "+kindName(n)+", but must be a list", "write one \"- item\" per line, or [a, b]")})
+	return nil, false
+}
+
+var (
+	suiteKeys    = []string{"version", "name", "target", "defaults", "cases"}
+	caseKeys     = []string{"name", "why", "origin", "request", "expect"}
+	defaultsKeys = []string{"origin", "request", "expect"}
+	requestKeys  = []string{"api", "method", "url", "headers", "credentials", "body", "mode"}
+	expectKeys   = []string{"verdict", "cors_error", "preflight", "status", "readable_headers"}
+)
+
+// suite reads the whole document.
+func (w *walker) suite(body ast.Node) *Suite {
+	top := loc{1, 1}
+	m, ok := w.mapping(body, "", top, suiteKeys)
+	if !ok {
+		return nil
+	}
+	s := &Suite{}
+	if e, ok := m["version"]; ok {
+		if v, at, ok := w.integer(e, "version"); ok {
+			if v != SuiteVersion {
+				w.add(&VersionError{w.problem(at, "version", strconv.Itoa(v), "is not a suite version this corsproof reads", "write version: 1")})
+			}
+			s.Version = v
+		}
+	} else {
+		w.add(&MissingError{w.problem(top, "version", "", "is missing", "start the file with version: 1")})
+	}
+	if e, ok := m["name"]; ok {
+		if n := w.str(e, "name"); n.ok() {
+			if strings.TrimSpace(n.v) == "" {
+				w.add(&MissingError{w.problem(n.at, "name", "", "is empty", "name the suite, e.g. name: checkout-api")})
+			}
+			s.Name = n.v
+		}
+	} else {
+		w.add(&MissingError{w.problem(top, "name", "", "is missing", "add name: followed by a name for the suite")})
+	}
+	if e, ok := m["target"]; ok {
+		if t := w.str(e, "target"); t.ok() {
+			if is := targetIssue(t.v); is != nil {
+				w.add(&URLError{w.problem(t.at, "target", t.v, is.reason, is.hint)})
+			} else {
+				s.Target = t.v
+			}
+		}
+	}
+	var defaults rawCase
+	if e, ok := m["defaults"]; ok {
+		defaults = w.rawCase(e.val, "defaults", e.at, defaultsKeys)
+	}
+	e, ok := m["cases"]
+	if !ok {
+		w.add(&MissingError{w.problem(top, "cases", "", "is missing", "add cases: with at least one case")})
+		return s
+	}
+	items, ok := w.seq(e, "cases")
+	if !ok {
+		return s
+	}
+	if len(items) == 0 {
+		w.add(&MissingError{w.problem(e.at, "cases", "", "has no cases", "add at least one \"- name: …\" item under cases:")})
+		return s
+	}
+	names := map[string]loc{}
+	for i, item := range items {
+		field := fmt.Sprintf("cases[%d]", i)
+		at := nodeLoc(item, e.at)
+		rc := w.rawCase(item, field, at, caseKeys)
+		switch {
+		case !rc.name.set:
+			if rc.at != (loc{}) {
+				w.add(&MissingError{w.problem(at, field+".name", "", "is missing", "give every case a unique name:")})
+			}
+		case rc.name.bad:
+			// Already reported where the value is.
+		case strings.TrimSpace(rc.name.v) == "":
+			w.add(&MissingError{w.problem(rc.name.at, field+".name", "", "is empty", "give every case a unique name")})
+		default:
+			if prev, dup := names[rc.name.v]; dup {
+				w.add(&DuplicateNameError{w.problem(rc.name.at, field+".name", rc.name.v, fmt.Sprintf("is also the name of the case at line %d", prev.line), "give each case a unique name")})
+			} else {
+				names[rc.name.v] = rc.name.at
+			}
+		}
+		if rc.at == (loc{}) {
+			continue // not a mapping, already reported
+		}
+		rc.merge(defaults)
+		if c, ok := w.finish(rc, s.Target); ok {
+			s.Cases = append(s.Cases, c)
+		}
+	}
+	return s
+}
+
+// rawCase reads a case item or the defaults block; rc.at stays zero when n
+// is not a mapping.
+func (w *walker) rawCase(n ast.Node, field string, at loc, known []string) rawCase {
+	rc := rawCase{field: field}
+	m, ok := w.mapping(n, field, at, known)
+	if !ok {
+		return rc
+	}
+	rc.at = at
+	if e, ok := m["name"]; ok {
+		rc.name = w.str(e, field+".name")
+	}
+	if e, ok := m["why"]; ok {
+		rc.why = w.str(e, field+".why")
+	}
+	if e, ok := m["origin"]; ok {
+		rc.origin = w.str(e, field+".origin")
+		if rc.origin.ok() {
+			if is := originIssue(rc.origin.v); is != nil {
+				w.add(&OriginError{w.problem(rc.origin.at, field+".origin", rc.origin.v, is.reason, is.hint)})
+				rc.origin.bad = true
+			}
+		}
+	}
+	if e, ok := m["request"]; ok {
+		w.request(e, field+".request", &rc.req)
+	}
+	if e, ok := m["expect"]; ok {
+		w.expect(e, field+".expect", &rc.exp)
+	}
+	return rc
+}
+
+// enum reads a field whose value must be one of names.
+func (w *walker) enum(m map[string]entry, key, parent, what string, names []string) sval {
+	e, ok := m[key]
+	if !ok {
+		return sval{}
+	}
+	field := join(parent, key)
+	v := w.str(e, field)
+	if v.ok() && !contains(names, v.v) {
+		w.add(&EnumError{w.problem(v.at, field, v.v, "is not "+what, enumHint(v.v, names))})
+		v.bad = true
+	}
+	return v
+}
+
+func (w *walker) request(e entry, field string, r *rawRequest) {
+	m, ok := w.mapping(e.val, field, e.at, requestKeys)
+	if !ok {
+		return
+	}
+	r.api = w.enum(m, "api", field, "an api", apiNames)
+	r.credentials = w.enum(m, "credentials", field, "a credentials mode", credentialsNames)
+	r.mode = w.enum(m, "mode", field, "a request mode", modeNames)
+	if e, ok := m["method"]; ok {
+		r.method = w.str(e, field+".method")
+		if r.method.ok() {
+			if is := methodIssue(r.method.v); is != nil {
+				w.add(&MethodError{w.problem(r.method.at, field+".method", r.method.v, is.reason, is.hint)})
+				r.method.bad = true
+			}
+		}
+	}
+	if e, ok := m["url"]; ok {
+		r.url = w.str(e, field+".url")
+		if r.url.ok() && r.url.v == "" {
+			w.add(&MissingError{w.problem(r.url.at, field+".url", "", "is empty", "write an absolute http(s) URL, or a path relative to target")})
+			r.url.bad = true
+		}
+	}
+	if e, ok := m["body"]; ok {
+		r.body = w.str(e, field+".body")
+	}
+	if e, ok := m["headers"]; ok {
+		r.headers = w.headers(e, field+".headers")
+	}
+}
+
+func (w *walker) headers(e entry, field string) []rawHeader {
+	n, ok := w.unwrap(e.val, field)
+	if !ok {
+		return nil
+	}
+	var values []*ast.MappingValueNode
+	switch v := n.(type) {
+	case nil, *ast.NullNode:
+		return nil
+	case *ast.MappingNode:
+		values = v.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{v}
+	default:
+		w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, "", "is "+kindName(n)+", but must be a mapping of header names to values", "write Name: value lines, or {Name: value}")})
+		return nil
+	}
+	var out []rawHeader
+	seen := map[string]loc{}
+	for _, mv := range values {
+		name, at := w.key(mv, e.at)
+		hf := field + "." + name
+		if is := headerNameIssue(name); is != nil {
+			w.add(&HeaderError{w.problem(at, hf, name, is.reason, is.hint)})
+			continue
+		}
+		if prev, dup := seen[strings.ToLower(name)]; dup {
+			w.add(&DuplicateKeyError{w.problem(at, hf, "", fmt.Sprintf("is given twice (first at line %d; header names ignore case)", prev.line), "keep one of them, or join the values with \", \"")})
+			continue
+		}
+		seen[strings.ToLower(name)] = at
+		v := w.str(entry{mv.Value, at}, hf)
+		if !v.ok() {
+			continue
+		}
+		if is := headerValueIssue(v.v); is != nil {
+			w.add(&HeaderError{w.problem(v.at, hf, v.v, is.reason, is.hint)})
+			continue
+		}
+		out = append(out, rawHeader{name: name, value: v.v, at: at})
+	}
+	return out
+}
+
+func (w *walker) expect(e entry, field string, x *rawExpect) {
+	m, ok := w.mapping(e.val, field, e.at, expectKeys)
+	if !ok {
+		return
+	}
+	x.verdict = w.enum(m, "verdict", field, "a verdict", verdictNames)
+	if ce, ok := m["cors_error"]; ok {
+		v := w.str(ce, field+".cors_error")
+		if v.ok() && !IsCorsError(v.v) {
+			hint := "use one of Chromium's CorsError names, such as MissingAllowOriginHeader"
+			if c := closest(v.v, CorsErrors); c != "" {
+				hint = "did you mean " + c + "?"
+			}
+			w.add(&EnumError{w.problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError name", hint)})
+			v.bad = true
+		}
+		x.corsError = v
+	}
+	if pe, ok := m["preflight"]; ok {
+		if b, ok := w.boolean(pe, field+".preflight"); ok {
+			x.preflight = &b
+		}
+	}
+	if se, ok := m["status"]; ok {
+		if st, at, ok := w.integer(se, field+".status"); ok {
+			if st < 100 || st > 599 {
+				w.add(&RangeError{w.problem(at, field+".status", strconv.Itoa(st), "is not an HTTP status", "use 100-599; for a request the browser refused, expect verdict: blocked instead")})
+			} else {
+				x.status = &st
+			}
+		}
+	}
+	if re, ok := m["readable_headers"]; ok {
+		items, ok := w.seq(re, field+".readable_headers")
+		if ok {
+			x.readableSet = true
+		}
+		for i, it := range items {
+			hf := fmt.Sprintf("%s.readable_headers[%d]", field, i)
+			v := w.str(entry{it, re.at}, hf)
+			if !v.ok() {
+				continue
+			}
+			if !isToken(v.v) {
+				w.add(&HeaderError{w.problem(v.at, hf, v.v, "is not a valid header name", "list header names such as X-Request-Id")})
+				continue
+			}
+			x.readable = append(x.readable, v.v)
+		}
+	}
+}
+
+// merge fills everything the case leaves unset from defaults. Headers merge
+// by name, ignoring case, and the case's own header wins.
+func (rc *rawCase) merge(d rawCase) {
+	rc.origin.inherit(d.origin)
+	r, dr := &rc.req, d.req
+	r.api.inherit(dr.api)
+	r.method.inherit(dr.method)
+	r.url.inherit(dr.url)
+	r.credentials.inherit(dr.credentials)
+	r.body.inherit(dr.body)
+	r.mode.inherit(dr.mode)
+	own := map[string]bool{}
+	for _, h := range r.headers {
+		own[strings.ToLower(h.name)] = true
+	}
+	var merged []rawHeader
+	for _, h := range dr.headers {
+		if !own[strings.ToLower(h.name)] {
+			merged = append(merged, h)
+		}
+	}
+	r.headers = append(merged, r.headers...)
+	x, dx := &rc.exp, d.exp
+	x.verdict.inherit(dx.verdict)
+	x.corsError.inherit(dx.corsError)
+	if x.preflight == nil {
+		x.preflight = dx.preflight
+	}
+	if x.status == nil {
+		x.status = dx.status
+	}
+	if !x.readableSet && dx.readableSet {
+		x.readable, x.readableSet = dx.readable, true
+	}
+}
+
+// fromDefaults says where an inherited value came from, for cross-field
+// messages that point at the defaults block.
+func fromDefaults(v sval) string {
+	if v.inherited {
+		return " (set in defaults:)"
+	}
+	return ""
+}
+
+// finish checks the merged case as a whole and builds the Case. Checks that
+// depend on a value already reported as bad are skipped, so one typo yields
+// one error.
+func (w *walker) finish(rc rawCase, target string) (Case, bool) {
+	before := len(w.errs)
+	f := rc.field
+	c := Case{Name: rc.name.v, Why: rc.why.v, Origin: rc.origin.v, File: w.file, Line: rc.at.line}
+	if !rc.origin.set {
+		w.add(&MissingError{w.problem(rc.at, f+".origin", "", "is missing and defaults: sets none", "add origin: https://app.example.test to the case or to defaults:")})
+	}
+	r := rc.req
+	c.Request.API = DefaultAPI
+	if r.api.set {
+		c.Request.API = API(r.api.v)
+	}
+	c.Request.Method = DefaultMethod
+	if r.method.set {
+		c.Request.Method = normaliseMethod(r.method.v)
+	}
+	c.Request.Credentials = DefaultCredentials
+	if r.credentials.set {
+		c.Request.Credentials = Credentials(r.credentials.v)
+	}
+	if c.Request.API == APIFetch {
+		c.Request.Mode = DefaultMode
+	}
+	if r.mode.set {
+		if c.Request.API != APIFetch && r.api.ok() && r.mode.ok() {
+			w.add(&ConflictError{w.problem(r.mode.at, f+".request.mode", r.mode.v, "applies to api fetch only"+fromDefaults(r.mode)+", and this case uses "+string(c.Request.API), "remove mode, or use api: fetch")})
+		}
+		c.Request.Mode = Mode(r.mode.v)
+	}
+	switch {
+	case !r.url.set:
+		w.add(&MissingError{w.problem(rc.at, f+".request.url", "", "is missing", "add request: {url: …} with an absolute URL or a path relative to target")})
+	case r.url.ok() && !r.api.bad:
+		abs, is := resolveURL(r.url.v, target, c.Request.API)
+		if is != nil {
+			w.add(&URLError{w.problem(r.url.at, f+".request.url", r.url.v, is.reason+fromDefaults(r.url), is.hint)})
+		}
+		c.Request.URL = abs
+	}
+	methodOK := !r.method.bad
+	if r.body.set {
+		if m := c.Request.Method; methodOK && (m == "GET" || m == "HEAD") {
+			w.add(&ConflictError{w.problem(r.body.at, f+".request.body", "", "is set on a "+m+" request"+fromDefaults(r.body)+"; fetch throws and xhr drops it", "remove body, or use method: POST")})
+		}
+		c.Request.Body = r.body.v
+	}
+	noCORS := c.Request.Mode == ModeNoCORS && c.Request.API == APIFetch
+	if noCORS && methodOK {
+		switch c.Request.Method {
+		case "GET", "HEAD", "POST":
+		default:
+			w.add(&ConflictError{w.problem(r.mode.at, f+".request.mode", string(ModeNoCORS), "allows only GET, HEAD and POST, and fetch throws on "+c.Request.Method+fromDefaults(r.mode), "use mode: cors, or one of those methods")})
+		}
+	}
+	for _, h := range r.headers {
+		if noCORS && !noCORSSafelisted(h.name, h.value) {
+			w.add(&ConflictError{w.problem(h.at, f+".request.headers."+h.name, h.value, "is dropped by the browser in no-cors mode", "use mode: cors, or only CORS-safelisted headers")})
+			continue
+		}
+		if c.Request.Headers == nil {
+			c.Request.Headers = map[string]string{}
+		}
+		c.Request.Headers[h.name] = h.value
+	}
+	x := rc.exp
+	if x.verdict.set || x.corsError.set || x.preflight != nil || x.status != nil || len(x.readable) > 0 {
+		c.Expect = &Expect{
+			Verdict:         Verdict(x.verdict.v),
+			CorsError:       x.corsError.v,
+			Preflight:       x.preflight,
+			Status:          x.status,
+			ReadableHeaders: x.readable,
+		}
+	}
+	if x.corsError.ok() && x.verdict.ok() && x.verdict.v != string(VerdictBlocked) {
+		w.add(&ConflictError{w.problem(x.corsError.at, f+".expect.cors_error", x.corsError.v, "comes only with verdict blocked, but the case expects "+x.verdict.v+fromDefaults(x.verdict), "remove cors_error, or expect verdict: blocked")})
+	}
+	return c, len(w.errs) == before
+}

@@ -1,0 +1,567 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// decoder walks the YAML AST by hand rather than unmarshalling into structs,
+// so every problem can name the line and column of the offending node and
+// all problems are collected instead of stopping at the first.
+type decoder struct {
+	file string
+	errs []error // all *PolicyError
+}
+
+// routeKeys are the keys a route may have, in the order the docs list them.
+var routeKeys = []string{
+	"path", "allow_origins", "allow_credentials", "allow_methods", "allow_headers",
+	"expose_headers", "max_age", "vary", "preflight_status", "status", "redirect",
+	"preflight_redirect", "acao_override", "cors_on_errors", "delay_ms",
+}
+
+var policyKeys = []string{"version", "routes"}
+
+// reservedPaths are served by the handler itself, before any route.
+var reservedPaths = []string{setCookiePath, cookiesPath}
+
+func (d *decoder) add(n ast.Node, field, value, msg, hint string) {
+	e := &PolicyError{File: d.file, Field: field, Value: value, Message: msg, Hint: hint}
+	if n != nil {
+		if tk := n.GetToken(); tk != nil && tk.Position != nil {
+			e.Line, e.Column = tk.Position.Line, tk.Position.Column
+		}
+	}
+	d.errs = append(d.errs, e)
+}
+
+func (d *decoder) policy(data []byte) *Policy {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		d.syntaxError(err)
+		return nil
+	}
+	var docs []ast.Node
+	for _, doc := range f.Docs {
+		if doc != nil && doc.Body != nil {
+			docs = append(docs, doc.Body)
+		}
+	}
+	if len(docs) == 0 {
+		d.add(nil, "", "", "the policy is empty", "start with `version: 1` and a `routes:` list")
+		return nil
+	}
+	if len(docs) > 1 {
+		d.add(docs[1], "", "", "the policy holds more than one YAML document", "remove the `---` separator and keep one policy per file")
+	}
+	root, ok := d.mapping(docs[0], "(top level)")
+	if !ok {
+		return nil
+	}
+	p := &Policy{}
+	var sawVersion, sawRoutes bool
+	for _, kv := range root.Values {
+		key, ok := d.key(kv, "", policyKeys)
+		if !ok {
+			continue
+		}
+		switch key {
+		case "version":
+			sawVersion = true
+			v, ok := d.integer(kv.Value, "version")
+			if ok && v != PolicyVersion {
+				d.add(kv.Value, "version", strconv.Itoa(v), "unsupported policy version", "write `version: 1`")
+			}
+			p.Version = v
+		case "routes":
+			sawRoutes = true
+			p.Routes = d.routes(kv.Value)
+		}
+	}
+	if !sawVersion {
+		d.add(root, "version", "", "missing version", "add `version: 1` at the top")
+	}
+	if !sawRoutes {
+		d.add(root, "routes", "", "missing routes", "add a `routes:` list with at least one route")
+	}
+	return p
+}
+
+// syntaxError turns go-yaml's error into a PolicyError with its position.
+func (d *decoder) syntaxError(err error) {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		e := &PolicyError{File: d.file, Message: "invalid YAML: " + ye.GetMessage(),
+			Hint: `check indentation and quoting; quote "*", which unquoted starts a YAML alias`}
+		var dup *yaml.DuplicateKeyError
+		if errors.As(err, &dup) {
+			e.Hint = "each key may appear once in a mapping; remove one"
+		}
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			e.Line, e.Column = tk.Position.Line, tk.Position.Column
+			e.Value = tk.Value
+		}
+		d.errs = append(d.errs, e)
+		return
+	}
+	d.errs = append(d.errs, &PolicyError{File: d.file, Message: "invalid YAML: " + err.Error()})
+}
+
+func (d *decoder) routes(n ast.Node) []Route {
+	seq, ok := d.sequence(n, "routes")
+	if !ok {
+		return nil
+	}
+	if len(seq.Values) == 0 {
+		d.add(n, "routes", "", "no routes", "add at least one route with a `path:`")
+		return nil
+	}
+	var out []Route
+	seen := map[string]int{}
+	for i, item := range seq.Values {
+		field := fmt.Sprintf("routes[%d]", i)
+		r, ok := d.route(item, field)
+		if !ok {
+			continue
+		}
+		if r.Path != "" {
+			if line, dup := seen[r.Path]; dup {
+				d.add(item, field+".path", r.Path, fmt.Sprintf("duplicate route path (first at line %d)", line), "merge the two routes or give one a longer path")
+			} else {
+				seen[r.Path] = r.Line
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (d *decoder) route(n ast.Node, field string) (Route, bool) {
+	m, ok := d.mapping(n, field)
+	if !ok {
+		return Route{}, false
+	}
+	r := Route{Vary: true, CORSOnErrors: true, PreflightStatus: DefaultPreflightStatus, Status: DefaultStatus}
+	if tk := m.GetToken(); tk != nil && tk.Position != nil {
+		r.Line, r.Column = tk.Position.Line, tk.Position.Column
+	}
+	if len(m.Values) > 0 {
+		// A block mapping's own token is its first key; use it for the route's position.
+		if tk := m.Values[0].Key.GetToken(); tk != nil && tk.Position != nil {
+			r.Line, r.Column = tk.Position.Line, tk.Position.Column
+		}
+	}
+	var pathNode ast.Node
+	for _, kv := range m.Values {
+		key, ok := d.key(kv, field, routeKeys)
+		if !ok {
+			continue
+		}
+		f := field + "." + key
+		v := kv.Value
+		switch key {
+		case "path":
+			pathNode = v
+			r.Path, _ = d.str(v, f)
+		case "allow_origins":
+			r.AllowOrigins = d.origins(v, f)
+		case "allow_credentials":
+			r.AllowCredentials, _ = d.boolean(v, f)
+		case "allow_methods":
+			r.AllowMethods = d.tokens(v, f, checkMethod)
+		case "allow_headers":
+			r.AllowHeaders = d.tokens(v, f, checkHeaderName)
+		case "expose_headers":
+			r.ExposeHeaders = d.tokens(v, f, checkHeaderName)
+		case "max_age":
+			if age, ok := d.integer(v, f); ok {
+				if age < 0 {
+					d.add(v, f, strconv.Itoa(age), "max_age must not be negative", "use 0 to forbid caching the preflight, or leave max_age out")
+				}
+				r.MaxAge = &age
+			}
+		case "vary":
+			r.Vary, _ = d.boolean(v, f)
+		case "preflight_status":
+			r.PreflightStatus = d.status(v, f)
+		case "status":
+			r.Status = d.status(v, f)
+		case "redirect":
+			r.Redirect = d.location(v, f)
+		case "preflight_redirect":
+			r.PreflightRedirect = d.location(v, f)
+		case "acao_override":
+			r.ACAOOverride = d.override(v, f)
+		case "cors_on_errors":
+			r.CORSOnErrors, _ = d.boolean(v, f)
+		case "delay_ms":
+			if ms, ok := d.integer(v, f); ok {
+				if ms < 0 || ms > MaxDelayMS {
+					d.add(v, f, strconv.Itoa(ms), fmt.Sprintf("delay_ms must be between 0 and %d", MaxDelayMS), "a timeout test needs only a little more than the client's timeout")
+				}
+				r.DelayMS = ms
+			}
+		}
+	}
+	switch {
+	case pathNode == nil:
+		d.add(m, field+".path", "", "missing path", "add `path: /api/...`, the prefix this route answers")
+	case r.Path != "":
+		d.checkPath(pathNode, field+".path", r.Path)
+	}
+	if len(r.ACAOOverride) > 0 && len(r.AllowOrigins) == 0 {
+		d.add(m, field+".acao_override", "", "acao_override needs allow_origins to say which requests get it",
+			"add `allow_origins: [\"*\"]` to send the override to every origin")
+	}
+	return r, true
+}
+
+func (d *decoder) checkPath(n ast.Node, field, p string) {
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		d.add(n, field, p, "path must start with /", "write the path part of the URL, such as /api/users")
+	case strings.ContainsAny(p, "?#*"):
+		d.add(n, field, p, "path is a plain prefix: no query, fragment or wildcard", "write /api/users to cover /api/users/42 too")
+	case hasControl(p) || strings.Contains(p, " "):
+		d.add(n, field, p, "path contains spaces or control characters", "percent-encode them")
+	default:
+		for _, rp := range reservedPaths {
+			if p == rp || strings.HasPrefix(p, rp+"/") {
+				d.add(n, field, p, "path is reserved for the built-in cookie endpoints", "choose another path")
+			}
+		}
+	}
+}
+
+// key returns the key of kv if it is one of known; unknown keys are errors
+// with a suggestion when the key is a near miss.
+func (d *decoder) key(kv *ast.MappingValueNode, parent string, known []string) (string, bool) {
+	k, ok := unwrap(kv.Key).(*ast.StringNode)
+	if !ok {
+		d.add(kv.Key, parent, tokenText(kv.Key), "keys must be plain strings", "")
+		return "", false
+	}
+	for _, want := range known {
+		if k.Value == want {
+			return want, true
+		}
+	}
+	field := k.Value
+	if parent != "" {
+		field = parent + "." + k.Value
+	}
+	hint := "known keys: " + strings.Join(known, ", ")
+	if near := nearest(k.Value, known); near != "" {
+		hint = fmt.Sprintf("did you mean %q? %s", near, hint)
+	}
+	d.add(kv.Key, field, "", "unknown key", hint)
+	return "", false
+}
+
+func (d *decoder) mapping(n ast.Node, field string) (*ast.MappingNode, bool) {
+	switch v := unwrap(n).(type) {
+	case *ast.MappingNode:
+		return v, true
+	case *ast.MappingValueNode:
+		// A mapping with one entry can come back as the entry itself.
+		return &ast.MappingNode{BaseNode: v.BaseNode, Start: v.GetToken(), Values: []*ast.MappingValueNode{v}}, true
+	case *ast.AliasNode:
+		d.add(n, field, "", "YAML aliases are not supported", "write the value out")
+	default:
+		d.add(n, field, tokenText(n), "expected a mapping of keys to values", "")
+	}
+	return nil, false
+}
+
+func (d *decoder) sequence(n ast.Node, field string) (*ast.SequenceNode, bool) {
+	switch v := unwrap(n).(type) {
+	case *ast.SequenceNode:
+		return v, true
+	case *ast.NullNode:
+		return &ast.SequenceNode{}, true
+	case *ast.AliasNode:
+		d.add(n, field, "", "YAML aliases are not supported", "write the value out")
+	default:
+		d.add(n, field, tokenText(n), "expected a list", "write [a, b] or one `- item` per line")
+	}
+	return nil, false
+}
+
+func (d *decoder) str(n ast.Node, field string) (string, bool) {
+	switch v := unwrap(n).(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		return v.Value.Value, true
+	case *ast.AliasNode:
+		d.add(n, field, "", "YAML aliases are not supported", "write the value out")
+	default:
+		d.add(n, field, tokenText(n), "expected a string", "quote the value")
+	}
+	return "", false
+}
+
+func (d *decoder) integer(n ast.Node, field string) (int, bool) {
+	if v, ok := unwrap(n).(*ast.IntegerNode); ok {
+		switch x := v.Value.(type) {
+		case int64:
+			if x >= math.MinInt32 && x <= math.MaxInt32 {
+				return int(x), true
+			}
+		case uint64:
+			if x <= math.MaxInt32 {
+				return int(x), true
+			}
+		}
+		d.add(n, field, tokenText(n), "number out of range", "")
+		return 0, false
+	}
+	d.add(n, field, tokenText(n), "expected a whole number", "")
+	return 0, false
+}
+
+func (d *decoder) boolean(n ast.Node, field string) (bool, bool) {
+	if v, ok := unwrap(n).(*ast.BoolNode); ok {
+		return v.Value, true
+	}
+	d.add(n, field, tokenText(n), "expected true or false", "")
+	return false, false
+}
+
+func (d *decoder) status(n ast.Node, field string) int {
+	s, ok := d.integer(n, field)
+	if !ok {
+		return 0
+	}
+	if s < 200 || s > 599 {
+		d.add(n, field, strconv.Itoa(s), "status must be between 200 and 599", "use 204 or 200 for a working preflight, 401/404/500 to model a failing one")
+	}
+	return s
+}
+
+func (d *decoder) location(n ast.Node, field string) string {
+	s, ok := d.str(n, field)
+	if !ok {
+		return ""
+	}
+	if err := checkLocation(s); err != nil {
+		d.add(n, field, s, err.Error(), "write an absolute http(s) URL or a path starting with /")
+	}
+	return s
+}
+
+// stringList reads a list of strings; a single string stands for a list of one.
+func (d *decoder) stringList(n ast.Node, field string) ([]string, []ast.Node) {
+	if _, isSeq := unwrap(n).(*ast.SequenceNode); !isSeq {
+		if _, isNull := unwrap(n).(*ast.NullNode); !isNull {
+			if s, ok := d.str(n, field); ok {
+				return []string{s}, []ast.Node{n}
+			}
+			return nil, nil
+		}
+	}
+	seq, ok := d.sequence(n, field)
+	if !ok {
+		return nil, nil
+	}
+	out := []string{}
+	var nodes []ast.Node
+	for i, item := range seq.Values {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if s, ok := d.str(item, f); ok {
+			out = append(out, s)
+			nodes = append(nodes, item)
+		}
+	}
+	return out, nodes
+}
+
+func (d *decoder) tokens(n ast.Node, field string, check func(string) (string, string)) []string {
+	vals, nodes := d.stringList(n, field)
+	for i, v := range vals {
+		if msg, hint := check(v); msg != "" {
+			d.add(nodes[i], fmt.Sprintf("%s[%d]", field, i), v, msg, hint)
+		}
+	}
+	return vals
+}
+
+func (d *decoder) origins(n ast.Node, field string) []string {
+	// An unquoted null in the list parses as YAML null; it can only mean the
+	// "null" origin, so accept it rather than make users quote it.
+	if seq, ok := unwrap(n).(*ast.SequenceNode); ok {
+		out := []string{}
+		for i, item := range seq.Values {
+			f := fmt.Sprintf("%s[%d]", field, i)
+			if _, isNull := unwrap(item).(*ast.NullNode); isNull && tokenText(item) == "null" {
+				out = append(out, "null")
+				continue
+			}
+			s, ok := d.str(item, f)
+			if !ok {
+				continue
+			}
+			if msg, hint := checkOriginEntry(s); msg != "" {
+				d.add(item, f, s, msg, hint)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	vals, nodes := d.stringList(n, field)
+	for i, v := range vals {
+		if msg, hint := checkOriginEntry(v); msg != "" {
+			d.add(nodes[i], field, v, msg, hint)
+		}
+	}
+	return vals
+}
+
+func (d *decoder) override(n ast.Node, field string) []string {
+	vals, nodes := d.stringList(n, field)
+	for i, v := range vals {
+		if v == "" || hasControl(v) {
+			d.add(nodes[i], field, v, "acao_override values must be non-empty and free of control characters", "")
+		}
+	}
+	return vals
+}
+
+// unwrap looks through anchors and tags to the value they mark.
+func unwrap(n ast.Node) ast.Node {
+	for n != nil {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func tokenText(n ast.Node) string {
+	if n == nil {
+		return ""
+	}
+	if tk := n.GetToken(); tk != nil {
+		return tk.Value
+	}
+	return ""
+}
+
+// checkMethod returns a message and hint when m cannot be an allowed method.
+func checkMethod(m string) (string, string) {
+	if m == "*" {
+		return "", ""
+	}
+	if !isToken(m) {
+		return "not a valid HTTP method", "methods are single words such as GET, POST, PATCH"
+	}
+	switch strings.ToUpper(m) {
+	case "CONNECT", "TRACE", "TRACK":
+		return "browsers never send this method", "remove it"
+	}
+	return "", ""
+}
+
+// checkHeaderName returns a message and hint when h is not a header name.
+func checkHeaderName(h string) (string, string) {
+	if h == "*" {
+		return "", ""
+	}
+	if !isToken(h) {
+		return "not a valid header name", "header names are single words such as Content-Type or X-Token"
+	}
+	return "", ""
+}
+
+// checkLocation validates a redirect target.
+func checkLocation(s string) error {
+	if s == "" || hasControl(s) {
+		return errors.New("redirect target must be non-empty and free of control characters")
+	}
+	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("redirect target is neither a path nor an absolute http(s) URL")
+	}
+	return nil
+}
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest returns the known word closest to w when it is a plausible typo.
+func nearest(w string, known []string) string {
+	type cand struct {
+		word string
+		dist int
+	}
+	var cs []cand
+	for _, k := range known {
+		if dist := editDistance(w, k); dist <= 2 || strings.ReplaceAll(w, "-", "_") == k {
+			cs = append(cs, cand{k, dist})
+		}
+	}
+	if len(cs) == 0 {
+		return ""
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].dist < cs[j].dist })
+	return cs[0].word
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

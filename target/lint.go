@@ -1,0 +1,133 @@
+package target
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity grades a lint finding.
+type Severity string
+
+// Severities. An error is a configuration browsers refuse, so a contract
+// must not contain it; a warning works but is risky.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Lint rules, stable names for reports and for filtering.
+const (
+	RuleWildcardWithCredentials = "wildcard-origin-with-credentials"
+	RuleReflectWithCredentials  = "reflect-origin-with-credentials"
+	RuleNullOrigin              = "null-origin-allowed"
+	RuleVaryDisabled            = "vary-disabled"
+	RuleWildcardListCredentials = "wildcard-list-with-credentials"
+	RuleACAOOverride            = "acao-override"
+	RuleBroadPattern            = "broad-origin-pattern"
+	RuleInsecureOrigin          = "insecure-origin-with-credentials"
+	RuleLowerCaseMethod         = "lower-case-method"
+)
+
+// Finding is one thing Lint has to say about a route.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Route is the path of the route; Line and Column locate it when known.
+	Route   string `json:"route"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// String renders the finding as file:line:col: severity: message.
+func (f Finding) String() string {
+	loc := f.File
+	if f.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
+	}
+	if loc != "" {
+		loc += ": "
+	}
+	return fmt.Sprintf("%s%s: route %s: %s [%s]", loc, f.Severity, f.Route, f.Message, f.Rule)
+}
+
+// Lint reports policies that are legal to serve (the built-in target models
+// broken servers on purpose) but wrong or risky in a contract. Findings come
+// in route order, errors and warnings mixed.
+func (p *Policy) Lint() []Finding {
+	var out []Finding
+	for _, r := range p.Routes {
+		add := func(rule string, sev Severity, format string, args ...any) {
+			out = append(out, Finding{Rule: rule, Severity: sev, Route: r.Path, File: p.File,
+				Line: r.Line, Column: r.Column, Message: fmt.Sprintf(format, args...)})
+		}
+		has := func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
+		}
+		if r.AllowCredentials && has(r.AllowOrigins, OriginAny) && len(r.ACAOOverride) == 0 {
+			add(RuleWildcardWithCredentials, SeverityError,
+				`allow_origins "*" with allow_credentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests; list the origins instead`)
+		}
+		if r.AllowCredentials && has(r.AllowOrigins, OriginReflect) {
+			add(RuleReflectWithCredentials, SeverityWarning,
+				"reflecting any origin with credentials lets every site read this route with the user's cookies; list the origins instead")
+		}
+		if has(r.AllowOrigins, OriginNull) {
+			add(RuleNullOrigin, SeverityWarning,
+				`allowing the "null" origin admits sandboxed iframes and file: pages of any site`)
+		}
+		if !r.Vary && r.originDependent() {
+			add(RuleVaryDisabled, SeverityWarning,
+				"the answer depends on the Origin but vary is false: a shared cache may serve one origin's answer to another")
+		}
+		if r.AllowCredentials {
+			for _, l := range []struct {
+				field string
+				list  []string
+			}{{"allow_methods", r.AllowMethods}, {"allow_headers", r.AllowHeaders}, {"expose_headers", r.ExposeHeaders}} {
+				if has(l.list, "*") {
+					add(RuleWildcardListCredentials, SeverityError,
+						`%s "*" with allow_credentials: on credentialed requests browsers take "*" literally, not as a wildcard`, l.field)
+				}
+			}
+		}
+		if len(r.ACAOOverride) > 0 {
+			add(RuleACAOOverride, SeverityError,
+				"acao_override sends a fixed Access-Control-Allow-Origin (%s); a contract must say which origins are allowed",
+				strings.Join(quoteAll(r.ACAOOverride), ", "))
+		}
+		for _, e := range r.AllowOrigins {
+			if pt, isPattern, msg, _ := parsePattern(e); isPattern && msg == "" {
+				if !strings.Contains(pt.suffix, ".") {
+					add(RuleBroadPattern, SeverityWarning,
+						"pattern %s covers every host under a top-level domain", quoteValue(e))
+				}
+				if pt.scheme == "http" && r.AllowCredentials {
+					add(RuleInsecureOrigin, SeverityWarning,
+						"pattern %s admits plain-http origins with credentials; anyone on the network can speak for them", quoteValue(e))
+				}
+			}
+		}
+		for _, m := range r.AllowMethods {
+			if m != strings.ToUpper(m) {
+				add(RuleLowerCaseMethod, SeverityWarning,
+					"method %s is not upper case; browsers compare methods case-sensitively, except the six they normalize", quoteValue(m))
+			}
+		}
+	}
+	return out
+}
+
+func quoteAll(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = quoteValue(v)
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// PolicyVersion is the only version of the policy format there is.
+const PolicyVersion = 1
+
+// Defaults applied by ParsePolicy to fields a route leaves out.
+const (
+	DefaultPreflightStatus = 204
+	DefaultStatus          = 200
+	// MaxDelayMS caps delay_ms so a typo cannot hang a server for hours.
+	MaxDelayMS = 60000
+)
+
+// Policy is a parsed policy file: the CORS behaviour of each route of the
+// target API, or, for `corsproof verify`, the contract an API must honour.
+type Policy struct {
+	Version int     `json:"version"`
+	Routes  []Route `json:"routes"`
+	// File is the path the policy was read from, for messages.
+	File string `json:"-"`
+}
+
+// Route is the CORS behaviour of every path under one prefix.
+//
+// ParsePolicy fills the defaults (Vary and CORSOnErrors true, statuses 204
+// and 200); a Route built in Go code with zero statuses gets the same
+// statuses from the handler, but its booleans mean what they say.
+type Route struct {
+	// Path is a prefix matched on segment boundaries; the longest match wins.
+	Path string `json:"path"`
+	// AllowOrigins lists exact origins, "*", "reflect" (allow and echo any
+	// origin), "null", and patterns such as https://*.example.com. Empty
+	// means the route sends no CORS headers at all.
+	AllowOrigins     []string `json:"allow_origins,omitempty"`
+	AllowCredentials bool     `json:"allow_credentials"`
+	AllowMethods     []string `json:"allow_methods,omitempty"`
+	AllowHeaders     []string `json:"allow_headers,omitempty"`
+	ExposeHeaders    []string `json:"expose_headers,omitempty"`
+	// MaxAge is Access-Control-Max-Age in seconds; nil sends no header.
+	MaxAge *int `json:"max_age,omitempty"`
+	// Vary sends Vary: Origin on responses that depend on the origin.
+	Vary bool `json:"vary"`
+	// PreflightStatus is the status of preflight answers.
+	PreflightStatus int `json:"preflight_status"`
+	// Status is the status of actual responses.
+	Status int `json:"status"`
+	// Redirect answers actual requests with 307 to this URL or path.
+	Redirect string `json:"redirect,omitempty"`
+	// PreflightRedirect answers preflights with 307 to this URL or path.
+	PreflightRedirect string `json:"preflight_redirect,omitempty"`
+	// ACAOOverride is sent verbatim as Access-Control-Allow-Origin, one
+	// header line per value, to model broken servers.
+	ACAOOverride []string `json:"acao_override,omitempty"`
+	// CORSOnErrors puts CORS headers on answers with a status of 400 or more.
+	CORSOnErrors bool `json:"cors_on_errors"`
+	// DelayMS delays every answer of the route.
+	DelayMS int `json:"delay_ms,omitempty"`
+	// Line and Column locate the route in its policy file; zero when unknown.
+	Line   int `json:"-"`
+	Column int `json:"-"`
+}
+
+// PolicyError is one problem in a policy file. ParsePolicy joins all of them
+// with errors.Join; use errors.As to get at the fields.
+type PolicyError struct {
+	File   string
+	Line   int
+	Column int
+	// Field is the path of the offending field, such as routes[2].allow_methods[0].
+	Field string
+	// Value is the offending value as written, empty when there is none.
+	Value string
+	// Message says what is wrong; Hint says what to write instead.
+	Message string
+	Hint    string
+}
+
+// Error renders the problem on one line, quoting the value so that control
+// characters in a hostile file cannot forge output.
+func (e *PolicyError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	if e.Value != "" {
+		fmt.Fprintf(&b, " (value %s)", quoteValue(e.Value))
+	}
+	if e.Hint != "" {
+		b.WriteString("; hint: ")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
+}
+
+// quoteValue quotes v for a message and cuts it short: values come from
+// files and from the network and may be long or contain escapes.
+func quoteValue(v string) string {
+	const limit = 80
+	r := []rune(v)
+	if len(r) > limit {
+		return fmt.Sprintf("%q…", string(r[:limit]))
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// ParsePolicy parses and validates a policy file. file names the source in
+// error messages. All problems are reported at once, each as a *PolicyError.
+func ParsePolicy(file string, data []byte) (*Policy, error) {
+	if file == "" {
+		file = "policy"
+	}
+	d := &decoder{file: file}
+	p := d.policy(data)
+	if len(d.errs) > 0 {
+		// Report in file order: some checks run after a route's keys are read.
+		sort.SliceStable(d.errs, func(i, j int) bool {
+			a, b := d.errs[i].(*PolicyError), d.errs[j].(*PolicyError)
+			return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+		})
+		return nil, fmt.Errorf("parsing policy: %w", errors.Join(d.errs...))
+	}
+	p.File = file
+	return p, nil
+}
+
+// LoadPolicy reads and parses the policy file at path.
+func LoadPolicy(path string) (*Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading policy: %w", err)
+	}
+	return ParsePolicy(path, data)
+}
+
+// Match returns the route whose path is the longest prefix of path, on
+// segment boundaries, and false when no route matches.
+func (p *Policy) Match(path string) (Route, bool) {
+	best := -1
+	for i, r := range p.Routes {
+		if !pathHasPrefix(path, r.Path) {
+			continue
+		}
+		if best < 0 || len(r.Path) > len(p.Routes[best].Path) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Route{}, false
+	}
+	return p.Routes[best], true
+}
+
+// pathHasPrefix reports whether prefix covers path on a segment boundary.
+func pathHasPrefix(path, prefix string) bool {
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	return len(path) == len(prefix) || strings.HasSuffix(prefix, "/") || path[len(prefix)] == '/'
+}

@@ -1,0 +1,338 @@
+package target
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// policyErrors flattens the joined errors ParsePolicy returns.
+func policyErrors(t *testing.T, err error) []*PolicyError {
+	t.Helper()
+	var out []*PolicyError
+	var walk func(error)
+	walk = func(e error) {
+		if pe, ok := e.(*PolicyError); ok {
+			out = append(out, pe)
+			return
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
+const fullPolicy = `version: 1
+routes:
+  - path: /api/open          # path prefix; longest prefix wins
+    allow_origins: ["*"]
+    allow_credentials: false
+    allow_methods: [GET, POST, PUT]
+    allow_headers: [Content-Type, X-Token]
+    expose_headers: [X-Request-Id]
+    max_age: 600
+    vary: true
+    preflight_status: 204
+    status: 200
+    redirect: /api/other
+    preflight_redirect: https://other.example.test/x
+    acao_override: "https://app.example.test/"
+    cors_on_errors: true
+    delay_ms: 0
+  - path: /api/list
+    allow_origins:
+      - https://app.example.test
+      - http://localhost:3000
+      - https://*.example.com
+      - "null"
+      - http://[::1]:8080
+      - reflect
+    allow_credentials: true
+    acao_override: [a, b]
+`
+
+func TestParsePolicyValid(t *testing.T) {
+	t.Parallel()
+	p, err := ParsePolicy("full.yaml", []byte(fullPolicy))
+	require.NoError(t, err)
+	require.Len(t, p.Routes, 2)
+	assert.Equal(t, "full.yaml", p.File)
+	assert.Equal(t, 1, p.Version)
+
+	r := p.Routes[0]
+	assert.Equal(t, "/api/open", r.Path)
+	assert.Equal(t, []string{"*"}, r.AllowOrigins)
+	assert.Equal(t, []string{"GET", "POST", "PUT"}, r.AllowMethods)
+	assert.Equal(t, []string{"Content-Type", "X-Token"}, r.AllowHeaders)
+	assert.Equal(t, []string{"X-Request-Id"}, r.ExposeHeaders)
+	require.NotNil(t, r.MaxAge)
+	assert.Equal(t, 600, *r.MaxAge)
+	assert.True(t, r.Vary)
+	assert.Equal(t, "/api/other", r.Redirect)
+	assert.Equal(t, "https://other.example.test/x", r.PreflightRedirect)
+	assert.Equal(t, []string{"https://app.example.test/"}, r.ACAOOverride)
+	assert.Equal(t, 3, r.Line)
+	assert.Equal(t, 5, r.Column)
+
+	r = p.Routes[1]
+	assert.Equal(t, []string{"https://app.example.test", "http://localhost:3000", "https://*.example.com", "null", "http://[::1]:8080", "reflect"}, r.AllowOrigins)
+	assert.True(t, r.AllowCredentials)
+	assert.Equal(t, []string{"a", "b"}, r.ACAOOverride)
+	// Defaults for what the route leaves out.
+	assert.Nil(t, r.MaxAge)
+	assert.True(t, r.Vary)
+	assert.True(t, r.CORSOnErrors)
+	assert.Equal(t, 204, r.PreflightStatus)
+	assert.Equal(t, 200, r.Status)
+}
+
+func TestParsePolicyAcceptsWildcardWithCredentials(t *testing.T) {
+	t.Parallel()
+	// serve must be able to model this broken server; Lint reports it.
+	p, err := ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    allow_origins: [\"*\"]\n    allow_credentials: true\n"))
+	require.NoError(t, err)
+	findings := p.Lint()
+	require.Len(t, findings, 1)
+	assert.Equal(t, RuleWildcardWithCredentials, findings[0].Rule)
+	assert.Equal(t, SeverityError, findings[0].Severity)
+	assert.Equal(t, 3, findings[0].Line)
+}
+
+func TestParsePolicyErrors(t *testing.T) {
+	t.Parallel()
+	const head = "version: 1\nroutes:\n  - path: /x\n"
+	tests := []struct {
+		desc      string
+		yaml      string
+		line, col int
+		field     string
+		value     string
+		msg       string
+	}{
+		{desc: "empty file", yaml: "", msg: "empty"},
+		{desc: "only a comment", yaml: "# nothing\n", msg: "empty"},
+		{desc: "not a mapping", yaml: "- a\n", line: 1, col: 1, field: "(top level)", msg: "expected a mapping"},
+		{desc: "syntax error", yaml: "version: 1\nroutes: [\n", line: 2, msg: "invalid YAML"},
+		{desc: "unquoted star", yaml: head + "    allow_origins: [*]\n", line: 4, msg: "invalid YAML"},
+		{desc: "duplicate key", yaml: head + "    path: /y\n", line: 4, col: 5, msg: "already defined"},
+		{desc: "missing version", yaml: "routes:\n  - path: /x\n", line: 1, field: "version", msg: "missing version"},
+		{desc: "wrong version", yaml: "version: 2\nroutes:\n  - path: /x\n", line: 1, col: 10, field: "version", value: "2", msg: "unsupported"},
+		{desc: "version not a number", yaml: "version: one\nroutes:\n  - path: /x\n", line: 1, col: 10, field: "version", value: "one", msg: "whole number"},
+		{desc: "missing routes", yaml: "version: 1\n", field: "routes", msg: "missing routes"},
+		{desc: "empty routes", yaml: "version: 1\nroutes: []\n", line: 2, field: "routes", msg: "no routes"},
+		{desc: "routes not a list", yaml: "version: 1\nroutes: x\n", line: 2, col: 9, field: "routes", value: "x", msg: "expected a list"},
+		{desc: "route not a mapping", yaml: "version: 1\nroutes:\n  - /x\n", line: 3, col: 5, field: "routes[0]", value: "/x", msg: "expected a mapping"},
+		{desc: "unknown top-level key", yaml: "version: 1\nroute: []\nroutes:\n  - path: /x\n", line: 2, col: 1, field: "route", msg: "unknown key"},
+		{desc: "unknown route key", yaml: head + "    allow_origin: [x]\n", line: 4, col: 5, field: "routes[0].allow_origin", msg: "unknown key"},
+		{desc: "missing path", yaml: "version: 1\nroutes:\n  - status: 200\n", line: 3, field: "routes[0].path", msg: "missing path"},
+		{desc: "relative path", yaml: "version: 1\nroutes:\n  - path: api\n", line: 3, col: 11, field: "routes[0].path", value: "api", msg: "start with /"},
+		{desc: "path with wildcard", yaml: "version: 1\nroutes:\n  - path: /api/*\n", line: 3, field: "routes[0].path", value: "/api/*", msg: "plain prefix"},
+		{desc: "path with query", yaml: "version: 1\nroutes:\n  - path: /api?x=1\n", line: 3, field: "routes[0].path", msg: "plain prefix"},
+		{desc: "reserved path", yaml: "version: 1\nroutes:\n  - path: /cookies\n", line: 3, field: "routes[0].path", value: "/cookies", msg: "reserved"},
+		{desc: "duplicate path", yaml: head + "  - path: /x\n", line: 4, field: "routes[1].path", value: "/x", msg: "duplicate route path (first at line 3)"},
+		{desc: "path not a string", yaml: "version: 1\nroutes:\n  - path: [a]\n", line: 3, field: "routes[0].path", msg: "expected a string"},
+		{desc: "method with space", yaml: head + "    allow_methods: [GET, \"GE T\"]\n", line: 4, col: 26, field: "routes[0].allow_methods[1]", value: "GE T", msg: "not a valid HTTP method"},
+		{desc: "forbidden method", yaml: head + "    allow_methods: [TRACE]\n", line: 4, field: "routes[0].allow_methods[0]", value: "TRACE", msg: "never send"},
+		{desc: "method not a string", yaml: head + "    allow_methods: [1]\n", line: 4, field: "routes[0].allow_methods[0]", value: "1", msg: "expected a string"},
+		{desc: "bad header name", yaml: head + "    allow_headers: [\"X Token\"]\n", line: 4, field: "routes[0].allow_headers[0]", value: "X Token", msg: "not a valid header name"},
+		{desc: "bad expose header", yaml: head + "    expose_headers: [\"a:b\"]\n", line: 4, field: "routes[0].expose_headers[0]", value: "a:b", msg: "not a valid header name"},
+		{desc: "origin with trailing slash", yaml: head + "    allow_origins: [\"https://a.test/\"]\n", line: 4, col: 21, field: "routes[0].allow_origins[0]", value: "https://a.test/", msg: "trailing slash"},
+		{desc: "origin without scheme", yaml: head + "    allow_origins: [a.test]\n", line: 4, field: "routes[0].allow_origins[0]", value: "a.test", msg: "not an origin"},
+		{desc: "origin with ftp scheme", yaml: head + "    allow_origins: [\"ftp://a.test\"]\n", line: 4, field: "routes[0].allow_origins[0]", msg: "http or https"},
+		{desc: "origin upper case", yaml: head + "    allow_origins: [\"https://A.test\"]\n", line: 4, msg: "lower case"},
+		{desc: "origin with default port", yaml: head + "    allow_origins: [\"https://a.test:443\"]\n", line: 4, msg: "default port"},
+		{desc: "origin with bad port", yaml: head + "    allow_origins: [\"https://a.test:99999\"]\n", line: 4, msg: "invalid port"},
+		{desc: "origin with userinfo", yaml: head + "    allow_origins: [\"https://u@a.test\"]\n", line: 4, msg: "userinfo"},
+		{desc: "origin empty", yaml: head + "    allow_origins: [\"\"]\n", line: 4, msg: "empty origin"},
+		{desc: "origin bad host", yaml: head + "    allow_origins: [\"https://a..test\"]\n", line: 4, msg: "invalid host"},
+		{desc: "pattern in middle", yaml: head + "    allow_origins: [\"https://api.*.example.com\"]\n", line: 4, msg: "leftmost labels"},
+		{desc: "pattern without dot", yaml: head + "    allow_origins: [\"https://*example.com\"]\n", line: 4, msg: "leftmost labels"},
+		{desc: "pattern over IP", yaml: head + "    allow_origins: [\"http://*.0.0.1\"]\n", line: 4, msg: "IP address"},
+		{desc: "two wildcards", yaml: head + "    allow_origins: [\"https://*.*.example.com\"]\n", line: 4, msg: "leftmost labels"},
+		{desc: "bad IPv6", yaml: head + "    allow_origins: [\"http://[zz]\"]\n", line: 4, msg: "IPv6"},
+		{desc: "origins a number", yaml: head + "    allow_origins: 5\n", line: 4, field: "routes[0].allow_origins", msg: "expected a string"},
+		{desc: "credentials not bool", yaml: head + "    allow_credentials: \"yes\"\n", line: 4, col: 24, field: "routes[0].allow_credentials", value: "yes", msg: "true or false"},
+		{desc: "status too low", yaml: head + "    status: 99\n", line: 4, col: 13, field: "routes[0].status", value: "99", msg: "between 200 and 599"},
+		{desc: "preflight status too high", yaml: head + "    preflight_status: 600\n", line: 4, field: "routes[0].preflight_status", value: "600", msg: "between 200 and 599"},
+		{desc: "status a string", yaml: head + "    status: ok\n", line: 4, field: "routes[0].status", value: "ok", msg: "whole number"},
+		{desc: "status huge", yaml: head + "    status: 99999999999999\n", line: 4, field: "routes[0].status", msg: "out of range"},
+		{desc: "negative max age", yaml: head + "    max_age: -1\n", line: 4, field: "routes[0].max_age", value: "-1", msg: "negative"},
+		{desc: "delay too long", yaml: head + "    delay_ms: 600000\n", line: 4, field: "routes[0].delay_ms", value: "600000", msg: "between 0 and 60000"},
+		{desc: "redirect not a URL", yaml: head + "    redirect: \"ftp://x\"\n", line: 4, field: "routes[0].redirect", value: "ftp://x", msg: "neither a path"},
+		{desc: "preflight redirect protocol-relative", yaml: head + "    preflight_redirect: //evil.test/\n", line: 4, field: "routes[0].preflight_redirect", msg: "neither a path"},
+		{desc: "override without origins", yaml: head + "    acao_override: x\n", line: 3, field: "routes[0].acao_override", msg: "needs allow_origins"},
+		{desc: "override with control char", yaml: head + "    allow_origins: [\"*\"]\n    acao_override: \"a\\nb\"\n", line: 5, field: "routes[0].acao_override", msg: "control characters"},
+		{desc: "alias", yaml: "version: 1\nx: &a 1\nroutes:\n  - path: *a\n", line: 2, msg: "unknown key"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			p, err := ParsePolicy("p.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			assert.Nil(t, p)
+			assert.True(t, strings.HasPrefix(err.Error(), "parsing policy: p.yaml"), err.Error())
+			errs := policyErrors(t, err)
+			require.NotEmpty(t, errs)
+			var found *PolicyError
+			for _, e := range errs {
+				if strings.Contains(e.Message, tc.msg) && (tc.field == "" || e.Field == tc.field) && (tc.line == 0 || e.Line == tc.line) {
+					found = e
+					break
+				}
+			}
+			require.NotNil(t, found, "no error with message %q field %q line %d in:\n%v", tc.msg, tc.field, tc.line, err)
+			assert.Equal(t, "p.yaml", found.File)
+			if tc.col != 0 {
+				assert.Equal(t, tc.col, found.Column, found.Error())
+			}
+			if tc.value != "" {
+				assert.Equal(t, tc.value, found.Value)
+			}
+			assert.NotContains(t, found.Error(), "\n", "one error per line")
+		})
+	}
+}
+
+func TestParsePolicyReportsAllProblemsInFileOrder(t *testing.T) {
+	t.Parallel()
+	src := `version: 1
+routes:
+  - path: api
+    allow_methods: ["GE T"]
+    allow_origins: ["https://a.test/"]
+    status: 1
+    colour: red
+  - path: /b
+    vary: maybe
+`
+	_, err := ParsePolicy("p.yaml", []byte(src))
+	require.Error(t, err)
+	errs := policyErrors(t, err)
+	var lines []int
+	var fields []string
+	for _, e := range errs {
+		lines = append(lines, e.Line)
+		fields = append(fields, e.Field)
+	}
+	assert.Equal(t, []int{3, 4, 5, 6, 7, 9}, lines)
+	assert.Equal(t, []string{"routes[0].path", "routes[0].allow_methods[0]", "routes[0].allow_origins[0]",
+		"routes[0].status", "routes[0].colour", "routes[1].vary"}, fields)
+	// Unknown keys get a list of the known ones.
+	assert.Contains(t, errs[4].Hint, "allow_origins")
+}
+
+func TestUnknownKeySuggestion(t *testing.T) {
+	t.Parallel()
+	_, err := ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    allow-methods: [GET]\n    alow_origins: []\n"))
+	require.Error(t, err)
+	errs := policyErrors(t, err)
+	require.Len(t, errs, 2)
+	assert.Contains(t, errs[0].Hint, `did you mean "allow_methods"?`)
+	assert.Contains(t, errs[1].Hint, `did you mean "allow_origins"?`)
+}
+
+func TestPolicyErrorQuotesHostileValues(t *testing.T) {
+	t.Parallel()
+	e := &PolicyError{File: "p.yaml", Line: 1, Column: 2, Field: "f", Value: "a\nb\x1b[31m" + strings.Repeat("x", 200), Message: "bad"}
+	s := e.Error()
+	assert.NotContains(t, s, "\n")
+	assert.NotContains(t, s, "\x1b")
+	assert.Contains(t, s, `p.yaml:1:2: f: bad (value "a\nb\x1b[31m`)
+	assert.Less(t, len(s), 150)
+}
+
+func TestLoadPolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("version: 1\nroutes:\n  - path: /x\n"), 0o600))
+	p, err := LoadPolicy(good)
+	require.NoError(t, err)
+	assert.Equal(t, good, p.File)
+	assert.Equal(t, "/x", p.Routes[0].Path)
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("version: 1\nroutes:\n  - path: x\n"), 0o600))
+	_, err = LoadPolicy(bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), bad+":3:11: routes[0].path")
+
+	_, err = LoadPolicy(filepath.Join(dir, "missing.yaml"))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, os.ErrNotExist))
+	assert.Contains(t, err.Error(), "loading policy: ")
+}
+
+func TestPolicyMatch(t *testing.T) {
+	t.Parallel()
+	p := &Policy{Routes: []Route{{Path: "/api"}, {Path: "/api/open"}, {Path: "/static/"}, {Path: "/"}}}
+	tests := []struct {
+		desc, path, want string
+	}{
+		{desc: "exact", path: "/api/open", want: "/api/open"},
+		{desc: "longest prefix wins", path: "/api/open/x", want: "/api/open"},
+		{desc: "segment boundary", path: "/api/openx", want: "/api"},
+		{desc: "shorter prefix", path: "/api/other", want: "/api"},
+		{desc: "prefix ending in slash", path: "/static/a.js", want: "/static/"},
+		{desc: "root catches the rest", path: "/elsewhere", want: "/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			r, ok := p.Match(tc.path)
+			require.True(t, ok)
+			assert.Equal(t, tc.want, r.Path)
+		})
+	}
+	_, ok := (&Policy{Routes: []Route{{Path: "/api"}}}).Match("/apix")
+	assert.False(t, ok, "no route covers /apix")
+}
+
+func TestLint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc  string
+		route string
+		rules []string
+	}{
+		{desc: "clean allow-list", route: "allow_origins: [\"https://a.test\"]\n    allow_credentials: true\n    allow_methods: [GET]"},
+		{desc: "wildcard with credentials", route: "allow_origins: [\"*\"]\n    allow_credentials: true", rules: []string{RuleWildcardWithCredentials}},
+		{desc: "wildcard without credentials", route: "allow_origins: [\"*\"]"},
+		{desc: "reflect with credentials", route: "allow_origins: [reflect]\n    allow_credentials: true", rules: []string{RuleReflectWithCredentials}},
+		{desc: "null origin", route: "allow_origins: [null]", rules: []string{RuleNullOrigin}},
+		{desc: "vary off", route: "allow_origins: [\"https://a.test\"]\n    vary: false", rules: []string{RuleVaryDisabled}},
+		{desc: "vary off on wildcard is fine", route: "allow_origins: [\"*\"]\n    vary: false"},
+		{desc: "star lists with credentials", route: "allow_origins: [\"https://a.test\"]\n    allow_credentials: true\n    allow_methods: [\"*\"]\n    allow_headers: [\"*\"]\n    expose_headers: [\"*\"]",
+			rules: []string{RuleWildcardListCredentials, RuleWildcardListCredentials, RuleWildcardListCredentials}},
+		{desc: "override", route: "allow_origins: [\"*\"]\n    acao_override: x", rules: []string{RuleACAOOverride}},
+		{desc: "broad pattern", route: "allow_origins: [\"https://*.test\"]", rules: []string{RuleBroadPattern}},
+		{desc: "http pattern with credentials", route: "allow_origins: [\"http://*.a.test\"]\n    allow_credentials: true", rules: []string{RuleInsecureOrigin}},
+		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{RuleLowerCaseMethod}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			p, err := ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    "+tc.route+"\n"))
+			require.NoError(t, err)
+			var rules []string
+			for _, f := range p.Lint() {
+				rules = append(rules, f.Rule)
+				assert.Equal(t, "/x", f.Route)
+				assert.Contains(t, f.String(), "p.yaml:3:5: ")
+			}
+			assert.Equal(t, tc.rules, rules)
+		})
+	}
+}
