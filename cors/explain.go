@@ -139,7 +139,11 @@ func Explain(corsError string, c Context) (summary, fix string) {
 		return fmt.Sprintf("%s sends `Access-Control-Allow-Origin: *`, but the request includes credentials (cookies or HTTP authentication), and the wildcard is refused then.", which),
 			fmt.Sprintf("On that response echo the allowed origin instead: `Access-Control-Allow-Origin: %s` with `Access-Control-Allow-Credentials: true` and `Vary: Origin`, choosing the origin from an allow-list. Or make the request without credentials (`credentials: 'same-origin'`, `withCredentials = false`).", o)
 	case ErrMissingAllowOriginHeader, ErrPreflightMissingAllowOriginHeader:
-		s := fmt.Sprintf("%s%s has no Access-Control-Allow-Origin header, so the page may not read it.", which, statusSuffix(c.Status))
+		consequence := "so the page may not read it"
+		if corsError == ErrPreflightMissingAllowOriginHeader {
+			consequence = "so the browser does not send the actual request"
+		}
+		s := fmt.Sprintf("%s%s has no Access-Control-Allow-Origin header, %s.", which, statusSuffix(c.Status), consequence)
 		f := fmt.Sprintf("Add `Access-Control-Allow-Origin: %s` to that response (or `*` if it is public and the request has no credentials).", o)
 		if corsError == ErrPreflightMissingAllowOriginHeader {
 			f = fmt.Sprintf("Answer OPTIONS for %s with status 204 and %s.", quote(c.URL), c.preflightHeaders())

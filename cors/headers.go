@@ -103,7 +103,7 @@ func IsToken(s string) bool {
 // with "\n" or ", " parse as one list.
 func ParseHeaderList(value string) (items []string, ok bool) {
 	for _, part := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == '\n' }) {
-		item := strings.Trim(strings.TrimSuffix(part, "\r"), httpWhitespace)
+		item := strings.Trim(part, httpWhitespace+"\r")
 		if item == "" {
 			continue
 		}
@@ -122,7 +122,7 @@ func ParseHeaderList(value string) (items []string, ok bool) {
 func ParseExposeHeaders(value string) []string {
 	var names []string
 	for _, part := range strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == '\n' }) {
-		item := strings.ToLower(strings.Trim(strings.TrimSuffix(part, "\r"), httpWhitespace))
+		item := strings.ToLower(strings.Trim(part, httpWhitespace+"\r"))
 		if item != "" {
 			names = append(names, item)
 		}

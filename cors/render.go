@@ -55,7 +55,12 @@ func quoteList(items []string) string {
 func plain(s string) string {
 	q := quote(s)
 	if strings.HasPrefix(q, "`") {
-		return strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(q, "…"), "`"), "`")
+		body, truncated := strings.CutSuffix(q, "…")
+		body = strings.TrimSuffix(strings.TrimPrefix(body, "`"), "`")
+		if truncated {
+			body += "…"
+		}
+		return body
 	}
 	return q
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chromedp/cdproto/audits"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
@@ -34,30 +33,40 @@ var lnaPermissions = []string{"loopback-network", "local-network"}
 // (refused connection, time-out) are verdicts in the record; err is only
 // for faults of the harness or the browser.
 func (b *Browser) Run(ctx context.Context, c scenarios.Case) (result.Record, error) {
+	s := b.newSession()
+	defer s.close()
+	return s.run(ctx, c)
+}
+
+// run makes one case's request in the session's tab.
+func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, error) {
 	start := time.Now()
 	rec := result.Record{
 		Name:       c.Name,
 		File:       c.File,
 		Origin:     c.Origin,
 		Request:    c.Request,
-		Browser:    b.Version(),
+		Browser:    s.b.Version(),
 		Driver:     "chromedp",
 		Mismatches: []string{},
 	}
 	rec.Page.ReadableHeaders = map[string]string{}
-	err := b.run(ctx, c, &rec)
+	err := s.runCase(ctx, c, &rec)
+	if err != nil {
+		s.dirty = true
+	}
 	rec.DurationMS = time.Since(start).Milliseconds()
 	return rec, err
 }
 
-func (b *Browser) run(ctx context.Context, c scenarios.Case, rec *result.Record) error {
+func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Record) error {
+	b := s.b
 	page, err := pages.For(c.Origin)
 	if err != nil {
 		return fmt.Errorf("preparing page for %s: %w", c.Origin, err)
 	}
 	col := newCollector()
-	cctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(col.handle))
-	defer cancel()
+	s.col.Store(col)
 
 	deadline, stop := context.WithTimeout(ctx, b.opts.Timeout)
 	defer stop()
@@ -66,14 +75,14 @@ func (b *Browser) run(ctx context.Context, c scenarios.Case, rec *result.Record)
 	// fault here is an error, not a verdict.
 	setup, setupCancel := context.WithTimeout(ctx, b.opts.Timeout+10*time.Second)
 	defer setupCancel()
-	if _, err := within(setup, func() (struct{}, error) { return struct{}{}, b.openPage(cctx, col, page) }); err != nil {
+	if _, err := within(setup, func() (struct{}, error) { return struct{}{}, s.openPage(col, page) }); err != nil {
 		rec.Verdict = scenarios.VerdictError
 		rec.Page.Error = err.Error()
 		return fmt.Errorf("opening page at %s: %w", c.Origin, err)
 	}
 
 	info, err := within(setup, func() (pages.Info, error) {
-		return chromedp.Run(cctx, chromedp.Evaluate[pages.Info]("self.__corsproof.info()"))
+		return chromedp.Run(s.ctx, chromedp.Evaluate[pages.Info]("self.__corsproof.info()"))
 	})
 	if err != nil {
 		rec.Verdict = scenarios.VerdictError
@@ -87,29 +96,38 @@ func (b *Browser) run(ctx context.Context, c scenarios.Case, rec *result.Record)
 
 	spec, _ := json.Marshal(runSpec(c.Request))
 	outcome, err := within(deadline, func() (pages.Outcome, error) {
-		return chromedp.Run(cctx, chromedp.Evaluate[pages.Outcome]("self.__corsproof.run("+string(spec)+")", chromedp.EvalAwaitPromise))
+		return chromedp.Run(s.ctx, chromedp.Evaluate[pages.Outcome]("self.__corsproof.run("+string(spec)+")", chromedp.EvalAwaitPromise))
 	})
 	timedOut := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
 	if err != nil && !timedOut {
 		rec.Verdict = scenarios.VerdictError
 		return fmt.Errorf("running request: %w", err)
 	}
+	if timedOut {
+		// The request is still in flight in this tab; nothing about the
+		// tab is known to be clean any more.
+		s.dirty = true
+	}
 
 	snap := col.wait(ctx, needsPreflight(c.Request), timedOut)
 	fill(rec, snap, outcome, timedOut)
+	if leavesState(rec) {
+		s.dirty = true
+	}
 	return nil
 }
 
-// openPage creates the tab in its own browser context, grants permissions,
-// and loads the page document by answering its navigation from Go. Only the
-// document is intercepted, and interception is switched off before the
-// request under test runs: while the Fetch domain is on, Chromium drops the
-// Origin header on a same-origin to cross-origin redirect.
-func (b *Browser) openPage(cctx context.Context, col *collector, page *pages.Page) error {
-	if err := chromedp.Do(cctx); err != nil {
-		return fmt.Errorf("creating browser context: %w", err)
+// openPage loads the page document in the session's tab by answering its
+// navigation from Go. Only the document is intercepted, and interception
+// is switched off before the request under test runs: while the Fetch
+// domain is on, Chromium drops the Origin header on a same-origin to
+// cross-origin redirect.
+func (s *session) openPage(col *collector, page *pages.Page) error {
+	cctx := s.ctx
+	if err := s.start(); err != nil {
+		return err
 	}
-	if b.opts.LNA == LNAGrant && page.Origin != "null" {
+	if s.b.opts.LNA == LNAGrant && page.Origin != "null" && !s.granted[page.Origin] {
 		bcid := chromedp.FromContext(cctx).BrowserContextID
 		for _, name := range lnaPermissions {
 			// Older Chromium does not know these permissions; then there
@@ -121,9 +139,7 @@ func (b *Browser) openPage(cctx context.Context, col *collector, page *pages.Pag
 				BrowserContextID: bcid,
 			})
 		}
-	}
-	if _, err := chromedp.Call(cctx, audits.Enable, cdp.Empty{}); err != nil {
-		return fmt.Errorf("enabling audits: %w", err)
+		s.granted[page.Origin] = true
 	}
 	if _, err := chromedp.Call(cctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{
 		URLPattern:   page.URL,

@@ -19,7 +19,9 @@ import (
 // each case shows exactly what the server said.
 func api(t *testing.T) string {
 	t.Helper()
-	echo := func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin")) }
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+	}
 	routes := map[string]http.HandlerFunc{
 		"/open": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Access-Control-Allow-Origin", "*")

@@ -21,6 +21,11 @@ func DefaultJobs() int {
 // stream. A case whose page could not be set up becomes an error record and
 // the run goes on; only a cancelled ctx stops it early.
 func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int, each func(i int, rec *result.Record)) []result.Record {
+	return b.RunCasesIsolated(ctx, cases, jobs, IsolationClean, each)
+}
+
+// RunCasesIsolated is RunCases with a chosen isolation mode.
+func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, jobs int, iso Isolation, each func(i int, rec *result.Record)) []result.Record {
 	if jobs < 1 {
 		jobs = DefaultJobs()
 	}
@@ -31,8 +36,27 @@ func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int
 	next := make(chan int)
 	for range min(jobs, max(1, len(cases))) {
 		wg.Go(func() {
+			var s *session
+			defer func() {
+				if s != nil {
+					s.close()
+				}
+			}()
 			for i := range next {
-				rec := b.RunOne(ctx, cases[i])
+				if s != nil && iso == IsolationClean {
+					if ok, err := s.reset(); !ok || err != nil {
+						s.close()
+						s = nil
+					}
+				} else if s != nil {
+					s.close()
+					s = nil
+				}
+				if s == nil {
+					s = b.newSession()
+				}
+				rec := s.runOne(ctx, cases[i])
+				s.uses++
 				mu.Lock()
 				records[i] = rec
 				done[i] = true
@@ -65,7 +89,13 @@ feed:
 // RunOne runs one case and concludes its record: a harness fault becomes a
 // record with verdict error, so a run always has one record per case.
 func (b *Browser) RunOne(ctx context.Context, c scenarios.Case) result.Record {
-	rec, err := b.Run(ctx, c)
+	s := b.newSession()
+	defer s.close()
+	return s.runOne(ctx, c)
+}
+
+func (s *session) runOne(ctx context.Context, c scenarios.Case) result.Record {
+	rec, err := s.run(ctx, c)
 	if err != nil {
 		rec.Verdict = scenarios.VerdictError
 		rec.Page.Error = err.Error()

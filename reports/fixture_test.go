@@ -32,6 +32,7 @@ func fixtureRun() *result.Run {
 		BrowserPath:       "/usr/lib/chromium/chromium",
 		Driver:            "chromedp",
 		ThirdPartyCookies: "allowed",
+		LNA:               "off",
 		Started:           time.Date(2026, 5, 1, 12, 30, 0, 0, time.UTC),
 		DurationMS:        2345,
 		Records: []result.Record{

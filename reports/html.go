@@ -64,6 +64,7 @@ type htmlView struct {
 	Duration          string
 	Suites            string
 	ThirdPartyCookies string
+	LNA               string
 	Totals            result.Totals
 	Counts            []verdictCount
 	TotalsLine        string
@@ -131,6 +132,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 		Duration:          seconds(r.DurationMS),
 		Suites:            strings.Join(r.Suites, ", "),
 		ThirdPartyCookies: r.ThirdPartyCookies,
+		LNA:               r.LNA,
 		Totals:            r.Totals,
 		Counts:            verdictCounts(r.Totals),
 		TotalsLine:        totalsLine(r.Totals),

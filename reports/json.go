@@ -55,6 +55,7 @@ type runHeader struct {
 	BrowserPath       string    `json:"browser_path,omitempty"`
 	Driver            string    `json:"driver,omitempty"`
 	ThirdPartyCookies string    `json:"third_party_cookies"`
+	LNA               string    `json:"lna"`
 	Started           time.Time `json:"started"`
 }
 
@@ -87,6 +88,7 @@ func (j *JSONLines) Begin(w io.Writer, run *result.Run) error {
 		BrowserPath:       run.BrowserPath,
 		Driver:            run.Driver,
 		ThirdPartyCookies: run.ThirdPartyCookies,
+		LNA:               run.LNA,
 		Started:           run.Started,
 	}})
 }

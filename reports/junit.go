@@ -156,6 +156,7 @@ func newJUnitSuite(run *result.Run, rec *result.Record) junitSuite {
 		{"browser", run.Browser},
 		{"driver", run.Driver},
 		{"third_party_cookies", run.ThirdPartyCookies},
+		{"lna", run.LNA},
 	} {
 		if p.Value != "" {
 			s.Properties = append(s.Properties, junitProperty{p.Name, xmlClean(p.Value)})

@@ -38,6 +38,12 @@ func (m *Markdown) Report(w io.Writer, run *result.Run) error {
 	if len(r.Suites) > 0 {
 		fmt.Fprintf(bw, "- **Suites:** %s\n", mdInline(strings.Join(r.Suites, ", ")))
 	}
+	if r.ThirdPartyCookies != "" {
+		fmt.Fprintf(bw, "- **Third-party cookies:** %s\n", mdInline(r.ThirdPartyCookies))
+	}
+	if r.LNA != "" {
+		fmt.Fprintf(bw, "- **Local Network Access:** %s\n", mdInline(r.LNA))
+	}
 	fmt.Fprintf(bw, "- **Totals:** %s\n", mdInline(totalsLine(r.Totals)))
 	if line := disagreeLine(r.Totals); line != "" {
 		fmt.Fprintf(bw, "- **Warning:** %s\n", mdInline(line))

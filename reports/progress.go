@@ -91,7 +91,9 @@ func (p *Progress) newBar() *progressbar.ProgressBar {
 		progressbar.OptionSetItsString("cases"),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		// No throttle: cases finish at most a few dozen a second, and a
+		// throttled render would show the previous count.
+		progressbar.OptionThrottle(0),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(false),
 	)

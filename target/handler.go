@@ -347,14 +347,14 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, route Route)
 
 // echo is the JSON body of an actual response: what the server saw.
 type echo struct {
-	ID        int64             `json:"id"`
-	Route     string            `json:"route"`
-	Method    string            `json:"method"`
-	Path      string            `json:"path"`
-	Origin    string            `json:"origin"`
-	Cookies   []string          `json:"cookies"`
-	Headers   map[string]string `json:"headers"`
-	Redirects string            `json:"redirected_to,omitempty"`
+	ID       int64             `json:"id"`
+	Route    string            `json:"route"`
+	Method   string            `json:"method"`
+	Path     string            `json:"path"`
+	Origin   string            `json:"origin"`
+	Cookies  []string          `json:"cookies"`
+	Headers  map[string]string `json:"headers"`
+	Redirect string            `json:"redirect,omitempty"`
 }
 
 func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route Route, id int64) {
@@ -372,7 +372,7 @@ func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route Route, id
 	}
 	body := echo{ID: id, Route: route.Path, Method: r.Method, Path: r.URL.Path,
 		Origin: r.Header.Get("Origin"), Cookies: []string{}, Headers: map[string]string{},
-		Redirects: route.Redirect}
+		Redirect: route.Redirect}
 	for _, c := range r.Cookies() {
 		body.Cookies = append(body.Cookies, c.Name)
 	}

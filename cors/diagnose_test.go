@@ -1,0 +1,120 @@
+package cors
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestDiagnose(t *testing.T) {
+	t.Parallel()
+	blockedHeader := Input{Request: Request{Origin: page, Method: "POST", URL: api, Headers: map[string]string{"X-Token": "1"}},
+		Preflight: resp(204, "Access-Control-Allow-Origin", page, "Access-Control-Allow-Headers", "content-type")}
+	allowed := Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", "*")}
+	cases := []struct {
+		desc                        string
+		in                          Input
+		verdict, corsError, param   string
+		agrees                      bool
+		modelVerdict, modelError    string
+		summaryHas, fixHas, summary []string
+		noFix                       bool
+	}{
+		{desc: "agreeing block follows the browser's reason with the issue's wording",
+			in: blockedHeader, verdict: "blocked", corsError: ErrHeaderDisallowedByPreflightResponse, param: "x-token",
+			agrees: true, modelVerdict: VerdictBlocked, modelError: ErrHeaderDisallowedByPreflightResponse,
+			summaryHas: []string{"The OPTIONS (preflight) response for `https://api.example.com/v1/login` does not allow the request header `x-token`"},
+			fixHas:     []string{"Add `Access-Control-Allow-Headers: x-token` (or list it with the others already allowed: `content-type, x-token`)"}},
+		{desc: "browser blocks with another error: explanation follows the browser, disagreement said plainly",
+			in: blockedHeader, verdict: "blocked", corsError: ErrPreflightInvalidStatus,
+			agrees: false, modelVerdict: VerdictBlocked, modelError: ErrHeaderDisallowedByPreflightResponse,
+			summaryHas: []string{"a preflight must answer with a 2xx status", "model disagrees", "model bug or a browser deviation"}},
+		{desc: "agreeing allow has no fix",
+			in: allowed, verdict: "allowed", agrees: true, modelVerdict: VerdictAllowed,
+			summaryHas: []string{"Allowed", "no preflight"}, noFix: true},
+		{desc: "browser allows what the model blocks",
+			in: blockedHeader, verdict: "allowed", agrees: false, modelVerdict: VerdictBlocked, modelError: ErrHeaderDisallowedByPreflightResponse,
+			summaryHas: []string{"model disagrees", "HeaderDisallowedByPreflightResponse"}},
+		{desc: "network error is no opinion: agrees when the model would allow",
+			in: allowed, verdict: "network-error", agrees: true, modelVerdict: VerdictAllowed,
+			summaryHas: []string{"Not a CORS verdict"}},
+		{desc: "network error disagrees when the model would block for a CORS reason",
+			in: blockedHeader, verdict: "timeout", agrees: false, modelVerdict: VerdictBlocked, modelError: ErrHeaderDisallowedByPreflightResponse,
+			summaryHas: []string{"Not a CORS verdict", "model bug or a browser deviation"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			d := Diagnose(tc.in, tc.verdict, tc.corsError, tc.param)
+			assert.Equal(t, tc.agrees, d.AgreesWithBrowser)
+			assert.Equal(t, tc.modelVerdict, d.ModelVerdict)
+			assert.Equal(t, tc.modelError, d.ModelCorsError)
+			for _, s := range tc.summaryHas {
+				assert.Contains(t, d.Summary, s)
+			}
+			for _, s := range tc.fixHas {
+				assert.Contains(t, d.Fix, s)
+			}
+			if tc.noFix {
+				assert.Empty(t, d.Fix)
+			}
+		})
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	has := func(ws []string, sub string) bool {
+		for _, w := range ws {
+			if strings.Contains(w, sub) {
+				return true
+			}
+		}
+		return false
+	}
+	cases := []struct {
+		desc string
+		in   Input
+		want string // substring of one warning; empty means no warning at all
+	}{
+		{desc: "echoed origin without Vary",
+			in:   Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", page)},
+			want: "Vary: Origin"},
+		{desc: "echoed origin with Vary and star-free credentials suspects reflection",
+			in:   Input{Request: Request{Origin: page, URL: api, Credentials: "include"}, Actual: resp(200, "Access-Control-Allow-Origin", page, "Access-Control-Allow-Credentials", "true", "Vary", "Accept, Origin")},
+			want: "allow-list"},
+		{desc: "null origin allowed",
+			in:   Input{Request: Request{Origin: "null", URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", "null")},
+			want: "\"null\""},
+		{desc: "max-age above the cap",
+			in:   Input{Request: Request{Origin: page, Method: "PUT", URL: api}, Preflight: resp(204, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "PUT", "Access-Control-Max-Age", "86400"), Actual: resp(200, "Access-Control-Allow-Origin", "*")},
+			want: "caps it at 7200"},
+		{desc: "ACAH star with credentials",
+			in:   Input{Request: Request{Origin: page, Method: "PUT", URL: api, Credentials: "include"}, Preflight: resp(204, "Access-Control-Allow-Origin", page, "Access-Control-Allow-Credentials", "true", "Access-Control-Allow-Methods", "PUT", "Access-Control-Allow-Headers", "*")},
+			want: "Access-Control-Allow-Headers: * does not act as a wildcard"},
+		{desc: "ACAM star with credentials",
+			in:   Input{Request: Request{Origin: page, Method: "PUT", URL: api, Credentials: "include"}, Preflight: resp(204, "Access-Control-Allow-Origin", page, "Access-Control-Allow-Credentials", "true", "Access-Control-Allow-Methods", "*")},
+			want: "Access-Control-Allow-Methods: * does not act as a wildcard"},
+		{desc: "unexposed application header",
+			in:   Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", "*", "X-Request-Id", "1", "Date", "now")},
+			want: "Access-Control-Expose-Headers: x-request-id"},
+		{desc: "patch allowed only through Chromium's upper-casing",
+			in:   Input{Request: Request{Origin: page, Method: "patch", URL: api}, Preflight: resp(204, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "PATCH"), Actual: resp(200, "Access-Control-Allow-Origin", "*")},
+			want: "upper-cases the method"},
+		{desc: "clean star response warns about nothing",
+			in: Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", "*", "Content-Type", "text/plain")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			p := Predict(tc.in)
+			if tc.want == "" {
+				assert.Empty(t, p.Warnings)
+				return
+			}
+			assert.True(t, has(p.Warnings, tc.want), "want %q in %v", tc.want, p.Warnings)
+			assert.Subset(t, Diagnose(tc.in, p.Verdict, p.CorsError, p.FailedParameter).Warnings, p.Warnings)
+		})
+	}
+}

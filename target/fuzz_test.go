@@ -1,0 +1,43 @@
+package target
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(fullPolicy))
+	f.Add(DefaultPolicyYAML())
+	f.Add([]byte("version: 1\nroutes:\n  - path: /x\n    allow_origins: [\"https://*.a.test:1\", null, \"http://[::1]\"]\n"))
+	f.Add([]byte("version: 1\nroutes: [{path: /x, status: 1e3}]\n"))
+	f.Add([]byte("a: &x [1]\nb: *x\n"))
+	f.Add([]byte("--- \n...\n---\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePolicy("fuzz.yaml", data)
+		if (p == nil) == (err == nil) {
+			t.Fatalf("want exactly one of policy and error, got %v and %v", p, err)
+		}
+		if err != nil {
+			for _, e := range policyErrors(t, err) {
+				if e.File != "fuzz.yaml" || e.Message == "" {
+					t.Fatalf("error without file or message: %#v", e)
+				}
+			}
+			return
+		}
+		// A policy that parses must serve and lint without panicking.
+		_ = p.Lint()
+		h := NewHandler(p, WithLogLimit(1))
+		for _, r := range p.Routes {
+			if r.DelayMS > 0 {
+				continue
+			}
+			req := httptest.NewRequest(http.MethodOptions, "http://t"+r.Path, nil)
+			req.Header.Set("Origin", "https://a.example.com")
+			req.Header.Set("Access-Control-Request-Method", "PUT")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			r.AllowsOrigin("https://a.example.com")
+		}
+	})
+}
