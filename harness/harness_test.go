@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 
 func runMain(m *testing.M) int {
 	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "corsproof-profile-*"))
-	b, err := Launch(context.Background(), Options{Timeout: 3 * time.Second})
+	b, err := Launch(context.Background(), Options{Timeout: 10 * time.Second})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness tests need Chromium:", err)
 		return 1

@@ -157,8 +157,13 @@ func TestVerdicts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
-			rec, err := testBrowser.Run(context.Background(), scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req})
-			require.NoError(t, err)
+			rec := testBrowser.RunOne(context.Background(), scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req})
+			require.NotEqual(t, scenarios.VerdictError, rec.Verdict, rec.Page.Error)
+			require.NotNil(t, rec.Diagnosis)
+			assert.True(t, rec.Diagnosis.AgreesWithBrowser, "the model disagrees: %s", rec.Diagnosis.Summary)
+			if rec.Verdict == scenarios.VerdictBlocked {
+				assert.NotEmpty(t, rec.Diagnosis.Fix, "every blocked record carries a fix")
+			}
 			assert.Equal(t, tc.want.verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)
 			assert.Equal(t, tc.want.corsError, rec.CorsError)
 			if tc.want.param != "" {

@@ -132,12 +132,12 @@ func markdownCase(w io.Writer, rec *result.Record, program string) {
 		fmt.Fprintf(w, "\n**%s**\n\n", sec.Title)
 		fmt.Fprint(w, fenced("http", wireText(sec.Exchange)))
 	}
-	fmt.Fprint(w, "\n**JavaScript could read**")
 	readable := readableLines(rec)
 	if len(readable) == 0 {
-		fmt.Fprint(w, ": nothing\n")
+		fmt.Fprint(w, "\n**JavaScript could read:** nothing\n")
 		return
 	}
+	fmt.Fprint(w, "\n**JavaScript could read**")
 	var b strings.Builder
 	for _, h := range readable {
 		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)

@@ -136,3 +136,33 @@ func prepareRecord(rec *result.Record, opts Options) (*result.Record, error) {
 	}
 	return RedactRecord(rec), nil
 }
+
+// Compile-time checks that every format implements the interfaces.
+var (
+	_ Reporter = (*HTML)(nil)
+	_ Reporter = (*JSON)(nil)
+	_ Reporter = (*JSONLines)(nil)
+	_ Streamer = (*JSONLines)(nil)
+	_ Reporter = (*JUnit)(nil)
+	_ Reporter = (*Markdown)(nil)
+	_ Reporter = (*Text)(nil)
+)
+
+// ParseSpec splits a --report value of the form FORMAT=PATH, such as
+// "junit=out/report.xml", and checks the format name. The returned format is
+// the canonical name ("md" becomes "markdown").
+func ParseSpec(spec string) (format, path string, err error) {
+	name, path, ok := strings.Cut(spec, "=")
+	if !ok || strings.TrimSpace(name) == "" || path == "" {
+		return "", "", fmt.Errorf("parsing report %q: want FORMAT=PATH, such as junit=report.xml; formats: %s",
+			spec, strings.Join(Formats(), ", "))
+	}
+	key := strings.ToLower(strings.TrimSpace(name))
+	for _, f := range formats {
+		if f.name == key || slices.Contains(f.aliases, key) {
+			return f.name, path, nil
+		}
+	}
+	_, err = New(name, Options{})
+	return "", "", fmt.Errorf("parsing report %q: %w", spec, err)
+}

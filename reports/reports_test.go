@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -499,3 +500,63 @@ func TestProgress(t *testing.T) {
 		assert.Equal(t, 2, p.Done())
 	})
 }
+
+func TestParseSpec(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc       string
+		spec       string
+		wantFormat string
+		wantPath   string
+		wantErr    string
+	}{
+		{desc: "junit", spec: "junit=out/r.xml", wantFormat: "junit", wantPath: "out/r.xml"},
+		{desc: "alias and case", spec: "MD=r.md", wantFormat: "markdown", wantPath: "r.md"},
+		{desc: "equals in path", spec: "html=a=b.html", wantFormat: "html", wantPath: "a=b.html"},
+		{desc: "no equals", spec: "junit", wantErr: `parsing report "junit": want FORMAT=PATH`},
+		{desc: "no path", spec: "junit=", wantErr: "want FORMAT=PATH"},
+		{desc: "unknown format", spec: "xml=r.xml", wantErr: `parsing report "xml=r.xml": unknown report format "xml": valid formats are`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			format, path, err := ParseSpec(tc.spec)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantFormat, format)
+			assert.Equal(t, tc.wantPath, path)
+		})
+	}
+}
+
+func TestProgressConcurrent(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	w := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	})
+	p := newProgress(w, 40, true, 0, time.Now)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 10 {
+				p.Add(&result.Record{Name: "case"})
+			}
+		})
+	}
+	wg.Wait()
+	p.Finish()
+	assert.Equal(t, 40, p.Done())
+}
+
+// writerFunc adapts a function to io.Writer.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

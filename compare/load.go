@@ -1,0 +1,159 @@
+package compare
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/corsproof/corsproof/result"
+)
+
+// Source says what shape a saved file had.
+type Source string
+
+// Shapes of saved files Decode understands.
+const (
+	// SourceRun is a whole run, as `corsproof run -o json` prints it.
+	SourceRun Source = "run"
+	// SourceRunLines is a run as JSON Lines (`corsproof run -o jsonl`).
+	SourceRunLines Source = "jsonl"
+	// SourceRecord is a single record, as `corsproof probe -o json` prints it.
+	SourceRecord Source = "record"
+)
+
+// maxSavedFile bounds what Load reads, so a wrong path (a disk image, a
+// device) fails clearly instead of exhausting memory.
+const maxSavedFile = 256 << 20
+
+// Load reads a saved run or record from a file; see Decode.
+func Load(path string) (*result.Run, Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading saved run: %w", err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(f, maxSavedFile+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("reading saved run %s: %w", path, err)
+	}
+	if n > maxSavedFile {
+		return nil, "", fmt.Errorf("reading saved run %s: larger than %d MiB, not a corsproof result", path, maxSavedFile>>20)
+	}
+	run, src, err := Decode(buf.Bytes())
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return run, src, nil
+}
+
+// Decode reads what corsproof saved: a run as JSON (`run -o json`), a run as
+// JSON Lines (`run -o jsonl`, possibly cut short by a killed run), or a
+// single record (`probe -o json`), which becomes a run of one record. It
+// says which shape it found. Anything else is an error naming the line.
+func Decode(data []byte) (*result.Run, Source, error) {
+	// Offsets in errors count from the start of the file, so trim only to look.
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, "", errors.New("empty file: expected the JSON that `corsproof run -o json` or `corsproof probe -o json` writes")
+	}
+	if trimmed[0] != '{' {
+		return nil, "", errors.New("not a JSON object: expected the JSON that `corsproof run -o json` or `corsproof probe -o json` writes")
+	}
+	// JSON Lines: more than one top-level value, the first being {"run": …}.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var first map[string]json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		return nil, "", fmt.Errorf("parsing JSON: %w", jsonErrorAt(data, err))
+	}
+	if dec.More() {
+		return decodeLines(data)
+	}
+	switch {
+	case first["records"] != nil || first["suites"] != nil:
+		var run result.Run
+		if err := json.Unmarshal(data, &run); err != nil {
+			return nil, "", fmt.Errorf("parsing run: %w", jsonErrorAt(data, err))
+		}
+		return &run, SourceRun, nil
+	case first["verdict"] != nil && first["name"] != nil:
+		var rec result.Record
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return nil, "", fmt.Errorf("parsing record: %w", jsonErrorAt(data, err))
+		}
+		run := &result.Run{Tool: "corsproof", Browser: rec.Browser, Driver: rec.Driver, Records: []result.Record{rec}}
+		run.Tally()
+		return run, SourceRecord, nil
+	case first["run"] != nil:
+		return decodeLines(data)
+	}
+	return nil, "", errors.New("neither a run (no \"records\") nor a record (no \"name\" and \"verdict\"): expected the JSON that `corsproof run -o json` or `corsproof probe -o json` writes")
+}
+
+// decodeLines reads a run written as JSON Lines.
+func decodeLines(data []byte) (*result.Run, Source, error) {
+	run := &result.Run{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), maxSavedFile)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		var probe map[string]json.RawMessage
+		if err := json.Unmarshal(text, &probe); err != nil {
+			return nil, "", fmt.Errorf("line %d: parsing JSON: %w", line, err)
+		}
+		switch {
+		case probe["run"] != nil:
+			if err := json.Unmarshal(probe["run"], run); err != nil {
+				return nil, "", fmt.Errorf("line %d: parsing run header: %w", line, err)
+			}
+		case probe["totals"] != nil:
+			// Recomputed below from the records actually present.
+		default:
+			var rec result.Record
+			if err := json.Unmarshal(text, &rec); err != nil {
+				return nil, "", fmt.Errorf("line %d: parsing record: %w", line, err)
+			}
+			run.Records = append(run.Records, rec)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, "", fmt.Errorf("line %d: %w", line+1, err)
+	}
+	run.Tally()
+	return run, SourceRunLines, nil
+}
+
+// jsonErrorAt adds the line and column to a JSON syntax or type error.
+func jsonErrorAt(data []byte, err error) error {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return err
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+}
