@@ -101,6 +101,21 @@ func withOthers(existing []string, item string) string {
 	return fmt.Sprintf(" (or list it with the others already allowed: `%s`)", plain(strings.Join(all, ", ")))
 }
 
+// missingHeaders lists the request headers the preflight must still allow,
+// the one the browser named first: the fix should name them all, or the
+// user fixes one and meets the next.
+func missingHeaders(requested, allowed []string, first string) []string {
+	out := []string{first}
+	for _, h := range requested {
+		h = strings.ToLower(h)
+		if h == strings.ToLower(first) || slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, h) }) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
 // mismatchHint says how an Access-Control-Allow-Origin value differs from
 // the origin when the difference is a classic one.
 func mismatchHint(acao, origin string) string {
@@ -204,6 +219,11 @@ func Explain(corsError string, c Context) (summary, fix string) {
 		extra := ""
 		if c.Credentials && slices.Contains(c.AllowedHeaders, "*") {
 			extra = " `*` does not act as a wildcard for requests with credentials."
+		}
+		missing := missingHeaders(c.RequestHeaders, c.AllowedHeaders, param)
+		if len(missing) > 1 {
+			return fmt.Sprintf("%s does not allow the request header %s (nor %s).%s", which, quote(param), quote(strings.Join(missing[1:], ", ")), extra),
+				fmt.Sprintf("Add `Access-Control-Allow-Headers: %s`%s.", plain(strings.Join(missing, ", ")), withOthers(c.AllowedHeaders, strings.Join(missing, ", ")))
 		}
 		return fmt.Sprintf("%s does not allow the request header %s.%s", which, quote(param), extra),
 			fmt.Sprintf("Add `Access-Control-Allow-Headers: %s`%s.", plain(param), withOthers(c.AllowedHeaders, param))

@@ -113,6 +113,8 @@ type Run struct {
 	Driver      string `json:"driver,omitempty"`
 	// ThirdPartyCookies records whether the profile allowed them.
 	ThirdPartyCookies string `json:"third_party_cookies"`
+	// Isolation records how cases were kept apart (clean or fresh).
+	Isolation string `json:"isolation,omitempty"`
 	// LNA records how Local Network Access checks were handled.
 	LNA        string    `json:"lna"`
 	Started    time.Time `json:"started"`

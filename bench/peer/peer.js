@@ -19,10 +19,12 @@
 // are refused (LocalNetworkAccessPermissionDenied). corsproof turns the
 // checks off by default (--lna off) and the peer does the same with
 // --disable-features=LocalNetworkAccessChecks, so both run under equal
-// conditions; the first line on stderr says so.
+// conditions; the first line on stderr says so. Playwright's own
+// --disable-features list is kept: merge-features.sh joins both lists.
 'use strict';
 
 const fs = require('node:fs');
+const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 // FLAGS are the flags both tools give Chromium in the benchmark.
@@ -91,6 +93,12 @@ async function runCase(browser, c, timeout) {
       body: '<!doctype html><title>peer</title>',
     }));
     await page.goto(pageURL);
+    // While any route is registered Playwright intercepts every request of
+    // the page (Fetch.enable for "*"), answers CORS preflights itself with
+    // headers that allow everything, and disables the HTTP cache. Removing
+    // the route before the request under test turns interception off, so
+    // the browser decides as it would for a user.
+    await page.unrouteAll();
     let timer;
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => resolve({ verdict: 'timeout' }), timeout);
@@ -115,7 +123,15 @@ async function main() {
   const args = [...FLAGS, `--disable-features=${LNA_FEATURE}`];
   process.stderr.write(`peer: playwright-core ${require('playwright-core/package.json').version}, ` +
     `${opts.browser} ${args.join(' ')} (LNA checks off, as corsproof --lna off)\n`);
-  const browser = await chromium.launch({ executablePath: opts.browser, headless: true, args });
+  // Playwright's own --disable-features list comes first and Chromium keeps
+  // only the last switch of a name: merge-features.sh joins the two and
+  // execs the browser, so Playwright's defaults stay as they are.
+  const browser = await chromium.launch({
+    executablePath: path.join(__dirname, 'merge-features.sh'),
+    env: { ...process.env, PEER_BROWSER: opts.browser },
+    headless: true,
+    args,
+  });
   const started = performance.now();
   try {
     // One case at a time, as a Playwright test file runs by default: more

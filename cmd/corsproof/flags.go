@@ -16,12 +16,13 @@ import (
 
 // browserFlags are the flags of every command that drives a browser.
 type browserFlags struct {
-	path    string
-	url     string
-	timeout time.Duration
-	lna     string
-	cookies string
-	jobs    int
+	path      string
+	url       string
+	timeout   time.Duration
+	lna       string
+	cookies   string
+	jobs      int
+	isolation string
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -31,6 +32,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
 	fs.StringVar(&f.cookies, "third-party-cookies", string(harness.CookiesAllow), "allow (desktop Chromium's default) or block (a fresh headless profile's default)")
 	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
+	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
 
 func (f *browserFlags) options() (harness.Options, error) {
@@ -49,6 +51,11 @@ func (f *browserFlags) options() (harness.Options, error) {
 	}
 	if f.timeout <= 0 {
 		return opts, usagef("for example --timeout 5s", "--timeout must be positive, got %s", f.timeout)
+	}
+	switch harness.Isolation(f.isolation) {
+	case harness.IsolationClean, harness.IsolationFresh:
+	default:
+		return opts, usagef("use clean or fresh", "--isolation: %q is not a mode", f.isolation)
 	}
 	if f.jobs < 1 {
 		return opts, usagef("for example -j 2", "--jobs must be at least 1, got %d", f.jobs)

@@ -84,6 +84,7 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 		Driver:            "chromedp",
 		ThirdPartyCookies: string(opts.ThirdPartyCookies),
 		LNA:               string(opts.LNA),
+		Isolation:         bf.isolation,
 		Started:           time.Now().UTC(),
 	}
 	ropts := of.reportOptions(stdout)
@@ -112,7 +113,7 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 	progress := reports.NewProgress(stderr, len(cases), reports.Options{Quiet: of.quiet || of.output != "text"})
 	start := time.Now()
 	var streamErr error
-	run.Records = b.RunCases(ctx, cases, bf.jobs, func(i int, rec *result.Record) {
+	run.Records = b.RunCasesIsolated(ctx, cases, bf.jobs, harness.Isolation(bf.isolation), func(i int, rec *result.Record) {
 		if s := suiteOf[i]; s != nil {
 			rec.Suite, rec.File = s.Name, s.File
 		}

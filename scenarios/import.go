@@ -1,0 +1,497 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Imported requests come from a browser's DevTools, which lists every header
+// that went out, including those the browser added itself. The importers keep
+// what the page set and drop the rest, so that replaying the case makes the
+// same request instead of one the browser would refuse or rewrite.
+
+// browserAddedHeaders are headers a browser adds by itself to a fetch or xhr
+// (besides the forbidden ones, which a page cannot set at all).
+var browserAddedHeaders = map[string]bool{
+	"user-agent": true, "priority": true, "accept-language": true,
+	"pragma": true, "cache-control": true,
+}
+
+// secretHeaderWords mark header names whose values are credentials: the
+// importers keep the name, which is what matters for CORS, and replace the
+// value so a user's token never ends up in a suite file or a report.
+var secretHeaderWords = []string{"auth", "token", "secret", "session", "csrf", "xsrf", "api-key", "apikey", "password", "cookie"}
+
+// RedactedValue replaces secret header values in imported cases.
+const RedactedValue = "REDACTED"
+
+// importedRequest is what a DevTools copy says about one request.
+type importedRequest struct {
+	method, url, body string
+	headers           [][2]string
+	cookies           bool
+	credentials       Credentials
+	mode              Mode
+	referrer          string
+}
+
+// toCase keeps what the page set, derives the page origin from the Origin
+// header or, failing that, the Referer, and infers credentials from cookies.
+func (r importedRequest) toCase() (Case, error) {
+	u, err := url.Parse(r.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Case{}, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
+	}
+	c := Case{Request: Request{API: APIFetch, Method: normaliseMethod(r.method), URL: r.url, Body: r.body,
+		Credentials: DefaultCredentials, Mode: DefaultMode}}
+	if c.Request.Method == "" {
+		c.Request.Method = DefaultMethod
+		if r.body != "" {
+			c.Request.Method = "POST"
+		}
+	}
+	referrer := r.referrer
+	for _, h := range r.headers {
+		name, value := h[0], h[1]
+		l := strings.ToLower(name)
+		switch {
+		case l == "origin":
+			c.Origin = value
+			continue
+		case l == "referer":
+			referrer = value
+			continue
+		case l == "cookie":
+			r.cookies = true
+			continue
+		case l == "accept" && value == "*/*":
+			// fetch's own default.
+			continue
+		case browserAddedHeaders[l], headerNameIssue(name) != nil:
+			continue
+		}
+		for _, w := range secretHeaderWords {
+			if strings.Contains(l, w) {
+				value = RedactedValue
+				break
+			}
+		}
+		if c.Request.Headers == nil {
+			c.Request.Headers = map[string]string{}
+		}
+		c.Request.Headers[name] = value
+	}
+	if c.Origin == "" && referrer != "" {
+		if ru, err := url.Parse(referrer); err == nil && ru.Scheme != "" && ru.Host != "" {
+			c.Origin = strings.ToLower(ru.Scheme) + "://" + strings.ToLower(ru.Host)
+		}
+	}
+	if r.cookies {
+		c.Request.Credentials = CredentialsInclude
+	}
+	if r.credentials != "" {
+		c.Request.Credentials = r.credentials
+	}
+	if r.mode != "" {
+		c.Request.Mode = r.mode
+	}
+	c.Name = c.Request.Method + " " + u.Host + u.EscapedPath()
+	return c, nil
+}
+
+// importedSuite builds a suite from imported requests with unique names.
+func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
+	s := &Suite{Version: SuiteVersion, Name: name}
+	seen := map[string]int{}
+	for i, r := range reqs {
+		c, err := r.toCase()
+		if err != nil {
+			return nil, fmt.Errorf("request %d: %w", i+1, err)
+		}
+		seen[c.Name]++
+		if n := seen[c.Name]; n > 1 {
+			c.Name = fmt.Sprintf("%s #%d", c.Name, n)
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	if len(s.Cases) == 0 {
+		return nil, errors.New("nothing to import: no request found")
+	}
+	return s, nil
+}
+
+// ImportCurl turns DevTools' "Copy as cURL (bash)" (one command, or several
+// from "Copy all as cURL") into a suite, one case per command. It reads
+// bash quoting ('…', "…", $'…', backslashes and line continuations) and the
+// options DevTools writes: the URL, -X/--request, -H/--header (repeated),
+// -b/--cookie, --data-raw/--data/-d/--data-binary/--data-ascii and
+// --compressed. Any other option is an error naming it, because guessing at
+// its meaning could replay a different request.
+//
+// The page origin comes from the Origin header, else from the Referer's
+// origin; a case left with an empty Origin needs one from the caller. Cookie
+// values are never kept: a cookie makes the case credentials: include.
+// Headers the browser adds itself are dropped, and values of headers that
+// look like credentials are replaced with RedactedValue.
+func ImportCurl(text string) (*Suite, error) {
+	cmds, err := shellWords(text)
+	if err != nil {
+		return nil, fmt.Errorf("importing curl: %w", err)
+	}
+	var reqs []importedRequest
+	for i, words := range cmds {
+		r, err := curlRequest(words)
+		if err != nil {
+			return nil, fmt.Errorf("importing curl: command %d: %w", i+1, err)
+		}
+		reqs = append(reqs, r)
+	}
+	s, err := importedSuite("imported-curl", reqs)
+	if err != nil {
+		return nil, fmt.Errorf("importing curl: %w", err)
+	}
+	return s, nil
+}
+
+func curlRequest(words []string) (importedRequest, error) {
+	var r importedRequest
+	if len(words) == 0 || words[0] != "curl" {
+		return r, fmt.Errorf("%q is not a curl command", strings.Join(words, " "))
+	}
+	value := func(i *int, opt string) (string, error) {
+		*i++
+		if *i >= len(words) {
+			return "", fmt.Errorf("option %s needs a value", opt)
+		}
+		return words[*i], nil
+	}
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		opt, inline, hasInline := w, "", false
+		if strings.HasPrefix(w, "--") {
+			opt, inline, hasInline = strings.Cut(w, "=")
+		} else if len(w) > 2 && w[0] == '-' && strings.ContainsRune("XHbd", rune(w[1])) {
+			opt, inline, hasInline = w[:2], w[2:], true
+		}
+		arg := func() (string, error) {
+			if hasInline {
+				return inline, nil
+			}
+			return value(&i, opt)
+		}
+		var err error
+		switch opt {
+		case "-X", "--request":
+			r.method, err = arg()
+		case "-H", "--header":
+			var h string
+			if h, err = arg(); err == nil {
+				name, v, ok := strings.Cut(h, ":")
+				if !ok {
+					return r, fmt.Errorf("header %q has no colon", h)
+				}
+				r.headers = append(r.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(v)})
+			}
+		case "-b", "--cookie":
+			_, err = arg()
+			r.cookies = true
+		case "-d", "--data", "--data-raw", "--data-binary", "--data-ascii":
+			var d string
+			if d, err = arg(); err == nil {
+				if r.body != "" {
+					r.body += "&"
+				}
+				r.body += d
+			}
+		case "--url":
+			r.url, err = arg()
+		case "--compressed":
+			// The browser negotiates compression itself.
+		default:
+			if strings.HasPrefix(w, "-") && w != "-" {
+				return r, fmt.Errorf("unknown option %s (corsproof reads -X, -H, -b, --data-raw, --data, --data-binary, --url and --compressed)", opt)
+			}
+			if r.url != "" {
+				return r, fmt.Errorf("a second URL %q; write one request per curl command", w)
+			}
+			r.url = w
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+	if r.url == "" {
+		return r, errors.New("no URL")
+	}
+	return r, nil
+}
+
+// shellWords splits bash text into commands (separated by unquoted ; or
+// newlines, or &&) and words.
+func shellWords(text string) ([][]string, error) {
+	var cmds [][]string
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	endWord := func() {
+		if inWord {
+			words = append(words, cur.String())
+			cur.Reset()
+			inWord = false
+		}
+	}
+	endCmd := func() {
+		endWord()
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+			words = nil
+		}
+	}
+	line := 1
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\\':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				i++
+				line++
+				continue
+			}
+			if i+1 < len(text) && text[i+1] == '\r' && i+2 < len(text) && text[i+2] == '\n' {
+				i += 2
+				line++
+				continue
+			}
+			if i+1 < len(text) {
+				i++
+				cur.WriteByte(text[i])
+				inWord = true
+			}
+		case c == '\'':
+			end := strings.IndexByte(text[i+1:], '\'')
+			if end < 0 {
+				return nil, fmt.Errorf("line %d: unterminated single quote", line)
+			}
+			cur.WriteString(text[i+1 : i+1+end])
+			line += strings.Count(text[i+1:i+1+end], "\n")
+			i += end + 1
+			inWord = true
+		case c == '$' && i+1 < len(text) && text[i+1] == '\'':
+			n, err := ansiC(text[i+2:], &cur)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+			i += n + 2
+			inWord = true
+		case c == '"':
+			j := i + 1
+			for ; j < len(text) && text[j] != '"'; j++ {
+				if text[j] == '\\' && j+1 < len(text) && strings.IndexByte("\\\"$`\n", text[j+1]) >= 0 {
+					j++
+					if text[j] != '\n' {
+						cur.WriteByte(text[j])
+					}
+					continue
+				}
+				cur.WriteByte(text[j])
+			}
+			if j >= len(text) {
+				return nil, fmt.Errorf("line %d: unterminated double quote", line)
+			}
+			i = j
+			inWord = true
+		case c == ' ' || c == '\t' || c == '\r':
+			endWord()
+		case c == '\n' || c == ';':
+			if c == '\n' {
+				line++
+			}
+			endCmd()
+		case c == '&' && i+1 < len(text) && text[i+1] == '&':
+			i++
+			endCmd()
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	endCmd()
+	return cmds, nil
+}
+
+// ansiC decodes the body of a bash $'…' string (DevTools uses it for values
+// with quotes or control characters) and returns how many bytes it used,
+// including the closing quote.
+func ansiC(s string, out *strings.Builder) (int, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\'' {
+			return i + 1, nil
+		}
+		if c != '\\' {
+			out.WriteByte(c)
+			continue
+		}
+		if i+1 >= len(s) {
+			break
+		}
+		i++
+		switch e := s[i]; e {
+		case 'n':
+			out.WriteByte('\n')
+		case 't':
+			out.WriteByte('\t')
+		case 'r':
+			out.WriteByte('\r')
+		case 'a', 'b', 'e', 'E', 'f', 'v':
+			out.WriteByte(map[byte]byte{'a': 7, 'b': 8, 'e': 27, 'E': 27, 'f': 12, 'v': 11}[e])
+		case 'x', 'u', 'U':
+			maxDigits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+			j := i + 1
+			for j < len(s) && j-i-1 < maxDigits && strings.IndexByte("0123456789abcdefABCDEF", s[j]) >= 0 {
+				j++
+			}
+			if j == i+1 {
+				return 0, fmt.Errorf("\\%c without hex digits in $'…'", e)
+			}
+			n, _ := strconv.ParseUint(s[i+1:j], 16, 32)
+			if e == 'x' {
+				out.WriteByte(byte(n))
+			} else if n <= utf8.MaxRune {
+				out.WriteRune(rune(n))
+			}
+			i = j - 1
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(s) && j-i < 3 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			n, _ := strconv.ParseUint(s[i:j], 8, 16)
+			out.WriteByte(byte(n))
+			i = j - 1
+		default:
+			// \\, \', \" and \? stand for themselves; bash keeps the
+			// backslash before anything else.
+			if strings.IndexByte("\\'\"?", e) < 0 {
+				out.WriteByte('\\')
+			}
+			out.WriteByte(e)
+		}
+	}
+	return 0, errors.New("unterminated $'…' string")
+}
+
+// ImportFetch turns DevTools' "Copy as fetch" (one call, or several from
+// "Copy all as fetch") into a suite. Each call is fetch(URL, OPTIONS) with
+// a JSON string and a JSON object, as DevTools writes it; the page origin
+// comes from the referrer option's origin (or an Origin header), credentials
+// and mode from the options. Headers are filtered and redacted as in
+// ImportCurl; options other than headers, body, method, mode, credentials,
+// referrer and referrerPolicy are errors naming the option.
+func ImportFetch(text string) (*Suite, error) {
+	var reqs []importedRequest
+	rest := text
+	for {
+		i := strings.Index(rest, "fetch(")
+		if i < 0 {
+			break
+		}
+		if before := strings.TrimSuffix(strings.TrimSpace(rest[:i]), "await"); strings.Trim(before, " \t\r\n;") != "" {
+			return nil, fmt.Errorf("importing fetch: unexpected text %q before fetch(", clip(strings.TrimSpace(rest[:i])))
+		}
+		r, n, err := fetchCall(rest[i+len("fetch("):])
+		if err != nil {
+			return nil, fmt.Errorf("importing fetch: call %d: %w", len(reqs)+1, err)
+		}
+		reqs = append(reqs, r)
+		rest = rest[i+len("fetch(")+n:]
+	}
+	if t := strings.TrimSpace(strings.Trim(strings.TrimSpace(rest), ";")); t != "" {
+		return nil, fmt.Errorf("importing fetch: unexpected text %q after the last fetch call", clip(t))
+	}
+	s, err := importedSuite("imported-fetch", reqs)
+	if err != nil {
+		return nil, fmt.Errorf("importing fetch: %w", err)
+	}
+	return s, nil
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+// fetchOptions is the options object DevTools writes.
+type fetchOptions struct {
+	Headers        map[string]string `json:"headers"`
+	Body           *string           `json:"body"`
+	Method         string            `json:"method"`
+	Mode           string            `json:"mode"`
+	Credentials    string            `json:"credentials"`
+	Referrer       string            `json:"referrer"`
+	ReferrerPolicy string            `json:"referrerPolicy"`
+}
+
+// fetchCall reads `"URL", {…})` and returns the request and the bytes used.
+func fetchCall(s string) (importedRequest, int, error) {
+	var r importedRequest
+	dec := json.NewDecoder(strings.NewReader(s))
+	if err := dec.Decode(&r.url); err != nil {
+		return r, 0, fmt.Errorf("reading the URL: %w", err)
+	}
+	off := int(dec.InputOffset())
+	rest := strings.TrimLeft(s[off:], " \t\r\n")
+	off = len(s) - len(rest)
+	if strings.HasPrefix(rest, ")") {
+		r.method = "GET"
+		return r, off + 1, nil
+	}
+	if !strings.HasPrefix(rest, ",") {
+		return r, 0, errors.New("expected , or ) after the URL")
+	}
+	off++
+	dec = json.NewDecoder(strings.NewReader(s[off:]))
+	dec.DisallowUnknownFields()
+	var o fetchOptions
+	if err := dec.Decode(&o); err != nil {
+		// DisallowUnknownFields names an option corsproof does not replay.
+		return r, 0, fmt.Errorf("reading the options: %w", err)
+	}
+	off += int(dec.InputOffset())
+	rest = strings.TrimLeft(s[off:], " \t\r\n")
+	if !strings.HasPrefix(rest, ")") {
+		return r, 0, errors.New("expected ) after the options")
+	}
+	off = len(s) - len(rest) + 1
+	r.method = o.Method
+	if o.Body != nil {
+		r.body = *o.Body
+	}
+	for name, v := range o.Headers {
+		r.headers = append(r.headers, [2]string{name, v})
+	}
+	// DevTools writes headers as an object; sort for a stable import.
+	sort.Slice(r.headers, func(i, j int) bool { return r.headers[i][0] < r.headers[j][0] })
+	switch o.Credentials {
+	case "", string(CredentialsOmit), string(CredentialsSameOrigin), string(CredentialsInclude):
+		r.credentials = Credentials(o.Credentials)
+	default:
+		return r, 0, fmt.Errorf("credentials %q is not omit, same-origin or include", o.Credentials)
+	}
+	switch o.Mode {
+	case "", string(ModeCORS), string(ModeNoCORS):
+		r.mode = Mode(o.Mode)
+	default:
+		return r, 0, fmt.Errorf("mode %q cannot be replayed from another origin (use cors or no-cors)", o.Mode)
+	}
+	r.referrer = o.Referrer
+	return r, off, nil
+}

@@ -1,0 +1,191 @@
+package scenarios
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func readTestdata(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// requireValid checks that an imported suite survives the strict loader.
+func requireValid(t *testing.T, s *Suite) *Suite {
+	t.Helper()
+	out, err := s.Marshal()
+	require.NoError(t, err)
+	back, err := Parse("imported.yaml", out)
+	require.NoError(t, err, "%s", out)
+	return back
+}
+
+func TestImportCurlDevTools(t *testing.T) {
+	t.Parallel()
+	s, err := ImportCurl(readTestdata(t, "devtools-curl.txt"))
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 2)
+	login := s.Cases[0]
+	assert.Equal(t, "https://app.example.test", login.Origin)
+	assert.Equal(t, Request{
+		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login?next=%2Fhome",
+		Headers: map[string]string{
+			"Content-Type":  "application/json",
+			"X-Token":       "abc",
+			"Authorization": RedactedValue,
+			"X-Quote":       `it's "quoted"`,
+		},
+		Credentials: CredentialsInclude, Body: `{"user":"a'b","n":1}`, Mode: ModeCORS,
+	}, login.Request)
+	assert.Equal(t, "POST 127.0.0.1:8080/v1/login", login.Name)
+
+	items := s.Cases[1]
+	assert.Equal(t, "http://localhost:3000", items.Origin, "origin from the Referer")
+	assert.Equal(t, "GET", items.Request.Method)
+	assert.Equal(t, CredentialsSameOrigin, items.Request.Credentials)
+	assert.Equal(t, map[string]string{"Accept": "application/json"}, items.Request.Headers)
+
+	back := requireValid(t, s)
+	assert.Len(t, back.Cases, 2)
+	out, err := s.Marshal()
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), "s3cr3t")
+	assert.NotContains(t, string(out), "eyJhbGciOi")
+}
+
+func TestImportCurl(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc    string
+		in      string
+		want    Request
+		origin  string
+		wantErr string
+	}{
+		{desc: "method from -X and inline forms", in: `curl -XPUT "http://a.test/x" -H"Origin: http://o.test" --data=1`,
+			want: Request{API: APIFetch, Method: "PUT", URL: "http://a.test/x", Body: "1", Credentials: CredentialsSameOrigin, Mode: ModeCORS}, origin: "http://o.test"},
+		{desc: "patch kept as written", in: `curl --request patch --url http://a.test/x`,
+			want: Request{API: APIFetch, Method: "patch", URL: "http://a.test/x", Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
+		{desc: "cookie header means include", in: `curl http://a.test/ -H 'Cookie: a=b' -H 'X-A: 1'`,
+			want: Request{API: APIFetch, Method: "GET", URL: "http://a.test/", Headers: map[string]string{"X-A": "1"}, Credentials: CredentialsInclude, Mode: ModeCORS}},
+		{desc: "repeated data joined with &", in: `curl http://a.test/ -d a=1 --data-binary b=2`,
+			want: Request{API: APIFetch, Method: "POST", URL: "http://a.test/", Body: "a=1&b=2", Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
+		{desc: "double quotes and escapes", in: "curl \"http://a.test/\" -H \"X-A: \\\"q\\\" \\$x\" -H X-B:\\ c",
+			want: Request{API: APIFetch, Method: "GET", URL: "http://a.test/", Headers: map[string]string{"X-A": `"q" $x`, "X-B": "c"}, Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
+		{desc: "ansi-c escapes", in: `curl http://a.test/ -X POST --data-raw $'a\nb\x41\u00e9\101'`,
+			want: Request{API: APIFetch, Method: "POST", URL: "http://a.test/", Body: "a\nbAéA", Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
+		{desc: "unknown option", in: `curl http://a.test/ --insecure`, wantErr: "unknown option --insecure"},
+		{desc: "unknown short option", in: `curl -k http://a.test/`, wantErr: "unknown option -k"},
+		{desc: "missing value", in: `curl http://a.test/ -H`, wantErr: "option -H needs a value"},
+		{desc: "header without colon", in: `curl http://a.test/ -H 'X-A'`, wantErr: `header "X-A" has no colon`},
+		{desc: "unterminated quote", in: "curl 'http://a.test/\n", wantErr: "line 1: unterminated single quote"},
+		{desc: "not curl", in: `wget http://a.test/`, wantErr: "is not a curl command"},
+		{desc: "no url", in: `curl -X GET`, wantErr: "no URL"},
+		{desc: "two urls", in: `curl http://a.test/ http://b.test/`, wantErr: "a second URL"},
+		{desc: "relative url", in: `curl /x`, wantErr: "not an absolute http(s) URL"},
+		{desc: "empty", in: "  \n", wantErr: "nothing to import"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			t.Parallel()
+			s, err := ImportCurl(tt.in)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.True(t, strings.HasPrefix(err.Error(), "importing curl: "), err.Error())
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, s.Cases, 1)
+			assert.Equal(t, tt.want, s.Cases[0].Request)
+			assert.Equal(t, tt.origin, s.Cases[0].Origin)
+		})
+	}
+}
+
+func TestImportFetchDevTools(t *testing.T) {
+	t.Parallel()
+	s, err := ImportFetch(readTestdata(t, "devtools-fetch.txt"))
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 2)
+	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
+	assert.Equal(t, Request{
+		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login",
+		Headers:     map[string]string{"content-type": "application/json", "x-token": "abc", "authorization": RedactedValue},
+		Credentials: CredentialsInclude, Body: `{"user":"a"}`, Mode: ModeCORS,
+	}, s.Cases[0].Request)
+	assert.Equal(t, "http://localhost:3000", s.Cases[1].Origin)
+	assert.Equal(t, ModeNoCORS, s.Cases[1].Request.Mode)
+	assert.Equal(t, CredentialsOmit, s.Cases[1].Request.Credentials)
+	assert.Empty(t, s.Cases[1].Request.Body)
+	requireValid(t, s)
+}
+
+func TestImportFetchErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ desc, in, wantErr string }{
+		{"unknown option", `fetch("http://a.test/", {"cache": "no-store"});`, `unknown field "cache"`},
+		{"bad credentials", `fetch("http://a.test/", {"credentials": "all"});`, `credentials "all"`},
+		{"same-origin mode", `fetch("http://a.test/", {"mode": "same-origin"});`, `mode "same-origin"`},
+		{"truncated", `fetch("http://a.test/", {"method": "GET"`, "reading the options"},
+		{"url not a string", `fetch(url, {})`, "reading the URL"},
+		{"text before", `const r = fetch("http://a.test/", {});`, "unexpected text"},
+		{"text after", `fetch("http://a.test/", {}); alert(1)`, "unexpected text"},
+		{"nothing", ``, "nothing to import"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			t.Parallel()
+			_, err := ImportFetch(tt.in)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.True(t, strings.HasPrefix(err.Error(), "importing fetch: "), err.Error())
+		})
+	}
+	s, err := ImportFetch(`await fetch("http://a.test/x")`)
+	require.NoError(t, err)
+	assert.Equal(t, "GET", s.Cases[0].Request.Method)
+}
+
+func FuzzImportCurl(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("testdata", "devtools-curl.txt"))
+	if err == nil {
+		f.Add(string(b))
+	}
+	f.Add(`curl -XPOST 'http://a.test/' -H $'X: \x41\u00e9' --data-raw "a\"b"`)
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := ImportCurl(in)
+		if err != nil {
+			return
+		}
+		if len(s.Cases) == 0 {
+			t.Fatal("a suite without cases and without an error")
+		}
+		_, _ = s.Marshal()
+	})
+}
+
+func FuzzImportFetch(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("testdata", "devtools-fetch.txt"))
+	if err == nil {
+		f.Add(string(b))
+	}
+	f.Add(`fetch("http://a.test/")`)
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := ImportFetch(in)
+		if err != nil {
+			return
+		}
+		if len(s.Cases) == 0 {
+			t.Fatal("a suite without cases and without an error")
+		}
+		_, _ = s.Marshal()
+	})
+}
