@@ -14,11 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/remote"
 )
 
 // ErrNoBrowser is returned when no Chromium can be found.
@@ -127,25 +122,29 @@ func (o *Options) defaults() {
 	}
 }
 
-// Browser is a running Chromium, launched or connected to.
+// Browser is a running Chromium, launched or connected to, and the driver
+// that speaks to it.
 type Browser struct {
-	opts        Options
-	allocCancel context.CancelFunc
-	ctx         context.Context // the browser's first chromedp context
-	cancel      context.CancelFunc
-	profile     string
-	product     string
-	path        string
+	opts    Options
+	driver  Driver
+	conn    Conn
+	profile string
+	product string
+	path    string
 }
 
-// Launch starts (or connects to) a browser and waits until it answers.
+// Launch starts (or connects to) a browser with the chromedp driver and
+// waits until it answers.
 func Launch(ctx context.Context, opts Options) (*Browser, error) {
+	return LaunchWith(ctx, Chromedp{}, opts)
+}
+
+// LaunchWith starts (or connects to) a browser through the given driver.
+func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	opts.defaults()
-	b := &Browser{opts: opts}
-	var allocCtx context.Context
-	if opts.URL != "" {
-		allocCtx, b.allocCancel = remote.NewAllocator(context.WithoutCancel(ctx), opts.URL)
-	} else {
+	b := &Browser{opts: opts, driver: d}
+	spec := LaunchSpec{URL: opts.URL}
+	if opts.URL == "" {
 		path := opts.Path
 		if path == "" {
 			p, err := FindBrowser("")
@@ -164,23 +163,21 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 			b.removeProfile()
 			return nil, err
 		}
-		allocCtx, b.allocCancel = chromedp.NewExecAllocator(context.WithoutCancel(ctx), launchFlags(path, profile, opts)...)
+		spec.Path, spec.Profile, spec.Flags = path, profile, launchFlags(opts)
 	}
-	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
 	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	version, err := within(startCtx, func() (browser.GetVersionResult, error) {
-		return chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{})
-	})
+	conn, err := d.Connect(startCtx, spec)
 	if err != nil {
-		b.Close()
+		b.removeProfile()
 		where := b.path
 		if where == "" {
 			where = opts.URL
 		}
 		return nil, fmt.Errorf("launching browser %s: %w", where, err)
 	}
-	b.product = version.Product
+	b.conn = conn
+	b.product = conn.Product()
 	return b, nil
 }
 
@@ -206,38 +203,42 @@ func within[T any](limit context.Context, f func() (T, error)) (T, error) {
 	}
 }
 
-func launchFlags(path, profile string, opts Options) []chromedp.ExecAllocatorOption {
+// Flag is one browser command-line switch; Value is true for a bare switch.
+type Flag struct {
+	Name  string
+	Value any
+}
+
+func launchFlags(opts Options) []Flag {
 	disable := "Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions"
 	if opts.LNA == LNAOff {
 		disable += ",LocalNetworkAccessChecks"
 	}
-	flags := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-hang-monitor", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("disable-features", disable),
+	flags := []Flag{
+		{"headless", true},
+		{"no-sandbox", true},
+		{"disable-gpu", true},
+		{"disable-quic", true},
+		{"no-first-run", true},
+		{"no-default-browser-check", true},
+		{"disable-background-networking", true},
+		{"disable-component-update", true},
+		{"disable-sync", true},
+		{"disable-default-apps", true},
+		{"disable-extensions", true},
+		{"disable-breakpad", true},
+		{"disable-dev-shm-usage", true},
+		{"disable-hang-monitor", true},
+		{"disable-renderer-backgrounding", true},
+		{"disable-background-timer-throttling", true},
+		{"metrics-recording-only", true},
+		{"password-store", "basic"},
+		{"use-mock-keychain", true},
+		{"mute-audio", true},
+		{"disable-features", disable},
 	}
 	for k, v := range opts.ExtraFlags {
-		flags = append(flags, chromedp.Flag(k, v))
+		flags = append(flags, Flag{k, v})
 	}
 	return flags
 }
@@ -281,7 +282,7 @@ func (b *Browser) Version() string {
 		return b.product
 	}
 	label := "Chromium"
-	if strings.Contains(b.path, "headless-shell") || (name == "HeadlessChrome" && b.path == "" && false) {
+	if strings.Contains(b.path, "headless-shell") {
 		label = "Chromium headless-shell"
 	} else if strings.Contains(strings.ToLower(name), "edge") {
 		label = name
@@ -289,22 +290,16 @@ func (b *Browser) Version() string {
 	return label + " " + ver
 }
 
+// Driver names the CDP client library in use.
+func (b *Browser) Driver() string { return b.driver.Name() }
+
 // Close stops the browser (or disconnects) and removes its profile.
 func (b *Browser) Close() error {
 	var err error
-	if b.cancel != nil {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		// Cancel closes the browser gracefully, which leaves no
-		// org.chromium.Chromium.* folder behind in $TMPDIR.
-		if cerr := chromedp.Cancel(b.ctx); cerr != nil && !errors.Is(cerr, context.Canceled) {
+	if b.conn != nil {
+		if cerr := b.conn.Close(); cerr != nil {
 			err = fmt.Errorf("closing browser: %w", cerr)
 		}
-		cancel()
-		_ = closeCtx
-		b.cancel()
-	}
-	if b.allocCancel != nil {
-		b.allocCancel()
 	}
 	if rerr := b.removeProfile(); rerr != nil && err == nil {
 		err = rerr

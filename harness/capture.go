@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/chromedp/cdproto/audits"
-	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 
@@ -100,14 +99,12 @@ type collector struct {
 	issues  []*audits.CorsIssueDetails
 	console []string
 	changed chan struct{}
-	paused  chan *fetch.EventRequestPaused
 }
 
 func newCollector() *collector {
 	return &collector{
 		reqs:    map[network.RequestID]*request{},
 		changed: make(chan struct{}, 1),
-		paused:  make(chan *fetch.EventRequestPaused, 4),
 	}
 }
 
@@ -122,16 +119,6 @@ func (c *collector) get(id network.RequestID) *request {
 }
 
 func (c *collector) handle(ev any) {
-	if p, ok := ev.(*fetch.EventRequestPaused); ok {
-		select {
-		case c.paused <- p:
-		default:
-			// Only the page document is paused, once per case; a full
-			// buffer means a stray navigation, which the case's timeout
-			// reports.
-		}
-		return
-	}
 	c.mu.Lock()
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:

@@ -8,12 +8,6 @@ import (
 	"strings"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/chromedp"
-
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -47,7 +41,7 @@ func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, err
 		Origin:     c.Origin,
 		Request:    c.Request,
 		Browser:    s.b.Version(),
-		Driver:     "chromedp",
+		Driver:     s.b.driver.Name(),
 		Mismatches: []string{},
 	}
 	rec.Page.ReadableHeaders = map[string]string{}
@@ -75,16 +69,14 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	// fault here is an error, not a verdict.
 	setup, setupCancel := context.WithTimeout(ctx, b.opts.Timeout+10*time.Second)
 	defer setupCancel()
-	if _, err := within(setup, func() (struct{}, error) { return struct{}{}, s.openPage(col, page) }); err != nil {
+	if err := s.openPage(setup, page); err != nil {
 		rec.Verdict = scenarios.VerdictError
 		rec.Page.Error = err.Error()
 		return fmt.Errorf("opening page at %s: %w", c.Origin, err)
 	}
 
-	info, err := within(setup, func() (pages.Info, error) {
-		return chromedp.Run(s.ctx, chromedp.Evaluate[pages.Info]("self.__corsproof.info()"))
-	})
-	if err != nil {
+	var info pages.Info
+	if err := s.tab.Eval(setup, "self.__corsproof.info()", &info); err != nil {
 		rec.Verdict = scenarios.VerdictError
 		return fmt.Errorf("reading page origin: %w", err)
 	}
@@ -95,9 +87,8 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	}
 
 	spec, _ := json.Marshal(runSpec(c.Request))
-	outcome, err := within(deadline, func() (pages.Outcome, error) {
-		return chromedp.Run(s.ctx, chromedp.Evaluate[pages.Outcome]("self.__corsproof.run("+string(spec)+")", chromedp.EvalAwaitPromise))
-	})
+	var outcome pages.Outcome
+	err = s.tab.Eval(deadline, "self.__corsproof.run("+string(spec)+")", &outcome)
 	timedOut := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
 	if err != nil && !timedOut {
 		rec.Verdict = scenarios.VerdictError
@@ -117,63 +108,19 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	return nil
 }
 
-// openPage loads the page document in the session's tab by answering its
-// navigation from Go. Only the document is intercepted, and interception
-// is switched off before the request under test runs: while the Fetch
-// domain is on, Chromium drops the Origin header on a same-origin to
-// cross-origin redirect.
-func (s *session) openPage(col *collector, page *pages.Page) error {
-	cctx := s.ctx
-	if err := s.start(); err != nil {
+// openPage loads the case's page in the session's tab, granting Local
+// Network Access permissions to its origin first when asked to.
+func (s *session) openPage(ctx context.Context, page *pages.Page) error {
+	if err := s.start(ctx); err != nil {
 		return err
 	}
 	if s.b.opts.LNA == LNAGrant && page.Origin != "null" && !s.granted[page.Origin] {
-		bcid := chromedp.FromContext(cctx).BrowserContextID
-		for _, name := range lnaPermissions {
-			// Older Chromium does not know these permissions; then there
-			// is nothing to grant and the checks do not apply either.
-			_, _ = chromedp.CallBrowser(cctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-				Permission:       &cdpbrowser.PermissionDescriptor{Name: name},
-				Setting:          cdpbrowser.PermissionSettingGranted,
-				Origin:           page.Origin,
-				BrowserContextID: bcid,
-			})
-		}
+		// Older Chromium does not know these permissions; then there is
+		// nothing to grant and the checks do not apply either.
+		s.tab.Grant(ctx, page.Origin, lnaPermissions)
 		s.granted[page.Origin] = true
 	}
-	if _, err := chromedp.Call(cctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{
-		URLPattern:   page.URL,
-		ResourceType: network.ResourceTypeDocument,
-		RequestStage: fetch.RequestStageRequest,
-	}}}); err != nil {
-		return fmt.Errorf("enabling page interception: %w", err)
-	}
-	served := make(chan error, 1)
-	go func() {
-		select {
-		case p := <-col.paused:
-			headers := make([]*fetch.HeaderEntry, 0, len(page.Headers))
-			for k, v := range page.Headers {
-				headers = append(headers, &fetch.HeaderEntry{Name: k, Value: v})
-			}
-			_, err := chromedp.Call(cctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
-				RequestID: p.RequestID, ResponseCode: 200, ResponseHeaders: headers, Body: page.Body,
-			})
-			served <- err
-		case <-cctx.Done():
-			served <- cctx.Err()
-		}
-	}()
-	if err := chromedp.Do(cctx, chromedp.Navigate(page.URL)); err != nil {
-		return fmt.Errorf("loading page %s: %w", page.URL, err)
-	}
-	if err := <-served; err != nil {
-		return fmt.Errorf("serving page %s: %w", page.URL, err)
-	}
-	if _, err := chromedp.Call(cctx, fetch.Disable, cdp.Empty{}); err != nil {
-		return fmt.Errorf("disabling page interception: %w", err)
-	}
-	return nil
+	return s.tab.Load(ctx, page)
 }
 
 // samePageOrigin compares serialized origins after normalisation, so that a

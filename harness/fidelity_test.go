@@ -62,7 +62,7 @@ func TestRequestsAreThoseOfAPlainPage(t *testing.T) {
 			ours := wireLog(h)
 
 			h.ResetLog()
-			ctx, cancel := chromedp.NewContext(testBrowser.ctx, chromedp.WithNewBrowserContext())
+			ctx, cancel := chromedp.NewContext(testBrowser.conn.(*chromedpConn).ctx, chromedp.WithNewBrowserContext())
 			defer cancel()
 			spec, _ := json.Marshal(runSpec(tc.req))
 			_, err = chromedp.Run(ctx, chromedp.Steps(chromedp.Navigate(origin+pages.Path)))

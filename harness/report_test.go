@@ -44,7 +44,7 @@ func TestHTMLReportRendersAndStaysInert(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.html")
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
 
-	ctx, cancel := chromedp.NewContext(testBrowser.ctx, chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(testBrowser.conn.(*chromedpConn).ctx, chromedp.WithNewBrowserContext())
 	defer cancel()
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+path)))
 	type view struct {

@@ -2,15 +2,8 @@ package harness
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync/atomic"
-
-	"github.com/chromedp/cdproto/audits"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/storage"
-	"github.com/chromedp/chromedp"
 
 	"github.com/corsproof/corsproof/result"
 )
@@ -37,11 +30,11 @@ const (
 // browser keeps per context grows without limit over a long run.
 const maxUses = 250
 
-// session is one tab in its own browser context.
+// session is one tab in its own browser context, reused across cases
+// under IsolationClean.
 type session struct {
 	b       *Browser
-	ctx     context.Context
-	cancel  context.CancelFunc
+	tab     Tab
 	col     atomic.Pointer[collector]
 	granted map[string]bool
 	started bool
@@ -51,24 +44,21 @@ type session struct {
 
 func (b *Browser) newSession() *session {
 	s := &session{b: b, granted: map[string]bool{}}
-	s.ctx, s.cancel = chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
+	s.tab = b.conn.NewTab(func(ev any) {
 		if c := s.col.Load(); c != nil {
 			c.handle(ev)
 		}
-	}))
+	})
 	return s
 }
 
 // start creates the browser context and tab on first use.
-func (s *session) start() error {
+func (s *session) start(ctx context.Context) error {
 	if s.started {
 		return nil
 	}
-	if err := chromedp.Do(s.ctx); err != nil {
-		return fmt.Errorf("creating browser context: %w", err)
-	}
-	if _, err := chromedp.Call(s.ctx, audits.Enable, cdp.Empty{}); err != nil {
-		return fmt.Errorf("enabling audits: %w", err)
+	if err := s.tab.Open(ctx); err != nil {
+		return err
 	}
 	s.started = true
 	return nil
@@ -76,7 +66,7 @@ func (s *session) start() error {
 
 // reset makes a used session as good as new for the next case, or reports
 // that it cannot be reused.
-func (s *session) reset() (bool, error) {
+func (s *session) reset(ctx context.Context) (bool, error) {
 	if !s.started || s.uses == 0 {
 		return true, nil
 	}
@@ -84,23 +74,11 @@ func (s *session) reset() (bool, error) {
 		return false, nil
 	}
 	s.col.Store(nil)
-	// The preflight cache lives with the HTTP cache: clearing it makes the
-	// next request send a new preflight (measured in Chromium 150 and 156).
-	if _, err := chromedp.Call(s.ctx, network.ClearBrowserCache, cdp.Empty{}); err != nil {
-		return false, fmt.Errorf("clearing cache: %w", err)
-	}
-	if _, err := chromedp.Call(s.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-		return false, fmt.Errorf("clearing cookies: %w", err)
-	}
-	left, err := chromedp.CallBrowser(s.ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(s.ctx).BrowserContextID})
-	if err != nil {
-		return false, fmt.Errorf("checking cookies: %w", err)
-	}
-	return len(left.Cookies) == 0, nil
+	return s.tab.Reset(ctx)
 }
 
 func (s *session) close() {
-	s.cancel()
+	s.tab.Close()
 }
 
 // stateHeaders are response headers whose effect outlives the response and

@@ -44,7 +44,7 @@ func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, 
 			}()
 			for i := range next {
 				if s != nil && iso == IsolationClean {
-					if ok, err := s.reset(); !ok || err != nil {
+					if ok, err := s.reset(ctx); !ok || err != nil {
 						s.close()
 						s = nil
 					}

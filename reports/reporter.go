@@ -1,7 +1,7 @@
 // Package reports renders the results of a corsproof run for the places a
 // verdict is used: JSON and JSON Lines for tools, JUnit XML for CI systems,
-// a self-contained HTML page and terminal text for people debugging, and
-// Markdown for bug trackers.
+// HAR 1.2 for DevTools and for replaying, a self-contained HTML page and
+// terminal text for people debugging, and Markdown for bug trackers.
 //
 // Every header value in a record came from the network and is treated as
 // hostile: each format escapes it for its medium, and the values of
@@ -65,6 +65,7 @@ type format struct {
 
 // formats lists the output formats in the order help texts show them.
 var formats = []format{
+	{name: "har", make: func(o Options) Reporter { return NewHAR(o) }},
 	{name: "html", make: func(o Options) Reporter { return NewHTML(o) }},
 	{name: "json", make: func(o Options) Reporter { return NewJSON(o) }},
 	{name: "jsonl", make: func(o Options) Reporter { return NewJSONLines(o) }},
@@ -139,6 +140,7 @@ func prepareRecord(rec *result.Record, opts Options) (*result.Record, error) {
 
 // Compile-time checks that every format implements the interfaces.
 var (
+	_ Reporter = (*HAR)(nil)
 	_ Reporter = (*HTML)(nil)
 	_ Reporter = (*JSON)(nil)
 	_ Reporter = (*JSONLines)(nil)

@@ -35,7 +35,7 @@ func TestNew(t *testing.T) {
 		{desc: "md alias", name: "md", want: &Markdown{}},
 		{desc: "text", name: "text", want: &Text{}},
 		{desc: "upper case", name: "HTML", want: &HTML{}},
-		{desc: "unknown", name: "xml", wantErr: `unknown report format "xml": valid formats are html, json, jsonl, junit, markdown (md), text`},
+		{desc: "unknown", name: "xml", wantErr: `unknown report format "xml": valid formats are har, html, json, jsonl, junit, markdown (md), text`},
 		{desc: "empty", name: "", wantErr: `unknown report format ""`},
 	}
 	for _, tc := range tests {
@@ -51,7 +51,7 @@ func TestNew(t *testing.T) {
 			assert.IsType(t, tc.want, rep)
 		})
 	}
-	assert.Equal(t, []string{"html", "json", "jsonl", "junit", "markdown", "text"}, Formats())
+	assert.Equal(t, []string{"har", "html", "json", "jsonl", "junit", "markdown", "text"}, Formats())
 }
 
 func TestReportersRejectNilRun(t *testing.T) {

@@ -38,7 +38,7 @@ func TestImportCurlDevTools(t *testing.T) {
 		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login?next=%2Fhome",
 		Headers: map[string]string{
 			"Content-Type":  "application/json",
-			"X-Token":       "abc",
+			"X-Token":       RedactedValue,
 			"Authorization": RedactedValue,
 			"X-Quote":       `it's "quoted"`,
 		},
@@ -118,7 +118,7 @@ func TestImportFetchDevTools(t *testing.T) {
 	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
 	assert.Equal(t, Request{
 		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login",
-		Headers:     map[string]string{"content-type": "application/json", "x-token": "abc", "authorization": RedactedValue},
+		Headers:     map[string]string{"content-type": "application/json", "x-token": RedactedValue, "authorization": RedactedValue},
 		Credentials: CredentialsInclude, Body: `{"user":"a"}`, Mode: ModeCORS,
 	}, s.Cases[0].Request)
 	assert.Equal(t, "http://localhost:3000", s.Cases[1].Origin)

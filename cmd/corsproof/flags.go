@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +25,7 @@ type browserFlags struct {
 	cookies   string
 	jobs      int
 	isolation string
+	driver    string
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -32,6 +35,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
 	fs.StringVar(&f.cookies, "third-party-cookies", string(harness.CookiesAllow), "allow (desktop Chromium's default) or block (a fresh headless profile's default)")
 	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
+	fs.StringVar(&f.driver, "driver", "chromedp", "CDP client library: "+strings.Join(driverNames(), " or "))
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
 
@@ -56,6 +60,9 @@ func (f *browserFlags) options() (harness.Options, error) {
 	case harness.IsolationClean, harness.IsolationFresh:
 	default:
 		return opts, usagef("use clean or fresh", "--isolation: %q is not a mode", f.isolation)
+	}
+	if _, ok := harness.Drivers[f.driver]; !ok {
+		return opts, usagef("use "+strings.Join(driverNames(), " or "), "--driver: %q is not a driver", f.driver)
 	}
 	if f.jobs < 1 {
 		return opts, usagef("for example -j 2", "--jobs must be at least 1, got %d", f.jobs)
@@ -116,4 +123,23 @@ func (f *outputFlags) reportOptions(w io.Writer) reports.Options {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func driverNames() []string {
+	names := make([]string, 0, len(harness.Drivers))
+	for n := range harness.Drivers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// launch starts the browser the flags describe, through the chosen driver.
+func (f *browserFlags) launch(ctx context.Context) (*harness.Browser, harness.Options, error) {
+	opts, err := f.options()
+	if err != nil {
+		return nil, opts, err
+	}
+	b, err := harness.LaunchWith(ctx, harness.Drivers[f.driver], opts)
+	return b, opts, err
 }

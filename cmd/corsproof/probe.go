@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -97,11 +96,7 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 }
 
 func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFlags, stdout io.Writer) error {
-	opts, err := bf.options()
-	if err != nil {
-		return err
-	}
-	b, err := harness.Launch(cmd.Context(), opts)
+	b, opts, err := bf.launch(cmd.Context())
 	if err != nil {
 		return err
 	}
@@ -125,7 +120,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 		}
 	default:
 		run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserPath: b.Path(),
-			Driver: "chromedp", ThirdPartyCookies: string(opts.ThirdPartyCookies), LNA: string(opts.LNA), Records: []result.Record{rec}}
+			Driver: b.Driver(), ThirdPartyCookies: string(opts.ThirdPartyCookies), LNA: string(opts.LNA), Records: []result.Record{rec}}
 		run.Tally()
 		r, err := reports.New(of.output, ropts)
 		if err != nil {

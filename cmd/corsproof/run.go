@@ -51,8 +51,7 @@ any fails, 2 on a usage or configuration error.`,
 // runSuites runs the suites on one browser and writes every report asked
 // for. It returns errExpectations when any expectation failed.
 func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, of *outputFlags, stdout, stderr io.Writer) error {
-	opts, err := bf.options()
-	if err != nil {
+	if _, err := bf.options(); err != nil {
 		return err
 	}
 	targets, err := of.targets()
@@ -70,7 +69,7 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 		}
 	}
 
-	b, err := harness.Launch(ctx, opts)
+	b, opts, err := bf.launch(ctx)
 	if err != nil {
 		return err
 	}
@@ -81,7 +80,7 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 		Suites:            names,
 		Browser:           b.Version(),
 		BrowserPath:       b.Path(),
-		Driver:            "chromedp",
+		Driver:            b.Driver(),
 		ThirdPartyCookies: string(opts.ThirdPartyCookies),
 		LNA:               string(opts.LNA),
 		Isolation:         bf.isolation,

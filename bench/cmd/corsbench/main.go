@@ -1,0 +1,397 @@
+// Command corsbench is the side-by-side benchmark of issue 5 (`make bench`):
+// corsproof against a Playwright-core peer script (bench/peer) on the same
+// deterministic case mix, the same Chromium binary and flags, and the
+// built-in target API on loopback. It prints cases/s, per-case latency, the
+// peak PSS of each tool's whole process tree and the ratio corsproof/peer,
+// then `probe` cold start against a bare browser launch. -scale compares
+// 10× the cases with the plain count instead.
+//
+// It is a development tool, not part of corsproof: nothing in the product
+// imports it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/target"
+)
+
+// config is what the flags ask for.
+type config struct {
+	corsproof string
+	peerDir   string
+	browser   string
+	cases     int
+	rounds    int
+	jobs      int
+	coldStart int
+	scale     bool
+	tools     string
+	keep      bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("corsbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.StringVar(&cfg.corsproof, "corsproof", "./corsproof", "corsproof binary to measure")
+	fs.StringVar(&cfg.peerDir, "peer", "bench/peer", "folder of the Playwright-core peer (npm ci done)")
+	fs.StringVar(&cfg.browser, "browser", "", "Chromium binary for both tools (default: corsproof's choice, /usr/bin/chromium resolved to the real binary)")
+	fs.IntVar(&cfg.cases, "cases", 200, "cases in the mix (a multiple of 10)")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds; each runs corsproof then the peer")
+	fs.IntVar(&cfg.jobs, "j", 0, "corsproof -j (0: corsproof's default)")
+	fs.IntVar(&cfg.coldStart, "coldstart", 5, "probe and bare-launch starts to time (0 skips)")
+	fs.BoolVar(&cfg.scale, "scale", false, "run corsproof on 10× the cases and on the plain count, and report the time ratio (no peer)")
+	fs.StringVar(&cfg.tools, "tools", "corsproof,peer", "which tools to run, comma-separated")
+	fs.BoolVar(&cfg.keep, "keep", false, "keep the generated suite and peer cases")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cfg.rounds < 1 || cfg.coldStart < 0 {
+		fmt.Fprintln(stderr, "corsbench: error: -rounds wants 1 or more and -coldstart 0 or more")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := bench(ctx, cfg, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "corsbench: error: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	if err := becomeSubreaper(); err != nil {
+		return err
+	}
+	browser, err := harness.FindBrowser(cfg.browser)
+	if err != nil {
+		return err
+	}
+	bin, err := filepath.Abs(cfg.corsproof)
+	if err != nil {
+		return fmt.Errorf("finding corsproof: %w", err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("finding corsproof: %w; build it with `make build`", err)
+	}
+	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	dir, err := os.MkdirTemp("", "corsbench-")
+	if err != nil {
+		return fmt.Errorf("creating work folder: %w", err)
+	}
+	if cfg.keep {
+		fmt.Fprintf(stderr, "corsbench: keeping %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+
+	printHeader(stdout, cfg, browser, srv.URL)
+	if cfg.scale {
+		return scaleRun(ctx, cfg, bin, browser, dir, srv, stdout, stderr)
+	}
+	var tools []tool
+	for _, name := range strings.Split(cfg.tools, ",") {
+		switch strings.TrimSpace(name) {
+		case "corsproof":
+			tools = append(tools, corsproofTool(bin, browser, cfg.jobs))
+		case "peer":
+			peerDir, err := filepath.Abs(cfg.peerDir)
+			if err != nil {
+				return fmt.Errorf("finding the peer: %w", err)
+			}
+			if _, err := os.Stat(filepath.Join(peerDir, "node_modules", "playwright-core")); err != nil {
+				return fmt.Errorf("finding the peer's playwright-core: %w; run `npm ci` in %s", err, cfg.peerDir)
+			}
+			tools = append(tools, peerTool(peerDir, browser))
+		default:
+			return fmt.Errorf("-tools %q: want corsproof and/or peer", name)
+		}
+	}
+	cases, err := writeMix(dir, cfg.cases, srv.URL)
+	if err != nil {
+		return err
+	}
+
+	results := map[string][]runResult{}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "round\ttool\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft\ttarget saw OPTIONS/other\t")
+	wantOpt, wantOther := wireCounts(cases)
+	for round := 1; round <= cfg.rounds; round++ {
+		for _, t := range tools {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r := runTool(ctx, t, dir, cases, srv, stderr)
+			if r.Err != nil {
+				fmt.Fprintf(stderr, "corsbench: round %d: %v\n", round, r.Err)
+			}
+			results[t.name] = append(results[t.name], r)
+			wire := fmt.Sprintf("%d/%d", r.Options, r.Others)
+			if r.Options != wantOpt || r.Others != wantOther {
+				wire += fmt.Sprintf(" (want %d/%d)", wantOpt, wantOther)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%.0f\t%.0f\t%.0f\t%d\t%d\t%s\t\n", round, t.name, correctness(r),
+				r.Wall.Seconds(), r.casesPerSec(), percentile(r.LatencyMS, 50), percentile(r.LatencyMS, 95),
+				float64(r.PeakPSSKB)/1024, r.MaxProcs, r.LeftAtExit, wire)
+			tw.Flush()
+		}
+	}
+	fmt.Fprintln(stdout)
+	printSummary(stdout, cfg, tools, results)
+
+	if cfg.coldStart > 0 {
+		fmt.Fprintln(stdout)
+		if err := coldStarts(ctx, cfg, bin, browser, srv, stdout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeMix writes the n-case mix as suite.yaml and peer-cases.json in dir.
+func writeMix(dir string, n int, base string) ([]benchCase, error) {
+	cases, err := mix(n, base)
+	if err != nil {
+		return nil, err
+	}
+	suite, err := suiteYAML(fmt.Sprintf("bench-%d", n), cases)
+	if err != nil {
+		return nil, err
+	}
+	peer, err := peerJSON(cases)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "suite.yaml"), suite, 0o600); err != nil {
+		return nil, fmt.Errorf("writing suite: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "peer-cases.json"), peer, 0o600); err != nil {
+		return nil, fmt.Errorf("writing peer cases: %w", err)
+	}
+	return cases, nil
+}
+
+func correctness(r runResult) string {
+	if r.Err != nil {
+		return "FAILED"
+	}
+	s := fmt.Sprintf("%d/%d", r.Correct, r.Cases)
+	if !r.valid() {
+		s += " INVALID"
+	}
+	return s
+}
+
+// summary is the medians of one tool's rounds.
+type summary struct {
+	valid                     bool
+	rounds                    int
+	casesPerSec, p50, p95, mb float64
+}
+
+func summarize(rs []runResult) summary {
+	s := summary{valid: len(rs) > 0, rounds: len(rs)}
+	var cps, p50, p95, mb []float64
+	for _, r := range rs {
+		if !r.valid() {
+			s.valid = false
+		}
+		if r.Err != nil {
+			continue
+		}
+		cps = append(cps, r.casesPerSec())
+		p50 = append(p50, percentile(r.LatencyMS, 50))
+		p95 = append(p95, percentile(r.LatencyMS, 95))
+		mb = append(mb, float64(r.PeakPSSKB)/1024)
+	}
+	s.casesPerSec, s.p50, s.p95, s.mb = median(cps), median(p50), median(p95), median(mb)
+	return s
+}
+
+func printSummary(w io.Writer, cfg config, tools []tool, results map[string][]runResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "median of %d rounds\tverdicts\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\t\n", cfg.rounds)
+	sums := map[string]summary{}
+	for _, t := range tools {
+		s := summarize(results[t.name])
+		sums[t.name] = s
+		state := fmt.Sprintf("%d×%d/%d ok", s.rounds, cfg.cases, cfg.cases)
+		if !s.valid {
+			state = "INVALID"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.0f\t%.0f\t%.0f\t\n", t.name, state, s.casesPerSec, s.p50, s.p95, s.mb)
+	}
+	c, okc := sums["corsproof"]
+	p, okp := sums["peer"]
+	if okc && okp {
+		state := ""
+		if !c.valid || !p.valid {
+			state = "INVALID"
+		}
+		fmt.Fprintf(tw, "corsproof/peer\t%s\t%s\t%s\t%s\t%s\t\n", state, ratio(c.casesPerSec, p.casesPerSec),
+			ratio(c.p50, p.p50), ratio(c.p95, p.p95), ratio(c.mb, p.mb))
+	}
+	tw.Flush()
+}
+
+func ratio(a, b float64) string {
+	if b == 0 || math.IsNaN(a) || math.IsNaN(b) {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// coldStarts alternates probe and bare launches and prints their medians.
+func coldStarts(ctx context.Context, cfg config, bin, browser string, srv *target.Server, w io.Writer) error {
+	var probeFirst, probeExit, bareFirst, bareExit []float64
+	for i := range cfg.coldStart {
+		url := fmt.Sprintf("%s/api/open?probe=%d", srv.URL, i+1)
+		p, err := probeStart(ctx, bin, browser, url)
+		reapLeftovers(os.Getpid(), 5*time.Second)
+		if err != nil {
+			return err
+		}
+		b, err := bareStart(ctx, browser)
+		reapLeftovers(os.Getpid(), 5*time.Second)
+		if err != nil {
+			return err
+		}
+		probeFirst = append(probeFirst, ms(p.First))
+		probeExit = append(probeExit, ms(p.Exit))
+		bareFirst = append(bareFirst, ms(b.First))
+		bareExit = append(bareExit, ms(b.Exit))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "cold start, median of %d\tto answer ms\tto exit ms\t\n", cfg.coldStart)
+	fmt.Fprintf(tw, "corsproof probe (to verdict line)\t%.0f\t%.0f\t\n", median(probeFirst), median(probeExit))
+	fmt.Fprintf(tw, "bare browser --dump-dom about:blank (to DOM)\t%.0f\t%.0f\t\n", median(bareFirst), median(bareExit))
+	fmt.Fprintf(tw, "probe − bare (target ≤ +150)\t%+.0f\t%+.0f\t\n", median(probeFirst)-median(bareFirst), median(probeExit)-median(bareExit))
+	return tw.Flush()
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// scaleRun runs corsproof on the plain count and on 10× it, and reports
+// whether time grows linearly and whether anything is left behind.
+func scaleRun(ctx context.Context, cfg config, bin, browser, dir string, srv *target.Server, w, stderr io.Writer) error {
+	t := corsproofTool(bin, browser, cfg.jobs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scale\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft\t")
+	var walls []time.Duration
+	for _, n := range []int{cfg.cases, 10 * cfg.cases} {
+		cases, err := writeMix(dir, n, srv.URL)
+		if err != nil {
+			return err
+		}
+		r := runTool(ctx, t, dir, cases, srv, stderr)
+		if r.Err != nil {
+			return r.Err
+		}
+		walls = append(walls, r.Wall)
+		fmt.Fprintf(tw, "%d cases\t%s\t%.1f\t%.2f\t%.0f\t%.0f\t%.0f\t%d\t%d\t\n", n, correctness(r), r.Wall.Seconds(),
+			r.casesPerSec(), percentile(r.LatencyMS, 50), percentile(r.LatencyMS, 95), float64(r.PeakPSSKB)/1024, r.MaxProcs, r.LeftAtExit)
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\ntime ratio %d/%d cases: %.2f (target ≤ 10.5)\n", 10*cfg.cases, cfg.cases, walls[1].Seconds()/walls[0].Seconds())
+	return nil
+}
+
+// printHeader says what ran where, for the README's record of a run.
+func printHeader(w io.Writer, cfg config, browser, targetURL string) {
+	fmt.Fprintf(w, "corsbench  %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "machine    %s, %d cores, %s, Linux %s\n", cpuModel(), runtime.NumCPU(), memTotal(), osRelease())
+	fmt.Fprintf(w, "browser    %s (%s); both tools get this binary and LNA checks off (--disable-features=LocalNetworkAccessChecks)\n",
+		browser, commandLine(browser, "--version"))
+	fmt.Fprintf(w, "target     built-in policy at %s\n", targetURL)
+	jobs := "default -j"
+	if cfg.jobs > 0 {
+		jobs = fmt.Sprintf("-j %d", cfg.jobs)
+	}
+	fmt.Fprintf(w, "corsproof  %s, %s, fresh isolation per case as corsproof guarantees it\n", commandLine(cfg.corsproof, "--version"), jobs)
+	if !cfg.scale && strings.Contains(cfg.tools, "peer") {
+		fmt.Fprintf(w, "peer       playwright-core %s on node %s, one case at a time, fresh browser.newContext() per case\n",
+			peerVersion(cfg.peerDir), commandLine("node", "--version"))
+		fmt.Fprintf(w, "mix        %d cases (40%% simple GET allowed, 20%% missing ACAO, 20%% preflight allowed, 10%% preflight blocked, 10%% credentialed ACAO *), %d rounds alternating\n",
+			cfg.cases, cfg.rounds)
+	}
+	fmt.Fprintln(w)
+}
+
+func commandLine(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return "unknown version"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func peerVersion(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, "node_modules", "playwright-core", "package.json"))
+	if err != nil {
+		return "unknown"
+	}
+	var p struct{ Version string }
+	if json.Unmarshal(data, &p) != nil {
+		return "unknown"
+	}
+	return p.Version
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown cpu"
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown cpu"
+}
+
+func memTotal() string {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown memory"
+	}
+	var kb int64
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
+			return fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return "unknown memory"
+}
+
+func osRelease() string {
+	data, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(data))
+}

@@ -1,0 +1,212 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/chromedp/cdproto/audits"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
+
+	"github.com/corsproof/corsproof/pages"
+)
+
+// Chromedp is the default driver, github.com/chromedp/chromedp.
+type Chromedp struct{}
+
+// Name implements Driver.
+func (Chromedp) Name() string { return "chromedp" }
+
+// Connect implements Driver. chromedp talks to a launched browser over a
+// pipe, and to a remote one over its WebSocket.
+func (Chromedp) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
+	c := &chromedpConn{}
+	var allocCtx context.Context
+	if spec.URL != "" {
+		allocCtx, c.allocCancel = remote.NewAllocator(context.WithoutCancel(ctx), spec.URL)
+	} else {
+		opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(spec.Path), chromedp.UserDataDir(spec.Profile)}
+		for _, f := range spec.Flags {
+			opts = append(opts, chromedp.Flag(f.Name, f.Value))
+		}
+		allocCtx, c.allocCancel = chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
+	}
+	c.ctx, c.cancel = chromedp.NewContext(allocCtx)
+	version, err := within(ctx, func() (cdpbrowser.GetVersionResult, error) {
+		return chromedp.CallBrowser(c.ctx, cdpbrowser.GetVersion, cdp.Empty{})
+	})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.product = version.Product
+	return c, nil
+}
+
+type chromedpConn struct {
+	ctx         context.Context // the browser's first chromedp context
+	cancel      context.CancelFunc
+	allocCancel context.CancelFunc
+	product     string
+}
+
+func (c *chromedpConn) Product() string { return c.product }
+
+func (c *chromedpConn) Close() error {
+	var err error
+	if c.cancel != nil {
+		// Cancel closes the browser gracefully, which leaves no
+		// org.chromium.Chromium.* folder behind in $TMPDIR.
+		done := make(chan error, 1)
+		go func() { done <- chromedp.Cancel(c.ctx) }()
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			err = fmt.Errorf("browser did not close within 5s")
+		}
+		c.cancel()
+	}
+	if c.allocCancel != nil {
+		c.allocCancel()
+	}
+	if err != nil && c.ctx.Err() != nil && err == c.ctx.Err() {
+		return nil
+	}
+	return err
+}
+
+func (c *chromedpConn) NewTab(sink func(ev any)) Tab {
+	t := &chromedpTab{paused: make(chan *fetch.EventRequestPaused, 4)}
+	t.ctx, t.cancel = chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
+		if p, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case t.paused <- p:
+			default:
+				// Only the page document is paused, once per load; a
+				// full buffer means a stray navigation, which the load's
+				// own time limit reports.
+			}
+			return
+		}
+		sink(ev)
+	}))
+	return t
+}
+
+type chromedpTab struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	paused chan *fetch.EventRequestPaused
+}
+
+// The chromedp context of a tab must not carry a deadline on its first use
+// (the tab would die with it), so every call applies ctx from outside.
+func (t *chromedpTab) Open(ctx context.Context) error {
+	_, err := within(ctx, func() (struct{}, error) {
+		if err := chromedp.Do(t.ctx); err != nil {
+			return struct{}{}, fmt.Errorf("creating browser context: %w", err)
+		}
+		if _, err := chromedp.Call(t.ctx, audits.Enable, cdp.Empty{}); err != nil {
+			return struct{}{}, fmt.Errorf("enabling audits: %w", err)
+		}
+		return struct{}{}, nil
+	})
+	return err
+}
+
+func (t *chromedpTab) Grant(ctx context.Context, origin string, names []string) {
+	bcid := chromedp.FromContext(t.ctx).BrowserContextID
+	for _, name := range names {
+		_, _ = within(ctx, func() (cdp.Empty, error) {
+			return chromedp.CallBrowser(t.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission:       &cdpbrowser.PermissionDescriptor{Name: name},
+				Setting:          cdpbrowser.PermissionSettingGranted,
+				Origin:           origin,
+				BrowserContextID: bcid,
+			})
+		})
+	}
+}
+
+func (t *chromedpTab) Load(ctx context.Context, page *pages.Page) error {
+	_, err := within(ctx, func() (struct{}, error) { return struct{}{}, t.load(page) })
+	return err
+}
+
+func (t *chromedpTab) load(page *pages.Page) error {
+	if _, err := chromedp.Call(t.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{
+		URLPattern:   page.URL,
+		ResourceType: network.ResourceTypeDocument,
+		RequestStage: fetch.RequestStageRequest,
+	}}}); err != nil {
+		return fmt.Errorf("enabling page interception: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() {
+		select {
+		case p := <-t.paused:
+			_, err := chromedp.Call(t.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+				RequestID: p.RequestID, ResponseCode: 200, ResponseHeaders: headerEntries(page.Headers), Body: page.Body,
+			})
+			served <- err
+		case <-t.ctx.Done():
+			served <- t.ctx.Err()
+		}
+	}()
+	if err := chromedp.Do(t.ctx, chromedp.Navigate(page.URL)); err != nil {
+		return fmt.Errorf("loading page %s: %w", page.URL, err)
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serving page %s: %w", page.URL, err)
+	}
+	if _, err := chromedp.Call(t.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		return fmt.Errorf("disabling page interception: %w", err)
+	}
+	return nil
+}
+
+func headerEntries(h map[string]string) []*fetch.HeaderEntry {
+	out := make([]*fetch.HeaderEntry, 0, len(h))
+	for k, v := range h {
+		out = append(out, &fetch.HeaderEntry{Name: k, Value: v})
+	}
+	return out
+}
+
+func (t *chromedpTab) Eval(ctx context.Context, expr string, out any) error {
+	_, err := within(ctx, func() (struct{}, error) {
+		raw, err := chromedp.Run(t.ctx, chromedp.Evaluate[jsonValue](expr, chromedp.EvalAwaitPromise))
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, raw.decode(out)
+	})
+	return err
+}
+
+func (t *chromedpTab) Reset(ctx context.Context) (bool, error) {
+	return within(ctx, func() (bool, error) {
+		// The preflight cache lives with the HTTP cache: clearing it makes
+		// the next request send a new preflight (measured in Chromium 150
+		// and 156).
+		if _, err := chromedp.Call(t.ctx, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+			return false, fmt.Errorf("clearing cache: %w", err)
+		}
+		if _, err := chromedp.Call(t.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			return false, fmt.Errorf("clearing cookies: %w", err)
+		}
+		left, err := chromedp.CallBrowser(t.ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(t.ctx).BrowserContextID})
+		if err != nil {
+			return false, fmt.Errorf("checking cookies: %w", err)
+		}
+		return len(left.Cookies) == 0, nil
+	})
+}
+
+func (t *chromedpTab) Close() { t.cancel() }

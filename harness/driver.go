@@ -1,0 +1,67 @@
+package harness
+
+import (
+	"context"
+
+	"github.com/corsproof/corsproof/pages"
+)
+
+// Driver is a CDP client library the harness speaks through. Every driver
+// delivers the same protocol events (as cdproto types) to the capture, so
+// records do not depend on the library.
+type Driver interface {
+	// Name is the driver's name on the command line (chromedp, rod).
+	Name() string
+	// Connect starts the browser the spec describes, or connects to
+	// spec.URL, and waits until it answers.
+	Connect(ctx context.Context, spec LaunchSpec) (Conn, error)
+}
+
+// LaunchSpec says how to reach a browser: a binary, its flags and profile,
+// or the DevTools URL of a running one.
+type LaunchSpec struct {
+	Path    string
+	Profile string
+	Flags   []Flag
+	URL     string
+}
+
+// Conn is a connection to one browser.
+type Conn interface {
+	// Product is the browser's own product string (HeadlessChrome/156…).
+	Product() string
+	// NewTab prepares a tab in a new browser context; nothing is created
+	// until Open. sink receives every protocol event of the tab, on the
+	// driver's reading goroutine: it must be quick and must not block.
+	NewTab(sink func(ev any)) Tab
+	// Close stops a launched browser, or disconnects from a remote one.
+	Close() error
+}
+
+// Tab is one page in its own browser context.
+type Tab interface {
+	// Open creates the browser context and the tab and enables the
+	// Network, Log, Runtime, Page and Audits domains.
+	Open(ctx context.Context) error
+	// Grant grants permissions to an origin in the tab's browser context.
+	// Names a browser does not know are ignored.
+	Grant(ctx context.Context, origin string, names []string)
+	// Load navigates to the page's URL and answers that one document
+	// request itself; interception is off again when Load returns, so the
+	// request under test goes to the network untouched.
+	Load(ctx context.Context, page *pages.Page) error
+	// Eval evaluates a JavaScript expression, awaits a promise it returns,
+	// and decodes the value into out.
+	Eval(ctx context.Context, expr string, out any) error
+	// Reset clears the HTTP cache (and with it the preflight cache) and the
+	// cookies of the browser context, and reports whether it is verifiably
+	// clean afterwards.
+	Reset(ctx context.Context) (bool, error)
+	// Close closes the tab and disposes of its browser context.
+	Close()
+}
+
+// Drivers lists the drivers by name.
+var Drivers = map[string]Driver{
+	"chromedp": Chromedp{},
+}
