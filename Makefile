@@ -26,9 +26,30 @@ vet:
 test: chromium vet
 	$(GO) test -count=1 -timeout 15m ./...
 
+# bench runs corsproof and the Playwright-core peer (bench/peer) side by side
+# on the same 200-case mix, then times probe's cold start; bench/README.md
+# explains every figure. More options: make bench BENCHFLAGS='-scale'.
+bench: chromium build
+	@[ -d bench/peer/node_modules/playwright-core ] || (cd bench/peer && npm ci --no-audit --no-fund)
+	$(GO) run ./bench/cmd/corsbench -corsproof $(BIN) -peer bench/peer $(BENCHFLAGS)
+
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./scenarios
 	$(GO) test -run '^$$' -fuzz FuzzParsePolicy -fuzztime 20s ./target
 
 clean:
 	rm -f $(BIN)
+
+# browsers installs Debian's Chromium and headless shell, and unpacks
+# Debian's Chromium 150 into ./browsers (git-ignored) for the version matrix.
+# Nothing is downloaded from anywhere but Debian.
+CHROMIUM_OLD := 150.0.7871.100-1~deb12u1
+browsers: chromium
+	@if [ ! -x browsers/chromium-150/usr/lib/chromium/chromium ]; then \
+		set -e; mkdir -p browsers/deb browsers/chromium-150; cd browsers/deb; \
+		apt-get download chromium=$(CHROMIUM_OLD) chromium-common=$(CHROMIUM_OLD); \
+		for d in *.deb; do dpkg -x $$d ../chromium-150; done; \
+	fi
+	@browsers/chromium-150/usr/lib/chromium/chromium --version 2>/dev/null || true
+	@/usr/lib/chromium/chromium --version 2>/dev/null || true
+	@/usr/lib/chromium/chromium-headless-shell --version 2>/dev/null || true

@@ -257,7 +257,12 @@ func recordEntries(rec *result.Record, pageID string, start time.Time) []harEntr
 		}
 		e.Response.Status = 0
 		e.Response.StatusText = ""
-		e.Response.Error = cmp.Or(rec.NetError, e.Response.Error, "net::ERR_FAILED")
+		fallback := "net::ERR_FAILED"
+		if rec.Verdict == scenarios.VerdictTimeout {
+			// corsproof gave up waiting; Chromium had no error yet.
+			fallback = "net::ERR_TIMED_OUT"
+		}
+		e.Response.Error = cmp.Or(rec.NetError, e.Response.Error, fallback)
 		e.Response.RedirectURL = ""
 	}
 	if rec.Verdict == scenarios.VerdictBlocked {

@@ -79,7 +79,10 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 	p := painter(t.opts.Color)
 	bw := bufio.NewWriter(w)
 
-	type row struct{ verdict, name, reason, mark string }
+	type row struct {
+		verdict, name, reason, mark string
+		mismatches                  []string
+	}
 	var rows []row
 	verdictW, nameW, reasonW := len("VERDICT"), len("CASE"), len("REASON")
 	for i := range r.Records {
@@ -92,6 +95,9 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 			name:    truncate(SanitizeTerminal(rec.Name), maxNameWidth),
 			reason:  truncate(SanitizeTerminal(reason(rec)), maxReasonWidth),
 			mark:    expectMark(rec),
+		}
+		for _, m := range rec.Mismatches {
+			rw.mismatches = append(rw.mismatches, SanitizeTerminal(m))
 		}
 		if rw.reason == "" {
 			rw.reason = "-"
@@ -111,6 +117,11 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 			}
 			fmt.Fprintln(bw, p.paint(verdictColor(scenarios.Verdict(rw.verdict)), pad(rw.verdict, verdictW))+"  "+
 				pad(rw.name, nameW)+"  "+pad(rw.reason, reasonW)+"  "+p.paint(markColor, rw.mark))
+			// The failed expectations say why the row is red; without
+			// them a CI log would send the reader to another report.
+			for _, m := range rw.mismatches {
+				fmt.Fprintln(bw, strings.Repeat(" ", verdictW+2)+p.paint(ansiRed, "✗ "+m))
+			}
 		}
 	}
 	fmt.Fprintln(bw, totalsLine(r.Totals))

@@ -523,8 +523,8 @@ func writeExplanation(w io.Writer, e *explanation, titled bool) error {
 		ew.line("Browser:    %s", s)
 	}
 	model := p.Verdict + withReason(p.CorsError, p.FailedParameter)
-	if p.FailedAt != "" {
-		model += " at the " + p.FailedAt
+	if at := stageNames[p.FailedAt]; at != "" {
+		model += " at " + at
 	}
 	switch {
 	case e.Browser == nil:
@@ -572,6 +572,14 @@ func writeExplanation(w io.Writer, e *explanation, titled bool) error {
 		}
 	}
 	return ew.err
+}
+
+// stageNames words the stage where a check failed.
+var stageNames = map[string]string{
+	cors.StagePreflight: "the preflight",
+	cors.StageRedirect:  "a redirect",
+	cors.StageActual:    "the actual response",
+	cors.StageRequest:   "the request, before it was sent",
 }
 
 func withReason(corsError, param string) string {

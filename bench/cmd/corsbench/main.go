@@ -42,6 +42,7 @@ type config struct {
 	coldStart int
 	scale     bool
 	tools     string
+	isolation string
 	keep      bool
 }
 
@@ -62,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.coldStart, "coldstart", 5, "probe and bare-launch starts to time (0 skips)")
 	fs.BoolVar(&cfg.scale, "scale", false, "run corsproof on 10× the cases and on the plain count, and report the time ratio (no peer)")
 	fs.StringVar(&cfg.tools, "tools", "corsproof,peer", "which tools to run, comma-separated")
+	fs.StringVar(&cfg.isolation, "isolation", "", "corsproof --isolation modes to run, comma-separated, each its own row (e.g. clean,fresh; empty: corsproof's default)")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the generated suite and peer cases")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -117,7 +119,9 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	for _, name := range strings.Split(cfg.tools, ",") {
 		switch strings.TrimSpace(name) {
 		case "corsproof":
-			tools = append(tools, corsproofTool(bin, browser, cfg.jobs))
+			for _, iso := range strings.Split(cfg.isolation, ",") {
+				tools = append(tools, corsproofTool(bin, browser, cfg.jobs, strings.TrimSpace(iso)))
+			}
 		case "peer":
 			peerDir, err := filepath.Abs(cfg.peerDir)
 			if err != nil {
@@ -137,14 +141,15 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 
 	results := map[string][]runResult{}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\ttool\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft\ttarget saw OPTIONS/other\t")
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "round\ttool\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft\ttarget saw OPTIONS/other")
 	wantOpt, wantOther := wireCounts(cases)
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, t := range tools {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			fmt.Fprintf(stderr, "corsbench: round %d/%d: %s on %d cases…\n", round, cfg.rounds, t.name, len(cases))
 			r := runTool(ctx, t, dir, cases, srv, stderr)
 			if r.Err != nil {
 				fmt.Fprintf(stderr, "corsbench: round %d: %v\n", round, r.Err)
@@ -154,12 +159,14 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			if r.Options != wantOpt || r.Others != wantOther {
 				wire += fmt.Sprintf(" (want %d/%d)", wantOpt, wantOther)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%.0f\t%.0f\t%.0f\t%d\t%d\t%s\t\n", round, t.name, correctness(r),
+			// The table is printed once all rounds are done, so that its
+			// columns line up; progress goes to stderr meanwhile.
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%.0f\t%.0f\t%.0f\t%d\t%d\t%s\n", round, t.name, correctness(r),
 				r.Wall.Seconds(), r.casesPerSec(), percentile(r.LatencyMS, 50), percentile(r.LatencyMS, 95),
 				float64(r.PeakPSSKB)/1024, r.MaxProcs, r.LeftAtExit, wire)
-			tw.Flush()
 		}
 	}
+	tw.Flush()
 	fmt.Fprintln(stdout)
 	printSummary(stdout, cfg, tools, results)
 
@@ -169,6 +176,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	fmt.Fprintf(stdout, "\nload at the end: %s\n", loadAvg())
 	return nil
 }
 
@@ -233,8 +241,8 @@ func summarize(rs []runResult) summary {
 }
 
 func printSummary(w io.Writer, cfg config, tools []tool, results map[string][]runResult) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "median of %d rounds\tverdicts\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\t\n", cfg.rounds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "median of %d rounds\tverdicts\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\n", cfg.rounds)
 	sums := map[string]summary{}
 	for _, t := range tools {
 		s := summarize(results[t.name])
@@ -243,16 +251,19 @@ func printSummary(w io.Writer, cfg config, tools []tool, results map[string][]ru
 		if !s.valid {
 			state = "INVALID"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.0f\t%.0f\t%.0f\t\n", t.name, state, s.casesPerSec, s.p50, s.p95, s.mb)
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.0f\t%.0f\t%.0f\n", t.name, state, s.casesPerSec, s.p50, s.p95, s.mb)
 	}
-	c, okc := sums["corsproof"]
 	p, okp := sums["peer"]
-	if okc && okp {
+	for _, t := range tools {
+		c := sums[t.name]
+		if !okp || t.name == "peer" {
+			continue
+		}
 		state := ""
 		if !c.valid || !p.valid {
 			state = "INVALID"
 		}
-		fmt.Fprintf(tw, "corsproof/peer\t%s\t%s\t%s\t%s\t%s\t\n", state, ratio(c.casesPerSec, p.casesPerSec),
+		fmt.Fprintf(tw, "%s/peer\t%s\t%s\t%s\t%s\t%s\n", t.name, state, ratio(c.casesPerSec, p.casesPerSec),
 			ratio(c.p50, p.p50), ratio(c.p95, p.p95), ratio(c.mb, p.mb))
 	}
 	tw.Flush()
@@ -285,11 +296,11 @@ func coldStarts(ctx context.Context, cfg config, bin, browser string, srv *targe
 		bareFirst = append(bareFirst, ms(b.First))
 		bareExit = append(bareExit, ms(b.Exit))
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "cold start, median of %d\tto answer ms\tto exit ms\t\n", cfg.coldStart)
-	fmt.Fprintf(tw, "corsproof probe (to verdict line)\t%.0f\t%.0f\t\n", median(probeFirst), median(probeExit))
-	fmt.Fprintf(tw, "bare browser --dump-dom about:blank (to DOM)\t%.0f\t%.0f\t\n", median(bareFirst), median(bareExit))
-	fmt.Fprintf(tw, "probe − bare (target ≤ +150)\t%+.0f\t%+.0f\t\n", median(probeFirst)-median(bareFirst), median(probeExit)-median(bareExit))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "cold start, median of %d\tto answer ms\tto exit ms\n", cfg.coldStart)
+	fmt.Fprintf(tw, "corsproof probe (to verdict line)\t%.0f\t%.0f\n", median(probeFirst), median(probeExit))
+	fmt.Fprintf(tw, "bare browser --dump-dom about:blank (to DOM)\t%.0f\t%.0f\n", median(bareFirst), median(bareExit))
+	fmt.Fprintf(tw, "probe − bare (target ≤ +150)\t%+.0f\t%+.0f\n", median(probeFirst)-median(bareFirst), median(probeExit)-median(bareExit))
 	return tw.Flush()
 }
 
@@ -298,8 +309,8 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // scaleRun runs corsproof on the plain count and on 10× it, and reports
 // whether time grows linearly and whether anything is left behind.
 func scaleRun(ctx context.Context, cfg config, bin, browser, dir string, srv *target.Server, w, stderr io.Writer) error {
-	t := corsproofTool(bin, browser, cfg.jobs)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	t := corsproofTool(bin, browser, cfg.jobs, strings.Split(cfg.isolation, ",")[0])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "scale\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft\t")
 	var walls []time.Duration
 	for _, n := range []int{cfg.cases, 10 * cfg.cases} {
@@ -307,15 +318,16 @@ func scaleRun(ctx context.Context, cfg config, bin, browser, dir string, srv *ta
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(stderr, "corsbench: corsproof on %d cases…\n", n)
 		r := runTool(ctx, t, dir, cases, srv, stderr)
 		if r.Err != nil {
 			return r.Err
 		}
 		walls = append(walls, r.Wall)
-		fmt.Fprintf(tw, "%d cases\t%s\t%.1f\t%.2f\t%.0f\t%.0f\t%.0f\t%d\t%d\t\n", n, correctness(r), r.Wall.Seconds(),
+		fmt.Fprintf(tw, "%d cases\t%s\t%.1f\t%.2f\t%.0f\t%.0f\t%.0f\t%d\t%d\n", n, correctness(r), r.Wall.Seconds(),
 			r.casesPerSec(), percentile(r.LatencyMS, 50), percentile(r.LatencyMS, 95), float64(r.PeakPSSKB)/1024, r.MaxProcs, r.LeftAtExit)
-		tw.Flush()
 	}
+	tw.Flush()
 	fmt.Fprintf(w, "\ntime ratio %d/%d cases: %.2f (target ≤ 10.5)\n", 10*cfg.cases, cfg.cases, walls[1].Seconds()/walls[0].Seconds())
 	return nil
 }
@@ -327,11 +339,16 @@ func printHeader(w io.Writer, cfg config, browser, targetURL string) {
 	fmt.Fprintf(w, "browser    %s (%s); both tools get this binary and LNA checks off (--disable-features=LocalNetworkAccessChecks)\n",
 		browser, commandLine(browser, "--version"))
 	fmt.Fprintf(w, "target     built-in policy at %s\n", targetURL)
-	jobs := "default -j"
+	fmt.Fprintf(w, "load       %s (the machine is shared: other work skews every figure)\n", loadAvg())
+	jobs := fmt.Sprintf("default -j (%d here)", harness.DefaultJobs())
 	if cfg.jobs > 0 {
 		jobs = fmt.Sprintf("-j %d", cfg.jobs)
 	}
-	fmt.Fprintf(w, "corsproof  %s, %s, fresh isolation per case as corsproof guarantees it\n", commandLine(cfg.corsproof, "--version"), jobs)
+	iso := "default --isolation (clean: a context reused only after a verified reset)"
+	if cfg.isolation != "" {
+		iso = "--isolation " + cfg.isolation
+	}
+	fmt.Fprintf(w, "corsproof  %s (git %s), %s, %s\n", cfg.corsproof, commandLine("git", "describe", "--always", "--dirty"), jobs, iso)
 	if !cfg.scale && strings.Contains(cfg.tools, "peer") {
 		fmt.Fprintf(w, "peer       playwright-core %s on node %s, one case at a time, fresh browser.newContext() per case\n",
 			peerVersion(cfg.peerDir), commandLine("node", "--version"))
@@ -386,6 +403,19 @@ func memTotal() string {
 		}
 	}
 	return "unknown memory"
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func osRelease() string {

@@ -68,14 +68,21 @@ type caseOutcome struct {
 }
 
 // corsproofTool runs `corsproof run suite.yaml -o json` on the browser; jobs
-// 0 leaves corsproof's default concurrency.
-func corsproofTool(bin, browser string, jobs int) tool {
+// 0 and isolation "" leave corsproof's defaults.
+func corsproofTool(bin, browser string, jobs int, isolation string) tool {
+	name := "corsproof"
+	if isolation != "" {
+		name += "/" + isolation
+	}
 	return tool{
-		name: "corsproof",
+		name: name,
 		command: func(ctx context.Context, dir string) *exec.Cmd {
 			args := []string{"run", filepath.Join(dir, "suite.yaml"), "-o", "json", "--browser", browser}
 			if jobs > 0 {
 				args = append(args, "-j", fmt.Sprint(jobs))
+			}
+			if isolation != "" {
+				args = append(args, "--isolation", isolation)
 			}
 			return exec.CommandContext(ctx, bin, args...)
 		},

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/target"
+)
+
+// policyHint is the hint for every problem with a policy file.
+const policyHint = "the format is documented in target/policy.schema.json; examples/policy.yaml is a starting point"
+
+func newGenerateCmd(stdout, stderr io.Writer) *cobra.Command {
+	var policyPath, targetURL, out string
+	cmd := &cobra.Command{
+		Use:   "generate --policy POLICY.yaml --target URL",
+		Short: "Write the conformance suite a CORS policy implies, for `corsproof run`",
+		Long: `Turn a CORS policy (the file ` + "`corsproof serve --policy`" + ` reads) into a suite:
+positive cases from every allowed origin, method, request header and exposed
+header, with credentials where allowed, and negative cases from what the policy
+does not allow: look-alike origins (https://example.com.evil.test,
+https://evilexample.com), other schemes and ports, null, IP origins, other
+methods and headers, credentials. Each case says in why: which rule it checks.
+The same policy always gives the same suite, byte for byte.`,
+		Example: `  corsproof generate --policy examples/policy.yaml --target http://127.0.0.1:8080 -o contract.yaml
+  corsproof run contract.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := loadContract(policyPath, targetURL, stderr)
+			if err != nil {
+				return err
+			}
+			data, err := c.Suite.Marshal()
+			if err != nil {
+				return fmt.Errorf("writing suite: %w", err)
+			}
+			if out == "" || out == "-" {
+				_, err := stdout.Write(data)
+				return err
+			}
+			if err := os.WriteFile(out, data, 0o644); err != nil {
+				return fmt.Errorf("writing suite: %w", err)
+			}
+			fmt.Fprintf(stderr, "corsproof: wrote %d cases to %s\n", len(c.Suite.Cases), out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&policyPath, "policy", "", "the policy file (required)")
+	f.StringVar(&targetURL, "target", "", "the API's base URL; route paths are appended to it (required)")
+	f.StringVarP(&out, "out", "o", "", "write the suite to FILE instead of stdout")
+	_ = cmd.MarkFlagRequired("policy")
+	_ = cmd.MarkFlagRequired("target")
+	return cmd
+}
+
+// loadContract reads the policy, prints its lint warnings and the
+// generator's notes on stderr, and builds the contract.
+func loadContract(policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
+	p, err := target.LoadPolicy(policyPath)
+	if err != nil {
+		return nil, &usageError{err: err, hint: policyHint}
+	}
+	c, err := contract.Build(p, targetURL)
+	if err != nil {
+		return nil, &usageError{err: err, hint: policyHint}
+	}
+	for _, f := range p.Lint() {
+		fmt.Fprintf(stderr, "corsproof: warning: %s\n", f)
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(stderr, "corsproof: note: %s\n", n)
+	}
+	return c, nil
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/corsproof/corsproof/compare"
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/reports"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// matrixOptions are the flags of `corsproof matrix` beyond the shared
+// browser settings.
+type matrixOptions struct {
+	browsers    []string
+	output      string
+	reports     []string
+	quiet       bool
+	showSecrets bool
+}
+
+// matrixBrowser is one --browser LABEL=PATH.
+type matrixBrowser struct {
+	label, path string
+}
+
+// matrixReport is one --report FORMAT=PATH.
+type matrixReport struct {
+	format, path string
+}
+
+func newMatrixCmd(stdout, stderr io.Writer) *cobra.Command {
+	var mo matrixOptions
+	var bf browserFlags
+	cmd := &cobra.Command{
+		Use:   "matrix SUITE.yaml... --browser LABEL=PATH --browser LABEL=PATH...",
+		Short: "Run suites on several browsers and show which verdicts differ",
+		Long: `Run every case of the suites once per browser, each browser in turn, and
+print a case × browser table with the cases whose verdict, CorsError, failed
+parameter, preflight or status differ first, followed by both browsers'
+reasons side by side. Differences are information, not failures: the exit
+code is 0 unless the command line or a browser is wrong (2).`,
+		Example: `  corsproof matrix suites/demo.yaml \
+      --browser chromium-150=browsers/150/usr/lib/chromium/chromium \
+      --browser chromium-156=/usr/lib/chromium/chromium \
+      --report markdown=matrix.md --report html=matrix.html`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			browsers, err := mo.browserList()
+			if err != nil {
+				return err
+			}
+			targets, err := mo.targets()
+			if err != nil {
+				return err
+			}
+			// Check every browser and setting before loading anything, so a
+			// typo fails in a second rather than after the first browser's run.
+			var perBrowser []browserFlags
+			var paths []string
+			for _, b := range browsers {
+				one := bf
+				one.path = b.path
+				o, err := one.options()
+				if err != nil {
+					return fmt.Errorf("--browser %s: %w", b.label, err)
+				}
+				perBrowser = append(perBrowser, one)
+				paths = append(paths, o.Path)
+			}
+			var suites []*scenarios.Suite
+			var errs []error
+			for _, path := range args {
+				s, err := scenarios.Load(path)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				suites = append(suites, s)
+			}
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+			var cols []compare.Column
+			for i, b := range browsers {
+				if !mo.quiet && mo.output == "text" {
+					fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, paths[i])
+				}
+				run, err := runOnBrowser(cmd.Context(), suites, &perBrowser[i], stderr, mo.quiet || mo.output != "text")
+				if err != nil {
+					return fmt.Errorf("--browser %s: %w", b.label, err)
+				}
+				cols = append(cols, compare.Column{Label: b.label, Run: run})
+			}
+			m, err := compare.NewMatrix(cols...)
+			if err != nil {
+				return err
+			}
+			ropts := compare.Options{ShowSecrets: mo.showSecrets}
+			for _, t := range targets {
+				if err := writeFile(t.path, func(w io.Writer) error { return compare.Render(w, m, t.format, ropts) }); err != nil {
+					return err
+				}
+			}
+			return compare.Render(stdout, m, mo.output, ropts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&mo.browsers, "browser", nil, "LABEL=PATH of a Chromium binary to run the suites on (repeatable, at least one)")
+	// The shared browser settings, but for --browser (here LABEL=PATH,
+	// repeatable) and --browser-url (a matrix launches each binary).
+	shared := pflag.NewFlagSet("browser", pflag.ContinueOnError)
+	bf.add(shared)
+	shared.VisitAll(func(fl *pflag.Flag) {
+		if fl.Name != "browser" && fl.Name != "browser-url" {
+			f.AddFlag(fl)
+		}
+	})
+	f.StringVarP(&mo.output, "output", "o", "text", "format on stdout: "+strings.Join(compare.Formats(), ", "))
+	f.StringArrayVar(&mo.reports, "report", nil, "also write FORMAT=PATH (repeatable), e.g. --report markdown=matrix.md --report html=matrix.html")
+	f.BoolVarP(&mo.quiet, "quiet", "q", false, "no progress on stderr")
+	f.BoolVar(&mo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+	_ = cmd.MarkFlagRequired("browser")
+	return cmd
+}
+
+// browserList parses the --browser flags.
+func (mo *matrixOptions) browserList() ([]matrixBrowser, error) {
+	var out []matrixBrowser
+	seen := map[string]bool{}
+	for _, v := range mo.browsers {
+		label, path, ok := strings.Cut(v, "=")
+		label, path = strings.TrimSpace(label), strings.TrimSpace(path)
+		switch {
+		case !ok || label == "" || path == "":
+			return nil, usagef("write --browser LABEL=PATH, e.g. --browser chromium-156=/usr/lib/chromium/chromium", "--browser %q: not LABEL=PATH", v)
+		case seen[label]:
+			return nil, usagef("give each browser its own label", "--browser %q: the label %q is used twice", v, label)
+		}
+		seen[label] = true
+		out = append(out, matrixBrowser{label: label, path: path})
+	}
+	if len(out) == 0 {
+		return nil, usagef("add --browser LABEL=PATH for each browser to compare", "matrix needs at least one --browser")
+	}
+	return out, nil
+}
+
+// targets validates -o and the --report flags against the matrix formats.
+func (mo *matrixOptions) targets() ([]matrixReport, error) {
+	if err := compare.CheckFormat(mo.output); err != nil {
+		return nil, &usageError{err: fmt.Errorf("--output: %w", err)}
+	}
+	var out []matrixReport
+	for _, r := range mo.reports {
+		format, path, ok := strings.Cut(r, "=")
+		if !ok || path == "" {
+			return nil, usagef("write FORMAT=PATH, e.g. --report markdown=matrix.md", "--report %q: missing =PATH", r)
+		}
+		if err := compare.CheckFormat(format); err != nil {
+			return nil, &usageError{err: fmt.Errorf("--report %q: %w", r, err)}
+		}
+		out = append(out, matrixReport{format: format, path: path})
+	}
+	return out, nil
+}
+
+// runOnBrowser runs the suites on the browser bf describes and returns the
+// run. It is runSuites without the reports: the matrix reports all runs at
+// once.
+func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, stderr io.Writer, quiet bool) (*result.Run, error) {
+	var cases []scenarios.Case
+	var names []string
+	suiteOf := map[int]*scenarios.Suite{}
+	for _, s := range suites {
+		names = append(names, s.Name)
+		for _, c := range s.Cases {
+			suiteOf[len(cases)] = s
+			cases = append(cases, c)
+		}
+	}
+	b, opts, err := bf.launch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	run := &result.Run{
+		Tool:              "corsproof",
+		Suites:            names,
+		Browser:           b.Version(),
+		BrowserPath:       b.Path(),
+		Driver:            b.Driver(),
+		ThirdPartyCookies: string(opts.ThirdPartyCookies),
+		LNA:               string(opts.LNA),
+		Isolation:         bf.isolation,
+		Started:           time.Now().UTC(),
+	}
+	progress := reports.NewProgress(stderr, len(cases), reports.Options{Quiet: quiet})
+	start := time.Now()
+	run.Records = b.RunCasesIsolated(ctx, cases, bf.jobs, harness.Isolation(bf.isolation), func(i int, rec *result.Record) {
+		if s := suiteOf[i]; s != nil {
+			rec.Suite, rec.File = s.Name, s.File
+		}
+		progress.Add(rec)
+	})
+	progress.Finish()
+	run.DurationMS = time.Since(start).Milliseconds()
+	run.Tally()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
+	}
+	return run, nil
+}

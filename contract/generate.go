@@ -1,0 +1,604 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/corsproof/corsproof/scenarios"
+	"github.com/corsproof/corsproof/target"
+)
+
+// Rule ids: stable names of what a generated case checks. Every case's why:
+// starts with its rule id, and verify groups its report by them.
+const (
+	RuleOriginAllowed      = "origin-allowed"
+	RuleMethodAllowed      = "method-allowed"
+	RuleHeaderAllowed      = "header-allowed"
+	RuleCredentialsAllowed = "credentials-allowed"
+	RuleExposeHeader       = "expose-header"
+	// RuleVaryOrigin has no cases of its own: verify checks it on every
+	// response that echoed the origin in the cases above.
+	RuleVaryOrigin        = "vary-origin"
+	RuleOriginDenied      = "origin-denied" // followed by /KIND
+	RuleMethodDenied      = "method-denied"
+	RuleHeaderDenied      = "header-denied"
+	RuleCredentialsDenied = "credentials-denied"
+)
+
+// MaxLookAlikes caps the look-alike origins tested per route, so a route
+// with many allowed origins does not explode into hundreds of cases. The
+// null and IP origins come on top.
+const MaxLookAlikes = 12
+
+// anyOrigin stands for "some page" on routes open to every origin ("*",
+// "reflect") or closed to all. .test is reserved, so it is nobody's site.
+const anyOrigin = "https://app.corsproof.test"
+
+// Header names generated cases send when the policy leaves no concrete one.
+const (
+	unlistedHeader = "X-Corsproof-Unlisted"
+	anyHeader      = "X-Corsproof-Any"
+	anyMethod      = "PATCH"
+)
+
+// deniedMethods are tried in order for method-denied: the first one the
+// route does not list is used.
+var deniedMethods = []string{"PUT", "DELETE", "PATCH", "PROPFIND"}
+
+// Check is what one generated case checks, in terms of the policy. It is
+// the structured twin of the case's why:, used to word verify's findings.
+type Check struct {
+	// Case is the name of the generated case.
+	Case string `json:"case"`
+	// Rule is the rule id, such as origin-denied/prefix-lookalike.
+	Rule string `json:"rule"`
+	// Route is the path of the policy route.
+	Route string `json:"route"`
+	// Origin is the page's origin; From is the allow_origins entry it
+	// stands for (positive cases) or was derived from (look-alikes).
+	Origin string `json:"origin"`
+	From   string `json:"from,omitempty"`
+	// Allowed is the verdict the policy calls for.
+	Allowed bool `json:"allowed"`
+	// Method and Header are the method and request header under test.
+	Method string `json:"method"`
+	Header string `json:"header,omitempty"`
+	// Credentials is true for credentialed requests.
+	Credentials bool `json:"credentials,omitempty"`
+	// Expose lists the response headers the page must be able to read.
+	Expose []string `json:"expose,omitempty"`
+	// Vary is true when responses that echo the origin must carry Vary: Origin.
+	Vary bool `json:"vary,omitempty"`
+}
+
+// Contract is a policy turned into cases: the suite to run and, for each
+// case in the same order, the check it makes.
+type Contract struct {
+	// PolicyFile is the file the policy came from; Target the API's base URL.
+	PolicyFile string
+	Target     string
+	Suite      *scenarios.Suite
+	Checks     []Check
+	// Notes say what the generator left out and why, one sentence each.
+	Notes []string
+}
+
+// Generate turns a policy into a conformance suite against the API at
+// targetURL. The result depends only on the policy and targetURL: the same
+// input gives the same suite, byte for byte, once marshalled.
+func Generate(p *target.Policy, targetURL string) (*scenarios.Suite, error) {
+	c, err := Build(p, targetURL)
+	if err != nil {
+		return nil, err
+	}
+	return c.Suite, nil
+}
+
+// Build is Generate keeping what verify needs to word its findings: the
+// check behind every case and the generator's notes.
+func Build(p *target.Policy, targetURL string) (*Contract, error) {
+	if p == nil {
+		return nil, errors.New("generating suite: no policy")
+	}
+	base, err := checkTarget(targetURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckPolicy(p); err != nil {
+		return nil, err
+	}
+	name := "contract"
+	if p.File != "" {
+		name = "contract " + filepath.Base(p.File)
+	}
+	g := &generator{
+		c:     &Contract{PolicyFile: p.File, Target: targetURL},
+		names: map[string]int{},
+	}
+	g.c.Suite = &scenarios.Suite{Version: scenarios.SuiteVersion, Name: name, Target: targetURL}
+	for _, r := range p.Routes {
+		g.route(r, base+r.Path)
+	}
+	if len(g.c.Suite.Cases) == 0 {
+		return nil, fmt.Errorf("generating suite from %s: the policy yields no cases", p.File)
+	}
+	// The suite must be one `corsproof run` accepts: check it the same way.
+	data, err := g.c.Suite.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("generating suite: %w", err)
+	}
+	if _, err := scenarios.Parse(name, data); err != nil {
+		return nil, fmt.Errorf("generating suite: the generated suite is invalid (a corsproof bug): %w", err)
+	}
+	return g.c, nil
+}
+
+// checkTarget validates the API's base URL and returns it without a
+// trailing slash, ready to put route paths after.
+func checkTarget(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("target %q: want the API's base URL, such as http://127.0.0.1:8080", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("target %q: the base URL takes no query, fragment or user; route paths are appended to it", raw)
+	}
+	return strings.TrimSuffix(raw, "/"), nil
+}
+
+// CheckPolicy rejects policies that cannot serve as a contract: those Lint
+// reports errors for (browsers refuse them, so no expectation holds) and
+// routes that model server behaviour rather than a CORS policy (redirects,
+// fixed Access-Control-Allow-Origin values, failing preflights). Every
+// problem is a *target.PolicyError, joined.
+func CheckPolicy(p *target.Policy) error {
+	var errs []error
+	add := func(i int, r target.Route, field, value, msg, hint string) {
+		f := fmt.Sprintf("routes[%d]", i)
+		if field != "" {
+			f += "." + field
+		}
+		errs = append(errs, &target.PolicyError{File: p.File, Line: r.Line, Column: r.Column,
+			Field: f, Value: value, Message: msg, Hint: hint})
+	}
+	for _, f := range p.Lint() {
+		if f.Severity != target.SeverityError {
+			continue
+		}
+		i := slices.IndexFunc(p.Routes, func(r target.Route) bool { return r.Path == f.Route })
+		if f.Rule == target.RuleACAOOverride {
+			continue // reported below with the other server-behaviour keys
+		}
+		r := target.Route{}
+		if i >= 0 {
+			r = p.Routes[i]
+		}
+		add(i, r, "", "", f.Message+" ["+f.Rule+"]", "a contract must be a policy browsers accept")
+	}
+	for i, r := range p.Routes {
+		const hint = "remove it from the contract; it describes a broken server, not a policy"
+		if len(r.ACAOOverride) > 0 {
+			add(i, r, "acao_override", strings.Join(r.ACAOOverride, ", "), "a contract cannot fix Access-Control-Allow-Origin to one value", hint)
+		}
+		if r.Redirect != "" {
+			add(i, r, "redirect", r.Redirect, "a contract does not redirect", hint)
+		}
+		if r.PreflightRedirect != "" {
+			add(i, r, "preflight_redirect", r.PreflightRedirect, "browsers never follow a redirected preflight", hint)
+		}
+		if r.PreflightStatus != 0 && (r.PreflightStatus < 200 || r.PreflightStatus > 299) {
+			add(i, r, "preflight_status", fmt.Sprint(r.PreflightStatus), "browsers refuse a preflight answered outside 200-299", hint)
+		}
+		if r.Status >= 400 && !r.CORSOnErrors {
+			add(i, r, "cors_on_errors", "false", fmt.Sprintf("with status %d every answer lacks CORS headers", r.Status), hint)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("policy %s is not a contract: %w", p.File, errors.Join(errs...))
+	}
+	return nil
+}
+
+// generator accumulates cases in a fixed order.
+type generator struct {
+	c     *Contract
+	names map[string]int
+}
+
+func (g *generator) note(format string, args ...any) {
+	g.c.Notes = append(g.c.Notes, fmt.Sprintf(format, args...))
+}
+
+// add appends a case and its check; the case name is made unique.
+func (g *generator) add(ck Check, why, detail string, req scenarios.Request, exp *scenarios.Expect) {
+	name := ck.Route + " " + ck.Rule + " " + detail
+	if n := g.names[name]; n > 0 {
+		g.names[name]++
+		name = fmt.Sprintf("%s #%d", name, n+1)
+	} else {
+		g.names[name] = 1
+	}
+	ck.Case = name
+	g.c.Suite.Cases = append(g.c.Suite.Cases, scenarios.Case{
+		Name: name, Why: ck.Rule + ": " + why, Origin: ck.Origin, Request: req, Expect: exp,
+	})
+	g.c.Checks = append(g.c.Checks, ck)
+}
+
+// allowedOrigin is an origin a route's positive cases come from.
+type allowedOrigin struct {
+	origin string
+	// from is the allow_origins entry: the origin itself, a pattern, or "*".
+	from string
+}
+
+// describe words an allowed origin for a why: sentence.
+func (a allowedOrigin) describe() string {
+	switch {
+	case a.from == target.OriginAny || a.from == target.OriginReflect:
+		return "any origin (tested from " + a.origin + ")"
+	case a.from != a.origin:
+		return a.from + " (tested as " + a.origin + ")"
+	}
+	return a.origin
+}
+
+// origins returns the route's representative allowed origins: every exact
+// origin and "null" as listed, one concrete host per pattern, and one page
+// for "*" or "reflect" when nothing more specific is listed.
+func origins(r target.Route) []allowedOrigin {
+	var out []allowedOrigin
+	seen := map[string]bool{}
+	open := ""
+	for _, e := range r.AllowOrigins {
+		o := e
+		switch {
+		case e == target.OriginAny || e == target.OriginReflect:
+			open = e
+			continue
+		case isPattern(e):
+			c, ok := ConcreteOrigin(e)
+			if !ok {
+				continue
+			}
+			o = c
+		}
+		if !seen[o] {
+			seen[o] = true
+			out = append(out, allowedOrigin{origin: o, from: e})
+		}
+	}
+	if len(out) == 0 && open != "" {
+		out = append(out, allowedOrigin{origin: anyOrigin, from: open})
+	}
+	return out
+}
+
+// route generates every case of one route.
+func (g *generator) route(r target.Route, u string) {
+	vary := r.Vary && originDependent(r)
+	get := func(origin string, creds bool) scenarios.Request {
+		c := scenarios.CredentialsOmit
+		if creds {
+			c = scenarios.CredentialsInclude
+		}
+		return scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: u, Credentials: c, Mode: scenarios.ModeCORS}
+	}
+	allowed := &scenarios.Expect{Verdict: scenarios.VerdictAllowed}
+	blocked := &scenarios.Expect{Verdict: scenarios.VerdictBlocked}
+	all := origins(r)
+	if len(all) == 0 {
+		// No CORS at all: the route is closed to cross-origin pages.
+		g.add(Check{Rule: RuleOriginDenied + "/" + KindAnyOrigin, Route: r.Path, Origin: anyOrigin, Method: "GET"},
+			fmt.Sprintf("the policy lists no origins for %s, so no cross-origin page may read it", r.Path),
+			anyOrigin, get(anyOrigin, false), blocked)
+		return
+	}
+	primary := all[0]
+
+	// Positive: a simple GET from every representative origin.
+	for _, a := range all {
+		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: "GET", Vary: vary},
+			fmt.Sprintf("the policy allows %s on %s: a simple GET from it must be readable, %s", a.describe(), r.Path, acaoRule(a)),
+			a.origin, get(a.origin, false), allowed)
+	}
+
+	// Positive: each allowed non-simple method, from the primary origin.
+	methods := g.allowedMethods(r)
+	for _, m := range methods {
+		req := get(primary.origin, false)
+		req.Method = m
+		g.add(Check{Rule: RuleMethodAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: m, Vary: vary},
+			fmt.Sprintf("the policy allows method %s on %s: the preflight from %s must allow it", m, r.Path, primary.origin),
+			m+" from "+primary.origin, req, allowed)
+	}
+
+	// Positive: each allowed request header.
+	headers := g.allowedHeaders(r)
+	for _, h := range headers {
+		req := get(primary.origin, false)
+		req.Headers = map[string]string{h: headerValue(h)}
+		g.add(Check{Rule: RuleHeaderAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Header: h, Vary: vary},
+			fmt.Sprintf("the policy allows request header %s on %s: the preflight from %s must allow it", h, r.Path, primary.origin),
+			h+" from "+primary.origin, req, allowed)
+	}
+
+	// Credentials: allowed from every origin, plus one preflighted request;
+	// otherwise a credentialed request must fail.
+	if r.AllowCredentials {
+		for _, a := range all {
+			g.add(Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: "GET", Credentials: true, Vary: vary},
+				fmt.Sprintf("the policy allows %s with credentials on %s: the API must echo the origin (never *) with Access-Control-Allow-Credentials: true", a.describe(), r.Path),
+				a.origin, get(a.origin, true), allowed)
+		}
+		if len(methods) > 0 || len(headers) > 0 {
+			req := get(primary.origin, true)
+			ck := Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Credentials: true, Vary: vary}
+			detail := "preflighted"
+			if len(methods) > 0 {
+				req.Method, ck.Method = methods[0], methods[0]
+				detail += " " + methods[0]
+			}
+			if len(headers) > 0 {
+				req.Headers = map[string]string{headers[0]: headerValue(headers[0])}
+				ck.Header = headers[0]
+				detail += " " + headers[0]
+			}
+			g.add(ck,
+				fmt.Sprintf("the policy allows credentials on %s: the preflight from %s must also echo the origin with Access-Control-Allow-Credentials: true", r.Path, primary.origin),
+				detail+" from "+primary.origin, req, allowed)
+		}
+	} else {
+		g.add(Check{Rule: RuleCredentialsDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: "GET", Credentials: true},
+			fmt.Sprintf("the policy does not allow credentials on %s: a credentialed request from %s must be blocked", r.Path, primary.origin),
+			primary.origin, get(primary.origin, true), blocked)
+	}
+
+	// Positive: reads of the exposed headers.
+	var expose []string
+	for _, h := range r.ExposeHeaders {
+		if h == "*" {
+			g.note("route %s: expose_headers \"*\" names no header, so no read of it is tested", r.Path)
+			continue
+		}
+		if !slices.ContainsFunc(expose, func(x string) bool { return strings.EqualFold(x, h) }) {
+			expose = append(expose, h)
+		}
+	}
+	if len(expose) > 0 {
+		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Expose: expose, Vary: vary},
+			fmt.Sprintf("the policy exposes %s on %s: a page at %s must be able to read %s", strings.Join(expose, ", "), r.Path, primary.origin, itOrThem(len(expose))),
+			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: scenarios.VerdictAllowed, ReadableHeaders: expose})
+	}
+
+	// Negative: origins the policy does not allow.
+	if !openToAll(r) {
+		for _, v := range deniedOrigins(r) {
+			g.add(Check{Rule: RuleOriginDenied + "/" + v.Kind, Route: r.Path, Origin: v.Origin, From: v.From, Method: "GET"},
+				fmt.Sprintf("the policy does not allow %s on %s (%s): the API must not let a page there read it", v.Origin, r.Path, kindPhrase(v)),
+				v.Origin, get(v.Origin, false), blocked)
+		}
+	}
+
+	// Negative: a method and a header outside the lists.
+	if slices.Contains(r.AllowMethods, "*") {
+		g.note("route %s: allow_methods \"*\" allows every method, so no method-denied case", r.Path)
+	} else if m := deniedMethod(r.AllowMethods); m != "" {
+		req := get(primary.origin, false)
+		req.Method = m
+		g.add(Check{Rule: RuleMethodDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: m},
+			fmt.Sprintf("the policy does not allow method %s on %s: the browser must block it from %s", m, r.Path, primary.origin),
+			m+" from "+primary.origin, req, blocked)
+	}
+	if slices.Contains(r.AllowHeaders, "*") {
+		g.note("route %s: allow_headers \"*\" allows every header, so no header-denied case", r.Path)
+	} else {
+		h := unlistedHeader
+		for i := 2; slices.ContainsFunc(r.AllowHeaders, func(x string) bool { return strings.EqualFold(x, h) }); i++ {
+			h = fmt.Sprintf("%s-%d", unlistedHeader, i)
+		}
+		req := get(primary.origin, false)
+		req.Headers = map[string]string{h: headerValue(h)}
+		g.add(Check{Rule: RuleHeaderDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: "GET", Header: h},
+			fmt.Sprintf("the policy does not allow request header %s on %s: the browser must block it from %s", h, r.Path, primary.origin),
+			h+" from "+primary.origin, req, blocked)
+	}
+}
+
+// acaoRule says what Access-Control-Allow-Origin the API owes an origin.
+func acaoRule(a allowedOrigin) string {
+	if a.from == target.OriginAny {
+		return "with Access-Control-Allow-Origin: * or the origin itself"
+	}
+	return "with Access-Control-Allow-Origin matching the origin exactly (no trailing slash)"
+}
+
+func itOrThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "each"
+}
+
+// originDependent reports whether the route's answer depends on the Origin
+// (anything but "*" alone), which is when Vary: Origin is owed.
+func originDependent(r target.Route) bool {
+	return slices.ContainsFunc(r.AllowOrigins, func(e string) bool { return e != target.OriginAny })
+}
+
+// openToAll reports whether every origin is allowed, leaving nothing to deny.
+func openToAll(r target.Route) bool {
+	return slices.Contains(r.AllowOrigins, target.OriginAny) || slices.Contains(r.AllowOrigins, target.OriginReflect)
+}
+
+// allowedMethods returns the non-simple methods a route allows and that a
+// page can send, in policy order; "*" is tested with one method that
+// stands for any.
+func (g *generator) allowedMethods(r target.Route) []string {
+	var out []string
+	for _, m := range r.AllowMethods {
+		switch u := strings.ToUpper(m); {
+		case m == "*":
+			if !slices.Contains(out, anyMethod) {
+				out = append(out, anyMethod)
+			}
+		case u == "GET" || u == "HEAD" || u == "POST":
+			// CORS-safelisted: no preflight, the simple GET covers them.
+		case u == "CONNECT" || u == "TRACE" || u == "TRACK":
+			g.note("route %s: method %s is forbidden in browsers, so it is not tested", r.Path, m)
+		case m != u && slices.Contains([]string{"DELETE", "OPTIONS", "PUT"}, u):
+			g.note("route %s: method %q is not upper case; browsers send %s and compare case-sensitively, so it is not tested", r.Path, m, u)
+		default:
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// allowedHeaders returns the request headers a route allows that a page can
+// set, in policy order; "*" is tested with one header that stands for any.
+func (g *generator) allowedHeaders(r target.Route) []string {
+	var out []string
+	for _, h := range r.AllowHeaders {
+		l := strings.ToLower(h)
+		switch {
+		case h == "*":
+			h = anyHeader
+		case forbiddenHeader(l):
+			g.note("route %s: request header %s is forbidden in browsers (they set or drop it themselves), so it is not tested", r.Path, h)
+			continue
+		}
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, h) }) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// forbiddenHeader reports the Fetch standard's forbidden request-header
+// names: a page cannot set them, so a case with one would test nothing.
+func forbiddenHeader(l string) bool {
+	switch l {
+	case "accept-charset", "accept-encoding", "access-control-request-headers", "access-control-request-method",
+		"connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+		"origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via":
+		return true
+	}
+	return strings.HasPrefix(l, "proxy-") || strings.HasPrefix(l, "sec-")
+}
+
+// headerValue is the value a case sends for a header. It must make the
+// request non-simple, or the case would pass without any preflight: the
+// CORS-safelisted names get a value that is not safelisted.
+func headerValue(name string) string {
+	switch strings.ToLower(name) {
+	case "content-type":
+		return "application/json"
+	case "accept", "accept-language", "content-language":
+		return "(corsproof)"
+	case "authorization":
+		return "Bearer corsproof"
+	}
+	return "corsproof"
+}
+
+// deniedMethod returns the first of deniedMethods the route does not list.
+func deniedMethod(allowed []string) string {
+	for _, m := range deniedMethods {
+		if !slices.ContainsFunc(allowed, func(x string) bool { return strings.EqualFold(x, m) }) {
+			return m
+		}
+	}
+	return ""
+}
+
+// deniedOrigins returns the origins a route must refuse: look-alikes of
+// its entries (at most MaxLookAlikes, every kind represented before any
+// repeats), then "null" and the IP origins, each unless the route allows it.
+func deniedOrigins(r target.Route) []Variant {
+	var cands []Variant
+	seen := map[string]bool{}
+	byKind := map[string][]Variant{}
+	for _, e := range r.AllowOrigins {
+		for _, v := range LookAlikes(e) {
+			if seen[v.Origin] || r.AllowsOrigin(v.Origin) {
+				continue
+			}
+			seen[v.Origin] = true
+			byKind[v.Kind] = append(byKind[v.Kind], v)
+		}
+	}
+	for _, k := range kindOrder {
+		cands = append(cands, byKind[k]...)
+	}
+	out := capFair(cands, MaxLookAlikes)
+	if !r.AllowsOrigin(target.OriginNull) {
+		out = append(out, Variant{Kind: KindNull, Origin: target.OriginNull})
+	}
+	for _, ip := range ipOrigins {
+		if !seen[ip] && !r.AllowsOrigin(ip) {
+			out = append(out, Variant{Kind: KindIP, Origin: ip})
+		}
+	}
+	return out
+}
+
+// capFair keeps at most n of the variants: first one of each kind, then
+// the rest in order, and returns them in their original order.
+func capFair(vs []Variant, n int) []Variant {
+	if len(vs) <= n {
+		return vs
+	}
+	keep := make([]bool, len(vs))
+	kept := 0
+	kinds := map[string]bool{}
+	for i, v := range vs {
+		if kept < n && !kinds[v.Kind] {
+			kinds[v.Kind] = true
+			keep[i] = true
+			kept++
+		}
+	}
+	for i := range vs {
+		if kept < n && !keep[i] {
+			keep[i] = true
+			kept++
+		}
+	}
+	var out []Variant
+	for i, v := range vs {
+		if keep[i] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// kindPhrase says in a few words what a denied origin is.
+func kindPhrase(v Variant) string {
+	switch v.Kind {
+	case KindSuffix:
+		return "a suffix look-alike of " + v.From
+	case KindPrefix:
+		return "a prefix look-alike of " + v.From
+	case KindSubdomain:
+		return "another subdomain than " + v.From
+	case KindBareDomain:
+		return "the bare domain of " + v.From + ", which needs a subdomain"
+	case KindScheme:
+		return "the other scheme than " + v.From
+	case KindPort:
+		return "another port than " + v.From
+	case KindNull:
+		return "the opaque origin of sandboxed iframes and file: pages"
+	case KindIP:
+		return "an IP-address origin"
+	}
+	return v.Kind
+}
