@@ -43,6 +43,14 @@ type Finding struct {
 	Message string `json:"message"`
 	// Fix says what to change on the API, when known.
 	Fix string `json:"fix,omitempty"`
+	// Origins lists the origins of a finding that stands for several
+	// cases: every denied origin a route let in with "*".
+	Origins []string `json:"origins,omitempty"`
+	// wildcard marks a security finding whose answer was
+	// Access-Control-Allow-Origin: *, for mergeWildcard.
+	wildcard bool
+	// cause is why an error finding could not be judged, for mergeErrors.
+	cause string
 }
 
 // RuleResult sums up one rule: how many cases checked it, how many held,
@@ -143,9 +151,11 @@ func Evaluate(c *Contract, records []result.Record) *Report {
 	}
 	// Drop the placeholders that only counted repeated Vary failures.
 	rep.Findings = slices.DeleteFunc(rep.Findings, func(f Finding) bool { return f.Message == "" })
+	rep.Findings = mergeErrors(mergeWildcard(rep.Findings))
 	for i := range rep.Rules {
 		rep.Rules[i] = *rules[rep.Rules[i].Rule]
 	}
+	slices.SortStableFunc(rep.Rules, func(a, b RuleResult) int { return ruleRank(a.Rule) - ruleRank(b.Rule) })
 	for _, f := range rep.Findings {
 		switch f.Outcome {
 		case OutcomeSecurity:
@@ -162,6 +172,33 @@ func Evaluate(c *Contract, records []result.Record) *Report {
 	return rep
 }
 
+// ruleRank orders rules for reports: what the policy allows, then Vary,
+// then what it denies, look-alikes in the order they are generated.
+func ruleRank(rule string) int {
+	order := []string{RuleOriginAllowed, RuleMethodAllowed, RuleHeaderAllowed, RuleCredentialsAllowed, RuleExposeHeader, RuleVaryOrigin}
+	if i := slices.Index(order, rule); i >= 0 {
+		return i
+	}
+	switch rule {
+	case RuleUnchecked:
+		return -1
+	case RuleOriginDenied:
+		return 9
+	}
+	if kind, ok := strings.CutPrefix(rule, RuleOriginDenied+"/"); ok {
+		kinds := append(slices.Clone(kindOrder), KindNull, KindIP, KindAnyOrigin)
+		if i := slices.Index(kinds, kind); i >= 0 {
+			return 10 + i
+		}
+		return 29
+	}
+	order = []string{RuleMethodDenied, RuleHeaderDenied, RuleCredentialsDenied}
+	if i := slices.Index(order, rule); i >= 0 {
+		return 30 + i
+	}
+	return 40
+}
+
 // judge returns the findings of one case; none when it holds.
 func judge(ck Check, rec *result.Record) []Finding {
 	f := Finding{Rule: ck.Rule, Route: ck.Route, Case: ck.Case, Origin: ck.Origin}
@@ -172,11 +209,16 @@ func judge(ck Check, rec *result.Record) []Finding {
 	switch {
 	case rec.Verdict != scenarios.VerdictAllowed && rec.Verdict != scenarios.VerdictBlocked:
 		f.Outcome = OutcomeError
-		f.Message = fmt.Sprintf("could not check %s: the request ended in %s%s", ck.Case, rec.Verdict, because(firstNonEmpty(rec.NetError, rec.Page.Error)))
+		f.cause = fmt.Sprintf("the request ended in %s%s", shown(string(rec.Verdict)), because(firstNonEmpty(rec.NetError, rec.Page.Error)))
+		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
+		if rec.Verdict == scenarios.VerdictNetworkError {
+			f.Fix = "check that the API is running and reachable at the target URL"
+		}
 		return []Finding{f}
 	case rec.Verdict == scenarios.VerdictBlocked && rec.CorsError == "":
 		f.Outcome = OutcomeError
-		f.Message = fmt.Sprintf("could not check %s: the browser blocked the request before any CORS check%s", ck.Case, because(firstNonEmpty(rec.BlockedReason, rec.NetError)))
+		f.cause = "the browser blocked the request before any CORS check" + because(firstNonEmpty(rec.BlockedReason, rec.NetError))
+		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
 		f.Fix = "an https page cannot call an http API other than on loopback (mixed content); verify an https API or run it on 127.0.0.1"
 		return []Finding{f}
 	}
@@ -192,11 +234,91 @@ func judge(ck Check, rec *result.Record) []Finding {
 	case !ck.Allowed && allowed:
 		f.Outcome = OutcomeSecurity
 		f.Message, f.Fix = securityMessage(ck, rec)
+		acao, _ := header(rec.Actual, "Access-Control-Allow-Origin")
+		f.wildcard = acao == "*" && strings.HasPrefix(ck.Rule, RuleOriginDenied+"/")
 		return []Finding{f}
 	case allowed && len(ck.Expose) > 0:
 		return exposeFindings(ck, rec)
 	}
 	return nil
+}
+
+// mergeWildcard replaces the security findings of a route that let every
+// denied origin in with Access-Control-Allow-Origin: * by one finding: one
+// cause, one thing to fix. A single such finding stays as it is.
+func mergeWildcard(fs []Finding) []Finding {
+	byRoute := map[string][]int{}
+	for i, f := range fs {
+		if f.wildcard {
+			byRoute[f.Route] = append(byRoute[f.Route], i)
+		}
+	}
+	drop := map[int]bool{}
+	for route, idx := range byRoute {
+		if len(idx) < 2 {
+			continue
+		}
+		first := &fs[idx[0]]
+		var origins []string
+		for _, i := range idx {
+			origins = append(origins, fs[i].Origin)
+			drop[i] = i != idx[0]
+		}
+		first.Rule = RuleOriginDenied
+		first.Origin = ""
+		first.Origins = origins
+		first.Message = fmt.Sprintf("the API lets any origin read %s (it answered Access-Control-Allow-Origin: *), which the policy does not: %d origins it must refuse were allowed, such as %s",
+			route, len(origins), strings.Join(origins[:min(3, len(origins))], ", "))
+		first.Fix = "echo only the policy's origins in Access-Control-Allow-Origin instead of *"
+	}
+	out := fs[:0]
+	for i, f := range fs {
+		if !drop[i] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// RuleUnchecked names a finding that stands for several cases that could
+// not be checked for the same reason.
+const RuleUnchecked = "could-not-check"
+
+// mergeErrors replaces error findings that share their cause (an API that
+// is down fails every case the same way) by one finding per cause.
+func mergeErrors(fs []Finding) []Finding {
+	byCause := map[string][]int{}
+	var causes []string
+	for i, f := range fs {
+		if f.Outcome != OutcomeError || f.cause == "" {
+			continue
+		}
+		if byCause[f.cause] == nil {
+			causes = append(causes, f.cause)
+		}
+		byCause[f.cause] = append(byCause[f.cause], i)
+	}
+	drop := map[int]bool{}
+	for _, cause := range causes {
+		idx := byCause[cause]
+		if len(idx) < 2 {
+			continue
+		}
+		first := &fs[idx[0]]
+		first.Rule = RuleUnchecked
+		first.Route, first.Origin = "", ""
+		first.Message = fmt.Sprintf("could not check %d cases: %s (the first: %s)", len(idx), cause, first.Case)
+		for _, i := range idx[1:] {
+			drop[i] = true
+		}
+	}
+	out := fs[:0]
+	for i, f := range fs {
+		if !drop[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // policyClause words what the policy allows, for a violation.

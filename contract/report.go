@@ -27,22 +27,36 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "\n%d cases\n", r.Cases)
 
-	rules := slices.Clone(r.Rules)
-	slices.SortStableFunc(rules, func(a, c RuleResult) int { return a.Outcome.rank() - c.Outcome.rank() })
-	for _, rr := range rules {
-		var fs []Finding
-		for _, f := range r.Findings {
-			if f.Rule == rr.Rule {
-				fs = append(fs, f)
-			}
+	// Findings grouped by rule, the worst groups first.
+	type group struct {
+		rule  string
+		worst Outcome
+		fs    []Finding
+	}
+	var groups []*group
+	for _, f := range r.Findings {
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.rule == f.Rule })
+		if i < 0 {
+			groups = append(groups, &group{rule: f.Rule, worst: f.Outcome})
+			i = len(groups) - 1
 		}
-		if len(fs) == 0 {
-			continue
+		g := groups[i]
+		g.fs = append(g.fs, f)
+		if f.Outcome.rank() < g.worst.rank() {
+			g.worst = f.Outcome
 		}
-		fmt.Fprintf(&b, "\n%s %s\n", outcomeLabel[rr.Outcome], rr.Rule)
-		for _, f := range fs {
+	}
+	slices.SortStableFunc(groups, func(a, c *group) int {
+		if d := a.worst.rank() - c.worst.rank(); d != 0 {
+			return d
+		}
+		return ruleRank(a.rule) - ruleRank(c.rule)
+	})
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n%s %s\n", outcomeLabel[g.worst], g.rule)
+		for _, f := range g.fs {
 			label := ""
-			if f.Outcome != rr.Outcome {
+			if f.Outcome != g.worst {
 				label = outcomeLabel[f.Outcome] + ": "
 			}
 			fmt.Fprintf(&b, "  - %s%s\n", label, f.Message)

@@ -64,4 +64,5 @@ type Tab interface {
 // Drivers lists the drivers by name.
 var Drivers = map[string]Driver{
 	"chromedp": Chromedp{},
+	"rod":      Rod{},
 }

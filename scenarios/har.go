@@ -242,7 +242,7 @@ var harCredentialErrors = []string{
 //     the request lacks are added with placeholder values.
 //   - navigations, no-cors loads (images, scripts…) and non-http URLs
 //     (data:, blob:, ws:…) are skipped: the browser makes no CORS check.
-//   - headers the browser adds or a page cannot set are dropped: Host,
+//   - headers the browser adds or a page cannot set are dropped: Accept: */*, Host,
 //     Origin, Referer, User-Agent, Accept-Encoding, Accept-Language,
 //     Connection, Content-Length, Cookie, Priority, DNT, Upgrade-Insecure-Requests,
 //     X-Client-Data, Access-Control-Request-*, every Sec-* (Sec-Fetch-*,
@@ -390,10 +390,12 @@ func jsonProblem(file string, data []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := lineCol(data, se.Offset)
+		// The offset counts the offending byte as read; point at it.
+		line, col := lineCol(data, se.Offset-1)
 		reason := "is not valid JSON: " + se.Error()
 		hint := "the file is damaged; export the HAR again"
 		if int(se.Offset) >= len(data) || strings.Contains(se.Error(), "unexpected end") {
+			line, col = lineCol(data, se.Offset)
 			reason = "ends early: the JSON is truncated (" + se.Error() + ")"
 			hint = "the file was cut off; export or copy the whole HAR again"
 		}
@@ -818,6 +820,11 @@ func (im *harImport) buildCases() []Case {
 // request is missing from the HAR).
 func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 	ic := ImportedCase{Entry: hr.index, Preflight: -1}
+	// corsproof writes what the page asked for on the last hop.
+	cp := hr.cp
+	if cp == nil {
+		cp = hr.final().cp
+	}
 	method, pre := hr.method, hr.matched
 	fromPreflight := hr.preflight
 	if fromPreflight {
@@ -850,6 +857,10 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 			l := strings.ToLower(name)
 			switch {
 			case strings.HasPrefix(l, ":"), strings.HasPrefix(l, "sec-"), strings.HasPrefix(l, "proxy-"), harDropped[l] != "":
+				ic.Dropped = appendOnce(ic.Dropped, name)
+				continue
+			case l == "accept" && value == "*/*":
+				// fetch's and xhr's own default, which the browser adds.
 				ic.Dropped = appendOnce(ic.Dropped, name)
 				continue
 			case harCacheHeaders[l] && !slices.Contains(listed, l):
@@ -907,8 +918,8 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 	verdict, corsError, why := last.observed(pre, fromPreflight)
 	ic.Observed, ic.CorsError = verdict, corsError
 	switch {
-	case hr.cp != nil && hr.cp.Credentials != "":
-		req.Credentials = Credentials(hr.cp.Credentials)
+	case cp != nil && cp.Credentials != "":
+		req.Credentials = Credentials(cp.Credentials)
 	case hr.cookies:
 		req.Credentials = CredentialsInclude
 		ic.Notes = append(ic.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
@@ -916,11 +927,11 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 		req.Credentials = CredentialsInclude
 		ic.Notes = append(ic.Notes, "credentials: include, because "+corsError+" happens only to credentialed requests")
 	}
-	if hr.cp != nil {
-		if hr.cp.API != "" {
-			req.API = API(hr.cp.API)
+	if cp != nil {
+		if cp.API != "" {
+			req.API = API(cp.API)
 		}
-		req.Mode = Mode(hr.cp.Mode)
+		req.Mode = Mode(cp.Mode)
 		if req.API == APIFetch && req.Mode == "" {
 			req.Mode = DefaultMode
 		}
@@ -929,7 +940,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 	if verdict != "" {
 		c.Expect = &Expect{Verdict: verdict, CorsError: corsError}
 	}
-	c.Name = caseName(hr, method)
+	c.Name = caseName(cp, hr.url, method)
 	c.Why = fmt.Sprintf("entry %d of %s: %s", hr.index, filepath.Base(im.file), why)
 	return c, ic, true
 }
@@ -996,12 +1007,12 @@ func withError(e string) string {
 
 // caseName names a case after the corsproof case it came from, or after
 // its method, host and path.
-func caseName(hr *harReq, method string) string {
-	if hr.cp != nil && strings.TrimSpace(hr.cp.Case) != "" {
-		return strings.TrimSpace(hr.cp.Case)
+func caseName(cp *harInCase, rawURL, method string) string {
+	if cp != nil && strings.TrimSpace(cp.Case) != "" {
+		return strings.TrimSpace(cp.Case)
 	}
-	name := method + " " + hr.url
-	if u, err := url.Parse(hr.url); err == nil {
+	name := method + " " + rawURL
+	if u, err := url.Parse(rawURL); err == nil {
 		name = method + " " + u.Host + u.EscapedPath()
 	}
 	if r := []rune(name); len(r) > 100 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -26,18 +27,10 @@ func execute(t *testing.T, newCmd func(stdout, stderr io.Writer) *cobra.Command,
 	cmd.SilenceUsage = true
 	cmd.SilenceErrors = true
 	err := cmd.Execute()
-	switch {
-	case err == nil:
-		code = ExitOK
-	case errors.Is(err, errExpectations):
-		code = ExitFailed
-	default:
-		// Main also answers 2 for errors that are not usage errors (an
-		// unreadable suite, a browser that does not start).
+	if err != nil && !errors.Is(err, errExpectations) {
 		printError(&errOut, err)
-		code = ExitUsage
 	}
-	return out.String(), errOut.String(), code
+	return out.String(), errOut.String(), exitCode(context.Background(), err)
 }
 
 const (

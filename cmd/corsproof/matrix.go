@@ -1,20 +1,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/corsproof/corsproof/compare"
-	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
-	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -95,7 +91,9 @@ code is 0 unless the command line or a browser is wrong (2).`,
 				if !mo.quiet && mo.output == "text" {
 					fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, paths[i])
 				}
-				run, err := runOnBrowser(cmd.Context(), suites, &perBrowser[i], stderr, mo.quiet || mo.output != "text")
+				run, err := runOnBrowser(cmd.Context(), suites, &perBrowser[i], runHooks{
+					progress: reports.NewProgress(stderr, countCases(suites), reports.Options{Quiet: mo.quiet || mo.output != "text"}),
+				})
 				if err != nil {
 					return fmt.Errorf("--browser %s: %w", b.label, err)
 				}
@@ -172,51 +170,4 @@ func (mo *matrixOptions) targets() ([]matrixReport, error) {
 		out = append(out, matrixReport{format: format, path: path})
 	}
 	return out, nil
-}
-
-// runOnBrowser runs the suites on the browser bf describes and returns the
-// run. It is runSuites without the reports: the matrix reports all runs at
-// once.
-func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, stderr io.Writer, quiet bool) (*result.Run, error) {
-	var cases []scenarios.Case
-	var names []string
-	suiteOf := map[int]*scenarios.Suite{}
-	for _, s := range suites {
-		names = append(names, s.Name)
-		for _, c := range s.Cases {
-			suiteOf[len(cases)] = s
-			cases = append(cases, c)
-		}
-	}
-	b, opts, err := bf.launch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	run := &result.Run{
-		Tool:              "corsproof",
-		Suites:            names,
-		Browser:           b.Version(),
-		BrowserPath:       b.Path(),
-		Driver:            b.Driver(),
-		ThirdPartyCookies: string(opts.ThirdPartyCookies),
-		LNA:               string(opts.LNA),
-		Isolation:         bf.isolation,
-		Started:           time.Now().UTC(),
-	}
-	progress := reports.NewProgress(stderr, len(cases), reports.Options{Quiet: quiet})
-	start := time.Now()
-	run.Records = b.RunCasesIsolated(ctx, cases, bf.jobs, harness.Isolation(bf.isolation), func(i int, rec *result.Record) {
-		if s := suiteOf[i]; s != nil {
-			rec.Suite, rec.File = s.Name, s.File
-		}
-		progress.Add(rec)
-	})
-	progress.Finish()
-	run.DurationMS = time.Since(start).Milliseconds()
-	run.Tally()
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
-	}
-	return run, nil
 }

@@ -51,13 +51,20 @@ func Main(args []string, stdout, stderr io.Writer) ExitCode {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errExpectations) {
+		printError(stderr, err)
+	}
+	return exitCode(ctx, err)
+}
+
+// exitCode maps a command's error to the process exit code.
+func exitCode(ctx context.Context, err error) ExitCode {
 	if err == nil {
 		return ExitOK
 	}
 	if errors.Is(err, errExpectations) {
 		return ExitFailed
 	}
-	printError(stderr, err)
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue), isCobraUsage(err), len(scenarios.Problems(err)) > 0:

@@ -19,6 +19,8 @@ import (
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	var bf browserFlags
 	var of outputFlags
+	var baseline string
+	var allowChanges bool
 	cmd := &cobra.Command{
 		Use:   "run SUITE.yaml...",
 		Short: "Run every case of one or more suites in a real browser",
@@ -40,17 +42,23 @@ any fails, 2 on a usage or configuration error.`,
 			if err := errors.Join(errs...); err != nil {
 				return err
 			}
-			return runSuites(cmd.Context(), suites, &bf, &of, stdout, stderr)
+			return runSuitesBaseline(cmd.Context(), suites, &bf, &of, baseline, allowChanges, stdout, stderr)
 		},
 	}
 	bf.add(cmd.Flags())
 	of.add(cmd.Flags(), "text")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
+	cmd.Flags().BoolVar(&allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	return cmd
 }
 
 // runSuites runs the suites on one browser and writes every report asked
 // for. It returns errExpectations when any expectation failed.
 func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, of *outputFlags, stdout, stderr io.Writer) error {
+	return runSuitesBaseline(ctx, suites, bf, of, "", false, stdout, stderr)
+}
+
+func runSuitesBaseline(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, of *outputFlags, baseline string, allowChanges bool, stdout, stderr io.Writer) error {
 	if _, err := bf.options(); err != nil {
 		return err
 	}
@@ -58,6 +66,101 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 	if err != nil {
 		return err
 	}
+	ropts := of.reportOptions(stdout)
+
+	// JSON Lines go out as each case finishes, so a killed run keeps them.
+	var streams []*stream
+	defer func() {
+		for _, st := range streams {
+			st.close()
+		}
+	}()
+	for _, t := range targets {
+		if t.format != "jsonl" {
+			continue
+		}
+		st, err := openStream(t.path, ropts)
+		if err != nil {
+			return err
+		}
+		streams = append(streams, st)
+	}
+	if of.output == "jsonl" {
+		streams = append(streams, &stream{w: stdout, r: reports.NewJSONLines(ropts)})
+	}
+
+	var streamErr error
+	run, err := runOnBrowser(ctx, suites, bf, runHooks{
+		progress: reports.NewProgress(stderr, countCases(suites), reports.Options{Quiet: of.quiet || of.output != "text"}),
+		begin: func(run *result.Run) {
+			for _, st := range streams {
+				if err := st.r.Begin(st.w, run); err != nil && streamErr == nil {
+					streamErr = err
+				}
+			}
+		},
+		record: func(rec *result.Record) {
+			for _, st := range streams {
+				if err := st.r.Record(st.w, rec); err != nil && streamErr == nil {
+					streamErr = err
+				}
+			}
+		},
+	})
+	if run == nil {
+		return err
+	}
+	if streamErr != nil {
+		return fmt.Errorf("writing json lines: %w", streamErr)
+	}
+	for _, st := range streams {
+		if err := st.r.End(st.w, run); err != nil {
+			return fmt.Errorf("writing json lines: %w", err)
+		}
+	}
+	if werr := writeReports(run, of, targets, ropts, stdout); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return err
+	}
+	if run.Totals.ModelDisagrees > 0 && !of.quiet {
+		fmt.Fprintf(stderr, "corsproof: the CORS model disagrees with the browser on %d case(s): a model bug or a browser deviation worth reporting (see diagnosis.summary)\n", run.Totals.ModelDisagrees)
+	}
+	failed := run.Totals.ExpectFail > 0
+	if baseline != "" {
+		if err := checkBaseline(run, baseline, allowChanges, stderr); err != nil {
+			if !errors.Is(err, errExpectations) {
+				return err
+			}
+			failed = true
+		}
+	}
+	if failed {
+		return errExpectations
+	}
+	return nil
+}
+
+func countCases(suites []*scenarios.Suite) int {
+	n := 0
+	for _, s := range suites {
+		n += len(s.Cases)
+	}
+	return n
+}
+
+// runHooks let a caller watch a run as it happens.
+type runHooks struct {
+	progress *reports.Progress
+	begin    func(run *result.Run)
+	record   func(rec *result.Record)
+}
+
+// runOnBrowser launches the browser the flags describe, runs every case of
+// the suites on it and returns the finished run. An interrupted run is
+// returned too, with the cases that finished, together with an error.
+func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, hooks runHooks) (*result.Run, error) {
 	var cases []scenarios.Case
 	var names []string
 	suiteOf := map[int]*scenarios.Suite{}
@@ -68,13 +171,11 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 			cases = append(cases, c)
 		}
 	}
-
 	b, opts, err := bf.launch(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer b.Close()
-
 	run := &result.Run{
 		Tool:              "corsproof",
 		Suites:            names,
@@ -86,64 +187,26 @@ func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags,
 		Isolation:         bf.isolation,
 		Started:           time.Now().UTC(),
 	}
-	ropts := of.reportOptions(stdout)
-
-	// JSON Lines go out as each case finishes, so a killed run keeps them.
-	var streams []*stream
-	for _, t := range targets {
-		if t.format != "jsonl" {
-			continue
-		}
-		st, err := openStream(t.path, ropts, run)
-		if err != nil {
-			return err
-		}
-		defer st.close()
-		streams = append(streams, st)
+	if hooks.begin != nil {
+		hooks.begin(run)
 	}
-	if of.output == "jsonl" {
-		st := &stream{w: stdout, r: reports.NewJSONLines(ropts)}
-		if err := st.r.Begin(stdout, run); err != nil {
-			return err
-		}
-		streams = append(streams, st)
-	}
-
-	progress := reports.NewProgress(stderr, len(cases), reports.Options{Quiet: of.quiet || of.output != "text"})
 	start := time.Now()
-	var streamErr error
 	run.Records = b.RunCasesIsolated(ctx, cases, bf.jobs, harness.Isolation(bf.isolation), func(i int, rec *result.Record) {
 		if s := suiteOf[i]; s != nil {
 			rec.Suite, rec.File = s.Name, s.File
 		}
-		progress.Add(rec)
-		for _, st := range streams {
-			if err := st.r.Record(st.w, rec); err != nil && streamErr == nil {
-				streamErr = err
-			}
+		hooks.progress.Add(rec)
+		if hooks.record != nil {
+			hooks.record(rec)
 		}
 	})
-	progress.Finish()
+	hooks.progress.Finish()
 	run.DurationMS = time.Since(start).Milliseconds()
 	run.Tally()
-	if streamErr != nil {
-		return fmt.Errorf("writing json lines: %w", streamErr)
-	}
-	for _, st := range streams {
-		if err := st.r.End(st.w, run); err != nil {
-			return fmt.Errorf("writing json lines: %w", err)
-		}
-	}
-	if err := writeReports(run, of, targets, ropts, stdout); err != nil {
-		return err
-	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
+		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
 	}
-	if run.Totals.ExpectFail > 0 {
-		return errExpectations
-	}
-	return nil
+	return run, nil
 }
 
 type stream struct {
@@ -152,17 +215,12 @@ type stream struct {
 	r *reports.JSONLines
 }
 
-func openStream(path string, opts reports.Options, run *result.Run) (*stream, error) {
+func openStream(path string, opts reports.Options) (*stream, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening report: %w", err)
 	}
-	st := &stream{w: f, f: f, r: reports.NewJSONLines(opts)}
-	if err := st.r.Begin(f, run); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("writing %s: %w", path, err)
-	}
-	return st, nil
+	return &stream{w: f, f: f, r: reports.NewJSONLines(opts)}, nil
 }
 
 func (s *stream) close() {

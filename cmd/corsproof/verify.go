@@ -67,9 +67,14 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 	if vo.output != "text" && vo.output != "json" {
 		return usagef("use -o text or -o json", "--output: %q is not a verify format", vo.output)
 	}
-	targets, err := (&outputFlags{output: "json", reports: vo.reports}).targets()
-	if err != nil {
-		return err
+	type reportFile struct{ format, path string }
+	var files []reportFile
+	for _, spec := range vo.reports {
+		format, path, err := reports.ParseSpec(spec)
+		if err != nil {
+			return &usageError{err: fmt.Errorf("--report: %w", err), hint: "for example --report junit=junit.xml"}
+		}
+		files = append(files, reportFile{format, path})
 	}
 	c, err := loadContract(vo.policy, vo.target, stderr)
 	if err != nil {
@@ -125,12 +130,8 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 
 	rep := contract.Evaluate(c, run.Records)
 	rep.Browser = b.Version()
-	for _, t := range targets {
-		r, err := reports.New(t.format, reports.Options{ShowSecrets: vo.showSecrets})
-		if err != nil {
-			return err
-		}
-		if err := writeFile(t.path, func(w io.Writer) error { return r.Report(w, run) }); err != nil {
+	for _, f := range files {
+		if err := writeRunReport(f.format, f.path, run, vo.showSecrets); err != nil {
 			return err
 		}
 	}
@@ -144,6 +145,27 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 	}
 	if !rep.Conforms {
 		return errExpectations
+	}
+	return nil
+}
+
+// writeRunReport writes the run's records to path in one of the reports
+// formats, for CI artefacts next to verify's own verdict.
+func writeRunReport(format, path string, run *result.Run, showSecrets bool) error {
+	r, err := reports.New(format, reports.Options{ShowSecrets: showSecrets})
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	if err := r.Report(f, run); err != nil {
+		f.Close()
+		return fmt.Errorf("writing report %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing report %s: %w", path, err)
 	}
 	return nil
 }
