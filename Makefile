@@ -53,3 +53,15 @@ browsers: chromium
 	@browsers/chromium-150/usr/lib/chromium/chromium --version 2>/dev/null || true
 	@/usr/lib/chromium/chromium --version 2>/dev/null || true
 	@/usr/lib/chromium/chromium-headless-shell --version 2>/dev/null || true
+
+# screenshot regenerates docs/report.png, the README's picture of the HTML
+# report, from a real demo run.
+screenshot: build
+	mkdir -p out docs
+	-$(BIN) demo -q --report html=out/report.html >/dev/null
+	browser=$$(command -v chromium-headless-shell || echo /usr/lib/chromium/chromium-headless-shell); \
+	profile=$$(mktemp -d); \
+	$$browser --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --user-data-dir=$$profile --hide-scrollbars --window-size=1280,1400 \
+		--screenshot=docs/report.png file://$(CURDIR)/out/report.html 2>/dev/null; \
+	rm -rf $$profile

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/corsproof/corsproof/reports"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// importOptions are the flags of `import` and the import half of `replay`.
+type importOptions struct {
+	out        string
+	origin     string
+	name       string
+	onlyFailed bool
+	withValues bool
+}
+
+func (o *importOptions) addCommon(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.origin, "origin", "", "page origin of every case, instead of the one each request's Origin or Referer header gives")
+	f.BoolVar(&o.onlyFailed, "only-failed", false, "HAR: keep only the requests that failed in the user's browser")
+	f.BoolVar(&o.withValues, "with-credentials-values", false, "keep the values of Authorization, cookies and token-like headers instead of placeholders")
+}
+
+func newImportCmd(stdout, stderr io.Writer) *cobra.Command {
+	var opts importOptions
+	cmd := &cobra.Command{
+		Use:   "import har|curl|fetch FILE|-",
+		Short: "Turn a HAR export, a \"Copy as cURL\" or a \"Copy as fetch\" into a suite",
+		Long: `Turn what a user sent into a suite file (version 1) that corsproof run replays
+in a real browser from the same page origin. For a HAR, only the cross-origin
+fetch and XHR requests become cases; preflights are matched to their request,
+and each case expects what the user's browser did. The values of cookies,
+Authorization and token-like headers are replaced by placeholders unless
+--with-credentials-values; header names and the credentials mode are kept,
+which is what CORS looks at. What was skipped, and why, goes to stderr.`,
+		Example: `  corsproof import har user.har -o repro.yaml
+  pbpaste | corsproof import curl - -o repro.yaml`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := importFile(cmd, args[0], args[1], &opts, stderr)
+			if err != nil {
+				return err
+			}
+			data, err := s.Marshal()
+			if err != nil {
+				return fmt.Errorf("writing suite: %w", err)
+			}
+			if opts.out == "" || opts.out == "-" {
+				_, err = stdout.Write(data)
+				return err
+			}
+			if err := os.WriteFile(opts.out, data, 0o644); err != nil {
+				return fmt.Errorf("writing suite: %w", err)
+			}
+			fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
+				len(s.Cases), plural(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&opts.out, "output", "o", "", "write the suite to this file (default: stdout)")
+	cmd.Flags().StringVar(&opts.name, "name", "", "the suite's name (default: imported from FILE)")
+	opts.addCommon(cmd)
+	return cmd
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// readInput reads FILE, or stdin for "-".
+func readInput(cmd *cobra.Command, path string) ([]byte, string, error) {
+	if path == "-" {
+		data, err := io.ReadAll(cmd.InOrStdin())
+		if err != nil {
+			return nil, "", fmt.Errorf("reading stdin: %w", err)
+		}
+		return data, "stdin", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", &usageError{err: fmt.Errorf("reading %w", err), hint: "give the path of the exported file, or - to read stdin"}
+	}
+	return data, path, nil
+}
+
+// importFile reads and imports one file of the given kind and reports what
+// the import skipped on stderr.
+func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
+	kind = strings.ToLower(kind)
+	switch kind {
+	case "har", "curl", "fetch":
+	default:
+		return nil, usagef("write corsproof import har|curl|fetch FILE", "import: %q is not a kind of input: use har, curl or fetch", kind)
+	}
+	data, file, err := readInput(cmd, path)
+	if err != nil {
+		return nil, err
+	}
+	var s *scenarios.Suite
+	switch kind {
+	case "har":
+		var rep *scenarios.ImportReport
+		s, rep, err = scenarios.ImportHAR(data, scenarios.HAROptions{
+			File: file, Name: opts.name, Origin: opts.origin,
+			OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues,
+		})
+		if rep != nil {
+			writeImportReport(stderr, rep)
+		}
+		if errors.Is(err, scenarios.ErrNothingToReplay) {
+			hint := "export the HAR from the page that made the failing request, with Preserve log on"
+			if opts.origin == "" {
+				hint += "; if its requests carry no Origin or Referer header, pass --origin"
+			}
+			return nil, &usageError{err: err, hint: hint}
+		}
+	case "curl":
+		s, err = scenarios.ImportCurl(string(data))
+	case "fetch":
+		s, err = scenarios.ImportFetch(string(data))
+	}
+	if err != nil {
+		if len(scenarios.Problems(err)) > 0 {
+			return nil, err
+		}
+		return nil, &usageError{err: fmt.Errorf("importing %s: %w", file, err)}
+	}
+	if kind != "har" {
+		if opts.origin != "" {
+			for i := range s.Cases {
+				s.Cases[i].Origin = opts.origin
+			}
+		}
+		if opts.name != "" {
+			s.Name = opts.name
+		}
+	}
+	return s, nil
+}
+
+// writeImportReport lists the cases made and the entries skipped. URLs come
+// from the user's file and are sanitised before they reach the terminal.
+func writeImportReport(w io.Writer, rep *scenarios.ImportReport) {
+	fmt.Fprintf(w, "corsproof: %s: %d %s, %d %s to replay, %d skipped\n", reports.SanitizeTerminal(rep.File),
+		rep.Entries, plural(rep.Entries, "entry", "entries"), len(rep.Cases), plural(len(rep.Cases), "request", "requests"), len(rep.Skipped))
+	for _, c := range rep.Cases {
+		line := fmt.Sprintf("  entry %d: %s", c.Entry, reports.SanitizeTerminal(c.Name))
+		if c.Observed != "" {
+			line += " (user saw " + string(c.Observed)
+			if c.CorsError != "" {
+				line += ", " + c.CorsError
+			}
+			line += ")"
+		}
+		if len(c.Redacted) > 0 {
+			line += "; placeholders for " + reports.SanitizeTerminal(strings.Join(c.Redacted, ", "))
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, s := range rep.Skipped {
+		what := strings.TrimSpace(s.Method + " " + clipURL(s.URL))
+		if what != "" {
+			what += ": "
+		}
+		fmt.Fprintf(w, "  skipped entry %d: %s%s (%s)\n", s.Entry, reports.SanitizeTerminal(what), s.Kind, reports.SanitizeTerminal(s.Reason))
+	}
+}
+
+// clipURL shortens data: URLs and other long values for one-line messages.
+func clipURL(u string) string {
+	if r := []rune(u); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return u
+}

@@ -1,0 +1,202 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// conforming returns the records a server following the policy would
+// produce: allowed cases echo the origin with Vary, denied ones get no
+// CORS headers and are blocked.
+func conforming(c *Contract) []result.Record {
+	recs := make([]result.Record, len(c.Checks))
+	for i, ck := range c.Checks {
+		rec := result.Record{Name: ck.Case, Origin: ck.Origin, Request: c.Suite.Cases[i].Request, Browser: "Chromium test",
+			Page: result.Page{ReadableHeaders: map[string]string{}}}
+		hdr := map[string]string{"X-Request-Id": "1"}
+		if ck.Vary {
+			hdr["Vary"] = "Origin"
+		}
+		if ck.Allowed {
+			rec.Verdict = scenarios.VerdictAllowed
+			hdr["Access-Control-Allow-Origin"] = ck.Origin
+			if ck.Credentials {
+				hdr["Access-Control-Allow-Credentials"] = "true"
+			}
+			for _, h := range ck.Expose {
+				rec.Page.ReadableHeaders[h] = "1"
+			}
+		} else {
+			rec.Verdict = scenarios.VerdictBlocked
+			rec.CorsError = "MissingAllowOriginHeader"
+		}
+		rec.Actual = &result.Exchange{Method: ck.Method, Status: 200, ResponseHeaders: hdr}
+		recs[i] = rec
+	}
+	return recs
+}
+
+func exampleContract(t *testing.T) *Contract {
+	t.Helper()
+	c, err := Build(loadPolicy(t, examplePolicy), "http://127.0.0.1:8080")
+	require.NoError(t, err)
+	return c
+}
+
+// find returns the record of the case named name.
+func find(t *testing.T, recs []result.Record, name string) *result.Record {
+	t.Helper()
+	for i := range recs {
+		if recs[i].Name == name {
+			return &recs[i]
+		}
+	}
+	require.FailNow(t, "no case "+name)
+	return nil
+}
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		rule    string
+		outcome Outcome
+		message []string
+	}
+	for _, tc := range []struct {
+		desc     string
+		mutate   func(t *testing.T, recs []result.Record)
+		want     []want
+		conforms bool
+	}{
+		{"a conforming API", func(*testing.T, []result.Record) {}, nil, true},
+		{"wildcard with credentials", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/session credentials-allowed https://shop.example.com")
+			r.Verdict, r.CorsError, r.FailedParameter = scenarios.VerdictBlocked, "WildcardOriginNotAllowed", "*"
+			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "*"
+		}, []want{{RuleCredentialsAllowed, OutcomeViolation, []string{
+			"the policy allows https://shop.example.com with credentials on /api/session, but the API answered Access-Control-Allow-Origin: *"}}}, false},
+		{"a look-alike let in", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/orders origin-denied/prefix-lookalike https://evilshop.example.com")
+			r.Verdict, r.CorsError = scenarios.VerdictAllowed, ""
+			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://evilshop.example.com"
+			r.Actual.ResponseHeaders["Access-Control-Allow-Credentials"] = "true"
+		}, []want{{RuleOriginDenied + "/" + KindPrefix, OutcomeSecurity, []string{
+			"the API allows https://evilshop.example.com on /api/orders, which the policy does not (a prefix look-alike of https://shop.example.com)",
+			"with Access-Control-Allow-Credentials: true"}}}, false},
+		{"an echoed origin without Vary", func(t *testing.T, recs []result.Record) {
+			for i := range recs {
+				if strings.HasPrefix(recs[i].Name, "/api/partner ") {
+					delete(recs[i].Actual.ResponseHeaders, "Vary")
+				}
+			}
+		}, []want{{RuleVaryOrigin, OutcomeViolation, []string{
+			"the policy requires Vary: Origin on /api/partner, but the API echoed Access-Control-Allow-Origin: https://partner.example.net in the response to GET without it (Vary: none)"}}}, false},
+		{"a trailing slash", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
+			r.Verdict, r.CorsError = scenarios.VerdictBlocked, "AllowOriginMismatch"
+			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://partner.example.net/"
+		}, []want{{RuleOriginAllowed, OutcomeViolation, []string{
+			"but the API answered Access-Control-Allow-Origin: https://partner.example.net/ (with a trailing slash, which never matches an origin)"}}}, false},
+		{"a method missing from the preflight", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/orders method-allowed DELETE from https://shop.example.com")
+			r.Verdict, r.CorsError = scenarios.VerdictBlocked, "MethodDisallowedByPreflightResponse"
+			r.Preflight = &result.Exchange{Method: "OPTIONS", Status: 204, ResponseHeaders: map[string]string{
+				"Access-Control-Allow-Origin": "https://shop.example.com", "Access-Control-Allow-Methods": "GET, POST, PUT", "Vary": "Origin"}}
+		}, []want{{RuleMethodAllowed, OutcomeViolation, []string{
+			"the policy allows method DELETE from https://shop.example.com on /api/orders, but the preflight's Access-Control-Allow-Methods is GET, POST, PUT"}}}, false},
+		{"an exposed header not listed", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/orders expose-header X-Request-Id from https://shop.example.com")
+			r.Page.ReadableHeaders = map[string]string{}
+		}, []want{{RuleExposeHeader, OutcomeViolation, []string{
+			"the policy exposes X-Request-Id on /api/orders, but a page at https://shop.example.com could not read it: the API answered no Access-Control-Expose-Headers"}}}, false},
+		{"an exposed header the API never sends is a warning", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/orders expose-header X-Request-Id from https://shop.example.com")
+			r.Page.ReadableHeaders = map[string]string{}
+			delete(r.Actual.ResponseHeaders, "X-Request-Id")
+		}, []want{{RuleExposeHeader, OutcomeWarning, []string{"carried no X-Request-Id"}}}, true},
+		{"wildcard on a restricted route is one finding", func(t *testing.T, recs []result.Record) {
+			for i := range recs {
+				if strings.HasPrefix(recs[i].Name, "/api/partner origin-denied/") {
+					recs[i].Verdict, recs[i].CorsError = scenarios.VerdictAllowed, ""
+					recs[i].Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "*"
+				}
+			}
+		}, []want{{RuleOriginDenied, OutcomeSecurity, []string{
+			"the API lets any origin read /api/partner (it answered Access-Control-Allow-Origin: *), which the policy does not: 8 origins"}}}, false},
+		{"an API that is down is one error", func(t *testing.T, recs []result.Record) {
+			for i := range recs {
+				recs[i].Verdict, recs[i].CorsError, recs[i].NetError = scenarios.VerdictNetworkError, "", "net::ERR_CONNECTION_REFUSED"
+				recs[i].Actual = nil
+			}
+		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 59 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
+		{"hostile header values are quoted", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
+			r.Verdict, r.CorsError = scenarios.VerdictBlocked, "AllowOriginMismatch"
+			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "x\x1b[31m\r\nFAKE"
+		}, []want{{RuleOriginAllowed, OutcomeViolation, []string{`Access-Control-Allow-Origin: "x\x1b[31m\r, FAKE"`}}}, false},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			c := exampleContract(t)
+			recs := conforming(c)
+			tc.mutate(t, recs)
+			rep := Evaluate(c, recs)
+			assert.Equal(t, tc.conforms, rep.Conforms)
+			require.Len(t, rep.Findings, len(tc.want), "findings: %+v", rep.Findings)
+			for i, w := range tc.want {
+				f := rep.Findings[i]
+				assert.Equal(t, w.rule, f.Rule)
+				assert.Equal(t, w.outcome, f.Outcome)
+				for _, m := range w.message {
+					assert.Contains(t, f.Message, m)
+				}
+				assert.NotContains(t, f.Message, "\x1b")
+				assert.NotContains(t, f.Message, "\n")
+			}
+			var text bytes.Buffer
+			require.NoError(t, rep.WriteText(&text))
+			assert.NotContains(t, text.String(), "\x1b")
+			if tc.conforms {
+				assert.Contains(t, text.String(), "the API conforms to the policy: 59 cases")
+			} else {
+				assert.Contains(t, text.String(), "the API departs from the policy")
+			}
+		})
+	}
+}
+
+func TestEvaluateCountsRules(t *testing.T) {
+	t.Parallel()
+	c := exampleContract(t)
+	recs := conforming(c)
+	r := find(t, recs, "/api/orders origin-denied/other-scheme http://shop.example.com")
+	r.Verdict, r.CorsError = scenarios.VerdictAllowed, ""
+	r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "http://shop.example.com"
+	recs = recs[1:] // the first case did not run
+	rep := Evaluate(c, recs)
+	assert.Equal(t, 59, rep.Cases)
+	assert.Equal(t, 1, rep.Security)
+	assert.Equal(t, 1, rep.Errors)
+	byRule := map[string]RuleResult{}
+	for _, rr := range rep.Rules {
+		byRule[rr.Rule] = rr
+	}
+	assert.Equal(t, RuleResult{Rule: RuleOriginDenied + "/" + KindScheme, Cases: 4, Passed: 3, Outcome: OutcomeSecurity}, byRule[RuleOriginDenied+"/"+KindScheme])
+	assert.Equal(t, OutcomeError, byRule[RuleOriginAllowed].Outcome)
+	assert.Equal(t, RuleOriginAllowed, rep.Rules[0].Rule, "rules come in a fixed order")
+
+	var out bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&out))
+	var back Report
+	require.NoError(t, json.Unmarshal(out.Bytes(), &back))
+	assert.False(t, back.Conforms)
+	assert.Len(t, back.Findings, 2)
+}
