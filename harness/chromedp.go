@@ -37,7 +37,10 @@ func (Chromedp) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
 		}
 		allocCtx, c.allocCancel = chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	}
-	c.ctx, c.cancel = chromedp.NewContext(allocCtx)
+	// chromedp logs protocol hiccups with the log package; corsproof's
+	// errors come back through its own return values instead.
+	quiet := func(string, ...any) {}
+	c.ctx, c.cancel = chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet), chromedp.WithLogf(quiet))
 	version, err := within(ctx, func() (cdpbrowser.GetVersionResult, error) {
 		return chromedp.CallBrowser(c.ctx, cdpbrowser.GetVersion, cdp.Empty{})
 	})

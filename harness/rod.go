@@ -68,7 +68,7 @@ func (Rod) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
 	}
 	c.wsURL = wsURL
 	if err := c.connect(ctx, wsURL); err != nil {
-		c.Close()
+		c.abort()
 		return nil, err
 	}
 	version, err := proto.BrowserGetVersion{}.Call(c.browser.Context(ctx))
@@ -133,10 +133,25 @@ func (c *rodConn) connect(ctx context.Context, wsURL string) error {
 	// environment cannot change what the browser does.
 	c.browser = rod.New().ControlURL("").Client(c.tee).NoDefaultDevice().
 		Monitor("").Trace(false).SlowMotion(0).Context(context.Background())
-	if err := c.browser.Context(ctx).Connect(); err != nil {
+	// Connect ties rod's event hub to the browser's context, which must
+	// outlive ctx, so ctx is applied from outside.
+	if _, err := within(ctx, func() (struct{}, error) { return struct{}{}, c.browser.Connect() }); err != nil {
 		return fmt.Errorf("connecting to %s: %w", wsURL, err)
 	}
 	return nil
+}
+
+// abort undoes a connection that never worked: there is nothing to close
+// gracefully.
+func (c *rodConn) abort() {
+	c.closed.Do(func() {
+		if c.tee != nil {
+			_ = c.tee.ws.Close()
+		}
+		if c.proc != nil {
+			_ = c.proc.stop(0)
+		}
+	})
 }
 
 func (c *rodConn) Product() string { return c.product }
@@ -363,7 +378,7 @@ func (t *rodTab) Open(ctx context.Context) error {
 		return fmt.Errorf("attaching to tab: %w", err)
 	}
 	t.conn.tee.attached(t.targetID, session.SessionID)
-	t.sess = rodSession{client: t.conn.tee, id: session.SessionID, ctx: ctx}
+	t.sess = rodSession{client: t.conn.tee, id: session.SessionID, ctx: context.Background()}
 	steps := []struct {
 		name string
 		call func(c proto.Client) error
@@ -408,6 +423,11 @@ func (t *rodTab) Load(ctx context.Context, pg *pages.Page) error {
 	t.mu.Lock()
 	clear(t.loads)
 	t.mu.Unlock()
+	// A request paused for an earlier load that gave up is stale now.
+	select {
+	case <-t.paused:
+	default:
+	}
 	served := make(chan error, 1)
 	go func() {
 		select {

@@ -11,8 +11,8 @@ import (
 	"github.com/corsproof/corsproof/target"
 )
 
-// policyHint is the hint for every problem with a policy file.
-const policyHint = "the format is documented in target/policy.schema.json; examples/policy.yaml is a starting point"
+// contractPolicyHint is the hint for every problem with a policy file.
+const contractPolicyHint = "the format is documented in target/policy.schema.json; examples/policy.yaml is a starting point"
 
 func newGenerateCmd(stdout, stderr io.Writer) *cobra.Command {
 	var policyPath, targetURL, out string
@@ -63,11 +63,11 @@ The same policy always gives the same suite, byte for byte.`,
 func loadContract(policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
 	p, err := target.LoadPolicy(policyPath)
 	if err != nil {
-		return nil, &usageError{err: err, hint: policyHint}
+		return nil, &usageError{err: err, hint: contractPolicyHint}
 	}
 	c, err := contract.Build(p, targetURL)
 	if err != nil {
-		return nil, &usageError{err: err, hint: policyHint}
+		return nil, &usageError{err: err, hint: contractPolicyHint}
 	}
 	for _, f := range p.Lint() {
 		fmt.Fprintf(stderr, "corsproof: warning: %s\n", f)

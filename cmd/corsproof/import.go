@@ -61,7 +61,7 @@ which is what CORS looks at. What was skipped, and why, goes to stderr.`,
 				return fmt.Errorf("writing suite: %w", err)
 			}
 			fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
-				len(s.Cases), plural(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
+				len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
 			return nil
 		},
 	}
@@ -71,7 +71,7 @@ which is what CORS looks at. What was skipped, and why, goes to stderr.`,
 	return cmd
 }
 
-func plural(n int, one, many string) string {
+func pluralOf(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
@@ -153,7 +153,7 @@ func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stde
 // from the user's file and are sanitised before they reach the terminal.
 func writeImportReport(w io.Writer, rep *scenarios.ImportReport) {
 	fmt.Fprintf(w, "corsproof: %s: %d %s, %d %s to replay, %d skipped\n", reports.SanitizeTerminal(rep.File),
-		rep.Entries, plural(rep.Entries, "entry", "entries"), len(rep.Cases), plural(len(rep.Cases), "request", "requests"), len(rep.Skipped))
+		rep.Entries, pluralOf(rep.Entries, "entry", "entries"), len(rep.Cases), pluralOf(len(rep.Cases), "request", "requests"), len(rep.Skipped))
 	for _, c := range rep.Cases {
 		line := fmt.Sprintf("  entry %d: %s", c.Entry, reports.SanitizeTerminal(c.Name))
 		if c.Observed != "" {

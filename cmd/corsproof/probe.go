@@ -92,7 +92,9 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 	if err != nil {
 		return c, &usageError{err: err, hint: "cases[0].origin is --origin, request.* are -X, -H, --credentials, --api, --data, --mode, the URL is the argument"}
 	}
-	return parsed.Cases[0], nil
+	c = parsed.Cases[0]
+	c.File = ""
+	return c, nil
 }
 
 func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFlags, stdout io.Writer) error {

@@ -121,8 +121,12 @@ the preflight and the actual request, then says what to change on the server.`,
 		newRunCmd(stdout, stderr),
 		newDemoCmd(stdout, stderr),
 		newServeCmd(stdout, stderr),
-		newGenerateCmd(stdout, stderr), // TEMPORARY (contract helper): lead to keep or move
-		newVerifyCmd(stdout, stderr),   // TEMPORARY (contract helper): lead to keep or move
+		newExplainCmd(stdout, stderr),
+		newMatrixCmd(stdout, stderr),
+		newImportCmd(stdout, stderr),
+		newReplayCmd(stdout, stderr),
+		newGenerateCmd(stdout, stderr),
+		newVerifyCmd(stdout, stderr),
 	)
 	return root
 }

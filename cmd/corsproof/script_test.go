@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/corsproof/corsproof/target"
 )
 
 // TestScripts runs the transcripts in testdata/script: each is a readable
@@ -42,6 +44,14 @@ func TestScripts(t *testing.T) {
 				if !neg && code != ExitOK {
 					ts.Fatalf("corsproof exited %d", code)
 				}
+			},
+			// target starts the built-in target API on loopback for the
+			// script and sets $TARGET to its base URL.
+			"target": func(ts *testscript.TestScript, neg bool, args []string) {
+				srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+				ts.Check(err)
+				ts.Setenv("TARGET", srv.URL)
+				ts.Defer(func() { srv.Close() })
 			},
 			// exit N checks the exit code of the last corsproof command.
 			"exit": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -131,7 +131,7 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 	rep := contract.Evaluate(c, run.Records)
 	rep.Browser = b.Version()
 	for _, f := range files {
-		if err := writeRunReport(f.format, f.path, run, vo.showSecrets); err != nil {
+		if err := writeVerifyReport(f.format, f.path, run, vo.showSecrets); err != nil {
 			return err
 		}
 	}
@@ -149,9 +149,9 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 	return nil
 }
 
-// writeRunReport writes the run's records to path in one of the reports
+// writeVerifyReport writes the run's records to path in one of the reports
 // formats, for CI artefacts next to verify's own verdict.
-func writeRunReport(format, path string, run *result.Run, showSecrets bool) error {
+func writeVerifyReport(format, path string, run *result.Run, showSecrets bool) error {
 	r, err := reports.New(format, reports.Options{ShowSecrets: showSecrets})
 	if err != nil {
 		return err

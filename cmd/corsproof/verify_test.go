@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/target"
+)
+
+// The one browser of this test binary, launched by the first test that
+// needs it and closed by TestMain: tests without a browser pay nothing.
+var (
+	browserOnce sync.Once
+	browser     *harness.Browser
+	browserErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser != nil {
+		if err := browser.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing browser:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// testBrowser returns the shared browser. The machine running the tests
+// may be busy, so one case gets a generous 10 s.
+func testBrowser(t *testing.T) *harness.Browser {
+	t.Helper()
+	browserOnce.Do(func() {
+		browser, browserErr = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
+	})
+	require.NoError(t, browserErr, "these tests need Chromium")
+	return browser
+}
+
+// serve starts the built-in target with the policy at path.
+func serve(t *testing.T, path string) string {
+	t.Helper()
+	p, err := target.LoadPolicy(path)
+	require.NoError(t, err)
+	srv, err := target.Start("127.0.0.1:0", target.NewHandler(p))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv.URL
+}
+
+// verifyJSON runs verify of the example policy against url and decodes the
+// JSON report.
+func verifyJSON(t *testing.T, url string) (*contract.Report, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	vo := verifyOptions{policy: examplePolicy, target: url, output: "json", quiet: true}
+	bf := browserFlags{jobs: 2}
+	err := runVerify(context.Background(), &vo, &bf, testBrowser(t), &stdout, &stderr)
+	var rep contract.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	return &rep, err
+}
+
+// TestVerifyConformingAPI: the mock serving the policy is the reference
+// implementation of the contract, so every case must hold.
+func TestVerifyConformingAPI(t *testing.T) {
+	rep, err := verifyJSON(t, serve(t, examplePolicy))
+	require.NoError(t, err)
+	assert.True(t, rep.Conforms)
+	assert.Empty(t, rep.Findings)
+	assert.Equal(t, 0, rep.Warnings)
+	assert.Positive(t, rep.Cases)
+	for _, rr := range rep.Rules {
+		assert.Equal(t, rr.Cases, rr.Passed, rr.Rule)
+	}
+}
+
+// TestVerifyDivergentAPI serves a policy with three departures and checks
+// that verify reports those and nothing else.
+func TestVerifyDivergentAPI(t *testing.T) {
+	rep, err := verifyJSON(t, serve(t, "../../contract/testdata/divergent-policy.yaml"))
+	require.ErrorIs(t, err, errExpectations)
+	assert.False(t, rep.Conforms)
+	type key struct {
+		rule    string
+		outcome contract.Outcome
+		route   string
+	}
+	got := map[key]contract.Finding{}
+	for _, f := range rep.Findings {
+		k := key{f.Rule, f.Outcome, f.Route}
+		assert.NotContains(t, got, k, "one finding per departure: %s", f.Message)
+		got[k] = f
+	}
+	want := map[key]string{
+		// 1. one origin too many.
+		{contract.RuleOriginDenied + "/" + contract.KindPrefix, contract.OutcomeSecurity, "/api/orders"}: "the API allows https://evilshop.example.com on /api/orders, which the policy does not",
+		// 2. one header missing.
+		{contract.RuleHeaderAllowed, contract.OutcomeViolation, "/api/orders"}: "the policy allows request header X-CSRF-Token from https://shop.example.com on /api/orders, but the preflight's Access-Control-Allow-Headers is Content-Type",
+		// 3. credentials with "*": refused by the browser, and every origin let in.
+		{contract.RuleCredentialsAllowed, contract.OutcomeViolation, "/api/session"}: "the policy allows https://shop.example.com with credentials on /api/session, but the API answered Access-Control-Allow-Origin: *",
+		{contract.RuleOriginDenied, contract.OutcomeSecurity, "/api/session"}:        "the API lets any origin read /api/session (it answered Access-Control-Allow-Origin: *)",
+	}
+	for k, msg := range want {
+		if assert.Contains(t, got, k) {
+			assert.Contains(t, got[k].Message, msg)
+		}
+	}
+	assert.Len(t, got, len(want), "findings: %+v", rep.Findings)
+	assert.Equal(t, 2, rep.Security)
+	assert.Equal(t, 2, rep.Violations)
+	assert.Equal(t, 0, rep.Errors)
+}
+
+func TestVerifyUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc string
+		args []string
+		want string
+	}{
+		{"unknown output", []string{"--policy", examplePolicy, "--target", "http://127.0.0.1:8080", "-o", "xml"}, `--output: "xml" is not a verify format`},
+		{"bad report spec", []string{"--policy", examplePolicy, "--target", "http://127.0.0.1:8080", "--report", "junit"}, "want FORMAT=PATH"},
+		{"missing target", []string{"--policy", examplePolicy}, `required flag(s) "target" not set`},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := Main(append([]string{"verify"}, tc.args...), &stdout, &stderr)
+			assert.Equal(t, ExitUsage, code)
+			assert.Contains(t, stderr.String(), tc.want)
+		})
+	}
+}
