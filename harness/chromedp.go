@@ -26,7 +26,7 @@ func (Chromedp) Name() string { return "chromedp" }
 // Connect implements Driver. chromedp talks to a launched browser over a
 // pipe, and to a remote one over its WebSocket.
 func (Chromedp) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
-	c := &chromedpConn{}
+	c := &chromedpConn{remote: spec.URL != ""}
 	var allocCtx context.Context
 	if spec.URL != "" {
 		allocCtx, c.allocCancel = remote.NewAllocator(context.WithoutCancel(ctx), spec.URL)
@@ -57,13 +57,18 @@ type chromedpConn struct {
 	cancel      context.CancelFunc
 	allocCancel context.CancelFunc
 	product     string
+	// remote is true for a browser corsproof connected to and must leave
+	// running when it disconnects.
+	remote bool
 }
 
 func (c *chromedpConn) Product() string { return c.product }
 
 func (c *chromedpConn) Close() error {
 	var err error
-	if c.cancel != nil {
+	if c.cancel != nil && c.remote {
+		c.cancel()
+	} else if c.cancel != nil {
 		// Cancel closes the browser gracefully, which leaves no
 		// org.chromium.Chromium.* folder behind in $TMPDIR.
 		done := make(chan error, 1)

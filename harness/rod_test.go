@@ -43,6 +43,7 @@ func TestRod(t *testing.T) {
 	t.Run("tab", func(t *testing.T) { testRodTab(t, b) })
 	t.Run("reset clears cookies", func(t *testing.T) { testRodReset(t, b) })
 	t.Run("remote", func(t *testing.T) { testRodRemote(t, b) })
+	t.Run("isolation holds", func(t *testing.T) { testRodIsolation(t, b) })
 
 	profile := b.profile
 	require.NoError(t, b.Close())
@@ -296,9 +297,51 @@ func testRodRemote(t *testing.T, b *Browser) {
 			assert.Equal(t, scenarios.VerdictAllowed, again.Verdict, "the browser outlives a remote connection")
 		})
 	}
-	t.Run("bad address", func(t *testing.T) {
-		_, err := LaunchWith(context.Background(), Rod{}, Options{URL: "ftp://127.0.0.1:1"})
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "ftp")
-	})
+}
+
+// testRodIsolation is TestIsolationHoldsWhenContextsAreReused on the rod
+// browser: Reset and fresh contexts must keep the preflight cache apart.
+func testRodIsolation(t *testing.T, b *Browser) {
+	for _, iso := range []Isolation{IsolationClean, IsolationFresh} {
+		t.Run(string(iso), func(t *testing.T) {
+			url := warmOnce(t) + "/data"
+			cases := []scenarios.Case{preflighted(url), preflighted(url), preflighted(url)}
+			recs := b.RunCasesIsolated(context.Background(), cases, 2, iso, nil)
+			require.Len(t, recs, 3)
+			allowed := 0
+			for _, r := range recs {
+				require.NotNil(t, r.Preflight, "every case sends its own preflight")
+				if r.Verdict == scenarios.VerdictAllowed {
+					allowed++
+				}
+			}
+			assert.Equal(t, 1, allowed, "only the case that got the one good preflight passes")
+		})
+	}
+}
+
+func TestRodConnectFailures(t *testing.T) {
+	for _, tc := range []struct {
+		desc string
+		opts Options
+		want string
+	}{
+		{"browser exits at once", Options{Path: "/bin/false"}, "exited before it listened"},
+		{"flag of a bad type", Options{Path: "/bin/true", ExtraFlags: map[string]any{"window-size": 3}}, "--window-size: value 3 is int"},
+		{"nothing listens", Options{URL: closedPort(t)}, "connection refused"},
+		{"not a DevTools address", Options{URL: "ftp://127.0.0.1:1"}, `scheme "ftp"`},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			if tc.opts.Path != "" {
+				if _, err := os.Stat(tc.opts.Path); err != nil {
+					t.Skip(tc.opts.Path, "is missing")
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := LaunchWith(ctx, Rod{}, tc.opts)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
 }

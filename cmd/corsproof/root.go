@@ -127,6 +127,7 @@ the preflight and the actual request, then says what to change on the server.`,
 		newReplayCmd(stdout, stderr),
 		newGenerateCmd(stdout, stderr),
 		newVerifyCmd(stdout, stderr),
+		newMergeCmd(stdout, stderr),
 	)
 	return root
 }

@@ -19,7 +19,7 @@ import (
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	var bf browserFlags
 	var of outputFlags
-	var baseline string
+	var baseline, shard string
 	var allowChanges bool
 	cmd := &cobra.Command{
 		Use:   "run SUITE.yaml...",
@@ -42,12 +42,22 @@ any fails, 2 on a usage or configuration error.`,
 			if err := errors.Join(errs...); err != nil {
 				return err
 			}
+			if shard != "" {
+				sh, err := scenarios.ParseShard(shard)
+				if err != nil {
+					return &usageError{err: fmt.Errorf("--shard: %w", err), hint: "run job i of n with --shard i/n"}
+				}
+				for i, s := range suites {
+					suites[i] = sh.Select(s)
+				}
+			}
 			return runSuitesBaseline(cmd.Context(), suites, &bf, &of, baseline, allowChanges, stdout, stderr)
 		},
 	}
 	bf.add(cmd.Flags())
 	of.add(cmd.Flags(), "text")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
+	cmd.Flags().StringVar(&shard, "shard", "", "run only shard i of n (i/n): a stable split by suite file and case name, for n CI jobs; join the results with `corsproof merge`")
 	cmd.Flags().BoolVar(&allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	return cmd
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,14 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Setenv("TARGET", srv.URL)
 				ts.Defer(func() { srv.Close() })
+			},
+			// subst FILE... replaces $TARGET in files with the target's URL,
+			// since txtar files are not expanded.
+			"subst": func(ts *testscript.TestScript, neg bool, args []string) {
+				for _, f := range args {
+					data := ts.ReadFile(f)
+					ts.Check(os.WriteFile(ts.MkAbs(f), []byte(strings.ReplaceAll(data, "$TARGET", ts.Getenv("TARGET"))), 0o644))
+				}
 			},
 			// exit N checks the exit code of the last corsproof command.
 			"exit": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,81 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// startRemoteBrowser starts a Chromium that listens on a DevTools port, as
+// a browser in a container or on another machine would, and returns its
+// WebSocket URL.
+func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
+	t.Helper()
+	path, err := FindBrowser("")
+	require.NoError(t, err)
+	args := []string{"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--user-data-dir=" + t.TempDir()}
+	for _, f := range launchFlags(Options{LNA: LNAOff}) {
+		if f.Value == true {
+			args = append(args, "--"+f.Name)
+		} else {
+			args = append(args, "--"+f.Name+"="+f.Value.(string))
+		}
+	}
+	cmd := exec.Command(path, append(args, "about:blank")...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if _, url, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
+				found <- url
+			}
+		}
+	}()
+	select {
+	case url := <-found:
+		return url, cmd
+	case <-time.After(20 * time.Second):
+		t.Fatal("remote browser did not announce its DevTools URL")
+		return "", nil
+	}
+}
+
+func TestRemoteBrowser(t *testing.T) {
+	url, cmd := startRemoteBrowser(t)
+	base := api(t)
+	b, err := Launch(context.Background(), Options{URL: url, Timeout: 10 * time.Second})
+	require.NoError(t, err)
+	assert.Contains(t, b.Product(), "Chrome/")
+	assert.Empty(t, b.Path(), "nothing was launched")
+	recs := b.RunCases(context.Background(), []scenarios.Case{
+		{Name: "open", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/open"}},
+		{Name: "none", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/none"}},
+	}, 2, nil)
+	require.Len(t, recs, 2)
+	assert.Equal(t, scenarios.VerdictAllowed, recs[0].Verdict)
+	assert.Equal(t, "MissingAllowOriginHeader", recs[1].CorsError)
+	require.NoError(t, b.Close())
+
+	// Disconnecting leaves the remote browser running: it is not ours.
+	require.NoError(t, cmd.Process.Signal(syscall.Signal(0)), "remote browser still running")
+	again, err := Launch(context.Background(), Options{URL: url, Timeout: 10 * time.Second})
+	require.NoError(t, err, "the remote browser still answers")
+	require.NoError(t, again.Close())
+}
