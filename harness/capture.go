@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -168,7 +169,16 @@ func (c *collector) snapshot() snapshot {
 	defer c.mu.Unlock()
 	var s snapshot
 	for _, id := range c.order {
-		r := c.reqs[id]
+		// A copy: handle keeps appending to the live request while the
+		// caller reads this one outside the lock. Events are never changed
+		// after they arrive, so copying the slices is enough.
+		live := c.reqs[id]
+		r := &request{
+			id: live.id, response: live.response, finished: live.finished, failed: live.failed,
+			sent:      slices.Clone(live.sent),
+			extraReq:  slices.Clone(live.extraReq),
+			extraResp: slices.Clone(live.extraResp),
+		}
 		switch {
 		case r.preflight():
 			if s.preflight == nil {

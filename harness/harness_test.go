@@ -25,7 +25,15 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
-	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "corsproof-profile-*"))
+	// A temporary directory of our own, so that the leak check below sees
+	// only this binary's browser profiles, not another test binary's.
+	tmp, err := os.MkdirTemp("", "corsproof-harness-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	os.Setenv("TMPDIR", tmp)
 	b, err := Launch(context.Background(), Options{Timeout: 10 * time.Second})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness tests need Chromium:", err)
@@ -37,9 +45,12 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "closing browser:", err)
 		code = 1
 	}
-	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "corsproof-profile-*"))
-	if len(after) > len(before) {
-		fmt.Fprintln(os.Stderr, "leaked browser profile directories:", after)
+	// Profiles of launched browsers, and the folders Chromium leaves in
+	// $TMPDIR when it is killed instead of closed, must all be gone.
+	leaked, _ := filepath.Glob(filepath.Join(tmp, "corsproof-profile-*"))
+	killed, _ := filepath.Glob(filepath.Join(tmp, "org.chromium.Chromium.*"))
+	if len(leaked)+len(killed) > 0 {
+		fmt.Fprintln(os.Stderr, "leaked browser directories:", leaked, killed)
 		code = 1
 	}
 	return code

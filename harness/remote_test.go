@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -32,12 +33,28 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 	}
 	cmd := exec.Command(path, append(args, "about:blank")...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// It is someone else's browser: what it leaves in its $TMPDIR is not
+	// corsproof's to clean, so keep it out of the leak check's folder.
+	// (A short path: Chromium refuses a singleton socket path over ~100 bytes.)
+	tmp, err := os.MkdirTemp("/tmp", "cp-remote-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		// SIGTERM lets Chromium shut down cleanly; a kill would leave its
+		// org.chromium.Chromium.* folder behind in $TMPDIR.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
 	})
 	found := make(chan string, 1)
 	go func() {

@@ -311,7 +311,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func scaleRun(ctx context.Context, cfg config, bin, browser, dir string, srv *target.Server, w, stderr io.Writer) error {
 	t := corsproofTool(bin, browser, cfg.jobs, strings.Split(cfg.isolation, ",")[0])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scale\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft\t")
+	fmt.Fprintln(tw, "scale\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft")
 	var walls []time.Duration
 	for _, n := range []int{cfg.cases, 10 * cfg.cases} {
 		cases, err := writeMix(dir, n, srv.URL)
