@@ -12,6 +12,7 @@ import (
 	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/scenarios"
+	"github.com/corsproof/corsproof/target"
 )
 
 // matrixOptions are the flags of `corsproof matrix` beyond the shared
@@ -37,6 +38,7 @@ type matrixReport struct {
 func newMatrixCmd(stdout, stderr io.Writer) *cobra.Command {
 	var mo matrixOptions
 	var bf browserFlags
+	var demo bool
 	cmd := &cobra.Command{
 		Use:   "matrix SUITE.yaml... --browser LABEL=PATH --browser LABEL=PATH...",
 		Short: "Run suites on several browsers and show which verdicts differ",
@@ -45,11 +47,21 @@ print a case × browser table with the cases whose verdict, CorsError, failed
 parameter, preflight or status differ first, followed by both browsers'
 reasons side by side. Differences are information, not failures: the exit
 code is 0 unless the command line or a browser is wrong (2).`,
-		Example: `  corsproof matrix suites/demo.yaml \
+		Example: `  corsproof matrix --demo --browser c150=browsers/chromium-150/usr/lib/chromium/chromium \
+      --browser c156=/usr/lib/chromium/chromium --browser shell=/usr/lib/chromium/chromium-headless-shell
+  corsproof matrix suites/api.yaml \
       --browser chromium-150=browsers/150/usr/lib/chromium/chromium \
       --browser chromium-156=/usr/lib/chromium/chromium \
       --report markdown=matrix.md --report html=matrix.html`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if demo && len(args) > 0 {
+				return usagef("drop the suite files, or --demo", "--demo runs the built-in suite; suite files were given too")
+			}
+			if !demo && len(args) == 0 {
+				return usagef("name suite files, or use --demo for the built-in suite", "matrix needs at least one suite")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			browsers, err := mo.browserList()
 			if err != nil {
@@ -75,6 +87,18 @@ code is 0 unless the command line or a browser is wrong (2).`,
 			}
 			var suites []*scenarios.Suite
 			var errs []error
+			if demo {
+				srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+				if err != nil {
+					return err
+				}
+				defer srv.Close()
+				s, err := demoSuite(srv.URL)
+				if err != nil {
+					return err
+				}
+				suites = append(suites, s)
+			}
 			for _, path := range args {
 				s, err := scenarios.Load(path)
 				if err != nil {
@@ -113,6 +137,7 @@ code is 0 unless the command line or a browser is wrong (2).`,
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&demo, "demo", false, "run the built-in demo suite against the built-in target (started on loopback)")
 	f.StringArrayVar(&mo.browsers, "browser", nil, "LABEL=PATH of a Chromium binary to run the suites on (repeatable, at least one)")
 	// The shared browser settings, but for --browser (here LABEL=PATH,
 	// repeatable) and --browser-url (a matrix launches each binary).
