@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -210,7 +211,9 @@ type Flag struct {
 }
 
 func launchFlags(opts Options) []Flag {
-	disable := "Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions"
+	// Browser UI only: the WebUI omnibox popups cost a renderer (about
+	// 60 MB) per window, and every browser context has a window.
+	disable := "Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"
 	if opts.LNA == LNAOff {
 		disable += ",LocalNetworkAccessChecks"
 	}
@@ -237,7 +240,21 @@ func launchFlags(opts Options) []Flag {
 		{"mute-audio", true},
 		{"disable-features", disable},
 	}
-	for k, v := range opts.ExtraFlags {
+	names := make([]string, 0, len(opts.ExtraFlags))
+	for k := range opts.ExtraFlags {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		v := opts.ExtraFlags[k]
+		// Chromium keeps only the last --disable-features; a user's list
+		// joins ours so that the switches corsproof relies on stay.
+		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && k == "disable-features" {
+			if extra, ok := v.(string); ok && extra != "" {
+				flags[i].Value = flags[i].Value.(string) + "," + extra
+			}
+			continue
+		}
 		flags = append(flags, Flag{k, v})
 	}
 	return flags

@@ -26,6 +26,7 @@ type browserFlags struct {
 	jobs      int
 	isolation string
 	driver    string
+	args      []string
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -35,6 +36,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
 	fs.StringVar(&f.cookies, "third-party-cookies", string(harness.CookiesAllow), "allow (desktop Chromium's default) or block (a fresh headless profile's default)")
 	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
+	fs.StringArrayVar(&f.args, "browser-arg", nil, "extra Chromium switch NAME or NAME=VALUE, without dashes (repeatable); a disable-features list joins corsproof's own")
 	fs.StringVar(&f.driver, "driver", "chromedp", "CDP client library: "+strings.Join(driverNames(), " or "))
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
@@ -52,6 +54,20 @@ func (f *browserFlags) options() (harness.Options, error) {
 		opts.ThirdPartyCookies = harness.CookieMode(f.cookies)
 	default:
 		return opts, usagef("use allow or block", "--third-party-cookies: %q is not a mode", f.cookies)
+	}
+	for _, a := range f.args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name == "" {
+			return opts, usagef("for example --browser-arg in-process-gpu", "--browser-arg %q: no switch name", a)
+		}
+		if opts.ExtraFlags == nil {
+			opts.ExtraFlags = map[string]any{}
+		}
+		if hasValue {
+			opts.ExtraFlags[name] = value
+		} else {
+			opts.ExtraFlags[name] = true
+		}
 	}
 	if f.timeout <= 0 {
 		return opts, usagef("for example --timeout 5s", "--timeout must be positive, got %s", f.timeout)
