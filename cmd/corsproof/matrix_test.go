@@ -25,7 +25,7 @@ func TestMatrixUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no suite", []string{"--browser", "a=" + browser}, "requires at least 1 arg"},
+		{"no suite", []string{"--browser", "a=" + browser}, "matrix needs at least one suite"},
 		{"no browser", []string{suite}, `required flag(s) "browser" not set`},
 		{"browser without a label", []string{suite, "--browser", browser}, "not LABEL=PATH"},
 		{"browser with an empty path", []string{suite, "--browser", "a="}, "not LABEL=PATH"},
