@@ -98,7 +98,7 @@ type collector struct {
 	reqs    map[network.RequestID]*request
 	order   []network.RequestID
 	issues  []*audits.CorsIssueDetails
-	console []string
+	console []consoleLine
 	changed chan struct{}
 }
 
@@ -143,7 +143,7 @@ func (c *collector) handle(ev any) {
 		}
 	case *cdplog.EventEntryAdded:
 		if e.Entry != nil && e.Entry.Source != cdplog.EntrySourceViolation {
-			c.console = append(c.console, e.Entry.Text)
+			c.console = append(c.console, consoleLine{id: e.Entry.NetworkRequestID, text: e.Entry.Text})
 		}
 	default:
 		c.mu.Unlock()
@@ -190,9 +190,28 @@ func (c *collector) snapshot() snapshot {
 			}
 		}
 	}
-	s.issues = append(s.issues, c.issues...)
-	s.console = append(s.console, c.console...)
+	// A reused tab can still deliver a late issue or console line of the
+	// previous case; keep only those about this case's requests.
+	ours := func(id network.RequestID) bool {
+		return id == "" || (s.actual != nil && id == s.actual.id) || (s.preflight != nil && id == s.preflight.id)
+	}
+	for _, is := range c.issues {
+		if is.Request == nil || ours(is.Request.RequestID) {
+			s.issues = append(s.issues, is)
+		}
+	}
+	for _, l := range c.console {
+		if ours(l.id) {
+			s.console = append(s.console, l.text)
+		}
+	}
 	return s
+}
+
+// consoleLine is a browser log entry and the request it is about, if any.
+type consoleLine struct {
+	id   network.RequestID
+	text string
 }
 
 // ready reports whether the events the record needs have all arrived.

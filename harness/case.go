@@ -69,22 +69,29 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	// fault here is an error, not a verdict.
 	setup, setupCancel := context.WithTimeout(ctx, b.opts.Timeout+10*time.Second)
 	defer setupCancel()
-	if err := s.openPage(setup, page); err != nil {
-		rec.Verdict = scenarios.VerdictError
-		rec.Page.Error = err.Error()
-		return fmt.Errorf("opening page at %s: %w", c.Origin, err)
+	if s.pageOrigin != page.Origin {
+		// A reset session keeps its page when the next case has the same
+		// origin: the page holds no state a case can change (the runner
+		// keeps nothing between calls), and what the browser keeps for
+		// the context — caches and cookies — was cleared by the reset.
+		s.pageOrigin = ""
+		if err := s.openPage(setup, page); err != nil {
+			rec.Verdict = scenarios.VerdictError
+			rec.Page.Error = err.Error()
+			return fmt.Errorf("opening page at %s: %w", c.Origin, err)
+		}
+		var info pages.Info
+		if err := s.tab.Eval(setup, "self.__corsproof.info()", &info); err != nil {
+			rec.Verdict = scenarios.VerdictError
+			return fmt.Errorf("reading page origin: %w", err)
+		}
+		if info.Origin != page.Origin && !(page.Origin != "null" && samePageOrigin(info.Origin, page.Origin)) {
+			rec.Verdict = scenarios.VerdictError
+			return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
+		}
+		s.pageOrigin, s.pageReported = page.Origin, info.Origin
 	}
-
-	var info pages.Info
-	if err := s.tab.Eval(setup, "self.__corsproof.info()", &info); err != nil {
-		rec.Verdict = scenarios.VerdictError
-		return fmt.Errorf("reading page origin: %w", err)
-	}
-	rec.Page.Origin = info.Origin
-	if info.Origin != page.Origin && !(page.Origin != "null" && samePageOrigin(info.Origin, page.Origin)) {
-		rec.Verdict = scenarios.VerdictError
-		return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
-	}
+	rec.Page.Origin = s.pageReported
 
 	spec, _ := json.Marshal(runSpec(c.Request))
 	var outcome pages.Outcome

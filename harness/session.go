@@ -37,9 +37,13 @@ type session struct {
 	tab     Tab
 	col     atomic.Pointer[collector]
 	granted map[string]bool
-	started bool
-	dirty   bool
-	uses    int
+	// pageOrigin is the origin of the page loaded in the tab, and
+	// pageReported what the page said its origin is; empty when no page
+	// is loaded or its state is unknown.
+	pageOrigin, pageReported string
+	started                  bool
+	dirty                    bool
+	uses                     int
 }
 
 func (b *Browser) newSession() *session {
