@@ -28,7 +28,7 @@ const (
 
 // maxUses bounds how many cases one context serves, so that nothing the
 // browser keeps per context grows without limit over a long run.
-const maxUses = 250
+var maxUses = 250
 
 // session is one tab in its own browser context, reused across cases
 // under IsolationClean.

@@ -3,6 +3,8 @@ package harness
 import (
 	"context"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/corsproof/corsproof/result"
@@ -67,8 +69,15 @@ func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, 
 			}
 		})
 	}
+	// Cases of one origin go out together, so that a reused tab can keep
+	// its page; records still come back in case order.
+	order := make([]int, len(cases))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(cases[a].Origin, cases[b].Origin) })
 feed:
-	for i := range cases {
+	for _, i := range order {
 		select {
 		case next <- i:
 		case <-ctx.Done():
