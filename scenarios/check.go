@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // issue is what a single-value check found wrong; the caller knows the
@@ -172,27 +174,9 @@ func resolveURL(raw, target string, api API) (string, *issue) {
 	return abs, nil
 }
 
-// isToken reports whether s is an RFC 9110 token, the syntax of method and
-// header names.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // methodIssue checks a request method.
 func methodIssue(m string) *issue {
-	if !isToken(m) {
+	if !cors.IsToken(m) {
 		return &issue{"is not a valid HTTP method", "a method is a token such as GET, POST or PATCH, without spaces"}
 	}
 	switch strings.ToUpper(m) {
@@ -242,7 +226,7 @@ var forbiddenHeaders = map[string]string{
 
 // headerNameIssue checks a request header name.
 func headerNameIssue(name string) *issue {
-	if !isToken(name) {
+	if !cors.IsToken(name) {
 		return &issue{"is not a valid header name", "a header name is a token such as X-Request-Id, without spaces or colons"}
 	}
 	l := strings.ToLower(name)

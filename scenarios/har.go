@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // HAROptions change how ImportHAR turns a HAR file into a suite.
@@ -1025,7 +1027,7 @@ func caseName(cp *harInCase, rawURL, method string) string {
 // scheme ("Bearer") because servers and proxies route on it.
 func redactValue(lname, v string) string {
 	if lname == "authorization" {
-		if scheme, _, ok := strings.Cut(v, " "); ok && isToken(scheme) {
+		if scheme, _, ok := strings.Cut(v, " "); ok && cors.IsToken(scheme) {
 			return scheme + " " + RedactedValue
 		}
 	}

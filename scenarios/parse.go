@@ -12,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // SuiteVersion is the suite format version this package reads and writes.
@@ -728,7 +730,7 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 			if !v.ok() {
 				continue
 			}
-			if !isToken(v.v) {
+			if !cors.IsToken(v.v) {
 				w.add(&HeaderError{w.problem(v.at, hf, v.v, "is not a valid header name", "list header names such as X-Request-Id")})
 				continue
 			}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // setCookie serves /set-cookie (see the package documentation).
@@ -35,7 +37,7 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request) {
 		}
 		c.Partitioned = p
 	}
-	if err := c.Valid(); err != nil || !isToken(name) {
+	if err := c.Valid(); err != nil || !cors.IsToken(name) {
 		http.Error(w, fmt.Sprintf("bad cookie name=%s value=%s: a cookie name is a token and its value has no spaces, quotes, commas or semicolons",
 			quoteValue(name), quoteValue(value)), http.StatusBadRequest)
 		return

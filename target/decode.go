@@ -12,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // decoder walks the YAML AST by hand rather than unmarshalling into structs,
@@ -466,7 +468,7 @@ func checkMethod(m string) (string, string) {
 	if m == "*" {
 		return "", ""
 	}
-	if !isToken(m) {
+	if !cors.IsToken(m) {
 		return "not a valid HTTP method", "methods are single words such as GET, POST, PATCH"
 	}
 	switch strings.ToUpper(m) {
@@ -481,7 +483,7 @@ func checkHeaderName(h string) (string, string) {
 	if h == "*" {
 		return "", ""
 	}
-	if !isToken(h) {
+	if !cors.IsToken(h) {
 		return "not a valid header name", "header names are single words such as Content-Type or X-Token"
 	}
 	return "", ""
@@ -500,22 +502,6 @@ func checkLocation(s string) error {
 		return errors.New("redirect target is neither a path nor an absolute http(s) URL")
 	}
 	return nil
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func hasControl(s string) bool {

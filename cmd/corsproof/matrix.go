@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -86,7 +85,6 @@ code is 0 unless the command line or a browser is wrong (2).`,
 				paths = append(paths, o.Path)
 			}
 			var suites []*scenarios.Suite
-			var errs []error
 			if demo {
 				srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
 				if err != nil {
@@ -99,17 +97,11 @@ code is 0 unless the command line or a browser is wrong (2).`,
 				}
 				suites = append(suites, s)
 			}
-			for _, path := range args {
-				s, err := scenarios.Load(path)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				suites = append(suites, s)
-			}
-			if err := errors.Join(errs...); err != nil {
+			loaded, err := loadSuites(args)
+			if err != nil {
 				return err
 			}
+			suites = append(suites, loaded...)
 			var cols []compare.Column
 			for i, b := range browsers {
 				if !mo.quiet && mo.output == "text" {

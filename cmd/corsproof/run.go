@@ -29,17 +29,8 @@ context, and report the verdicts. Exits 0 when every expectation holds, 1 when
 any fails, 2 on a usage or configuration error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var suites []*scenarios.Suite
-			var errs []error
-			for _, path := range args {
-				s, err := scenarios.Load(path)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				suites = append(suites, s)
-			}
-			if err := errors.Join(errs...); err != nil {
+			suites, err := loadSuites(args)
+			if err != nil {
 				return err
 			}
 			if shard != "" {
@@ -60,6 +51,22 @@ any fails, 2 on a usage or configuration error.`,
 	cmd.Flags().StringVar(&shard, "shard", "", "run only shard i of n (i/n): a stable split by suite file and case name, for n CI jobs; join the results with `corsproof merge`")
 	cmd.Flags().BoolVar(&allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	return cmd
+}
+
+// loadSuites loads every suite file and reports the problems of all of
+// them at once.
+func loadSuites(paths []string) ([]*scenarios.Suite, error) {
+	var suites []*scenarios.Suite
+	var errs []error
+	for _, path := range paths {
+		s, err := scenarios.Load(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		suites = append(suites, s)
+	}
+	return suites, errors.Join(errs...)
 }
 
 // runSuites runs the suites on one browser and writes every report asked
