@@ -47,7 +47,8 @@ CHROMIUM_OLD := 150.0.7871.100-1~deb12u1
 browsers: chromium
 	@if [ ! -x browsers/chromium-150/usr/lib/chromium/chromium ]; then \
 		set -e; mkdir -p browsers/deb browsers/chromium-150; cd browsers/deb; \
-		apt-get download chromium=$(CHROMIUM_OLD) chromium-common=$(CHROMIUM_OLD); \
+		apt-get download chromium=$(CHROMIUM_OLD) chromium-common=$(CHROMIUM_OLD) 2>/dev/null || \
+			{ apt-get update -qq && apt-get download chromium=$(CHROMIUM_OLD) chromium-common=$(CHROMIUM_OLD); }; \
 		for d in *.deb; do dpkg -x $$d ../chromium-150; done; \
 	fi
 	@browsers/chromium-150/usr/lib/chromium/chromium --version 2>/dev/null || true
