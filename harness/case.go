@@ -92,6 +92,12 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		s.pageOrigin, s.pageReported = page.Origin, info.Origin
 	}
 	rec.Page.Origin = s.pageReported
+	if len(c.Cookies) > 0 {
+		if err := s.tab.SetCookies(setup, c.Request.URL, c.Cookies); err != nil {
+			rec.Verdict = scenarios.VerdictError
+			return err
+		}
+	}
 
 	spec, _ := json.Marshal(runSpec(c.Request))
 	var outcome pages.Outcome

@@ -221,6 +221,20 @@ func (t *chromedpTab) Eval(ctx context.Context, expr string, out any) error {
 	return err
 }
 
+func (t *chromedpTab) SetCookies(ctx context.Context, url string, cookies map[string]string) error {
+	params := network.SetCookiesParams{}
+	for name, value := range cookies {
+		params.Cookies = append(params.Cookies, &network.CookieParam{
+			Name: name, Value: value, URL: url, Path: "/", Secure: true, SameSite: network.CookieSameSiteNone,
+		})
+	}
+	_, err := within(ctx, func() (cdp.Empty, error) { return chromedp.Call(t.ctx, network.SetCookies, params) })
+	if err != nil {
+		return fmt.Errorf("setting cookies: %w", err)
+	}
+	return nil
+}
+
 func (t *chromedpTab) Reset(ctx context.Context) (bool, error) {
 	return within(ctx, func() (bool, error) {
 		// The preflight cache lives with the HTTP cache: clearing it makes

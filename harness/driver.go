@@ -50,6 +50,10 @@ type Tab interface {
 	// request itself; interception is off again when Load returns, so the
 	// request under test goes to the network untouched.
 	Load(ctx context.Context, page *pages.Page) error
+	// SetCookies puts cookies for url in the tab's browser context
+	// (SameSite=None, Secure, Path=/), as a logged-in user's browser
+	// holds them; the browser decides whether a request carries them.
+	SetCookies(ctx context.Context, url string, cookies map[string]string) error
 	// Eval evaluates a JavaScript expression, awaits a promise it returns,
 	// and decodes the value into out.
 	Eval(ctx context.Context, expr string, out any) error

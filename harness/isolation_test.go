@@ -102,3 +102,31 @@ func TestCookiesDoNotLeakBetweenCases(t *testing.T) {
 	assert.Empty(t, recs[1].Page.ReadableHeaders["x-had-cookie"])
 	assert.Empty(t, recs[1].Actual.CookiesSent)
 }
+
+func TestSeededCookiesAreTheBrowsersToSend(t *testing.T) {
+	base := warmOnce(t)
+	for _, tc := range []struct {
+		desc        string
+		credentials scenarios.Credentials
+		sent        bool
+	}{
+		{"credentials include sends the seeded cookie", "include", true},
+		{"credentials omit leaves it home", "omit", false},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			rec := testBrowser.RunOne(context.Background(), scenarios.Case{
+				Name: tc.desc, Origin: "https://app.example.test", Cookies: map[string]string{"sid": "1"},
+				Request: scenarios.Request{URL: base + "/check", Credentials: tc.credentials},
+			})
+			require.Equal(t, scenarios.VerdictAllowed, rec.Verdict, rec.Page.Error)
+			require.NotNil(t, rec.Actual)
+			if tc.sent {
+				assert.Equal(t, []string{"sid"}, rec.Actual.CookiesSent)
+				assert.Equal(t, "yes", rec.Page.ReadableHeaders["x-had-cookie"])
+			} else {
+				assert.Empty(t, rec.Actual.CookiesSent)
+				assert.NotContains(t, rec.Actual.RequestHeaders, "Cookie")
+			}
+		})
+	}
+}

@@ -524,6 +524,19 @@ func (t *rodTab) Eval(ctx context.Context, expr string, out any) error {
 	return res.Result.Value.decode(out)
 }
 
+func (t *rodTab) SetCookies(ctx context.Context, url string, cookies map[string]string) error {
+	params := proto.NetworkSetCookies{}
+	for name, value := range cookies {
+		params.Cookies = append(params.Cookies, &proto.NetworkCookieParam{
+			Name: name, Value: value, URL: url, Path: "/", Secure: true, SameSite: proto.NetworkCookieSameSiteNone,
+		})
+	}
+	if err := params.Call(t.sess.with(ctx)); err != nil {
+		return fmt.Errorf("setting cookies: %w", err)
+	}
+	return nil
+}
+
 func (t *rodTab) Reset(ctx context.Context) (bool, error) {
 	s := t.sess.with(ctx)
 	// The preflight cache lives with the HTTP cache: clearing it makes the

@@ -269,3 +269,18 @@ func noCORSSafelisted(name, value string) bool {
 	}
 	return false
 }
+
+// cookieIssues checks a cookie to seed: a token name, and a value a
+// Set-Cookie line can carry unquoted.
+func cookieIssues(name, value string) (nameIssue, valueIssue *issue) {
+	if !cors.IsToken(name) {
+		nameIssue = &issue{"is not a valid cookie name", "a cookie name is a token such as session_id, without spaces, = or ;"}
+	}
+	for _, r := range value {
+		if r < 0x21 || r > 0x7e || r == ';' || r == ',' || r == '"' || r == '\\' {
+			valueIssue = &issue{"is not a valid cookie value", "use printable ASCII without spaces, quotes, commas, semicolons or backslashes"}
+			break
+		}
+	}
+	return nameIssue, valueIssue
+}

@@ -83,6 +83,19 @@ func writeCase(b *bytes.Buffer, c Case) error {
 	if r.Mode != "" {
 		add(writeScalar(b, rin, "mode", string(r.Mode)))
 	}
+	if len(c.Cookies) > 0 {
+		b.WriteString(in + "cookies:\n")
+		names := make([]string, 0, len(c.Cookies))
+		for n := range c.Cookies {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			q, err := yamlString(n, false)
+			add(err)
+			add(writeScalar(b, rin, q, c.Cookies[n]))
+		}
+	}
 	if x := c.Expect; x != nil && !x.empty() {
 		b.WriteString(in + "expect:\n")
 		if x.Verdict != "" {

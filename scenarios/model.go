@@ -64,7 +64,12 @@ type Case struct {
 	// Origin is the page's serialized origin: scheme://host[:port] or "null".
 	Origin  string  `json:"origin" yaml:"origin"`
 	Request Request `json:"request" yaml:"request"`
-	Expect  *Expect `json:"expect,omitempty" yaml:"expect,omitempty"`
+	// Cookies are put in the browser's cookie jar for the request URL
+	// before the case runs (SameSite=None, Secure, Path=/), as a logged-in
+	// user's browser would hold them. The browser, not corsproof, decides
+	// whether to send them: cases start with an empty jar otherwise.
+	Cookies map[string]string `json:"cookies,omitempty" yaml:"cookies,omitempty"`
+	Expect  *Expect           `json:"expect,omitempty" yaml:"expect,omitempty"`
 	// File and Line locate the case in its suite file for messages.
 	File string `json:"-" yaml:"-"`
 	Line int    `json:"-" yaml:"-"`

@@ -170,6 +170,7 @@ type rawCase struct {
 	field             string
 	name, why, origin sval
 	req               rawRequest
+	cookies           []rawHeader
 	exp               rawExpect
 }
 
@@ -471,8 +472,8 @@ func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
 
 var (
 	suiteKeys    = []string{"version", "name", "target", "defaults", "cases"}
-	caseKeys     = []string{"name", "why", "origin", "request", "expect"}
-	defaultsKeys = []string{"origin", "request", "expect"}
+	caseKeys     = []string{"name", "why", "origin", "request", "cookies", "expect"}
+	defaultsKeys = []string{"origin", "request", "cookies", "expect"}
 	requestKeys  = []string{"api", "method", "url", "headers", "credentials", "body", "mode"}
 	expectKeys   = []string{"verdict", "cors_error", "preflight", "status", "readable_headers"}
 )
@@ -590,6 +591,9 @@ func (w *walker) rawCase(n ast.Node, field string, at loc, known []string) rawCa
 	if e, ok := m["request"]; ok {
 		w.request(e, field+".request", &rc.req)
 	}
+	if e, ok := m["cookies"]; ok {
+		rc.cookies = w.pairs(e, field+".cookies", "cookie names to values", "write name: value lines, or {name: value}", cookieIssues)
+	}
 	if e, ok := m["expect"]; ok {
 		w.expect(e, field+".expect", &rc.exp)
 	}
@@ -644,6 +648,18 @@ func (w *walker) request(e entry, field string, r *rawRequest) {
 }
 
 func (w *walker) headers(e entry, field string) []rawHeader {
+	return w.pairs(e, field, "header names to values", "write Name: value lines, or {Name: value}", headerIssues)
+}
+
+// headerIssues checks one request header.
+func headerIssues(name, value string) (nameIssue, valueIssue *issue) {
+	return headerNameIssue(name), headerValueIssue(value)
+}
+
+// pairs reads a mapping of names to string values (headers, cookies),
+// checking each with check; names compare case-insensitively for
+// duplicates.
+func (w *walker) pairs(e entry, field, what, hint string, check func(name, value string) (nameIssue, valueIssue *issue)) []rawHeader {
 	n, ok := w.unwrap(e.val, field)
 	if !ok {
 		return nil
@@ -657,7 +673,7 @@ func (w *walker) headers(e entry, field string) []rawHeader {
 	case *ast.MappingValueNode:
 		values = []*ast.MappingValueNode{v}
 	default:
-		w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, "", "is "+kindName(n)+", but must be a mapping of header names to values", "write Name: value lines, or {Name: value}")})
+		w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, "", "is "+kindName(n)+", but must be a mapping of "+what, hint)})
 		return nil
 	}
 	var out []rawHeader
@@ -665,12 +681,12 @@ func (w *walker) headers(e entry, field string) []rawHeader {
 	for _, mv := range values {
 		name, at := w.key(mv, e.at)
 		hf := field + "." + name
-		if is := headerNameIssue(name); is != nil {
+		if is, _ := check(name, ""); is != nil {
 			w.add(&HeaderError{w.problem(at, hf, name, is.reason, is.hint)})
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(name)]; dup {
-			w.add(&DuplicateKeyError{w.problem(at, hf, "", fmt.Sprintf("is given twice (first at line %d; header names ignore case)", prev.line), "keep one of them, or join the values with \", \"")})
+			w.add(&DuplicateKeyError{w.problem(at, hf, "", fmt.Sprintf("is given twice (first at line %d; names ignore case)", prev.line), "keep one of them")})
 			continue
 		}
 		seen[strings.ToLower(name)] = at
@@ -678,7 +694,7 @@ func (w *walker) headers(e entry, field string) []rawHeader {
 		if !v.ok() {
 			continue
 		}
-		if is := headerValueIssue(v.v); is != nil {
+		if _, is := check(name, v.v); is != nil {
 			w.add(&HeaderError{w.problem(v.at, hf, v.v, is.reason, is.hint)})
 			continue
 		}
@@ -761,6 +777,7 @@ func (rc *rawCase) merge(d rawCase) {
 		}
 	}
 	r.headers = append(merged, r.headers...)
+	rc.cookies = mergePairs(rc.cookies, d.cookies)
 	x, dx := &rc.exp, d.exp
 	x.verdict.inherit(dx.verdict)
 	x.corsError.inherit(dx.corsError)
@@ -773,6 +790,21 @@ func (rc *rawCase) merge(d rawCase) {
 	if !x.readableSet && dx.readableSet {
 		x.readable, x.readableSet = dx.readable, true
 	}
+}
+
+// mergePairs adds the defaults' pairs the case does not set itself.
+func mergePairs(own, defaults []rawHeader) []rawHeader {
+	set := map[string]bool{}
+	for _, p := range own {
+		set[strings.ToLower(p.name)] = true
+	}
+	var merged []rawHeader
+	for _, p := range defaults {
+		if !set[strings.ToLower(p.name)] {
+			merged = append(merged, p)
+		}
+	}
+	return append(merged, own...)
 }
 
 // fromDefaults says where an inherited value came from, for cross-field
@@ -791,6 +823,12 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	before := len(w.errs)
 	f := rc.field
 	c := Case{Name: rc.name.v, Why: rc.why.v, Origin: rc.origin.v, File: w.file, Line: rc.at.line}
+	for _, ck := range rc.cookies {
+		if c.Cookies == nil {
+			c.Cookies = map[string]string{}
+		}
+		c.Cookies[ck.name] = ck.value
+	}
 	if !rc.origin.set {
 		w.add(&MissingError{w.problem(rc.at, f+".origin", "", "is missing and defaults: sets none", "add origin: https://app.example.test to the case or to defaults:")})
 	}

@@ -42,7 +42,7 @@ func TestParseErrors(t *testing.T) {
 		{desc: "top level is a list", src: "- a\n", kind: new(*TypeError), line: 1, col: 1, reason: "must be a mapping"},
 		{desc: "unknown top-level key", src: strings.Replace(oneCase(okOrigin, okReq), "name: t", "nmae: t\nname: t", 1), kind: new(*UnknownKeyError), line: 2, col: 1, field: "nmae", hint: "did you mean name?"},
 		{desc: "unknown request key", src: oneCase(okOrigin, "    request:", "      url: /x", "      header: {A: b}"), kind: new(*UnknownKeyError), line: 9, col: 7, field: "cases[0].request.header", hint: "did you mean headers?"},
-		{desc: "unknown key without a close match", src: oneCase(okOrigin, okReq, "    zzzzzz: 1"), kind: new(*UnknownKeyError), line: 8, col: 5, field: "cases[0].zzzzzz", hint: "known keys here: name, why, origin, request, expect"},
+		{desc: "unknown key without a close match", src: oneCase(okOrigin, okReq, "    zzzzzz: 1"), kind: new(*UnknownKeyError), line: 8, col: 5, field: "cases[0].zzzzzz", hint: "known keys here: name, why, origin, request, cookies, expect"},
 		{desc: "repeated key", src: oneCase(okOrigin, okOrigin, okReq), kind: new(*DuplicateKeyError), line: 7, col: 5, field: "cases[0].origin", reason: "first at line 6"},
 		{desc: "missing version", src: strings.Replace(oneCase(okOrigin, okReq), "version: 1\n", "", 1), kind: new(*MissingError), line: 1, col: 1, field: "version", hint: "version: 1"},
 		{desc: "version 2", src: strings.Replace(oneCase(okOrigin, okReq), "version: 1", "version: 2", 1), kind: new(*VersionError), line: 1, col: 10, field: "version", hint: "version: 1"},

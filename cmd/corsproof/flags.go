@@ -159,3 +159,13 @@ func (f *browserFlags) launch(ctx context.Context) (*harness.Browser, harness.Op
 	b, err := harness.LaunchWith(ctx, harness.Drivers[f.driver], opts)
 	return b, opts, err
 }
+
+// cookieSetting is the third-party cookie setting a run records. The
+// headless shell ignores the profile preference that blocks them (measured
+// with Chromium 156), so a run there says so rather than claim a block.
+func cookieSetting(b *harness.Browser, opts harness.Options) string {
+	if opts.ThirdPartyCookies == harness.CookiesBlock && strings.Contains(b.Version(), "headless-shell") {
+		return "block requested; chromium-headless-shell ignores it and sends them"
+	}
+	return string(opts.ThirdPartyCookies)
+}

@@ -22,6 +22,7 @@ type probeOptions struct {
 	data        string
 	mode        string
 	expect      string
+	cookies     []string
 }
 
 func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -51,6 +52,7 @@ func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&po.api, "api", "fetch", "fetch or xhr")
 	f.StringVarP(&po.data, "data", "d", "", "request body")
 	f.StringVar(&po.mode, "mode", "", "fetch mode: cors (default) or no-cors")
+	f.StringArrayVar(&po.cookies, "cookie", nil, "cookie name=value in the browser's jar for the URL before the request (repeatable); sent only if the browser would send it")
 	f.StringVar(&po.expect, "expect", "", "expected verdict (allowed or blocked); exit 1 when it differs")
 	_ = cmd.MarkFlagRequired("origin")
 	bf.add(f)
@@ -79,6 +81,16 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 	}
 	if len(headers) == 0 {
 		c.Request.Headers = nil
+	}
+	for _, ck := range po.cookies {
+		name, value, ok := strings.Cut(ck, "=")
+		if !ok || name == "" {
+			return scenarios.Case{}, usagef("write --cookie name=value", "--cookie %q: not name=value", ck)
+		}
+		if c.Cookies == nil {
+			c.Cookies = map[string]string{}
+		}
+		c.Cookies[name] = value
 	}
 	if po.expect != "" {
 		c.Expect = &scenarios.Expect{Verdict: scenarios.Verdict(po.expect)}
@@ -122,7 +134,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 		}
 	default:
 		run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserPath: b.Path(),
-			Driver: b.Driver(), ThirdPartyCookies: string(opts.ThirdPartyCookies), LNA: string(opts.LNA), Records: []result.Record{rec}}
+			Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: string(opts.LNA), Records: []result.Record{rec}}
 		run.Tally()
 		r, err := reports.New(of.output, ropts)
 		if err != nil {

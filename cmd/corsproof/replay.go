@@ -46,7 +46,7 @@ does not, 2 on a usage or configuration error.`,
 			if err != nil {
 				return err
 			}
-			b, err := harness.Launch(cmd.Context(), bopts)
+			b, err := harness.LaunchWith(cmd.Context(), harness.Drivers[bf.driver], bopts)
 			if err != nil {
 				return err
 			}
@@ -100,8 +100,8 @@ func replayCommand(file string, opts *importOptions) string {
 func replay(ctx context.Context, b *harness.Browser, s *scenarios.Suite, rc replayConfig) error {
 	opts := b.Options()
 	run := &result.Run{
-		Tool: "corsproof", Suites: []string{s.Name}, Browser: b.Version(), BrowserPath: b.Path(), Driver: "chromedp",
-		ThirdPartyCookies: string(opts.ThirdPartyCookies), LNA: string(opts.LNA), Started: time.Now().UTC(),
+		Tool: "corsproof", Suites: []string{s.Name}, Browser: b.Version(), BrowserPath: b.Path(), Driver: b.Driver(),
+		ThirdPartyCookies: cookieSetting(b, opts), LNA: string(opts.LNA), Started: time.Now().UTC(),
 	}
 	ropts := rc.of.reportOptions(rc.stdout)
 	progress := reports.NewProgress(rc.stderr, len(s.Cases), reports.Options{Quiet: rc.of.quiet || rc.of.output != "text"})

@@ -199,7 +199,7 @@ func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFla
 		Browser:           b.Version(),
 		BrowserPath:       b.Path(),
 		Driver:            b.Driver(),
-		ThirdPartyCookies: string(opts.ThirdPartyCookies),
+		ThirdPartyCookies: cookieSetting(b, opts),
 		LNA:               string(opts.LNA),
 		Isolation:         bf.isolation,
 		Started:           time.Now().UTC(),

@@ -94,7 +94,7 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 		if err != nil {
 			return err
 		}
-		b, err = harness.Launch(ctx, opts)
+		b, err = harness.LaunchWith(ctx, harness.Drivers[bf.driver], opts)
 		if err != nil {
 			return err
 		}
@@ -109,8 +109,8 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 		Suites:            []string{c.Suite.Name},
 		Browser:           b.Version(),
 		BrowserPath:       b.Path(),
-		Driver:            "chromedp",
-		ThirdPartyCookies: string(opts.ThirdPartyCookies),
+		Driver:            b.Driver(),
+		ThirdPartyCookies: cookieSetting(b, opts),
 		LNA:               string(opts.LNA),
 		Started:           time.Now().UTC(),
 	}
