@@ -77,8 +77,10 @@ func responseBasedError(e string) bool {
 }
 
 // complete reports whether every ExtraInfo the request will get has arrived.
+// A response whose headers are in is complete without its end: the page has
+// its outcome, and a stream's body may never end.
 func (r *request) complete() bool {
-	if !r.terminal() {
+	if !r.terminal() && r.response == nil {
 		return false
 	}
 	want := r.responses()

@@ -113,12 +113,28 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		s.dirty = true
 	}
 
-	snap := col.wait(ctx, needsPreflight(c.Request), timedOut)
+	snap, complete := col.wait(ctx, needsPreflight(c), timedOut || thrown(outcome))
 	fill(rec, snap, outcome, timedOut)
-	if leavesState(rec) {
+	if !complete || (snap.actual != nil && !snap.actual.terminal()) || leavesState(rec) {
+		// Events still owed to this case could land in the next one's
+		// record, and a request still in flight is state: start afresh.
 		s.dirty = true
 	}
 	return nil
+}
+
+// thrown reports whether the page's API threw before any request existed
+// (an invalid header value, a forbidden method): no network event will
+// come, so there is nothing to wait for.
+func thrown(out pages.Outcome) bool {
+	return out.Status == 0 && out.Error != "" && !networkFailure(out.Error)
+}
+
+// networkFailure reports whether a page error is the one the fetch and XHR
+// APIs give for every failed request, CORS or network: the reason is in
+// the network events.
+func networkFailure(pageError string) bool {
+	return strings.Contains(pageError, "Failed to fetch") || strings.HasPrefix(pageError, "XMLHttpRequest error event")
 }
 
 // openPage loads the case's page in the session's tab, granting Local
@@ -169,23 +185,24 @@ func runSpec(r scenarios.Request) pages.RunSpec {
 
 // wait returns once the record's events are all in, the grace period ends,
 // or ctx is done. After a time-out nothing more is coming, so it does not wait.
-func (c *collector) wait(ctx context.Context, wantPreflight, timedOut bool) snapshot {
-	if timedOut {
-		return c.snapshot()
+// complete is false when the wait ended before the events did.
+func (c *collector) wait(ctx context.Context, wantPreflight, nothingComing bool) (snap snapshot, complete bool) {
+	if nothingComing {
+		return c.snapshot(), true
 	}
 	grace := time.NewTimer(settleGrace)
 	defer grace.Stop()
 	for {
 		s := c.snapshot()
 		if s.ready(wantPreflight) || (s.actual == nil && s.blockedReason() != "") {
-			return s
+			return s, true
 		}
 		select {
 		case <-c.changed:
 		case <-grace.C:
-			return c.snapshot()
+			return c.snapshot(), false
 		case <-ctx.Done():
-			return c.snapshot()
+			return c.snapshot(), false
 		}
 	}
 }
@@ -244,6 +261,10 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 		rec.Verdict = scenarios.VerdictAllowed
 	case corsError != "":
 		rec.Verdict = scenarios.VerdictBlocked
+	case s.actual == nil && rec.BlockedReason == "" && thrown(out):
+		// The page's API refused the request before it existed: not a
+		// network fault, and not the browser's CORS checks.
+		rec.Verdict = scenarios.VerdictError
 	default:
 		rec.Verdict = scenarios.VerdictNetworkError
 	}

@@ -74,6 +74,14 @@ func api(t *testing.T) string {
 				w.WriteHeader(http.StatusNoContent)
 			}
 		},
+		"/stream": func(w http.ResponseWriter, r *http.Request) {
+			// An event stream: the response passes CORS at once and never ends.
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "data: 1\n\n")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		},
 		"/slow": func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-r.Context().Done():
@@ -152,6 +160,10 @@ func TestVerdicts(t *testing.T) {
 			scenarios.Request{API: "xhr", URL: base + "/creds", Credentials: "include"}, want{verdict: "allowed", actualSent: true}},
 		{"no-cors gives opaque", "https://app.example.test",
 			scenarios.Request{URL: base + "/none", Mode: "no-cors"}, want{verdict: "allowed", actualSent: true}},
+		{"stream that never ends is allowed", "https://app.example.test",
+			scenarios.Request{URL: base + "/stream"}, want{verdict: "allowed", actualSent: true}},
+		{"XHR stream that never ends is allowed", "https://app.example.test",
+			scenarios.Request{API: "xhr", URL: base + "/stream"}, want{verdict: "allowed", actualSent: true}},
 		{"network error", "https://app.example.test",
 			scenarios.Request{URL: dead + "/x"}, want{verdict: "network-error"}},
 	}
@@ -220,4 +232,33 @@ func TestTimeout(t *testing.T) {
 	assert.Equal(t, scenarios.VerdictTimeout, rec.Verdict)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.True(t, strings.Contains(rec.Page.Error, "time-out"))
+}
+
+func TestPageAPIThrowsIsAnError(t *testing.T) {
+	base := api(t)
+	// Suites reject such a value; a case built in Go can still carry one.
+	rec := testBrowser.RunOne(context.Background(), scenarios.Case{Name: "euro", Origin: "https://app.example.test",
+		Request: scenarios.Request{URL: base + "/open", Headers: map[string]string{"X-A": "€"}}})
+	assert.Equal(t, scenarios.VerdictError, rec.Verdict, "not a network error: nothing was sent")
+	assert.Contains(t, rec.Page.Error, "TypeError")
+	assert.Nil(t, rec.Actual)
+	assert.False(t, rec.ExpectMet, "a case the page could not make does not pass")
+}
+
+func TestNeedsPreflight(t *testing.T) {
+	for _, tc := range []struct {
+		desc string
+		c    scenarios.Case
+		want bool
+	}{
+		{"cross-origin PUT", scenarios.Case{Origin: "https://app.example.test", Request: scenarios.Request{Method: "PUT", URL: "http://127.0.0.1:9/x"}}, true},
+		{"same-origin PUT", scenarios.Case{Origin: "http://127.0.0.1:9", Request: scenarios.Request{Method: "PUT", URL: "http://127.0.0.1:9/x"}}, false},
+		{"safelisted Range", scenarios.Case{Origin: "https://app.example.test", Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:9/x", Headers: map[string]string{"Range": "bytes=0-1"}}}, false},
+		{"custom header", scenarios.Case{Origin: "https://app.example.test", Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:9/x", Headers: map[string]string{"X-Token": "1"}}}, true},
+		{"no-cors", scenarios.Case{Origin: "https://app.example.test", Request: scenarios.Request{Method: "POST", Mode: "no-cors", URL: "http://127.0.0.1:9/x"}}, false},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			assert.Equal(t, tc.want, needsPreflight(tc.c))
+		})
+	}
 }

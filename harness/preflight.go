@@ -1,33 +1,18 @@
 package harness
 
 import (
-	"strings"
-
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// needsPreflight is only a hint for how long to wait for events: the
-// verdict never depends on it.
-func needsPreflight(r scenarios.Request) bool {
-	if r.Mode == scenarios.ModeNoCORS {
-		return false
-	}
-	switch strings.ToUpper(r.Method) {
-	case "", "GET", "HEAD", "POST":
-	default:
-		return true
-	}
-	for k, v := range r.Headers {
-		switch strings.ToLower(k) {
-		case "accept", "accept-language", "content-language":
-		case "content-type":
-			mt := strings.ToLower(strings.TrimSpace(strings.SplitN(v, ";", 2)[0]))
-			if mt != "text/plain" && mt != "multipart/form-data" && mt != "application/x-www-form-urlencoded" {
-				return true
-			}
-		default:
-			return true
-		}
-	}
-	return false
+// needsPreflight says whether to wait for a preflight's events before a
+// record is complete. It asks the CORS model, which knows the safelists
+// (methods, headers, values, Range) and same-origin requests; the verdict
+// never depends on it, and a wrong answer costs only the wait.
+func needsPreflight(c scenarios.Case) bool {
+	p := cors.Predict(cors.Input{Request: cors.Request{
+		Origin: c.Origin, Method: c.Request.Method, URL: c.Request.URL, Headers: c.Request.Headers,
+		Credentials: string(c.Request.Credentials), Mode: string(c.Request.Mode), API: string(c.Request.API), Body: c.Request.Body,
+	}})
+	return p.PreflightNeeded && p.CrossOrigin
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,7 +24,13 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 	t.Helper()
 	path, err := FindBrowser("")
 	require.NoError(t, err)
-	args := []string{"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--user-data-dir=" + t.TempDir()}
+	// Its own folders, not t.TempDir(): its helper processes may still be
+	// writing for a moment after the browser exits, and the test would
+	// fail on a folder it cannot remove.
+	tmp, err := os.MkdirTemp("/tmp", "cp-remote-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	args := []string{"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--user-data-dir=" + filepath.Join(tmp, "profile")}
 	for _, f := range launchFlags(Options{LNA: LNAOff}) {
 		if f.Value == true {
 			args = append(args, "--"+f.Name)
@@ -36,9 +43,6 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 	// It is someone else's browser: what it leaves in its $TMPDIR is not
 	// corsproof's to clean, so keep it out of the leak check's folder.
 	// (A short path: Chromium refuses a singleton socket path over ~100 bytes.)
-	tmp, err := os.MkdirTemp("/tmp", "cp-remote-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(tmp) })
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)

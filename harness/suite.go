@@ -59,6 +59,12 @@ func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, 
 				}
 				rec := s.runOne(ctx, cases[i])
 				s.uses++
+				if ctx.Err() != nil && rec.Verdict == scenarios.VerdictError {
+					// Cut short by the interrupt: not a result, and the
+					// tab is in no known state.
+					s.dirty = true
+					continue
+				}
 				mu.Lock()
 				records[i] = rec
 				done[i] = true

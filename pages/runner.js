@@ -4,6 +4,30 @@
 "use strict";
 (() => {
   const limit = 4096;
+  // How long to wait for the rest of a body once the response has passed
+  // the CORS checks: a stream (SSE, long poll) never ends, and its verdict
+  // is already known.
+  const bodyWait = 1000;
+  // readSome reads up to limit bytes of a body, or what has come in by the
+  // time bodyWait runs out, and leaves a longer stream to the browser.
+  async function readSome(r) {
+    if (!r.body) return "";
+    const reader = r.body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    let timer;
+    const timeUp = new Promise((resolve) => { timer = setTimeout(() => resolve({ done: true, late: true }), bodyWait); });
+    try {
+      while (text.length < limit) {
+        const chunk = await Promise.race([reader.read(), timeUp]);
+        if (chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return text.slice(0, limit);
+  }
   function headerPairs(spec) {
     return Object.entries(spec.headers || {});
   }
@@ -25,10 +49,17 @@
         x.open(spec.method, spec.url, true);
         x.withCredentials = spec.credentials === "include";
         for (const [k, v] of headerPairs(spec)) x.setRequestHeader(k, v);
-        x.onload = () => done("");
-        x.onerror = () => done("XMLHttpRequest error event (status 0)");
-        x.onabort = () => done("XMLHttpRequest aborted");
-        x.ontimeout = () => done("XMLHttpRequest timeout");
+        let settled = false;
+        const once = (error) => { if (!settled) { settled = true; done(error); } };
+        x.onreadystatechange = () => {
+          // A response that passed CORS reaches HEADERS_RECEIVED; give its
+          // body bodyWait to finish, as fetch does.
+          if (x.readyState === 2 && x.status !== 0) setTimeout(() => once(""), bodyWait);
+        };
+        x.onload = () => once("");
+        x.onerror = () => once("XMLHttpRequest error event (status 0)");
+        x.onabort = () => once("XMLHttpRequest aborted");
+        x.ontimeout = () => once("XMLHttpRequest timeout");
         x.send(spec.hasBody ? spec.body : null);
       } catch (e) {
         resolve({ ok: false, status: 0, type: "", error: String(e), headers: {}, body: "" });
@@ -44,7 +75,7 @@
       const headers = {};
       r.headers.forEach((v, k) => { headers[k] = v; });
       let body = "";
-      try { body = (await r.text()).slice(0, limit); } catch (e) { /* body failed */ }
+      try { body = await readSome(r); } catch (e) { /* body failed */ }
       return { ok: r.ok, status: r.status, type: r.type, error: "", headers, body };
     } catch (e) {
       return { ok: false, status: 0, type: "", error: String(e), headers: {}, body: "" };

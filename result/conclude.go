@@ -13,6 +13,11 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 	if rec.Mismatches == nil {
 		rec.Mismatches = []string{}
 	}
+	// A case the harness could not run proves nothing either way; unless
+	// the case expects exactly that, it must not pass a CI job quietly.
+	if rec.Verdict == scenarios.VerdictError && (expect == nil || expect.Verdict == "") {
+		rec.Mismatches = append(rec.Mismatches, "verdict: error: "+rec.Page.Error)
+	}
 	rec.ExpectMet = len(rec.Mismatches) == 0
 	d := cors.Diagnose(rec.ModelInput(), string(rec.Verdict), rec.CorsError, rec.FailedParameter)
 	rec.Diagnosis = &d

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -250,6 +251,13 @@ func headerValueIssue(v string) *issue {
 	}
 	if t := strings.Trim(v, " \t"); t != v {
 		return &issue{"has leading or trailing whitespace, which the browser strips", "write " + strconv.Quote(t)}
+	}
+	for _, r := range v {
+		if r > 0xff {
+			// fetch and XHR take header values as ByteStrings and throw a
+			// TypeError for anything beyond Latin-1: no request would exist.
+			return &issue{fmt.Sprintf("contains %q, which is outside Latin-1: the browser throws instead of sending it", r), "percent-encode or base64 the value, as a page would have to"}
+		}
 	}
 	return nil
 }

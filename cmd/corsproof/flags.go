@@ -127,6 +127,12 @@ func (f *outputFlags) targets() ([]reportTarget, error) {
 		if _, err := reports.New(format, reports.Options{}); err != nil {
 			return nil, &usageError{err: fmt.Errorf("--report %q: %w", r, err)}
 		}
+		// Find out now, not after the run, that a report cannot be written.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, usagef("pick a writable path", "--report %q: %v", r, err)
+		}
+		f.Close()
 		out = append(out, reportTarget{format: strings.ToLower(format), path: path})
 	}
 	return out, nil
@@ -164,8 +170,21 @@ func (f *browserFlags) launch(ctx context.Context) (*harness.Browser, harness.Op
 // headless shell ignores the profile preference that blocks them (measured
 // with Chromium 156), so a run there says so rather than claim a block.
 func cookieSetting(b *harness.Browser, opts harness.Options) string {
+	if opts.URL != "" {
+		// The preference lives in a profile corsproof did not create.
+		return "unknown: the remote browser's own profile decides"
+	}
 	if opts.ThirdPartyCookies == harness.CookiesBlock && strings.Contains(b.Version(), "headless-shell") {
 		return "block requested; chromium-headless-shell ignores it and sends them"
 	}
 	return string(opts.ThirdPartyCookies)
+}
+
+// lnaSetting is the Local Network Access handling a run records: off is a
+// launch switch, which a browser corsproof only connects to never got.
+func lnaSetting(opts harness.Options) string {
+	if opts.URL != "" && opts.LNA == harness.LNAOff {
+		return "unknown: as the remote browser was started (off needs --disable-features=LocalNetworkAccessChecks there)"
+	}
+	return string(opts.LNA)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -47,12 +48,14 @@ name: slow
 target: `+srv.URL+`
 defaults: {origin: https://app.example.test}
 cases:
+  - {name: open, request: {url: /api/open}}
   - {name: slow 1, request: {url: /api/slow?i=1}}
   - {name: slow 2, request: {url: /api/slow?i=2}}
 `), 0o644))
+	lines := filepath.Join(dir, "results.jsonl")
 	tmp := filepath.Join(dir, "tmp")
 	require.NoError(t, os.Mkdir(tmp, 0o755))
-	cmd := exec.Command(bin, "run", suite, "--timeout", "60s", "-j", "1", "-q")
+	cmd := exec.Command(bin, "run", suite, "--timeout", "60s", "-j", "1", "-q", "--report", "jsonl="+lines)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	require.NoError(t, cmd.Start())
 
@@ -79,7 +82,22 @@ cases:
 		_ = cmd.Process.Kill()
 		t.Fatal("corsproof did not exit after Ctrl-C")
 	}
-	_, err := os.Stat(profiles[0])
+	// Every finished case is on disk as valid JSON; the one the interrupt
+	// cut short is not reported as a result.
+	data, err := os.ReadFile(lines)
+	require.NoError(t, err)
+	var names []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var v map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &v), "line %q", l)
+		if n, ok := v["name"].(string); ok {
+			names = append(names, n)
+			assert.NotEqual(t, "error", v["verdict"], "an interrupted case is not a result")
+		}
+	}
+	assert.Equal(t, []string{"open"}, names)
+
+	_, err = os.Stat(profiles[0])
 	assert.True(t, os.IsNotExist(err), "profile directory removed")
 	// Renderer zombies can linger a moment after their parent exits.
 	deadline := time.Now().Add(5 * time.Second)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -110,12 +112,22 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 }
 
 func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFlags, stdout io.Writer) error {
+	// Check every output flag before the browser runs.
+	targets, err := of.targets()
+	if err != nil {
+		return err
+	}
 	b, opts, err := bf.launch(cmd.Context())
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	start := time.Now()
 	rec := b.RunOne(cmd.Context(), c)
+	run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserPath: b.Path(),
+		Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: lnaSetting(opts), Isolation: string(harness.IsolationFresh),
+		Started: start.UTC(), DurationMS: time.Since(start).Milliseconds(), Records: []result.Record{rec}}
+	run.Tally()
 	ropts := of.reportOptions(stdout)
 	switch of.output {
 	case "json":
@@ -129,13 +141,22 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 			return fmt.Errorf("writing record: %w", err)
 		}
 	case "text":
+		if of.quiet {
+			// One line: what the browser did and why.
+			line := strings.ToUpper(string(rec.Verdict)) + "  " + rec.Request.Method + " " + rec.Request.URL + " from " + rec.Origin
+			if rec.CorsError != "" {
+				line += ": " + rec.CorsError
+				if rec.FailedParameter != "" {
+					line += " (" + rec.FailedParameter + ")"
+				}
+			}
+			fmt.Fprintln(stdout, reports.SanitizeTerminal(line))
+			break
+		}
 		if err := reports.TextRecord(stdout, &rec, ropts); err != nil {
 			return err
 		}
 	default:
-		run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserPath: b.Path(),
-			Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: string(opts.LNA), Records: []result.Record{rec}}
-		run.Tally()
 		r, err := reports.New(of.output, ropts)
 		if err != nil {
 			return &usageError{err: err}
@@ -144,11 +165,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 			return err
 		}
 	}
-	if targets, err := of.targets(); err != nil {
-		return err
-	} else if len(targets) > 0 {
-		run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), Records: []result.Record{rec}}
-		run.Tally()
+	if len(targets) > 0 {
 		if err := writeReports(run, &outputFlags{output: "jsonl", showSecrets: of.showSecrets}, targets, ropts, io.Discard); err != nil {
 			return err
 		}

@@ -48,6 +48,9 @@ func usagef(hint, format string, args ...any) error {
 func Main(args []string, stdout, stderr io.Writer) ExitCode {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first Ctrl-C the run winds down and cleans up; a second
+	// one gets Go's default handling and ends the process at once.
+	context.AfterFunc(ctx, stop)
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

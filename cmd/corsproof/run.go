@@ -200,7 +200,7 @@ func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFla
 		BrowserPath:       b.Path(),
 		Driver:            b.Driver(),
 		ThirdPartyCookies: cookieSetting(b, opts),
-		LNA:               string(opts.LNA),
+		LNA:               lnaSetting(opts),
 		Isolation:         bf.isolation,
 		Started:           time.Now().UTC(),
 	}
@@ -247,28 +247,29 @@ func (s *stream) close() {
 }
 
 // writeReports writes the finished run to stdout and to every --report file
-// but the streamed JSON Lines ones.
+// but the streamed JSON Lines ones. stdout comes first, and one report that
+// fails does not keep the others from being written.
 func writeReports(run *result.Run, of *outputFlags, targets []reportTarget, ropts reports.Options, stdout io.Writer) error {
+	var errs []error
+	if of.output != "jsonl" {
+		r, err := reports.New(of.output, ropts)
+		if err != nil {
+			return err
+		}
+		errs = append(errs, r.Report(stdout, run))
+	}
 	for _, t := range targets {
 		if t.format == "jsonl" {
 			continue
 		}
 		r, err := reports.New(t.format, reports.Options{ShowSecrets: of.showSecrets})
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
-		if err := writeFile(t.path, func(w io.Writer) error { return r.Report(w, run) }); err != nil {
-			return err
-		}
+		errs = append(errs, writeFile(t.path, func(w io.Writer) error { return r.Report(w, run) }))
 	}
-	if of.output == "jsonl" {
-		return nil
-	}
-	r, err := reports.New(of.output, ropts)
-	if err != nil {
-		return err
-	}
-	return r.Report(stdout, run)
+	return errors.Join(errs...)
 }
 
 func writeFile(path string, write func(io.Writer) error) error {

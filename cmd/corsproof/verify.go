@@ -111,7 +111,7 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 		BrowserPath:       b.Path(),
 		Driver:            b.Driver(),
 		ThirdPartyCookies: cookieSetting(b, opts),
-		LNA:               string(opts.LNA),
+		LNA:               lnaSetting(opts),
 		Started:           time.Now().UTC(),
 	}
 	ropts := reports.Options{ShowSecrets: vo.showSecrets, Quiet: vo.quiet || vo.output != "text"}
