@@ -36,13 +36,14 @@ func (b *Browser) Run(ctx context.Context, c scenarios.Case) (result.Record, err
 func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, error) {
 	start := time.Now()
 	rec := result.Record{
-		Name:       c.Name,
-		File:       c.File,
-		Origin:     c.Origin,
-		Request:    c.Request,
-		Browser:    s.b.Version(),
-		Driver:     s.b.driver.Name(),
-		Mismatches: []string{},
+		Name:           c.Name,
+		File:           c.File,
+		Origin:         c.Origin,
+		Request:        c.Request,
+		Browser:        s.b.Version(),
+		BrowserProduct: s.b.Product(),
+		Driver:         s.b.driver.Name(),
+		Mismatches:     []string{},
 	}
 	rec.Page.ReadableHeaders = map[string]string{}
 	err := s.runCase(ctx, c, &rec)

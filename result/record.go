@@ -50,9 +50,12 @@ type Record struct {
 
 	Diagnosis *cors.Diagnosis `json:"diagnosis,omitempty"`
 
-	Browser    string `json:"browser"`
-	Driver     string `json:"driver,omitempty"`
-	DurationMS int64  `json:"duration_ms"`
+	Browser string `json:"browser"`
+	// BrowserProduct is the browser's own product string
+	// (Browser.getVersion), such as "HeadlessChrome/156.0.8078.108".
+	BrowserProduct string `json:"browser_product,omitempty"`
+	Driver         string `json:"driver,omitempty"`
+	DurationMS     int64  `json:"duration_ms"`
 }
 
 // Exchange is one request and its response as they crossed the wire, from the
@@ -108,6 +111,8 @@ type Run struct {
 	Tool    string   `json:"tool"`
 	Suites  []string `json:"suites"`
 	Browser string   `json:"browser"`
+	// BrowserProduct is the browser's own product string.
+	BrowserProduct string `json:"browser_product,omitempty"`
 	// BrowserPath is the binary that ran, empty when connected to a remote one.
 	BrowserPath string `json:"browser_path,omitempty"`
 	Driver      string `json:"driver,omitempty"`

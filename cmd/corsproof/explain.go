@@ -253,16 +253,10 @@ func (eo *explainOptions) input(cmd *cobra.Command) (cors.Input, error) {
 	if len(headers) == 0 {
 		c.Request.Headers = nil
 	}
-	s := scenarios.Suite{Version: scenarios.SuiteVersion, Name: "explain", Cases: []scenarios.Case{c}}
-	data, err := s.Marshal()
+	c, err := checkFlagCase(c, "explain", "--url")
 	if err != nil {
-		return cors.Input{}, fmt.Errorf("checking flags: %w", err)
+		return cors.Input{}, err
 	}
-	parsed, err := scenarios.Parse("explain flags", data)
-	if err != nil {
-		return cors.Input{}, flagProblems(err)
-	}
-	c = parsed.Cases[0]
 	in := cors.Input{Request: cors.Request{
 		Origin: c.Origin, Method: c.Request.Method, URL: c.Request.URL, Headers: c.Request.Headers,
 		Credentials: string(c.Request.Credentials), Mode: string(c.Request.Mode), API: string(c.Request.API), Body: c.Request.Body,
@@ -352,7 +346,6 @@ func splitHeader(flag, h string) (name, value string, err error) {
 var flagOfField = []struct{ field, flag string }{
 	{"cases[0].origin", "--origin"},
 	{"cases[0].request.method", "-X"},
-	{"cases[0].request.url", "--url"},
 	{"cases[0].request.headers", "-H"},
 	{"cases[0].request.credentials", "--credentials"},
 	{"cases[0].request.mode", "--mode"},
@@ -361,17 +354,37 @@ var flagOfField = []struct{ field, flag string }{
 	{"cases[0].request", "request flags"},
 }
 
+// checkFlagCase validates a case built from a command's flags exactly as a
+// suite file's case is validated, by writing it as a one-case suite and
+// reading it back, and reports problems in terms of the flags. urlFlag
+// names what set the URL (a flag, or the command's argument).
+func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, error) {
+	s := scenarios.Suite{Version: scenarios.SuiteVersion, Name: command, Cases: []scenarios.Case{c}}
+	data, err := s.Marshal()
+	if err != nil {
+		return c, fmt.Errorf("checking flags: %w", err)
+	}
+	parsed, err := scenarios.Parse(command+" flags", data)
+	if err != nil {
+		return c, flagProblems(err, command, urlFlag)
+	}
+	out := parsed.Cases[0]
+	out.File = ""
+	return out, nil
+}
+
 // flagProblems rewrites suite problems in terms of the flags: the user never
 // wrote the suite, so a file position would only confuse.
-func flagProblems(err error) error {
+func flagProblems(err error, command, urlFlag string) error {
 	probs := scenarios.Problems(err)
 	if len(probs) == 0 {
 		return &usageError{err: err}
 	}
 	var lines []string
+	fields := append([]struct{ field, flag string }{{"cases[0].request.url", urlFlag}, {"cases[0].cookies", "--cookie"}}, flagOfField...)
 	for _, p := range probs {
 		where := p.Field
-		for _, m := range flagOfField {
+		for _, m := range fields {
 			if p.Field == m.field || strings.HasPrefix(p.Field, m.field+".") || strings.HasPrefix(p.Field, m.field+"[") {
 				where = m.flag
 				if m.flag == "-H" && p.Field != m.field {
@@ -390,7 +403,7 @@ func flagProblems(err error) error {
 		}
 		lines = append(lines, line)
 	}
-	return &usageError{err: errors.New(strings.Join(lines, "\n")), hint: "see `corsproof explain --help`"}
+	return &usageError{err: errors.New(strings.Join(lines, "\n")), hint: "see `corsproof " + command + " --help`"}
 }
 
 // explainRecord explains a saved record next to the browser's verdict.

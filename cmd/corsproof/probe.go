@@ -97,18 +97,7 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 	if po.expect != "" {
 		c.Expect = &scenarios.Expect{Verdict: scenarios.Verdict(po.expect)}
 	}
-	s := scenarios.Suite{Version: scenarios.SuiteVersion, Name: "probe", Cases: []scenarios.Case{c}}
-	data, err := s.Marshal()
-	if err != nil {
-		return c, fmt.Errorf("checking flags: %w", err)
-	}
-	parsed, err := scenarios.Parse("probe flags", data)
-	if err != nil {
-		return c, &usageError{err: err, hint: "cases[0].origin is --origin, request.* are -X, -H, --credentials, --api, --data, --mode, the URL is the argument"}
-	}
-	c = parsed.Cases[0]
-	c.File = ""
-	return c, nil
+	return checkFlagCase(c, "probe", "the URL")
 }
 
 func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFlags, stdout io.Writer) error {
@@ -124,7 +113,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 	defer b.Close()
 	start := time.Now()
 	rec := b.RunOne(cmd.Context(), c)
-	run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserPath: b.Path(),
+	run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserProduct: b.Product(), BrowserPath: b.Path(),
 		Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: lnaSetting(opts), Isolation: string(harness.IsolationFresh),
 		Started: start.UTC(), DurationMS: time.Since(start).Milliseconds(), Records: []result.Record{rec}}
 	run.Tally()

@@ -20,10 +20,9 @@ type ExitCode int
 
 // Exit codes: expectations met, expectations failed, usage or configuration error.
 const (
-	ExitOK       ExitCode = 0
-	ExitFailed   ExitCode = 1
-	ExitUsage    ExitCode = 2
-	ExitInternal ExitCode = 3
+	ExitOK     ExitCode = 0
+	ExitFailed ExitCode = 1
+	ExitUsage  ExitCode = 2
 )
 
 // errExpectations signals that the run finished but an expectation failed;

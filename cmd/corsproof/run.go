@@ -197,6 +197,7 @@ func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFla
 		Tool:              "corsproof",
 		Suites:            names,
 		Browser:           b.Version(),
+		BrowserProduct:    b.Product(),
 		BrowserPath:       b.Path(),
 		Driver:            b.Driver(),
 		ThirdPartyCookies: cookieSetting(b, opts),
