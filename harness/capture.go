@@ -77,10 +77,10 @@ func responseBasedError(e string) bool {
 }
 
 // complete reports whether every ExtraInfo the request will get has arrived.
-// A response whose headers are in is complete without its end: the page has
-// its outcome, and a stream's body may never end.
-func (r *request) complete() bool {
-	if !r.terminal() && r.response == nil {
+// With open true, a response whose headers are in is complete without its
+// end: the page stopped reading a body that is still coming (a stream).
+func (r *request) complete(open bool) bool {
+	if !r.terminal() && !(open && r.response != nil) {
 		return false
 	}
 	want := r.responses()
@@ -218,14 +218,14 @@ type consoleLine struct {
 
 // ready reports whether the events the record needs have all arrived.
 // wantPreflight is the model's view that the request needs one.
-func (s snapshot) ready(wantPreflight bool) bool {
+func (s snapshot) ready(wantPreflight, open bool) bool {
 	if s.actual == nil {
 		return false
 	}
-	if !s.actual.complete() {
+	if !s.actual.complete(open) {
 		return false
 	}
-	if s.preflight != nil && !s.preflight.complete() {
+	if s.preflight != nil && !s.preflight.complete(false) {
 		return false
 	}
 	if wantPreflight && s.preflight == nil {

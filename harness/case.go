@@ -114,7 +114,8 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		s.dirty = true
 	}
 
-	snap, complete := col.wait(ctx, needsPreflight(c), timedOut || thrown(outcome))
+	open := outcome.Status != 0 && !outcome.BodyComplete
+	snap, complete := col.wait(ctx, needsPreflight(c), open, timedOut || thrown(outcome))
 	fill(rec, snap, outcome, timedOut)
 	if !complete || (snap.actual != nil && !snap.actual.terminal()) || leavesState(rec) {
 		// Events still owed to this case could land in the next one's
@@ -187,7 +188,7 @@ func runSpec(r scenarios.Request) pages.RunSpec {
 // wait returns once the record's events are all in, the grace period ends,
 // or ctx is done. After a time-out nothing more is coming, so it does not wait.
 // complete is false when the wait ended before the events did.
-func (c *collector) wait(ctx context.Context, wantPreflight, nothingComing bool) (snap snapshot, complete bool) {
+func (c *collector) wait(ctx context.Context, wantPreflight, open, nothingComing bool) (snap snapshot, complete bool) {
 	if nothingComing {
 		return c.snapshot(), true
 	}
@@ -195,7 +196,7 @@ func (c *collector) wait(ctx context.Context, wantPreflight, nothingComing bool)
 	defer grace.Stop()
 	for {
 		s := c.snapshot()
-		if s.ready(wantPreflight) || (s.actual == nil && s.blockedReason() != "") {
+		if s.ready(wantPreflight, open) || (s.actual == nil && s.blockedReason() != "") {
 			return s, true
 		}
 		select {

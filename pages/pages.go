@@ -122,6 +122,9 @@ type Outcome struct {
 	Error   string            `json:"error"`
 	Headers map[string]string `json:"headers"`
 	Body    string            `json:"body"`
+	// BodyComplete is false when the body was still coming (a stream) when
+	// the runner stopped reading: the request has no end event yet.
+	BodyComplete bool `json:"bodyComplete"`
 }
 
 // Info is what the page reports about itself before the run.

@@ -11,22 +11,26 @@
   // readSome reads up to limit bytes of a body, or what has come in by the
   // time bodyWait runs out, and leaves a longer stream to the browser.
   async function readSome(r) {
-    if (!r.body) return "";
+    if (!r.body) return { text: "", complete: true };
     const reader = r.body.getReader();
     const decoder = new TextDecoder();
     let text = "";
+    let complete = false;
     let timer;
     const timeUp = new Promise((resolve) => { timer = setTimeout(() => resolve({ done: true, late: true }), bodyWait); });
     try {
       while (text.length < limit) {
         const chunk = await Promise.race([reader.read(), timeUp]);
-        if (chunk.done) break;
+        if (chunk.done) {
+          complete = !chunk.late;
+          break;
+        }
         text += decoder.decode(chunk.value, { stream: true });
       }
     } finally {
       clearTimeout(timer);
     }
-    return text.slice(0, limit);
+    return { text: text.slice(0, limit), complete };
   }
   function headerPairs(spec) {
     return Object.entries(spec.headers || {});
@@ -34,7 +38,7 @@
   function viaXHR(spec) {
     return new Promise((resolve) => {
       const x = new XMLHttpRequest();
-      const done = (error) => {
+      const done = (error, bodyComplete) => {
         const headers = {};
         for (const line of (x.getAllResponseHeaders() || "").split("\r\n")) {
           const i = line.indexOf(":");
@@ -43,20 +47,20 @@
         let body = "";
         try { body = String(x.responseText || "").slice(0, limit); } catch (e) { /* not text */ }
         resolve({ ok: !error && x.status >= 200 && x.status < 300, status: x.status, type: "",
-          error: error || "", headers, body });
+          error: error || "", headers, body, bodyComplete: !!bodyComplete });
       };
       try {
         x.open(spec.method, spec.url, true);
         x.withCredentials = spec.credentials === "include";
         for (const [k, v] of headerPairs(spec)) x.setRequestHeader(k, v);
         let settled = false;
-        const once = (error) => { if (!settled) { settled = true; done(error); } };
+        const once = (error, bodyComplete) => { if (!settled) { settled = true; done(error, bodyComplete); } };
         x.onreadystatechange = () => {
           // A response that passed CORS reaches HEADERS_RECEIVED; give its
           // body bodyWait to finish, as fetch does.
-          if (x.readyState === 2 && x.status !== 0) setTimeout(() => once(""), bodyWait);
+          if (x.readyState === 2 && x.status !== 0) setTimeout(() => once("", false), bodyWait);
         };
-        x.onload = () => once("");
+        x.onload = () => once("", true);
         x.onerror = () => once("XMLHttpRequest error event (status 0)");
         x.onabort = () => once("XMLHttpRequest aborted");
         x.ontimeout = () => once("XMLHttpRequest timeout");
@@ -74,9 +78,9 @@
       const r = await fetch(spec.url, init);
       const headers = {};
       r.headers.forEach((v, k) => { headers[k] = v; });
-      let body = "";
+      let body = { text: "", complete: true };
       try { body = await readSome(r); } catch (e) { /* body failed */ }
-      return { ok: r.ok, status: r.status, type: r.type, error: "", headers, body };
+      return { ok: r.ok, status: r.status, type: r.type, error: "", headers, body: body.text, bodyComplete: body.complete };
     } catch (e) {
       return { ok: false, status: 0, type: "", error: String(e), headers: {}, body: "" };
     }
