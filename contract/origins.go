@@ -3,6 +3,8 @@ package contract
 import (
 	"net"
 	"strings"
+
+	"github.com/corsproof/corsproof/target"
 )
 
 // Origin kinds a look-alike can be. Each is part of a stable rule id
@@ -216,14 +218,8 @@ func validHost(h string) bool {
 	}
 	labels := strings.Split(h, ".")
 	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		if !target.ValidHostLabel(l) {
 			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
 		}
 	}
 	last := labels[len(labels)-1]

@@ -121,16 +121,16 @@ func markdownCase(w io.Writer, rec *result.Record, program string) {
 	}
 
 	fmt.Fprint(w, "\n**Reproduce**\n\n")
-	fmt.Fprint(w, fenced("sh", probeCommand(program, rec)+"\n"))
+	fmt.Fprint(w, Fenced("sh", probeCommand(program, rec)+"\n"))
 	fmt.Fprint(w, "\n**Suite case**\n\n")
-	fmt.Fprint(w, fenced("yaml", CaseYAML(rec)))
+	fmt.Fprint(w, Fenced("yaml", CaseYAML(rec)))
 	for _, sec := range timeline(rec) {
 		if sec.Exchange == nil {
 			fmt.Fprintf(w, "\n**%s:** %s\n", sec.Title, mdInline(sec.Missing))
 			continue
 		}
 		fmt.Fprintf(w, "\n**%s**\n\n", sec.Title)
-		fmt.Fprint(w, fenced("http", wireText(sec.Exchange)))
+		fmt.Fprint(w, Fenced("http", wireText(sec.Exchange)))
 	}
 	readable := readableLines(rec)
 	if len(readable) == 0 {
@@ -142,7 +142,7 @@ func markdownCase(w io.Writer, rec *result.Record, program string) {
 	for _, h := range readable {
 		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
 	}
-	fmt.Fprint(w, "\n\n"+fenced("", b.String()))
+	fmt.Fprint(w, "\n\n"+Fenced("", b.String()))
 }
 
 // CaseYAML renders the request of a record as a suite case, a one-item YAML
@@ -220,10 +220,11 @@ func sortedKeys(h map[string]string) []string {
 	return names
 }
 
-// fenced wraps content in a code fence longer than any run of backticks in
-// it, so no value can close the fence early, with control characters made
-// visible so a pasted value cannot break the surrounding lines.
-func fenced(info, content string) string {
+// Fenced wraps content in a Markdown code fence longer than any run of
+// backticks in it, so no value can close the fence early, with control
+// characters made visible so a pasted value cannot break the surrounding
+// lines.
+func Fenced(info, content string) string {
 	content = visibleControls(content)
 	longest, run := 0, 0
 	for _, r := range content {

@@ -322,7 +322,7 @@ func TestFencedCannotBeClosed(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			got := fenced("http", tc.content)
+			got := Fenced("http", tc.content)
 			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
 			assert.Equal(t, tc.wantFence+"http", lines[0])
 			assert.Equal(t, tc.wantFence, lines[len(lines)-1])

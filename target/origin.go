@@ -90,7 +90,7 @@ func validHostname(h string) bool {
 	}
 	labels := strings.Split(h, ".")
 	for _, l := range labels {
-		if !validLabel(l) {
+		if !ValidHostLabel(l) {
 			return false
 		}
 	}
@@ -112,7 +112,10 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-func validLabel(l string) bool {
+// ValidHostLabel reports whether l is one label of a host name as corsproof
+// accepts it: lower-case letters, digits, hyphens and underscores, at most
+// 63 bytes, not starting or ending with a hyphen.
+func ValidHostLabel(l string) bool {
 	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 		return false
 	}
@@ -166,7 +169,7 @@ func (p pattern) matches(o origin) bool {
 		return false
 	}
 	for _, l := range strings.Split(prefix, ".") {
-		if !validLabel(l) {
+		if !ValidHostLabel(l) {
 			return false
 		}
 	}

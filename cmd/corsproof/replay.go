@@ -230,28 +230,12 @@ func writeReplayMarkdown(w io.Writer, run *result.Run, command string, opts repo
 	var b bytes.Buffer
 	b.WriteString("# corsproof replay\n\n")
 	b.WriteString("Rerun it:\n\n")
-	b.WriteString(mdFence("sh", command))
+	b.WriteString(reports.Fenced("sh", command))
 	b.WriteString("\nWhat the browser here did with each request of the user's HAR:\n\n")
-	b.WriteString(mdFence("text", strings.Join(replayLines(run, reports.SanitizeTerminal), "\n")))
+	b.WriteString(reports.Fenced("text", strings.Join(replayLines(run, reports.SanitizeTerminal), "\n")))
 	b.WriteString("\n")
 	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("writing markdown repro: %w", err)
 	}
 	return reports.NewMarkdown(opts).Report(w, run)
-}
-
-// mdFence wraps text in a code fence longer than any backtick run in it,
-// so a hostile value cannot close the fence early.
-func mdFence(info, text string) string {
-	longest, n := 0, 0
-	for _, r := range text {
-		if r == '`' {
-			n++
-			longest = max(longest, n)
-		} else {
-			n = 0
-		}
-	}
-	fence := strings.Repeat("`", max(3, longest+1))
-	return fence + info + "\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
 }

@@ -123,7 +123,7 @@ func TestReplayCommandLine(t *testing.T) {
 	t.Parallel()
 	got := replayCommand("my user.har", &importOptions{origin: "https://app.example.test", onlyFailed: true})
 	assert.Equal(t, "corsproof replay 'my user.har' --origin https://app.example.test --only-failed", got)
-	assert.Equal(t, "````sh\na ``` b\n````\n", mdFence("sh", "a ``` b"))
+	assert.Equal(t, "````sh\na ``` b\n````\n", reports.Fenced("sh", "a ``` b"))
 }
 
 // TestReplayRoundTrip runs a small suite in a real browser against the
