@@ -39,9 +39,18 @@ func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, 
 	for range min(jobs, max(1, len(cases))) {
 		wg.Go(func() {
 			var s *session
+			// With fresh isolation every case needs a new context: the next
+			// one is prepared while the current case runs.
+			var spare <-chan *session
+			if iso == IsolationFresh {
+				spare = b.prepare(ctx)
+			}
 			defer func() {
 				if s != nil {
 					s.close()
+				}
+				if spare != nil {
+					(<-spare).close()
 				}
 			}()
 			for i := range next {
@@ -53,6 +62,10 @@ func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, 
 				} else if s != nil {
 					s.close()
 					s = nil
+				}
+				if s == nil && spare != nil {
+					s = <-spare
+					spare = b.prepare(ctx)
 				}
 				if s == nil {
 					s = b.newSession()
@@ -99,6 +112,19 @@ feed:
 		}
 	}
 	return out
+}
+
+// prepare opens a session in the background: its browser context and tab
+// exist by the time a case needs them. A failure to open is left for the
+// case to meet and report.
+func (b *Browser) prepare(ctx context.Context) <-chan *session {
+	ch := make(chan *session, 1)
+	go func() {
+		s := b.newSession()
+		_ = s.start(ctx)
+		ch <- s
+	}()
+	return ch
 }
 
 // RunOne runs one case and concludes its record: a harness fault becomes a
