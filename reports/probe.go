@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/corsproof/corsproof/result"
@@ -35,6 +36,14 @@ func probeCommand(program string, rec *result.Record) string {
 	}
 	if m := rec.Request.Mode; m != "" && m != scenarios.ModeCORS {
 		args = append(args, "--mode", string(m))
+	}
+	names := make([]string, 0, len(rec.Cookies))
+	for n := range rec.Cookies {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		args = append(args, "--cookie", n+"="+rec.Cookies[n])
 	}
 	quoted := make([]string, len(args))
 	for i, a := range args {

@@ -56,6 +56,9 @@ func RedactRecord(rec *result.Record) *result.Record {
 // redactRecordInPlace redacts a record that is already a private copy.
 func redactRecordInPlace(rec *result.Record) {
 	redactHeaders(rec.Request.Headers)
+	for name := range rec.Cookies {
+		rec.Cookies[name] = Redacted
+	}
 	redactHeaders(rec.Page.ReadableHeaders)
 	for _, ex := range []*result.Exchange{rec.Preflight, rec.Actual} {
 		if ex != nil {
@@ -102,6 +105,7 @@ func cloneRecord(rec *result.Record) *result.Record {
 	}
 	out := *rec
 	out.Request.Headers = maps.Clone(rec.Request.Headers)
+	out.Cookies = maps.Clone(rec.Cookies)
 	out.Console = slices.Clone(rec.Console)
 	out.Preflight = cloneExchange(rec.Preflight)
 	out.Actual = cloneExchange(rec.Actual)

@@ -19,6 +19,9 @@ type Record struct {
 	File    string            `json:"file,omitempty"`
 	Origin  string            `json:"origin"`
 	Request scenarios.Request `json:"request"`
+	// Cookies are the cookies the case put in the browser's jar before the
+	// request (see scenarios.Case.Cookies).
+	Cookies map[string]string `json:"cookies,omitempty"`
 
 	Verdict scenarios.Verdict `json:"verdict"`
 	// CorsError and FailedParameter are Chromium's own reason
