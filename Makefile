@@ -63,6 +63,6 @@ screenshot: build
 	browser=$$(command -v chromium-headless-shell || echo /usr/lib/chromium/chromium-headless-shell); \
 	profile=$$(mktemp -d); \
 	$$browser --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-		--disable-component-update --disable-sync --user-data-dir=$$profile --hide-scrollbars --window-size=1280,1400 \
-		--screenshot=docs/report.png file://$(CURDIR)/out/report.html 2>/dev/null; \
+		--disable-component-update --disable-sync --user-data-dir=$$profile --hide-scrollbars --window-size=1280,2300 \
+		--screenshot=docs/report.png 'file://$(CURDIR)/out/report.html?open=case-7' 2>/dev/null; \
 	rm -rf $$profile

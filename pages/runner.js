@@ -8,29 +8,19 @@
   // the CORS checks: a stream (SSE, long poll) never ends, and its verdict
   // is already known.
   const bodyWait = 1000;
-  // readSome reads up to limit bytes of a body, or what has come in by the
-  // time bodyWait runs out, and leaves a longer stream to the browser.
+  // readSome reads the body, or gives up after bodyWait and leaves a longer
+  // one (a stream) to the browser; Response.text keeps reading it, so the
+  // request still ends as a finished one, not an aborted one.
   async function readSome(r) {
-    if (!r.body) return { text: "", complete: true };
-    const reader = r.body.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    let complete = false;
     let timer;
-    const timeUp = new Promise((resolve) => { timer = setTimeout(() => resolve({ done: true, late: true }), bodyWait); });
+    const timeUp = new Promise((resolve) => { timer = setTimeout(() => resolve(null), bodyWait); });
     try {
-      while (text.length < limit) {
-        const chunk = await Promise.race([reader.read(), timeUp]);
-        if (chunk.done) {
-          complete = !chunk.late;
-          break;
-        }
-        text += decoder.decode(chunk.value, { stream: true });
-      }
+      const text = await Promise.race([r.text(), timeUp]);
+      if (text === null) return { text: "", complete: false };
+      return { text: text.slice(0, limit), complete: true };
     } finally {
       clearTimeout(timer);
     }
-    return { text: text.slice(0, limit), complete };
   }
   function headerPairs(spec) {
     return Object.entries(spec.headers || {});

@@ -34,5 +34,19 @@ document.addEventListener("click",function(e){
   if(navigator.clipboard&&navigator.clipboard.writeText){navigator.clipboard.writeText(text).then(done,fallback);}else{fallback();}
   function fallback(){var r=document.createRange();r.selectNodeContents(src);var s=window.getSelection();s.removeAllRanges();s.addRange(r);try{document.execCommand("copy");done();}catch(err){}}
 });
+// A link to #case-N opens that case, so a report can point at one;
+// ?open=case-N opens it where it stands in the list.
+function openCase(id,scroll){
+  var c=id?document.getElementById(id):null;
+  if(!c||!c.classList.contains("case"))return;
+  var d=c.querySelector("details");
+  if(d)d.open=true;
+  if(scroll)c.scrollIntoView();
+}
+function openTarget(){openCase(location.hash.slice(1),true);}
+window.addEventListener("hashchange",openTarget);
 apply();
+openTarget();
+var m=/[?&]open=([\w-]+)/.exec(location.search);
+if(m)openCase(m[1],false);
 })();
