@@ -101,8 +101,8 @@ func (e *PolicyError) Error() string {
 		fmt.Fprintf(&b, " (value %s)", quoteValue(e.Value))
 	}
 	if e.Hint != "" {
-		b.WriteString("; hint: ")
-		b.WriteString(e.Hint)
+		// As in suite files' problems.
+		fmt.Fprintf(&b, " (hint: %s)", e.Hint)
 	}
 	return b.String()
 }
