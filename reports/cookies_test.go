@@ -30,3 +30,20 @@ func TestSeededCookiesInCommandAndRedacted(t *testing.T) {
 		assert.NotContains(t, b.String(), "s3cret", "%s leaks a seeded cookie value", name)
 	}
 }
+
+func TestReproduceCommandCarriesRunSettings(t *testing.T) {
+	rec := result.Record{Name: "c", Origin: "https://app.example.test", Verdict: scenarios.VerdictBlocked,
+		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x"}}
+	run := &result.Run{LNA: "enforce", ThirdPartyCookies: "block", Driver: "rod", Records: []result.Record{rec}}
+	for _, name := range []string{"markdown", "html", "junit"} {
+		r, err := New(name, Options{})
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, r.Report(&b, run))
+		assert.Contains(t, b.String(), "--lna enforce --third-party-cookies block --driver rod", name)
+	}
+	plain := &result.Run{LNA: "off", ThirdPartyCookies: "allow", Driver: "chromedp", Records: []result.Record{rec}}
+	var b bytes.Buffer
+	require.NoError(t, NewMarkdown(Options{}).Report(&b, plain))
+	assert.NotContains(t, b.String(), "--lna", "defaults are left out")
+}

@@ -146,7 +146,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 		view.StartedISO = r.Started.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	for i := range r.Records {
-		view.Cases = append(view.Cases, newHTMLCase(i, &r.Records[i], h.opts.program()))
+		view.Cases = append(view.Cases, newHTMLCase(i, &r.Records[i], reproducerFor(h.opts, r)))
 	}
 	// Render to memory first so a template error never leaves half a page.
 	var buf bytes.Buffer
@@ -160,7 +160,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 }
 
 // newHTMLCase builds the card of the i-th record.
-func newHTMLCase(i int, rec *result.Record, program string) htmlCase {
+func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 	c := htmlCase{
 		ID:           fmt.Sprintf("case-%d", i+1),
 		Verdict:      string(rec.Verdict),
@@ -176,7 +176,7 @@ func newHTMLCase(i int, rec *result.Record, program string) htmlCase {
 		Mismatches:   visibleAll(rec.Mismatches),
 		Readable:     visibleHeaders(readableLines(rec)),
 		Console:      visibleAll(rec.Console),
-		Command:      probeCommand(program, rec),
+		Command:      probeCommand(rp, rec),
 	}
 	if rec.Suite != "" || rec.File != "" {
 		c.Suite = suiteName(rec)

@@ -109,7 +109,7 @@ func (j *JUnit) Report(w io.Writer, run *result.Run) error {
 			root.Suites = append(root.Suites, newJUnitSuite(r, rec))
 		}
 		s := &root.Suites[n]
-		c := junitCaseFor(rec, j.opts.program())
+		c := junitCaseFor(rec, reproducerFor(j.opts, r))
 		s.Tests++
 		if c.Failure != nil {
 			s.Failures++
@@ -166,7 +166,7 @@ func newJUnitSuite(run *result.Run, rec *result.Record) junitSuite {
 }
 
 // junitCaseFor renders one record as a <testcase>.
-func junitCaseFor(rec *result.Record, program string) junitCase {
+func junitCaseFor(rec *result.Record, rp reproducer) junitCase {
 	c := junitCase{
 		Name:      xmlClean(rec.Name),
 		Classname: xmlClean(suiteName(rec)),
@@ -180,20 +180,20 @@ func junitCaseFor(rec *result.Record, program string) junitCase {
 		if len(rec.Mismatches) > 0 {
 			msg += ": " + rec.Mismatches[0]
 		}
-		c.Failure = &junitProblem{Message: xmlClean(msg), Type: "ExpectationFailed", Text: xmlClean(problemText(rec, program))}
+		c.Failure = &junitProblem{Message: xmlClean(msg), Type: "ExpectationFailed", Text: xmlClean(problemText(rec, rp))}
 	case noVerdict(rec):
 		msg := string(rec.Verdict)
 		if rs := reason(rec); rs != "" {
 			msg += ": " + rs
 		}
-		c.Error = &junitProblem{Message: xmlClean(msg), Type: xmlClean(string(rec.Verdict)), Text: xmlClean(problemText(rec, program))}
+		c.Error = &junitProblem{Message: xmlClean(msg), Type: xmlClean(string(rec.Verdict)), Text: xmlClean(problemText(rec, rp))}
 	}
 	return c
 }
 
 // problemText is the body of a <failure> or <error>: what was expected and
 // seen, the browser's reason, and the diagnosis.
-func problemText(rec *result.Record, program string) string {
+func problemText(rec *result.Record, rp reproducer) string {
 	var b strings.Builder
 	for _, m := range rec.Mismatches {
 		fmt.Fprintf(&b, "mismatch: %s\n", m)
@@ -213,7 +213,7 @@ func problemText(rec *result.Record, program string) string {
 	for _, w := range d.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
-	fmt.Fprintf(&b, "reproduce: %s\n", probeCommand(program, rec))
+	fmt.Fprintf(&b, "reproduce: %s\n", probeCommand(rp, rec))
 	return b.String()
 }
 

@@ -58,7 +58,7 @@ func (m *Markdown) Report(w io.Writer, run *result.Run) error {
 		fmt.Fprint(bw, "\n## Cases\n")
 		for i := range r.Records {
 			fmt.Fprintln(bw)
-			markdownCase(bw, &r.Records[i], m.opts.program())
+			markdownCase(bw, &r.Records[i], reproducerFor(m.opts, r))
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -76,7 +76,7 @@ func MarkdownCase(w io.Writer, rec *result.Record, opts Options) error {
 		return err
 	}
 	bw := bufio.NewWriter(w)
-	markdownCase(bw, r, opts.program())
+	markdownCase(bw, r, reproducerFor(opts, nil))
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing markdown case: %w", err)
 	}
@@ -84,7 +84,7 @@ func MarkdownCase(w io.Writer, rec *result.Record, opts Options) error {
 }
 
 // markdownCase renders one prepared record.
-func markdownCase(w io.Writer, rec *result.Record, program string) {
+func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	fmt.Fprintf(w, "### %s %s: %s\n\n", expectMark(rec), mdInline(string(rec.Verdict)), mdInline(rec.Name))
 	fmt.Fprintf(w, "- **Request:** %s\n", mdInline(requestSummary(rec)))
 	if d := requestDetails(rec); d != "" {
@@ -121,7 +121,7 @@ func markdownCase(w io.Writer, rec *result.Record, program string) {
 	}
 
 	fmt.Fprint(w, "\n**Reproduce**\n\n")
-	fmt.Fprint(w, Fenced("sh", probeCommand(program, rec)+"\n"))
+	fmt.Fprint(w, Fenced("sh", probeCommand(rp, rec)+"\n"))
 	fmt.Fprint(w, "\n**Suite case**\n\n")
 	fmt.Fprint(w, Fenced("yaml", CaseYAML(rec)))
 	for _, sec := range timeline(rec) {

@@ -13,12 +13,39 @@ import (
 // shell. Flags are written only when they differ from what every probe
 // does anyway (GET, the fetch API, cors mode).
 func ProbeCommand(rec *result.Record) string {
-	return probeCommand("corsproof", rec)
+	return probeCommand(reproducer{program: "corsproof"}, rec)
 }
 
-// probeCommand is ProbeCommand with a chosen program name.
-func probeCommand(program string, rec *result.Record) string {
-	args := []string{program, "probe", rec.Request.URL, "--origin", rec.Origin}
+// reproducer is how reproduce commands are written: the program's name and
+// the run's browser settings that differ from a probe's defaults, so that
+// the command meets the browser the run met.
+type reproducer struct {
+	program  string
+	settings []string
+}
+
+// reproducerFor is the reproducer of a run's records; run may be nil.
+func reproducerFor(opts Options, run *result.Run) reproducer {
+	rp := reproducer{program: opts.program()}
+	if run == nil {
+		return rp
+	}
+	switch run.LNA {
+	case "grant", "enforce":
+		rp.settings = append(rp.settings, "--lna", run.LNA)
+	}
+	if run.ThirdPartyCookies == "block" {
+		rp.settings = append(rp.settings, "--third-party-cookies", "block")
+	}
+	if run.Driver == "rod" {
+		rp.settings = append(rp.settings, "--driver", "rod")
+	}
+	return rp
+}
+
+// probeCommand is ProbeCommand written by a reproducer.
+func probeCommand(rp reproducer, rec *result.Record) string {
+	args := []string{rp.program, "probe", rec.Request.URL, "--origin", rec.Origin}
 	if m := rec.Request.Method; m != "" && m != "GET" {
 		args = append(args, "-X", m)
 	}
@@ -45,6 +72,7 @@ func probeCommand(program string, rec *result.Record) string {
 	for _, n := range names {
 		args = append(args, "--cookie", n+"="+rec.Cookies[n])
 	}
+	args = append(args, rp.settings...)
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = ShellQuote(a)
