@@ -107,6 +107,9 @@ type Options struct {
 	ThirdPartyCookies CookieMode
 	// Timeout bounds one case; default 5 s.
 	Timeout time.Duration
+	// DebugDir, when set, gets one file per case with every CDP event of
+	// the case's tab as JSON lines, for when a verdict needs explaining.
+	DebugDir string
 	// ExtraFlags are added to the launch command line.
 	ExtraFlags map[string]any
 }

@@ -1,11 +1,14 @@
 package harness
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chromedp/cdproto/audits"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -102,6 +105,9 @@ type collector struct {
 	issues  []*audits.CorsIssueDetails
 	console []consoleLine
 	changed chan struct{}
+	// debug, when set, receives every event of the case as a JSON line.
+	debug      io.WriteCloser
+	debugStart time.Time
 }
 
 func newCollector() *collector {
@@ -123,6 +129,16 @@ func (c *collector) get(id network.RequestID) *request {
 
 func (c *collector) handle(ev any) {
 	c.mu.Lock()
+	if c.debug != nil {
+		line, err := json.Marshal(struct {
+			MS    int64  `json:"ms"`
+			Type  string `json:"type"`
+			Event any    `json:"event"`
+		}{time.Since(c.debugStart).Milliseconds(), fmt.Sprintf("%T", ev), ev})
+		if err == nil {
+			_, _ = c.debug.Write(append(line, '\n'))
+		}
+	}
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		r := c.get(e.RequestID)
@@ -362,4 +378,17 @@ func (s snapshot) blockedReason() string {
 		}
 	}
 	return ""
+}
+
+// closeDebug ends the case's CDP log; events that come later belong to no
+// case and are not written.
+func (c *collector) closeDebug() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.debug == nil {
+		return nil
+	}
+	err := c.debug.Close()
+	c.debug = nil
+	return err
 }

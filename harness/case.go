@@ -61,6 +61,14 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		return fmt.Errorf("preparing page for %s: %w", c.Origin, err)
 	}
 	col := newCollector()
+	if dir := b.opts.DebugDir; dir != "" {
+		f, err := openDebugLog(dir, c.Name)
+		if err != nil {
+			return err
+		}
+		col.debug, col.debugStart = f, time.Now()
+		defer col.closeDebug()
+	}
 	s.col.Store(col)
 
 	deadline, stop := context.WithTimeout(ctx, b.opts.Timeout)

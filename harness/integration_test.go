@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -264,4 +266,21 @@ func TestNeedsPreflight(t *testing.T) {
 			assert.Equal(t, tc.want, needsPreflight(tc.c))
 		})
 	}
+}
+
+func TestDebugCDPLog(t *testing.T) {
+	base := api(t)
+	dir := t.TempDir()
+	b := *testBrowser
+	b.opts.DebugDir = dir
+	rec := b.RunOne(context.Background(), scenarios.Case{Name: "missing ACAO/1", Origin: "https://app.example.test",
+		Request: scenarios.Request{URL: base + "/none"}})
+	require.Equal(t, "MissingAllowOriginHeader", rec.CorsError)
+	files, err := filepath.Glob(filepath.Join(dir, "*-missing-ACAO-1.cdp.jsonl"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, "one log per case, named after it")
+	data, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"type":"*network.EventLoadingFailed"`)
+	assert.Contains(t, string(data), `"corsError":"MissingAllowOriginHeader"`)
 }

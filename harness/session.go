@@ -2,6 +2,9 @@ package harness
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 
@@ -109,4 +112,27 @@ func leavesState(rec *result.Record) bool {
 		}
 	}
 	return false
+}
+
+// debugSeq numbers the CDP logs of a process, so that cases of the same
+// name do not overwrite each other's.
+var debugSeq atomic.Int64
+
+// openDebugLog creates the CDP log file of one case in dir.
+func openDebugLog(dir, name string) (*os.File, error) {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, name)
+	if len(safe) > 60 {
+		safe = safe[:60]
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%04d-%s.cdp.jsonl", debugSeq.Add(1), safe))
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening CDP log: %w", err)
+	}
+	return f, nil
 }

@@ -27,6 +27,7 @@ type browserFlags struct {
 	isolation string
 	driver    string
 	args      []string
+	debugCDP  string
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -37,12 +38,18 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cookies, "third-party-cookies", string(harness.CookiesAllow), "allow (desktop Chromium's default) or block (a fresh headless profile's default)")
 	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
 	fs.StringArrayVar(&f.args, "browser-arg", nil, "extra Chromium switch NAME or NAME=VALUE, without dashes (repeatable); a disable-features list joins corsproof's own")
+	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl")
 	fs.StringVar(&f.driver, "driver", "chromedp", "CDP client library: "+strings.Join(driverNames(), " or "))
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
 
 func (f *browserFlags) options() (harness.Options, error) {
-	opts := harness.Options{URL: f.url, Timeout: f.timeout}
+	opts := harness.Options{URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP}
+	if f.debugCDP != "" {
+		if err := os.MkdirAll(f.debugCDP, 0o755); err != nil {
+			return opts, usagef("pick a writable folder", "--debug-cdp: %v", err)
+		}
+	}
 	switch harness.LNAMode(f.lna) {
 	case harness.LNAOff, harness.LNAGrant, harness.LNAEnforce:
 		opts.LNA = harness.LNAMode(f.lna)
