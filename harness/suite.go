@@ -11,10 +11,12 @@ import (
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// DefaultJobs is how many cases run at once unless asked otherwise. Each
-// case has its own browser context, so concurrency never trades isolation.
+// DefaultJobs is how many cases run at once unless asked otherwise: one per
+// core, at least 2 (a case waits on the network as much as on the CPU) and
+// at most 8 (each worker holds a tab and its renderer in memory). Each case
+// has its own browser context, so concurrency never trades isolation.
 func DefaultJobs() int {
-	return max(2, runtime.NumCPU())
+	return min(8, max(2, runtime.NumCPU()))
 }
 
 // RunCases runs the cases, up to jobs at once, each in a fresh browser
