@@ -98,9 +98,9 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 			rec.Verdict = scenarios.VerdictError
 			return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
 		}
-		s.pageOrigin, s.pageReported = page.Origin, info.Origin
+		s.pageOrigin, s.pageReported, s.pageSecure = page.Origin, info.Origin, info.Secure
 	}
-	rec.Page.Origin = s.pageReported
+	rec.Page.Origin, rec.Page.SecureContext = s.pageReported, s.pageSecure
 	if len(c.Cookies) > 0 {
 		if err := s.tab.SetCookies(setup, c.Request.URL, c.Cookies); err != nil {
 			rec.Verdict = scenarios.VerdictError

@@ -187,6 +187,10 @@ func TestVerdicts(t *testing.T) {
 				assert.Equal(t, tc.want.param, rec.FailedParameter)
 			}
 			assert.Equal(t, tc.origin, rec.Page.Origin)
+			// https pages and localhost are secure contexts; plain http
+			// elsewhere and opaque origins are not.
+			wantSecure := strings.HasPrefix(tc.origin, "https:") || strings.HasPrefix(tc.origin, "http://localhost")
+			assert.Equal(t, wantSecure, rec.Page.SecureContext, "secure context")
 			if tc.want.preflight {
 				require.NotNil(t, rec.Preflight, "preflight")
 				assert.Equal(t, "OPTIONS", rec.Preflight.Method)

@@ -44,6 +44,7 @@ type session struct {
 	// pageReported what the page said its origin is; empty when no page
 	// is loaded or its state is unknown.
 	pageOrigin, pageReported string
+	pageSecure               bool
 	started                  bool
 	dirty                    bool
 	uses                     int

@@ -90,8 +90,11 @@ type Cookie struct {
 type Page struct {
 	// Origin is self.origin as the page reported it.
 	Origin string `json:"origin,omitempty"`
-	OK     bool   `json:"ok"`
-	Status int    `json:"status"`
+	// SecureContext is self.isSecureContext: true for https pages and
+	// localhost, which matters for Local Network Access and mixed content.
+	SecureContext bool `json:"secure_context"`
+	OK            bool `json:"ok"`
+	Status        int  `json:"status"`
 	// Type is the fetch Response.type (basic, cors, opaque…); empty for XHR.
 	Type  string `json:"type,omitempty"`
 	Error string `json:"error"`
