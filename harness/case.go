@@ -258,11 +258,6 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 			rec.Console = append(rec.Console, line)
 		}
 	}
-	if s.actual != nil && s.actual.failed != nil {
-		rec.NetError = s.actual.failed.ErrorText
-	} else if s.preflight != nil && s.preflight.failed != nil {
-		rec.NetError = s.preflight.failed.ErrorText
-	}
 	switch {
 	case timedOut:
 		rec.Verdict = scenarios.VerdictTimeout
@@ -281,6 +276,16 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 	if rec.Verdict == scenarios.VerdictBlocked {
 		rec.CorsError, rec.FailedParameter = corsError, param
 	}
+	// After an allowed answer, a request that ends early (an opaque body
+	// nobody reads, say) is no reason for anything.
+	if rec.Verdict != scenarios.VerdictAllowed {
+		if s.actual != nil && s.actual.failed != nil {
+			rec.NetError = s.actual.failed.ErrorText
+		} else if s.preflight != nil && s.preflight.failed != nil {
+			rec.NetError = s.preflight.failed.ErrorText
+		}
+	}
+
 	for _, is := range s.issues {
 		// Chromium also files issues for requests it let through, such as a
 		// Local Network Access warning once the permission is granted.

@@ -377,7 +377,14 @@ func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route Route, id
 		body.Cookies = append(body.Cookies, c.Name)
 	}
 	for n, vs := range r.Header {
-		body.Headers[n] = strings.Join(vs, ", ")
+		switch strings.ToLower(n) {
+		case "cookie", "authorization", "proxy-authorization":
+			// The echo ends up in records and reports (the page reads
+			// it): name the credential, never repeat it.
+			body.Headers[n] = "[redacted by the target]"
+		default:
+			body.Headers[n] = strings.Join(vs, ", ")
+		}
 	}
 	hdr.Set("Content-Type", "application/json")
 	w.WriteHeader(status)

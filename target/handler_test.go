@@ -592,3 +592,17 @@ func TestServerShutdownWhenIdle(t *testing.T) {
 	_, err = Start("256.0.0.1:0", NewHandler(nil))
 	assert.ErrorContains(t, err, "starting target: ")
 }
+
+func TestEchoNeverRepeatsCredentials(t *testing.T) {
+	h := NewHandler(DefaultPolicy())
+	req := httptest.NewRequest(http.MethodGet, "/api/open", nil)
+	req.Header.Set("Origin", "https://app.example.test")
+	req.Header.Set("Cookie", "session=s3cret")
+	req.Header.Set("Authorization", "Bearer t0ken")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	body := w.Body.String()
+	assert.NotContains(t, body, "s3cret")
+	assert.NotContains(t, body, "t0ken")
+	assert.Contains(t, body, `"session"`, "cookie names are still listed")
+}

@@ -36,7 +36,7 @@ func checkBaseline(run *result.Run, path string, allow bool, w io.Writer) error 
 	if len(changes) == 0 {
 		header += fmt.Sprintf("no changes in %s", plural(cases, "case"))
 	} else {
-		header += fmt.Sprintf("%s changed (this run %d cases, baseline %d)", plural(len(changes), "case"), cases, len(old.Records))
+		header += fmt.Sprintf("%s changed (this run %s, baseline %d)", plural(len(changes), "case"), plural(cases, "case"), len(old.Records))
 		if allow {
 			header += " (allowed by --allow-changes)"
 		}

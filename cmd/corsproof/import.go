@@ -103,6 +103,11 @@ func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stde
 	default:
 		return nil, usagef("write corsproof import har|curl|fetch FILE", "import: %q is not a kind of input: use har, curl or fetch", kind)
 	}
+	if kind != "har" && (opts.withValues || opts.onlyFailed) {
+		// A copied request holds one request and keeps no secrets' values:
+		// say so rather than ignore the flags.
+		return nil, usagef("these flags apply to HAR files only", "import %s: --with-credentials-values and --only-failed are for har", kind)
+	}
 	data, file, err := readInput(cmd, path)
 	if err != nil {
 		return nil, err

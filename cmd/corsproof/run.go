@@ -24,9 +24,10 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run SUITE.yaml...",
 		Short: "Run every case of one or more suites in a real browser",
-		Long: `Run every case of the suites in headless Chromium, each in a fresh browser
-context, and report the verdicts. Exits 0 when every expectation holds, 1 when
-any fails, 2 on a usage or configuration error.`,
+		Long: `Run every case of the suites in headless Chromium, each with an empty
+preflight cache, HTTP cache and cookie jar, and report the verdicts. Exits 0
+when every expectation holds, 1 when any fails, 2 on a usage or configuration
+error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			suites, err := loadSuites(args)
@@ -48,7 +49,7 @@ any fails, 2 on a usage or configuration error.`,
 	bf.add(cmd.Flags())
 	of.add(cmd.Flags(), "text")
 	cmd.Flags().StringVar(&baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
-	cmd.Flags().StringVar(&shard, "shard", "", "run only shard i of n (i/n): a stable split by suite file and case name, for n CI jobs; join the results with `corsproof merge`")
+	cmd.Flags().StringVar(&shard, "shard", "", "run only shard `i/n`: a stable split by suite file and case name, for n CI jobs; join the results with corsproof merge")
 	cmd.Flags().BoolVar(&allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	return cmd
 }
