@@ -34,13 +34,13 @@ func TestSeededCookiesInCommandAndRedacted(t *testing.T) {
 func TestReproduceCommandCarriesRunSettings(t *testing.T) {
 	rec := result.Record{Name: "c", Origin: "https://app.example.test", Verdict: scenarios.VerdictBlocked,
 		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x"}}
-	run := &result.Run{LNA: "enforce", ThirdPartyCookies: "block", Driver: "rod", Records: []result.Record{rec}}
+	run := &result.Run{LNA: "enforce", ThirdPartyCookies: "block", Driver: "rod", TimeoutMS: 10000, Records: []result.Record{rec}}
 	for _, name := range []string{"markdown", "html", "junit"} {
 		r, err := New(name, Options{})
 		require.NoError(t, err)
 		var b bytes.Buffer
 		require.NoError(t, r.Report(&b, run))
-		assert.Contains(t, b.String(), "--lna enforce --third-party-cookies block --driver rod", name)
+		assert.Contains(t, b.String(), "--lna enforce --third-party-cookies block --timeout 10s --driver rod", name)
 	}
 	plain := &result.Run{LNA: "off", ThirdPartyCookies: "allow", Driver: "chromedp", Records: []result.Record{rec}}
 	var b bytes.Buffer

@@ -3,6 +3,7 @@ package reports
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -36,6 +37,10 @@ func reproducerFor(opts Options, run *result.Run) reproducer {
 	}
 	if run.ThirdPartyCookies == "block" {
 		rp.settings = append(rp.settings, "--third-party-cookies", "block")
+	}
+	// Five seconds is probe's own default.
+	if run.TimeoutMS > 0 && run.TimeoutMS != 5000 {
+		rp.settings = append(rp.settings, "--timeout", (time.Duration(run.TimeoutMS) * time.Millisecond).String())
 	}
 	if run.Driver == "rod" {
 		rp.settings = append(rp.settings, "--driver", "rod")

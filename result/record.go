@@ -124,6 +124,9 @@ type Run struct {
 	Driver      string `json:"driver,omitempty"`
 	// ThirdPartyCookies records whether the profile allowed them.
 	ThirdPartyCookies string `json:"third_party_cookies"`
+	// TimeoutMS is how long one request could take before its verdict
+	// became timeout.
+	TimeoutMS int64 `json:"timeout_ms,omitempty"`
 	// Isolation records how cases were kept apart (clean or fresh).
 	Isolation string `json:"isolation,omitempty"`
 	// LNA records how Local Network Access checks were handled.

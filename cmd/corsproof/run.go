@@ -203,6 +203,7 @@ func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFla
 		Driver:            b.Driver(),
 		ThirdPartyCookies: cookieSetting(b, opts),
 		LNA:               lnaSetting(opts),
+		TimeoutMS:         opts.Timeout.Milliseconds(),
 		Isolation:         bf.isolation,
 		Started:           time.Now().UTC(),
 	}

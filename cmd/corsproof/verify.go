@@ -112,6 +112,7 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 		Driver:            b.Driver(),
 		ThirdPartyCookies: cookieSetting(b, opts),
 		LNA:               lnaSetting(opts),
+		TimeoutMS:         opts.Timeout.Milliseconds(),
 		Started:           time.Now().UTC(),
 	}
 	ropts := reports.Options{ShowSecrets: vo.showSecrets, Quiet: vo.quiet || vo.output != "text"}
