@@ -100,7 +100,12 @@ func (r *Report) Summary() string {
 		parts = append(parts, plural(r.Violations, "violation"))
 	}
 	if r.Errors > 0 {
-		parts = append(parts, plural(r.Errors, "case that could not be checked"))
+		// Errors merge the cases that failed for one reason (the API is
+		// down, say): count them as findings, not cases.
+		parts = append(parts, plural(r.Errors, "finding")+" that could not be checked")
+	}
+	if r.Security == 0 && r.Violations == 0 {
+		return "could not check the API against the policy: " + strings.Join(parts, ", ")
 	}
 	return "the API departs from the policy: " + strings.Join(parts, ", ")
 }

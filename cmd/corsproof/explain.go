@@ -443,6 +443,9 @@ func explainInput(in cors.Input, showSecrets, preflightGiven bool) explanation {
 	}
 	if p.CrossOrigin && p.PreflightNeeded && !preflightGiven && p.Verdict != cors.VerdictError {
 		d.Warnings = append(d.Warnings, "no preflight response was given (--preflight-status, --preflight-header), so the model assumed the preflight allowed the request")
+		// The model's note for a record speaks of a browser's preflight
+		// cache; with no browser here, the warning above says it.
+		p.Notes = slices.DeleteFunc(slices.Clone(p.Notes), func(n string) bool { return strings.Contains(n, "cached preflight") })
 	}
 	return explanation{Input: redactInput(in, showSecrets), Prediction: p, Diagnosis: d}
 }
