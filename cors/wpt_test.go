@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The WPT sample (testdata/wpt-cors-sample.json, copied from
+// The WPT sample (../testdata/wpt-cors-sample.json, copied from
 // /work/shared/wpt-cors-sample/cases.json) records facts only: what a page
 // asks, what the server answers, what WPT expects and what Chromium 156 did.
 // These origins stand in for WPT's hosts.
@@ -229,7 +229,7 @@ func statusString(v any) string {
 
 func TestWPTSample(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("testdata/wpt-cors-sample.json")
+	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
 	require.NoError(t, err)
 	var cases []wptCase
 	require.NoError(t, json.Unmarshal(data, &cases))
@@ -273,7 +273,7 @@ func TestWPTSample(t *testing.T) {
 
 func TestWPTAuthorizationDeviationWarns(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("testdata/wpt-cors-sample.json")
+	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
 	require.NoError(t, err)
 	var cases []wptCase
 	require.NoError(t, json.Unmarshal(data, &cases))

@@ -66,7 +66,7 @@ func (r *wptResponse) write(w http.ResponseWriter, req *http.Request, target str
 // records what Chromium 156 was observed to do, and that the CORS model
 // agrees with the browser on each.
 func TestWPTSampleInRealChromium(t *testing.T) {
-	data, err := os.ReadFile("../cors/testdata/wpt-cors-sample.json")
+	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
 	require.NoError(t, err)
 	var all []wptCase
 	require.NoError(t, json.Unmarshal(data, &all))

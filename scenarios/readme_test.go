@@ -1,0 +1,31 @@
+package scenarios
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestREADMESuiteExample keeps the README's suite example true: it must
+// parse as written, with every field the README annotates.
+func TestREADMESuiteExample(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(data), "```yaml\n")
+	require.True(t, ok, "the README shows a suite in a yaml block")
+	example, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	s, err := Parse("README.md", []byte(example))
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 1)
+	c := s.Cases[0]
+	assert.Equal(t, "https://app.example.test", c.Origin)
+	assert.Equal(t, "http://127.0.0.1:8080/v1/login", c.Request.URL)
+	assert.Equal(t, CredentialsInclude, c.Request.Credentials)
+	assert.Equal(t, map[string]string{"session": "abc"}, c.Cookies)
+	require.NotNil(t, c.Expect)
+	assert.Equal(t, VerdictBlocked, c.Expect.Verdict)
+}
