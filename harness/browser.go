@@ -6,13 +6,11 @@ package harness
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 )
@@ -112,6 +110,10 @@ type Options struct {
 	DebugDir string
 	// ExtraFlags are added to the launch command line.
 	ExtraFlags map[string]any
+	// Sinks are hosts (or host:port) the browser must never resolve or
+	// connect to: the page origins, which corsproof answers itself (see
+	// Sinks). They only take effect in a browser corsproof launches.
+	Sinks []string
 }
 
 func (o *Options) defaults() {
@@ -163,7 +165,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			return nil, fmt.Errorf("creating browser profile: %w", err)
 		}
 		b.profile = profile
-		if err := writePreferences(profile, opts.ThirdPartyCookies); err != nil {
+		if err := writeProfile(profile, opts.ThirdPartyCookies); err != nil {
 			b.removeProfile()
 			return nil, err
 		}
@@ -211,79 +213,6 @@ func within[T any](limit context.Context, f func() (T, error)) (T, error) {
 type Flag struct {
 	Name  string
 	Value any
-}
-
-func launchFlags(opts Options) []Flag {
-	// Browser UI only: the WebUI omnibox popups cost a renderer (about
-	// 60 MB) per window, and every browser context has a window.
-	disable := "Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"
-	if opts.LNA == LNAOff {
-		disable += ",LocalNetworkAccessChecks"
-	}
-	flags := []Flag{
-		{"headless", true},
-		{"no-sandbox", true},
-		{"disable-gpu", true},
-		{"disable-quic", true},
-		{"no-first-run", true},
-		{"no-default-browser-check", true},
-		{"disable-background-networking", true},
-		{"disable-component-update", true},
-		{"disable-sync", true},
-		{"disable-default-apps", true},
-		{"disable-extensions", true},
-		{"disable-breakpad", true},
-		{"disable-dev-shm-usage", true},
-		{"disable-hang-monitor", true},
-		{"disable-renderer-backgrounding", true},
-		{"disable-background-timer-throttling", true},
-		{"metrics-recording-only", true},
-		{"password-store", "basic"},
-		{"use-mock-keychain", true},
-		{"mute-audio", true},
-		{"disable-features", disable},
-	}
-	names := make([]string, 0, len(opts.ExtraFlags))
-	for k := range opts.ExtraFlags {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
-		v := opts.ExtraFlags[k]
-		// Chromium keeps only the last --disable-features; a user's list
-		// joins ours so that the switches corsproof relies on stay.
-		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && k == "disable-features" {
-			if extra, ok := v.(string); ok && extra != "" {
-				flags[i].Value = flags[i].Value.(string) + "," + extra
-			}
-			continue
-		}
-		flags = append(flags, Flag{k, v})
-	}
-	return flags
-}
-
-// writePreferences sets the third-party cookie preference before launch:
-// CDP has no working switch for it (Network.setCookieControls had no effect
-// in Chromium 156), so the profile carries it.
-func writePreferences(profile string, mode CookieMode) error {
-	controls := 0 // allow third-party cookies
-	if mode == CookiesBlock {
-		controls = 1
-	}
-	prefs := map[string]any{"profile": map[string]any{"cookie_controls_mode": controls}}
-	data, err := json.Marshal(prefs)
-	if err != nil {
-		return fmt.Errorf("writing browser preferences: %w", err)
-	}
-	dir := filepath.Join(profile, "Default")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("writing browser preferences: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "Preferences"), data, 0o600); err != nil {
-		return fmt.Errorf("writing browser preferences: %w", err)
-	}
-	return nil
 }
 
 // Product is the browser's own product string, such as "HeadlessChrome/156.0.8078.108".

@@ -14,6 +14,7 @@ import (
 
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
+	"github.com/corsproof/corsproof/scenarios"
 )
 
 // browserFlags are the flags of every command that drives a browser.
@@ -163,12 +164,14 @@ func driverNames() []string {
 	return names
 }
 
-// launch starts the browser the flags describe, through the chosen driver.
-func (f *browserFlags) launch(ctx context.Context) (*harness.Browser, harness.Options, error) {
+// launch starts the browser the flags describe, through the chosen driver,
+// for the cases it will run: their page origins never reach the network.
+func (f *browserFlags) launch(ctx context.Context, cases []scenarios.Case) (*harness.Browser, harness.Options, error) {
 	opts, err := f.options()
 	if err != nil {
 		return nil, opts, err
 	}
+	opts.Sinks = harness.CaseSinks(cases)
 	b, err := harness.LaunchWith(ctx, harness.Drivers[f.driver], opts)
 	return b, opts, err
 }

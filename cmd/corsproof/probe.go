@@ -106,7 +106,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 	if err != nil {
 		return err
 	}
-	b, opts, err := bf.launch(cmd.Context())
+	b, opts, err := bf.launch(cmd.Context(), []scenarios.Case{c})
 	if err != nil {
 		return err
 	}

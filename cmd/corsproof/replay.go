@@ -46,6 +46,7 @@ does not, 2 on a usage or configuration error.`,
 			if err != nil {
 				return err
 			}
+			bopts.Sinks = harness.CaseSinks(suite.Cases)
 			b, err := harness.LaunchWith(cmd.Context(), harness.Drivers[bf.driver], bopts)
 			if err != nil {
 				return err

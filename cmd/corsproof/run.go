@@ -189,7 +189,7 @@ func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFla
 			cases = append(cases, c)
 		}
 	}
-	b, opts, err := bf.launch(ctx)
+	b, opts, err := bf.launch(ctx, cases)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,7 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 		if err != nil {
 			return err
 		}
+		opts.Sinks = harness.CaseSinks(c.Suite.Cases)
 		b, err = harness.LaunchWith(ctx, harness.Drivers[bf.driver], opts)
 		if err != nil {
 			return err

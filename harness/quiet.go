@@ -1,0 +1,304 @@
+package harness
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/corsproof/corsproof/pages"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// This file is the one place that decides what the browser may do on the
+// network by itself. corsproof's promise is that the browser contacts the
+// hosts the cases request and nothing else: page origins are answered over
+// CDP and must never be resolved or connected to, and no browser service
+// may make a request of its own. Each entry says what it stopped, as
+// measured with a NetLog and strace in a loopback-only network namespace
+// (Chromium 156.0.8078.114).
+
+// Switch is one launch switch and why corsproof passes it.
+type Switch struct {
+	Name string
+	// Value is empty for a bare switch.
+	Value string
+	Why   string
+}
+
+// Arg is the switch as it appears on a command line.
+func (s Switch) Arg() string {
+	if s.Value == "" {
+		return "--" + s.Name
+	}
+	return "--" + s.Name + "=" + s.Value
+}
+
+// baseSwitches run every launched browser. Headless operation, process
+// model and timers first; then the ones that keep the browser off the
+// network.
+var baseSwitches = []Switch{
+	{"headless", "", "no window"},
+	{"no-sandbox", "", "runs as root in CI containers"},
+	{"disable-gpu", "", "no GPU process in headless runs"},
+	{"disable-dev-shm-usage", "", "small /dev/shm in containers"},
+	{"disable-hang-monitor", "", "no hang dialog for a case that waits on a slow API"},
+	{"disable-renderer-backgrounding", "", "background tabs of concurrent cases keep full speed"},
+	{"disable-background-timer-throttling", "", "timers of concurrent cases keep full speed"},
+	{"mute-audio", "", "no audio device"},
+	{"password-store", "basic", "no system keyring prompt"},
+	{"use-mock-keychain", "", "no system keyring prompt"},
+	{"no-first-run", "", "no first-run pages and their requests"},
+	{"no-default-browser-check", "", "no default-browser check"},
+
+	{"disable-quic", "", "no QUIC probing to Alt-Svc hosts; HTTP/1.1 and HTTP/2 only"},
+	{"disable-background-networking", "", "no variations seed, no extension update checks, no safe-browsing list updates"},
+	{"disable-component-update", "", "no component updater requests at start-up"},
+	// On-demand component updates ignore --disable-component-update: the
+	// optimization guide's model manifest (id ceofaddefefcbblgcgnibnonglccbfja)
+	// still asked update.googleapis.com on every start. Every component
+	// request goes to a host that never resolves instead.
+	{"component-updater", "url-source=http://" + updateSink + "/", "on-demand component updates go to a sink, not update.googleapis.com"},
+	{"disable-sync", "", "no sync service"},
+	{"disable-default-apps", "", "no default apps installed (and updated) on first run"},
+	{"disable-extensions", "", "no extensions and their update checks"},
+	{"disable-component-extensions-with-background-pages", "", "no built-in extensions with background pages"},
+	{"disable-breakpad", "", "no crash reports uploaded"},
+	{"metrics-recording-only", "", "metrics are never uploaded"},
+	{"disable-domain-reliability", "", "no Domain Reliability beacons"},
+	{"disable-client-side-phishing-detection", "", "no phishing-model downloads"},
+	{"no-service-autorun", "", "no services started on their own"},
+	{"no-pings", "", "no hyperlink-auditing pings"},
+}
+
+// disabledFeatures are turned off with --disable-features.
+var disabledFeatures = []Switch{
+	{Name: "Translate", Why: "no translate service (translate.googleapis.com)"},
+	{Name: "OptimizationHints", Why: "no optimization-guide hint fetches"},
+	{Name: "OptimizationHintsFetching", Why: "no optimization-guide hint fetches"},
+	{Name: "OptimizationGuideModelDownloading", Why: "no on-device model downloads"},
+	{Name: "MediaRouter", Why: "no Cast discovery"},
+	{Name: "DialMediaRouteProvider", Why: "no DIAL (SSDP) discovery on the local network"},
+	{Name: "NetworkTimeServiceQuerying", Why: "no secure-time queries to clients2.google.com/time"},
+	{Name: "CertificateTransparencyComponentUpdater", Why: "no CT log list updates"},
+	{Name: "AutofillServerCommunication", Why: "no autofill server queries"},
+	{Name: "InterestFeedContentSuggestions", Why: "no feed suggestions"},
+	// Browser UI only: the WebUI omnibox popups cost a renderer (about
+	// 60 MB) per window, and every browser context has a window.
+	{Name: "WebUIOmniboxPopup", Why: "no omnibox popup renderer per window (memory)"},
+	{Name: "WebUIOmniboxAimPopup", Why: "no omnibox popup renderer per window (memory)"},
+	{Name: "WebUIOmniboxFullPopup", Why: "no omnibox popup renderer per window (memory)"},
+}
+
+// profilePrefs go into the profile's Preferences file before launch.
+var profilePrefs = map[string]any{
+	"net": map[string]any{
+		// 2 is "never": no preconnect or DNS pre-resolution of a page's
+		// URL when it is navigated to — without it every page origin was
+		// resolved and IP-literal origins were connected to.
+		"network_prediction_options": 2,
+	},
+	"safebrowsing":          map[string]any{"enabled": false},
+	"translate":             map[string]any{"enabled": false},
+	"search":                map[string]any{"suggest_enabled": false},
+	"alternate_error_pages": map[string]any{"enabled": false},
+	"signin":                map[string]any{"allowed": false},
+}
+
+// localState goes into the browser's Local State file before launch.
+var localState = map[string]any{
+	// No DNS-over-HTTPS upgrade: host names are resolved as the system
+	// resolves them, or not at all (page origins, see sinkRules).
+	"dns_over_https": map[string]any{"mode": "off"},
+	// Before its first host resolution Chromium checks whether IPv6 is
+	// reachable by connecting a UDP socket to 2001:4860:4860::8888:443 —
+	// a connect outside loopback on every run. The override (the
+	// IPv6ReachabilityOverrideEnabled policy's pref) assumes it is.
+	"net": map[string]any{"ipv6_reachability_override_enabled": true},
+}
+
+// updateSink is where the component updater is sent (see baseSwitches);
+// it is always a sink.
+const updateSink = "updates.corsproof.invalid"
+
+// QuietSettings describes, for a run's settings and the --debug-cdp
+// folder, every switch, feature and preference that keeps the browser off
+// the network, with the reason for each.
+func QuietSettings(opts Options) []string {
+	var out []string
+	for _, s := range baseSwitches {
+		out = append(out, s.Arg()+"  # "+s.Why)
+	}
+	for _, f := range disabledFeatures {
+		out = append(out, "--disable-features="+f.Name+"  # "+f.Why)
+	}
+	if opts.LNA == LNAOff {
+		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
+	}
+	if r := sinkRules(opts.Sinks); r != "" {
+		out = append(out, "--host-resolver-rules="+r+"  # page origins are answered over CDP, never resolved or connected to")
+	}
+	out = append(out, "pref net.network_prediction_options=2  # no preconnect or DNS pre-resolution on navigation")
+	out = append(out, "pref safebrowsing.enabled=false, translate.enabled=false, search.suggest_enabled=false, alternate_error_pages.enabled=false, signin.allowed=false")
+	out = append(out, "local state dns_over_https.mode=off  # no DNS-over-HTTPS upgrade")
+	return out
+}
+
+func launchFlags(opts Options) []Flag {
+	features := make([]string, 0, len(disabledFeatures)+1)
+	for _, f := range disabledFeatures {
+		features = append(features, f.Name)
+	}
+	if opts.LNA == LNAOff {
+		features = append(features, "LocalNetworkAccessChecks")
+	}
+	flags := make([]Flag, 0, len(baseSwitches)+4)
+	for _, s := range baseSwitches {
+		var v any = true
+		if s.Value != "" {
+			v = s.Value
+		}
+		flags = append(flags, Flag{s.Name, v})
+	}
+	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
+	if r := sinkRules(opts.Sinks); r != "" {
+		flags = append(flags, Flag{"host-resolver-rules", r})
+	}
+	names := make([]string, 0, len(opts.ExtraFlags))
+	for k := range opts.ExtraFlags {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		v := opts.ExtraFlags[k]
+		// Chromium keeps only the last --disable-features (and the last
+		// --host-resolver-rules); a user's list joins ours so that the
+		// switches corsproof relies on stay.
+		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && (k == "disable-features" || k == "host-resolver-rules") {
+			if extra, ok := v.(string); ok && extra != "" {
+				sep := ","
+				flags[i].Value = flags[i].Value.(string) + sep + extra
+			}
+			continue
+		}
+		flags = append(flags, Flag{k, v})
+	}
+	return flags
+}
+
+// sinkRules is the host-resolver rule list that makes every sink fail to
+// resolve inside the browser, so that a stray request to a page origin
+// fails locally (ERR_NAME_NOT_RESOLVED) and never reaches DNS or the
+// address an IP-literal origin names. Chromium matches a rule's pattern
+// against the host and against host:port, which lets a page origin share
+// its host with a target on another port.
+func sinkRules(sinks []string) string {
+	rules := make([]string, 0, len(sinks))
+	for _, s := range sinks {
+		rules = append(rules, "MAP "+s+" ~NOTFOUND")
+	}
+	return strings.Join(rules, ", ")
+}
+
+// Sinks returns what must never reach the network for a set of page
+// origins and the URLs their cases request: each page origin's host, or
+// its host:port when a target shares the host on another port. A page
+// origin that is also a target origin is left alone — the user named it.
+// Origins that are not http(s) (such as "null") contribute nothing; the
+// host the null page is loaded from is always a sink.
+func Sinks(origins, targets []string) []string {
+	type hp struct{ host, port string }
+	split := func(raw string) (hp, bool) {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+			return hp{}, false
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		}
+		return hp{strings.ToLower(u.Hostname()), port}, true
+	}
+	targetHosts := map[string]bool{}
+	targetPorts := map[hp]bool{}
+	for _, t := range targets {
+		if h, ok := split(t); ok {
+			targetHosts[h.host] = true
+			targetPorts[h] = true
+		}
+	}
+	seen := map[string]bool{}
+	out := []string{pages.NullHost, updateSink}
+	seen[pages.NullHost], seen[updateSink] = true, true
+	for _, o := range origins {
+		h, ok := split(o)
+		if !ok || targetPorts[h] {
+			continue
+		}
+		sinks := []string{h.host}
+		switch {
+		case targetHosts[h.host]:
+			sinks = []string{net.JoinHostPort(h.host, h.port)}
+		case strings.Contains(h.host, ":"):
+			// An IPv6 literal: Chromium may match the host with or
+			// without its brackets.
+			sinks = append(sinks, "["+h.host+"]")
+		}
+		for _, sink := range sinks {
+			if !seen[sink] {
+				seen[sink] = true
+				out = append(out, sink)
+			}
+		}
+	}
+	return out
+}
+
+// writeProfile writes the profile's Preferences (third-party cookies and
+// profilePrefs) and the browser's Local State before launch. CDP has no
+// working switch for third-party cookies (Network.setCookieControls had no
+// effect in Chromium 156), so the profile carries it.
+func writeProfile(profile string, mode CookieMode) error {
+	controls := 0 // allow third-party cookies
+	if mode == CookiesBlock {
+		controls = 1
+	}
+	prefs := map[string]any{}
+	for k, v := range profilePrefs {
+		prefs[k] = v
+	}
+	prefs["profile"] = map[string]any{"cookie_controls_mode": controls}
+	if err := writeJSON(filepath.Join(profile, "Default", "Preferences"), prefs); err != nil {
+		return fmt.Errorf("writing browser preferences: %w", err)
+	}
+	if err := writeJSON(filepath.Join(profile, "Local State"), localState); err != nil {
+		return fmt.Errorf("writing browser local state: %w", err)
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+// CaseSinks is Sinks for the page origins and request URLs of cases.
+func CaseSinks(cases []scenarios.Case) []string {
+	origins := make([]string, 0, len(cases))
+	targets := make([]string, 0, len(cases))
+	for _, c := range cases {
+		origins = append(origins, c.Origin)
+		targets = append(targets, c.Request.URL)
+	}
+	return Sinks(origins, targets)
+}
