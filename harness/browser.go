@@ -184,6 +184,15 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	}
 	b.conn = conn
 	b.product = conn.Product()
+	if opts.DebugDir != "" {
+		// The CDP logs explain a verdict; the launch settings explain
+		// what the browser could and could not do on the network.
+		settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"
+		if err := os.WriteFile(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings), 0o644); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("writing launch settings: %w", err)
+		}
+	}
 	return b, nil
 }
 
@@ -237,6 +246,16 @@ func (b *Browser) Version() string {
 		label = name
 	}
 	return label + " " + ver
+}
+
+// LaunchSettings lists what the browser was started with to keep it off
+// the network (QuietSettings), or nothing for a browser corsproof
+// connected to and did not start.
+func (b *Browser) LaunchSettings() []string {
+	if b.opts.URL != "" {
+		return nil
+	}
+	return QuietSettings(b.opts)
 }
 
 // Driver names the CDP client library in use.

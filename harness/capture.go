@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -105,6 +106,8 @@ type collector struct {
 	issues  []*audits.CorsIssueDetails
 	console []consoleLine
 	changed chan struct{}
+	// pageURL is the page document's URL, which never reaches the network.
+	pageURL string
 	// debug, when set, receives every event of the case as a JSON line.
 	debug      io.WriteCloser
 	debugStart time.Time
@@ -180,6 +183,10 @@ type snapshot struct {
 	preflight *request
 	issues    []*audits.CorsIssueDetails
 	console   []string
+	// contacted are the origins of every request the tab's network events
+	// show, each redirect hop included, but for the page document, which
+	// the harness answers itself.
+	contacted []string
 }
 
 func (c *collector) snapshot() snapshot {
@@ -196,6 +203,14 @@ func (c *collector) snapshot() snapshot {
 			sent:      slices.Clone(live.sent),
 			extraReq:  slices.Clone(live.extraReq),
 			extraResp: slices.Clone(live.extraResp),
+		}
+		for _, sent := range r.sent {
+			if sent.Request == nil || sent.Request.URL == c.pageURL {
+				continue
+			}
+			if o := originOf(sent.Request.URL); o != "" && !slices.Contains(s.contacted, o) {
+				s.contacted = append(s.contacted, o)
+			}
 		}
 		switch {
 		case r.preflight():
@@ -224,6 +239,16 @@ func (c *collector) snapshot() snapshot {
 		}
 	}
 	return s
+}
+
+// originOf is the origin (scheme://host[:port]) of a network URL, or ""
+// for data:, blob: and other URLs that do not reach a host.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // consoleLine is a browser log entry and the request it is about, if any.

@@ -61,6 +61,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		return fmt.Errorf("preparing page for %s: %w", c.Origin, err)
 	}
 	col := newCollector()
+	col.pageURL = page.URL
 	if dir := b.opts.DebugDir; dir != "" {
 		f, err := openDebugLog(dir, c.Name)
 		if err != nil {
@@ -253,6 +254,7 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 	corsError, param := s.corsStatus()
 	rec.BlockedReason = s.blockedReason()
 	rec.AddressSpaces = s.addressSpaces()
+	rec.Contacted = s.contacted
 	for _, line := range s.console {
 		if strings.Contains(line, "CORS") || strings.Contains(line, "Mixed Content") || strings.Contains(line, "Local Network") {
 			rec.Console = append(rec.Console, line)

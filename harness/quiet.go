@@ -114,11 +114,6 @@ var localState = map[string]any{
 	// No DNS-over-HTTPS upgrade: host names are resolved as the system
 	// resolves them, or not at all (page origins, see sinkRules).
 	"dns_over_https": map[string]any{"mode": "off"},
-	// Before its first host resolution Chromium checks whether IPv6 is
-	// reachable by connecting a UDP socket to 2001:4860:4860::8888:443 —
-	// a connect outside loopback on every run. The override (the
-	// IPv6ReachabilityOverrideEnabled policy's pref) assumes it is.
-	"net": map[string]any{"ipv6_reachability_override_enabled": true},
 }
 
 // updateSink is where the component updater is sent (see baseSwitches);
@@ -139,9 +134,7 @@ func QuietSettings(opts Options) []string {
 	if opts.LNA == LNAOff {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
-	if r := sinkRules(opts.Sinks); r != "" {
-		out = append(out, "--host-resolver-rules="+r+"  # page origins are answered over CDP, never resolved or connected to")
-	}
+	out = append(out, "--host-resolver-rules="+sinkRules(opts.Sinks)+"  # page origins are answered over CDP, never resolved or connected to")
 	out = append(out, "pref net.network_prediction_options=2  # no preconnect or DNS pre-resolution on navigation")
 	out = append(out, "pref safebrowsing.enabled=false, translate.enabled=false, search.suggest_enabled=false, alternate_error_pages.enabled=false, signin.allowed=false")
 	out = append(out, "local state dns_over_https.mode=off  # no DNS-over-HTTPS upgrade")
@@ -165,9 +158,7 @@ func launchFlags(opts Options) []Flag {
 		flags = append(flags, Flag{s.Name, v})
 	}
 	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
-	if r := sinkRules(opts.Sinks); r != "" {
-		flags = append(flags, Flag{"host-resolver-rules", r})
-	}
+	flags = append(flags, Flag{"host-resolver-rules", sinkRules(opts.Sinks)})
 	names := make([]string, 0, len(opts.ExtraFlags))
 	for k := range opts.ExtraFlags {
 		names = append(names, k)
@@ -180,8 +171,7 @@ func launchFlags(opts Options) []Flag {
 		// switches corsproof relies on stay.
 		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && (k == "disable-features" || k == "host-resolver-rules") {
 			if extra, ok := v.(string); ok && extra != "" {
-				sep := ","
-				flags[i].Value = flags[i].Value.(string) + sep + extra
+				flags[i].Value = flags[i].Value.(string) + "," + extra
 			}
 			continue
 		}
@@ -197,7 +187,7 @@ func launchFlags(opts Options) []Flag {
 // against the host and against host:port, which lets a page origin share
 // its host with a target on another port.
 func sinkRules(sinks []string) string {
-	rules := make([]string, 0, len(sinks))
+	rules := []string{"MAP " + pages.NullHost + " ~NOTFOUND", "MAP " + updateSink + " ~NOTFOUND"}
 	for _, s := range sinks {
 		rules = append(rules, "MAP "+s+" ~NOTFOUND")
 	}
@@ -208,8 +198,8 @@ func sinkRules(sinks []string) string {
 // origins and the URLs their cases request: each page origin's host, or
 // its host:port when a target shares the host on another port. A page
 // origin that is also a target origin is left alone — the user named it.
-// Origins that are not http(s) (such as "null") contribute nothing; the
-// host the null page is loaded from is always a sink.
+// Origins that are not http(s) (such as "null") contribute nothing: the
+// host the null page is loaded from is always a sink (sinkRules).
 func Sinks(origins, targets []string) []string {
 	type hp struct{ host, port string }
 	split := func(raw string) (hp, bool) {
@@ -232,8 +222,7 @@ func Sinks(origins, targets []string) []string {
 		}
 	}
 	seen := map[string]bool{}
-	out := []string{pages.NullHost, updateSink}
-	seen[pages.NullHost], seen[updateSink] = true, true
+	var out []string
 	for _, o := range origins {
 		h, ok := split(o)
 		if !ok || targetPorts[h] {

@@ -1,6 +1,10 @@
 package result
 
 import (
+	"fmt"
+	"net/url"
+	"strings"
+
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -20,7 +24,27 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 	}
 	rec.ExpectMet = len(rec.Mismatches) == 0
 	d := cors.Diagnose(rec.ModelInput(), string(rec.Verdict), rec.CorsError, rec.FailedParameter)
+	d.Warnings = append(d.Warnings, unnamedHosts(rec)...)
 	rec.Diagnosis = &d
+}
+
+// unnamedHosts warns about every origin the browser contacted on a host the
+// case does not name: a redirect took the request somewhere the user never
+// asked corsproof to go.
+func unnamedHosts(rec *Record) []string {
+	named, err := url.Parse(rec.Request.URL)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, o := range rec.Contacted {
+		u, err := url.Parse(o)
+		if err != nil || strings.EqualFold(u.Hostname(), named.Hostname()) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("The request was redirected to `%s`, a host the case does not name; the browser contacted it.", o))
+	}
+	return out
 }
 
 // Observed maps the record onto the terms of an expectation.

@@ -5,6 +5,7 @@
 package result
 
 import (
+	"slices"
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
@@ -41,6 +42,11 @@ type Record struct {
 	Actual *Exchange `json:"actual"`
 	// Redirects are the hops the actual request followed before its final URL.
 	Redirects []Exchange `json:"redirects,omitempty"`
+	// Contacted are the origins (scheme://host[:port]) the browser sent a
+	// request to for this case, from its own network events: the request
+	// URL, its preflight and every redirect hop. Page origins never appear:
+	// corsproof answers them itself.
+	Contacted []string `json:"contacted,omitempty"`
 
 	Page Page `json:"page"`
 
@@ -135,6 +141,13 @@ type Run struct {
 	DurationMS int64     `json:"duration_ms"`
 	Records    []Record  `json:"records"`
 	Totals     Totals    `json:"totals"`
+	// Contacted is every origin the browser sent a request to in the run,
+	// sorted: the whole of the run's network footprint.
+	Contacted []string `json:"contacted,omitempty"`
+	// Launch lists the switches, features and preferences the browser was
+	// started with to keep it off the network, each with its reason; empty
+	// for a browser corsproof connected to.
+	Launch []string `json:"launch,omitempty"`
 }
 
 // Totals count a run's records.
@@ -163,4 +176,15 @@ func (r *Run) Tally() {
 		}
 	}
 	r.Totals = t
+	seen := map[string]bool{}
+	r.Contacted = nil
+	for _, rec := range r.Records {
+		for _, o := range rec.Contacted {
+			if !seen[o] {
+				seen[o] = true
+				r.Contacted = append(r.Contacted, o)
+			}
+		}
+	}
+	slices.Sort(r.Contacted)
 }

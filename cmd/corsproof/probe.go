@@ -114,7 +114,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 	start := time.Now()
 	rec := b.RunOne(cmd.Context(), c)
 	run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserProduct: b.Product(), BrowserPath: b.Path(),
-		Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: lnaSetting(opts), TimeoutMS: opts.Timeout.Milliseconds(), Isolation: string(harness.IsolationFresh),
+		Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: lnaSetting(opts), TimeoutMS: opts.Timeout.Milliseconds(), Isolation: string(harness.IsolationFresh), Launch: b.LaunchSettings(),
 		Started: start.UTC(), DurationMS: time.Since(start).Milliseconds(), Records: []result.Record{rec}}
 	run.Tally()
 	ropts := of.reportOptions(stdout)

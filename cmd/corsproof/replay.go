@@ -103,6 +103,7 @@ func replay(ctx context.Context, b *harness.Browser, s *scenarios.Suite, rc repl
 	run := &result.Run{
 		Tool: "corsproof", Suites: []string{s.Name}, Browser: b.Version(), BrowserPath: b.Path(), Driver: b.Driver(),
 		ThirdPartyCookies: cookieSetting(b, opts), LNA: lnaSetting(opts), TimeoutMS: opts.Timeout.Milliseconds(), Started: time.Now().UTC(),
+		Launch: b.LaunchSettings(),
 	}
 	ropts := rc.of.reportOptions(rc.stdout)
 	progress := reports.NewProgress(rc.stderr, len(s.Cases), reports.Options{Quiet: rc.of.quiet || rc.of.output != "text"})

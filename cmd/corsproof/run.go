@@ -205,6 +205,7 @@ func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFla
 		LNA:               lnaSetting(opts),
 		TimeoutMS:         opts.Timeout.Milliseconds(),
 		Isolation:         bf.isolation,
+		Launch:            b.LaunchSettings(),
 		Started:           time.Now().UTC(),
 	}
 	if hooks.begin != nil {

@@ -115,6 +115,7 @@ func runVerify(ctx context.Context, vo *verifyOptions, bf *browserFlags, b *harn
 		LNA:               lnaSetting(opts),
 		TimeoutMS:         opts.Timeout.Milliseconds(),
 		Started:           time.Now().UTC(),
+		Launch:            b.LaunchSettings(),
 	}
 	ropts := reports.Options{ShowSecrets: vo.showSecrets, Quiet: vo.quiet || vo.output != "text"}
 	progress := reports.NewProgress(stderr, len(c.Suite.Cases), ropts)

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ipv6Probe is where Chromium's host resolver connects a UDP socket, without
+// sending anything, to learn whether IPv6 is routable: it runs before every
+// host resolution (IP literals included, at most once a second) and no
+// switch turns it off. It is the one connect outside loopback allowed, and
+// only as a datagram socket on which nothing is sent.
+const ipv6Probe = "2001:4860:4860::8888"
+
+// TestNothingLeavesTheMachine runs the demo, probes from IP-literal,
+// private-name and null origins, and a verify, inside a network namespace
+// with only loopback (so nothing could leave even if tried), under strace,
+// and checks every connect and send the browser and corsproof made.
+func TestNothingLeavesTheMachine(t *testing.T) {
+	for _, tool := range []string{"unshare", "strace", "ip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			skipOrFail(t, fmt.Sprintf("needs %s (apt-get install util-linux strace iproute2): %v", tool, err))
+		}
+	}
+	if err := exec.Command("unshare", "-n", "true").Run(); err != nil {
+		skipOrFail(t, fmt.Sprintf("cannot create a network namespace (needs root or user namespaces): %v", err))
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "corsproof")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	policy, err := filepath.Abs("../../examples/policy.yaml")
+	require.NoError(t, err)
+
+	// Each command runs under its own strace, so a failure names it.
+	script := `set -u
+ip link set lo up
+"$BIN" serve --addr 127.0.0.1:18199 -q >/dev/null 2>&1 &
+sp=$!
+for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18199) 2>/dev/null && break; sleep 0.1; done
+run() { name=$1; shift; strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
+run demo demo
+run ipv4 probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3
+run ipv6 probe http://127.0.0.1:18199/api/open --origin 'http://[2001:db8::1]:8080'
+run private probe http://127.0.0.1:18199/api/open --origin https://prod.internal
+run null probe http://127.0.0.1:18199/api/null-origin --origin null
+run verify verify --policy "$POLICY" --target http://127.0.0.1:18199
+kill $sp
+`
+	cmd := exec.Command("unshare", "-n", "bash", "-c", script)
+	cmd.Env = append(os.Environ(), "BIN="+bin, "OUT="+dir, "POLICY="+policy)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	rcs, err := os.ReadFile(filepath.Join(dir, "rc"))
+	require.NoError(t, err)
+	// verify exits 1: the built-in target departs from examples/policy.yaml
+	// on purpose; what matters is that it ran.
+	assert.Equal(t, "demo 0\nipv4 0\nipv6 0\nprivate 0\nnull 0\nverify 1\n", string(rcs))
+	for _, name := range []string{"ipv4", "ipv6", "private", "null"} {
+		var rec struct {
+			Verdict   string   `json:"verdict"`
+			Contacted []string `json:"contacted"`
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name+".json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &rec), name)
+		assert.Equal(t, "allowed", rec.Verdict, name)
+		assert.Equal(t, []string{"http://127.0.0.1:18199"}, rec.Contacted, "%s: the browser's own events show the target and nothing else", name)
+	}
+
+	for _, name := range []string{"demo", "ipv4", "ipv6", "private", "null", "verify"} {
+		t.Run(name, func(t *testing.T) {
+			foreign, probes := foreignTraffic(t, filepath.Join(dir, name+".st"))
+			assert.Empty(t, foreign, "connects or sends outside loopback, or to a DNS port")
+			t.Logf("%d IPv6 reachability probes (UDP connect, nothing sent)", probes)
+		})
+	}
+}
+
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	// CI sets this: there the proof must run, not skip.
+	if os.Getenv("CORSPROOF_REQUIRE_NETNS") != "" {
+		t.Fatal(why)
+	}
+	t.Skip("skipping the network-namespace check: " + why)
+}
+
+var (
+	straceLine = regexp.MustCompile(`^(\d+)\s+(socket|connect|sendto|sendmsg|sendmmsg|close)\((.*)$`)
+	straceFD   = regexp.MustCompile(`^(\d+)`)
+	straceRet  = regexp.MustCompile(`= (\d+)`)
+	resumed    = regexp.MustCompile(`^(\d+)\s+<\.\.\. socket resumed>.*= (\d+)`)
+	inetAddr   = regexp.MustCompile(`sin6?_port=htons\((\d+)\).*?(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")`)
+)
+
+// foreignTraffic reads an strace log and returns every connect or send to an
+// address outside loopback, or to port 53 anywhere (a DNS query through a
+// loopback resolver still leaks the name), except the IPv6 reachability
+// probe when it is a datagram socket nothing is sent on.
+func foreignTraffic(t *testing.T, path string) (foreign []string, probes int) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	type fdKey struct{ pid, fd string }
+	dgram := map[fdKey]bool{}
+	probeFDs := map[fdKey]bool{}
+	// A socket call another thread interrupted is logged in two halves.
+	pendingDgram := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if r := resumed.FindStringSubmatch(line); r != nil {
+			dgram[fdKey{r[1], r[2]}] = pendingDgram[r[1]]
+			continue
+		}
+		m := straceLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		pid, call, args := m[1], m[2], m[3]
+		fdm := straceFD.FindStringSubmatch(args)
+		switch call {
+		case "socket":
+			// Threads share fds, but the resolver opens and connects its
+			// probe socket on one thread, so pid+fd is precise enough.
+			if r := straceRet.FindStringSubmatch(args); r != nil {
+				dgram[fdKey{pid, r[1]}] = strings.Contains(args, "SOCK_DGRAM")
+			} else {
+				pendingDgram[pid] = strings.Contains(args, "SOCK_DGRAM")
+			}
+			continue
+		case "close":
+			if fdm != nil {
+				delete(probeFDs, fdKey{pid, fdm[1]})
+			}
+			continue
+		}
+		if fdm != nil && probeFDs[fdKey{pid, fdm[1]}] {
+			foreign = append(foreign, "sent on the IPv6 probe socket: "+line)
+			continue
+		}
+		a := inetAddr.FindStringSubmatch(args)
+		if a == nil {
+			continue // a Unix socket, or a send on a connected socket
+		}
+		port, addr := a[1], a[2]+a[3]
+		loopback := strings.HasPrefix(addr, "127.") || addr == "::1" || addr == "::ffff:127.0.0.1"
+		if port == "53" || !loopback {
+			if call == "connect" && addr == ipv6Probe && port == "443" && fdm != nil && dgram[fdKey{pid, fdm[1]}] {
+				probeFDs[fdKey{pid, fdm[1]}] = true
+				probes++
+				continue
+			}
+			foreign = append(foreign, line)
+		}
+	}
+	require.NoError(t, sc.Err())
+	return foreign, probes
+}
