@@ -87,15 +87,15 @@ func TestNothingAccumulates(t *testing.T) {
 	// One warm-up case settles what the first use of the browser creates
 	// for good (the network service's own goroutines in the test server,
 	// the browser's utility processes).
-	testBrowser.RunCases(context.Background(), cases[:1], 1, nil)
+	testBrowser.RunCases(context.Background(), cases[:1], 1, "", nil)
 	before := measure(t)
 
-	recs := testBrowser.RunCasesIsolated(context.Background(), cases, 2, IsolationClean, nil)
+	recs := testBrowser.RunCases(context.Background(), cases, 2, IsolationClean, nil)
 	require.Len(t, recs, len(cases))
 	for _, r := range recs {
 		require.Equal(t, scenarios.VerdictAllowed, r.Verdict, "%s: %s", r.Name, r.Page.Error)
 	}
-	fresh := testBrowser.RunCasesIsolated(context.Background(), cases[:6], 2, IsolationFresh, nil)
+	fresh := testBrowser.RunCases(context.Background(), cases[:6], 2, IsolationFresh, nil)
 	require.Len(t, fresh, 6)
 	api.Close()
 

@@ -95,7 +95,8 @@ const (
 
 // Options configure a browser.
 type Options struct {
-	// Path is the browser binary; empty means FindBrowser("").
+	// Path is the browser binary, checked and resolved by FindBrowser;
+	// empty means $CORSPROOF_BROWSER, then PATH.
 	Path string
 	// URL connects to a running browser's DevTools endpoint instead of
 	// launching one (ws://… or http://host:port).
@@ -103,7 +104,7 @@ type Options struct {
 	// LNA and ThirdPartyCookies default to LNAOff and CookiesAllow.
 	LNA               LNAMode
 	ThirdPartyCookies CookieMode
-	// Timeout bounds one case; default 5 s.
+	// Timeout bounds one case; zero means 5 s.
 	Timeout time.Duration
 	// DebugDir, when set, gets one file per case with every CDP event of
 	// the case's tab as JSON lines, for when a verdict needs explaining.
@@ -124,7 +125,7 @@ func (o *Options) defaults() {
 		o.ThirdPartyCookies = CookiesAllow
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 5 * time.Second
+		o.Timeout = defaultTimeout
 	}
 }
 
@@ -151,13 +152,9 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	b := &Browser{opts: opts, driver: d}
 	spec := LaunchSpec{URL: opts.URL}
 	if opts.URL == "" {
-		path := opts.Path
-		if path == "" {
-			p, err := FindBrowser("")
-			if err != nil {
-				return nil, err
-			}
-			path = p
+		path, err := FindBrowser(opts.Path)
+		if err != nil {
+			return nil, err
 		}
 		b.path = path
 		profile, err := os.MkdirTemp("", "corsproof-profile-")
@@ -185,6 +182,10 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	b.conn = conn
 	b.product = conn.Product()
 	if opts.DebugDir != "" {
+		if err := os.MkdirAll(opts.DebugDir, 0o755); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("creating --debug-cdp folder: %w", err)
+		}
 		// The CDP logs explain a verdict; the launch settings explain
 		// what the browser could and could not do on the network.
 		settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"

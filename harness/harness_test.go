@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -54,6 +55,13 @@ func runMain(m *testing.M) int {
 		code = 1
 	}
 	return code
+}
+
+// concluded is what the runner makes of a record: the harness only
+// observes, so tests about expectations and the model conclude it here.
+func concluded(rec result.Record, c scenarios.Case) result.Record {
+	result.Conclude(&rec, c.Expect)
+	return rec
 }
 
 // corsServer answers like a small API whose CORS headers the test sets per path.

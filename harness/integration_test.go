@@ -171,7 +171,8 @@ func TestVerdicts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
-			rec := testBrowser.RunOne(context.Background(), scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req})
+			c := scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req}
+			rec := concluded(testBrowser.RunOne(context.Background(), c), c)
 			require.NotEqual(t, scenarios.VerdictError, rec.Verdict, rec.Page.Error)
 			require.NotNil(t, rec.Diagnosis)
 			assert.True(t, rec.Diagnosis.AgreesWithBrowser, "the model disagrees: %s", rec.Diagnosis.Summary)
@@ -247,8 +248,9 @@ func TestTimeout(t *testing.T) {
 func TestPageAPIThrowsIsAnError(t *testing.T) {
 	base := api(t)
 	// Suites reject such a value; a case built in Go can still carry one.
-	rec := testBrowser.RunOne(context.Background(), scenarios.Case{Name: "euro", Origin: "https://app.example.test",
-		Request: scenarios.Request{URL: base + "/open", Headers: map[string]string{"X-A": "€"}}})
+	c := scenarios.Case{Name: "euro", Origin: "https://app.example.test",
+		Request: scenarios.Request{URL: base + "/open", Headers: map[string]string{"X-A": "€"}}}
+	rec := concluded(testBrowser.RunOne(context.Background(), c), c)
 	assert.Equal(t, scenarios.VerdictError, rec.Verdict, "not a network error: nothing was sent")
 	assert.Contains(t, rec.Page.Error, "TypeError")
 	assert.Nil(t, rec.Actual)

@@ -65,7 +65,7 @@ func TestIsolationHoldsWhenContextsAreReused(t *testing.T) {
 			t.Run(string(iso)+"/j"+string(rune('0'+jobs)), func(t *testing.T) {
 				url := warmOnce(t) + "/data"
 				cases := []scenarios.Case{preflighted(url), preflighted(url), preflighted(url)}
-				recs := testBrowser.RunCasesIsolated(context.Background(), cases, jobs, iso, nil)
+				recs := testBrowser.RunCases(context.Background(), cases, jobs, iso, nil)
 				require.Len(t, recs, 3)
 				allowed := 0
 				for _, r := range recs {
@@ -97,7 +97,7 @@ func TestCookiesDoNotLeakBetweenCases(t *testing.T) {
 	require.NotNil(t, again.Actual)
 	require.Equal(t, "yes", again.Page.ReadableHeaders["x-had-cookie"], "third-party cookies are allowed, so the cookie comes back: %+v", again.Actual)
 
-	recs := testBrowser.RunCasesIsolated(context.Background(), []scenarios.Case{set, check}, 1, IsolationClean, nil)
+	recs := testBrowser.RunCases(context.Background(), []scenarios.Case{set, check}, 1, IsolationClean, nil)
 	require.Len(t, recs, 2)
 	assert.Empty(t, recs[1].Page.ReadableHeaders["x-had-cookie"])
 	assert.Empty(t, recs[1].Actual.CookiesSent)

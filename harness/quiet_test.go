@@ -96,7 +96,7 @@ func TestContactedAndRedirectWarning(t *testing.T) {
 	})
 	c := scenarios.Case{Name: "redirect elsewhere", Origin: "https://app.example.test",
 		Request: scenarios.Request{Method: "GET", URL: first.URL + "/start"}}
-	rec := testBrowser.RunOne(t.Context(), c)
+	rec := concluded(testBrowser.RunOne(t.Context(), c), c)
 	require.Equal(t, scenarios.VerdictAllowed, rec.Verdict, rec.Page.Error)
 	assert.Equal(t, []string{first.URL, "http://localhost:" + port}, rec.Contacted)
 	require.NotNil(t, rec.Diagnosis)

@@ -88,7 +88,7 @@ func TestRemoteBrowser(t *testing.T) {
 	recs := b.RunCases(context.Background(), []scenarios.Case{
 		{Name: "open", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/open"}},
 		{Name: "none", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/none"}},
-	}, 2, nil)
+	}, 2, "", nil)
 	require.Len(t, recs, 2)
 	assert.Equal(t, scenarios.VerdictAllowed, recs[0].Verdict)
 	assert.Equal(t, "MissingAllowOriginHeader", recs[1].CorsError)

@@ -306,7 +306,7 @@ func testRodIsolation(t *testing.T, b *Browser) {
 		t.Run(string(iso), func(t *testing.T) {
 			url := warmOnce(t) + "/data"
 			cases := []scenarios.Case{preflighted(url), preflighted(url), preflighted(url)}
-			recs := b.RunCasesIsolated(context.Background(), cases, 2, iso, nil)
+			recs := b.RunCases(context.Background(), cases, 2, iso, nil)
 			require.Len(t, recs, 3)
 			allowed := 0
 			for _, r := range recs {

@@ -19,19 +19,20 @@ func DefaultJobs() int {
 	return min(8, max(2, runtime.NumCPU()))
 }
 
-// RunCases runs the cases, up to jobs at once, each in a fresh browser
-// context, and returns the finished records in case order. each, if set, is
+// RunCases runs the cases, up to jobs at once, each with an empty
+// preflight cache, HTTP cache and cookie jar (iso says how), and returns
+// the records in case order. The records are observations: concluding
+// them (expectations, diagnosis) is the runner's part. each, if set, is
 // called as every case finishes, one call at a time, so a reporter can
-// stream. A case whose page could not be set up becomes an error record and
-// the run goes on; only a cancelled ctx stops it early.
-func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int, each func(i int, rec *result.Record)) []result.Record {
-	return b.RunCasesIsolated(ctx, cases, jobs, IsolationClean, each)
-}
-
-// RunCasesIsolated is RunCases with a chosen isolation mode.
-func (b *Browser) RunCasesIsolated(ctx context.Context, cases []scenarios.Case, jobs int, iso Isolation, each func(i int, rec *result.Record)) []result.Record {
+// stream. A case whose page could not be set up becomes an error record
+// and the run goes on; only a cancelled ctx stops it early, and the
+// records returned are then those of the cases that finished.
+func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int, iso Isolation, each func(i int, rec *result.Record)) []result.Record {
 	if jobs < 1 {
 		jobs = DefaultJobs()
+	}
+	if iso == "" {
+		iso = IsolationClean
 	}
 	records := make([]result.Record, len(cases))
 	done := make([]bool, len(cases))
@@ -129,8 +130,9 @@ func (b *Browser) prepare(ctx context.Context) <-chan *session {
 	return ch
 }
 
-// RunOne runs one case and concludes its record: a harness fault becomes a
-// record with verdict error, so a run always has one record per case.
+// RunOne runs one case in a browser context of its own and returns its
+// record: a harness fault becomes a record with verdict error, so a run
+// always has one record per case.
 func (b *Browser) RunOne(ctx context.Context, c scenarios.Case) result.Record {
 	s := b.newSession()
 	defer s.close()
@@ -143,6 +145,5 @@ func (s *session) runOne(ctx context.Context, c scenarios.Case) result.Record {
 		rec.Verdict = scenarios.VerdictError
 		rec.Page.Error = err.Error()
 	}
-	result.Conclude(&rec, c.Expect)
 	return rec
 }

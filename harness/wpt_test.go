@@ -118,10 +118,11 @@ func TestWPTSampleInRealChromium(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, len(cases), 50, "most of the sample is plain cross-origin")
 
-	recs := testBrowser.RunCases(context.Background(), cases, 2, nil)
+	recs := testBrowser.RunCases(context.Background(), cases, 2, "", nil)
 	require.Len(t, recs, len(cases))
 	agree := 0
 	for i, rec := range recs {
+		rec := concluded(rec, cases[i])
 		c := picked[i]
 		t.Run(c.ID, func(t *testing.T) {
 			assert.Equal(t, c.Observed.Verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)

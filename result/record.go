@@ -136,7 +136,9 @@ type Run struct {
 	// Isolation records how cases were kept apart (clean or fresh).
 	Isolation string `json:"isolation,omitempty"`
 	// LNA records how Local Network Access checks were handled.
-	LNA        string    `json:"lna"`
+	LNA string `json:"lna"`
+	// Shard is "i/n" when the run held one shard of a split.
+	Shard      string    `json:"shard,omitempty"`
 	Started    time.Time `json:"started"`
 	DurationMS int64     `json:"duration_ms"`
 	Records    []Record  `json:"records"`

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -10,32 +10,45 @@ import (
 	"github.com/corsproof/corsproof/target"
 )
 
-func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
-	var bf browserFlags
-	var of outputFlags
+// demoOptions are the flags of `corsproof demo`.
+type demoOptions struct {
+	f       *factory
+	browser browserFlags
+	out     outputFlags
+}
+
+func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	opts := &demoOptions{f: f}
+	if runF == nil {
+		runF = runDemo
+	}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Start the built-in target API on loopback and run the built-in example suite against it",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			suite, err := demoSuite(srv.URL)
-			if err != nil {
-				return err
-			}
-			if !of.quiet && of.output == "text" {
-				fmt.Fprintf(stderr, "corsproof: built-in target at %s; running %d demo cases\n", srv.URL, len(suite.Cases))
-			}
-			return runSuites(cmd.Context(), []*scenarios.Suite{suite}, &bf, &of, stdout, stderr)
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	bf.add(cmd.Flags())
-	of.add(cmd.Flags(), "text")
+	opts.browser.add(cmd.Flags())
+	opts.out.add(cmd.Flags(), "text")
 	return cmd
+}
+
+// runDemo starts the built-in target on loopback and runs the built-in
+// suite against it.
+func runDemo(ctx context.Context, opts *demoOptions) error {
+	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	suite, err := demoSuite(srv.URL)
+	if err != nil {
+		return err
+	}
+	if !opts.out.quiet && opts.out.output == "text" {
+		fmt.Fprintf(opts.f.stderr, "corsproof: built-in target at %s; running %d demo cases\n", srv.URL, len(suite.Cases))
+	}
+	return runSuites(ctx, opts.f, []*scenarios.Suite{suite}, suiteRun{browser: &opts.browser, out: &opts.out})
 }
 
 // demoSuite is the built-in suite aimed at a running target. The target

@@ -1,14 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/cors"
@@ -19,6 +19,11 @@ import (
 
 // explainOptions are the flags of `corsproof explain`.
 type explainOptions struct {
+	f *factory
+	// changed holds the flags given on the command line: a flag at its
+	// default and a flag not given mean different things here.
+	changed map[string]bool
+
 	from     string
 	caseName string
 
@@ -44,8 +49,11 @@ type explainOptions struct {
 // which --from replaces.
 var explainRequestFlags = []string{"origin", "request", "url", "header", "credentials", "mode", "api", "data", "preflight-status", "preflight-header", "status", "response-header"}
 
-func newExplainCmd(stdout, stderr io.Writer) *cobra.Command {
-	var eo explainOptions
+func newExplainCmd(f *factory, runF func(context.Context, *explainOptions) error) *cobra.Command {
+	eo := &explainOptions{f: f, changed: map[string]bool{}}
+	if runF == nil {
+		runF = runExplain
+	}
 	cmd := &cobra.Command{
 		Use:   "explain (--from RESULT.json [--case NAME] | --origin ORIGIN --url URL [flags])",
 		Short: "Explain a CORS verdict offline, from a saved result or from headers, without a browser",
@@ -74,61 +82,42 @@ diagnosis; a run gives an array of them.`,
       --preflight-status 204 --preflight-header 'Access-Control-Allow-Origin: *'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return eo.run(cmd, stdout)
+			cmd.Flags().Visit(func(fl *pflag.Flag) { eo.changed[fl.Name] = true })
+			return runF(cmd.Context(), eo)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&eo.from, "from", "", "a saved result: a record (probe -o json) or a run (run -o json or -o jsonl)")
-	f.StringVar(&eo.caseName, "case", "", "with --from a run: explain only this case (NAME, or SUITE/NAME when names repeat)")
-	f.StringVar(&eo.origin, "origin", "", "the page's origin: scheme://host[:port] or null")
-	f.StringVarP(&eo.method, "request", "X", "GET", "HTTP method")
-	f.StringVar(&eo.url, "url", "", "the request URL")
-	f.StringArrayVarP(&eo.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
-	f.StringVar(&eo.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
-	f.StringVar(&eo.mode, "mode", "", "fetch mode: cors (default) or no-cors")
-	f.StringVar(&eo.api, "api", "fetch", "fetch or xhr")
-	f.StringVarP(&eo.data, "data", "d", "", "request body (a body without Content-Type gets text/plain)")
-	f.IntVar(&eo.preflightStatus, "preflight-status", 0, "status of the OPTIONS response (default 204 when --preflight-header is given)")
-	f.StringArrayVar(&eo.preflightHeaders, "preflight-header", nil, "header 'Name: value' of the OPTIONS response (repeatable; repeat a name for several lines)")
-	f.IntVar(&eo.status, "status", 0, "status of the actual response (default 200 when --response-header is given)")
-	f.StringArrayVar(&eo.responseHeaders, "response-header", nil, "header 'Name: value' of the actual response (repeatable; repeat a name for several lines)")
-	f.StringVarP(&eo.output, "output", "o", "text", "text or json")
-	f.BoolVar(&eo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+	fs := cmd.Flags()
+	fs.StringVar(&eo.from, "from", "", "a saved result: a record (probe -o json) or a run (run -o json or -o jsonl)")
+	fs.StringVar(&eo.caseName, "case", "", "with --from a run: explain only this case (NAME, or SUITE/NAME when names repeat)")
+	fs.StringVar(&eo.origin, "origin", "", "the page's origin: scheme://host[:port] or null")
+	fs.StringVarP(&eo.method, "request", "X", "GET", "HTTP method")
+	fs.StringVar(&eo.url, "url", "", "the request URL")
+	fs.StringArrayVarP(&eo.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
+	fs.StringVar(&eo.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
+	fs.StringVar(&eo.mode, "mode", "", "fetch mode: cors (default) or no-cors")
+	fs.StringVar(&eo.api, "api", "fetch", "fetch or xhr")
+	fs.StringVarP(&eo.data, "data", "d", "", "request body (a body without Content-Type gets text/plain)")
+	fs.IntVar(&eo.preflightStatus, "preflight-status", 0, "status of the OPTIONS response (default 204 when --preflight-header is given)")
+	fs.StringArrayVar(&eo.preflightHeaders, "preflight-header", nil, "header 'Name: value' of the OPTIONS response (repeatable; repeat a name for several lines)")
+	fs.IntVar(&eo.status, "status", 0, "status of the actual response (default 200 when --response-header is given)")
+	fs.StringArrayVar(&eo.responseHeaders, "response-header", nil, "header 'Name: value' of the actual response (repeatable; repeat a name for several lines)")
+	fs.StringVarP(&eo.output, "output", "o", "text", "text or json")
+	fs.BoolVar(&eo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
 	return cmd
 }
 
-// explanation is one explained request: the JSON shape of -o json.
-type explanation struct {
-	Case  string `json:"case,omitempty"`
-	Suite string `json:"suite,omitempty"`
-	// Input is what the model read, credential values redacted.
-	Input cors.Input `json:"input"`
-	// Browser is the saved browser verdict; nil when explaining flags.
-	Browser    *browserVerdict `json:"browser,omitempty"`
-	Prediction cors.Prediction `json:"prediction"`
-	Diagnosis  cors.Diagnosis  `json:"diagnosis"`
-}
-
-// browserVerdict is what the browser did, from a saved record.
-type browserVerdict struct {
-	Name            string `json:"name,omitempty"`
-	Verdict         string `json:"verdict"`
-	CorsError       string `json:"cors_error,omitempty"`
-	FailedParameter string `json:"failed_parameter,omitempty"`
-	NetError        string `json:"net_error,omitempty"`
-	BlockedReason   string `json:"blocked_reason,omitempty"`
-}
-
-func (eo *explainOptions) run(cmd *cobra.Command, stdout io.Writer) error {
+// runExplain explains a saved result or a request described by flags.
+func runExplain(_ context.Context, eo *explainOptions) error {
+	stdout := eo.f.stdout
 	if eo.output != "text" && eo.output != "json" {
 		return usagef("use -o text or -o json", "--output: %q is not a format explain writes", eo.output)
 	}
-	var exps []explanation
+	var exps []reports.Explanation
 	single := true
 	if eo.from != "" {
 		var changed []string
 		for _, name := range explainRequestFlags {
-			if cmd.Flags().Changed(name) {
+			if eo.changed[name] {
 				changed = append(changed, "--"+name)
 			}
 		}
@@ -142,17 +131,17 @@ func (eo *explainOptions) run(cmd *cobra.Command, stdout io.Writer) error {
 		}
 		single = !isRun || eo.caseName != ""
 		for i := range recs {
-			exps = append(exps, explainRecord(&recs[i], eo.showSecrets))
+			exps = append(exps, reports.ExplainRecord(&recs[i], eo.showSecrets))
 		}
 	} else {
 		if eo.caseName != "" {
 			return usagef("add --from RESULT.json", "--case %q: only applies with --from", eo.caseName)
 		}
-		in, err := eo.input(cmd)
+		in, err := eo.input()
 		if err != nil {
 			return err
 		}
-		exps = append(exps, explainInput(in, eo.showSecrets, eo.preflightGiven(cmd)))
+		exps = append(exps, reports.ExplainInput(in, eo.showSecrets, eo.changed["preflight-status"] || len(eo.preflightHeaders) > 0))
 	}
 
 	if eo.output == "json" {
@@ -173,7 +162,7 @@ func (eo *explainOptions) run(cmd *cobra.Command, stdout io.Writer) error {
 				return fmt.Errorf("writing explanation: %w", err)
 			}
 		}
-		if err := writeExplanation(stdout, &exps[i], len(exps) > 1); err != nil {
+		if err := reports.WriteExplanation(stdout, &exps[i], len(exps) > 1); err != nil {
 			return fmt.Errorf("writing explanation: %w", err)
 		}
 	}
@@ -229,7 +218,7 @@ func (eo *explainOptions) loadRecords() (recs []result.Record, isRun bool, err e
 // input builds the model's input from the flags, validating the request the
 // way a suite file is validated so both give the same errors, but naming
 // the flags.
-func (eo *explainOptions) input(cmd *cobra.Command) (cors.Input, error) {
+func (eo *explainOptions) input() (cors.Input, error) {
 	if eo.origin == "" || eo.url == "" {
 		return cors.Input{}, usagef("give --from RESULT.json, or describe the request with --origin and --url",
 			"explain needs a saved result or a request: --origin and --url are required without --from")
@@ -262,7 +251,7 @@ func (eo *explainOptions) input(cmd *cobra.Command) (cors.Input, error) {
 		Credentials: string(c.Request.Credentials), Mode: string(c.Request.Mode), API: string(c.Request.API), Body: c.Request.Body,
 	}}
 
-	pre, err := response(cmd, "preflight-status", eo.preflightStatus, "--preflight-header", eo.preflightHeaders, 204)
+	pre, err := response(eo.changed["preflight-status"], "preflight-status", eo.preflightStatus, "--preflight-header", eo.preflightHeaders, 204)
 	if err != nil {
 		return cors.Input{}, err
 	}
@@ -270,7 +259,7 @@ func (eo *explainOptions) input(cmd *cobra.Command) (cors.Input, error) {
 		pre.URL = c.Request.URL
 		in.Preflight = pre
 	}
-	act, err := response(cmd, "status", eo.status, "--response-header", eo.responseHeaders, 200)
+	act, err := response(eo.changed["status"], "status", eo.status, "--response-header", eo.responseHeaders, 200)
 	if err != nil {
 		return cors.Input{}, err
 	}
@@ -281,16 +270,10 @@ func (eo *explainOptions) input(cmd *cobra.Command) (cors.Input, error) {
 	return in, nil
 }
 
-// preflightGiven reports whether the flags describe a preflight response.
-func (eo *explainOptions) preflightGiven(cmd *cobra.Command) bool {
-	return cmd.Flags().Changed("preflight-status") || len(eo.preflightHeaders) > 0
-}
-
 // response builds one response from a status flag and a header flag; nil
 // when neither was given. A header sent twice is joined with "\n", as
 // Chromium reports several header lines.
-func response(cmd *cobra.Command, statusFlag string, status int, headerFlag string, lines []string, defaultStatus int) (*cors.Response, error) {
-	given := cmd.Flags().Changed(statusFlag)
+func response(given bool, statusFlag string, status int, headerFlag string, lines []string, defaultStatus int) (*cors.Response, error) {
 	if !given && len(lines) == 0 {
 		return nil, nil
 	}
@@ -404,225 +387,4 @@ func flagProblems(err error, command, urlFlag string) error {
 		lines = append(lines, line)
 	}
 	return &usageError{err: errors.New(strings.Join(lines, "\n")), hint: "see `corsproof " + command + " --help`"}
-}
-
-// explainRecord explains a saved record next to the browser's verdict.
-func explainRecord(rec *result.Record, showSecrets bool) explanation {
-	in := rec.ModelInput()
-	return explanation{
-		Case:  rec.Name,
-		Suite: rec.Suite,
-		Input: redactInput(in, showSecrets),
-		Browser: &browserVerdict{
-			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: rec.CorsError,
-			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
-		},
-		Prediction: cors.Predict(in),
-		Diagnosis:  cors.Diagnose(in, string(rec.Verdict), rec.CorsError, rec.FailedParameter),
-	}
-}
-
-// explainInput explains a request described by flags. With no browser, the
-// model's verdict stands in for the browser's so that Diagnose explains it;
-// verdicts Diagnose has no words for (unknown, a refused request) are
-// explained here.
-func explainInput(in cors.Input, showSecrets, preflightGiven bool) explanation {
-	p := cors.Predict(in)
-	var d cors.Diagnosis
-	switch p.Verdict {
-	case cors.VerdictAllowed, cors.VerdictBlocked:
-		d = cors.Diagnose(in, p.Verdict, p.CorsError, p.FailedParameter)
-	case cors.VerdictError:
-		d = cors.Diagnosis{
-			ModelVerdict: p.Verdict, AgreesWithBrowser: true, Warnings: p.Warnings,
-			Summary: "Refused by the page's API before anything is sent: " + strings.Join(p.Notes, "; ") + ".",
-			Fix:     "Change the request in the page; no server header can allow it.",
-		}
-	default:
-		d = cors.Diagnosis{ModelVerdict: p.Verdict, AgreesWithBrowser: true, Warnings: p.Warnings, Summary: unknownSummary(p, preflightGiven)}
-	}
-	if p.CrossOrigin && p.PreflightNeeded && !preflightGiven && p.Verdict != cors.VerdictError {
-		d.Warnings = append(d.Warnings, "no preflight response was given (--preflight-status, --preflight-header), so the model assumed the preflight allowed the request")
-		// The model's note for a record speaks of a browser's preflight
-		// cache; with no browser here, the warning above says it.
-		p.Notes = slices.DeleteFunc(slices.Clone(p.Notes), func(n string) bool { return strings.Contains(n, "cached preflight") })
-	}
-	return explanation{Input: redactInput(in, showSecrets), Prediction: p, Diagnosis: d}
-}
-
-// unknownSummary says what the model could decide without the actual response.
-func unknownSummary(p cors.Prediction, preflightGiven bool) string {
-	switch {
-	case !p.CrossOrigin:
-		return "No CORS check applies to this request (same-origin or no-cors); give --status and --response-header to see which headers script can read."
-	case p.PreflightNeeded && !preflightGiven:
-		return "A preflight is needed. Give the server's OPTIONS answer (--preflight-status, --preflight-header) and the actual response (--status, --response-header) to check them."
-	case p.PreflightNeeded:
-		return "The preflight allows the request. Give the actual response (--status, --response-header) to check it too."
-	}
-	return "No preflight is needed: the browser sends the request as is. Give the response (--status, --response-header) to check whether the page may read it."
-}
-
-// redactInput hides credential header values in what explain echoes.
-func redactInput(in cors.Input, showSecrets bool) cors.Input {
-	if showSecrets {
-		return in
-	}
-	redact := func(h map[string]string) map[string]string {
-		if h == nil {
-			return nil
-		}
-		out := make(map[string]string, len(h))
-		for k, v := range h {
-			if reports.IsSecretHeader(k) {
-				v = reports.Redacted
-			}
-			out[k] = v
-		}
-		return out
-	}
-	in.Request.Headers = redact(in.Request.Headers)
-	copyResp := func(r *cors.Response) *cors.Response {
-		if r == nil {
-			return nil
-		}
-		c := *r
-		c.Headers = redact(r.Headers)
-		return &c
-	}
-	in.Preflight = copyResp(in.Preflight)
-	in.Actual = copyResp(in.Actual)
-	in.Redirects = slices.Clone(in.Redirects)
-	for i := range in.Redirects {
-		in.Redirects[i].Headers = redact(in.Redirects[i].Headers)
-	}
-	in.RedirectPreflights = slices.Clone(in.RedirectPreflights)
-	for i := range in.RedirectPreflights {
-		in.RedirectPreflights[i].Headers = redact(in.RedirectPreflights[i].Headers)
-	}
-	return in
-}
-
-// writeExplanation writes one explanation as text. Every value may come
-// from the network, so each line is sanitized for the terminal.
-func writeExplanation(w io.Writer, e *explanation, titled bool) error {
-	ew := &lineWriter{w: w}
-	p, d := &e.Prediction, &e.Diagnosis
-	if titled {
-		title := e.Case
-		if e.Suite != "" {
-			title = e.Suite + " / " + e.Case
-		}
-		ew.line("── %s", title)
-	}
-	r := e.Input.Request
-	api := r.API
-	if api == "" {
-		api = "fetch"
-	}
-	creds := r.Credentials
-	if creds == "" {
-		creds = "same-origin"
-	}
-	ew.line("Request:    %s %s from %s (%s, credentials %s)", p.Method, r.URL, r.Origin, api, creds)
-	if b := e.Browser; b != nil {
-		s := b.Verdict + withReason(b.CorsError, b.FailedParameter)
-		if b.CorsError == "" && b.NetError != "" {
-			s += " (" + b.NetError + ")"
-		}
-		if b.BlockedReason != "" {
-			s += " [" + b.BlockedReason + "]"
-		}
-		if b.Name != "" {
-			s += " · " + b.Name
-		}
-		ew.line("Browser:    %s", s)
-	}
-	model := p.Verdict + withReason(p.CorsError, p.FailedParameter)
-	if at := stageNames[p.FailedAt]; at != "" {
-		model += " at " + at
-	}
-	switch {
-	case e.Browser == nil:
-		model += " (model only, no browser)"
-	case d.AgreesWithBrowser:
-		model += " · agrees with the browser"
-	default:
-		model += " · DISAGREES with the browser"
-	}
-	ew.line("Model:      %s", model)
-	switch {
-	case !p.CrossOrigin:
-		ew.line("Preflight:  not needed (no CORS check applies)")
-	case p.PreflightNeeded:
-		ew.line("Preflight:  needed")
-		for _, reason := range p.PreflightReasons {
-			ew.line("  - %s", reason.Detail)
-		}
-		if len(p.RequestHeaderNames) > 0 {
-			ew.line("  Access-Control-Request-Headers: %s", strings.Join(p.RequestHeaderNames, ","))
-		}
-	default:
-		ew.line("Preflight:  not needed (safelisted method and headers)")
-	}
-	ew.line("Summary:    %s", d.Summary)
-	if d.Fix != "" {
-		ew.line("Fix:        %s", d.Fix)
-	}
-	if len(p.ReadableHeaders) > 0 {
-		ew.line("Readable:   %s", strings.Join(p.ReadableHeaders, ", "))
-	}
-	if len(p.UnreadableHeaders) > 0 {
-		ew.line("Unreadable: %s", strings.Join(p.UnreadableHeaders, ", "))
-	}
-	if len(d.Warnings) > 0 {
-		ew.line("Warnings:")
-		for _, warn := range d.Warnings {
-			ew.line("  - %s", warn)
-		}
-	}
-	if len(p.Notes) > 0 {
-		ew.line("Notes:")
-		for _, n := range p.Notes {
-			ew.line("  - %s", n)
-		}
-	}
-	return ew.err
-}
-
-// stageNames words the stage where a check failed.
-var stageNames = map[string]string{
-	cors.StagePreflight: "the preflight",
-	cors.StageRedirect:  "a redirect",
-	cors.StageActual:    "the actual response",
-	cors.StageRequest:   "the request, before it was sent",
-}
-
-func withReason(corsError, param string) string {
-	switch {
-	case corsError != "" && param != "":
-		return " " + corsError + " (" + param + ")"
-	case corsError != "":
-		return " " + corsError
-	}
-	return ""
-}
-
-// lineWriter writes sanitized lines and remembers the first error.
-type lineWriter struct {
-	w   io.Writer
-	err error
-}
-
-// line formats one line; each line of the result (a value may hold line
-// breaks) is sanitized for the terminal on its own.
-func (l *lineWriter) line(format string, args ...any) {
-	if l.err != nil {
-		return
-	}
-	for _, s := range strings.Split(fmt.Sprintf(format, args...), "\n") {
-		if _, l.err = fmt.Fprintln(l.w, reports.SanitizeTerminal(s)); l.err != nil {
-			return
-		}
-	}
 }

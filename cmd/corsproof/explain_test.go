@@ -5,22 +5,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/reports"
 )
 
 // execute runs a command the way Main does and returns its output and the
 // exit code Main would choose for the error: 1 for failed expectations,
 // 2 for everything the user can fix.
-func execute(t *testing.T, newCmd func(stdout, stderr io.Writer) *cobra.Command, args ...string) (stdout, stderr string, code ExitCode) {
+func execute[O any](t *testing.T, newCmd func(*factory, func(context.Context, *O) error) *cobra.Command, args ...string) (stdout, stderr string, code ExitCode) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := newCmd(&out, &errOut)
+	cmd := newCmd(&factory{stdout: &out, stderr: &errOut}, nil)
 	cmd.SetArgs(args)
 	cmd.SetOut(&errOut)
 	cmd.SetErr(&errOut)
@@ -194,7 +195,7 @@ func TestExplainJSON(t *testing.T) {
 			"--preflight-header", "Access-Control-Allow-Credentials: true",
 			"--status", "200", "--response-header", "Access-Control-Allow-Origin: "+pageOrigin)
 		require.Equal(t, ExitOK, code, errOut)
-		var got explanation
+		var got reports.Explanation
 		require.NoError(t, json.Unmarshal([]byte(out), &got))
 		assert.Nil(t, got.Browser)
 		assert.Equal(t, "blocked", got.Prediction.Verdict)
@@ -209,7 +210,7 @@ func TestExplainJSON(t *testing.T) {
 		t.Parallel()
 		out, errOut, code := execute(t, newExplainCmd, "--from", "testdata/baseline-old.json", "-o", "json")
 		require.Equal(t, ExitOK, code, errOut)
-		var got []explanation
+		var got []reports.Explanation
 		require.NoError(t, json.Unmarshal([]byte(out), &got))
 		require.Len(t, got, 3)
 		for _, e := range got {

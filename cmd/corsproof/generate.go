@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,8 +15,17 @@ import (
 // contractPolicyHint is the hint for every problem with a policy file.
 const contractPolicyHint = "the format is documented in target/policy.schema.json; examples/policy.yaml is a starting point"
 
-func newGenerateCmd(stdout, stderr io.Writer) *cobra.Command {
-	var policyPath, targetURL, out string
+// generateOptions are the flags of `corsproof generate`.
+type generateOptions struct {
+	f                   *factory
+	policy, target, out string
+}
+
+func newGenerateCmd(f *factory, runF func(context.Context, *generateOptions) error) *cobra.Command {
+	opts := &generateOptions{f: f}
+	if runF == nil {
+		runF = runGenerate
+	}
 	cmd := &cobra.Command{
 		Use:   "generate --policy POLICY.yaml --target URL",
 		Short: "Write the conformance suite a CORS policy implies, for `corsproof run`",
@@ -29,33 +39,36 @@ The same policy always gives the same suite, byte for byte.`,
 		Example: `  corsproof generate --policy examples/policy.yaml --target http://127.0.0.1:8080 -o contract.yaml
   corsproof run contract.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := loadContract(policyPath, targetURL, stderr)
-			if err != nil {
-				return err
-			}
-			data, err := c.Suite.Marshal()
-			if err != nil {
-				return fmt.Errorf("writing suite: %w", err)
-			}
-			if out == "" || out == "-" {
-				_, err := stdout.Write(data)
-				return err
-			}
-			if err := os.WriteFile(out, data, 0o644); err != nil {
-				return fmt.Errorf("writing suite: %w", err)
-			}
-			fmt.Fprintf(stderr, "corsproof: wrote %d cases to %s\n", len(c.Suite.Cases), out)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&policyPath, "policy", "", "the policy file (required)")
-	f.StringVar(&targetURL, "target", "", "the API's base URL; route paths are appended to it (required)")
-	f.StringVarP(&out, "out", "o", "", "write the suite to FILE instead of stdout")
+	fs := cmd.Flags()
+	fs.StringVar(&opts.policy, "policy", "", "the policy file (required)")
+	fs.StringVar(&opts.target, "target", "", "the API's base URL; route paths are appended to it (required)")
+	fs.StringVarP(&opts.out, "out", "o", "", "write the suite to FILE instead of stdout")
 	_ = cmd.MarkFlagRequired("policy")
 	_ = cmd.MarkFlagRequired("target")
 	return cmd
+}
+
+// runGenerate writes the policy's conformance suite.
+func runGenerate(_ context.Context, opts *generateOptions) error {
+	c, err := loadContract(opts.policy, opts.target, opts.f.stderr)
+	if err != nil {
+		return err
+	}
+	data, err := c.Suite.Marshal()
+	if err != nil {
+		return fmt.Errorf("writing suite: %w", err)
+	}
+	if opts.out == "" || opts.out == "-" {
+		_, err := opts.f.stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(opts.out, data, 0o644); err != nil {
+		return fmt.Errorf("writing suite: %w", err)
+	}
+	fmt.Fprintf(opts.f.stderr, "corsproof: wrote %d cases to %s\n", len(c.Suite.Cases), opts.out)
+	return nil
 }
 
 // loadContract reads the policy, prints its lint warnings and the

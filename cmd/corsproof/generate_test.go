@@ -14,10 +14,10 @@ import (
 
 const examplePolicy = "../../examples/policy.yaml"
 
-func runGenerate(t *testing.T, args ...string) (string, string, error) {
+func generate(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	cmd := newGenerateCmd(&stdout, &stderr)
+	cmd := newGenerateCmd(&factory{stdout: &stdout, stderr: &stderr}, nil)
 	cmd.SetArgs(args)
 	cmd.SetOut(&stdout)
 	cmd.SetErr(&stderr)
@@ -28,7 +28,7 @@ func runGenerate(t *testing.T, args ...string) (string, string, error) {
 
 func TestGenerateCommand(t *testing.T) {
 	t.Parallel()
-	out, _, err := runGenerate(t, "--policy", examplePolicy, "--target", "http://127.0.0.1:8080")
+	out, _, err := generate(t, "--policy", examplePolicy, "--target", "http://127.0.0.1:8080")
 	require.NoError(t, err)
 	s, err := scenarios.Parse("stdout", []byte(out))
 	require.NoError(t, err)
@@ -38,7 +38,7 @@ func TestGenerateCommand(t *testing.T) {
 
 	// -o writes the same bytes to a file.
 	path := filepath.Join(t.TempDir(), "suite.yaml")
-	_, stderr, err := runGenerate(t, "--policy", examplePolicy, "--target", "http://127.0.0.1:8080", "-o", path)
+	_, stderr, err := generate(t, "--policy", examplePolicy, "--target", "http://127.0.0.1:8080", "-o", path)
 	require.NoError(t, err)
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)

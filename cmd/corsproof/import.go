@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,6 @@ import (
 
 // importOptions are the flags of `import` and the import half of `replay`.
 type importOptions struct {
-	out        string
 	origin     string
 	name       string
 	onlyFailed bool
@@ -29,8 +29,20 @@ func (o *importOptions) addCommon(cmd *cobra.Command) {
 	f.BoolVar(&o.withValues, "with-credentials-values", false, "keep the values of Authorization, cookies and token-like headers instead of placeholders")
 }
 
-func newImportCmd(stdout, stderr io.Writer) *cobra.Command {
-	var opts importOptions
+// importCmdOptions are the flags and arguments of `corsproof import`.
+type importCmdOptions struct {
+	f          *factory
+	kind, file string
+	stdin      io.Reader
+	out        string
+	imp        importOptions
+}
+
+func newImportCmd(f *factory, runF func(context.Context, *importCmdOptions) error) *cobra.Command {
+	opts := &importCmdOptions{f: f}
+	if runF == nil {
+		runF = runImport
+	}
 	cmd := &cobra.Command{
 		Use:   "import har|curl|fetch FILE|-",
 		Short: "Turn a HAR export, a \"Copy as cURL\" or a \"Copy as fetch\" into a suite",
@@ -45,43 +57,43 @@ which is what CORS looks at. What was skipped, and why, goes to stderr.`,
   pbpaste | corsproof import curl - -o repro.yaml`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := importFile(cmd, args[0], args[1], &opts, stderr)
-			if err != nil {
-				return err
-			}
-			data, err := s.Marshal()
-			if err != nil {
-				return fmt.Errorf("writing suite: %w", err)
-			}
-			if opts.out == "" || opts.out == "-" {
-				_, err = stdout.Write(data)
-				return err
-			}
-			if err := os.WriteFile(opts.out, data, 0o644); err != nil {
-				return fmt.Errorf("writing suite: %w", err)
-			}
-			fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
-				len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
-			return nil
+			opts.kind, opts.file, opts.stdin = args[0], args[1], cmd.InOrStdin()
+			return runF(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.out, "output", "o", "", "write the suite to this file (default: stdout)")
-	cmd.Flags().StringVar(&opts.name, "name", "", "the suite's name (default: imported from FILE)")
-	opts.addCommon(cmd)
+	cmd.Flags().StringVar(&opts.imp.name, "name", "", "the suite's name (default: imported from FILE)")
+	opts.imp.addCommon(cmd)
 	return cmd
 }
 
-func pluralOf(n int, one, many string) string {
-	if n == 1 {
-		return one
+// runImport writes the suite the input makes.
+func runImport(_ context.Context, opts *importCmdOptions) error {
+	stdout, stderr := opts.f.stdout, opts.f.stderr
+	s, err := importFile(opts.stdin, opts.kind, opts.file, &opts.imp, stderr)
+	if err != nil {
+		return err
 	}
-	return many
+	data, err := s.Marshal()
+	if err != nil {
+		return fmt.Errorf("writing suite: %w", err)
+	}
+	if opts.out == "" || opts.out == "-" {
+		_, err = stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(opts.out, data, 0o644); err != nil {
+		return fmt.Errorf("writing suite: %w", err)
+	}
+	fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
+		len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
+	return nil
 }
 
 // readInput reads FILE, or stdin for "-".
-func readInput(cmd *cobra.Command, path string) ([]byte, string, error) {
+func readInput(stdin io.Reader, path string) ([]byte, string, error) {
 	if path == "-" {
-		data, err := io.ReadAll(cmd.InOrStdin())
+		data, err := io.ReadAll(stdin)
 		if err != nil {
 			return nil, "", fmt.Errorf("reading stdin: %w", err)
 		}
@@ -96,7 +108,7 @@ func readInput(cmd *cobra.Command, path string) ([]byte, string, error) {
 
 // importFile reads and imports one file of the given kind and reports what
 // the import skipped on stderr.
-func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
+func importFile(stdin io.Reader, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
 	kind = strings.ToLower(kind)
 	switch kind {
 	case "har", "curl", "fetch":
@@ -108,7 +120,7 @@ func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stde
 		// say so rather than ignore the flags.
 		return nil, usagef("these flags apply to HAR files only", "import %s: --with-credentials-values and --only-failed are for har", kind)
 	}
-	data, file, err := readInput(cmd, path)
+	data, file, err := readInput(stdin, path)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +133,7 @@ func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stde
 			OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues,
 		})
 		if rep != nil {
-			writeImportReport(stderr, rep)
+			reports.ImportSummary(stderr, rep)
 		}
 		if errors.Is(err, scenarios.ErrNothingToReplay) {
 			hint := "export the HAR from the page that made the failing request, with Preserve log on"
@@ -152,40 +164,4 @@ func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stde
 		}
 	}
 	return s, nil
-}
-
-// writeImportReport lists the cases made and the entries skipped. URLs come
-// from the user's file and are sanitised before they reach the terminal.
-func writeImportReport(w io.Writer, rep *scenarios.ImportReport) {
-	fmt.Fprintf(w, "corsproof: %s: %d %s, %d %s to replay, %d skipped\n", reports.SanitizeTerminal(rep.File),
-		rep.Entries, pluralOf(rep.Entries, "entry", "entries"), len(rep.Cases), pluralOf(len(rep.Cases), "request", "requests"), len(rep.Skipped))
-	for _, c := range rep.Cases {
-		line := fmt.Sprintf("  entry %d: %s", c.Entry, reports.SanitizeTerminal(c.Name))
-		if c.Observed != "" {
-			line += " (user saw " + string(c.Observed)
-			if c.CorsError != "" {
-				line += ", " + c.CorsError
-			}
-			line += ")"
-		}
-		if len(c.Redacted) > 0 {
-			line += "; placeholders for " + reports.SanitizeTerminal(strings.Join(c.Redacted, ", "))
-		}
-		fmt.Fprintln(w, line)
-	}
-	for _, s := range rep.Skipped {
-		what := strings.TrimSpace(s.Method + " " + clipURL(s.URL))
-		if what != "" {
-			what += ": "
-		}
-		fmt.Fprintf(w, "  skipped entry %d: %s%s (%s)\n", s.Entry, reports.SanitizeTerminal(what), s.Kind, reports.SanitizeTerminal(s.Reason))
-	}
-}
-
-// clipURL shortens data: URLs and other long values for one-line messages.
-func clipURL(u string) string {
-	if r := []rune(u); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return u
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -9,7 +10,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/corsproof/corsproof/compare"
+	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
+	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/target"
 )
@@ -17,6 +20,10 @@ import (
 // matrixOptions are the flags of `corsproof matrix` beyond the shared
 // browser settings.
 type matrixOptions struct {
+	f           *factory
+	files       []string
+	demo        bool
+	browser     browserFlags
 	browsers    []string
 	output      string
 	reports     []string
@@ -34,10 +41,11 @@ type matrixReport struct {
 	format, path string
 }
 
-func newMatrixCmd(stdout, stderr io.Writer) *cobra.Command {
-	var mo matrixOptions
-	var bf browserFlags
-	var demo bool
+func newMatrixCmd(f *factory, runF func(context.Context, *matrixOptions) error) *cobra.Command {
+	mo := &matrixOptions{f: f}
+	if runF == nil {
+		runF = runMatrix
+	}
 	cmd := &cobra.Command{
 		Use:   "matrix SUITE.yaml... --browser LABEL=PATH --browser LABEL=PATH...",
 		Short: "Run suites on several browsers and show which verdicts differ",
@@ -53,99 +61,110 @@ code is 0 unless the command line or a browser is wrong (2).`,
       --browser chromium-156=/usr/lib/chromium/chromium \
       --report markdown=matrix.md --report html=matrix.html`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if demo && len(args) > 0 {
+			if mo.demo && len(args) > 0 {
 				return usagef("drop the suite files, or --demo", "--demo runs the built-in suite; suite files were given too")
 			}
-			if !demo && len(args) == 0 {
+			if !mo.demo && len(args) == 0 {
 				return usagef("name suite files, or use --demo for the built-in suite", "matrix needs at least one suite")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			browsers, err := mo.browserList()
-			if err != nil {
-				return err
-			}
-			targets, err := mo.targets()
-			if err != nil {
-				return err
-			}
-			// Check every browser and setting before loading anything, so a
-			// typo fails in a second rather than after the first browser's run.
-			var perBrowser []browserFlags
-			var paths []string
-			for _, b := range browsers {
-				one := bf
-				one.path = b.path
-				o, err := one.options()
-				if err != nil {
-					return fmt.Errorf("--browser %s: %w", b.label, err)
-				}
-				perBrowser = append(perBrowser, one)
-				paths = append(paths, o.Path)
-			}
-			var suites []*scenarios.Suite
-			if demo {
-				srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
-				if err != nil {
-					return err
-				}
-				defer srv.Close()
-				s, err := demoSuite(srv.URL)
-				if err != nil {
-					return err
-				}
-				suites = append(suites, s)
-			}
-			loaded, err := loadSuites(args)
-			if err != nil {
-				return err
-			}
-			suites = append(suites, loaded...)
-			var cols []compare.Column
-			for i, b := range browsers {
-				if !mo.quiet && mo.output == "text" {
-					fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, paths[i])
-				}
-				run, err := runOnBrowser(cmd.Context(), suites, &perBrowser[i], runHooks{
-					progress: reports.NewProgress(stderr, countCases(suites), reports.Options{Quiet: mo.quiet || mo.output != "text"}),
-				})
-				if err != nil {
-					return fmt.Errorf("--browser %s: %w", b.label, err)
-				}
-				cols = append(cols, compare.Column{Label: b.label, Run: run})
-			}
-			m, err := compare.NewMatrix(cols...)
-			if err != nil {
-				return err
-			}
-			ropts := compare.Options{ShowSecrets: mo.showSecrets}
-			for _, t := range targets {
-				if err := writeFile(t.path, func(w io.Writer) error { return compare.Render(w, m, t.format, ropts) }); err != nil {
-					return err
-				}
-			}
-			return compare.Render(stdout, m, mo.output, ropts)
+			mo.files = args
+			return runF(cmd.Context(), mo)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&demo, "demo", false, "run the built-in demo suite against the built-in target (started on loopback)")
-	f.StringArrayVar(&mo.browsers, "browser", nil, "LABEL=PATH of a Chromium binary to run the suites on (repeatable, at least one)")
+	fs := cmd.Flags()
+	fs.BoolVar(&mo.demo, "demo", false, "run the built-in demo suite against the built-in target (started on loopback)")
+	fs.StringArrayVar(&mo.browsers, "browser", nil, "LABEL=PATH of a Chromium binary to run the suites on (repeatable, at least one)")
 	// The shared browser settings, but for --browser (here LABEL=PATH,
 	// repeatable) and --browser-url (a matrix launches each binary).
 	shared := pflag.NewFlagSet("browser", pflag.ContinueOnError)
-	bf.add(shared)
+	mo.browser.add(shared)
 	shared.VisitAll(func(fl *pflag.Flag) {
 		if fl.Name != "browser" && fl.Name != "browser-url" {
-			f.AddFlag(fl)
+			fs.AddFlag(fl)
 		}
 	})
-	f.StringVarP(&mo.output, "output", "o", "text", "format on stdout: "+strings.Join(compare.Formats(), ", "))
-	f.StringArrayVar(&mo.reports, "report", nil, "also write FORMAT=PATH (repeatable), e.g. --report markdown=matrix.md --report html=matrix.html")
-	f.BoolVarP(&mo.quiet, "quiet", "q", false, "no progress on stderr")
-	f.BoolVar(&mo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+	fs.StringVarP(&mo.output, "output", "o", "text", "format on stdout: "+strings.Join(compare.Formats(), ", "))
+	fs.StringArrayVar(&mo.reports, "report", nil, "also write FORMAT=PATH (repeatable), e.g. --report markdown=matrix.md --report html=matrix.html")
+	fs.BoolVarP(&mo.quiet, "quiet", "q", false, "no progress on stderr")
+	fs.BoolVar(&mo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
 	_ = cmd.MarkFlagRequired("browser")
 	return cmd
+}
+
+// runMatrix runs the suites on each browser in turn and renders the
+// comparison.
+func runMatrix(ctx context.Context, mo *matrixOptions) error {
+	stdout, stderr := mo.f.stdout, mo.f.stderr
+	browsers, err := mo.browserList()
+	if err != nil {
+		return err
+	}
+	targets, err := mo.targets()
+	if err != nil {
+		return err
+	}
+	// Check every browser and setting before loading anything, so a typo
+	// fails in a second rather than after the first browser's run.
+	var configs []runner.Config
+	for _, b := range browsers {
+		one := mo.browser
+		one.path = b.path
+		cfg, err := one.config(nil)
+		if err != nil {
+			return fmt.Errorf("--browser %s: %w", b.label, err)
+		}
+		configs = append(configs, cfg)
+	}
+	var suites []*scenarios.Suite
+	if mo.demo {
+		srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		s, err := demoSuite(srv.URL)
+		if err != nil {
+			return err
+		}
+		suites = append(suites, s)
+	}
+	loaded, err := loadSuites(mo.files)
+	if err != nil {
+		return err
+	}
+	suites = append(suites, loaded...)
+	n := 0
+	for _, s := range suites {
+		n += len(s.Cases)
+	}
+	var cols []compare.Column
+	for i, b := range browsers {
+		if !mo.quiet && mo.output == "text" {
+			path, _ := harness.FindBrowser(b.path)
+			fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, path)
+		}
+		progress := reports.NewProgress(stderr, n, reports.Options{Quiet: mo.quiet || mo.output != "text"})
+		run, err := runner.Run(ctx, configs[i], suites, runner.Hooks{Record: progress.Add})
+		progress.Finish()
+		if err != nil {
+			return fmt.Errorf("--browser %s: %w", b.label, err)
+		}
+		cols = append(cols, compare.Column{Label: b.label, Run: run})
+	}
+	m, err := compare.NewMatrix(cols...)
+	if err != nil {
+		return err
+	}
+	ropts := compare.Options{ShowSecrets: mo.showSecrets}
+	for _, t := range targets {
+		if err := writeFile(t.path, func(w io.Writer) error { return compare.Render(w, m, t.format, ropts) }); err != nil {
+			return err
+		}
+	}
+	return compare.Render(stdout, m, mo.output, ropts)
 }
 
 // browserList parses the --browser flags.

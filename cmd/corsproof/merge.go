@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -10,8 +10,18 @@ import (
 	"github.com/corsproof/corsproof/result"
 )
 
-func newMergeCmd(stdout, stderr io.Writer) *cobra.Command {
-	var of outputFlags
+// mergeOptions are the flags and arguments of `corsproof merge`.
+type mergeOptions struct {
+	f     *factory
+	files []string
+	out   outputFlags
+}
+
+func newMergeCmd(f *factory, runF func(context.Context, *mergeOptions) error) *cobra.Command {
+	opts := &mergeOptions{f: f}
+	if runF == nil {
+		runF = runMerge
+	}
 	cmd := &cobra.Command{
 		Use:   "merge RESULT.json...",
 		Short: "Join the results of several runs (shards on several CI jobs) into one run and report it",
@@ -22,31 +32,37 @@ write it in any report format. Exits 1 when any expectation failed in any run.`,
   corsproof merge r1.json r2.json --report html=report.html --report junit=junit.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			targets, err := of.targets()
-			if err != nil {
-				return err
-			}
-			var runs []*result.Run
-			for _, path := range args {
-				run, _, err := compare.Load(path)
-				if err != nil {
-					return &usageError{err: fmt.Errorf("%s: %w", path, err), hint: "merge reads what `corsproof run -o json` or `-o jsonl` writes"}
-				}
-				runs = append(runs, run)
-			}
-			merged, err := result.Merge(runs...)
-			if err != nil {
-				return err
-			}
-			if err := writeReports(merged, &of, targets, of.reportOptions(stdout), stdout); err != nil {
-				return err
-			}
-			if merged.Totals.ExpectFail > 0 {
-				return errExpectations
-			}
-			return nil
+			opts.files = args
+			return runF(cmd.Context(), opts)
 		},
 	}
-	of.add(cmd.Flags(), "text")
+	opts.out.add(cmd.Flags(), "text")
 	return cmd
+}
+
+// runMerge joins the saved runs and writes the reports.
+func runMerge(_ context.Context, opts *mergeOptions) error {
+	targets, err := opts.out.targets()
+	if err != nil {
+		return err
+	}
+	var runs []*result.Run
+	for _, path := range opts.files {
+		run, _, err := compare.Load(path)
+		if err != nil {
+			return &usageError{err: fmt.Errorf("%s: %w", path, err), hint: "merge reads what `corsproof run -o json` or `-o jsonl` writes"}
+		}
+		runs = append(runs, run)
+	}
+	merged, err := result.Merge(runs...)
+	if err != nil {
+		return err
+	}
+	if err := writeReports(merged, &opts.out, targets, opts.out.reportOptions(opts.f.stdout), opts.f.stdout); err != nil {
+		return err
+	}
+	if merged.Totals.ExpectFail > 0 {
+		return errExpectations
+	}
+	return nil
 }

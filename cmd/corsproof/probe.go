@@ -1,21 +1,23 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
-	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
+// probeOptions are the flags and argument of `corsproof probe`.
 type probeOptions struct {
+	f           *factory
+	url         string
 	origin      string
 	method      string
 	headers     []string
@@ -25,12 +27,15 @@ type probeOptions struct {
 	mode        string
 	expect      string
 	cookies     []string
+	browser     browserFlags
+	out         outputFlags
 }
 
-func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
-	var po probeOptions
-	var bf browserFlags
-	var of outputFlags
+func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *cobra.Command {
+	po := &probeOptions{f: f}
+	if runF == nil {
+		runF = runProbe
+	}
 	cmd := &cobra.Command{
 		Use:   "probe URL --origin ORIGIN",
 		Short: "Make one request from a page at ORIGIN in a real browser and explain the verdict",
@@ -39,32 +44,29 @@ func newProbeCmd(stdout, stderr io.Writer) *cobra.Command {
       -X POST -H 'Content-Type: application/json' --credentials include --data '{"user":"a"}'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := po.toCase(args[0])
-			if err != nil {
-				return err
-			}
-			return probe(cmd, c, &bf, &of, stdout)
+			po.url = args[0]
+			return runF(cmd.Context(), po)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&po.origin, "origin", "", "the page's origin: scheme://host[:port] or null (required)")
-	f.StringVarP(&po.method, "request", "X", "GET", "HTTP method")
-	f.StringArrayVarP(&po.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
-	f.StringVar(&po.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
-	f.StringVar(&po.api, "api", "fetch", "fetch or xhr")
-	f.StringVarP(&po.data, "data", "d", "", "request body")
-	f.StringVar(&po.mode, "mode", "", "fetch mode: cors (default) or no-cors")
-	f.StringArrayVar(&po.cookies, "cookie", nil, "cookie name=value in the browser's jar for the URL before the request (repeatable); sent only if the browser would send it")
-	f.StringVar(&po.expect, "expect", "", "expected verdict (allowed or blocked); exit 1 when it differs")
+	fs := cmd.Flags()
+	fs.StringVar(&po.origin, "origin", "", "the page's origin: scheme://host[:port] or null (required)")
+	fs.StringVarP(&po.method, "request", "X", "GET", "HTTP method")
+	fs.StringArrayVarP(&po.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
+	fs.StringVar(&po.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
+	fs.StringVar(&po.api, "api", "fetch", "fetch or xhr")
+	fs.StringVarP(&po.data, "data", "d", "", "request body")
+	fs.StringVar(&po.mode, "mode", "", "fetch mode: cors (default) or no-cors")
+	fs.StringArrayVar(&po.cookies, "cookie", nil, "cookie name=value in the browser's jar for the URL before the request (repeatable); sent only if the browser would send it")
+	fs.StringVar(&po.expect, "expect", "", "expected verdict (allowed or blocked); exit 1 when it differs")
 	_ = cmd.MarkFlagRequired("origin")
-	bf.add(f)
-	of.add(f, "text")
+	po.browser.add(fs)
+	po.out.add(fs, "text")
 	return cmd
 }
 
 // toCase validates the flags the same way a suite file is validated, by
 // writing them as a one-case suite, so both paths give the same errors.
-func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
+func (po *probeOptions) toCase() (scenarios.Case, error) {
 	headers := map[string]string{}
 	for _, h := range po.headers {
 		name, value, ok := strings.Cut(h, ":")
@@ -77,7 +79,7 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 		Name:   "probe",
 		Origin: po.origin,
 		Request: scenarios.Request{
-			API: scenarios.API(po.api), Method: po.method, URL: rawURL, Headers: headers,
+			API: scenarios.API(po.api), Method: po.method, URL: po.url, Headers: headers,
 			Credentials: scenarios.Credentials(po.credentials), Body: po.data, Mode: scenarios.Mode(po.mode),
 		},
 	}
@@ -100,23 +102,27 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 	return checkFlagCase(c, "probe", "the URL")
 }
 
-func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFlags, stdout io.Writer) error {
+// runProbe makes the one request and writes its record.
+func runProbe(ctx context.Context, po *probeOptions) error {
+	c, err := po.toCase()
+	if err != nil {
+		return err
+	}
+	cfg, err := po.browser.config(po.f.browser)
+	if err != nil {
+		return err
+	}
 	// Check every output flag before the browser runs.
-	targets, err := of.targets()
+	targets, err := po.out.targets()
 	if err != nil {
 		return err
 	}
-	b, opts, err := bf.launch(cmd.Context(), []scenarios.Case{c})
+	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{{Name: "probe", Cases: []scenarios.Case{c}}}, runner.Hooks{})
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	start := time.Now()
-	rec := b.RunOne(cmd.Context(), c)
-	run := &result.Run{Tool: "corsproof", Suites: []string{"probe"}, Browser: b.Version(), BrowserProduct: b.Product(), BrowserPath: b.Path(),
-		Driver: b.Driver(), ThirdPartyCookies: cookieSetting(b, opts), LNA: lnaSetting(opts), TimeoutMS: opts.Timeout.Milliseconds(), Isolation: string(harness.IsolationFresh), Launch: b.LaunchSettings(),
-		Started: start.UTC(), DurationMS: time.Since(start).Milliseconds(), Records: []result.Record{rec}}
-	run.Tally()
+	rec := run.Records[0]
+	of, stdout := &po.out, po.f.stdout
 	ropts := of.reportOptions(stdout)
 	switch of.output {
 	case "json":

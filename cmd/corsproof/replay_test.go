@@ -59,7 +59,7 @@ func TestImportCommand(t *testing.T) {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			err := runCmd(t, newImportCmd(&stdout, &stderr), tc.stdin, tc.args...)
+			err := runCmd(t, newImportCmd(&factory{stdout: &stdout, stderr: &stderr}, nil), tc.stdin, tc.args...)
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.wantErr)
@@ -101,7 +101,7 @@ func TestImportCommandWritesFile(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "repro.yaml")
 	var stdout, stderr bytes.Buffer
-	require.NoError(t, runCmd(t, newImportCmd(&stdout, &stderr), "", "har", firefoxHAR, "-o", out))
+	require.NoError(t, runCmd(t, newImportCmd(&factory{stdout: &stdout, stderr: &stderr}, nil), "", "har", firefoxHAR, "-o", out))
 	assert.Empty(t, stdout.String())
 	assert.Contains(t, stderr.String(), "wrote 2 cases to "+out)
 	s, err := scenarios.Load(out)
@@ -112,9 +112,9 @@ func TestImportCommandWritesFile(t *testing.T) {
 func TestReplayUsageErrors(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
-	err := runCmd(t, newReplayCmd(&stdout, &stderr), `{"log":{"entries":[]}}`, "-")
+	err := runCmd(t, newReplayCmd(&factory{stdout: &stdout, stderr: &stderr}, nil), `{"log":{"entries":[]}}`, "-")
 	require.ErrorIs(t, err, scenarios.ErrNothingToReplay)
-	err = runCmd(t, newReplayCmd(&stdout, &stderr), `[]`, "-")
+	err = runCmd(t, newReplayCmd(&factory{stdout: &stdout, stderr: &stderr}, nil), `[]`, "-")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not a HAR file")
 }
@@ -167,7 +167,7 @@ cases:
     request: {method: GET, url: /api/allowlist}
 `))
 	require.NoError(t, err)
-	first := &result.Run{Browser: b.Version(), Started: time.Now(), Records: b.RunCases(ctx, suite.Cases, 2, nil)}
+	first := &result.Run{Browser: b.Version(), Started: time.Now(), Records: b.RunCases(ctx, suite.Cases, 2, "", nil)}
 	var har bytes.Buffer
 	require.NoError(t, reports.NewHAR(reports.Options{}).Report(&har, first))
 
@@ -178,15 +178,17 @@ cases:
 		assert.Equal(t, scenarios.SkipPreflight, sk.Kind, "entry %d: %s", sk.Entry, sk.Reason)
 	}
 
-	md := filepath.Join(t.TempDir(), "repro.md")
+	dir := t.TempDir()
+	md, harFile := filepath.Join(dir, "repro.md"), filepath.Join(dir, "user.har")
+	require.NoError(t, os.WriteFile(harFile, har.Bytes(), 0o644))
 	var stdout, stderr bytes.Buffer
-	rc := replayConfig{command: "corsproof replay user.har", jobs: 2, of: &outputFlags{output: "text", quiet: true},
-		targets: []reportTarget{{format: "markdown", path: md}}, stdout: &stdout, stderr: &stderr}
-	require.NoError(t, replay(ctx, b, imported, rc), stdout.String())
+	opts := &replayOptions{f: &factory{stdout: &stdout, stderr: &stderr, browser: b}, file: harFile,
+		browser: defaultBrowserFlags(), out: outputFlags{output: "text", quiet: true, reports: []string{"markdown=" + md}}}
+	require.NoError(t, runReplay(ctx, opts), stdout.String())
 
 	want := map[string]string{}
 	for _, rec := range first.Records {
-		want[rec.Name] = outcome(rec.Verdict, rec.CorsError)
+		want[rec.Name] = reports.Outcome(rec.Verdict, rec.CorsError)
 	}
 	assert.Equal(t, map[string]string{
 		"xhr GET on the open route":     "allowed",
@@ -203,17 +205,15 @@ cases:
 	assert.Contains(t, out, "4 of 4 requests reproduced")
 	repro, err := os.ReadFile(md)
 	require.NoError(t, err)
-	assert.Contains(t, string(repro), "corsproof replay user.har")
+	assert.Contains(t, string(repro), "corsproof replay "+harFile)
 	assert.Contains(t, string(repro), "corsproof probe")
 	assert.Contains(t, string(repro), "**Fix:**")
 
 	// From an origin the allow-list does not list, the PUT is refused: the
 	// replay says it does not reproduce, and fails.
-	other, _, err := scenarios.ImportHAR(har.Bytes(), scenarios.HAROptions{File: "user.har", Origin: "https://other.example.test"})
-	require.NoError(t, err)
 	stdout.Reset()
-	rc.targets = nil
-	require.ErrorIs(t, replay(ctx, b, other, rc), errExpectations)
+	opts.out.reports, opts.imp.origin = nil, "https://other.example.test"
+	require.ErrorIs(t, runReplay(ctx, opts), errExpectations)
 	assert.Contains(t, stdout.String(), "not reproduced: preflighted PUT with a token")
 	assert.Contains(t, stdout.String(), "3 of 4 requests reproduced")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -37,6 +38,11 @@ type usageError struct {
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
+func (e *usageError) Hint() string  { return e.hint }
+
+// hinter is an error that says what to do about it: a usage error, a
+// browser option the library refused.
+type hinter interface{ Hint() string }
 
 func usagef(hint, format string, args ...any) error {
 	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
@@ -50,7 +56,7 @@ func Main(args []string, stdout, stderr io.Writer) ExitCode {
 	// After the first Ctrl-C the run winds down and cleans up; a second
 	// one gets Go's default handling and ends the process at once.
 	context.AfterFunc(ctx, stop)
-	root := newRootCmd(stdout, stderr)
+	root := newRootCmd(&factory{stdout: stdout, stderr: stderr})
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil && !errors.Is(err, errExpectations) {
@@ -67,9 +73,9 @@ func exitCode(ctx context.Context, err error) ExitCode {
 	if errors.Is(err, errExpectations) {
 		return ExitFailed
 	}
-	var ue *usageError
+	var h hinter
 	switch {
-	case errors.As(err, &ue), isCobraUsage(err), len(scenarios.Problems(err)) > 0:
+	case errors.As(err, &h), isCobraUsage(err), len(scenarios.Problems(err)) > 0:
 		return ExitUsage
 	case ctx.Err() != nil:
 		// Interrupted: the browser and its profile are gone by now.
@@ -96,13 +102,20 @@ func printError(w io.Writer, err error) {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		fmt.Fprintf(w, "corsproof: error: %s\n", line)
 	}
-	var ue *usageError
-	if errors.As(err, &ue) && ue.hint != "" {
-		fmt.Fprintf(w, "corsproof: hint: %s\n", ue.hint)
+	var h hinter
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(w, "corsproof: hint: %s\n", h.Hint())
 	}
 }
 
-func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+// factory is what every command takes from the process: where its output
+// goes and, in tests, a browser to share instead of launching one per run.
+type factory struct {
+	stdout, stderr io.Writer
+	browser        *harness.Browser
+}
+
+func newRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "corsproof",
 		Short: "What does a real browser do with this cross-origin request, and why?",
@@ -113,23 +126,23 @@ the preflight and the actual request, then says what to change on the server.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(f.stdout)
+	root.SetErr(f.stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err: err, hint: "see `" + c.CommandPath() + " --help`"}
 	})
 	root.AddCommand(
-		newProbeCmd(stdout, stderr),
-		newRunCmd(stdout, stderr),
-		newDemoCmd(stdout, stderr),
-		newServeCmd(stdout, stderr),
-		newExplainCmd(stdout, stderr),
-		newMatrixCmd(stdout, stderr),
-		newImportCmd(stdout, stderr),
-		newReplayCmd(stdout, stderr),
-		newGenerateCmd(stdout, stderr),
-		newVerifyCmd(stdout, stderr),
-		newMergeCmd(stdout, stderr),
+		newProbeCmd(f, nil),
+		newRunCmd(f, nil),
+		newDemoCmd(f, nil),
+		newServeCmd(f, nil),
+		newExplainCmd(f, nil),
+		newMatrixCmd(f, nil),
+		newImportCmd(f, nil),
+		newReplayCmd(f, nil),
+		newGenerateCmd(f, nil),
+		newVerifyCmd(f, nil),
+		newMergeCmd(f, nil),
 	)
 	return root
 }

@@ -6,21 +6,31 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
-	var bf browserFlags
-	var of outputFlags
-	var baseline, shard string
-	var allowChanges bool
+// runOptions are the flags and arguments of `corsproof run`.
+type runOptions struct {
+	f            *factory
+	files        []string
+	browser      browserFlags
+	out          outputFlags
+	baseline     string
+	shard        string
+	allowChanges bool
+}
+
+func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
+	opts := &runOptions{f: f}
+	if runF == nil {
+		runF = runRun
+	}
 	cmd := &cobra.Command{
 		Use:   "run SUITE.yaml...",
 		Short: "Run every case of one or more suites in a real browser",
@@ -30,28 +40,35 @@ when every expectation holds, 1 when any fails, 2 on a usage or configuration
 error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			suites, err := loadSuites(args)
-			if err != nil {
-				return err
-			}
-			if shard != "" {
-				sh, err := scenarios.ParseShard(shard)
-				if err != nil {
-					return &usageError{err: fmt.Errorf("--shard: %w", err), hint: "run job i of n with --shard i/n"}
-				}
-				for i, s := range suites {
-					suites[i] = sh.Select(s)
-				}
-			}
-			return runSuitesBaseline(cmd.Context(), suites, &bf, &of, baseline, allowChanges, stdout, stderr)
+			opts.files = args
+			return runF(cmd.Context(), opts)
 		},
 	}
-	bf.add(cmd.Flags())
-	of.add(cmd.Flags(), "text")
-	cmd.Flags().StringVar(&baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
-	cmd.Flags().StringVar(&shard, "shard", "", "run only shard `i/n`: a stable split by suite file and case name, for n CI jobs; join the results with corsproof merge")
-	cmd.Flags().BoolVar(&allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
+	opts.browser.add(cmd.Flags())
+	opts.out.add(cmd.Flags(), "text")
+	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
+	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n`: a stable split by suite file and case name, for n CI jobs; join the results with corsproof merge")
+	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	return cmd
+}
+
+// runRun loads the suites, selects the shard and runs them.
+func runRun(ctx context.Context, opts *runOptions) error {
+	suites, err := loadSuites(opts.files)
+	if err != nil {
+		return err
+	}
+	if opts.shard != "" {
+		sh, err := scenarios.ParseShard(opts.shard)
+		if err != nil {
+			return &usageError{err: fmt.Errorf("--shard: %w", err), hint: "run job i of n with --shard i/n"}
+		}
+		for i, s := range suites {
+			suites[i] = sh.Select(s)
+		}
+	}
+	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out,
+		shard: opts.shard, baseline: opts.baseline, allowChanges: opts.allowChanges})
 }
 
 // loadSuites loads every suite file and reports the problems of all of
@@ -70,84 +87,87 @@ func loadSuites(paths []string) ([]*scenarios.Suite, error) {
 	return suites, errors.Join(errs...)
 }
 
-// runSuites runs the suites on one browser and writes every report asked
-// for. It returns errExpectations when any expectation failed.
-func runSuites(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, of *outputFlags, stdout, stderr io.Writer) error {
-	return runSuitesBaseline(ctx, suites, bf, of, "", false, stdout, stderr)
+// suiteRun is how `run` and `demo` run suites and report them.
+type suiteRun struct {
+	browser      *browserFlags
+	out          *outputFlags
+	shard        string
+	baseline     string
+	allowChanges bool
 }
 
-func runSuitesBaseline(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, of *outputFlags, baseline string, allowChanges bool, stdout, stderr io.Writer) error {
-	if _, err := bf.options(); err != nil {
-		return err
-	}
-	targets, err := of.targets()
+// runSuites runs the suites and writes every report asked for, JSON Lines
+// as each case finishes (so a killed run keeps them). It returns
+// errExpectations when any expectation failed or the baseline changed.
+func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr suiteRun) error {
+	cfg, err := sr.browser.config(f.browser)
 	if err != nil {
 		return err
 	}
-	ropts := of.reportOptions(stdout)
-
-	// JSON Lines go out as each case finishes, so a killed run keeps them.
-	var streams []*stream
+	cfg.Shard = sr.shard
+	targets, err := sr.out.targets()
+	if err != nil {
+		return err
+	}
+	ropts := sr.out.reportOptions(f.stdout)
+	var lines []*lineStream
 	defer func() {
-		for _, st := range streams {
-			st.close()
+		for _, l := range lines {
+			l.close()
 		}
 	}()
 	for _, t := range targets {
-		if t.format != "jsonl" {
-			continue
+		if t.format == "jsonl" {
+			file, err := os.Create(t.path)
+			if err != nil {
+				return fmt.Errorf("opening report: %w", err)
+			}
+			lines = append(lines, &lineStream{w: file, c: file, r: reports.NewJSONLines(ropts)})
 		}
-		st, err := openStream(t.path, ropts)
-		if err != nil {
-			return err
-		}
-		streams = append(streams, st)
 	}
-	if of.output == "jsonl" {
-		streams = append(streams, &stream{w: stdout, r: reports.NewJSONLines(ropts)})
+	if sr.out.output == "jsonl" {
+		lines = append(lines, &lineStream{w: f.stdout, r: reports.NewJSONLines(ropts)})
 	}
-
-	var streamErr error
-	run, err := runOnBrowser(ctx, suites, bf, runHooks{
-		progress: reports.NewProgress(stderr, countCases(suites), reports.Options{Quiet: of.quiet || of.output != "text"}),
-		begin: func(run *result.Run) {
-			for _, st := range streams {
-				if err := st.r.Begin(st.w, run); err != nil && streamErr == nil {
-					streamErr = err
-				}
+	n := 0
+	for _, s := range suites {
+		n += len(s.Cases)
+	}
+	progress := sr.out.progress(f.stderr, n)
+	run, err := runner.Run(ctx, cfg, suites, runner.Hooks{
+		Begin: func(run *result.Run) {
+			for _, l := range lines {
+				l.do(func() error { return l.r.Begin(l.w, run) })
 			}
 		},
-		record: func(rec *result.Record) {
-			for _, st := range streams {
-				if err := st.r.Record(st.w, rec); err != nil && streamErr == nil {
-					streamErr = err
-				}
+		Record: func(rec *result.Record) {
+			progress.Add(rec)
+			for _, l := range lines {
+				l.do(func() error { return l.r.Record(l.w, rec) })
 			}
 		},
 	})
+	progress.Finish()
 	if run == nil {
 		return err
 	}
-	if streamErr != nil {
-		return fmt.Errorf("writing json lines: %w", streamErr)
-	}
-	for _, st := range streams {
-		if err := st.r.End(st.w, run); err != nil {
-			return fmt.Errorf("writing json lines: %w", err)
+	for _, l := range lines {
+		l.do(func() error { return l.r.End(l.w, run) })
+		if l.err != nil {
+			return fmt.Errorf("writing json lines: %w", l.err)
 		}
 	}
-	if werr := writeReports(run, of, targets, ropts, stdout); werr != nil {
+	if werr := writeReports(run, sr.out, targets, ropts, f.stdout); werr != nil {
 		return werr
 	}
 	if err != nil {
 		return err
 	}
-	if run.Totals.ModelDisagrees > 0 && !of.quiet {
-		fmt.Fprintf(stderr, "corsproof: the CORS model disagrees with the browser on %d case(s): a model bug or a browser deviation worth reporting (see diagnosis.summary)\n", run.Totals.ModelDisagrees)
+	if run.Totals.ModelDisagrees > 0 && !sr.out.quiet {
+		fmt.Fprintf(f.stderr, "corsproof: the CORS model disagrees with the browser on %d case(s): a model bug or a browser deviation worth reporting (see diagnosis.summary)\n", run.Totals.ModelDisagrees)
 	}
 	failed := run.Totals.ExpectFail > 0
-	if baseline != "" {
-		if err := checkBaseline(run, baseline, allowChanges, stderr); err != nil {
+	if sr.baseline != "" {
+		if err := checkBaseline(run, sr.baseline, sr.allowChanges, f.stderr); err != nil {
 			if !errors.Is(err, errExpectations) {
 				return err
 			}
@@ -160,93 +180,23 @@ func runSuitesBaseline(ctx context.Context, suites []*scenarios.Suite, bf *brows
 	return nil
 }
 
-func countCases(suites []*scenarios.Suite) int {
-	n := 0
-	for _, s := range suites {
-		n += len(s.Cases)
-	}
-	return n
+// lineStream is one JSON Lines destination; it keeps the first error.
+type lineStream struct {
+	w   io.Writer
+	c   io.Closer
+	r   *reports.JSONLines
+	err error
 }
 
-// runHooks let a caller watch a run as it happens.
-type runHooks struct {
-	progress *reports.Progress
-	begin    func(run *result.Run)
-	record   func(rec *result.Record)
+func (l *lineStream) do(write func() error) {
+	if l.err == nil {
+		l.err = write()
+	}
 }
 
-// runOnBrowser launches the browser the flags describe, runs every case of
-// the suites on it and returns the finished run. An interrupted run is
-// returned too, with the cases that finished, together with an error.
-func runOnBrowser(ctx context.Context, suites []*scenarios.Suite, bf *browserFlags, hooks runHooks) (*result.Run, error) {
-	var cases []scenarios.Case
-	var names []string
-	suiteOf := map[int]*scenarios.Suite{}
-	for _, s := range suites {
-		names = append(names, s.Name)
-		for _, c := range s.Cases {
-			suiteOf[len(cases)] = s
-			cases = append(cases, c)
-		}
-	}
-	b, opts, err := bf.launch(ctx, cases)
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	run := &result.Run{
-		Tool:              "corsproof",
-		Suites:            names,
-		Browser:           b.Version(),
-		BrowserProduct:    b.Product(),
-		BrowserPath:       b.Path(),
-		Driver:            b.Driver(),
-		ThirdPartyCookies: cookieSetting(b, opts),
-		LNA:               lnaSetting(opts),
-		TimeoutMS:         opts.Timeout.Milliseconds(),
-		Isolation:         bf.isolation,
-		Launch:            b.LaunchSettings(),
-		Started:           time.Now().UTC(),
-	}
-	if hooks.begin != nil {
-		hooks.begin(run)
-	}
-	start := time.Now()
-	run.Records = b.RunCasesIsolated(ctx, cases, bf.jobs, harness.Isolation(bf.isolation), func(i int, rec *result.Record) {
-		if s := suiteOf[i]; s != nil {
-			rec.Suite, rec.File = s.Name, s.File
-		}
-		hooks.progress.Add(rec)
-		if hooks.record != nil {
-			hooks.record(rec)
-		}
-	})
-	hooks.progress.Finish()
-	run.DurationMS = time.Since(start).Milliseconds()
-	run.Tally()
-	if ctx.Err() != nil {
-		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
-	}
-	return run, nil
-}
-
-type stream struct {
-	w io.Writer
-	f *os.File
-	r *reports.JSONLines
-}
-
-func openStream(path string, opts reports.Options) (*stream, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening report: %w", err)
-	}
-	return &stream{w: f, f: f, r: reports.NewJSONLines(opts)}, nil
-}
-
-func (s *stream) close() {
-	if s.f != nil {
-		s.f.Close()
+func (l *lineStream) close() {
+	if l.c != nil {
+		l.c.Close()
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"time"
 
@@ -12,9 +11,20 @@ import (
 	"github.com/corsproof/corsproof/target"
 )
 
-func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
-	var policyPath, addr string
-	var quiet bool
+// serveOptions are the flags of `corsproof serve`.
+type serveOptions struct {
+	f                *factory
+	policy, addr     string
+	quiet            bool
+	ready            func(url string) // tests learn the address here
+	shutdownDeadline time.Duration
+}
+
+func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{f: f, shutdownDeadline: 2 * time.Second}
+	if runF == nil {
+		runF = runServe
+	}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the built-in target API with a CORS policy per route",
@@ -23,42 +33,49 @@ policy gives (the default policy has correct and typically broken routes);
 query parameters adjust any answer ad hoc, e.g. ?acao=*&acac=true.
 Every request is logged as received, so you can see exactly what a browser sent.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			policy := target.DefaultPolicy()
-			if policyPath != "" {
-				p, err := target.LoadPolicy(policyPath)
-				if err != nil {
-					return err
-				}
-				policy = p
-			}
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				return usagef("for example --addr 127.0.0.1:8080", "--addr %q: %v", addr, err)
-			}
-			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-				fmt.Fprintf(stderr, "corsproof: warning: serving on %s, which is reachable from other machines\n", addr)
-			}
-			var opts []target.Option
-			if !quiet {
-				opts = append(opts, target.WithLogWriter(stdout))
-			}
-			srv, err := target.Start(addr, target.NewHandler(policy, opts...))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr, "corsproof: target API listening on %s (Ctrl-C to stop)\n", srv.URL)
-			for _, r := range policy.Routes {
-				fmt.Fprintf(stderr, "  %s%s\n", srv.URL, r.Path)
-			}
-			<-cmd.Context().Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			return srv.Shutdown(ctx)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().StringVar(&policyPath, "policy", "", "policy file (default: the built-in policy)")
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on; loopback unless you ask otherwise")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not log requests")
+	cmd.Flags().StringVar(&opts.policy, "policy", "", "policy file (default: the built-in policy)")
+	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:8080", "address to listen on; loopback unless you ask otherwise")
+	cmd.Flags().BoolVarP(&opts.quiet, "quiet", "q", false, "do not log requests")
 	return cmd
+}
+
+// runServe serves until ctx is done.
+func runServe(ctx context.Context, opts *serveOptions) error {
+	stdout, stderr := opts.f.stdout, opts.f.stderr
+	policy := target.DefaultPolicy()
+	if opts.policy != "" {
+		p, err := target.LoadPolicy(opts.policy)
+		if err != nil {
+			return err
+		}
+		policy = p
+	}
+	host, _, err := net.SplitHostPort(opts.addr)
+	if err != nil {
+		return usagef("for example --addr 127.0.0.1:8080", "--addr %q: %v", opts.addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		fmt.Fprintf(stderr, "corsproof: warning: serving on %s, which is reachable from other machines\n", opts.addr)
+	}
+	var hopts []target.Option
+	if !opts.quiet {
+		hopts = append(hopts, target.WithLogWriter(stdout))
+	}
+	srv, err := target.Start(opts.addr, target.NewHandler(policy, hopts...))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "corsproof: target API listening on %s (Ctrl-C to stop)\n", srv.URL)
+	for _, r := range policy.Routes {
+		fmt.Fprintf(stderr, "  %s%s\n", srv.URL, r.Path)
+	}
+	if opts.ready != nil {
+		opts.ready(srv.URL)
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), opts.shutdownDeadline)
+	defer cancel()
+	return srv.Shutdown(sctx)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,6 +36,15 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// defaultBrowserFlags are the browser flags as a command line without any
+// gives them.
+func defaultBrowserFlags() browserFlags {
+	var bf browserFlags
+	bf.add(pflag.NewFlagSet("test", pflag.ContinueOnError))
+	bf.jobs = 2
+	return bf
 }
 
 // testBrowser returns the shared browser. The machine running the tests
@@ -64,9 +74,9 @@ func serve(t *testing.T, path string) string {
 func verifyJSON(t *testing.T, url string) (*contract.Report, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	vo := verifyOptions{policy: examplePolicy, target: url, output: "json", quiet: true}
-	bf := browserFlags{jobs: 2}
-	err := runVerify(context.Background(), &vo, &bf, testBrowser(t), &stdout, &stderr)
+	vo := verifyOptions{f: &factory{stdout: &stdout, stderr: &stderr, browser: testBrowser(t)}, browser: defaultBrowserFlags(),
+		policy: examplePolicy, target: url, output: "json", quiet: true}
+	err := runVerify(context.Background(), &vo)
 	var rep contract.Report
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
 	return &rep, err

@@ -1,0 +1,62 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+)
+
+// OptionError is a browser setting that cannot work, with what to do instead.
+type OptionError struct {
+	// Option names the setting as the user wrote it (a flag such as --lna).
+	Option string
+	Value  string
+	Reason string
+	// Advice says what to write instead.
+	Advice string
+}
+
+// Hint is what to do about it, printed on a line of its own.
+func (e *OptionError) Hint() string { return e.Advice }
+
+func (e *OptionError) Error() string {
+	if e.Value == "" {
+		return e.Option + ": " + e.Reason
+	}
+	return fmt.Sprintf("%s: %q %s", e.Option, e.Value, e.Reason)
+}
+
+// Validate checks the options without touching anything: no browser is
+// looked up and no folder is made (Launch does both).
+func (o Options) Validate() error {
+	switch o.LNA {
+	case "", LNAOff, LNAGrant, LNAEnforce:
+	default:
+		return &OptionError{Option: "--lna", Value: string(o.LNA), Reason: "is not a mode", Advice: "use off, grant or enforce"}
+	}
+	switch o.ThirdPartyCookies {
+	case "", CookiesAllow, CookiesBlock:
+	default:
+		return &OptionError{Option: "--third-party-cookies", Value: string(o.ThirdPartyCookies), Reason: "is not a mode", Advice: "use allow or block"}
+	}
+	if o.Timeout < 0 {
+		return &OptionError{Option: "--timeout", Reason: fmt.Sprintf("must be positive, got %s", o.Timeout), Advice: "for example --timeout 5s"}
+	}
+	for name := range o.ExtraFlags {
+		if name == "" {
+			return &OptionError{Option: "--browser-arg", Reason: "no switch name", Advice: "for example --browser-arg in-process-gpu"}
+		}
+	}
+	return nil
+}
+
+// ValidateIsolation checks an isolation mode; empty means the default.
+func ValidateIsolation(iso Isolation) error {
+	switch iso {
+	case "", IsolationClean, IsolationFresh:
+		return nil
+	}
+	return &OptionError{Option: "--isolation", Value: string(iso), Reason: "is not a mode", Advice: "use clean or fresh"}
+}
+
+// defaultTimeout bounds one case unless the options say otherwise.
+const defaultTimeout = 5 * time.Second

@@ -1,0 +1,221 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/result"
+)
+
+// Explanation is one explained request, as `corsproof explain -o json`
+// writes it.
+type Explanation struct {
+	Case  string `json:"case,omitempty"`
+	Suite string `json:"suite,omitempty"`
+	// Input is what the model read, credential values redacted.
+	Input cors.Input `json:"input"`
+	// Browser is the saved browser verdict; nil when explaining flags.
+	Browser    *BrowserVerdict `json:"browser,omitempty"`
+	Prediction cors.Prediction `json:"prediction"`
+	Diagnosis  cors.Diagnosis  `json:"diagnosis"`
+}
+
+// BrowserVerdict is what the browser did, from a saved record.
+type BrowserVerdict struct {
+	Name            string `json:"name,omitempty"`
+	Verdict         string `json:"verdict"`
+	CorsError       string `json:"cors_error,omitempty"`
+	FailedParameter string `json:"failed_parameter,omitempty"`
+	NetError        string `json:"net_error,omitempty"`
+	BlockedReason   string `json:"blocked_reason,omitempty"`
+}
+
+// ExplainRecord explains a saved record next to the browser's verdict.
+func ExplainRecord(rec *result.Record, showSecrets bool) Explanation {
+	in := rec.ModelInput()
+	return Explanation{
+		Case:  rec.Name,
+		Suite: rec.Suite,
+		Input: RedactInput(in, showSecrets),
+		Browser: &BrowserVerdict{
+			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: rec.CorsError,
+			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
+		},
+		Prediction: cors.Predict(in),
+		Diagnosis:  cors.Diagnose(in, string(rec.Verdict), rec.CorsError, rec.FailedParameter),
+	}
+}
+
+// ExplainInput explains a request described without a browser (the
+// model's own verdict stands in, see cors.ExplainModel).
+func ExplainInput(in cors.Input, showSecrets, preflightGiven bool) Explanation {
+	p, d := cors.ExplainModel(in, preflightGiven)
+	return Explanation{Input: RedactInput(in, showSecrets), Prediction: p, Diagnosis: d}
+}
+
+// RedactInput hides credential header values in what explain echoes.
+func RedactInput(in cors.Input, showSecrets bool) cors.Input {
+	if showSecrets {
+		return in
+	}
+	redact := func(h map[string]string) map[string]string {
+		if h == nil {
+			return nil
+		}
+		out := make(map[string]string, len(h))
+		for k, v := range h {
+			if IsSecretHeader(k) {
+				v = Redacted
+			}
+			out[k] = v
+		}
+		return out
+	}
+	in.Request.Headers = redact(in.Request.Headers)
+	copyResp := func(r *cors.Response) *cors.Response {
+		if r == nil {
+			return nil
+		}
+		c := *r
+		c.Headers = redact(r.Headers)
+		return &c
+	}
+	in.Preflight = copyResp(in.Preflight)
+	in.Actual = copyResp(in.Actual)
+	in.Redirects = slices.Clone(in.Redirects)
+	for i := range in.Redirects {
+		in.Redirects[i].Headers = redact(in.Redirects[i].Headers)
+	}
+	in.RedirectPreflights = slices.Clone(in.RedirectPreflights)
+	for i := range in.RedirectPreflights {
+		in.RedirectPreflights[i].Headers = redact(in.RedirectPreflights[i].Headers)
+	}
+	return in
+}
+
+// WriteExplanation writes one explanation as text. Every value may come
+// from the network, so each line is sanitized for the terminal.
+func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
+	ew := &lineWriter{w: w}
+	p, d := &e.Prediction, &e.Diagnosis
+	if titled {
+		title := e.Case
+		if e.Suite != "" {
+			title = e.Suite + " / " + e.Case
+		}
+		ew.line("── %s", title)
+	}
+	r := e.Input.Request
+	api := r.API
+	if api == "" {
+		api = "fetch"
+	}
+	creds := r.Credentials
+	if creds == "" {
+		creds = "same-origin"
+	}
+	ew.line("Request:    %s %s from %s (%s, credentials %s)", p.Method, r.URL, r.Origin, api, creds)
+	if b := e.Browser; b != nil {
+		s := b.Verdict + withReason(b.CorsError, b.FailedParameter)
+		if b.CorsError == "" && b.NetError != "" {
+			s += " (" + b.NetError + ")"
+		}
+		if b.BlockedReason != "" {
+			s += " [" + b.BlockedReason + "]"
+		}
+		if b.Name != "" {
+			s += " · " + b.Name
+		}
+		ew.line("Browser:    %s", s)
+	}
+	model := p.Verdict + withReason(p.CorsError, p.FailedParameter)
+	if at := stageNames[p.FailedAt]; at != "" {
+		model += " at " + at
+	}
+	switch {
+	case e.Browser == nil:
+		model += " (model only, no browser)"
+	case d.AgreesWithBrowser:
+		model += " · agrees with the browser"
+	default:
+		model += " · DISAGREES with the browser"
+	}
+	ew.line("Model:      %s", model)
+	switch {
+	case !p.CrossOrigin:
+		ew.line("Preflight:  not needed (no CORS check applies)")
+	case p.PreflightNeeded:
+		ew.line("Preflight:  needed")
+		for _, reason := range p.PreflightReasons {
+			ew.line("  - %s", reason.Detail)
+		}
+		if len(p.RequestHeaderNames) > 0 {
+			ew.line("  Access-Control-Request-Headers: %s", strings.Join(p.RequestHeaderNames, ","))
+		}
+	default:
+		ew.line("Preflight:  not needed (safelisted method and headers)")
+	}
+	ew.line("Summary:    %s", d.Summary)
+	if d.Fix != "" {
+		ew.line("Fix:        %s", d.Fix)
+	}
+	if len(p.ReadableHeaders) > 0 {
+		ew.line("Readable:   %s", strings.Join(p.ReadableHeaders, ", "))
+	}
+	if len(p.UnreadableHeaders) > 0 {
+		ew.line("Unreadable: %s", strings.Join(p.UnreadableHeaders, ", "))
+	}
+	if len(d.Warnings) > 0 {
+		ew.line("Warnings:")
+		for _, warn := range d.Warnings {
+			ew.line("  - %s", warn)
+		}
+	}
+	if len(p.Notes) > 0 {
+		ew.line("Notes:")
+		for _, n := range p.Notes {
+			ew.line("  - %s", n)
+		}
+	}
+	return ew.err
+}
+
+// stageNames words the stage where a check failed.
+var stageNames = map[string]string{
+	cors.StagePreflight: "the preflight",
+	cors.StageRedirect:  "a redirect",
+	cors.StageActual:    "the actual response",
+	cors.StageRequest:   "the request, before it was sent",
+}
+
+func withReason(corsError, param string) string {
+	switch {
+	case corsError != "" && param != "":
+		return " " + corsError + " (" + param + ")"
+	case corsError != "":
+		return " " + corsError
+	}
+	return ""
+}
+
+// lineWriter writes sanitized lines and remembers the first error.
+type lineWriter struct {
+	w   io.Writer
+	err error
+}
+
+// line formats one line; each line of the result (a value may hold line
+// breaks) is sanitized for the terminal on its own.
+func (l *lineWriter) line(format string, args ...any) {
+	if l.err != nil {
+		return
+	}
+	for _, s := range strings.Split(fmt.Sprintf(format, args...), "\n") {
+		if _, l.err = fmt.Fprintln(l.w, SanitizeTerminal(s)); l.err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,181 @@
+// Package runner assembles a run: it starts (or reuses) the browser, runs
+// the cases through the harness, concludes every record — expectations
+// checked, diagnosis added, suite and file attached — and returns the
+// complete result.Run with the settings it ran under. Every command that
+// runs cases (run, demo, probe, verify, replay, matrix) goes through Run,
+// so a run is put together in one place.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// Config says how cases are run.
+type Config struct {
+	// Browser configures the browser to launch (or connect to).
+	Browser harness.Options
+	// Driver names the CDP client library (harness.Drivers); empty means
+	// chromedp.
+	Driver string
+	// Jobs is how many cases run at once; zero means harness.DefaultJobs.
+	Jobs int
+	// Isolation says how cases are kept apart; empty means clean.
+	Isolation harness.Isolation
+	// Shard is recorded on the run ("2/3") when the cases are one shard of
+	// a split; selecting them is the caller's part.
+	Shard string
+	// Reuse, when set, runs on this browser instead of launching one, and
+	// its settings are recorded instead of Browser's (tests share one).
+	Reuse *harness.Browser
+}
+
+// Validate checks the configuration without side effects.
+func (c *Config) Validate() error {
+	if err := c.Browser.Validate(); err != nil {
+		return err
+	}
+	if c.Driver != "" {
+		if _, ok := harness.Drivers[c.Driver]; !ok {
+			return &harness.OptionError{Option: "--driver", Value: c.Driver, Reason: "is not a driver", Advice: "use " + strings.Join(DriverNames(), " or ")}
+		}
+	}
+	if c.Jobs < 0 {
+		return &harness.OptionError{Option: "--jobs", Reason: fmt.Sprintf("must be at least 1, got %d", c.Jobs), Advice: "for example -j 2"}
+	}
+	return harness.ValidateIsolation(c.Isolation)
+}
+
+// DriverNames lists the drivers, sorted.
+func DriverNames() []string {
+	names := make([]string, 0, len(harness.Drivers))
+	for n := range harness.Drivers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Hooks let a caller watch a run as it happens.
+type Hooks struct {
+	// Begin is called once the browser is up, before the first case, with
+	// the run's settings filled in.
+	Begin func(run *result.Run)
+	// Record is called with each concluded record as its case finishes,
+	// one call at a time, in the order cases finish.
+	Record func(rec *result.Record)
+}
+
+// Run runs every case of the suites and returns the finished run. A run
+// cut short by ctx is returned too, holding the cases that finished,
+// together with an error saying how far it got.
+func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks) (*result.Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var cases []scenarios.Case
+	var from []*scenarios.Suite
+	var names []string
+	for _, s := range suites {
+		names = append(names, s.Name)
+		for _, c := range s.Cases {
+			cases = append(cases, c)
+			from = append(from, s)
+		}
+	}
+	b := cfg.Reuse
+	if b == nil {
+		opts := cfg.Browser
+		// Page origins must never reach the network: they are sinks for
+		// the browser's resolver, except where a case names them as
+		// targets.
+		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(cases)...)
+		d := harness.Drivers[cfg.Driver]
+		if d == nil {
+			d = harness.Chromedp{}
+		}
+		var err error
+		if b, err = harness.LaunchWith(ctx, d, opts); err != nil {
+			return nil, err
+		}
+		defer b.Close()
+	}
+	iso := cfg.Isolation
+	if iso == "" {
+		iso = harness.IsolationClean
+	}
+	opts := b.Options()
+	run := &result.Run{
+		Tool:              "corsproof",
+		Suites:            names,
+		Browser:           b.Version(),
+		BrowserProduct:    b.Product(),
+		BrowserPath:       b.Path(),
+		Driver:            b.Driver(),
+		ThirdPartyCookies: CookieSetting(b),
+		LNA:               LNASetting(opts),
+		TimeoutMS:         opts.Timeout.Milliseconds(),
+		Isolation:         string(iso),
+		Shard:             cfg.Shard,
+		Launch:            b.LaunchSettings(),
+		Started:           time.Now().UTC(),
+	}
+	if hooks.Begin != nil {
+		hooks.Begin(run)
+	}
+	start := time.Now()
+	run.Records = b.RunCases(ctx, cases, cfg.Jobs, iso, func(i int, rec *result.Record) {
+		Conclude(rec, from[i], cases[i])
+		if hooks.Record != nil {
+			hooks.Record(rec)
+		}
+	})
+	run.DurationMS = time.Since(start).Milliseconds()
+	run.Tally()
+	if ctx.Err() != nil {
+		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
+	}
+	return run, nil
+}
+
+// Conclude turns the harness's observation of a case into its record:
+// where the case came from, whether its expectations held, and the
+// diagnosis. s may be nil for a case that has no suite.
+func Conclude(rec *result.Record, s *scenarios.Suite, c scenarios.Case) {
+	if s != nil {
+		rec.Suite = s.Name
+	}
+	rec.File = c.File
+	result.Conclude(rec, c.Expect)
+}
+
+// CookieSetting is the third-party cookie setting a run records. The
+// headless shell ignores the profile preference that blocks them (measured
+// with Chromium 156), so a run there says so rather than claim a block.
+func CookieSetting(b *harness.Browser) string {
+	opts := b.Options()
+	if opts.URL != "" {
+		// The preference lives in a profile corsproof did not create.
+		return "unknown: the remote browser's own profile decides"
+	}
+	if opts.ThirdPartyCookies == harness.CookiesBlock && strings.Contains(b.Version(), "headless-shell") {
+		return "block requested; chromium-headless-shell ignores it and sends them"
+	}
+	return string(opts.ThirdPartyCookies)
+}
+
+// LNASetting is the Local Network Access handling a run records: off is a
+// launch switch, which a browser corsproof only connects to never got.
+func LNASetting(opts harness.Options) string {
+	if opts.URL != "" && opts.LNA == harness.LNAOff {
+		return "unknown: as the remote browser was started (off needs --disable-features=LocalNetworkAccessChecks there)"
+	}
+	return string(opts.LNA)
+}
