@@ -52,10 +52,14 @@ type runHeader struct {
 	Tool              string    `json:"tool"`
 	Suites            []string  `json:"suites"`
 	Browser           string    `json:"browser"`
+	BrowserProduct    string    `json:"browser_product,omitempty"`
 	BrowserPath       string    `json:"browser_path,omitempty"`
 	Driver            string    `json:"driver,omitempty"`
 	ThirdPartyCookies string    `json:"third_party_cookies"`
+	TimeoutMS         int64     `json:"timeout_ms,omitempty"`
+	Isolation         string    `json:"isolation,omitempty"`
 	LNA               string    `json:"lna"`
+	Shard             string    `json:"shard,omitempty"`
 	Started           time.Time `json:"started"`
 }
 
@@ -85,10 +89,14 @@ func (j *JSONLines) Begin(w io.Writer, run *result.Run) error {
 		Tool:              run.Tool,
 		Suites:            run.Suites,
 		Browser:           run.Browser,
+		BrowserProduct:    run.BrowserProduct,
 		BrowserPath:       run.BrowserPath,
 		Driver:            run.Driver,
 		ThirdPartyCookies: run.ThirdPartyCookies,
+		TimeoutMS:         run.TimeoutMS,
+		Isolation:         run.Isolation,
 		LNA:               run.LNA,
+		Shard:             run.Shard,
 		Started:           run.Started,
 	}})
 }

@@ -183,36 +183,17 @@ func (eo *explainOptions) loadRecords() (recs []result.Record, isRun bool, err e
 	if eo.caseName == "" {
 		return run.Records, isRun, nil
 	}
-	var byName, bySuite []int
-	for i, r := range run.Records {
-		if r.Name == eo.caseName {
-			byName = append(byName, i)
+	rec, err := run.Find(eo.caseName)
+	if err != nil {
+		var ce *result.CaseError
+		if errors.As(err, &ce) && !ce.Ambiguous {
+			return nil, isRun, usagef(ce.Hint, "--case %q: no such case in %s", eo.caseName, eo.from)
+		} else if errors.As(err, &ce) {
+			return nil, isRun, &usageError{err: fmt.Errorf("--case %w", err), hint: ce.Hint}
 		}
-		if r.Suite+"/"+r.Name == eo.caseName {
-			bySuite = append(bySuite, i)
-		}
+		return nil, isRun, err
 	}
-	switch {
-	case len(byName) == 1:
-		return []result.Record{run.Records[byName[0]]}, isRun, nil
-	case len(byName) > 1 && len(bySuite) != 1:
-		var suites []string
-		for _, i := range byName {
-			suites = append(suites, fmt.Sprintf("%q", run.Records[i].Suite))
-		}
-		return nil, isRun, usagef(fmt.Sprintf("write --case 'SUITE/%s'", eo.caseName),
-			"--case %q: %d records have this name (suites %s)", eo.caseName, len(byName), strings.Join(suites, ", "))
-	case len(bySuite) == 1:
-		return []result.Record{run.Records[bySuite[0]]}, isRun, nil
-	}
-	var names []string
-	for _, r := range run.Records {
-		names = append(names, fmt.Sprintf("%q", r.Name))
-	}
-	if len(names) > 8 {
-		names = append(names[:8], "…")
-	}
-	return nil, isRun, usagef("the cases in it are "+strings.Join(names, ", "), "--case %q: no such case in %s", eo.caseName, eo.from)
+	return []result.Record{*rec}, isRun, nil
 }
 
 // input builds the model's input from the flags, validating the request the

@@ -87,29 +87,16 @@ func (f *outputFlags) add(fs *pflag.FlagSet, defaultOutput string) {
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
 }
 
-// reportTarget is one --report FORMAT=PATH.
-type reportTarget struct{ format, path string }
-
-// targets checks -o and every --report before anything runs, so that a
-// report that cannot be written fails now, not after the run.
-func (f *outputFlags) targets() ([]reportTarget, error) {
+// targets checks -o and every --report before anything runs.
+func (f *outputFlags) targets() ([]reports.Target, error) {
 	if _, err := reports.New(f.output, reports.Options{}); err != nil {
 		return nil, &usageError{err: fmt.Errorf("--output: %w", err)}
 	}
-	var out []reportTarget
-	for _, r := range f.reports {
-		format, path, err := reports.ParseSpec(r)
-		if err != nil {
-			return nil, &usageError{err: fmt.Errorf("--report: %w", err), hint: "write FORMAT=PATH, e.g. --report html=report.html"}
-		}
-		file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
-		if err != nil {
-			return nil, usagef("pick a writable path", "--report %q: %v", r, err)
-		}
-		file.Close()
-		out = append(out, reportTarget{format: format, path: path})
+	t, err := reports.ParseTargets(f.reports)
+	if err != nil {
+		return nil, &usageError{err: fmt.Errorf("--report: %w", err), hint: "write FORMAT=PATH to a writable path, e.g. --report html=report.html"}
 	}
-	return out, nil
+	return t, nil
 }
 
 func (f *outputFlags) reportOptions(w io.Writer) reports.Options {

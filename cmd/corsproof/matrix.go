@@ -36,11 +36,6 @@ type matrixBrowser struct {
 	label, path string
 }
 
-// matrixReport is one --report FORMAT=PATH.
-type matrixReport struct {
-	format, path string
-}
-
 func newMatrixCmd(f *factory, runF func(context.Context, *matrixOptions) error) *cobra.Command {
 	mo := &matrixOptions{f: f}
 	if runF == nil {
@@ -160,7 +155,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	}
 	ropts := compare.Options{ShowSecrets: mo.showSecrets}
 	for _, t := range targets {
-		if err := writeFile(t.path, func(w io.Writer) error { return compare.Render(w, m, t.format, ropts) }); err != nil {
+		if err := reports.WriteFile(t.Path, func(w io.Writer) error { return compare.Render(w, m, t.Format, ropts) }); err != nil {
 			return err
 		}
 	}
@@ -190,11 +185,11 @@ func (mo *matrixOptions) browserList() ([]matrixBrowser, error) {
 }
 
 // targets validates -o and the --report flags against the matrix formats.
-func (mo *matrixOptions) targets() ([]matrixReport, error) {
+func (mo *matrixOptions) targets() ([]reports.Target, error) {
 	if err := compare.CheckFormat(mo.output); err != nil {
 		return nil, &usageError{err: fmt.Errorf("--output: %w", err)}
 	}
-	var out []matrixReport
+	var out []reports.Target
 	for _, r := range mo.reports {
 		format, path, ok := strings.Cut(r, "=")
 		if !ok || path == "" {
@@ -203,7 +198,7 @@ func (mo *matrixOptions) targets() ([]matrixReport, error) {
 		if err := compare.CheckFormat(format); err != nil {
 			return nil, &usageError{err: fmt.Errorf("--report %q: %w", r, err)}
 		}
-		out = append(out, matrixReport{format: format, path: path})
+		out = append(out, reports.Target{Format: format, Path: path})
 	}
 	return out, nil
 }

@@ -81,14 +81,14 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		write := func(w io.Writer) error {
 			return reports.ReplayMarkdown(w, run, command, reports.Options{ShowSecrets: opts.out.showSecrets})
 		}
-		if t.format != "markdown" {
-			r, err := reports.New(t.format, reports.Options{ShowSecrets: opts.out.showSecrets})
+		if t.Format != "markdown" {
+			r, err := reports.New(t.Format, reports.Options{ShowSecrets: opts.out.showSecrets})
 			if err != nil {
 				return err
 			}
 			write = func(w io.Writer) error { return r.Report(w, run) }
 		}
-		if err := writeFile(t.path, write); err != nil {
+		if err := reports.WriteFile(t.Path, write); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -110,51 +109,33 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		return err
 	}
 	ropts := sr.out.reportOptions(f.stdout)
-	var lines []*lineStream
-	defer func() {
-		for _, l := range lines {
-			l.close()
-		}
-	}()
-	for _, t := range targets {
-		if t.format == "jsonl" {
-			file, err := os.Create(t.path)
-			if err != nil {
-				return fmt.Errorf("opening report: %w", err)
-			}
-			lines = append(lines, &lineStream{w: file, c: file, r: reports.NewJSONLines(ropts)})
-		}
-	}
+	var streamTo io.Writer
 	if sr.out.output == "jsonl" {
-		lines = append(lines, &lineStream{w: f.stdout, r: reports.NewJSONLines(ropts)})
+		streamTo = f.stdout
 	}
+	stream, err := reports.OpenStream(targets, streamTo, ropts)
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
 	n := 0
 	for _, s := range suites {
 		n += len(s.Cases)
 	}
 	progress := sr.out.progress(f.stderr, n)
 	run, err := runner.Run(ctx, cfg, suites, runner.Hooks{
-		Begin: func(run *result.Run) {
-			for _, l := range lines {
-				l.do(func() error { return l.r.Begin(l.w, run) })
-			}
-		},
+		Begin: stream.Begin,
 		Record: func(rec *result.Record) {
 			progress.Add(rec)
-			for _, l := range lines {
-				l.do(func() error { return l.r.Record(l.w, rec) })
-			}
+			stream.Record(rec)
 		},
 	})
 	progress.Finish()
 	if run == nil {
 		return err
 	}
-	for _, l := range lines {
-		l.do(func() error { return l.r.End(l.w, run) })
-		if l.err != nil {
-			return fmt.Errorf("writing json lines: %w", l.err)
-		}
+	if err := stream.End(run); err != nil {
+		return err
 	}
 	if werr := writeReports(run, sr.out, targets, ropts, f.stdout); werr != nil {
 		return werr
@@ -180,30 +161,9 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	return nil
 }
 
-// lineStream is one JSON Lines destination; it keeps the first error.
-type lineStream struct {
-	w   io.Writer
-	c   io.Closer
-	r   *reports.JSONLines
-	err error
-}
-
-func (l *lineStream) do(write func() error) {
-	if l.err == nil {
-		l.err = write()
-	}
-}
-
-func (l *lineStream) close() {
-	if l.c != nil {
-		l.c.Close()
-	}
-}
-
-// writeReports writes the finished run to stdout and to every --report file
-// but the streamed JSON Lines ones. stdout comes first, and one report that
-// fails does not keep the others from being written.
-func writeReports(run *result.Run, of *outputFlags, targets []reportTarget, ropts reports.Options, stdout io.Writer) error {
+// writeReports writes the finished run to stdout in the -o format (but
+// JSON Lines, streamed as it ran) and to every --report file.
+func writeReports(run *result.Run, of *outputFlags, targets []reports.Target, ropts reports.Options, stdout io.Writer) error {
 	var errs []error
 	if of.output != "jsonl" {
 		r, err := reports.New(of.output, ropts)
@@ -212,31 +172,6 @@ func writeReports(run *result.Run, of *outputFlags, targets []reportTarget, ropt
 		}
 		errs = append(errs, r.Report(stdout, run))
 	}
-	for _, t := range targets {
-		if t.format == "jsonl" {
-			continue
-		}
-		r, err := reports.New(t.format, reports.Options{ShowSecrets: of.showSecrets})
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		errs = append(errs, writeFile(t.path, func(w io.Writer) error { return r.Report(w, run) }))
-	}
+	errs = append(errs, reports.WriteTargets(run, targets, reports.Options{ShowSecrets: of.showSecrets}))
 	return errors.Join(errs...)
-}
-
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing report %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing report %s: %w", path, err)
-	}
-	return nil
 }

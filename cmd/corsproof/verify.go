@@ -108,7 +108,7 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFile(f.path, func(w io.Writer) error { return r.Report(w, run) }); err != nil {
+		if err := reports.WriteFile(f.path, func(w io.Writer) error { return r.Report(w, run) }); err != nil {
 			return err
 		}
 	}

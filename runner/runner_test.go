@@ -1,0 +1,150 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// browser is the one browser this test binary starts.
+var browser *harness.Browser
+
+func TestMain(m *testing.M) {
+	b, err := harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "runner tests need Chromium:", err)
+		os.Exit(1)
+	}
+	browser = b
+	code := m.Run()
+	if err := b.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "closing browser:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func api(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/open" {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestRunConcludesEveryRecord(t *testing.T) {
+	base := api(t)
+	one := &scenarios.Suite{Name: "one", File: "one.yaml", Cases: []scenarios.Case{
+		{Name: "open", File: "one.yaml", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/open"},
+			Expect: &scenarios.Expect{Verdict: scenarios.VerdictAllowed}},
+		{Name: "closed but expected open", File: "one.yaml", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/closed"},
+			Expect: &scenarios.Expect{Verdict: scenarios.VerdictAllowed}},
+	}}
+	two := &scenarios.Suite{Name: "two", File: "dir/two.yaml", Cases: []scenarios.Case{
+		{Name: "open", File: "dir/two.yaml", Origin: "http://localhost:3000", Request: scenarios.Request{URL: base + "/open"}},
+	}}
+	var mu sync.Mutex
+	var events []string
+	run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2, Shard: "1/1"},
+		[]*scenarios.Suite{one, two}, Hooks{
+			Begin: func(run *result.Run) {
+				mu.Lock()
+				defer mu.Unlock()
+				events = append(events, "begin "+run.Isolation)
+			},
+			Record: func(rec *result.Record) {
+				mu.Lock()
+				defer mu.Unlock()
+				require.NotNil(t, rec.Diagnosis, "records reach the hook concluded")
+				events = append(events, "record "+rec.Suite+"/"+rec.Name)
+			},
+		})
+	require.NoError(t, err)
+	require.Len(t, run.Records, 3)
+	assert.Equal(t, "begin fresh", events[0])
+	assert.ElementsMatch(t, []string{"record one/open", "record one/closed but expected open", "record two/open"}, events[1:])
+
+	assert.Equal(t, []string{"one", "two"}, run.Suites)
+	assert.Equal(t, "fresh", run.Isolation, "the isolation asked for is the one recorded")
+	assert.Equal(t, "1/1", run.Shard)
+	assert.Equal(t, browser.Product(), run.BrowserProduct)
+	assert.Equal(t, browser.Driver(), run.Driver)
+	assert.Equal(t, string(harness.LNAOff), run.LNA)
+	assert.Equal(t, int64(10000), run.TimeoutMS)
+	assert.NotEmpty(t, run.Launch)
+
+	byName := map[string]result.Record{}
+	for _, rec := range run.Records {
+		byName[rec.Suite+"/"+rec.Name] = rec
+	}
+	open, closed, other := byName["one/open"], byName["one/closed but expected open"], byName["two/open"]
+	assert.Equal(t, "one.yaml", open.File)
+	assert.Equal(t, "dir/two.yaml", other.File, "each record names the suite and file it came from")
+	assert.True(t, open.ExpectMet)
+	assert.False(t, closed.ExpectMet)
+	assert.Equal(t, "MissingAllowOriginHeader", closed.CorsError)
+	assert.NotEmpty(t, closed.Mismatches)
+	require.NotNil(t, closed.Diagnosis)
+	assert.True(t, closed.Diagnosis.AgreesWithBrowser)
+	assert.Equal(t, 1, run.Totals.ExpectFail)
+	assert.Equal(t, []string{base}, run.Contacted)
+}
+
+func TestRunRefusesBadConfigBeforeLaunching(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc   string
+		cfg    Config
+		option string
+	}{
+		{"unknown driver", Config{Driver: "selenium"}, "--driver"},
+		{"unknown isolation", Config{Isolation: "shared"}, "--isolation"},
+		{"unknown LNA mode", Config{Browser: harness.Options{LNA: "maybe"}}, "--lna"},
+		{"negative jobs", Config{Jobs: -1}, "--jobs"},
+		{"negative timeout", Config{Browser: harness.Options{Timeout: -time.Second}}, "--timeout"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			// A browser path that cannot exist: a launch would fail differently.
+			tc.cfg.Browser.Path = "/nonexistent/chromium"
+			run, err := Run(context.Background(), tc.cfg, nil, Hooks{})
+			assert.Nil(t, run)
+			var oe *harness.OptionError
+			require.True(t, errors.As(err, &oe), "%v", err)
+			assert.Equal(t, tc.option, oe.Option)
+			assert.NotEmpty(t, oe.Hint())
+		})
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	base := api(t)
+	var cases []scenarios.Case
+	for i := range 4 {
+		cases = append(cases, scenarios.Case{Name: fmt.Sprint(i), Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/open"}})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	run, err := Run(ctx, Config{Reuse: browser, Jobs: 1}, []*scenarios.Suite{{Name: "s", Cases: cases}}, Hooks{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "interrupted after")
+	require.NotNil(t, run, "an interrupted run still comes back, with what finished")
+	assert.Less(t, len(run.Records), len(cases))
+}
