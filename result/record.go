@@ -136,7 +136,11 @@ type Run struct {
 	// Isolation records how cases were kept apart (clean or fresh).
 	Isolation string `json:"isolation,omitempty"`
 	// LNA records how Local Network Access checks were handled.
-	LNA        string    `json:"lna"`
+	LNA string `json:"lna"`
+	// Shard is the part of a split run this run holds, "i/n" as --shard
+	// takes it (see scenarios.Shard); empty for a whole run. Merge checks
+	// that shards cover 1..n.
+	Shard      string    `json:"shard,omitempty"`
 	Started    time.Time `json:"started"`
 	DurationMS int64     `json:"duration_ms"`
 	Records    []Record  `json:"records"`
