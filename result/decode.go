@@ -77,6 +77,9 @@ func Decode(data []byte) (*Run, Source, error) {
 		if err := json.Unmarshal(data, &run); err != nil {
 			return nil, "", fmt.Errorf("parsing run: %w", jsonErrorAt(data, err))
 		}
+		// Totals are derived data: a hand-edited or truncated file must not
+		// make merge, baseline or a report count cases that are not there.
+		run.Tally()
 		return &run, SourceRun, nil
 	case first["verdict"] != nil && first["name"] != nil:
 		var rec Record

@@ -92,3 +92,22 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeRecomputesSavedTotals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc, data string
+		cases      int
+	}{
+		{desc: "totals with no records", data: `{"suites":[],"totals":{"cases":1}}`, cases: 0},
+		{desc: "totals that undercount", data: `{"records":[{"name":"a","verdict":"allowed"},{"name":"b","verdict":"blocked"}],"totals":{"cases":1}}`, cases: 2},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			run, src, err := Decode([]byte(tc.data))
+			require.NoError(t, err)
+			assert.Equal(t, SourceRun, src)
+			assert.Equal(t, tc.cases, run.Totals.Cases, "totals count the records present, not what the file claims")
+		})
+	}
+}
