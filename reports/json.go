@@ -49,14 +49,17 @@ func NewJSONLines(opts Options) *JSONLines { return &JSONLines{opts: opts} }
 
 // runHeader is the metadata on the first JSON Lines line.
 type runHeader struct {
-	Tool              string    `json:"tool"`
-	Suites            []string  `json:"suites"`
-	Browser           string    `json:"browser"`
-	BrowserPath       string    `json:"browser_path,omitempty"`
-	Driver            string    `json:"driver,omitempty"`
-	ThirdPartyCookies string    `json:"third_party_cookies"`
-	LNA               string    `json:"lna"`
-	Started           time.Time `json:"started"`
+	Tool              string   `json:"tool"`
+	Suites            []string `json:"suites"`
+	Browser           string   `json:"browser"`
+	BrowserPath       string   `json:"browser_path,omitempty"`
+	Driver            string   `json:"driver,omitempty"`
+	ThirdPartyCookies string   `json:"third_party_cookies"`
+	LNA               string   `json:"lna"`
+	// Shard is kept so that merge can check a set of JSON Lines shards
+	// covers the whole split.
+	Shard   string    `json:"shard,omitempty"`
+	Started time.Time `json:"started"`
 }
 
 // Report writes a whole run at once, in the same shape as streaming it.
@@ -89,6 +92,7 @@ func (j *JSONLines) Begin(w io.Writer, run *result.Run) error {
 		Driver:            run.Driver,
 		ThirdPartyCookies: run.ThirdPartyCookies,
 		LNA:               run.LNA,
+		Shard:             run.Shard,
 		Started:           run.Started,
 	}})
 }
