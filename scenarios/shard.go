@@ -38,7 +38,7 @@ func (s Shard) String() string {
 // Split returns the cases of the run that belong to the shard, as new
 // suites in the order given, each keeping its cases in their declared order.
 // A suite left with no cases is kept, empty, so that every shard's run
-// names the same suites.
+// names the same suites; nil suites are dropped.
 //
 // Shards are taken across the whole run, not suite by suite: the cases of
 // all suites are sorted by suite name, then case name, and dealt out round
