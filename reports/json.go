@@ -49,18 +49,20 @@ func NewJSONLines(opts Options) *JSONLines { return &JSONLines{opts: opts} }
 
 // runHeader is the metadata on the first JSON Lines line.
 type runHeader struct {
-	Tool              string    `json:"tool"`
-	Suites            []string  `json:"suites"`
-	Browser           string    `json:"browser"`
-	BrowserProduct    string    `json:"browser_product,omitempty"`
-	BrowserPath       string    `json:"browser_path,omitempty"`
-	Driver            string    `json:"driver,omitempty"`
-	ThirdPartyCookies string    `json:"third_party_cookies"`
-	TimeoutMS         int64     `json:"timeout_ms,omitempty"`
-	Isolation         string    `json:"isolation,omitempty"`
-	LNA               string    `json:"lna"`
-	Shard             string    `json:"shard,omitempty"`
-	Started           time.Time `json:"started"`
+	Tool              string   `json:"tool"`
+	Suites            []string `json:"suites"`
+	Browser           string   `json:"browser"`
+	BrowserProduct    string   `json:"browser_product,omitempty"`
+	BrowserPath       string   `json:"browser_path,omitempty"`
+	Driver            string   `json:"driver,omitempty"`
+	ThirdPartyCookies string   `json:"third_party_cookies"`
+	TimeoutMS         int64    `json:"timeout_ms,omitempty"`
+	Isolation         string   `json:"isolation,omitempty"`
+	LNA               string   `json:"lna"`
+	// Shard is kept so that merge can check a set of JSON Lines shards
+	// covers the whole split.
+	Shard   string    `json:"shard,omitempty"`
+	Started time.Time `json:"started"`
 }
 
 // Report writes a whole run at once, in the same shape as streaming it.

@@ -560,3 +560,32 @@ func TestProgressConcurrent(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// merge reads shards saved as JSON or JSON Lines and checks they cover the
+// split, so both must keep the run's shard.
+func TestSavedRunsKeepTheirShard(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc string
+		r    Reporter
+	}{
+		{desc: "json", r: NewJSON(Options{})},
+		{desc: "json lines", r: NewJSONLines(Options{})},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			run := fixtureRun()
+			run.Shard = "2/3"
+			var buf bytes.Buffer
+			require.NoError(t, tc.r.Report(&buf, run))
+			got, _, err := result.Decode(buf.Bytes())
+			require.NoError(t, err)
+			assert.Equal(t, "2/3", got.Shard)
+
+			run.Shard = ""
+			buf.Reset()
+			require.NoError(t, tc.r.Report(&buf, run))
+			assert.NotContains(t, buf.String(), `"shard"`, "a whole run writes no shard")
+		})
+	}
+}

@@ -113,7 +113,9 @@ func (s *Stream) each(write func(l *lineDest) error) {
 }
 
 // Begin writes the run's header line.
-func (s *Stream) Begin(run *result.Run) { s.each(func(l *lineDest) error { return l.r.Begin(l.w, run) }) }
+func (s *Stream) Begin(run *result.Run) {
+	s.each(func(l *lineDest) error { return l.r.Begin(l.w, run) })
+}
 
 // Record writes one record's line.
 func (s *Stream) Record(rec *result.Record) {

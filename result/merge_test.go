@@ -1,6 +1,8 @@
 package result
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -35,4 +37,214 @@ func TestMerge(t *testing.T) {
 
 	_, err = Merge()
 	assert.Error(t, err)
+}
+
+// shardRun is a run that holds shard sh with records of suite "api" named
+// after cases.
+func shardRun(sh string, cases ...string) *Run {
+	r := &Run{Suites: []string{"api"}, Shard: sh}
+	for _, c := range cases {
+		r.Records = append(r.Records, Record{Suite: "api", Name: c, Verdict: scenarios.VerdictAllowed, ExpectMet: true})
+	}
+	return r
+}
+
+func TestMergeInputsRefuses(t *testing.T) {
+	t.Parallel()
+	probe := &Run{Records: []Record{{Name: "probe"}}}
+	for _, tc := range []struct {
+		desc   string
+		inputs []Input
+		// want are substrings of the error; shardErr says which type.
+		want     []string
+		shardErr bool
+	}{
+		{
+			desc:   "the same file twice",
+			inputs: []Input{{"a.json", shardRun("", "x", "y")}, {"a.json", shardRun("", "x", "y")}},
+			want:   []string{`merging runs: 2 cases appear more than once: case "x" of suite "api" is in both a.json and a.json; case "y"`},
+		},
+		{
+			desc:   "one case in two runs",
+			inputs: []Input{{"a.json", shardRun("", "x", "y")}, {"b.json", shardRun("", "y", "z")}},
+			want:   []string{`merging runs: case "y" of suite "api" is in both a.json and b.json`},
+		},
+		{
+			desc:   "one case twice in one run",
+			inputs: []Input{{"a.json", shardRun("", "x", "x")}},
+			want:   []string{`case "x" of suite "api" is twice in a.json`},
+		},
+		{
+			desc:   "probe records have no suite",
+			inputs: []Input{{"p1.json", probe}, {"p2.json", probe}},
+			want:   []string{`merging runs: case "probe" is in both p1.json and p2.json`},
+		},
+		{
+			desc: "many duplicates are counted, not all listed",
+			inputs: []Input{
+				{"a.json", shardRun("", "1", "2", "3", "4", "5")},
+				{"b.json", shardRun("", "1", "2", "3", "4", "5")},
+			},
+			want: []string{"5 cases appear more than once", `case "3"`, "and 2 more"},
+		},
+		{
+			desc:     "a shard given twice",
+			inputs:   []Input{{"r1.json", shardRun("1/2", "x")}, {"r1-again.json", shardRun("1/2", "x")}},
+			want:     []string{"merging runs: shard 1/2 is given 2 times: r1.json, r1-again.json; shard 2/2 is missing (given: 1/2 in r1.json)"},
+			shardErr: true,
+		},
+		{
+			desc:     "a shard missing",
+			inputs:   []Input{{"r1.json", shardRun("1/3", "x")}, {"r3.json", shardRun("3/3", "z")}},
+			want:     []string{"merging runs: shard 2/3 is missing (given: 1/3 in r1.json, 3/3 in r3.json)"},
+			shardErr: true,
+		},
+		{
+			desc:     "several shards missing",
+			inputs:   []Input{{"r2.json", shardRun("2/4", "x")}},
+			want:     []string{"shards 1/4, 3/4, 4/4 are missing (given: 2/4 in r2.json)"},
+			shardErr: true,
+		},
+		{
+			desc:     "shards of different splits",
+			inputs:   []Input{{"r1.json", shardRun("1/2", "x")}, {"r2.json", shardRun("2/3", "y")}},
+			want:     []string{"merging runs: r1.json is shard 1/2 but r2.json is shard 2/3"},
+			shardErr: true,
+		},
+		{
+			desc:     "a run without a shard among shards",
+			inputs:   []Input{{"r1.json", shardRun("1/2", "x")}, {"whole.json", shardRun("", "y")}},
+			want:     []string{"merging runs: whole.json has no shard but r1.json is shard 1/2"},
+			shardErr: true,
+		},
+		{
+			desc:     "a shard that does not parse",
+			inputs:   []Input{{"r1.json", shardRun("1/2", "x")}, {"bad.json", shardRun("3/2", "y")}},
+			want:     []string{`merging runs: bad.json: shard "3/2": want i/n`},
+			shardErr: true,
+		},
+		{
+			desc: "shard problems come before duplicates",
+			// Both runs hold "x": the shard error explains why.
+			inputs:   []Input{{"r1.json", shardRun("1/2", "x")}, {"r1.json", shardRun("1/2", "x")}},
+			want:     []string{"shard 1/2 is given 2 times"},
+			shardErr: true,
+		},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			_, err := MergeInputs(tc.inputs...)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			var hinted interface{ Hint() string }
+			require.True(t, errors.As(err, &hinted), "the error has a hint for the user")
+			assert.NotEmpty(t, hinted.Hint())
+			var se *ShardSetError
+			var de *DuplicateRecordError
+			if tc.shardErr {
+				assert.True(t, errors.As(err, &se), "a *ShardSetError")
+			} else {
+				assert.True(t, errors.As(err, &de), "a *DuplicateRecordError")
+			}
+		})
+	}
+}
+
+func TestMergeInputsJoinsAWholeSplit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc   string
+		inputs []Input
+		want   []string
+	}{
+		{
+			desc: "every shard once, in any order",
+			inputs: []Input{
+				{"r3.json", shardRun("3/3", "c")},
+				{"r1.json", shardRun("1/3", "a", "d")},
+				{"r2.json", shardRun("2/3", "b")},
+			},
+			want: []string{"c", "a", "d", "b"},
+		},
+		{
+			desc:   "an empty shard, when n is larger than the cases",
+			inputs: []Input{{"r1.json", shardRun("1/3", "a")}, {"r2.json", shardRun("2/3", "b")}, {"r3.json", shardRun("3/3")}},
+			want:   []string{"a", "b"},
+		},
+		{
+			desc:   "runs without shards are a plain union",
+			inputs: []Input{{"a.json", shardRun("", "a")}, {"b.json", shardRun("", "b")}},
+			want:   []string{"a", "b"},
+		},
+		{
+			desc: "the same case name in two suites is two cases",
+			inputs: []Input{
+				{"a.json", &Run{Records: []Record{{Suite: "api", Name: "x"}}}},
+				{"b.json", &Run{Records: []Record{{Suite: "auth", Name: "x"}}}},
+			},
+			want: []string{"x", "x"},
+		},
+		{
+			desc:   "nil runs are skipped",
+			inputs: []Input{{"a.json", shardRun("1/1", "a")}, {"nil.json", nil}},
+			want:   []string{"a"},
+		},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			m, err := MergeInputs(tc.inputs...)
+			require.NoError(t, err)
+			var got []string
+			for _, r := range m.Records {
+				got = append(got, r.Name)
+			}
+			assert.Equal(t, tc.want, got, "records keep the order of the runs given")
+			assert.Equal(t, len(tc.want), m.Totals.Cases)
+			assert.Empty(t, m.Shard, "the merged run is not a shard")
+		})
+	}
+}
+
+func TestMergeNamesUnnamedRuns(t *testing.T) {
+	t.Parallel()
+	a := shardRun("", "x")
+	_, err := Merge(a, a)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `case "x" of suite "api" is in both run 1 and run 2`)
+}
+
+// A split made by scenarios.Shard.Split, recorded as runs, merges back into
+// the whole run: the two halves of the design agree on the key.
+func TestSplitThenMerge(t *testing.T) {
+	t.Parallel()
+	var suites []*scenarios.Suite
+	for _, name := range []string{"auth", "api"} {
+		s := &scenarios.Suite{Name: name}
+		for i := range 5 {
+			s.Cases = append(s.Cases, scenarios.Case{Name: fmt.Sprintf("case %d", i)})
+		}
+		suites = append(suites, s)
+	}
+	for n := 1; n <= 12; n++ {
+		var inputs []Input
+		for i := 1; i <= n; i++ {
+			sh := scenarios.Shard{Index: i, Count: n}
+			part, err := sh.Split(suites)
+			require.NoError(t, err)
+			run := &Run{Shard: sh.String()}
+			for _, s := range part {
+				run.Suites = append(run.Suites, s.Name)
+				for _, c := range s.Cases {
+					run.Records = append(run.Records, Record{Suite: s.Name, Name: c.Name})
+				}
+			}
+			inputs = append(inputs, Input{Name: fmt.Sprintf("r%d.json", i), Run: run})
+		}
+		m, err := MergeInputs(inputs...)
+		require.NoError(t, err, "n=%d", n)
+		assert.Equal(t, 10, m.Totals.Cases, "n=%d: every case once", n)
+		assert.Equal(t, []string{"auth", "api"}, m.Suites)
+	}
 }

@@ -137,7 +137,9 @@ type Run struct {
 	Isolation string `json:"isolation,omitempty"`
 	// LNA records how Local Network Access checks were handled.
 	LNA string `json:"lna"`
-	// Shard is "i/n" when the run held one shard of a split.
+	// Shard is the part of a split run this run holds, "i/n" as --shard
+	// takes it (see scenarios.Shard); empty for a whole run. Merge checks
+	// that shards cover 1..n.
 	Shard      string    `json:"shard,omitempty"`
 	Started    time.Time `json:"started"`
 	DurationMS int64     `json:"duration_ms"`

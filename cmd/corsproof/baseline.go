@@ -16,7 +16,7 @@ import (
 // and returns errExpectations when anything changed unless allow is set.
 // A baseline that cannot be read is a usage error.
 func checkBaseline(run *result.Run, path string, allow bool, w io.Writer) error {
-	old, _, err := compare.Load(path)
+	old, _, err := result.Load(path)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("--baseline: %w", err), hint: "save a baseline with `corsproof run … -o json > baseline.json`"}
 	}

@@ -9,15 +9,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/result"
 )
 
 func loadRun(t *testing.T, path string) *result.Run {
 	t.Helper()
-	run, src, err := compare.Load(path)
+	run, src, err := result.Load(path)
 	require.NoError(t, err)
-	require.Equal(t, compare.SourceRun, src)
+	require.Equal(t, result.SourceRun, src)
 	return run
 }
 

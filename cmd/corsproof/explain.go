@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
@@ -172,11 +171,11 @@ func runExplain(_ context.Context, eo *explainOptions) error {
 // loadRecords reads --from and selects --case. isRun is true when the file
 // held a run rather than one record.
 func (eo *explainOptions) loadRecords() (recs []result.Record, isRun bool, err error) {
-	run, src, err := compare.Load(eo.from)
+	run, src, err := result.Load(eo.from)
 	if err != nil {
 		return nil, false, &usageError{err: fmt.Errorf("--from: %w", err), hint: "save a result with `corsproof probe … -o json > result.json` or `corsproof run … -o json > run.json`"}
 	}
-	isRun = src != compare.SourceRecord
+	isRun = src != result.SourceRecord
 	if len(run.Records) == 0 {
 		return nil, isRun, usagef("run the suite again and save its output", "--from %s: the run has no records", eo.from)
 	}

@@ -154,7 +154,7 @@ func TestExplainText(t *testing.T) {
 		},
 		{
 			desc: "a run saved as JSON Lines",
-			args: []string{"--from", "../../compare/testdata/run.jsonl", "--case", "custom header with credentials"},
+			args: []string{"--from", "../../result/testdata/run.jsonl", "--case", "custom header with credentials"},
 			want: []string{"Browser:    blocked HeaderDisallowedByPreflightResponse (x-token)", "agrees with the browser"},
 		},
 		{

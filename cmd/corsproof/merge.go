@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/result"
 )
 
@@ -46,15 +45,17 @@ func runMerge(_ context.Context, opts *mergeOptions) error {
 	if err != nil {
 		return err
 	}
-	var runs []*result.Run
+	var inputs []result.Input
 	for _, path := range opts.files {
-		run, _, err := compare.Load(path)
+		run, _, err := result.Load(path)
 		if err != nil {
 			return &usageError{err: fmt.Errorf("%s: %w", path, err), hint: "merge reads what `corsproof run -o json` or `-o jsonl` writes"}
 		}
-		runs = append(runs, run)
+		inputs = append(inputs, result.Input{Name: path, Run: run})
 	}
-	merged, err := result.Merge(runs...)
+	// A duplicate case or an incomplete set of shards is a mistake in the
+	// command line, with a hint: it exits 2.
+	merged, err := result.MergeInputs(inputs...)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ error.`,
 	opts.browser.add(cmd.Flags())
 	opts.out.add(cmd.Flags(), "text")
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
-	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n`: a stable split by suite file and case name, for n CI jobs; join the results with corsproof merge")
+	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	return cmd
 }
@@ -57,17 +57,18 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	var sh scenarios.Shard
 	if opts.shard != "" {
-		sh, err := scenarios.ParseShard(opts.shard)
-		if err != nil {
+		if sh, err = scenarios.ParseShard(opts.shard); err != nil {
 			return &usageError{err: fmt.Errorf("--shard: %w", err), hint: "run job i of n with --shard i/n"}
 		}
-		for i, s := range suites {
-			suites[i] = sh.Select(s)
+		// A repeated case is refused with a hint of its own (exit 2).
+		if suites, err = sh.Split(suites); err != nil {
+			return fmt.Errorf("--shard: %w", err)
 		}
 	}
 	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out,
-		shard: opts.shard, baseline: opts.baseline, allowChanges: opts.allowChanges})
+		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges})
 }
 
 // loadSuites loads every suite file and reports the problems of all of

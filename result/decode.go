@@ -1,4 +1,4 @@
-package compare
+package result
 
 import (
 	"bufio"
@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/corsproof/corsproof/result"
 )
 
 // Source says what shape a saved file had.
@@ -30,7 +28,7 @@ const (
 const maxSavedFile = 256 << 20
 
 // Load reads a saved run or record from a file; see Decode.
-func Load(path string) (*result.Run, Source, error) {
+func Load(path string) (*Run, Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("reading saved run: %w", err)
@@ -55,7 +53,7 @@ func Load(path string) (*result.Run, Source, error) {
 // JSON Lines (`run -o jsonl`, possibly cut short by a killed run), or a
 // single record (`probe -o json`), which becomes a run of one record. It
 // says which shape it found. Anything else is an error naming the line.
-func Decode(data []byte) (*result.Run, Source, error) {
+func Decode(data []byte) (*Run, Source, error) {
 	// Offsets in errors count from the start of the file, so trim only to look.
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
@@ -75,17 +73,20 @@ func Decode(data []byte) (*result.Run, Source, error) {
 	}
 	switch {
 	case first["records"] != nil || first["suites"] != nil:
-		var run result.Run
+		var run Run
 		if err := json.Unmarshal(data, &run); err != nil {
 			return nil, "", fmt.Errorf("parsing run: %w", jsonErrorAt(data, err))
 		}
+		// Totals are derived data: a hand-edited or truncated file must not
+		// make merge, baseline or a report count cases that are not there.
+		run.Tally()
 		return &run, SourceRun, nil
 	case first["verdict"] != nil && first["name"] != nil:
-		var rec result.Record
+		var rec Record
 		if err := json.Unmarshal(data, &rec); err != nil {
 			return nil, "", fmt.Errorf("parsing record: %w", jsonErrorAt(data, err))
 		}
-		run := &result.Run{Tool: "corsproof", Browser: rec.Browser, Driver: rec.Driver, Records: []result.Record{rec}}
+		run := &Run{Tool: "corsproof", Browser: rec.Browser, Driver: rec.Driver, Records: []Record{rec}}
 		run.Tally()
 		return run, SourceRecord, nil
 	case first["run"] != nil:
@@ -95,8 +96,8 @@ func Decode(data []byte) (*result.Run, Source, error) {
 }
 
 // decodeLines reads a run written as JSON Lines.
-func decodeLines(data []byte) (*result.Run, Source, error) {
-	run := &result.Run{}
+func decodeLines(data []byte) (*Run, Source, error) {
+	run := &Run{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), maxSavedFile)
 	line := 0
@@ -118,7 +119,7 @@ func decodeLines(data []byte) (*result.Run, Source, error) {
 		case probe["totals"] != nil:
 			// Recomputed below from the records actually present.
 		default:
-			var rec result.Record
+			var rec Record
 			if err := json.Unmarshal(text, &rec); err != nil {
 				return nil, "", fmt.Errorf("line %d: parsing record: %w", line, err)
 			}
