@@ -523,3 +523,46 @@ func changeMark(k ChangeKind) string {
 	}
 	return "~"
 }
+
+// WriteBaseline compares a finished run with a saved baseline and writes
+// a header line naming the baseline (its path, browser and date) and the
+// count of changes, then every change (WriteChanges). It returns the
+// changes; allow only changes the header's wording.
+func WriteBaseline(w io.Writer, path string, old, run *result.Run, allow bool) ([]Change, error) {
+	changes := Diff(old, run)
+	from := old.Browser
+	if from == "" {
+		from = "unknown browser"
+	}
+	if !old.Started.IsZero() {
+		from += ", " + old.Started.UTC().Format("2006-01-02 15:04 MST")
+	}
+	cases := 0
+	if run != nil {
+		cases = len(run.Records)
+	}
+	header := fmt.Sprintf("corsproof: baseline %s (%s): ", path, from)
+	if len(changes) == 0 {
+		header += fmt.Sprintf("no changes in %s", pluralCount(cases, "case"))
+	} else {
+		header += fmt.Sprintf("%s changed (this run %s, baseline %d)", pluralCount(len(changes), "case"), pluralCount(cases, "case"), len(old.Records))
+		if allow {
+			header += " (allowed by --allow-changes)"
+		}
+	}
+	if _, err := fmt.Fprintln(w, term(header)); err != nil {
+		return nil, fmt.Errorf("writing baseline changes: %w", err)
+	}
+	if err := WriteChanges(w, changes); err != nil {
+		return nil, fmt.Errorf("writing baseline changes: %w", err)
+	}
+	return changes, nil
+}
+
+// pluralCount returns "1 case" or "2 cases".
+func pluralCount(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

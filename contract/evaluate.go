@@ -67,7 +67,11 @@ type Report struct {
 	Policy  string `json:"policy"`
 	Target  string `json:"target"`
 	Browser string `json:"browser,omitempty"`
-	Cases   int    `json:"cases"`
+	// BrowserProduct and Isolation say what the run ran on, as a run's
+	// own JSON does.
+	BrowserProduct string `json:"browser_product,omitempty"`
+	Isolation      string `json:"isolation,omitempty"`
+	Cases          int    `json:"cases"`
 	// Conforms is true when no finding is a security finding, a violation
 	// or an error.
 	Conforms   bool `json:"conforms"`
@@ -79,6 +83,14 @@ type Report struct {
 	Rules    []RuleResult `json:"rules"`
 	Findings []Finding    `json:"findings"`
 	Notes    []string     `json:"notes,omitempty"`
+}
+
+// EvaluateRun is Evaluate of a run's records, with the browser and the
+// isolation the run used.
+func EvaluateRun(c *Contract, run *result.Run) *Report {
+	rep := Evaluate(c, run.Records)
+	rep.Browser, rep.BrowserProduct, rep.Isolation = run.Browser, run.BrowserProduct, run.Isolation
+	return rep
 }
 
 // Evaluate judges the records of a run of c.Suite against the policy:

@@ -145,3 +145,17 @@ func writeLine(w io.Writer, v any) error {
 	}
 	return nil
 }
+
+// WriteRecord writes one record as indented JSON, the way `probe -o json`
+// prints it, redacted unless opts.ShowSecrets.
+func WriteRecord(w io.Writer, rec *result.Record, opts Options) error {
+	if !opts.ShowSecrets {
+		rec = RedactRecord(rec)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rec); err != nil {
+		return fmt.Errorf("writing record: %w", err)
+	}
+	return nil
+}

@@ -33,15 +33,11 @@ func ParseTargets(specs []string) ([]Target, error) {
 	return out, nil
 }
 
-// WriteTargets writes the finished run to every target but the JSON Lines
-// ones, which a Stream wrote as the run went. One report that fails does
-// not keep the others from being written.
+// WriteTargets writes the finished run to every target. One report that
+// fails does not keep the others from being written.
 func WriteTargets(run *result.Run, targets []Target, opts Options) error {
 	var errs []error
 	for _, t := range targets {
-		if t.Format == "jsonl" {
-			continue
-		}
 		r, err := New(t.Format, opts)
 		if err != nil {
 			errs = append(errs, err)
@@ -66,6 +62,17 @@ func WriteFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing report %s: %w", path, err)
 	}
 	return nil
+}
+
+// Unstreamed returns the targets a Stream does not write: all but JSON Lines.
+func Unstreamed(targets []Target) []Target {
+	var out []Target
+	for _, t := range targets {
+		if t.Format != "jsonl" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Stream writes JSON Lines while a run goes on, to every JSON Lines target

@@ -234,3 +234,16 @@ func truncate(s string, n int) string {
 	runes := []rune(s)
 	return string(runes[:n-1]) + "…"
 }
+
+// OneLine is a record in one line, what the browser did and why, sanitized
+// for a terminal: `probe -q`.
+func OneLine(rec *result.Record) string {
+	line := strings.ToUpper(string(rec.Verdict)) + "  " + rec.Request.Method + " " + rec.Request.URL + " from " + rec.Origin
+	if rec.CorsError != "" {
+		line += ": " + rec.CorsError
+		if rec.FailedParameter != "" {
+			line += " (" + rec.FailedParameter + ")"
+		}
+	}
+	return SanitizeTerminal(line)
+}

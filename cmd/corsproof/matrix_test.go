@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -85,9 +87,11 @@ cases:
     request: {method: POST, url: /api/missing-allow-headers, headers: {X-Token: abc}}
 `), 0o644))
 	md := filepath.Join(dir, "matrix.md")
-	out, errOut, code := execute(t, newMatrixCmd, suite, "-q", "-o", "json", "-j", "2",
-		"--browser", "full="+full, "--browser", "shell="+shell, "--report", "markdown="+md)
-	require.Equal(t, ExitOK, code, "stderr: %s", errOut)
+	var stdout, stderr bytes.Buffer
+	mo := &matrixOptions{f: &factory{stdout: &stdout, stderr: &stderr}, files: []string{suite}, browser: defaultBrowserFlags(),
+		browsers: []string{"full=" + full, "shell=" + shell}, reports: []string{"markdown=" + md}, output: "json", quiet: true}
+	require.NoError(t, runMatrix(context.Background(), mo), "stderr: %s", stderr.String())
+	out := stdout.String()
 
 	var got struct {
 		Columns []struct{ Label, Browser string }

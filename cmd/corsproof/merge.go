@@ -59,7 +59,7 @@ func runMerge(_ context.Context, opts *mergeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReports(merged, &opts.out, targets, opts.out.reportOptions(opts.f.stdout), opts.f.stdout); err != nil {
+	if err := writeReports(merged, &opts.out, targets, opts.out.reportOptions(opts.f.stdout), opts.f.stdout, false); err != nil {
 		return err
 	}
 	if merged.Totals.ExpectFail > 0 {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -124,30 +122,14 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	rec := run.Records[0]
 	of, stdout := &po.out, po.f.stdout
 	ropts := of.reportOptions(stdout)
-	switch of.output {
-	case "json":
-		r := &rec
-		if !of.showSecrets {
-			r = reports.RedactRecord(r)
+	switch {
+	case of.output == "json":
+		if err := reports.WriteRecord(stdout, &rec, ropts); err != nil {
+			return err
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("writing record: %w", err)
-		}
-	case "text":
-		if of.quiet {
-			// One line: what the browser did and why.
-			line := strings.ToUpper(string(rec.Verdict)) + "  " + rec.Request.Method + " " + rec.Request.URL + " from " + rec.Origin
-			if rec.CorsError != "" {
-				line += ": " + rec.CorsError
-				if rec.FailedParameter != "" {
-					line += " (" + rec.FailedParameter + ")"
-				}
-			}
-			fmt.Fprintln(stdout, reports.SanitizeTerminal(line))
-			break
-		}
+	case of.output == "text" && of.quiet:
+		fmt.Fprintln(stdout, reports.OneLine(&rec))
+	case of.output == "text":
 		if err := reports.TextRecord(stdout, &rec, ropts); err != nil {
 			return err
 		}
@@ -160,10 +142,8 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 			return err
 		}
 	}
-	if len(targets) > 0 {
-		if err := writeReports(run, &outputFlags{output: "jsonl", showSecrets: of.showSecrets}, targets, ropts, io.Discard); err != nil {
-			return err
-		}
+	if err := reports.WriteTargets(run, targets, reports.Options{ShowSecrets: of.showSecrets}); err != nil {
+		return err
 	}
 	if !rec.ExpectMet {
 		return errExpectations

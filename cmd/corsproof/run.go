@@ -138,7 +138,7 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	if err := stream.End(run); err != nil {
 		return err
 	}
-	if werr := writeReports(run, sr.out, targets, ropts, f.stdout); werr != nil {
+	if werr := writeReports(run, sr.out, targets, ropts, f.stdout, true); werr != nil {
 		return werr
 	}
 	if err != nil {
@@ -162,16 +162,20 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	return nil
 }
 
-// writeReports writes the finished run to stdout in the -o format (but
-// JSON Lines, streamed as it ran) and to every --report file.
-func writeReports(run *result.Run, of *outputFlags, targets []reports.Target, ropts reports.Options, stdout io.Writer) error {
+// writeReports writes the finished run to stdout in the -o format and to
+// every --report file; with streamed, the JSON Lines ones were written as
+// the run went.
+func writeReports(run *result.Run, of *outputFlags, targets []reports.Target, ropts reports.Options, stdout io.Writer, streamed bool) error {
 	var errs []error
-	if of.output != "jsonl" {
+	if !streamed || of.output != "jsonl" {
 		r, err := reports.New(of.output, ropts)
 		if err != nil {
 			return err
 		}
 		errs = append(errs, r.Report(stdout, run))
+	}
+	if streamed {
+		targets = reports.Unstreamed(targets)
 	}
 	errs = append(errs, reports.WriteTargets(run, targets, reports.Options{ShowSecrets: of.showSecrets}))
 	return errors.Join(errs...)

@@ -101,8 +101,7 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 		return err
 	}
 
-	rep := contract.Evaluate(c, run.Records)
-	rep.Browser = run.Browser
+	rep := contract.EvaluateRun(c, run)
 	for _, f := range files {
 		r, err := reports.New(f.format, reports.Options{ShowSecrets: vo.showSecrets})
 		if err != nil {

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/target"
+)
+
+// Each command's run function takes its options and writers and is tested
+// here without cobra; the shared browser stands in for a launch.
+
+// testFactory gives a command buffers for its output and the shared browser.
+func testFactory(t *testing.T) (*factory, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	return &factory{stdout: &stdout, stderr: &stderr, browser: testBrowser(t)}, &stdout, &stderr
+}
+
+// suiteFile writes a suite aimed at the built-in target.
+func suiteFile(t *testing.T, body string) string {
+	t.Helper()
+	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	path := filepath.Join(t.TempDir(), "suite.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: api\ntarget: "+srv.URL+"\n"+body), 0o644))
+	return path
+}
+
+const twoCases = `defaults:
+  origin: https://app.example.test
+cases:
+  - name: open
+    request: {url: /api/open}
+    expect: {verdict: allowed}
+  - name: no cors headers
+    request: {url: /api/no-cors}
+    expect: {verdict: blocked, cors_error: MissingAllowOriginHeader}
+  - name: wrong expectation
+    request: {url: /api/no-cors}
+    expect: {verdict: allowed}
+`
+
+func decodeRun(t *testing.T, data []byte) *result.Run {
+	t.Helper()
+	run, _, err := result.Decode(data)
+	require.NoError(t, err, "%s", data)
+	return run
+}
+
+func TestRunCommandFunction(t *testing.T) {
+	f, stdout, stderr := testFactory(t)
+	lines := filepath.Join(t.TempDir(), "run.jsonl")
+	opts := &runOptions{f: f, files: []string{suiteFile(t, twoCases)}, browser: defaultBrowserFlags(),
+		out: outputFlags{output: "json", quiet: true, reports: []string{"jsonl=" + lines}}, shard: "1/1"}
+	opts.browser.isolation = "fresh"
+	err := runRun(context.Background(), opts)
+	require.ErrorIs(t, err, errExpectations, stderr.String())
+	run := decodeRun(t, stdout.Bytes())
+	assert.Equal(t, "fresh", run.Isolation)
+	assert.Equal(t, "1/1", run.Shard)
+	assert.NotEmpty(t, run.BrowserProduct)
+	require.Len(t, run.Records, 3)
+	assert.Equal(t, 1, run.Totals.ExpectFail)
+	for _, rec := range run.Records {
+		assert.Equal(t, "api", rec.Suite)
+		assert.Equal(t, opts.files[0], rec.File)
+	}
+	streamed, err := os.ReadFile(lines)
+	require.NoError(t, err)
+	again := decodeRun(t, streamed)
+	assert.Len(t, again.Records, 3, "the JSON Lines report holds every record")
+	assert.Equal(t, "fresh", again.Isolation, "and the run's settings")
+}
+
+func TestDemoCommandFunction(t *testing.T) {
+	f, stdout, stderr := testFactory(t)
+	err := runDemo(context.Background(), &demoOptions{f: f, browser: defaultBrowserFlags(), out: outputFlags{output: "jsonl", quiet: true}})
+	require.NoError(t, err, stderr.String())
+	run := decodeRun(t, stdout.Bytes())
+	assert.Len(t, run.Records, 18)
+	assert.Equal(t, 0, run.Totals.ExpectFail, "the demo's expectations all hold")
+}
+
+func TestProbeCommandFunction(t *testing.T) {
+	f, stdout, stderr := testFactory(t)
+	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	lines := filepath.Join(t.TempDir(), "probe.jsonl")
+	opts := &probeOptions{f: f, url: srv.URL + "/api/open", origin: "https://app.example.test", method: "GET",
+		credentials: "same-origin", api: "fetch", expect: "blocked", browser: defaultBrowserFlags(),
+		out: outputFlags{output: "json", reports: []string{"jsonl=" + lines}}}
+	require.ErrorIs(t, runProbe(context.Background(), opts), errExpectations, stderr.String())
+	var rec result.Record
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rec))
+	assert.Equal(t, "allowed", string(rec.Verdict))
+	assert.False(t, rec.ExpectMet)
+	data, err := os.ReadFile(lines)
+	require.NoError(t, err)
+	assert.Len(t, decodeRun(t, data).Records, 1, "probe writes a JSON Lines report too")
+
+	stdout.Reset()
+	opts.expect, opts.out = "", outputFlags{output: "text", quiet: true}
+	require.NoError(t, runProbe(context.Background(), opts))
+	assert.Equal(t, "ALLOWED  GET "+opts.url+" from https://app.example.test\n", stdout.String())
+}
+
+func TestVerifyCommandFunctionRecordsIsolation(t *testing.T) {
+	f, stdout, stderr := testFactory(t)
+	runFile := filepath.Join(t.TempDir(), "run.json")
+	vo := &verifyOptions{f: f, browser: defaultBrowserFlags(), policy: examplePolicy, target: serve(t, examplePolicy),
+		output: "json", quiet: true, reports: []string{"json=" + runFile}}
+	vo.browser.isolation = "fresh"
+	require.NoError(t, runVerify(context.Background(), vo), stderr.String())
+	var rep contract.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
+	assert.True(t, rep.Conforms)
+	assert.Equal(t, "fresh", rep.Isolation)
+	assert.NotEmpty(t, rep.BrowserProduct)
+	data, err := os.ReadFile(runFile)
+	require.NoError(t, err)
+	run := decodeRun(t, data)
+	assert.Equal(t, "fresh", run.Isolation, "verify --isolation fresh runs fresh and says so")
+	assert.NotEmpty(t, run.BrowserProduct)
+}
+
+func TestImportGenerateExplainFunctions(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	f := &factory{stdout: &stdout, stderr: &stderr}
+	require.NoError(t, runImport(context.Background(), &importCmdOptions{f: f, kind: "curl", file: "-",
+		stdin: strings.NewReader(`curl 'https://api.example.test/v1/x' -H 'X-Trace: 1'`), imp: importOptions{origin: "https://app.example.test"}}))
+	assert.Contains(t, stdout.String(), "origin: https://app.example.test")
+
+	stdout.Reset()
+	require.NoError(t, runGenerate(context.Background(), &generateOptions{f: f, policy: examplePolicy, target: "http://127.0.0.1:8080"}))
+	assert.Contains(t, stdout.String(), "version: 1")
+
+	stdout.Reset()
+	require.NoError(t, runExplain(context.Background(), &explainOptions{f: f, changed: map[string]bool{},
+		origin: pageOrigin, url: apiURL, method: "PUT", credentials: "same-origin", api: "fetch", output: "text"}))
+	assert.Contains(t, stdout.String(), "Preflight:  needed")
+}
+
+func TestMergeCommandFunction(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	f := &factory{stdout: &stdout, stderr: &stderr}
+	opts := &mergeOptions{f: f, files: []string{"testdata/baseline-old.json"}, out: outputFlags{output: "jsonl"}}
+	err := runMerge(context.Background(), opts)
+	if err != nil {
+		require.ErrorIs(t, err, errExpectations)
+	}
+	sc := bufio.NewScanner(&stdout)
+	n := 0
+	for sc.Scan() {
+		n++
+	}
+	assert.Greater(t, n, 2, "merge -o jsonl writes the run, its records and totals")
+
+	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{"testdata/baseline-old.json", "testdata/baseline-old.json"}, out: outputFlags{output: "text"}})
+	var h hinter
+	require.ErrorAs(t, err, &h, "the same run twice is refused with a hint")
+}
+
+func TestServeCommandFunction(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, &serveOptions{f: &factory{stdout: &stdout, stderr: &stderr}, addr: "127.0.0.1:0",
+			shutdownDeadline: time.Second, ready: func(url string) { urls <- url }})
+	}()
+	select {
+	case url := <-urls:
+		assert.True(t, strings.HasPrefix(url, "http://127.0.0.1:"))
+	case err := <-done:
+		t.Fatalf("serve ended early: %v", err)
+	}
+	cancel()
+	require.NoError(t, <-done)
+	assert.Contains(t, stderr.String(), "target API listening on")
+}
