@@ -101,8 +101,8 @@ func TestProbeCommandFunction(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 	lines := filepath.Join(t.TempDir(), "probe.jsonl")
-	opts := &probeOptions{f: f, url: srv.URL + "/api/open", origin: "https://app.example.test", method: "GET",
-		credentials: "same-origin", api: "fetch", expect: "blocked", browser: defaultBrowserFlags(),
+	opts := &probeOptions{f: f, url: srv.URL + "/api/open", req: requestFlags{origin: "https://app.example.test", method: "GET",
+		credentials: "same-origin", api: "fetch"}, expect: "blocked", browser: defaultBrowserFlags(),
 		out: outputFlags{output: "json", reports: []string{"jsonl=" + lines}}}
 	require.ErrorIs(t, runProbe(context.Background(), opts), errExpectations, stderr.String())
 	var rec result.Record
@@ -152,7 +152,7 @@ func TestImportGenerateExplainFunctions(t *testing.T) {
 
 	stdout.Reset()
 	require.NoError(t, runExplain(context.Background(), &explainOptions{f: f, changed: map[string]bool{},
-		origin: pageOrigin, url: apiURL, method: "PUT", credentials: "same-origin", api: "fetch", output: "text"}))
+		req: requestFlags{origin: pageOrigin, method: "PUT", credentials: "same-origin", api: "fetch"}, url: apiURL, output: "text"}))
 	assert.Contains(t, stdout.String(), "Preflight:  needed")
 }
 

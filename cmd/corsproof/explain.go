@@ -13,7 +13,6 @@ import (
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // explainOptions are the flags of `corsproof explain`.
@@ -26,14 +25,8 @@ type explainOptions struct {
 	from     string
 	caseName string
 
-	origin      string
-	method      string
-	url         string
-	headers     []string
-	credentials string
-	mode        string
-	api         string
-	data        string
+	req requestFlags
+	url string
 
 	preflightStatus  int
 	preflightHeaders []string
@@ -88,14 +81,8 @@ diagnosis; a run gives an array of them.`,
 	fs := cmd.Flags()
 	fs.StringVar(&eo.from, "from", "", "a saved result: a record (probe -o json) or a run (run -o json or -o jsonl)")
 	fs.StringVar(&eo.caseName, "case", "", "with --from a run: explain only this case (NAME, or SUITE/NAME when names repeat)")
-	fs.StringVar(&eo.origin, "origin", "", "the page's origin: scheme://host[:port] or null")
-	fs.StringVarP(&eo.method, "request", "X", "GET", "HTTP method")
+	eo.req.add(fs)
 	fs.StringVar(&eo.url, "url", "", "the request URL")
-	fs.StringArrayVarP(&eo.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
-	fs.StringVar(&eo.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
-	fs.StringVar(&eo.mode, "mode", "", "fetch mode: cors (default) or no-cors")
-	fs.StringVar(&eo.api, "api", "fetch", "fetch or xhr")
-	fs.StringVarP(&eo.data, "data", "d", "", "request body (a body without Content-Type gets text/plain)")
 	fs.IntVar(&eo.preflightStatus, "preflight-status", 0, "status of the OPTIONS response (default 204 when --preflight-header is given)")
 	fs.StringArrayVar(&eo.preflightHeaders, "preflight-header", nil, "header 'Name: value' of the OPTIONS response (repeatable; repeat a name for several lines)")
 	fs.IntVar(&eo.status, "status", 0, "status of the actual response (default 200 when --response-header is given)")
@@ -199,30 +186,15 @@ func (eo *explainOptions) loadRecords() (recs []result.Record, isRun bool, err e
 // way a suite file is validated so both give the same errors, but naming
 // the flags.
 func (eo *explainOptions) input() (cors.Input, error) {
-	if eo.origin == "" || eo.url == "" {
+	if eo.req.origin == "" || eo.url == "" {
 		return cors.Input{}, usagef("give --from RESULT.json, or describe the request with --origin and --url",
 			"explain needs a saved result or a request: --origin and --url are required without --from")
 	}
-	headers := map[string]string{}
-	for _, h := range eo.headers {
-		name, value, err := splitHeader("-H", h)
-		if err != nil {
-			return cors.Input{}, err
-		}
-		headers[name] = value
+	c, err := eo.req.toCase("explain", eo.url)
+	if err != nil {
+		return cors.Input{}, err
 	}
-	c := scenarios.Case{
-		Name:   "explain",
-		Origin: eo.origin,
-		Request: scenarios.Request{
-			API: scenarios.API(eo.api), Method: eo.method, URL: eo.url, Headers: headers,
-			Credentials: scenarios.Credentials(eo.credentials), Body: eo.data, Mode: scenarios.Mode(eo.mode),
-		},
-	}
-	if len(headers) == 0 {
-		c.Request.Headers = nil
-	}
-	c, err := checkFlagCase(c, "explain", "--url")
+	c, err = checkFlagCase(c, "explain", "--url")
 	if err != nil {
 		return cors.Input{}, err
 	}
@@ -286,85 +258,4 @@ func response(given bool, statusFlag string, status int, headerFlag string, line
 		r.Headers[existing] = value
 	}
 	return r, nil
-}
-
-// splitHeader parses a 'Name: value' flag value.
-func splitHeader(flag, h string) (name, value string, err error) {
-	name, value, ok := strings.Cut(h, ":")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" {
-		return "", "", usagef("write "+flag+" 'Name: value'", "%s %q: not a header", flag, h)
-	}
-	if !cors.IsToken(name) {
-		return "", "", usagef("a header name is letters, digits and !#$%&'*+-.^_`|~ only", "%s %q: %q is not a valid header name", flag, h, name)
-	}
-	value = strings.Trim(value, " \t")
-	if strings.ContainsAny(value, "\r\n\x00") {
-		return "", "", usagef("a header value is one line", "%s %q: the value holds a line break or NUL", flag, h)
-	}
-	return name, value, nil
-}
-
-// flagOfField maps a suite field, as scenarios names it, to the flag that set it.
-var flagOfField = []struct{ field, flag string }{
-	{"cases[0].origin", "--origin"},
-	{"cases[0].request.method", "-X"},
-	{"cases[0].request.headers", "-H"},
-	{"cases[0].request.credentials", "--credentials"},
-	{"cases[0].request.mode", "--mode"},
-	{"cases[0].request.api", "--api"},
-	{"cases[0].request.body", "--data"},
-	{"cases[0].request", "request flags"},
-}
-
-// checkFlagCase validates a case built from a command's flags exactly as a
-// suite file's case is validated, by writing it as a one-case suite and
-// reading it back, and reports problems in terms of the flags. urlFlag
-// names what set the URL (a flag, or the command's argument).
-func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, error) {
-	s := scenarios.Suite{Version: scenarios.SuiteVersion, Name: command, Cases: []scenarios.Case{c}}
-	data, err := s.Marshal()
-	if err != nil {
-		return c, fmt.Errorf("checking flags: %w", err)
-	}
-	parsed, err := scenarios.Parse(command+" flags", data)
-	if err != nil {
-		return c, flagProblems(err, command, urlFlag)
-	}
-	out := parsed.Cases[0]
-	out.File = ""
-	return out, nil
-}
-
-// flagProblems rewrites suite problems in terms of the flags: the user never
-// wrote the suite, so a file position would only confuse.
-func flagProblems(err error, command, urlFlag string) error {
-	probs := scenarios.Problems(err)
-	if len(probs) == 0 {
-		return &usageError{err: err}
-	}
-	var lines []string
-	fields := append([]struct{ field, flag string }{{"cases[0].request.url", urlFlag}, {"cases[0].cookies", "--cookie"}}, flagOfField...)
-	for _, p := range probs {
-		where := p.Field
-		for _, m := range fields {
-			if p.Field == m.field || strings.HasPrefix(p.Field, m.field+".") || strings.HasPrefix(p.Field, m.field+"[") {
-				where = m.flag
-				if m.flag == "-H" && p.Field != m.field {
-					where += " " + strings.TrimPrefix(strings.TrimPrefix(p.Field, m.field), ".")
-				}
-				break
-			}
-		}
-		line := where + ": "
-		if p.Value != "" {
-			line += fmt.Sprintf("%q ", p.Value)
-		}
-		line += p.Reason
-		if p.Hint != "" {
-			line += " (hint: " + p.Hint + ")"
-		}
-		lines = append(lines, line)
-	}
-	return &usageError{err: errors.New(strings.Join(lines, "\n")), hint: "see `corsproof " + command + " --help`"}
 }

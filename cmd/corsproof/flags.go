@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +11,11 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/runner"
+	"github.com/corsproof/corsproof/scenarios"
 )
 
 // browserFlags are the flags of every command that drives a browser.
@@ -119,4 +122,120 @@ func pluralOf(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// requestFlags describe the request a page makes, for probe and explain.
+type requestFlags struct {
+	origin, method, credentials, api, data, mode string
+	headers                                      []string
+}
+
+func (r *requestFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&r.origin, "origin", "", "the page's origin: scheme://host[:port] or null")
+	fs.StringVarP(&r.method, "request", "X", "GET", "HTTP method")
+	fs.StringArrayVarP(&r.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
+	fs.StringVar(&r.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
+	fs.StringVar(&r.api, "api", "fetch", "fetch or xhr")
+	fs.StringVarP(&r.data, "data", "d", "", "request body (a body without Content-Type gets text/plain)")
+	fs.StringVar(&r.mode, "mode", "", "fetch mode: cors (default) or no-cors")
+}
+
+// toCase is the case the flags describe, not yet validated.
+func (r *requestFlags) toCase(name, url string) (scenarios.Case, error) {
+	c := scenarios.Case{Name: name, Origin: r.origin, Request: scenarios.Request{
+		API: scenarios.API(r.api), Method: r.method, URL: url, Body: r.data,
+		Credentials: scenarios.Credentials(r.credentials), Mode: scenarios.Mode(r.mode),
+	}}
+	for _, h := range r.headers {
+		name, value, err := splitHeader("-H", h)
+		if err != nil {
+			return c, err
+		}
+		if c.Request.Headers == nil {
+			c.Request.Headers = map[string]string{}
+		}
+		c.Request.Headers[name] = value
+	}
+	return c, nil
+}
+
+// splitHeader parses a 'Name: value' flag value.
+func splitHeader(flag, h string) (name, value string, err error) {
+	name, value, ok := strings.Cut(h, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return "", "", usagef("write "+flag+" 'Name: value'", "%s %q: not a header", flag, h)
+	}
+	if !cors.IsToken(name) {
+		return "", "", usagef("a header name is letters, digits and !#$%&'*+-.^_`|~ only", "%s %q: %q is not a valid header name", flag, h, name)
+	}
+	value = strings.Trim(value, " \t")
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return "", "", usagef("a header value is one line", "%s %q: the value holds a line break or NUL", flag, h)
+	}
+	return name, value, nil
+}
+
+// flagOfField maps a suite field, as scenarios names it, to the flag that set it.
+var flagOfField = []struct{ field, flag string }{
+	{"cases[0].origin", "--origin"},
+	{"cases[0].request.method", "-X"},
+	{"cases[0].request.headers", "-H"},
+	{"cases[0].request.credentials", "--credentials"},
+	{"cases[0].request.mode", "--mode"},
+	{"cases[0].request.api", "--api"},
+	{"cases[0].request.body", "--data"},
+	{"cases[0].request", "request flags"},
+}
+
+// checkFlagCase validates a case built from a command's flags exactly as a
+// suite file's case is validated, by writing it as a one-case suite and
+// reading it back, and reports problems in terms of the flags. urlFlag
+// names what set the URL (a flag, or the command's argument).
+func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, error) {
+	s := scenarios.Suite{Version: scenarios.SuiteVersion, Name: command, Cases: []scenarios.Case{c}}
+	data, err := s.Marshal()
+	if err != nil {
+		return c, fmt.Errorf("checking flags: %w", err)
+	}
+	parsed, err := scenarios.Parse(command+" flags", data)
+	if err != nil {
+		return c, flagProblems(err, command, urlFlag)
+	}
+	out := parsed.Cases[0]
+	out.File = ""
+	return out, nil
+}
+
+// flagProblems rewrites suite problems in terms of the flags: the user never
+// wrote the suite, so a file position would only confuse.
+func flagProblems(err error, command, urlFlag string) error {
+	probs := scenarios.Problems(err)
+	if len(probs) == 0 {
+		return &usageError{err: err}
+	}
+	var lines []string
+	fields := append([]struct{ field, flag string }{{"cases[0].request.url", urlFlag}, {"cases[0].cookies", "--cookie"}}, flagOfField...)
+	for _, p := range probs {
+		where := p.Field
+		for _, m := range fields {
+			if p.Field == m.field || strings.HasPrefix(p.Field, m.field+".") || strings.HasPrefix(p.Field, m.field+"[") {
+				where = m.flag
+				if m.flag == "-H" && p.Field != m.field {
+					where += " " + strings.TrimPrefix(strings.TrimPrefix(p.Field, m.field), ".")
+				}
+				break
+			}
+		}
+		line := where + ": "
+		if p.Value != "" {
+			line += fmt.Sprintf("%q ", p.Value)
+		}
+		line += p.Reason
+		if p.Hint != "" {
+			line += " (hint: " + p.Hint + ")"
+		}
+		lines = append(lines, line)
+	}
+	return &usageError{err: errors.New(strings.Join(lines, "\n")), hint: "see `corsproof " + command + " --help`"}
 }

@@ -14,19 +14,13 @@ import (
 
 // probeOptions are the flags and argument of `corsproof probe`.
 type probeOptions struct {
-	f           *factory
-	url         string
-	origin      string
-	method      string
-	headers     []string
-	credentials string
-	api         string
-	data        string
-	mode        string
-	expect      string
-	cookies     []string
-	browser     browserFlags
-	out         outputFlags
+	f       *factory
+	url     string
+	req     requestFlags
+	expect  string
+	cookies []string
+	browser browserFlags
+	out     outputFlags
 }
 
 func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *cobra.Command {
@@ -47,13 +41,7 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&po.origin, "origin", "", "the page's origin: scheme://host[:port] or null (required)")
-	fs.StringVarP(&po.method, "request", "X", "GET", "HTTP method")
-	fs.StringArrayVarP(&po.headers, "header", "H", nil, "request header 'Name: value' the page sets (repeatable)")
-	fs.StringVar(&po.credentials, "credentials", "same-origin", "omit, same-origin or include (xhr: include = withCredentials)")
-	fs.StringVar(&po.api, "api", "fetch", "fetch or xhr")
-	fs.StringVarP(&po.data, "data", "d", "", "request body")
-	fs.StringVar(&po.mode, "mode", "", "fetch mode: cors (default) or no-cors")
+	po.req.add(fs)
 	fs.StringArrayVar(&po.cookies, "cookie", nil, "cookie name=value in the browser's jar for the URL before the request (repeatable); sent only if the browser would send it")
 	fs.StringVar(&po.expect, "expect", "", "expected verdict (allowed or blocked); exit 1 when it differs")
 	_ = cmd.MarkFlagRequired("origin")
@@ -65,24 +53,9 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 // toCase validates the flags the same way a suite file is validated, by
 // writing them as a one-case suite, so both paths give the same errors.
 func (po *probeOptions) toCase() (scenarios.Case, error) {
-	headers := map[string]string{}
-	for _, h := range po.headers {
-		name, value, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(name) == "" {
-			return scenarios.Case{}, usagef("write -H 'Name: value'", "-H %q: not a header", h)
-		}
-		headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
-	}
-	c := scenarios.Case{
-		Name:   "probe",
-		Origin: po.origin,
-		Request: scenarios.Request{
-			API: scenarios.API(po.api), Method: po.method, URL: po.url, Headers: headers,
-			Credentials: scenarios.Credentials(po.credentials), Body: po.data, Mode: scenarios.Mode(po.mode),
-		},
-	}
-	if len(headers) == 0 {
-		c.Request.Headers = nil
+	c, err := po.req.toCase("probe", po.url)
+	if err != nil {
+		return c, err
 	}
 	for _, ck := range po.cookies {
 		name, value, ok := strings.Cut(ck, "=")
