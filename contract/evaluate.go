@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // Outcome is what verify concluded about one check.
@@ -207,22 +207,22 @@ func judge(ck Check, rec *result.Record) []Finding {
 		return []Finding{f}
 	}
 	switch {
-	case rec.Verdict != scenarios.VerdictAllowed && rec.Verdict != scenarios.VerdictBlocked:
+	case rec.Verdict != cors.VerdictAllowed && rec.Verdict != cors.VerdictBlocked:
 		f.Outcome = OutcomeError
 		f.cause = fmt.Sprintf("the request ended in %s%s", shown(string(rec.Verdict)), because(firstNonEmpty(rec.NetError, rec.Page.Error)))
 		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
-		if rec.Verdict == scenarios.VerdictNetworkError {
+		if rec.Verdict == cors.VerdictNetworkError {
 			f.Fix = "check that the API is running and reachable at the target URL"
 		}
 		return []Finding{f}
-	case rec.Verdict == scenarios.VerdictBlocked && rec.CorsError == "":
+	case rec.Verdict == cors.VerdictBlocked && rec.CorsError == "":
 		f.Outcome = OutcomeError
 		f.cause = "the browser blocked the request before any CORS check" + because(firstNonEmpty(rec.BlockedReason, rec.NetError))
 		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
 		f.Fix = "an https page cannot call an http API other than on loopback (mixed content); verify an https API or run it on 127.0.0.1"
 		return []Finding{f}
 	}
-	allowed := rec.Verdict == scenarios.VerdictAllowed
+	allowed := rec.Verdict == cors.VerdictAllowed
 	switch {
 	case ck.Allowed && !allowed:
 		f.Outcome = OutcomeViolation

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/target"
 )
@@ -288,8 +289,8 @@ func (g *generator) route(r target.Route, u string) {
 		}
 		return scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: u, Credentials: c, Mode: scenarios.ModeCORS}
 	}
-	allowed := &scenarios.Expect{Verdict: scenarios.VerdictAllowed}
-	blocked := &scenarios.Expect{Verdict: scenarios.VerdictBlocked}
+	allowed := &scenarios.Expect{Verdict: cors.VerdictAllowed}
+	blocked := &scenarios.Expect{Verdict: cors.VerdictBlocked}
 	all := origins(r)
 	if len(all) == 0 {
 		// No CORS at all: the route is closed to cross-origin pages.
@@ -372,7 +373,7 @@ func (g *generator) route(r target.Route, u string) {
 	if len(expose) > 0 {
 		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Expose: expose, Vary: vary},
 			fmt.Sprintf("the policy exposes %s on %s: a page at %s must be able to read %s", strings.Join(expose, ", "), r.Path, primary.origin, itOrThem(len(expose))),
-			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: scenarios.VerdictAllowed, ReadableHeaders: expose})
+			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: cors.VerdictAllowed, ReadableHeaders: expose})
 	}
 
 	// Negative: origins the policy does not allow.

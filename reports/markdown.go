@@ -106,7 +106,7 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	}
 	if rec.Diagnosis != nil && !d.AgreesWithBrowser {
 		fmt.Fprintf(w, "- **Model:** predicted %s, the browser disagrees\n",
-			mdInline(strings.TrimSpace(d.ModelVerdict+" "+d.ModelCorsError)))
+			mdInline(strings.TrimSpace(string(d.ModelVerdict)+" "+string(d.ModelCorsError))))
 	}
 	if expectFailed(rec) {
 		fmt.Fprint(w, "- **Expectation:** ✗ failed\n")

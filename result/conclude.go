@@ -19,11 +19,11 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 	}
 	// A case the harness could not run proves nothing either way; unless
 	// the case expects exactly that, it must not pass a CI job quietly.
-	if rec.Verdict == scenarios.VerdictError && (expect == nil || expect.Verdict == "") {
+	if rec.Verdict == cors.VerdictError && (expect == nil || expect.Verdict == "") {
 		rec.Mismatches = append(rec.Mismatches, "verdict: error: "+rec.Page.Error)
 	}
 	rec.ExpectMet = len(rec.Mismatches) == 0
-	d := cors.Diagnose(rec.ModelInput(), string(rec.Verdict), rec.CorsError, rec.FailedParameter)
+	d := cors.Diagnose(rec.ModelInput(), rec.Verdict, cors.CorsError(rec.CorsError), rec.FailedParameter)
 	d.Warnings = append(d.Warnings, unnamedHosts(rec)...)
 	rec.Diagnosis = &d
 }

@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // Observed is what happened to a case, in the terms an Expect speaks. The
 // caller maps its own record onto it, which keeps this package free of the
 // harness and result types.
 type Observed struct {
-	Verdict Verdict
+	Verdict cors.Verdict
 	// CorsError is Chromium's CorsError name; empty unless blocked.
 	CorsError string
 	// PreflightSent is true when the browser sent an OPTIONS preflight.

@@ -4,12 +4,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 func TestExpectCheck(t *testing.T) {
 	t.Parallel()
-	blocked := Observed{Verdict: VerdictBlocked, CorsError: "MissingAllowOriginHeader", PreflightSent: true}
-	allowed := Observed{Verdict: VerdictAllowed, Status: 200, ReadableHeaders: map[string]string{"content-type": "text/plain", "X-Request-Id": "1"}}
+	blocked := Observed{Verdict: cors.VerdictBlocked, CorsError: "MissingAllowOriginHeader", PreflightSent: true}
+	allowed := Observed{Verdict: cors.VerdictAllowed, Status: 200, ReadableHeaders: map[string]string{"content-type": "text/plain", "X-Request-Id": "1"}}
 	tests := []struct {
 		desc string
 		e    *Expect
@@ -18,8 +20,8 @@ func TestExpectCheck(t *testing.T) {
 	}{
 		{"nil expects nothing", nil, blocked, nil},
 		{"empty expects nothing", &Expect{}, blocked, nil},
-		{"all met", &Expect{Verdict: VerdictBlocked, CorsError: "MissingAllowOriginHeader", Preflight: ptr(true)}, blocked, nil},
-		{"verdict", &Expect{Verdict: VerdictBlocked}, allowed, []string{"verdict: expected blocked, got allowed"}},
+		{"all met", &Expect{Verdict: cors.VerdictBlocked, CorsError: "MissingAllowOriginHeader", Preflight: ptr(true)}, blocked, nil},
+		{"verdict", &Expect{Verdict: cors.VerdictBlocked}, allowed, []string{"verdict: expected blocked, got allowed"}},
 		{"cors error differs", &Expect{CorsError: "AllowOriginMismatch"}, blocked, []string{"cors_error: expected AllowOriginMismatch, got MissingAllowOriginHeader"}},
 		{"cors error absent", &Expect{CorsError: "AllowOriginMismatch"}, allowed, []string{"cors_error: expected AllowOriginMismatch, got none"}},
 		{"preflight", &Expect{Preflight: ptr(false)}, blocked, []string{"preflight: expected not sent, got sent"}},
@@ -28,10 +30,10 @@ func TestExpectCheck(t *testing.T) {
 		{"readable headers ignore case", &Expect{ReadableHeaders: []string{"Content-Type", "x-request-id"}}, allowed, nil},
 		{"readable header missing", &Expect{ReadableHeaders: []string{"X-Total"}}, allowed, []string{"readable_headers: expected X-Total to be readable, got X-Request-Id, content-type"}},
 		{"no readable headers", &Expect{ReadableHeaders: []string{"X-Total"}}, blocked, []string{"readable_headers: expected X-Total to be readable, got none"}},
-		{"hostile values are quoted", &Expect{Verdict: VerdictAllowed, ReadableHeaders: []string{"A"}},
+		{"hostile values are quoted", &Expect{Verdict: cors.VerdictAllowed, ReadableHeaders: []string{"A"}},
 			Observed{Verdict: "x\x1b[2J", ReadableHeaders: map[string]string{"b\nc": ""}},
 			[]string{`verdict: expected allowed, got "x\x1b[2J"`, `readable_headers: expected A to be readable, got "b\nc"`}},
-		{"several mismatches in order", &Expect{Verdict: VerdictAllowed, Preflight: ptr(false), Status: ptr(200)}, blocked,
+		{"several mismatches in order", &Expect{Verdict: cors.VerdictAllowed, Preflight: ptr(false), Status: ptr(200)}, blocked,
 			[]string{"verdict: expected allowed, got blocked", "preflight: expected not sent, got sent", "status: expected 200, got no response"}},
 	}
 	for _, tt := range tests {

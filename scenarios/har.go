@@ -69,7 +69,7 @@ type ImportedCase struct {
 	Preflight int
 	Name      string
 	// Observed is what the user's browser did, the expectation to reproduce.
-	Observed  Verdict
+	Observed  cors.Verdict
 	CorsError string
 	// Dropped names the request headers the browser added itself.
 	Dropped []string
@@ -950,7 +950,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 // failed returns why an entry failed in the user's browser, or "".
 func (hr *harReq) failed() string {
 	switch {
-	case hr.cp != nil && hr.cp.Verdict != "" && hr.cp.Verdict != string(VerdictAllowed):
+	case hr.cp != nil && hr.cp.Verdict != "" && hr.cp.Verdict != string(cors.VerdictAllowed):
 		return hr.cp.Verdict
 	case hr.corsError != "":
 		return hr.corsError
@@ -964,7 +964,7 @@ func (hr *harReq) failed() string {
 
 // observed is the verdict the user's browser reached, with a CorsError
 // when the HAR names one, and the reason for the case's why.
-func (hr *harReq) observed(pre *harReq, fromPreflight bool) (Verdict, string, string) {
+func (hr *harReq) observed(pre *harReq, fromPreflight bool) (cors.Verdict, string, string) {
 	corsError := hr.corsError
 	if corsError == "" && pre != nil {
 		corsError = pre.corsError
@@ -973,15 +973,15 @@ func (hr *harReq) observed(pre *harReq, fromPreflight bool) (Verdict, string, st
 		corsError = ""
 	}
 	if hr.cp != nil && hr.cp.Verdict != "" && slices.Contains(verdictNames, hr.cp.Verdict) {
-		v := Verdict(hr.cp.Verdict)
-		if v != VerdictBlocked {
+		v := cors.Verdict(hr.cp.Verdict)
+		if v != cors.VerdictBlocked {
 			corsError = ""
 		}
 		return v, corsError, "the user's browser said " + hr.cp.Verdict + withError(corsError)
 	}
 	if fromPreflight {
 		if corsError != "" {
-			return VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
+			return cors.VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
 		}
 		return "", "", "rebuilt from its preflight; the HAR does not say what happened"
 	}
@@ -991,13 +991,13 @@ func (hr *harReq) observed(pre *harReq, fromPreflight bool) (Verdict, string, st
 	}
 	switch {
 	case reason == "":
-		return VerdictAllowed, "", fmt.Sprintf("answered %d in the user's browser", hr.status)
+		return cors.VerdictAllowed, "", fmt.Sprintf("answered %d in the user's browser", hr.status)
 	case corsError != "":
-		return VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
+		return cors.VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
 	case hr.netError != "" && hr.netError != "net::ERR_FAILED" && hr.netError != "net::ERR_INVALID_REDIRECT":
-		return VerdictNetworkError, "", "failed in the user's browser with " + hr.netError
+		return cors.VerdictNetworkError, "", "failed in the user's browser with " + hr.netError
 	}
-	return VerdictBlocked, "", "failed in the user's browser (" + reason + "), as a CORS failure looks in a HAR"
+	return cors.VerdictBlocked, "", "failed in the user's browser (" + reason + "), as a CORS failure looks in a HAR"
 }
 
 func withError(e string) string {

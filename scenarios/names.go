@@ -3,6 +3,8 @@ package scenarios
 import (
 	"slices"
 	"strings"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // CorsErrors are Chromium's network::mojom::CorsError names, as CDP reports
@@ -50,8 +52,18 @@ var (
 	apiNames         = []string{string(APIFetch), string(APIXHR)}
 	credentialsNames = []string{string(CredentialsOmit), string(CredentialsSameOrigin), string(CredentialsInclude)}
 	modeNames        = []string{string(ModeCORS), string(ModeNoCORS)}
-	verdictNames     = []string{string(VerdictAllowed), string(VerdictBlocked), string(VerdictNetworkError), string(VerdictTimeout), string(VerdictError)}
+	verdictNames     = verdictStrings()
 )
+
+// verdictStrings lists the verdicts an expectation may name, as the
+// validator's enum and hints take them.
+func verdictStrings() []string {
+	var out []string
+	for _, v := range cors.BrowserVerdicts() {
+		out = append(out, string(v))
+	}
+	return out
+}
 
 // closest returns the candidate nearest to s, or "" when none is near enough
 // to be a plausible typo; a case-insensitive match always wins.

@@ -892,14 +892,14 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	x := rc.exp
 	if x.verdict.set || x.corsError.set || x.preflight != nil || x.status != nil || len(x.readable) > 0 {
 		c.Expect = &Expect{
-			Verdict:         Verdict(x.verdict.v),
+			Verdict:         cors.Verdict(x.verdict.v),
 			CorsError:       x.corsError.v,
 			Preflight:       x.preflight,
 			Status:          x.status,
 			ReadableHeaders: x.readable,
 		}
 	}
-	if x.corsError.ok() && x.verdict.ok() && x.verdict.v != string(VerdictBlocked) {
+	if x.corsError.ok() && x.verdict.ok() && x.verdict.v != string(cors.VerdictBlocked) {
 		w.add(&ConflictError{w.problem(x.corsError.at, f+".expect.cors_error", x.corsError.v, "comes only with verdict blocked, but the case expects "+x.verdict.v+fromDefaults(x.verdict), "remove cors_error, or expect verdict: blocked")})
 	}
 	return c, len(w.errs) == before

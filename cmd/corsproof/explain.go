@@ -418,7 +418,7 @@ func explainRecord(rec *result.Record, showSecrets bool) explanation {
 			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
 		},
 		Prediction: cors.Predict(in),
-		Diagnosis:  cors.Diagnose(in, string(rec.Verdict), rec.CorsError, rec.FailedParameter),
+		Diagnosis:  cors.Diagnose(in, rec.Verdict, cors.CorsError(rec.CorsError), rec.FailedParameter),
 	}
 }
 
@@ -538,7 +538,7 @@ func writeExplanation(w io.Writer, e *explanation, titled bool) error {
 		}
 		ew.line("Browser:    %s", s)
 	}
-	model := p.Verdict + withReason(p.CorsError, p.FailedParameter)
+	model := string(p.Verdict) + withReason(string(p.CorsError), p.FailedParameter)
 	if at := stageNames[p.FailedAt]; at != "" {
 		model += " at " + at
 	}

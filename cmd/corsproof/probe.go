@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
@@ -95,7 +96,7 @@ func (po *probeOptions) toCase(rawURL string) (scenarios.Case, error) {
 		c.Cookies[name] = value
 	}
 	if po.expect != "" {
-		c.Expect = &scenarios.Expect{Verdict: scenarios.Verdict(po.expect)}
+		c.Expect = &scenarios.Expect{Verdict: cors.Verdict(po.expect)}
 	}
 	return checkFlagCase(c, "probe", "the URL")
 }

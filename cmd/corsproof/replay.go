@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
@@ -170,7 +171,7 @@ func reproduction(rec *result.Record) string {
 }
 
 // outcome is a verdict with its CorsError, "blocked (MissingAllowOriginHeader)".
-func outcome(v scenarios.Verdict, corsError string) string {
+func outcome(v cors.Verdict, corsError string) string {
 	if v == "" {
 		return "unknown"
 	}

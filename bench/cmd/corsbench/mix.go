@@ -7,6 +7,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -52,11 +53,11 @@ type benchCase struct {
 }
 
 // want is the verdict Chromium gives the case.
-func (c benchCase) want() scenarios.Verdict {
+func (c benchCase) want() cors.Verdict {
 	if c.kind == simpleAllowed || c.kind == preflightAllowed {
-		return scenarios.VerdictAllowed
+		return cors.VerdictAllowed
 	}
-	return scenarios.VerdictBlocked
+	return cors.VerdictBlocked
 }
 
 // corsError is Chromium's reason for a blocked case; empty when allowed.
