@@ -23,7 +23,7 @@ func rec(file, name string, opts ...func(*result.Record)) result.Record {
 	return r
 }
 
-func blocked(corsError, param string) func(*result.Record) {
+func blocked(corsError cors.CorsError, param string) func(*result.Record) {
 	return func(r *result.Record) {
 		r.Verdict = cors.VerdictBlocked
 		r.CorsError = corsError

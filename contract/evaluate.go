@@ -348,8 +348,8 @@ func policyClause(ck Check) string {
 // blockDetail says what the API answered that made the browser block, from
 // Chromium's reason and the raw headers of the response it judged.
 func blockDetail(rec *result.Record) string {
-	ce := rec.CorsError
-	onPreflight := strings.HasPrefix(ce, "Preflight") || strings.HasSuffix(ce, "ByPreflightResponse")
+	ce := string(rec.CorsError.Canonical())
+	onPreflight := rec.CorsError.AboutPreflight()
 	ex, where := rec.Actual, "response"
 	if onPreflight {
 		ex, where = rec.Preflight, "preflight response"

@@ -127,7 +127,7 @@ func contextFor(in Input, p Prediction, corsError CorsError, param string) Conte
 	}
 	var r *Response
 	switch {
-	case isPreflightError(corsError):
+	case corsError.AboutPreflight():
 		r = in.Preflight
 		if p.FailedAt == StagePreflight && p.FailedURL != "" {
 			for i := range in.RedirectPreflights {

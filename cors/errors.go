@@ -148,9 +148,12 @@ func preflightVariant(e CorsError) CorsError {
 	return e
 }
 
-// isPreflightError reports whether a CorsError is about the preflight response.
-func isPreflightError(e CorsError) bool {
-	switch e {
+// AboutPreflight reports whether e names a check of the preflight (OPTIONS)
+// response rather than of the actual response or the request, so that a
+// caller knows which response to show. Legacy names count as their current
+// name.
+func (e CorsError) AboutPreflight() bool {
+	switch e.Canonical() {
 	case ErrPreflightInvalidStatus, ErrPreflightDisallowedRedirect,
 		ErrPreflightWildcardOriginNotAllowed, ErrPreflightMissingAllowOriginHeader,
 		ErrPreflightMultipleAllowOriginValues, ErrPreflightInvalidAllowOriginValue,

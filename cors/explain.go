@@ -40,7 +40,7 @@ func (c Context) which(corsError CorsError) string {
 		where = " for " + quote(c.URL)
 	}
 	switch {
-	case isPreflightError(corsError):
+	case corsError.AboutPreflight():
 		return "The OPTIONS (preflight) response" + where
 	case c.Redirect:
 		return fmt.Sprintf("The redirect (status %d) response%s", c.Status, where)

@@ -277,7 +277,7 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 		rec.Verdict = cors.VerdictNetworkError
 	}
 	if rec.Verdict == cors.VerdictBlocked {
-		rec.CorsError, rec.FailedParameter = corsError, param
+		rec.CorsError, rec.FailedParameter = cors.CorsError(corsError), param
 	}
 	// After an allowed answer, a request that ends early (an opaque body
 	// nobody reads, say) is no reason for anything.
@@ -292,7 +292,7 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 	for _, is := range s.issues {
 		// Chromium also files issues for requests it let through, such as a
 		// Local Network Access warning once the permission is granted.
-		if is.CorsErrorStatus != nil && string(is.CorsErrorStatus.CorsError) != rec.CorsError {
+		if is.CorsErrorStatus != nil && cors.CorsError(is.CorsErrorStatus.CorsError) != rec.CorsError {
 			rec.Console = append(rec.Console, "issue: "+string(is.CorsErrorStatus.CorsError)+" "+is.CorsErrorStatus.FailedParameter)
 		}
 	}

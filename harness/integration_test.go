@@ -180,7 +180,7 @@ func TestVerdicts(t *testing.T) {
 				assert.NotEmpty(t, rec.Diagnosis.Fix, "every blocked record carries a fix")
 			}
 			assert.Equal(t, tc.want.verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)
-			assert.Equal(t, tc.want.corsError, rec.CorsError)
+			assert.Equal(t, tc.want.corsError, string(rec.CorsError))
 			if rec.Verdict == cors.VerdictAllowed && !strings.Contains(tc.desc, "stream") && tc.req.Mode != "no-cors" {
 				require.NotNil(t, rec.Actual)
 				assert.Empty(t, rec.Actual.Error, "an allowed request whose body the page read ends as finished, not aborted")
@@ -281,7 +281,7 @@ func TestDebugCDPLog(t *testing.T) {
 	b.opts.DebugDir = dir
 	rec := b.RunOne(context.Background(), scenarios.Case{Name: "missing ACAO/1", Origin: "https://app.example.test",
 		Request: scenarios.Request{URL: base + "/none"}})
-	require.Equal(t, "MissingAllowOriginHeader", rec.CorsError)
+	require.Equal(t, cors.ErrMissingAllowOriginHeader, rec.CorsError)
 	files, err := filepath.Glob(filepath.Join(dir, "*-missing-ACAO-1.cdp.jsonl"))
 	require.NoError(t, err)
 	require.Len(t, files, 1, "one log per case, named after it")

@@ -92,7 +92,7 @@ func TestRemoteBrowser(t *testing.T) {
 	}, 2, nil)
 	require.Len(t, recs, 2)
 	assert.Equal(t, cors.VerdictAllowed, recs[0].Verdict)
-	assert.Equal(t, "MissingAllowOriginHeader", recs[1].CorsError)
+	assert.Equal(t, cors.ErrMissingAllowOriginHeader, recs[1].CorsError)
 	require.NoError(t, b.Close())
 
 	// Disconnecting leaves the remote browser running: it is not ours.

@@ -125,7 +125,7 @@ func testRodParity(t *testing.T, rb *Browser) {
 			assert.Equal(t, "rod", got.Driver)
 			// Both drivers agreeing on a wrong verdict is a failure too.
 			assert.Equal(t, tc.verdict, got.Verdict, "page: %+v", got.Page)
-			assert.Equal(t, tc.corsError, got.CorsError)
+			assert.Equal(t, tc.corsError, string(got.CorsError))
 			assert.JSONEq(t, normalized(t, want), normalized(t, got))
 		})
 	}

@@ -101,9 +101,9 @@ func noVerdict(rec *result.Record) bool {
 func reason(rec *result.Record) string {
 	switch {
 	case rec.CorsError != "" && rec.FailedParameter != "":
-		return rec.CorsError + " (" + rec.FailedParameter + ")"
+		return string(rec.CorsError) + " (" + rec.FailedParameter + ")"
 	case rec.CorsError != "":
-		return rec.CorsError
+		return string(rec.CorsError)
 	case rec.BlockedReason != "" && rec.NetError != "":
 		return rec.BlockedReason + " (" + rec.NetError + ")"
 	case rec.BlockedReason != "":

@@ -267,7 +267,7 @@ func recordEntries(rec *result.Record, pageID string, start time.Time) []harEntr
 		e.Response.RedirectURL = ""
 	}
 	if rec.Verdict == cors.VerdictBlocked {
-		e.CorsError = rec.CorsError
+		e.CorsError = string(rec.CorsError)
 		e.CorsFailedParam = rec.FailedParameter
 	}
 	e.Corsproof = &HARCase{

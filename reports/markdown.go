@@ -184,7 +184,7 @@ func CaseYAML(rec *result.Record) string {
 			fmt.Fprintf(&b, "    verdict: %s\n", q(string(e.Verdict)))
 		}
 		if e.CorsError != "" {
-			fmt.Fprintf(&b, "    cors_error: %s\n", q(e.CorsError))
+			fmt.Fprintf(&b, "    cors_error: %s\n", q(string(e.CorsError)))
 		}
 		if e.Preflight != nil {
 			fmt.Fprintf(&b, "    preflight: %t\n", *e.Preflight)

@@ -417,7 +417,7 @@ func TestJSONLinesStreaming(t *testing.T) {
 	var rec result.Record
 	require.NoError(t, json.Unmarshal(w.writes[2], &rec))
 	assert.Equal(t, run.Records[1].Name, rec.Name)
-	assert.Equal(t, "HeaderDisallowedByPreflightResponse", rec.CorsError)
+	assert.Equal(t, cors.ErrHeaderDisallowedByPreflightResponse, rec.CorsError)
 
 	require.NoError(t, jl.End(w, run))
 	var end struct {

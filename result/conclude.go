@@ -23,7 +23,7 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 		rec.Mismatches = append(rec.Mismatches, "verdict: error: "+rec.Page.Error)
 	}
 	rec.ExpectMet = len(rec.Mismatches) == 0
-	d := cors.Diagnose(rec.ModelInput(), rec.Verdict, cors.CorsError(rec.CorsError), rec.FailedParameter)
+	d := cors.Diagnose(rec.ModelInput(), rec.Verdict, rec.CorsError, rec.FailedParameter)
 	d.Warnings = append(d.Warnings, unnamedHosts(rec)...)
 	rec.Diagnosis = &d
 }

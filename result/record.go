@@ -26,9 +26,11 @@ type Record struct {
 
 	Verdict cors.Verdict `json:"verdict"`
 	// CorsError and FailedParameter are Chromium's own reason
-	// (Network.loadingFailed corsErrorStatus), empty unless blocked.
-	CorsError       string `json:"cors_error,omitempty"`
-	FailedParameter string `json:"failed_parameter,omitempty"`
+	// (Network.loadingFailed corsErrorStatus), empty unless blocked. The
+	// name is kept as the browser spelled it, legacy or not; comparisons
+	// resolve it (cors.CorsError.Canonical).
+	CorsError       cors.CorsError `json:"cors_error,omitempty"`
+	FailedParameter string         `json:"failed_parameter,omitempty"`
 	// NetError is Chromium's net error text for failed requests (net::ERR_FAILED…).
 	NetError string `json:"net_error,omitempty"`
 	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content, csp…).

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
 )
@@ -58,8 +59,45 @@ func TestClosest(t *testing.T) {
 			assert.Equal(t, tt.want, closest(tt.in, requestKeys))
 		})
 	}
-	assert.Equal(t, "PreflightInvalidStatus", closest("PreflightInvalidStatu", CorsErrors))
-	assert.True(t, IsCorsError("UnexpectedPrivateNetworkAccess"))
-	assert.False(t, IsCorsError("missingalloworiginheader"))
-	assert.Len(t, CorsErrors, 32)
+	assert.Equal(t, "PreflightInvalidStatus", closest("PreflightInvalidStatu", corsErrorNames))
+	assert.Len(t, corsErrorNames, len(cors.CorsErrors()), "suggestions come from cors' one list")
+	assert.NotContains(t, corsErrorNames, "UnexpectedPrivateNetworkAccess", "legacy names are accepted, never suggested")
+}
+
+func TestExpectCorsErrorNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		desc      string
+		corsError string
+		hint      string // empty: the suite is valid
+	}{
+		{desc: "current name", corsError: "MissingAllowOriginHeader"},
+		{desc: "legacy private-network name is accepted", corsError: "UnexpectedPrivateNetworkAccess"},
+		{desc: "renamed private-network name is accepted", corsError: "InsecurePrivateNetwork"},
+		{desc: "wrong case is a typo", corsError: "missingalloworiginheader", hint: "did you mean MissingAllowOriginHeader?"},
+		{desc: "misspelt name", corsError: "PreflightInvalidStatu", hint: "did you mean PreflightInvalidStatus?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			t.Parallel()
+			s, err := Parse("suite.yaml", []byte(oneCase(okOrigin, okReq, "    expect: {cors_error: "+tt.corsError+"}")))
+			if tt.hint == "" {
+				require.NoError(t, err)
+				assert.Equal(t, cors.CorsError(tt.corsError), s.Cases[0].Expect.CorsError, "kept as written")
+				return
+			}
+			ps := Problems(err)
+			require.Len(t, ps, 1, "%v", err)
+			assert.Equal(t, tt.hint, ps[0].Hint)
+		})
+	}
+}
+
+func TestExpectCheckLegacyCorsError(t *testing.T) {
+	t.Parallel()
+	old := Observed{Verdict: cors.VerdictBlocked, CorsError: "InsecurePrivateNetwork"}
+	assert.Empty(t, (&Expect{CorsError: cors.ErrInsecureLocalNetwork}).Check(old), "an older Chromium's name matches the current one")
+	assert.Empty(t, (&Expect{CorsError: "PrivateNetworkAccessPermissionDenied"}).Check(Observed{CorsError: cors.ErrLocalNetworkAccessPermissionDenied}))
+	assert.Equal(t, []string{"cors_error: expected InvalidLocalNetworkAccess, got InsecurePrivateNetwork"},
+		(&Expect{CorsError: cors.ErrInvalidLocalNetworkAccess}).Check(old), "the browser's own spelling is shown")
 }

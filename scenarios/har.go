@@ -70,7 +70,7 @@ type ImportedCase struct {
 	Name      string
 	// Observed is what the user's browser did, the expectation to reproduce.
 	Observed  cors.Verdict
-	CorsError string
+	CorsError cors.CorsError
 	// Dropped names the request headers the browser added itself.
 	Dropped []string
 	// Redacted names the headers and query parameters whose values were
@@ -221,9 +221,9 @@ func harIsSecret(name string) bool {
 // harCredentialErrors are the CorsErrors only a credentialed request can
 // get: when a HAR reports one, the page used credentials: include even if
 // no cookie went out.
-var harCredentialErrors = []string{
-	"WildcardOriginNotAllowed", "InvalidAllowCredentials",
-	"PreflightWildcardOriginNotAllowed", "PreflightInvalidAllowCredentials",
+var harCredentialErrors = []cors.CorsError{
+	cors.ErrWildcardOriginNotAllowed, cors.ErrInvalidAllowCredentials,
+	cors.ErrPreflightWildcardOriginNotAllowed, cors.ErrPreflightInvalidAllowCredentials,
 }
 
 // ImportHAR turns the cross-origin fetch and XHR requests of a HAR 1.2 file,
@@ -927,7 +927,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 		ic.Notes = append(ic.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
 	case slices.Contains(harCredentialErrors, corsError):
 		req.Credentials = CredentialsInclude
-		ic.Notes = append(ic.Notes, "credentials: include, because "+corsError+" happens only to credentialed requests")
+		ic.Notes = append(ic.Notes, "credentials: include, because "+string(corsError)+" happens only to credentialed requests")
 	}
 	if cp != nil {
 		if cp.API != "" {
@@ -963,16 +963,16 @@ func (hr *harReq) failed() string {
 }
 
 // observed is the verdict the user's browser reached, with a CorsError
-// when the HAR names one, and the reason for the case's why.
-func (hr *harReq) observed(pre *harReq, fromPreflight bool) (cors.Verdict, string, string) {
-	corsError := hr.corsError
-	if corsError == "" && pre != nil {
-		corsError = pre.corsError
+// when the HAR names one, and the reason for the case's why. An older
+// Chromium's name for the CorsError becomes the current one, so the case
+// expects what today's browser reports for the same failure.
+func (hr *harReq) observed(pre *harReq, fromPreflight bool) (cors.Verdict, cors.CorsError, string) {
+	name := hr.corsError
+	if name == "" && pre != nil {
+		name = pre.corsError
 	}
-	if corsError != "" && !IsCorsError(corsError) {
-		corsError = ""
-	}
-	if hr.cp != nil && hr.cp.Verdict != "" && slices.Contains(verdictNames, hr.cp.Verdict) {
+	corsError, _ := cors.LookupCorsError(name)
+	if hr.cp != nil && cors.Verdict(hr.cp.Verdict).IsBrowserVerdict() {
 		v := cors.Verdict(hr.cp.Verdict)
 		if v != cors.VerdictBlocked {
 			corsError = ""
@@ -1000,11 +1000,11 @@ func (hr *harReq) observed(pre *harReq, fromPreflight bool) (cors.Verdict, strin
 	return cors.VerdictBlocked, "", "failed in the user's browser (" + reason + "), as a CORS failure looks in a HAR"
 }
 
-func withError(e string) string {
+func withError(e cors.CorsError) string {
 	if e == "" {
 		return ""
 	}
-	return " (" + e + ")"
+	return " (" + string(e) + ")"
 }
 
 // caseName names a case after the corsproof case it came from, or after

@@ -48,7 +48,7 @@ func TestImportHARChromiumDemo(t *testing.T) {
 	for _, sk := range rep.Skipped {
 		assert.Equal(t, SkipPreflight, sk.Kind, "entry %d", sk.Entry)
 	}
-	yes := func(v cors.Verdict, ce string) *Expect { return &Expect{Verdict: v, CorsError: ce} }
+	yes := func(v cors.Verdict, ce cors.CorsError) *Expect { return &Expect{Verdict: v, CorsError: ce} }
 	const target = "http://127.0.0.1:8080"
 	tests := []struct {
 		desc   string

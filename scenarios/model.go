@@ -77,9 +77,9 @@ type Request struct {
 
 // Expect lists what a case expects; nil fields are not checked.
 type Expect struct {
-	Verdict         cors.Verdict `json:"verdict,omitempty" yaml:"verdict,omitempty"`
-	CorsError       string       `json:"cors_error,omitempty" yaml:"cors_error,omitempty"`
-	Preflight       *bool        `json:"preflight,omitempty" yaml:"preflight,omitempty"`
-	Status          *int         `json:"status,omitempty" yaml:"status,omitempty"`
-	ReadableHeaders []string     `json:"readable_headers,omitempty" yaml:"readable_headers,omitempty"`
+	Verdict         cors.Verdict   `json:"verdict,omitempty" yaml:"verdict,omitempty"`
+	CorsError       cors.CorsError `json:"cors_error,omitempty" yaml:"cors_error,omitempty"`
+	Preflight       *bool          `json:"preflight,omitempty" yaml:"preflight,omitempty"`
+	Status          *int           `json:"status,omitempty" yaml:"status,omitempty"`
+	ReadableHeaders []string       `json:"readable_headers,omitempty" yaml:"readable_headers,omitempty"`
 }

@@ -1,66 +1,27 @@
 package scenarios
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/corsproof/corsproof/cors"
 )
 
-// CorsErrors are Chromium's network::mojom::CorsError names, as CDP reports
-// them in Network.loadingFailed corsErrorStatus.corsError. An expect.cors_error
-// must be one of them.
-var CorsErrors = []string{
-	"DisallowedByMode",
-	"InvalidResponse",
-	"WildcardOriginNotAllowed",
-	"MissingAllowOriginHeader",
-	"MultipleAllowOriginValues",
-	"InvalidAllowOriginValue",
-	"AllowOriginMismatch",
-	"InvalidAllowCredentials",
-	"CorsDisabledScheme",
-	"PreflightInvalidStatus",
-	"PreflightDisallowedRedirect",
-	"PreflightWildcardOriginNotAllowed",
-	"PreflightMissingAllowOriginHeader",
-	"PreflightMultipleAllowOriginValues",
-	"PreflightInvalidAllowOriginValue",
-	"PreflightAllowOriginMismatch",
-	"PreflightInvalidAllowCredentials",
-	"PreflightMissingAllowExternal",
-	"PreflightInvalidAllowExternal",
-	"InvalidAllowMethodsPreflightResponse",
-	"InvalidAllowHeadersPreflightResponse",
-	"MethodDisallowedByPreflightResponse",
-	"HeaderDisallowedByPreflightResponse",
-	"RedirectContainsCredentials",
-	"InsecureLocalNetwork",
-	"InvalidLocalNetworkAccess",
-	"NoCorsRedirectModeNotFollow",
-	"LocalNetworkAccessPermissionDenied",
-	"PreflightMissingAllowPrivateNetwork",
-	"PreflightInvalidAllowPrivateNetwork",
-	"InvalidPrivateNetworkAccess",
-	"UnexpectedPrivateNetworkAccess",
-}
-
-// IsCorsError reports whether name is one of CorsErrors, exactly as spelled.
-func IsCorsError(name string) bool { return slices.Contains(CorsErrors, name) }
-
 var (
 	apiNames         = []string{string(APIFetch), string(APIXHR)}
 	credentialsNames = []string{string(CredentialsOmit), string(CredentialsSameOrigin), string(CredentialsInclude)}
 	modeNames        = []string{string(ModeCORS), string(ModeNoCORS)}
-	verdictNames     = verdictStrings()
+	verdictNames     = stringsOf(cors.BrowserVerdicts())
+	// corsErrorNames are the names suggested for a misspelt cors_error:
+	// only current ones, since a legacy name is accepted but not advised.
+	corsErrorNames = stringsOf(cors.CorsErrors())
 )
 
-// verdictStrings lists the verdicts an expectation may name, as the
-// validator's enum and hints take them.
-func verdictStrings() []string {
-	var out []string
-	for _, v := range cors.BrowserVerdicts() {
-		out = append(out, string(v))
+// stringsOf turns a list of cors' typed names into the strings the
+// validator's enums and hints take.
+func stringsOf[T ~string](names []T) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = string(n)
 	}
 	return out
 }

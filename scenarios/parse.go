@@ -711,9 +711,9 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 	x.verdict = w.enum(m, "verdict", field, "a verdict", verdictNames)
 	if ce, ok := m["cors_error"]; ok {
 		v := w.str(ce, field+".cors_error")
-		if v.ok() && !IsCorsError(v.v) {
+		if _, known := cors.LookupCorsError(v.v); v.ok() && !known {
 			hint := "use one of Chromium's CorsError names, such as MissingAllowOriginHeader"
-			if c := closest(v.v, CorsErrors); c != "" {
+			if c := closest(v.v, corsErrorNames); c != "" {
 				hint = "did you mean " + c + "?"
 			}
 			w.add(&EnumError{w.problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError name", hint)})
@@ -893,7 +893,7 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	if x.verdict.set || x.corsError.set || x.preflight != nil || x.status != nil || len(x.readable) > 0 {
 		c.Expect = &Expect{
 			Verdict:         cors.Verdict(x.verdict.v),
-			CorsError:       x.corsError.v,
+			CorsError:       cors.CorsError(x.corsError.v),
 			Preflight:       x.preflight,
 			Status:          x.status,
 			ReadableHeaders: x.readable,

@@ -414,11 +414,11 @@ func explainRecord(rec *result.Record, showSecrets bool) explanation {
 		Suite: rec.Suite,
 		Input: redactInput(in, showSecrets),
 		Browser: &browserVerdict{
-			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: rec.CorsError,
+			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: string(rec.CorsError),
 			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
 		},
 		Prediction: cors.Predict(in),
-		Diagnosis:  cors.Diagnose(in, rec.Verdict, cors.CorsError(rec.CorsError), rec.FailedParameter),
+		Diagnosis:  cors.Diagnose(in, rec.Verdict, rec.CorsError, rec.FailedParameter),
 	}
 }
 

@@ -164,7 +164,7 @@ func writeImportReport(w io.Writer, rep *scenarios.ImportReport) {
 		if c.Observed != "" {
 			line += " (user saw " + string(c.Observed)
 			if c.CorsError != "" {
-				line += ", " + c.CorsError
+				line += ", " + string(c.CorsError)
 			}
 			line += ")"
 		}

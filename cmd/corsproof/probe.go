@@ -135,7 +135,7 @@ func probe(cmd *cobra.Command, c scenarios.Case, bf *browserFlags, of *outputFla
 			// One line: what the browser did and why.
 			line := strings.ToUpper(string(rec.Verdict)) + "  " + rec.Request.Method + " " + rec.Request.URL + " from " + rec.Origin
 			if rec.CorsError != "" {
-				line += ": " + rec.CorsError
+				line += ": " + string(rec.CorsError)
 				if rec.FailedParameter != "" {
 					line += " (" + rec.FailedParameter + ")"
 				}

@@ -194,13 +194,13 @@ func replayLines(run *result.Run, clean func(string) string) []string {
 		}
 		user := "unknown"
 		if rec.Expect != nil {
-			user = outcome(rec.Expect.Verdict, rec.Expect.CorsError)
+			user = outcome(rec.Expect.Verdict, string(rec.Expect.CorsError))
 		}
 		lines = append(lines,
 			fmt.Sprintf("%s: %s", status, clean(rec.Name)),
 			fmt.Sprintf("  request:        %s %s from %s", clean(rec.Request.Method), clean(rec.Request.URL), clean(rec.Origin)),
 			fmt.Sprintf("  user's browser: %s", clean(user)),
-			fmt.Sprintf("  here:           %s", clean(outcome(rec.Verdict, rec.CorsError))),
+			fmt.Sprintf("  here:           %s", clean(outcome(rec.Verdict, string(rec.CorsError)))),
 		)
 		if d := rec.Diagnosis; d != nil {
 			if d.Summary != "" {

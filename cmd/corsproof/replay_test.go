@@ -186,7 +186,7 @@ cases:
 
 	want := map[string]string{}
 	for _, rec := range first.Records {
-		want[rec.Name] = outcome(rec.Verdict, rec.CorsError)
+		want[rec.Name] = outcome(rec.Verdict, string(rec.CorsError))
 	}
 	assert.Equal(t, map[string]string{
 		"xhr GET on the open route":     "allowed",

@@ -61,14 +61,14 @@ func (c benchCase) want() cors.Verdict {
 }
 
 // corsError is Chromium's reason for a blocked case; empty when allowed.
-func (c benchCase) corsError() string {
+func (c benchCase) corsError() cors.CorsError {
 	switch c.kind {
 	case missingACAO:
-		return "MissingAllowOriginHeader"
+		return cors.ErrMissingAllowOriginHeader
 	case preflightBlocked:
-		return "HeaderDisallowedByPreflightResponse"
+		return cors.ErrHeaderDisallowedByPreflightResponse
 	case wildcardCreds:
-		return "WildcardOriginNotAllowed"
+		return cors.ErrWildcardOriginNotAllowed
 	}
 	return ""
 }

@@ -93,7 +93,7 @@ func TestMixCaseShapes(t *testing.T) {
 		token       bool
 		credentials string
 		want        cors.Verdict
-		corsError   string
+		corsError   cors.CorsError
 		preflight   bool
 	}{
 		{desc: "simple GET allowed", kind: simpleAllowed, method: "GET", path: "/api/open", credentials: "omit", want: cors.VerdictAllowed},

@@ -98,7 +98,7 @@ func parseCorsproof(stdout []byte) ([]caseOutcome, error) {
 	}
 	out := make([]caseOutcome, 0, len(run.Records))
 	for _, rec := range run.Records {
-		out = append(out, caseOutcome{Name: rec.Name, Verdict: rec.Verdict, MS: float64(rec.DurationMS), Error: rec.CorsError})
+		out = append(out, caseOutcome{Name: rec.Name, Verdict: rec.Verdict, MS: float64(rec.DurationMS), Error: string(rec.CorsError)})
 	}
 	return out, nil
 }
