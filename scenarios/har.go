@@ -166,37 +166,17 @@ type (
 	}
 )
 
-// harDropped are the request headers a page cannot set or that the browser
-// adds by itself; replaying them would test a different request. Besides
-// these, every Sec-* and Proxy-* header and every HTTP/2 pseudo-header
-// (":authority"…) is dropped.
-var harDropped = map[string]string{
-	"accept-charset":                 "forbidden",
-	"accept-encoding":                "added by the browser",
-	"accept-language":                "added by the browser",
-	"access-control-request-headers": "preflight only",
-	"access-control-request-method":  "preflight only",
-	"connection":                     "added by the browser",
-	"content-length":                 "computed from the body",
-	"cookie":                         "credentials: include instead",
-	"cookie2":                        "forbidden",
-	"date":                           "forbidden",
-	"dnt":                            "added by the browser",
-	"expect":                         "forbidden",
-	"host":                           "from the URL",
-	"keep-alive":                     "forbidden",
-	"origin":                         "the case's origin",
-	"priority":                       "added by the browser",
-	"referer":                        "added by the browser",
-	"set-cookie":                     "forbidden",
-	"te":                             "forbidden",
-	"trailer":                        "forbidden",
-	"transfer-encoding":              "forbidden",
-	"upgrade":                        "forbidden",
-	"upgrade-insecure-requests":      "added by the browser",
-	"user-agent":                     "added by the browser",
-	"via":                            "forbidden",
-	"x-client-data":                  "added by the browser",
+// harBrowserAdded are request headers the browser adds by itself although a
+// page could set them; replaying them would test a different request. Every
+// forbidden request header (cors.IsForbiddenRequestHeader: Cookie, Host,
+// Origin, Sec-*, Proxy-* …) and every HTTP/2 pseudo-header (":authority"…)
+// is dropped too.
+var harBrowserAdded = map[string]bool{
+	"accept-language":           true,
+	"priority":                  true,
+	"upgrade-insecure-requests": true,
+	"user-agent":                true,
+	"x-client-data":             true,
 }
 
 // harCacheHeaders are added by DevTools when "Disable cache" is on; they are
@@ -485,10 +465,7 @@ func (im *harImport) parseEntries(raw []json.RawMessage) {
 			im.skip(i, "", "", SkipMalformed, "entry has no request.url")
 			continue
 		}
-		hr := &harReq{index: i, method: normaliseMethod(strings.TrimSpace(e.Request.Method)), url: e.Request.URL, cp: e.Corsproof}
-		if hr.method == "" {
-			hr.method = DefaultMethod
-		}
+		hr := &harReq{index: i, method: cors.NormalizeMethod(strings.TrimSpace(e.Request.Method)), url: e.Request.URL, cp: e.Corsproof}
 		u, err := url.Parse(hr.url)
 		if err != nil {
 			im.skip(i, hr.method, hr.url, SkipMalformed, "request.url is not a URL")
@@ -830,7 +807,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 	method, pre := hr.method, hr.matched
 	fromPreflight := hr.preflight
 	if fromPreflight {
-		method = normaliseMethod(firstNonEmpty(hr.acrm, "GET"))
+		method = cors.NormalizeMethod(hr.acrm)
 		pre = hr
 		ic.Notes = append(ic.Notes, "rebuilt from a preflight whose request is not in the HAR")
 	}
@@ -858,7 +835,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 			name, value := h[0], strings.Trim(h[1], " \t")
 			l := strings.ToLower(name)
 			switch {
-			case strings.HasPrefix(l, ":"), strings.HasPrefix(l, "sec-"), strings.HasPrefix(l, "proxy-"), harDropped[l] != "":
+			case strings.HasPrefix(l, ":"), cors.IsForbiddenRequestHeader(l), harBrowserAdded[l]:
 				ic.Dropped = appendOnce(ic.Dropped, name)
 				continue
 			case l == "accept" && value == "*/*":

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // Imported requests come from a browser's DevTools, which lists every header
@@ -48,14 +50,17 @@ func (r importedRequest) toCase() (Case, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Case{}, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
 	}
-	c := Case{Request: Request{API: APIFetch, Method: normaliseMethod(r.method), URL: r.url, Body: r.body,
-		Credentials: DefaultCredentials, Mode: DefaultMode}}
-	if c.Request.Method == "" {
-		c.Request.Method = DefaultMethod
+	method := r.method
+	if method == "" {
+		// A copied command leaves out the default method: GET, or POST
+		// when it sends a body (curl --data).
+		method = DefaultMethod
 		if r.body != "" {
-			c.Request.Method = "POST"
+			method = "POST"
 		}
 	}
+	c := Case{Request: Request{API: APIFetch, Method: cors.NormalizeMethod(method), URL: r.url, Body: r.body,
+		Credentials: DefaultCredentials, Mode: DefaultMode}}
 	referrer := r.referrer
 	for _, h := range r.headers {
 		name, value := h[0], h[1]

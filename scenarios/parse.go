@@ -839,7 +839,7 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	}
 	c.Request.Method = DefaultMethod
 	if r.method.set {
-		c.Request.Method = normaliseMethod(r.method.v)
+		c.Request.Method = cors.NormalizeMethod(r.method.v)
 	}
 	c.Request.Credentials = DefaultCredentials
 	if r.credentials.set {
