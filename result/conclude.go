@@ -64,16 +64,7 @@ func (r *Record) Observed() scenarios.Observed {
 // ModelInput is the record as the CORS model reads it: the request as the
 // page made it and the raw responses.
 func (r *Record) ModelInput() cors.Input {
-	in := cors.Input{Request: cors.Request{
-		Origin:      r.Origin,
-		Method:      r.Request.Method,
-		URL:         r.Request.URL,
-		Headers:     r.Request.Headers,
-		Credentials: string(r.Request.Credentials),
-		Mode:        string(r.Request.Mode),
-		API:         string(r.Request.API),
-		Body:        r.Request.Body,
-	}}
+	in := cors.Input{Request: r.Request.Model(r.Origin)}
 	if r.Preflight != nil && r.Preflight.Status != 0 {
 		in.Preflight = &cors.Response{URL: r.Preflight.URL, Status: r.Preflight.Status, Headers: r.Preflight.ResponseHeaders}
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,4 +101,18 @@ func TestExpectCheckLegacyCorsError(t *testing.T) {
 	assert.Empty(t, (&Expect{CorsError: "PrivateNetworkAccessPermissionDenied"}).Check(Observed{CorsError: cors.ErrLocalNetworkAccessPermissionDenied}))
 	assert.Equal(t, []string{"cors_error: expected InvalidLocalNetworkAccess, got InsecurePrivateNetwork"},
 		(&Expect{CorsError: cors.ErrInvalidLocalNetworkAccess}).Check(old), "the browser's own spelling is shown")
+}
+
+func TestRequestModel(t *testing.T) {
+	t.Parallel()
+	r := Request{API: APIXHR, Method: "patch", URL: "https://api.test/x", Headers: map[string]string{"X-A": "1"},
+		Credentials: CredentialsInclude, Body: "b", Mode: ModeNoCORS}
+	got := r.Model("https://app.test")
+	assert.Equal(t, cors.Request{Origin: "https://app.test", Method: "patch", URL: "https://api.test/x", Headers: map[string]string{"X-A": "1"},
+		Credentials: "include", Mode: "no-cors", API: "xhr", Body: "b"}, got, "values pass through; the model normalises")
+	// A field added to cors.Request must be mapped here or explicitly left out.
+	v := reflect.ValueOf(got)
+	for i := range v.NumField() {
+		assert.False(t, v.Field(i).IsZero(), "cors.Request.%s is not mapped from a scenario request", v.Type().Field(i).Name)
+	}
 }

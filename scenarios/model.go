@@ -75,6 +75,25 @@ type Request struct {
 	Mode        Mode              `json:"mode,omitempty" yaml:"mode,omitempty"`
 }
 
+// Model is the request as the CORS model reads it, made by a page at origin.
+// It is the one mapping from a suite's request to the model's: the harness
+// asks the model whether to wait for a preflight, records are diagnosed and
+// explain predicts through it, so all three read the same request. Values
+// pass through unchanged; the model applies the defaults and the method
+// normalisation the page's API would.
+func (r Request) Model(origin string) cors.Request {
+	return cors.Request{
+		Origin:      origin,
+		Method:      r.Method,
+		URL:         r.URL,
+		Headers:     r.Headers,
+		Credentials: string(r.Credentials),
+		Mode:        string(r.Mode),
+		API:         string(r.API),
+		Body:        r.Body,
+	}
+}
+
 // Expect lists what a case expects; nil fields are not checked.
 type Expect struct {
 	Verdict         cors.Verdict   `json:"verdict,omitempty" yaml:"verdict,omitempty"`
