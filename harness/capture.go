@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -108,9 +107,11 @@ type collector struct {
 	changed chan struct{}
 	// pageURL is the page document's URL, which never reaches the network.
 	pageURL string
-	// debug, when set, receives every event of the case as a JSON line.
-	debug      io.WriteCloser
-	debugStart time.Time
+	// debug, when set, receives every event of the case as a JSON line,
+	// credentials redacted unless debugSecrets.
+	debug        io.WriteCloser
+	debugStart   time.Time
+	debugSecrets bool
 }
 
 func newCollector() *collector {
@@ -133,11 +134,7 @@ func (c *collector) get(id network.RequestID) *request {
 func (c *collector) handle(ev any) {
 	c.mu.Lock()
 	if c.debug != nil {
-		line, err := json.Marshal(struct {
-			MS    int64  `json:"ms"`
-			Type  string `json:"type"`
-			Event any    `json:"event"`
-		}{time.Since(c.debugStart).Milliseconds(), fmt.Sprintf("%T", ev), ev})
+		line, err := debugEvent(time.Since(c.debugStart).Milliseconds(), ev, c.debugSecrets)
 		if err == nil {
 			_, _ = c.debug.Write(append(line, '\n'))
 		}

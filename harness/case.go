@@ -68,7 +68,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		if err != nil {
 			return err
 		}
-		col.debug, col.debugStart = f, time.Now()
+		col.debug, col.debugStart, col.debugSecrets = f, time.Now(), b.opts.DebugSecrets
 		defer col.closeDebug()
 	}
 	s.col.Store(col)

@@ -183,21 +183,6 @@ var harBrowserAdded = map[string]bool{
 // the page's own only when the preflight listed them.
 var harCacheHeaders = map[string]bool{"cache-control": true, "pragma": true}
 
-// harSecretWords mark header and query parameter names whose values are
-// credentials.
-var harSecretWords = []string{"auth", "token", "secret", "session", "csrf", "xsrf", "api-key", "apikey", "api_key", "password", "passwd", "signature", "credential"}
-
-// harIsSecret reports whether a header or parameter name carries a secret.
-func harIsSecret(name string) bool {
-	l := strings.ToLower(name)
-	for _, w := range harSecretWords {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // harCredentialErrors are the CorsErrors only a credentialed request can
 // get: when a HAR reports one, the page used credentials: include even if
 // no cookie went out.
@@ -850,7 +835,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 				ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 				continue
 			}
-			if !im.opts.WithCredentialsValues && (l == "authorization" || harIsSecret(l)) {
+			if !im.opts.WithCredentialsValues && cors.IsSecretHeader(l) {
 				value = redactValue(l, value)
 				ic.Redacted = appendOnce(ic.Redacted, name)
 			}
@@ -1025,7 +1010,7 @@ func redactQuery(raw string) (string, []string) {
 		if err != nil {
 			n = name
 		}
-		if ok && harIsSecret(n) {
+		if ok && cors.IsSecretQueryParam(n) {
 			parts[i] = name + "=" + RedactedValue
 			names = appendOnce(names, "?"+n)
 		}

@@ -25,11 +25,6 @@ var browserAddedHeaders = map[string]bool{
 	"pragma": true, "cache-control": true,
 }
 
-// secretHeaderWords mark header names whose values are credentials: the
-// importers keep the name, which is what matters for CORS, and replace the
-// value so a user's token never ends up in a suite file or a report.
-var secretHeaderWords = []string{"auth", "token", "secret", "session", "csrf", "xsrf", "api-key", "apikey", "password", "cookie"}
-
 // RedactedValue replaces secret header values in imported cases.
 const RedactedValue = "REDACTED"
 
@@ -81,11 +76,10 @@ func (r importedRequest) toCase() (Case, error) {
 		case browserAddedHeaders[l], headerNameIssue(name) != nil:
 			continue
 		}
-		for _, w := range secretHeaderWords {
-			if strings.Contains(l, w) {
-				value = RedactedValue
-				break
-			}
+		// Keep the name, which is what matters for CORS, and replace the
+		// value so a user's token never ends up in a suite file.
+		if cors.IsSecretHeader(name) {
+			value = RedactedValue
 		}
 		if c.Request.Headers == nil {
 			c.Request.Headers = map[string]string{}

@@ -471,7 +471,7 @@ func redactInput(in cors.Input, showSecrets bool) cors.Input {
 		}
 		out := make(map[string]string, len(h))
 		for k, v := range h {
-			if reports.IsSecretHeader(k) {
+			if cors.IsSecretHeader(k) {
 				v = reports.Redacted
 			}
 			out[k] = v
