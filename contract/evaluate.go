@@ -348,50 +348,50 @@ func policyClause(ck Check) string {
 // blockDetail says what the API answered that made the browser block, from
 // Chromium's reason and the raw headers of the response it judged.
 func blockDetail(rec *result.Record) string {
-	ce := string(rec.CorsError.Canonical())
-	onPreflight := rec.CorsError.AboutPreflight()
+	ce := rec.CorsError.Canonical()
+	onPreflight := ce.AboutPreflight()
 	ex, where := rec.Actual, "response"
 	if onPreflight {
 		ex, where = rec.Preflight, "preflight response"
 	}
 	acao, hasACAO := header(ex, "Access-Control-Allow-Origin")
-	switch strings.TrimPrefix(ce, "Preflight") {
-	case "MissingAllowOriginHeader":
+	switch ce {
+	case cors.ErrMissingAllowOriginHeader, cors.ErrPreflightMissingAllowOriginHeader:
 		return "the API's " + where + " had no Access-Control-Allow-Origin"
-	case "AllowOriginMismatch":
+	case cors.ErrAllowOriginMismatch, cors.ErrPreflightAllowOriginMismatch:
 		s := "the API answered Access-Control-Allow-Origin: " + shown(acao)
 		if acao == rec.Origin+"/" {
 			s += " (with a trailing slash, which never matches an origin)"
 		}
 		return s + onThe(onPreflight)
-	case "WildcardOriginNotAllowed":
+	case cors.ErrWildcardOriginNotAllowed, cors.ErrPreflightWildcardOriginNotAllowed:
 		return "the API answered Access-Control-Allow-Origin: *" + onThe(onPreflight) + ", which browsers refuse with credentials"
-	case "MultipleAllowOriginValues":
+	case cors.ErrMultipleAllowOriginValues, cors.ErrPreflightMultipleAllowOriginValues:
 		return "the API sent several Access-Control-Allow-Origin values: " + shown(acao) + onThe(onPreflight)
-	case "InvalidAllowCredentials":
+	case cors.ErrInvalidAllowCredentials, cors.ErrPreflightInvalidAllowCredentials:
 		if v, ok := header(ex, "Access-Control-Allow-Credentials"); ok {
 			return "the API answered Access-Control-Allow-Credentials: " + shown(v) + onThe(onPreflight) + " (it must be exactly true)"
 		}
 		return "the API's " + where + " had no Access-Control-Allow-Credentials: true"
-	case "InvalidStatus":
+	case cors.ErrPreflightInvalidStatus:
 		if ex != nil && ex.Status != 0 {
 			return "the API answered the preflight with status " + strconv.Itoa(ex.Status)
 		}
 		return "the API answered the preflight with a failing status"
-	case "DisallowedRedirect":
+	case cors.ErrPreflightDisallowedRedirect:
 		return "the API redirected the preflight, which browsers never follow"
-	case "MethodDisallowedByPreflightResponse":
+	case cors.ErrMethodDisallowedByPreflightResponse:
 		if v, ok := header(ex, "Access-Control-Allow-Methods"); ok {
 			return "the preflight's Access-Control-Allow-Methods is " + shown(v)
 		}
 		return "the preflight response had no Access-Control-Allow-Methods"
-	case "HeaderDisallowedByPreflightResponse":
+	case cors.ErrHeaderDisallowedByPreflightResponse:
 		if v, ok := header(ex, "Access-Control-Allow-Headers"); ok {
 			return "the preflight's Access-Control-Allow-Headers is " + shown(v)
 		}
 		return "the preflight response had no Access-Control-Allow-Headers"
 	}
-	s := "the browser blocked it with " + shown(ce)
+	s := "the browser blocked it with " + shown(string(rec.CorsError))
 	if rec.FailedParameter != "" {
 		s += " (" + shown(rec.FailedParameter) + ")"
 	}

@@ -12,8 +12,9 @@
 // The package is also the one place each domain word is defined, so the
 // suite validator, the importers, the harness and the reports cannot
 // disagree about it: Verdict, CorsError (Chromium's current names, with the
-// names older versions used as aliases), NormalizeMethod, IsForbiddenMethod
-// and IsForbiddenRequestHeader.
+// names older versions used as aliases), NormalizeMethod, IsForbiddenMethod,
+// IsForbiddenRequestHeader and IsSecretHeader, the one rule for which
+// header values corsproof hides.
 //
 // The package imports nothing from the browser side on purpose: the model must
 // stay an independent opinion so that disagreements between it and Chromium

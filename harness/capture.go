@@ -14,6 +14,7 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 )
 
@@ -62,7 +63,7 @@ func (r *request) responses() int {
 		// A preflight whose answer failed the CORS check still ends with
 		// loadingFinished and has no responseReceived for us to see.
 		n++
-	case r.failed != nil && r.failed.CorsErrorStatus != nil && responseBasedError(string(r.failed.CorsErrorStatus.CorsError)):
+	case r.failed != nil && r.failed.CorsErrorStatus != nil && responseBasedError(cors.CorsError(r.failed.CorsErrorStatus.CorsError)):
 		n++
 	}
 	return n
@@ -70,10 +71,10 @@ func (r *request) responses() int {
 
 // responseBasedError reports whether a CorsError is raised by looking at the
 // actual response, which means the response reached the browser.
-func responseBasedError(e string) bool {
-	switch e {
-	case "WildcardOriginNotAllowed", "MissingAllowOriginHeader", "MultipleAllowOriginValues",
-		"InvalidAllowOriginValue", "AllowOriginMismatch", "InvalidAllowCredentials", "InvalidResponse":
+func responseBasedError(e cors.CorsError) bool {
+	switch e.Canonical() {
+	case cors.ErrWildcardOriginNotAllowed, cors.ErrMissingAllowOriginHeader, cors.ErrMultipleAllowOriginValues,
+		cors.ErrInvalidAllowOriginValue, cors.ErrAllowOriginMismatch, cors.ErrInvalidAllowCredentials, cors.ErrInvalidResponse:
 		return true
 	}
 	return false
