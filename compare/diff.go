@@ -40,11 +40,13 @@ type Outcome struct {
 	Status int `json:"status,omitempty"`
 }
 
-// OutcomeOf takes the compared fields from a record.
+// OutcomeOf takes the compared fields from a record. A CorsError is taken
+// by its current name: Chromium renaming an error between two versions is
+// not a change in what the browser did.
 func OutcomeOf(rec *result.Record) Outcome {
 	o := Outcome{
 		Verdict:         string(rec.Verdict),
-		CorsError:       rec.CorsError,
+		CorsError:       string(rec.CorsError.Canonical()),
 		FailedParameter: rec.FailedParameter,
 		PreflightSent:   rec.Preflight != nil,
 	}

@@ -6,15 +6,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // rec builds a record; opts adjust it.
 func rec(file, name string, opts ...func(*result.Record)) result.Record {
 	r := result.Record{
 		Name: name, Suite: "demo", File: file, Origin: "https://app.example.test",
-		Verdict: scenarios.VerdictAllowed,
+		Verdict: cors.VerdictAllowed,
 		Actual:  &result.Exchange{Method: "GET", URL: "https://api.example.test/x", Status: 200},
 	}
 	for _, o := range opts {
@@ -23,9 +23,9 @@ func rec(file, name string, opts ...func(*result.Record)) result.Record {
 	return r
 }
 
-func blocked(corsError, param string) func(*result.Record) {
+func blocked(corsError cors.CorsError, param string) func(*result.Record) {
 	return func(r *result.Record) {
-		r.Verdict = scenarios.VerdictBlocked
+		r.Verdict = cors.VerdictBlocked
 		r.CorsError = corsError
 		r.FailedParameter = param
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 )
@@ -249,7 +250,7 @@ func headerLines(h map[string]string, showSecrets bool) []string {
 	var out []string
 	for _, n := range names {
 		v := h[n]
-		if !showSecrets && reports.IsSecretHeader(n) {
+		if !showSecrets && cors.IsSecretHeader(n) {
 			v = reports.Redacted
 		}
 		for _, line := range strings.Split(v, "\n") {

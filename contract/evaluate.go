@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // Outcome is what verify concluded about one check.
@@ -219,22 +219,22 @@ func judge(ck Check, rec *result.Record) []Finding {
 		return []Finding{f}
 	}
 	switch {
-	case rec.Verdict != scenarios.VerdictAllowed && rec.Verdict != scenarios.VerdictBlocked:
+	case rec.Verdict != cors.VerdictAllowed && rec.Verdict != cors.VerdictBlocked:
 		f.Outcome = OutcomeError
 		f.cause = fmt.Sprintf("the request ended in %s%s", shown(string(rec.Verdict)), because(firstNonEmpty(rec.NetError, rec.Page.Error)))
 		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
-		if rec.Verdict == scenarios.VerdictNetworkError {
+		if rec.Verdict == cors.VerdictNetworkError {
 			f.Fix = "check that the API is running and reachable at the target URL"
 		}
 		return []Finding{f}
-	case rec.Verdict == scenarios.VerdictBlocked && rec.CorsError == "":
+	case rec.Verdict == cors.VerdictBlocked && rec.CorsError == "":
 		f.Outcome = OutcomeError
 		f.cause = "the browser blocked the request before any CORS check" + because(firstNonEmpty(rec.BlockedReason, rec.NetError))
 		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
 		f.Fix = "an https page cannot call an http API other than on loopback (mixed content); verify an https API or run it on 127.0.0.1"
 		return []Finding{f}
 	}
-	allowed := rec.Verdict == scenarios.VerdictAllowed
+	allowed := rec.Verdict == cors.VerdictAllowed
 	switch {
 	case ck.Allowed && !allowed:
 		f.Outcome = OutcomeViolation
@@ -360,50 +360,50 @@ func policyClause(ck Check) string {
 // blockDetail says what the API answered that made the browser block, from
 // Chromium's reason and the raw headers of the response it judged.
 func blockDetail(rec *result.Record) string {
-	ce := rec.CorsError
-	onPreflight := strings.HasPrefix(ce, "Preflight") || strings.HasSuffix(ce, "ByPreflightResponse")
+	ce := rec.CorsError.Canonical()
+	onPreflight := ce.AboutPreflight()
 	ex, where := rec.Actual, "response"
 	if onPreflight {
 		ex, where = rec.Preflight, "preflight response"
 	}
 	acao, hasACAO := header(ex, "Access-Control-Allow-Origin")
-	switch strings.TrimPrefix(ce, "Preflight") {
-	case "MissingAllowOriginHeader":
+	switch ce {
+	case cors.ErrMissingAllowOriginHeader, cors.ErrPreflightMissingAllowOriginHeader:
 		return "the API's " + where + " had no Access-Control-Allow-Origin"
-	case "AllowOriginMismatch":
+	case cors.ErrAllowOriginMismatch, cors.ErrPreflightAllowOriginMismatch:
 		s := "the API answered Access-Control-Allow-Origin: " + shown(acao)
 		if acao == rec.Origin+"/" {
 			s += " (with a trailing slash, which never matches an origin)"
 		}
 		return s + onThe(onPreflight)
-	case "WildcardOriginNotAllowed":
+	case cors.ErrWildcardOriginNotAllowed, cors.ErrPreflightWildcardOriginNotAllowed:
 		return "the API answered Access-Control-Allow-Origin: *" + onThe(onPreflight) + ", which browsers refuse with credentials"
-	case "MultipleAllowOriginValues":
+	case cors.ErrMultipleAllowOriginValues, cors.ErrPreflightMultipleAllowOriginValues:
 		return "the API sent several Access-Control-Allow-Origin values: " + shown(acao) + onThe(onPreflight)
-	case "InvalidAllowCredentials":
+	case cors.ErrInvalidAllowCredentials, cors.ErrPreflightInvalidAllowCredentials:
 		if v, ok := header(ex, "Access-Control-Allow-Credentials"); ok {
 			return "the API answered Access-Control-Allow-Credentials: " + shown(v) + onThe(onPreflight) + " (it must be exactly true)"
 		}
 		return "the API's " + where + " had no Access-Control-Allow-Credentials: true"
-	case "InvalidStatus":
+	case cors.ErrPreflightInvalidStatus:
 		if ex != nil && ex.Status != 0 {
 			return "the API answered the preflight with status " + strconv.Itoa(ex.Status)
 		}
 		return "the API answered the preflight with a failing status"
-	case "DisallowedRedirect":
+	case cors.ErrPreflightDisallowedRedirect:
 		return "the API redirected the preflight, which browsers never follow"
-	case "MethodDisallowedByPreflightResponse":
+	case cors.ErrMethodDisallowedByPreflightResponse:
 		if v, ok := header(ex, "Access-Control-Allow-Methods"); ok {
 			return "the preflight's Access-Control-Allow-Methods is " + shown(v)
 		}
 		return "the preflight response had no Access-Control-Allow-Methods"
-	case "HeaderDisallowedByPreflightResponse":
+	case cors.ErrHeaderDisallowedByPreflightResponse:
 		if v, ok := header(ex, "Access-Control-Allow-Headers"); ok {
 			return "the preflight's Access-Control-Allow-Headers is " + shown(v)
 		}
 		return "the preflight response had no Access-Control-Allow-Headers"
 	}
-	s := "the browser blocked it with " + shown(ce)
+	s := "the browser blocked it with " + shown(string(rec.CorsError))
 	if rec.FailedParameter != "" {
 		s += " (" + shown(rec.FailedParameter) + ")"
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // conforming returns the records a server following the policy would
@@ -26,7 +26,7 @@ func conforming(c *Contract) []result.Record {
 			hdr["Vary"] = "Origin"
 		}
 		if ck.Allowed {
-			rec.Verdict = scenarios.VerdictAllowed
+			rec.Verdict = cors.VerdictAllowed
 			hdr["Access-Control-Allow-Origin"] = ck.Origin
 			if ck.Credentials {
 				hdr["Access-Control-Allow-Credentials"] = "true"
@@ -35,7 +35,7 @@ func conforming(c *Contract) []result.Record {
 				rec.Page.ReadableHeaders[h] = "1"
 			}
 		} else {
-			rec.Verdict = scenarios.VerdictBlocked
+			rec.Verdict = cors.VerdictBlocked
 			rec.CorsError = "MissingAllowOriginHeader"
 		}
 		rec.Actual = &result.Exchange{Method: ck.Method, Status: 200, ResponseHeaders: hdr}
@@ -79,13 +79,13 @@ func TestEvaluate(t *testing.T) {
 		{"a conforming API", func(*testing.T, []result.Record) {}, nil, true},
 		{"wildcard with credentials", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/session credentials-allowed https://shop.example.com")
-			r.Verdict, r.CorsError, r.FailedParameter = scenarios.VerdictBlocked, "WildcardOriginNotAllowed", "*"
+			r.Verdict, r.CorsError, r.FailedParameter = cors.VerdictBlocked, "WildcardOriginNotAllowed", "*"
 			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "*"
 		}, []want{{RuleCredentialsAllowed, OutcomeViolation, []string{
 			"the policy allows https://shop.example.com with credentials on /api/session, but the API answered Access-Control-Allow-Origin: *"}}}, false},
 		{"a look-alike let in", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/orders origin-denied/prefix-lookalike https://evilshop.example.com")
-			r.Verdict, r.CorsError = scenarios.VerdictAllowed, ""
+			r.Verdict, r.CorsError = cors.VerdictAllowed, ""
 			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://evilshop.example.com"
 			r.Actual.ResponseHeaders["Access-Control-Allow-Credentials"] = "true"
 		}, []want{{RuleOriginDenied + "/" + KindPrefix, OutcomeSecurity, []string{
@@ -101,13 +101,13 @@ func TestEvaluate(t *testing.T) {
 			"the policy requires Vary: Origin on /api/partner, but the API echoed Access-Control-Allow-Origin: https://partner.example.net in the response to GET without it (Vary: none)"}}}, false},
 		{"a trailing slash", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
-			r.Verdict, r.CorsError = scenarios.VerdictBlocked, "AllowOriginMismatch"
+			r.Verdict, r.CorsError = cors.VerdictBlocked, "AllowOriginMismatch"
 			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://partner.example.net/"
 		}, []want{{RuleOriginAllowed, OutcomeViolation, []string{
 			"but the API answered Access-Control-Allow-Origin: https://partner.example.net/ (with a trailing slash, which never matches an origin)"}}}, false},
 		{"a method missing from the preflight", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/orders method-allowed DELETE from https://shop.example.com")
-			r.Verdict, r.CorsError = scenarios.VerdictBlocked, "MethodDisallowedByPreflightResponse"
+			r.Verdict, r.CorsError = cors.VerdictBlocked, "MethodDisallowedByPreflightResponse"
 			r.Preflight = &result.Exchange{Method: "OPTIONS", Status: 204, ResponseHeaders: map[string]string{
 				"Access-Control-Allow-Origin": "https://shop.example.com", "Access-Control-Allow-Methods": "GET, POST, PUT", "Vary": "Origin"}}
 		}, []want{{RuleMethodAllowed, OutcomeViolation, []string{
@@ -125,7 +125,7 @@ func TestEvaluate(t *testing.T) {
 		{"wildcard on a restricted route is one finding", func(t *testing.T, recs []result.Record) {
 			for i := range recs {
 				if strings.HasPrefix(recs[i].Name, "/api/partner origin-denied/") {
-					recs[i].Verdict, recs[i].CorsError = scenarios.VerdictAllowed, ""
+					recs[i].Verdict, recs[i].CorsError = cors.VerdictAllowed, ""
 					recs[i].Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "*"
 				}
 			}
@@ -133,13 +133,13 @@ func TestEvaluate(t *testing.T) {
 			"the API lets any origin read /api/partner (it answered Access-Control-Allow-Origin: *), which the policy does not: 8 origins"}}}, false},
 		{"an API that is down is one error", func(t *testing.T, recs []result.Record) {
 			for i := range recs {
-				recs[i].Verdict, recs[i].CorsError, recs[i].NetError = scenarios.VerdictNetworkError, "", "net::ERR_CONNECTION_REFUSED"
+				recs[i].Verdict, recs[i].CorsError, recs[i].NetError = cors.VerdictNetworkError, "", "net::ERR_CONNECTION_REFUSED"
 				recs[i].Actual = nil
 			}
 		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 59 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
 		{"hostile header values are quoted", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
-			r.Verdict, r.CorsError = scenarios.VerdictBlocked, "AllowOriginMismatch"
+			r.Verdict, r.CorsError = cors.VerdictBlocked, "AllowOriginMismatch"
 			r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "x\x1b[31m\r\nFAKE"
 		}, []want{{RuleOriginAllowed, OutcomeViolation, []string{`Access-Control-Allow-Origin: "x\x1b[31m\r, FAKE"`}}}, false},
 	} {
@@ -180,7 +180,7 @@ func TestEvaluateCountsRules(t *testing.T) {
 	c := exampleContract(t)
 	recs := conforming(c)
 	r := find(t, recs, "/api/orders origin-denied/other-scheme http://shop.example.com")
-	r.Verdict, r.CorsError = scenarios.VerdictAllowed, ""
+	r.Verdict, r.CorsError = cors.VerdictAllowed, ""
 	r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "http://shop.example.com"
 	recs = recs[1:] // the first case did not run
 	rep := Evaluate(c, recs)

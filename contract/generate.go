@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/target"
 )
@@ -288,8 +289,8 @@ func (g *generator) route(r target.Route, u string) {
 		}
 		return scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: u, Credentials: c, Mode: scenarios.ModeCORS}
 	}
-	allowed := &scenarios.Expect{Verdict: scenarios.VerdictAllowed}
-	blocked := &scenarios.Expect{Verdict: scenarios.VerdictBlocked}
+	allowed := &scenarios.Expect{Verdict: cors.VerdictAllowed}
+	blocked := &scenarios.Expect{Verdict: cors.VerdictBlocked}
 	all := origins(r)
 	if len(all) == 0 {
 		// No CORS at all: the route is closed to cross-origin pages.
@@ -372,7 +373,7 @@ func (g *generator) route(r target.Route, u string) {
 	if len(expose) > 0 {
 		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Expose: expose, Vary: vary},
 			fmt.Sprintf("the policy exposes %s on %s: a page at %s must be able to read %s", strings.Join(expose, ", "), r.Path, primary.origin, itOrThem(len(expose))),
-			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: scenarios.VerdictAllowed, ReadableHeaders: expose})
+			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: cors.VerdictAllowed, ReadableHeaders: expose})
 	}
 
 	// Negative: origins the policy does not allow.
@@ -441,17 +442,17 @@ func openToAll(r target.Route) bool {
 func (g *generator) allowedMethods(r target.Route) []string {
 	var out []string
 	for _, m := range r.AllowMethods {
-		switch u := strings.ToUpper(m); {
+		switch {
 		case m == "*":
 			if !slices.Contains(out, anyMethod) {
 				out = append(out, anyMethod)
 			}
-		case u == "GET" || u == "HEAD" || u == "POST":
+		case cors.IsSafelistedMethod(cors.NormalizeMethod(m)):
 			// CORS-safelisted: no preflight, the simple GET covers them.
-		case u == "CONNECT" || u == "TRACE" || u == "TRACK":
+		case cors.IsForbiddenMethod(m):
 			g.note("route %s: method %s is forbidden in browsers, so it is not tested", r.Path, m)
-		case m != u && slices.Contains([]string{"DELETE", "OPTIONS", "PUT"}, u):
-			g.note("route %s: method %q is not upper case; browsers send %s and compare case-sensitively, so it is not tested", r.Path, m, u)
+		case cors.NormalizeMethod(m) != m:
+			g.note("route %s: method %q is not upper case; browsers send %s and compare case-sensitively, so it is not tested", r.Path, m, cors.NormalizeMethod(m))
 		default:
 			if !slices.Contains(out, m) {
 				out = append(out, m)
@@ -466,11 +467,10 @@ func (g *generator) allowedMethods(r target.Route) []string {
 func (g *generator) allowedHeaders(r target.Route) []string {
 	var out []string
 	for _, h := range r.AllowHeaders {
-		l := strings.ToLower(h)
 		switch {
 		case h == "*":
 			h = anyHeader
-		case forbiddenHeader(l):
+		case cors.IsForbiddenRequestHeader(h):
 			g.note("route %s: request header %s is forbidden in browsers (they set or drop it themselves), so it is not tested", r.Path, h)
 			continue
 		}
@@ -479,18 +479,6 @@ func (g *generator) allowedHeaders(r target.Route) []string {
 		}
 	}
 	return out
-}
-
-// forbiddenHeader reports the Fetch standard's forbidden request-header
-// names: a page cannot set them, so a case with one would test nothing.
-func forbiddenHeader(l string) bool {
-	switch l {
-	case "accept-charset", "accept-encoding", "access-control-request-headers", "access-control-request-method",
-		"connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
-		"origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via":
-		return true
-	}
-	return strings.HasPrefix(l, "proxy-") || strings.HasPrefix(l, "sec-")
 }
 
 // headerValue is the value a case sends for a header. It must make the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/target"
 )
@@ -73,9 +74,9 @@ func TestGeneratedSuiteParses(t *testing.T) {
 		assert.Equal(t, ck.Case, cs.Name)
 		assert.True(t, strings.HasPrefix(cs.Why, ck.Rule+": "), "why of %q must start with its rule id: %q", cs.Name, cs.Why)
 		require.NotNil(t, cs.Expect, cs.Name)
-		want := scenarios.VerdictBlocked
+		want := cors.VerdictBlocked
 		if ck.Allowed {
-			want = scenarios.VerdictAllowed
+			want = cors.VerdictAllowed
 		}
 		assert.Equal(t, want, cs.Expect.Verdict, cs.Name)
 		assert.Empty(t, cs.Expect.CorsError, "%s: the verdict is the contract, not Chromium's reason", cs.Name)

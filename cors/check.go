@@ -61,7 +61,7 @@ func (m *machine) warn(format string, args ...any) {
 }
 
 // block records the failing check.
-func (m *machine) block(corsError, param, stage string, r *Response) {
+func (m *machine) block(corsError CorsError, param, stage string, r *Response) {
 	m.p.Verdict = VerdictBlocked
 	m.p.CorsError = corsError
 	m.p.FailedParameter = param
@@ -134,7 +134,7 @@ func (m *machine) prepareRequest() bool {
 		m.refuse("the method %s is not a valid HTTP token, so the API throws", quote(r.Method))
 		return false
 	}
-	if isForbiddenMethod(m.p.Method) {
+	if IsForbiddenMethod(m.p.Method) {
 		m.refuse("the method %s is forbidden: the API throws before sending anything", quote(m.p.Method))
 		return false
 	}
@@ -299,7 +299,7 @@ func listHeader(h map[string]string, name string) ([]string, bool) {
 
 // accessCheck is Chromium's CORS check of one response against the request
 // origin: it returns the CorsError and its failed parameter, or "".
-func accessCheck(h map[string]string, origin string, creds bool) (string, string) {
+func accessCheck(h map[string]string, origin string, creds bool) (CorsError, string) {
 	acao, ok := headerValue(h, hACAO)
 	switch {
 	case !ok:

@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// Browser verdicts that carry no CORS opinion: the request failed for
-// another reason (refused connection, DNS, timeout, harness error).
-var noOpinionVerdicts = map[string]bool{"network-error": true, "timeout": true, "error": true}
-
 // Diagnose sets the model's prediction next to the browser's verdict and
 // explains it. The explanation follows the browser's CorsError when there is
 // one, because the browser is the oracle; the model only adds the values.
@@ -19,8 +15,10 @@ var noOpinionVerdicts = map[string]bool{"network-error": true, "timeout": true, 
 // error) the model has nothing to compare, so agreement means only that the
 // model would not have blocked the request for a CORS reason. When the model
 // lacks the response it needs (VerdictUnknown) it does not count as a
-// disagreement either; a warning says so.
-func Diagnose(in Input, browserVerdict, browserCorsError, failedParameter string) Diagnosis {
+// disagreement either; a warning says so. A legacy CorsError name from an
+// older Chromium is read as its current name.
+func Diagnose(in Input, browserVerdict Verdict, browserCorsError CorsError, failedParameter string) Diagnosis {
+	browserCorsError = browserCorsError.Canonical()
 	p := Predict(in)
 	d := Diagnosis{
 		ModelVerdict:   p.Verdict,
@@ -31,7 +29,7 @@ func Diagnose(in Input, browserVerdict, browserCorsError, failedParameter string
 	case p.Verdict == VerdictUnknown:
 		d.AgreesWithBrowser = true
 		d.Warnings = append(d.Warnings, "the model had no final response to check, so it could not confirm the browser's verdict")
-	case noOpinionVerdicts[browserVerdict]:
+	case browserVerdict.noCORSOpinion():
 		d.AgreesWithBrowser = !(p.Verdict == VerdictBlocked && p.CorsError != "")
 	default:
 		d.AgreesWithBrowser = p.Verdict == browserVerdict && p.CorsError == browserCorsError
@@ -66,30 +64,30 @@ func Diagnose(in Input, browserVerdict, browserCorsError, failedParameter string
 		if !d.AgreesWithBrowser {
 			d.Summary += " " + disagreement(p, browserVerdict, browserCorsError)
 		}
-	case noOpinionVerdicts[browserVerdict]:
-		d.Summary = fmt.Sprintf("Not a CORS verdict: the browser reports %s, so the request failed before or outside the CORS checks.", quote(browserVerdict))
+	case browserVerdict.noCORSOpinion():
+		d.Summary = fmt.Sprintf("Not a CORS verdict: the browser reports %s, so the request failed before or outside the CORS checks.", quote(string(browserVerdict)))
 		if p.Verdict == VerdictBlocked && p.CorsError != "" {
 			s, f := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
-			d.Summary += " Had the server answered as recorded, the model predicts " + p.CorsError + ": " + s + " This disagreement is either a model bug or a browser deviation worth reporting."
+			d.Summary += " Had the server answered as recorded, the model predicts " + string(p.CorsError) + ": " + s + " This disagreement is either a model bug or a browser deviation worth reporting."
 			d.Fix = f
 		} else if p.Verdict == VerdictError {
 			d.Summary += " The model agrees that the page's API refuses this request: " + strings.Join(p.Notes, "; ") + "."
 		}
 	default:
-		d.Summary = fmt.Sprintf("The browser verdict %s is not one the model knows; the model predicts %s.", quote(browserVerdict), p.Verdict)
+		d.Summary = fmt.Sprintf("The browser verdict %s is not one the model knows; the model predicts %s.", quote(string(browserVerdict)), p.Verdict)
 	}
 	return d
 }
 
 // disagreement says plainly that the model and the browser differ.
-func disagreement(p Prediction, browserVerdict, browserCorsError string) string {
-	model := p.Verdict
+func disagreement(p Prediction, browserVerdict Verdict, browserCorsError CorsError) string {
+	model := string(p.Verdict)
 	if p.CorsError != "" {
-		model += " (" + p.CorsError + ")"
+		model += " (" + string(p.CorsError) + ")"
 	}
-	browser := browserVerdict
+	browser := string(browserVerdict)
 	if browserCorsError != "" {
-		browser += " (" + browserCorsError + ")"
+		browser += " (" + string(browserCorsError) + ")"
 	}
 	s := fmt.Sprintf("The model disagrees: it predicts %s where Chromium says %s. That is either a model bug or a browser deviation worth reporting.", model, browser)
 	if p.Verdict == VerdictBlocked {
@@ -115,7 +113,7 @@ func allowedWhy(p Prediction) string {
 }
 
 // contextFor gathers the facts an explanation needs for a CorsError.
-func contextFor(in Input, p Prediction, corsError, param string) Context {
+func contextFor(in Input, p Prediction, corsError CorsError, param string) Context {
 	c := Context{
 		PageOrigin:      normalizeOrigin(in.Request.Origin),
 		Origin:          p.RequestOrigin,
@@ -129,7 +127,7 @@ func contextFor(in Input, p Prediction, corsError, param string) Context {
 	}
 	var r *Response
 	switch {
-	case isPreflightError(corsError):
+	case corsError.AboutPreflight():
 		r = in.Preflight
 		if p.FailedAt == StagePreflight && p.FailedURL != "" {
 			for i := range in.RedirectPreflights {

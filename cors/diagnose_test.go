@@ -15,9 +15,12 @@ func TestDiagnose(t *testing.T) {
 	cases := []struct {
 		desc                        string
 		in                          Input
-		verdict, corsError, param   string
+		verdict                     Verdict
+		corsError                   CorsError
+		param                       string
 		agrees                      bool
-		modelVerdict, modelError    string
+		modelVerdict                Verdict
+		modelError                  CorsError
 		summaryHas, fixHas, summary []string
 		noFix                       bool
 	}{

@@ -8,10 +8,11 @@ type Diagnosis struct {
 	// Fix says what to change, naming the response, the header and the value.
 	// Empty when nothing needs changing.
 	Fix string `json:"fix,omitempty"`
-	// ModelVerdict is the model's predicted verdict: allowed or blocked.
-	ModelVerdict string `json:"model_verdict"`
+	// ModelVerdict is the model's predicted verdict: allowed, blocked,
+	// error or unknown.
+	ModelVerdict Verdict `json:"model_verdict"`
 	// ModelCorsError is the Chromium CorsError name the model predicts, if blocked.
-	ModelCorsError string `json:"model_cors_error,omitempty"`
+	ModelCorsError CorsError `json:"model_cors_error,omitempty"`
 	// AgreesWithBrowser is true when the model's verdict and CorsError match the browser's.
 	AgreesWithBrowser bool `json:"agrees_with_browser"`
 	// Warnings flag risky but working configurations.

@@ -9,6 +9,13 @@
 // Diagnose sets the model next to the browser's own verdict, explains the
 // browser's reason and says what to change on the server.
 //
+// The package is also the one place each domain word is defined, so the
+// suite validator, the importers, the harness and the reports cannot
+// disagree about it: Verdict, CorsError (Chromium's current names, with the
+// names older versions used as aliases), NormalizeMethod, IsForbiddenMethod,
+// IsForbiddenRequestHeader and IsSecretHeader, the one rule for which
+// header values corsproof hides.
+//
 // The package imports nothing from the browser side on purpose: the model must
 // stay an independent opinion so that disagreements between it and Chromium
 // mean something (a model bug or a browser deviation worth reporting).

@@ -1,41 +1,45 @@
 package cors
 
-// Chromium's CorsError names, as cdproto's network.CorsError spells them.
-// They are copied here rather than imported so that the model stays free of
-// browser-side imports.
+// CorsError is one of Chromium's network::mojom::CorsError names, as CDP
+// reports it in Network.loadingFailed corsErrorStatus.corsError. The names
+// are copied from cdproto's network.CorsError rather than imported so that
+// the model stays free of browser-side imports.
+type CorsError string
+
+// Chromium's current CorsError names (cdproto v0.159, Chromium 156).
 const (
-	ErrDisallowedByMode                     = "DisallowedByMode"
-	ErrInvalidResponse                      = "InvalidResponse"
-	ErrWildcardOriginNotAllowed             = "WildcardOriginNotAllowed"
-	ErrMissingAllowOriginHeader             = "MissingAllowOriginHeader"
-	ErrMultipleAllowOriginValues            = "MultipleAllowOriginValues"
-	ErrInvalidAllowOriginValue              = "InvalidAllowOriginValue"
-	ErrAllowOriginMismatch                  = "AllowOriginMismatch"
-	ErrInvalidAllowCredentials              = "InvalidAllowCredentials"
-	ErrCorsDisabledScheme                   = "CorsDisabledScheme"
-	ErrPreflightInvalidStatus               = "PreflightInvalidStatus"
-	ErrPreflightDisallowedRedirect          = "PreflightDisallowedRedirect"
-	ErrPreflightWildcardOriginNotAllowed    = "PreflightWildcardOriginNotAllowed"
-	ErrPreflightMissingAllowOriginHeader    = "PreflightMissingAllowOriginHeader"
-	ErrPreflightMultipleAllowOriginValues   = "PreflightMultipleAllowOriginValues"
-	ErrPreflightInvalidAllowOriginValue     = "PreflightInvalidAllowOriginValue"
-	ErrPreflightAllowOriginMismatch         = "PreflightAllowOriginMismatch"
-	ErrPreflightInvalidAllowCredentials     = "PreflightInvalidAllowCredentials"
-	ErrPreflightMissingAllowExternal        = "PreflightMissingAllowExternal"
-	ErrPreflightInvalidAllowExternal        = "PreflightInvalidAllowExternal"
-	ErrInvalidAllowMethodsPreflightResponse = "InvalidAllowMethodsPreflightResponse"
-	ErrInvalidAllowHeadersPreflightResponse = "InvalidAllowHeadersPreflightResponse"
-	ErrMethodDisallowedByPreflightResponse  = "MethodDisallowedByPreflightResponse"
-	ErrHeaderDisallowedByPreflightResponse  = "HeaderDisallowedByPreflightResponse"
-	ErrRedirectContainsCredentials          = "RedirectContainsCredentials"
-	ErrInsecureLocalNetwork                 = "InsecureLocalNetwork"
-	ErrInvalidLocalNetworkAccess            = "InvalidLocalNetworkAccess"
-	ErrNoCorsRedirectModeNotFollow          = "NoCorsRedirectModeNotFollow"
-	ErrLocalNetworkAccessPermissionDenied   = "LocalNetworkAccessPermissionDenied"
+	ErrDisallowedByMode                     CorsError = "DisallowedByMode"
+	ErrInvalidResponse                      CorsError = "InvalidResponse"
+	ErrWildcardOriginNotAllowed             CorsError = "WildcardOriginNotAllowed"
+	ErrMissingAllowOriginHeader             CorsError = "MissingAllowOriginHeader"
+	ErrMultipleAllowOriginValues            CorsError = "MultipleAllowOriginValues"
+	ErrInvalidAllowOriginValue              CorsError = "InvalidAllowOriginValue"
+	ErrAllowOriginMismatch                  CorsError = "AllowOriginMismatch"
+	ErrInvalidAllowCredentials              CorsError = "InvalidAllowCredentials"
+	ErrCorsDisabledScheme                   CorsError = "CorsDisabledScheme"
+	ErrPreflightInvalidStatus               CorsError = "PreflightInvalidStatus"
+	ErrPreflightDisallowedRedirect          CorsError = "PreflightDisallowedRedirect"
+	ErrPreflightWildcardOriginNotAllowed    CorsError = "PreflightWildcardOriginNotAllowed"
+	ErrPreflightMissingAllowOriginHeader    CorsError = "PreflightMissingAllowOriginHeader"
+	ErrPreflightMultipleAllowOriginValues   CorsError = "PreflightMultipleAllowOriginValues"
+	ErrPreflightInvalidAllowOriginValue     CorsError = "PreflightInvalidAllowOriginValue"
+	ErrPreflightAllowOriginMismatch         CorsError = "PreflightAllowOriginMismatch"
+	ErrPreflightInvalidAllowCredentials     CorsError = "PreflightInvalidAllowCredentials"
+	ErrPreflightMissingAllowExternal        CorsError = "PreflightMissingAllowExternal"
+	ErrPreflightInvalidAllowExternal        CorsError = "PreflightInvalidAllowExternal"
+	ErrInvalidAllowMethodsPreflightResponse CorsError = "InvalidAllowMethodsPreflightResponse"
+	ErrInvalidAllowHeadersPreflightResponse CorsError = "InvalidAllowHeadersPreflightResponse"
+	ErrMethodDisallowedByPreflightResponse  CorsError = "MethodDisallowedByPreflightResponse"
+	ErrHeaderDisallowedByPreflightResponse  CorsError = "HeaderDisallowedByPreflightResponse"
+	ErrRedirectContainsCredentials          CorsError = "RedirectContainsCredentials"
+	ErrInsecureLocalNetwork                 CorsError = "InsecureLocalNetwork"
+	ErrInvalidLocalNetworkAccess            CorsError = "InvalidLocalNetworkAccess"
+	ErrNoCorsRedirectModeNotFollow          CorsError = "NoCorsRedirectModeNotFollow"
+	ErrLocalNetworkAccessPermissionDenied   CorsError = "LocalNetworkAccessPermissionDenied"
 )
 
-// corsErrors lists every CorsError value of cdproto v0.159 in its order.
-var corsErrors = []string{
+// corsErrors is the one list of current names, in cdproto's order.
+var corsErrors = []CorsError{
 	ErrDisallowedByMode,
 	ErrInvalidResponse,
 	ErrWildcardOriginNotAllowed,
@@ -66,26 +70,67 @@ var corsErrors = []string{
 	ErrLocalNetworkAccessPermissionDenied,
 }
 
-// CorsErrors returns every CorsError name Chromium can report (cdproto
-// v0.159's network.CorsError values), in cdproto's order. The slice is a
-// copy; callers may change it.
-func CorsErrors() []string {
-	return append([]string(nil), corsErrors...)
+// legacyCorsErrors maps names older Chromium versions reported (and saved
+// runs, HAR files and suites may still hold) to the current name of the
+// same failure, so that a run from Chromium 120 and one from Chromium 156
+// compare equal when the browser did the same thing.
+//
+// Private Network Access became Local Network Access: three names were
+// renamed outright. The PNA preflight (Access-Control-Allow-Private-Network)
+// and its permission prompt were replaced by one user permission, so every
+// name for "the page was not allowed to reach the private address" resolves
+// to LocalNetworkAccessPermissionDenied, the name Chromium 156 reports when
+// such a request is not allowed.
+var legacyCorsErrors = map[CorsError]CorsError{
+	"InsecurePrivateNetwork":                    ErrInsecureLocalNetwork,
+	"InvalidPrivateNetworkAccess":               ErrInvalidLocalNetworkAccess,
+	"PrivateNetworkAccessPermissionDenied":      ErrLocalNetworkAccessPermissionDenied,
+	"UnexpectedPrivateNetworkAccess":            ErrLocalNetworkAccessPermissionDenied,
+	"PreflightMissingAllowPrivateNetwork":       ErrLocalNetworkAccessPermissionDenied,
+	"PreflightInvalidAllowPrivateNetwork":       ErrLocalNetworkAccessPermissionDenied,
+	"PreflightMissingPrivateNetworkAccessId":    ErrLocalNetworkAccessPermissionDenied,
+	"PreflightMissingPrivateNetworkAccessName":  ErrLocalNetworkAccessPermissionDenied,
+	"PrivateNetworkAccessPermissionUnavailable": ErrLocalNetworkAccessPermissionDenied,
 }
 
-// IsCorsError reports whether name is one of Chromium's CorsError names.
-func IsCorsError(name string) bool {
-	for _, e := range corsErrors {
-		if e == name {
-			return true
+// CorsErrors returns every current CorsError name, in cdproto's order; legacy
+// names are not in it, so it is the list to suggest from. The slice is a
+// copy; callers may change it.
+func CorsErrors() []CorsError {
+	return append([]CorsError(nil), corsErrors...)
+}
+
+// LookupCorsError returns the current CorsError for name: name itself when it
+// is a current name, the name it was renamed to when it is a legacy one.
+// ok is false for anything else. Names match exactly, as CDP spells them,
+// because a differently-cased name is a typo the caller should report.
+func LookupCorsError(name string) (e CorsError, ok bool) {
+	e = CorsError(name)
+	if current, legacy := legacyCorsErrors[e]; legacy {
+		return current, true
+	}
+	for _, c := range corsErrors {
+		if c == e {
+			return e, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// Canonical returns the current name of e when e is a legacy alias and e
+// itself otherwise (current or unknown), so that comparisons between a
+// browser's report and an expectation or the model do not depend on which
+// Chromium version wrote the name.
+func (e CorsError) Canonical() CorsError {
+	if c, ok := LookupCorsError(string(e)); ok {
+		return c
+	}
+	return e
 }
 
 // preflightVariant maps an access-check error to the name Chromium uses when
 // the same check fails on the preflight response.
-func preflightVariant(e string) string {
+func preflightVariant(e CorsError) CorsError {
 	switch e {
 	case ErrWildcardOriginNotAllowed:
 		return ErrPreflightWildcardOriginNotAllowed
@@ -103,9 +148,12 @@ func preflightVariant(e string) string {
 	return e
 }
 
-// isPreflightError reports whether a CorsError is about the preflight response.
-func isPreflightError(e string) bool {
-	switch e {
+// AboutPreflight reports whether e names a check of the preflight (OPTIONS)
+// response rather than of the actual response or the request, so that a
+// caller knows which response to show. Legacy names count as their current
+// name.
+func (e CorsError) AboutPreflight() bool {
+	switch e.Canonical() {
 	case ErrPreflightInvalidStatus, ErrPreflightDisallowedRedirect,
 		ErrPreflightWildcardOriginNotAllowed, ErrPreflightMissingAllowOriginHeader,
 		ErrPreflightMultipleAllowOriginValues, ErrPreflightInvalidAllowOriginValue,

@@ -34,13 +34,13 @@ type Context struct {
 }
 
 // which names the response a CorsError is about.
-func (c Context) which(corsError string) string {
+func (c Context) which(corsError CorsError) string {
 	where := ""
 	if c.URL != "" {
 		where = " for " + quote(c.URL)
 	}
 	switch {
-	case isPreflightError(corsError):
+	case corsError.AboutPreflight():
 		return "The OPTIONS (preflight) response" + where
 	case c.Redirect:
 		return fmt.Sprintf("The redirect (status %d) response%s", c.Status, where)
@@ -138,8 +138,10 @@ func mismatchHint(acao, origin string) string {
 
 // Explain returns a plain-language explanation of a Chromium CorsError and
 // a fix naming the response, the header and the value to send, filled with
-// the case's facts. Unknown names get a generic explanation.
-func Explain(corsError string, c Context) (summary, fix string) {
+// the case's facts. A legacy name is explained as its current name; unknown
+// names get a generic explanation.
+func Explain(corsError CorsError, c Context) (summary, fix string) {
+	corsError = corsError.Canonical()
 	which := c.which(corsError)
 	param := c.FailedParameter
 	o := plain(c.origin())
@@ -243,7 +245,7 @@ func Explain(corsError string, c Context) (summary, fix string) {
 		return fmt.Sprintf("Local Network Access: the page (%s) may not reach the local or loopback address %s without the user's permission, and the permission was not granted.", quote(c.origin()), quote(c.URL)),
 			"Grant the page the local network access permission (a prompt in the browser; in automation `Browser.setPermission` with `loopback-network` or `local-network-access`), or run Chromium with `--disable-features=LocalNetworkAccessChecks` for testing. No response header can allow this."
 	}
-	return fmt.Sprintf("Chromium blocked the request with CorsError %s%s.", quote(corsError), paramSuffix(param)),
+	return fmt.Sprintf("Chromium blocked the request with CorsError %s%s.", quote(string(corsError)), paramSuffix(param)),
 		"See the browser console message for this request; the model has no explanation for this error name."
 }
 

@@ -6,10 +6,13 @@ import (
 	"strings"
 )
 
-// NormalizeMethod returns the method as fetch and XHR send it: DELETE, GET,
-// HEAD, OPTIONS, POST and PUT are upper-cased whatever the page wrote; any
-// other method (PATCH included) is sent exactly as written. An empty method
-// means GET.
+// NormalizeMethod returns the method as fetch and XHR send it. Fetch
+// upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT (matched
+// case-insensitively); every other method, PATCH included, goes on the wire
+// byte for byte as the page wrote it. Chromium 156 sends
+// fetch(url, {method: 'patch'}) as "patch", which
+// Access-Control-Allow-Methods: PATCH does not cover. An empty method means
+// GET, the API's default.
 func NormalizeMethod(m string) string {
 	if m == "" {
 		return "GET"
@@ -27,8 +30,10 @@ func IsSafelistedMethod(m string) bool {
 	return m == "GET" || m == "HEAD" || m == "POST"
 }
 
-// isForbiddenMethod reports whether the page's API refuses the method outright.
-func isForbiddenMethod(m string) bool {
+// IsForbiddenMethod reports whether the page's API refuses the method
+// outright: CONNECT, TRACE and TRACK in any case. fetch and XHR throw before
+// anything goes on the wire.
+func IsForbiddenMethod(m string) bool {
 	switch strings.ToUpper(m) {
 	case "CONNECT", "TRACE", "TRACK":
 		return true
@@ -36,24 +41,46 @@ func isForbiddenMethod(m string) bool {
 	return false
 }
 
-// IsForbiddenRequestHeader reports whether script may not set the header:
-// the browser owns it (Cookie, Host, Origin, Sec-*, Proxy-* …). fetch drops
-// such headers silently and XHR ignores them with a console message, so they
-// never trigger a preflight.
+// forbiddenRequestHeaders are the Fetch standard's forbidden request-header
+// names, lower-cased, plus Access-Control-Request-Private-Network, which
+// Chromium also keeps for itself since Private Network Access.
+var forbiddenRequestHeaders = map[string]bool{
+	"accept-charset":                         true,
+	"accept-encoding":                        true,
+	"access-control-request-headers":         true,
+	"access-control-request-method":          true,
+	"access-control-request-private-network": true,
+	"connection":                             true,
+	"content-length":                         true,
+	"cookie":                                 true,
+	"cookie2":                                true,
+	"date":                                   true,
+	"dnt":                                    true,
+	"expect":                                 true,
+	"host":                                   true,
+	"keep-alive":                             true,
+	"origin":                                 true,
+	"referer":                                true,
+	"set-cookie":                             true,
+	"te":                                     true,
+	"trailer":                                true,
+	"transfer-encoding":                      true,
+	"upgrade":                                true,
+	"via":                                    true,
+}
+
+// IsForbiddenRequestHeader reports whether script may not set the header,
+// matched case-insensitively: the browser owns it (Cookie, Host, Origin,
+// every Sec-* and Proxy-* name …). fetch drops such headers silently and
+// XHR ignores them with a console message, so they never reach the server
+// from the page and never trigger a preflight.
+//
+// X-HTTP-Method, X-HTTP-Method-Override and X-Method-Override are forbidden
+// only when their value names a forbidden method, which a name alone cannot
+// tell; they are not reported here.
 func IsForbiddenRequestHeader(name string) bool {
 	n := strings.ToLower(name)
-	if strings.HasPrefix(n, "proxy-") || strings.HasPrefix(n, "sec-") {
-		return true
-	}
-	switch n {
-	case "accept-charset", "accept-encoding", "access-control-request-headers",
-		"access-control-request-method", "access-control-request-private-network",
-		"connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect",
-		"host", "keep-alive", "origin", "referer", "set-cookie", "te", "trailer",
-		"transfer-encoding", "upgrade", "via":
-		return true
-	}
-	return false
+	return forbiddenRequestHeaders[n] || strings.HasPrefix(n, "proxy-") || strings.HasPrefix(n, "sec-")
 }
 
 // isCorsUnsafeByte is Fetch's CORS-unsafe request-header byte.

@@ -7,24 +7,6 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestNormalizeMethod(t *testing.T) {
-	t.Parallel()
-	cases := []struct{ desc, in, want string }{
-		{desc: "empty is GET", in: "", want: "GET"},
-		{desc: "delete upper-cased", in: "delete", want: "DELETE"},
-		{desc: "put upper-cased", in: "pUt", want: "PUT"},
-		{desc: "options upper-cased", in: "options", want: "OPTIONS"},
-		{desc: "patch is not upper-cased", in: "patch", want: "patch"},
-		{desc: "custom method kept", in: "chicken", want: "chicken"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.desc, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, NormalizeMethod(tc.in))
-		})
-	}
-}
-
 func TestPreflightReasons(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

@@ -1,19 +1,61 @@
 package cors
 
-// Verdicts the model can predict.
+// Verdict is what happened to a request: what the browser did, as a record
+// or an expectation states it, or what the model predicts. It is the one
+// definition of the word; records, suites and reports all use it, and its
+// values are the strings their JSON and YAML hold.
+type Verdict string
+
+// Verdicts. Blocked means a CORS check refused the response; a refused
+// connection or a DNS failure is a network error, not blocked.
 const (
 	// VerdictAllowed means the page gets the response.
-	VerdictAllowed = "allowed"
-	// VerdictBlocked means a CORS check refuses the response.
-	VerdictBlocked = "blocked"
-	// VerdictError means the page's API refuses the request before anything
-	// goes on the wire (forbidden method, invalid header, a method no-cors
-	// mode does not allow): the page sees a TypeError, not a CORS error.
-	VerdictError = "error"
-	// VerdictUnknown means the input lacks the response the model would need
-	// to check (no actual response was recorded and nothing failed before it).
-	VerdictUnknown = "unknown"
+	VerdictAllowed Verdict = "allowed"
+	// VerdictBlocked means a CORS check (or, for a browser verdict, some
+	// other browser policy such as mixed content) refuses the response.
+	VerdictBlocked Verdict = "blocked"
+	// VerdictNetworkError means the request failed for a reason that is not
+	// a CORS check: refused connection, DNS, TLS, an unsafe port.
+	VerdictNetworkError Verdict = "network-error"
+	// VerdictTimeout means no verdict came within the case's time limit.
+	VerdictTimeout Verdict = "timeout"
+	// VerdictError means nothing went on the wire: the page's API refused
+	// the request (forbidden method, invalid header, a method no-cors mode
+	// does not allow) with a TypeError rather than a CORS error, or the
+	// harness could not run the case.
+	VerdictError Verdict = "error"
+	// VerdictUnknown is the model's alone: the input lacks the response the
+	// model would need to check (no actual response was recorded and
+	// nothing failed before it). A browser never reports it.
+	VerdictUnknown Verdict = "unknown"
 )
+
+// browserVerdicts are the verdicts a browser run can record, in the order
+// hints list them.
+var browserVerdicts = []Verdict{VerdictAllowed, VerdictBlocked, VerdictNetworkError, VerdictTimeout, VerdictError}
+
+// BrowserVerdicts returns the verdicts a record or an expectation may hold:
+// every Verdict but VerdictUnknown. The slice is a copy.
+func BrowserVerdicts() []Verdict {
+	return append([]Verdict(nil), browserVerdicts...)
+}
+
+// IsBrowserVerdict reports whether v is one of BrowserVerdicts.
+func (v Verdict) IsBrowserVerdict() bool {
+	for _, b := range browserVerdicts {
+		if b == v {
+			return true
+		}
+	}
+	return false
+}
+
+// noCORSOpinion reports whether a browser verdict says nothing about CORS:
+// network errors, timeouts and errors end the request before or outside the
+// CORS checks, so the model has nothing to compare with them.
+func (v Verdict) noCORSOpinion() bool {
+	return v == VerdictNetworkError || v == VerdictTimeout || v == VerdictError
+}
 
 // Request is the request as the page made it.
 type Request struct {
@@ -94,8 +136,9 @@ const (
 
 // Prediction is what the model predicts Chromium does with a request.
 type Prediction struct {
-	// Verdict is one of the Verdict* constants.
-	Verdict string `json:"verdict"`
+	// Verdict is allowed, blocked, error or unknown; the model never
+	// predicts a network error or a timeout.
+	Verdict Verdict `json:"verdict"`
 	// CrossOrigin is true when CORS applies at some point of the request.
 	CrossOrigin bool `json:"cross_origin"`
 	// Method is the method after the API's normalisation.
@@ -108,7 +151,7 @@ type Prediction struct {
 	// preflight carries: the non-safelisted header names, lower-cased and sorted.
 	RequestHeaderNames []string `json:"request_header_names,omitempty"`
 	// CorsError is the Chromium CorsError name of the failing check, if blocked.
-	CorsError string `json:"cors_error,omitempty"`
+	CorsError CorsError `json:"cors_error,omitempty"`
 	// FailedParameter is the value Chromium reports with the error.
 	FailedParameter string `json:"failed_parameter,omitempty"`
 	// FailedAt is the Stage* where the check failed; FailedURL and

@@ -55,14 +55,14 @@ type wptCase struct {
 	} `json:"redirect"`
 	Sequence json.RawMessage `json:"sequence"`
 	Expect   struct {
-		Outcome           string         `json:"outcome"`
+		Outcome           Verdict        `json:"outcome"`
 		PreflightSent     *bool          `json:"preflight_sent"`
 		ReadableHeaders   map[string]any `json:"readable_headers"`
 		UnreadableHeaders []string       `json:"unreadable_headers"`
 	} `json:"expect"`
 	Observed *struct {
-		Verdict       string `json:"verdict"`
-		PreflightSent *bool  `json:"preflight_sent"`
+		Verdict       Verdict `json:"verdict"`
+		PreflightSent *bool   `json:"preflight_sent"`
 	} `json:"chromium_156_observed"`
 }
 

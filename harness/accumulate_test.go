@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -93,7 +94,7 @@ func TestNothingAccumulates(t *testing.T) {
 	recs := testBrowser.RunCases(context.Background(), cases, 2, IsolationClean, nil)
 	require.Len(t, recs, len(cases))
 	for _, r := range recs {
-		require.Equal(t, scenarios.VerdictAllowed, r.Verdict, "%s: %s", r.Name, r.Page.Error)
+		require.Equal(t, cors.VerdictAllowed, r.Verdict, "%s: %s", r.Name, r.Page.Error)
 	}
 	fresh := testBrowser.RunCases(context.Background(), cases[:6], 2, IsolationFresh, nil)
 	require.Len(t, fresh, 6)

@@ -108,7 +108,10 @@ type Options struct {
 	Timeout time.Duration
 	// DebugDir, when set, gets one file per case with every CDP event of
 	// the case's tab as JSON lines, for when a verdict needs explaining.
-	DebugDir string
+	// Credential values are redacted there as in reports
+	// (cors.IsSecretHeader) unless DebugSecrets.
+	DebugDir     string
+	DebugSecrets bool
 	// ExtraFlags are added to the launch command line.
 	ExtraFlags map[string]any
 	// Sinks are hosts (or host:port) the browser must never resolve or

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 )
 
@@ -63,7 +63,7 @@ func (r *request) responses() int {
 		// A preflight whose answer failed the CORS check still ends with
 		// loadingFinished and has no responseReceived for us to see.
 		n++
-	case r.failed != nil && r.failed.CorsErrorStatus != nil && responseBasedError(string(r.failed.CorsErrorStatus.CorsError)):
+	case r.failed != nil && r.failed.CorsErrorStatus != nil && responseBasedError(cors.CorsError(r.failed.CorsErrorStatus.CorsError)):
 		n++
 	}
 	return n
@@ -71,10 +71,10 @@ func (r *request) responses() int {
 
 // responseBasedError reports whether a CorsError is raised by looking at the
 // actual response, which means the response reached the browser.
-func responseBasedError(e string) bool {
-	switch e {
-	case "WildcardOriginNotAllowed", "MissingAllowOriginHeader", "MultipleAllowOriginValues",
-		"InvalidAllowOriginValue", "AllowOriginMismatch", "InvalidAllowCredentials", "InvalidResponse":
+func responseBasedError(e cors.CorsError) bool {
+	switch e.Canonical() {
+	case cors.ErrWildcardOriginNotAllowed, cors.ErrMissingAllowOriginHeader, cors.ErrMultipleAllowOriginValues,
+		cors.ErrInvalidAllowOriginValue, cors.ErrAllowOriginMismatch, cors.ErrInvalidAllowCredentials, cors.ErrInvalidResponse:
 		return true
 	}
 	return false
@@ -108,9 +108,11 @@ type collector struct {
 	changed chan struct{}
 	// pageURL is the page document's URL, which never reaches the network.
 	pageURL string
-	// debug, when set, receives every event of the case as a JSON line.
-	debug      io.WriteCloser
-	debugStart time.Time
+	// debug, when set, receives every event of the case as a JSON line,
+	// credentials redacted unless debugSecrets.
+	debug        io.WriteCloser
+	debugStart   time.Time
+	debugSecrets bool
 }
 
 func newCollector() *collector {
@@ -133,11 +135,7 @@ func (c *collector) get(id network.RequestID) *request {
 func (c *collector) handle(ev any) {
 	c.mu.Lock()
 	if c.debug != nil {
-		line, err := json.Marshal(struct {
-			MS    int64  `json:"ms"`
-			Type  string `json:"type"`
-			Event any    `json:"event"`
-		}{time.Since(c.debugStart).Milliseconds(), fmt.Sprintf("%T", ev), ev})
+		line, err := debugEvent(time.Since(c.debugStart).Milliseconds(), ev, c.debugSecrets)
 		if err == nil {
 			_, _ = c.debug.Write(append(line, '\n'))
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -67,7 +68,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		if err != nil {
 			return err
 		}
-		col.debug, col.debugStart = f, time.Now()
+		col.debug, col.debugStart, col.debugSecrets = f, time.Now(), b.opts.DebugSecrets
 		defer col.closeDebug()
 	}
 	s.col.Store(col)
@@ -86,17 +87,17 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		// the context — caches and cookies — was cleared by the reset.
 		s.pageOrigin = ""
 		if err := s.openPage(setup, page); err != nil {
-			rec.Verdict = scenarios.VerdictError
+			rec.Verdict = cors.VerdictError
 			rec.Page.Error = err.Error()
 			return fmt.Errorf("opening page at %s: %w", c.Origin, err)
 		}
 		var info pages.Info
 		if err := s.tab.Eval(setup, "self.__corsproof.info()", &info); err != nil {
-			rec.Verdict = scenarios.VerdictError
+			rec.Verdict = cors.VerdictError
 			return fmt.Errorf("reading page origin: %w", err)
 		}
 		if info.Origin != page.Origin && !(page.Origin != "null" && samePageOrigin(info.Origin, page.Origin)) {
-			rec.Verdict = scenarios.VerdictError
+			rec.Verdict = cors.VerdictError
 			return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
 		}
 		s.pageOrigin, s.pageReported, s.pageSecure = page.Origin, info.Origin, info.Secure
@@ -104,7 +105,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	rec.Page.Origin, rec.Page.SecureContext = s.pageReported, s.pageSecure
 	if len(c.Cookies) > 0 {
 		if err := s.tab.SetCookies(setup, c.Request.URL, c.Cookies); err != nil {
-			rec.Verdict = scenarios.VerdictError
+			rec.Verdict = cors.VerdictError
 			return err
 		}
 	}
@@ -114,7 +115,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	err = s.tab.Eval(deadline, "self.__corsproof.run("+string(spec)+")", &outcome)
 	timedOut := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
 	if err != nil && !timedOut {
-		rec.Verdict = scenarios.VerdictError
+		rec.Verdict = cors.VerdictError
 		return fmt.Errorf("running request: %w", err)
 	}
 	if timedOut {
@@ -262,25 +263,25 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 	}
 	switch {
 	case timedOut:
-		rec.Verdict = scenarios.VerdictTimeout
+		rec.Verdict = cors.VerdictTimeout
 		rec.Page.Error = "no answer before the time-out"
 	case out.OK || (out.Error == "" && out.Status > 0) || out.Type == "opaque":
-		rec.Verdict = scenarios.VerdictAllowed
+		rec.Verdict = cors.VerdictAllowed
 	case corsError != "":
-		rec.Verdict = scenarios.VerdictBlocked
+		rec.Verdict = cors.VerdictBlocked
 	case s.actual == nil && rec.BlockedReason == "" && thrown(out):
 		// The page's API refused the request before it existed: not a
 		// network fault, and not the browser's CORS checks.
-		rec.Verdict = scenarios.VerdictError
+		rec.Verdict = cors.VerdictError
 	default:
-		rec.Verdict = scenarios.VerdictNetworkError
+		rec.Verdict = cors.VerdictNetworkError
 	}
-	if rec.Verdict == scenarios.VerdictBlocked {
-		rec.CorsError, rec.FailedParameter = corsError, param
+	if rec.Verdict == cors.VerdictBlocked {
+		rec.CorsError, rec.FailedParameter = cors.CorsError(corsError), param
 	}
 	// After an allowed answer, a request that ends early (an opaque body
 	// nobody reads, say) is no reason for anything.
-	if rec.Verdict != scenarios.VerdictAllowed {
+	if rec.Verdict != cors.VerdictAllowed {
 		if s.actual != nil && s.actual.failed != nil {
 			rec.NetError = s.actual.failed.ErrorText
 		} else if s.preflight != nil && s.preflight.failed != nil {
@@ -291,7 +292,7 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 	for _, is := range s.issues {
 		// Chromium also files issues for requests it let through, such as a
 		// Local Network Access warning once the permission is granted.
-		if is.CorsErrorStatus != nil && string(is.CorsErrorStatus.CorsError) != rec.CorsError {
+		if is.CorsErrorStatus != nil && cors.CorsError(is.CorsErrorStatus.CorsError) != rec.CorsError {
 			rec.Console = append(rec.Console, "issue: "+string(is.CorsErrorStatus.CorsError)+" "+is.CorsErrorStatus.FailedParameter)
 		}
 	}

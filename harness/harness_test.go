@@ -92,7 +92,7 @@ func TestSmoke(t *testing.T) {
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.verdict, string(rec.Verdict))
-			assert.Equal(t, tc.corsError, rec.CorsError)
+			assert.Equal(t, tc.corsError, string(rec.CorsError))
 			require.NotNil(t, rec.Actual)
 			assert.Equal(t, "https://app.example.test", rec.Actual.RequestHeaders["Origin"])
 			t.Logf("%+v %+v %v", rec, rec.Actual, rec.DurationMS)

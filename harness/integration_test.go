@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -173,15 +174,15 @@ func TestVerdicts(t *testing.T) {
 		t.Run(tc.desc, func(t *testing.T) {
 			c := scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req}
 			rec := concluded(testBrowser.RunOne(context.Background(), c), c)
-			require.NotEqual(t, scenarios.VerdictError, rec.Verdict, rec.Page.Error)
+			require.NotEqual(t, cors.VerdictError, rec.Verdict, rec.Page.Error)
 			require.NotNil(t, rec.Diagnosis)
 			assert.True(t, rec.Diagnosis.AgreesWithBrowser, "the model disagrees: %s", rec.Diagnosis.Summary)
-			if rec.Verdict == scenarios.VerdictBlocked {
+			if rec.Verdict == cors.VerdictBlocked {
 				assert.NotEmpty(t, rec.Diagnosis.Fix, "every blocked record carries a fix")
 			}
 			assert.Equal(t, tc.want.verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)
-			assert.Equal(t, tc.want.corsError, rec.CorsError)
-			if rec.Verdict == scenarios.VerdictAllowed && !strings.Contains(tc.desc, "stream") && tc.req.Mode != "no-cors" {
+			assert.Equal(t, tc.want.corsError, string(rec.CorsError))
+			if rec.Verdict == cors.VerdictAllowed && !strings.Contains(tc.desc, "stream") && tc.req.Mode != "no-cors" {
 				require.NotNil(t, rec.Actual)
 				assert.Empty(t, rec.Actual.Error, "an allowed request whose body the page read ends as finished, not aborted")
 			}
@@ -240,7 +241,7 @@ func TestTimeout(t *testing.T) {
 	rec, err := b.Run(context.Background(), scenarios.Case{Name: "slow", Origin: "https://app.example.test",
 		Request: scenarios.Request{URL: base + "/slow"}})
 	require.NoError(t, err)
-	assert.Equal(t, scenarios.VerdictTimeout, rec.Verdict)
+	assert.Equal(t, cors.VerdictTimeout, rec.Verdict)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.True(t, strings.Contains(rec.Page.Error, "time-out"))
 }
@@ -251,7 +252,7 @@ func TestPageAPIThrowsIsAnError(t *testing.T) {
 	c := scenarios.Case{Name: "euro", Origin: "https://app.example.test",
 		Request: scenarios.Request{URL: base + "/open", Headers: map[string]string{"X-A": "€"}}}
 	rec := concluded(testBrowser.RunOne(context.Background(), c), c)
-	assert.Equal(t, scenarios.VerdictError, rec.Verdict, "not a network error: nothing was sent")
+	assert.Equal(t, cors.VerdictError, rec.Verdict, "not a network error: nothing was sent")
 	assert.Contains(t, rec.Page.Error, "TypeError")
 	assert.Nil(t, rec.Actual)
 	assert.False(t, rec.ExpectMet, "a case the page could not make does not pass")
@@ -282,7 +283,7 @@ func TestDebugCDPLog(t *testing.T) {
 	b.opts.DebugDir = dir
 	rec := b.RunOne(context.Background(), scenarios.Case{Name: "missing ACAO/1", Origin: "https://app.example.test",
 		Request: scenarios.Request{URL: base + "/none"}})
-	require.Equal(t, "MissingAllowOriginHeader", rec.CorsError)
+	require.Equal(t, cors.ErrMissingAllowOriginHeader, rec.CorsError)
 	files, err := filepath.Glob(filepath.Join(dir, "*-missing-ACAO-1.cdp.jsonl"))
 	require.NoError(t, err)
 	require.Len(t, files, 1, "one log per case, named after it")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -52,10 +53,10 @@ func TestPreflightCacheWouldLeakWithoutReset(t *testing.T) {
 	defer s.close()
 	first, err := s.run(context.Background(), preflighted(url))
 	require.NoError(t, err)
-	require.Equal(t, scenarios.VerdictAllowed, first.Verdict)
+	require.Equal(t, cors.VerdictAllowed, first.Verdict)
 	second, err := s.run(context.Background(), preflighted(url))
 	require.NoError(t, err)
-	assert.Equal(t, scenarios.VerdictAllowed, second.Verdict)
+	assert.Equal(t, cors.VerdictAllowed, second.Verdict)
 	assert.Nil(t, second.Preflight, "served from the preflight cache")
 }
 
@@ -70,7 +71,7 @@ func TestIsolationHoldsWhenContextsAreReused(t *testing.T) {
 				allowed := 0
 				for _, r := range recs {
 					require.NotNil(t, r.Preflight, "every case sends its own preflight")
-					if r.Verdict == scenarios.VerdictAllowed {
+					if r.Verdict == cors.VerdictAllowed {
 						allowed++
 					}
 				}
@@ -118,7 +119,7 @@ func TestSeededCookiesAreTheBrowsersToSend(t *testing.T) {
 				Name: tc.desc, Origin: "https://app.example.test", Cookies: map[string]string{"sid": "1"},
 				Request: scenarios.Request{URL: base + "/check", Credentials: tc.credentials},
 			})
-			require.Equal(t, scenarios.VerdictAllowed, rec.Verdict, rec.Page.Error)
+			require.Equal(t, cors.VerdictAllowed, rec.Verdict, rec.Page.Error)
 			require.NotNil(t, rec.Actual)
 			if tc.sent {
 				assert.Equal(t, []string{"sid"}, rec.Actual.CookiesSent)

@@ -10,9 +10,6 @@ import (
 // (methods, headers, values, Range) and same-origin requests; the verdict
 // never depends on it, and a wrong answer costs only the wait.
 func needsPreflight(c scenarios.Case) bool {
-	p := cors.Predict(cors.Input{Request: cors.Request{
-		Origin: c.Origin, Method: c.Request.Method, URL: c.Request.URL, Headers: c.Request.Headers,
-		Credentials: string(c.Request.Credentials), Mode: string(c.Request.Mode), API: string(c.Request.API), Body: c.Request.Body,
-	}})
+	p := cors.Predict(cors.Input{Request: c.Request.Model(c.Origin)})
 	return p.PreflightNeeded && p.CrossOrigin
 }

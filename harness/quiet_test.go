@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -97,7 +98,7 @@ func TestContactedAndRedirectWarning(t *testing.T) {
 	c := scenarios.Case{Name: "redirect elsewhere", Origin: "https://app.example.test",
 		Request: scenarios.Request{Method: "GET", URL: first.URL + "/start"}}
 	rec := concluded(testBrowser.RunOne(t.Context(), c), c)
-	require.Equal(t, scenarios.VerdictAllowed, rec.Verdict, rec.Page.Error)
+	require.Equal(t, cors.VerdictAllowed, rec.Verdict, rec.Page.Error)
 	assert.Equal(t, []string{first.URL, "http://localhost:" + port}, rec.Contacted)
 	require.NotNil(t, rec.Diagnosis)
 	assert.Contains(t, strings.Join(rec.Diagnosis.Warnings, "\n"), "`http://localhost:"+port+"`, a host the case does not name")

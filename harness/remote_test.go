@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -90,8 +91,8 @@ func TestRemoteBrowser(t *testing.T) {
 		{Name: "none", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/none"}},
 	}, 2, "", nil)
 	require.Len(t, recs, 2)
-	assert.Equal(t, scenarios.VerdictAllowed, recs[0].Verdict)
-	assert.Equal(t, "MissingAllowOriginHeader", recs[1].CorsError)
+	assert.Equal(t, cors.VerdictAllowed, recs[0].Verdict)
+	assert.Equal(t, cors.ErrMissingAllowOriginHeader, recs[1].CorsError)
 	require.NoError(t, b.Close())
 
 	// Disconnecting leaves the remote browser running: it is not ours.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -31,7 +32,7 @@ func TestHTMLReportRendersAndStaysInert(t *testing.T) {
 			Name:    "case " + string(rune('a'+i)),
 			Origin:  "https://app.example.test",
 			Request: scenarios.Request{API: "fetch", Method: "GET", URL: "http://127.0.0.1:1/x", Credentials: "omit"},
-			Verdict: scenarios.VerdictBlocked, CorsError: "AllowOriginMismatch", FailedParameter: v,
+			Verdict: cors.VerdictBlocked, CorsError: "AllowOriginMismatch", FailedParameter: v,
 			Actual: &result.Exchange{Method: "GET", URL: "http://127.0.0.1:1/x", Status: 200,
 				RequestHeaders:  map[string]string{"Origin": "https://app.example.test"},
 				ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": v, "X-Evil": v}},

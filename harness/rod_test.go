@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -90,30 +91,30 @@ func testRodParity(t *testing.T, rb *Browser) {
 		desc      string
 		origin    string
 		req       scenarios.Request
-		verdict   scenarios.Verdict
+		verdict   cors.Verdict
 		corsError string
 	}{
 		{"allowed GET", "https://app.example.test",
-			scenarios.Request{URL: base + "/open"}, scenarios.VerdictAllowed, ""},
+			scenarios.Request{URL: base + "/open"}, cors.VerdictAllowed, ""},
 		{"missing ACAO", "https://app.example.test",
-			scenarios.Request{URL: base + "/none"}, scenarios.VerdictBlocked, "MissingAllowOriginHeader"},
+			scenarios.Request{URL: base + "/none"}, cors.VerdictBlocked, "MissingAllowOriginHeader"},
 		{"header not allowed", "https://app.example.test",
 			scenarios.Request{URL: base + "/no-allow-headers", Headers: map[string]string{"X-Token": "abc"}},
-			scenarios.VerdictBlocked, "HeaderDisallowedByPreflightResponse"},
+			cors.VerdictBlocked, "HeaderDisallowedByPreflightResponse"},
 		{"preflighted PUT allowed", "http://localhost:3000",
 			scenarios.Request{URL: base + "/preflight-ok", Method: "PUT", Headers: map[string]string{"X-Token": "abc", "Content-Type": "application/json"}, Body: `{"a":1}`},
-			scenarios.VerdictAllowed, ""},
+			cors.VerdictAllowed, ""},
 		{"credentials with wildcard", "https://app.example.test",
-			scenarios.Request{URL: base + "/star-creds", Credentials: "include"}, scenarios.VerdictBlocked, "WildcardOriginNotAllowed"},
+			scenarios.Request{URL: base + "/star-creds", Credentials: "include"}, cors.VerdictBlocked, "WildcardOriginNotAllowed"},
 		{"trailing-slash ACAO", "https://app.example.test",
-			scenarios.Request{URL: base + "/trailing-slash"}, scenarios.VerdictBlocked, "AllowOriginMismatch"},
+			scenarios.Request{URL: base + "/trailing-slash"}, cors.VerdictBlocked, "AllowOriginMismatch"},
 		{"XHR withCredentials allowed", "https://app.example.test",
-			scenarios.Request{API: "xhr", URL: base + "/creds", Credentials: "include"}, scenarios.VerdictAllowed, ""},
+			scenarios.Request{API: "xhr", URL: base + "/creds", Credentials: "include"}, cors.VerdictAllowed, ""},
 		{"no-cors gives opaque", "https://app.example.test",
-			scenarios.Request{URL: base + "/none", Mode: "no-cors"}, scenarios.VerdictAllowed, ""},
+			scenarios.Request{URL: base + "/none", Mode: "no-cors"}, cors.VerdictAllowed, ""},
 		{"preflight redirect", "https://app.example.test",
 			scenarios.Request{URL: base + "/preflight-redirect", Headers: map[string]string{"X-Token": "abc"}},
-			scenarios.VerdictBlocked, "PreflightDisallowedRedirect"},
+			cors.VerdictBlocked, "PreflightDisallowedRedirect"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -124,7 +125,7 @@ func testRodParity(t *testing.T, rb *Browser) {
 			assert.Equal(t, "rod", got.Driver)
 			// Both drivers agreeing on a wrong verdict is a failure too.
 			assert.Equal(t, tc.verdict, got.Verdict, "page: %+v", got.Page)
-			assert.Equal(t, tc.corsError, got.CorsError)
+			assert.Equal(t, tc.corsError, string(got.CorsError))
 			assert.JSONEq(t, normalized(t, want), normalized(t, got))
 		})
 	}
@@ -291,10 +292,10 @@ func testRodRemote(t *testing.T, b *Browser) {
 			require.NoError(t, err)
 			assert.Equal(t, b.Product(), rb.Product())
 			rec := rb.RunOne(context.Background(), c)
-			assert.Equal(t, scenarios.VerdictAllowed, rec.Verdict, "page: %+v", rec.Page)
+			assert.Equal(t, cors.VerdictAllowed, rec.Verdict, "page: %+v", rec.Page)
 			require.NoError(t, rb.Close())
 			again := b.RunOne(context.Background(), c)
-			assert.Equal(t, scenarios.VerdictAllowed, again.Verdict, "the browser outlives a remote connection")
+			assert.Equal(t, cors.VerdictAllowed, again.Verdict, "the browser outlives a remote connection")
 		})
 	}
 }
@@ -311,7 +312,7 @@ func testRodIsolation(t *testing.T, b *Browser) {
 			allowed := 0
 			for _, r := range recs {
 				require.NotNil(t, r.Preflight, "every case sends its own preflight")
-				if r.Verdict == scenarios.VerdictAllowed {
+				if r.Verdict == cors.VerdictAllowed {
 					allowed++
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -75,7 +76,7 @@ func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int
 				}
 				rec := s.runOne(ctx, cases[i])
 				s.uses++
-				if ctx.Err() != nil && rec.Verdict == scenarios.VerdictError {
+				if ctx.Err() != nil && rec.Verdict == cors.VerdictError {
 					// Cut short by the interrupt: not a result, and the
 					// tab is in no known state.
 					s.dirty = true
@@ -142,7 +143,7 @@ func (b *Browser) RunOne(ctx context.Context, c scenarios.Case) result.Record {
 func (s *session) runOne(ctx context.Context, c scenarios.Case) result.Record {
 	rec, err := s.run(ctx, c)
 	if err != nil {
-		rec.Verdict = scenarios.VerdictError
+		rec.Verdict = cors.VerdictError
 		rec.Page.Error = err.Error()
 	}
 	return rec

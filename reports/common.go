@@ -7,22 +7,22 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // verdictOrder is the order verdicts are counted in, most common first.
-var verdictOrder = []scenarios.Verdict{
-	scenarios.VerdictAllowed,
-	scenarios.VerdictBlocked,
-	scenarios.VerdictNetworkError,
-	scenarios.VerdictTimeout,
-	scenarios.VerdictError,
+var verdictOrder = []cors.Verdict{
+	cors.VerdictAllowed,
+	cors.VerdictBlocked,
+	cors.VerdictNetworkError,
+	cors.VerdictTimeout,
+	cors.VerdictError,
 }
 
 // verdictCount is one verdict and how many records had it.
 type verdictCount struct {
-	Verdict scenarios.Verdict
+	Verdict cors.Verdict
 	Count   int
 }
 
@@ -35,7 +35,7 @@ func verdictCounts(t result.Totals) []verdictCount {
 			out = append(out, verdictCount{v, n})
 		}
 	}
-	var other []scenarios.Verdict
+	var other []cors.Verdict
 	for v, n := range t.ByVerdict {
 		if n > 0 && !slices.Contains(verdictOrder, v) {
 			other = append(other, v)
@@ -89,7 +89,7 @@ func expectFailed(rec *result.Record) bool {
 // noVerdict reports whether corsproof itself failed to get a verdict for a
 // record (timeout or internal error), unless the case expected exactly that.
 func noVerdict(rec *result.Record) bool {
-	if rec.Verdict != scenarios.VerdictTimeout && rec.Verdict != scenarios.VerdictError {
+	if rec.Verdict != cors.VerdictTimeout && rec.Verdict != cors.VerdictError {
 		return false
 	}
 	return rec.Expect == nil || rec.Expect.Verdict != rec.Verdict
@@ -101,16 +101,16 @@ func noVerdict(rec *result.Record) bool {
 func reason(rec *result.Record) string {
 	switch {
 	case rec.CorsError != "" && rec.FailedParameter != "":
-		return rec.CorsError + " (" + rec.FailedParameter + ")"
+		return string(rec.CorsError) + " (" + rec.FailedParameter + ")"
 	case rec.CorsError != "":
-		return rec.CorsError
+		return string(rec.CorsError)
 	case rec.BlockedReason != "" && rec.NetError != "":
 		return rec.BlockedReason + " (" + rec.NetError + ")"
 	case rec.BlockedReason != "":
 		return rec.BlockedReason
 	case rec.NetError != "":
 		return rec.NetError
-	case rec.Verdict != scenarios.VerdictAllowed && rec.Page.Error != "":
+	case rec.Verdict != cors.VerdictAllowed && rec.Page.Error != "":
 		return rec.Page.Error
 	}
 	return ""
@@ -186,7 +186,7 @@ func timeline(rec *result.Record) []exchangeSection {
 		out = append(out, exchangeSection{Title: "Actual", Exchange: rec.Actual})
 	} else {
 		missing := "not sent"
-		if rec.Preflight != nil && rec.Verdict == scenarios.VerdictBlocked {
+		if rec.Preflight != nil && rec.Verdict == cors.VerdictBlocked {
 			missing = "not sent: the preflight failed"
 		}
 		out = append(out, exchangeSection{Title: "Actual", Missing: missing})

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -14,7 +15,7 @@ import (
 func TestSeededCookiesInCommandAndRedacted(t *testing.T) {
 	rec := &result.Record{Name: "c", Origin: "https://app.example.test",
 		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x", Credentials: "include"},
-		Cookies: map[string]string{"sid": "s3cret", "a": "1"}, Verdict: scenarios.VerdictAllowed}
+		Cookies: map[string]string{"sid": "s3cret", "a": "1"}, Verdict: cors.VerdictAllowed}
 	assert.Equal(t, "corsproof probe http://127.0.0.1:8080/x --origin https://app.example.test --credentials include --cookie a=1 --cookie sid=s3cret", ProbeCommand(rec))
 
 	red := RedactRecord(rec)
@@ -32,7 +33,7 @@ func TestSeededCookiesInCommandAndRedacted(t *testing.T) {
 }
 
 func TestReproduceCommandCarriesRunSettings(t *testing.T) {
-	rec := result.Record{Name: "c", Origin: "https://app.example.test", Verdict: scenarios.VerdictBlocked,
+	rec := result.Record{Name: "c", Origin: "https://app.example.test", Verdict: cors.VerdictBlocked,
 		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x"}}
 	run := &result.Run{LNA: "enforce", ThirdPartyCookies: "block", Driver: "rod", TimeoutMS: 10000, Records: []result.Record{rec}}
 	for _, name := range []string{"markdown", "html", "junit"} {

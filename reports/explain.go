@@ -41,11 +41,11 @@ func ExplainRecord(rec *result.Record, showSecrets bool) Explanation {
 		Suite: rec.Suite,
 		Input: RedactInput(in, showSecrets),
 		Browser: &BrowserVerdict{
-			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: rec.CorsError,
+			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: string(rec.CorsError),
 			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
 		},
 		Prediction: cors.Predict(in),
-		Diagnosis:  cors.Diagnose(in, string(rec.Verdict), rec.CorsError, rec.FailedParameter),
+		Diagnosis:  cors.Diagnose(in, rec.Verdict, rec.CorsError, rec.FailedParameter),
 	}
 }
 
@@ -67,7 +67,7 @@ func RedactInput(in cors.Input, showSecrets bool) cors.Input {
 		}
 		out := make(map[string]string, len(h))
 		for k, v := range h {
-			if IsSecretHeader(k) {
+			if cors.IsSecretHeader(k) {
 				v = Redacted
 			}
 			out[k] = v
@@ -131,7 +131,7 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 		}
 		ew.line("Browser:    %s", s)
 	}
-	model := p.Verdict + withReason(p.CorsError, p.FailedParameter)
+	model := string(p.Verdict) + withReason(string(p.CorsError), p.FailedParameter)
 	if at := stageNames[p.FailedAt]; at != "" {
 		model += " at " + at
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -144,7 +145,7 @@ type HARCase struct {
 	API         scenarios.API         `json:"api"`
 	Credentials scenarios.Credentials `json:"credentials"`
 	Mode        scenarios.Mode        `json:"mode,omitempty"`
-	Verdict     scenarios.Verdict     `json:"verdict"`
+	Verdict     cors.Verdict          `json:"verdict"`
 }
 
 // Report writes the whole run as one HAR document.
@@ -216,7 +217,7 @@ func recordEntries(rec *result.Record, pageID string, start time.Time) []harEntr
 	var e harEntry
 	if actual != nil {
 		e = exchangeEntry(actual, pageID, at)
-		if rec.Page.Body != "" && rec.Verdict == scenarios.VerdictAllowed {
+		if rec.Page.Body != "" && rec.Verdict == cors.VerdictAllowed {
 			e.Response.Content.Text = rec.Page.Body
 			e.Response.Content.Size = len(rec.Page.Body)
 		}
@@ -234,7 +235,7 @@ func recordEntries(rec *result.Record, pageID string, start time.Time) []harEntr
 		ex := result.Exchange{Method: cmp.Or(rec.Request.Method, "GET"), URL: rec.Request.URL, RequestHeaders: headers}
 		e = exchangeEntry(&ex, pageID, at)
 		e.Comment = "not sent on the wire"
-		if rec.Preflight != nil && rec.Verdict == scenarios.VerdictBlocked {
+		if rec.Preflight != nil && rec.Verdict == cors.VerdictBlocked {
 			e.Comment = "not sent: the preflight failed"
 		}
 	}
@@ -249,7 +250,7 @@ func recordEntries(rec *result.Record, pageID string, start time.Time) []harEntr
 	e.Initiator = harInitiator{Type: "script"}
 	e.Time = float64(rec.DurationMS)
 	e.Timings.Wait = float64(rec.DurationMS)
-	if rec.Verdict != scenarios.VerdictAllowed {
+	if rec.Verdict != cors.VerdictAllowed {
 		// DevTools shows a request the page could not read as failed:
 		// status 0 with the error, whatever the server answered.
 		if e.Response.Status != 0 {
@@ -258,15 +259,15 @@ func recordEntries(rec *result.Record, pageID string, start time.Time) []harEntr
 		e.Response.Status = 0
 		e.Response.StatusText = ""
 		fallback := "net::ERR_FAILED"
-		if rec.Verdict == scenarios.VerdictTimeout {
+		if rec.Verdict == cors.VerdictTimeout {
 			// corsproof gave up waiting; Chromium had no error yet.
 			fallback = "net::ERR_TIMED_OUT"
 		}
 		e.Response.Error = cmp.Or(rec.NetError, e.Response.Error, fallback)
 		e.Response.RedirectURL = ""
 	}
-	if rec.Verdict == scenarios.VerdictBlocked {
-		e.CorsError = rec.CorsError
+	if rec.Verdict == cors.VerdictBlocked {
+		e.CorsError = string(rec.CorsError)
 		e.CorsFailedParam = rec.FailedParameter
 	}
 	e.Corsproof = &HARCase{

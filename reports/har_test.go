@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -42,18 +43,18 @@ func TestHARStructure(t *testing.T) {
 		page, method, resourceType string
 		status, serverStatus       int
 		corsError, netError        string
-		verdict                    scenarios.Verdict
+		verdict                    cors.Verdict
 	}
 	tests := []struct {
 		desc string
 		want want
 	}{
-		{desc: "allowed simple GET", want: want{page: "page_1", method: "GET", resourceType: "fetch", status: 200, verdict: scenarios.VerdictAllowed}},
+		{desc: "allowed simple GET", want: want{page: "page_1", method: "GET", resourceType: "fetch", status: 200, verdict: cors.VerdictAllowed}},
 		{desc: "preflight that refused a header", want: want{page: "page_2", method: "OPTIONS", resourceType: "preflight", status: 204}},
-		{desc: "actual request never sent", want: want{page: "page_2", method: "PUT", resourceType: "fetch", corsError: "HeaderDisallowedByPreflightResponse", netError: "net::ERR_FAILED", verdict: scenarios.VerdictBlocked}},
-		{desc: "xhr blocked after a 200", want: want{page: "page_3", method: "GET", resourceType: "xhr", serverStatus: 200, corsError: "MissingAllowOriginHeader", netError: "net::ERR_FAILED", verdict: scenarios.VerdictBlocked}},
+		{desc: "actual request never sent", want: want{page: "page_2", method: "PUT", resourceType: "fetch", corsError: "HeaderDisallowedByPreflightResponse", netError: "net::ERR_FAILED", verdict: cors.VerdictBlocked}},
+		{desc: "xhr blocked after a 200", want: want{page: "page_3", method: "GET", resourceType: "xhr", serverStatus: 200, corsError: "MissingAllowOriginHeader", netError: "net::ERR_FAILED", verdict: cors.VerdictBlocked}},
 		{desc: "hostile preflight", want: want{page: "page_4", method: "OPTIONS", resourceType: "preflight", status: 204}},
-		{desc: "hostile actual", want: want{page: "page_4", method: "POST", resourceType: "fetch", status: 200, verdict: scenarios.VerdictAllowed}},
+		{desc: "hostile actual", want: want{page: "page_4", method: "POST", resourceType: "fetch", status: 200, verdict: cors.VerdictAllowed}},
 	}
 	require.Len(t, l.Entries, len(tests))
 	for i, tc := range tests {
@@ -81,7 +82,7 @@ func TestHARStructure(t *testing.T) {
 	assert.Equal(t, "application/json", unsent.Request.PostData.MimeType)
 	assert.Equal(t, harInitiator{Type: "preflight", URL: "https://api.example.test/items/1"}, l.Entries[1].Initiator)
 	assert.Equal(t, &HARCase{Case: "custom header refused by preflight", Origin: "https://app.example.test", API: scenarios.APIFetch,
-		Credentials: scenarios.CredentialsInclude, Verdict: scenarios.VerdictBlocked}, unsent.Corsproof)
+		Credentials: scenarios.CredentialsInclude, Verdict: cors.VerdictBlocked}, unsent.Corsproof)
 	assert.Equal(t, []harNameValue{{Name: "X-Multi", Value: "one"}, {Name: "X-Multi", Value: "two"}},
 		filterHeaders(l.Entries[3].Response.Headers, "X-Multi"), "a joined value is one header line per value")
 	assert.Equal(t, `{"ok":true}`, l.Entries[0].Response.Content.Text)
@@ -166,7 +167,7 @@ func TestHARRedirect(t *testing.T) {
 	run := &result.Run{Browser: "Chromium 156.0.8078.108", Records: []result.Record{{
 		Name: "redirected", Origin: "http://app.example.test:8080",
 		Request: scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: "http://127.0.0.1:9000/a"},
-		Verdict: scenarios.VerdictAllowed,
+		Verdict: cors.VerdictAllowed,
 		Redirects: []result.Exchange{{
 			Method: "GET", URL: "http://127.0.0.1:9000/a",
 			RequestHeaders:  map[string]string{":method": "GET", "origin": "http://app.example.test:8080"},

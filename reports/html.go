@@ -191,7 +191,7 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 	c.Open = c.ExpectFailed || noVerdict(rec)
 	if d := rec.Diagnosis; d != nil && !d.AgreesWithBrowser {
 		c.Disagrees = true
-		c.ModelPrediction = strings.TrimSpace(d.ModelVerdict + " " + d.ModelCorsError)
+		c.ModelPrediction = strings.TrimSpace(string(d.ModelVerdict) + " " + string(d.ModelCorsError))
 	}
 	if as := rec.AddressSpaces; as != nil {
 		c.AddressSpaces = strings.TrimSpace(fmt.Sprintf("page %s → target %s %s", as.Page, as.Target, as.Policy))

@@ -18,7 +18,7 @@ func ImportSummary(w io.Writer, rep *scenarios.ImportReport) {
 		if c.Observed != "" {
 			line += " (user saw " + string(c.Observed)
 			if c.CorsError != "" {
-				line += ", " + c.CorsError
+				line += ", " + string(c.CorsError)
 			}
 			line += ")"
 		}

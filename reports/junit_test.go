@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -161,15 +162,15 @@ func junitRuns() map[string]*result.Run {
 		result.Record{
 			Name: "timed out", Suite: "demo", File: "suites/demo.yaml", Origin: "https://app.example.test",
 			Request: scenarios.Request{Method: "GET", URL: "https://slow.example.test/"},
-			Verdict: scenarios.VerdictTimeout, ExpectMet: true, DurationMS: 30000,
+			Verdict: cors.VerdictTimeout, ExpectMet: true, DurationMS: 30000,
 		},
 		result.Record{
 			Name: "expected timeout", Suite: "demo", File: "suites/demo.yaml", Origin: "https://app.example.test",
 			Request: scenarios.Request{Method: "GET", URL: "https://slow.example.test/"},
-			Verdict: scenarios.VerdictTimeout, Expect: &scenarios.Expect{Verdict: scenarios.VerdictTimeout}, ExpectMet: true,
+			Verdict: cors.VerdictTimeout, Expect: &scenarios.Expect{Verdict: cors.VerdictTimeout}, ExpectMet: true,
 		},
 		result.Record{
-			Name: "xml ]]> \x00\x01\x0b\ufffe breaker", Origin: "null", Verdict: scenarios.VerdictError,
+			Name: "xml ]]> \x00\x01\x0b\ufffe breaker", Origin: "null", Verdict: cors.VerdictError,
 			NetError: "boom ]]>", ExpectMet: false, Mismatches: []string{"x ]]> y\x1b[0m"}, DurationMS: -5,
 			Actual: &result.Exchange{Method: "GET", URL: "https://x.test/", ResponseHeaders: map[string]string{"X-Bad": "]]>\x00\x1b[2J"}},
 		},

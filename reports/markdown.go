@@ -106,7 +106,7 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	}
 	if rec.Diagnosis != nil && !d.AgreesWithBrowser {
 		fmt.Fprintf(w, "- **Model:** predicted %s, the browser disagrees\n",
-			mdInline(strings.TrimSpace(d.ModelVerdict+" "+d.ModelCorsError)))
+			mdInline(strings.TrimSpace(string(d.ModelVerdict)+" "+string(d.ModelCorsError))))
 	}
 	if expectFailed(rec) {
 		fmt.Fprint(w, "- **Expectation:** ✗ failed\n")
@@ -184,7 +184,7 @@ func CaseYAML(rec *result.Record) string {
 			fmt.Fprintf(&b, "    verdict: %s\n", q(string(e.Verdict)))
 		}
 		if e.CorsError != "" {
-			fmt.Fprintf(&b, "    cors_error: %s\n", q(e.CorsError))
+			fmt.Fprintf(&b, "    cors_error: %s\n", q(string(e.CorsError)))
 		}
 		if e.Preflight != nil {
 			fmt.Fprintf(&b, "    preflight: %t\n", *e.Preflight)

@@ -3,7 +3,6 @@ package reports
 import (
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
@@ -13,26 +12,12 @@ import (
 // Redacted replaces the value of a credential header in reports.
 const Redacted = "[redacted]"
 
-// secretHeaders are the lower-case names of headers whose values are
-// credentials: anyone who reads a report could replay them.
-var secretHeaders = map[string]bool{
-	"authorization":       true,
-	"cookie":              true,
-	"set-cookie":          true,
-	"proxy-authorization": true,
-}
-
-// IsSecretHeader reports whether the named header carries credentials and is
-// redacted in reports. The name is compared case-insensitively.
-func IsSecretHeader(name string) bool {
-	return secretHeaders[strings.ToLower(strings.TrimSpace(name))]
-}
-
-// Redact returns a deep copy of run in which the values of Authorization,
-// Cookie, Set-Cookie and Proxy-Authorization are replaced by "[redacted]"
-// in the request's headers, the raw headers of every exchange and the
-// headers the page could read. The run itself is not changed. Redact(nil)
-// is nil.
+// Redact returns a deep copy of run in which the values of credential
+// headers (cors.IsSecretHeader: Authorization, Cookie, Set-Cookie,
+// Proxy-Authorization and token-like names such as X-Api-Key) are replaced
+// by "[redacted]" in the request's headers, the raw headers of every
+// exchange and the headers the page could read, and every seeded cookie's
+// value too. The run itself is not changed. Redact(nil) is nil.
 func Redact(run *result.Run) *result.Run {
 	out := cloneRun(run)
 	if out == nil {
@@ -75,7 +60,7 @@ func redactRecordInPlace(rec *result.Record) {
 // redactHeaders replaces secret values in a header map in place.
 func redactHeaders(h map[string]string) {
 	for name := range h {
-		if IsSecretHeader(name) {
+		if cors.IsSecretHeader(name) {
 			h[name] = Redacted
 		}
 	}

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // What `corsproof replay` says about a user's HAR: per request, whether the
@@ -25,12 +25,12 @@ func Reproduction(rec *result.Record) string {
 }
 
 // Outcome is a verdict with its CorsError, "blocked (MissingAllowOriginHeader)".
-func Outcome(v scenarios.Verdict, corsError string) string {
+func Outcome(v cors.Verdict, corsError cors.CorsError) string {
 	if v == "" {
 		return "unknown"
 	}
 	if corsError != "" {
-		return string(v) + " (" + corsError + ")"
+		return string(v) + " (" + string(corsError) + ")"
 	}
 	return string(v)
 }

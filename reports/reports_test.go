@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -242,10 +243,10 @@ func TestTotalsLine(t *testing.T) {
 	t.Parallel()
 	run := &result.Run{}
 	for range 6 {
-		run.Records = append(run.Records, result.Record{Verdict: scenarios.VerdictAllowed, ExpectMet: true})
+		run.Records = append(run.Records, result.Record{Verdict: cors.VerdictAllowed, ExpectMet: true})
 	}
 	for range 8 {
-		run.Records = append(run.Records, result.Record{Verdict: scenarios.VerdictBlocked, ExpectMet: true})
+		run.Records = append(run.Records, result.Record{Verdict: cors.VerdictBlocked, ExpectMet: true})
 	}
 	run.Tally()
 	assert.Equal(t, "14 cases: 6 allowed, 8 blocked · expectations 14 met, 0 failed", totalsLine(run.Totals))
@@ -416,7 +417,7 @@ func TestJSONLinesStreaming(t *testing.T) {
 	var rec result.Record
 	require.NoError(t, json.Unmarshal(w.writes[2], &rec))
 	assert.Equal(t, run.Records[1].Name, rec.Name)
-	assert.Equal(t, "HeaderDisallowedByPreflightResponse", rec.CorsError)
+	assert.Equal(t, cors.ErrHeaderDisallowedByPreflightResponse, rec.CorsError)
 
 	require.NoError(t, jl.End(w, run))
 	var end struct {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // ANSI colours for terminal text.
@@ -49,13 +49,13 @@ func (p painter) paint(code, s string) string {
 }
 
 // verdictColor is the colour of a verdict in the table.
-func verdictColor(v scenarios.Verdict) string {
+func verdictColor(v cors.Verdict) string {
 	switch v {
-	case scenarios.VerdictAllowed:
+	case cors.VerdictAllowed:
 		return ansiGreen
-	case scenarios.VerdictBlocked:
+	case cors.VerdictBlocked:
 		return ansiRed
-	case scenarios.VerdictNetworkError:
+	case cors.VerdictNetworkError:
 		return ansiYellow
 	}
 	return ansiPurple
@@ -115,7 +115,7 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 			if rw.mark == "✗" {
 				markColor = ansiRed
 			}
-			fmt.Fprintln(bw, p.paint(verdictColor(scenarios.Verdict(rw.verdict)), pad(rw.verdict, verdictW))+"  "+
+			fmt.Fprintln(bw, p.paint(verdictColor(cors.Verdict(rw.verdict)), pad(rw.verdict, verdictW))+"  "+
 				pad(rw.name, nameW)+"  "+pad(rw.reason, reasonW)+"  "+p.paint(markColor, rw.mark))
 			// The failed expectations say why the row is red; without
 			// them a CI log would send the reader to another report.
@@ -240,7 +240,7 @@ func truncate(s string, n int) string {
 func OneLine(rec *result.Record) string {
 	line := strings.ToUpper(string(rec.Verdict)) + "  " + rec.Request.Method + " " + rec.Request.URL + " from " + rec.Origin
 	if rec.CorsError != "" {
-		line += ": " + rec.CorsError
+		line += ": " + string(rec.CorsError)
 		if rec.FailedParameter != "" {
 			line += " (" + rec.FailedParameter + ")"
 		}

@@ -19,11 +19,11 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 	}
 	// A case the harness could not run proves nothing either way; unless
 	// the case expects exactly that, it must not pass a CI job quietly.
-	if rec.Verdict == scenarios.VerdictError && (expect == nil || expect.Verdict == "") {
+	if rec.Verdict == cors.VerdictError && (expect == nil || expect.Verdict == "") {
 		rec.Mismatches = append(rec.Mismatches, "verdict: error: "+rec.Page.Error)
 	}
 	rec.ExpectMet = len(rec.Mismatches) == 0
-	d := cors.Diagnose(rec.ModelInput(), string(rec.Verdict), rec.CorsError, rec.FailedParameter)
+	d := cors.Diagnose(rec.ModelInput(), rec.Verdict, rec.CorsError, rec.FailedParameter)
 	d.Warnings = append(d.Warnings, unnamedHosts(rec)...)
 	rec.Diagnosis = &d
 }
@@ -64,16 +64,7 @@ func (r *Record) Observed() scenarios.Observed {
 // ModelInput is the record as the CORS model reads it: the request as the
 // page made it and the raw responses.
 func (r *Record) ModelInput() cors.Input {
-	in := cors.Input{Request: cors.Request{
-		Origin:      r.Origin,
-		Method:      r.Request.Method,
-		URL:         r.Request.URL,
-		Headers:     r.Request.Headers,
-		Credentials: string(r.Request.Credentials),
-		Mode:        string(r.Request.Mode),
-		API:         string(r.Request.API),
-		Body:        r.Request.Body,
-	}}
+	in := cors.Input{Request: r.Request.Model(r.Origin)}
 	if r.Preflight != nil && r.Preflight.Status != 0 {
 		in.Preflight = &cors.Response{URL: r.Preflight.URL, Status: r.Preflight.Status, Headers: r.Preflight.ResponseHeaders}
 	}

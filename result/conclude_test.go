@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -15,11 +16,11 @@ func TestConclude(t *testing.T) {
 		expect *scenarios.Expect
 		met    bool
 	}{
-		{"no expectation, a verdict", Record{Verdict: scenarios.VerdictBlocked, CorsError: "MissingAllowOriginHeader"}, nil, true},
-		{"no expectation, the harness failed", Record{Verdict: scenarios.VerdictError, Page: Page{Error: "opening page: boom"}}, nil, false},
-		{"an error expected", Record{Verdict: scenarios.VerdictError}, &scenarios.Expect{Verdict: scenarios.VerdictError}, true},
-		{"expectation met", Record{Verdict: scenarios.VerdictAllowed}, &scenarios.Expect{Verdict: scenarios.VerdictAllowed}, true},
-		{"expectation failed", Record{Verdict: scenarios.VerdictAllowed}, &scenarios.Expect{Verdict: scenarios.VerdictBlocked}, false},
+		{"no expectation, a verdict", Record{Verdict: cors.VerdictBlocked, CorsError: "MissingAllowOriginHeader"}, nil, true},
+		{"no expectation, the harness failed", Record{Verdict: cors.VerdictError, Page: Page{Error: "opening page: boom"}}, nil, false},
+		{"an error expected", Record{Verdict: cors.VerdictError}, &scenarios.Expect{Verdict: cors.VerdictError}, true},
+		{"expectation met", Record{Verdict: cors.VerdictAllowed}, &scenarios.Expect{Verdict: cors.VerdictAllowed}, true},
+		{"expectation failed", Record{Verdict: cors.VerdictAllowed}, &scenarios.Expect{Verdict: cors.VerdictBlocked}, false},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			rec := tc.rec

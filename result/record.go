@@ -24,11 +24,13 @@ type Record struct {
 	// request (see scenarios.Case.Cookies).
 	Cookies map[string]string `json:"cookies,omitempty"`
 
-	Verdict scenarios.Verdict `json:"verdict"`
+	Verdict cors.Verdict `json:"verdict"`
 	// CorsError and FailedParameter are Chromium's own reason
-	// (Network.loadingFailed corsErrorStatus), empty unless blocked.
-	CorsError       string `json:"cors_error,omitempty"`
-	FailedParameter string `json:"failed_parameter,omitempty"`
+	// (Network.loadingFailed corsErrorStatus), empty unless blocked. The
+	// name is kept as the browser spelled it, legacy or not; comparisons
+	// resolve it (cors.CorsError.Canonical).
+	CorsError       cors.CorsError `json:"cors_error,omitempty"`
+	FailedParameter string         `json:"failed_parameter,omitempty"`
 	// NetError is Chromium's net error text for failed requests (net::ERR_FAILED…).
 	NetError string `json:"net_error,omitempty"`
 	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content, csp…).
@@ -156,17 +158,17 @@ type Run struct {
 
 // Totals count a run's records.
 type Totals struct {
-	Cases      int                       `json:"cases"`
-	ByVerdict  map[scenarios.Verdict]int `json:"by_verdict"`
-	ExpectMet  int                       `json:"expect_met"`
-	ExpectFail int                       `json:"expect_failed"`
+	Cases      int                  `json:"cases"`
+	ByVerdict  map[cors.Verdict]int `json:"by_verdict"`
+	ExpectMet  int                  `json:"expect_met"`
+	ExpectFail int                  `json:"expect_failed"`
 	// ModelDisagrees counts records whose diagnosis disagrees with the browser.
 	ModelDisagrees int `json:"model_disagrees"`
 }
 
 // Tally recomputes the totals from the records.
 func (r *Run) Tally() {
-	t := Totals{ByVerdict: map[scenarios.Verdict]int{}}
+	t := Totals{ByVerdict: map[cors.Verdict]int{}}
 	for _, rec := range r.Records {
 		t.Cases++
 		t.ByVerdict[rec.Verdict]++

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -53,9 +54,9 @@ func TestRunConcludesEveryRecord(t *testing.T) {
 	base := api(t)
 	one := &scenarios.Suite{Name: "one", File: "one.yaml", Cases: []scenarios.Case{
 		{Name: "open", File: "one.yaml", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/open"},
-			Expect: &scenarios.Expect{Verdict: scenarios.VerdictAllowed}},
+			Expect: &scenarios.Expect{Verdict: cors.VerdictAllowed}},
 		{Name: "closed but expected open", File: "one.yaml", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/closed"},
-			Expect: &scenarios.Expect{Verdict: scenarios.VerdictAllowed}},
+			Expect: &scenarios.Expect{Verdict: cors.VerdictAllowed}},
 	}}
 	two := &scenarios.Suite{Name: "two", File: "dir/two.yaml", Cases: []scenarios.Case{
 		{Name: "open", File: "dir/two.yaml", Origin: "http://localhost:3000", Request: scenarios.Request{URL: base + "/open"}},
@@ -99,7 +100,7 @@ func TestRunConcludesEveryRecord(t *testing.T) {
 	assert.Equal(t, "dir/two.yaml", other.File, "each record names the suite and file it came from")
 	assert.True(t, open.ExpectMet)
 	assert.False(t, closed.ExpectMet)
-	assert.Equal(t, "MissingAllowOriginHeader", closed.CorsError)
+	assert.Equal(t, "MissingAllowOriginHeader", string(closed.CorsError))
 	assert.NotEmpty(t, closed.Mismatches)
 	require.NotNil(t, closed.Diagnosis)
 	assert.True(t, closed.Diagnosis.AgreesWithBrowser)

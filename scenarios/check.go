@@ -180,49 +180,24 @@ func methodIssue(m string) *issue {
 	if !cors.IsToken(m) {
 		return &issue{"is not a valid HTTP method", "a method is a token such as GET, POST or PATCH, without spaces"}
 	}
-	switch strings.ToUpper(m) {
-	case "CONNECT", "TRACE", "TRACK":
+	if cors.IsForbiddenMethod(m) {
 		return &issue{"is a forbidden method: fetch and xhr throw on it", "browsers cannot send it; use another method"}
 	}
 	return nil
 }
 
-// normaliseMethod upper-cases the methods Fetch normalises and keeps every
-// other one as written, because the browser sends it as written (patch
-// stays patch on the wire).
-func normaliseMethod(m string) string {
-	switch u := strings.ToUpper(m); u {
-	case "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT":
-		return u
-	}
-	return m
-}
-
-// forbiddenHeaders are the Fetch standard's forbidden request-header names:
-// a page's fetch or xhr silently drops them, so a case that sets one would
-// test something other than what it says.
-var forbiddenHeaders = map[string]string{
-	"accept-charset":                 "",
-	"accept-encoding":                "",
+// forbiddenHeaderHints say what to write instead of a forbidden request
+// header (cors.IsForbiddenRequestHeader decides which are), where there is
+// something better to say than to remove it: a page's fetch or xhr silently
+// drops them, so a case that sets one would test something other than what
+// it says.
+var forbiddenHeaderHints = map[string]string{
 	"access-control-request-headers": "the browser sends it on the preflight by itself",
 	"access-control-request-method":  "the browser sends it on the preflight by itself",
-	"connection":                     "",
 	"content-length":                 "the browser computes it from body",
 	"cookie":                         "use credentials: include and let the target set the cookie",
-	"cookie2":                        "",
-	"date":                           "",
-	"dnt":                            "",
-	"expect":                         "",
 	"host":                           "set the host in url",
-	"keep-alive":                     "",
 	"origin":                         "set the case's origin instead",
-	"referer":                        "",
-	"set-cookie":                     "",
-	"te":                             "",
-	"trailer":                        "",
-	"transfer-encoding":              "",
-	"upgrade":                        "",
-	"via":                            "",
 }
 
 // headerNameIssue checks a request header name.
@@ -230,12 +205,8 @@ func headerNameIssue(name string) *issue {
 	if !cors.IsToken(name) {
 		return &issue{"is not a valid header name", "a header name is a token such as X-Request-Id, without spaces or colons"}
 	}
-	l := strings.ToLower(name)
-	hint, forbidden := forbiddenHeaders[l]
-	if strings.HasPrefix(l, "proxy-") || strings.HasPrefix(l, "sec-") {
-		forbidden = true
-	}
-	if forbidden {
+	if cors.IsForbiddenRequestHeader(name) {
+		hint := forbiddenHeaderHints[strings.ToLower(name)]
 		if hint == "" {
 			hint = "remove it: the browser sets or drops it itself"
 		}

@@ -5,15 +5,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // Observed is what happened to a case, in the terms an Expect speaks. The
 // caller maps its own record onto it, which keeps this package free of the
 // harness and result types.
 type Observed struct {
-	Verdict Verdict
-	// CorsError is Chromium's CorsError name; empty unless blocked.
-	CorsError string
+	Verdict cors.Verdict
+	// CorsError is Chromium's CorsError name, as the browser spelled it;
+	// empty unless blocked.
+	CorsError cors.CorsError
 	// PreflightSent is true when the browser sent an OPTIONS preflight.
 	PreflightSent bool
 	// Status is the HTTP status of the response to the actual request;
@@ -26,7 +29,8 @@ type Observed struct {
 // Check compares what was observed with what e expects and returns one
 // human-readable line per mismatch, such as
 // "verdict: expected blocked, got allowed". A nil Expect expects nothing.
-// Header names compare case-insensitively, as HTTP defines them. Observed
+// Header names compare case-insensitively, as HTTP defines them, and a
+// legacy CorsError name from an older Chromium matches its current name. Observed
 // values come from the network, so any that are not plain words are quoted.
 func (e *Expect) Check(obs Observed) []string {
 	if e == nil {
@@ -36,8 +40,8 @@ func (e *Expect) Check(obs Observed) []string {
 	if e.Verdict != "" && obs.Verdict != e.Verdict {
 		out = append(out, fmt.Sprintf("verdict: expected %s, got %s", e.Verdict, shown(string(obs.Verdict))))
 	}
-	if e.CorsError != "" && obs.CorsError != e.CorsError {
-		out = append(out, fmt.Sprintf("cors_error: expected %s, got %s", e.CorsError, shown(obs.CorsError)))
+	if e.CorsError != "" && obs.CorsError.Canonical() != e.CorsError.Canonical() {
+		out = append(out, fmt.Sprintf("cors_error: expected %s, got %s", e.CorsError, shown(string(obs.CorsError))))
 	}
 	if e.Preflight != nil && obs.PreflightSent != *e.Preflight {
 		out = append(out, fmt.Sprintf("preflight: expected %s, got %s", sent(*e.Preflight), sent(obs.PreflightSent)))

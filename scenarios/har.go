@@ -69,8 +69,8 @@ type ImportedCase struct {
 	Preflight int
 	Name      string
 	// Observed is what the user's browser did, the expectation to reproduce.
-	Observed  Verdict
-	CorsError string
+	Observed  cors.Verdict
+	CorsError cors.CorsError
 	// Dropped names the request headers the browser added itself.
 	Dropped []string
 	// Redacted names the headers and query parameters whose values were
@@ -166,64 +166,29 @@ type (
 	}
 )
 
-// harDropped are the request headers a page cannot set or that the browser
-// adds by itself; replaying them would test a different request. Besides
-// these, every Sec-* and Proxy-* header and every HTTP/2 pseudo-header
-// (":authority"…) is dropped.
-var harDropped = map[string]string{
-	"accept-charset":                 "forbidden",
-	"accept-encoding":                "added by the browser",
-	"accept-language":                "added by the browser",
-	"access-control-request-headers": "preflight only",
-	"access-control-request-method":  "preflight only",
-	"connection":                     "added by the browser",
-	"content-length":                 "computed from the body",
-	"cookie":                         "credentials: include instead",
-	"cookie2":                        "forbidden",
-	"date":                           "forbidden",
-	"dnt":                            "added by the browser",
-	"expect":                         "forbidden",
-	"host":                           "from the URL",
-	"keep-alive":                     "forbidden",
-	"origin":                         "the case's origin",
-	"priority":                       "added by the browser",
-	"referer":                        "added by the browser",
-	"set-cookie":                     "forbidden",
-	"te":                             "forbidden",
-	"trailer":                        "forbidden",
-	"transfer-encoding":              "forbidden",
-	"upgrade":                        "forbidden",
-	"upgrade-insecure-requests":      "added by the browser",
-	"user-agent":                     "added by the browser",
-	"via":                            "forbidden",
-	"x-client-data":                  "added by the browser",
+// harBrowserAdded are request headers the browser adds by itself although a
+// page could set them; replaying them would test a different request. Every
+// forbidden request header (cors.IsForbiddenRequestHeader: Cookie, Host,
+// Origin, Sec-*, Proxy-* …) and every HTTP/2 pseudo-header (":authority"…)
+// is dropped too.
+var harBrowserAdded = map[string]bool{
+	"accept-language":           true,
+	"priority":                  true,
+	"upgrade-insecure-requests": true,
+	"user-agent":                true,
+	"x-client-data":             true,
 }
 
 // harCacheHeaders are added by DevTools when "Disable cache" is on; they are
 // the page's own only when the preflight listed them.
 var harCacheHeaders = map[string]bool{"cache-control": true, "pragma": true}
 
-// harSecretWords mark header and query parameter names whose values are
-// credentials.
-var harSecretWords = []string{"auth", "token", "secret", "session", "csrf", "xsrf", "api-key", "apikey", "api_key", "password", "passwd", "signature", "credential"}
-
-// harIsSecret reports whether a header or parameter name carries a secret.
-func harIsSecret(name string) bool {
-	l := strings.ToLower(name)
-	for _, w := range harSecretWords {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // harCredentialErrors are the CorsErrors only a credentialed request can
 // get: when a HAR reports one, the page used credentials: include even if
 // no cookie went out.
-var harCredentialErrors = []string{
-	"WildcardOriginNotAllowed", "InvalidAllowCredentials",
-	"PreflightWildcardOriginNotAllowed", "PreflightInvalidAllowCredentials",
+var harCredentialErrors = []cors.CorsError{
+	cors.ErrWildcardOriginNotAllowed, cors.ErrInvalidAllowCredentials,
+	cors.ErrPreflightWildcardOriginNotAllowed, cors.ErrPreflightInvalidAllowCredentials,
 }
 
 // ImportHAR turns the cross-origin fetch and XHR requests of a HAR 1.2 file,
@@ -485,10 +450,7 @@ func (im *harImport) parseEntries(raw []json.RawMessage) {
 			im.skip(i, "", "", SkipMalformed, "entry has no request.url")
 			continue
 		}
-		hr := &harReq{index: i, method: normaliseMethod(strings.TrimSpace(e.Request.Method)), url: e.Request.URL, cp: e.Corsproof}
-		if hr.method == "" {
-			hr.method = DefaultMethod
-		}
+		hr := &harReq{index: i, method: cors.NormalizeMethod(strings.TrimSpace(e.Request.Method)), url: e.Request.URL, cp: e.Corsproof}
 		u, err := url.Parse(hr.url)
 		if err != nil {
 			im.skip(i, hr.method, hr.url, SkipMalformed, "request.url is not a URL")
@@ -830,7 +792,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 	method, pre := hr.method, hr.matched
 	fromPreflight := hr.preflight
 	if fromPreflight {
-		method = normaliseMethod(firstNonEmpty(hr.acrm, "GET"))
+		method = cors.NormalizeMethod(hr.acrm)
 		pre = hr
 		ic.Notes = append(ic.Notes, "rebuilt from a preflight whose request is not in the HAR")
 	}
@@ -858,7 +820,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 			name, value := h[0], strings.Trim(h[1], " \t")
 			l := strings.ToLower(name)
 			switch {
-			case strings.HasPrefix(l, ":"), strings.HasPrefix(l, "sec-"), strings.HasPrefix(l, "proxy-"), harDropped[l] != "":
+			case strings.HasPrefix(l, ":"), cors.IsForbiddenRequestHeader(l), harBrowserAdded[l]:
 				ic.Dropped = appendOnce(ic.Dropped, name)
 				continue
 			case l == "accept" && value == "*/*":
@@ -873,7 +835,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 				ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 				continue
 			}
-			if !im.opts.WithCredentialsValues && (l == "authorization" || harIsSecret(l)) {
+			if !im.opts.WithCredentialsValues && cors.IsSecretHeader(l) {
 				value = redactValue(l, value)
 				ic.Redacted = appendOnce(ic.Redacted, name)
 			}
@@ -927,7 +889,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 		ic.Notes = append(ic.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
 	case slices.Contains(harCredentialErrors, corsError):
 		req.Credentials = CredentialsInclude
-		ic.Notes = append(ic.Notes, "credentials: include, because "+corsError+" happens only to credentialed requests")
+		ic.Notes = append(ic.Notes, "credentials: include, because "+string(corsError)+" happens only to credentialed requests")
 	}
 	if cp != nil {
 		if cp.API != "" {
@@ -950,7 +912,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 // failed returns why an entry failed in the user's browser, or "".
 func (hr *harReq) failed() string {
 	switch {
-	case hr.cp != nil && hr.cp.Verdict != "" && hr.cp.Verdict != string(VerdictAllowed):
+	case hr.cp != nil && hr.cp.Verdict != "" && hr.cp.Verdict != string(cors.VerdictAllowed):
 		return hr.cp.Verdict
 	case hr.corsError != "":
 		return hr.corsError
@@ -963,25 +925,25 @@ func (hr *harReq) failed() string {
 }
 
 // observed is the verdict the user's browser reached, with a CorsError
-// when the HAR names one, and the reason for the case's why.
-func (hr *harReq) observed(pre *harReq, fromPreflight bool) (Verdict, string, string) {
-	corsError := hr.corsError
-	if corsError == "" && pre != nil {
-		corsError = pre.corsError
+// when the HAR names one, and the reason for the case's why. An older
+// Chromium's name for the CorsError becomes the current one, so the case
+// expects what today's browser reports for the same failure.
+func (hr *harReq) observed(pre *harReq, fromPreflight bool) (cors.Verdict, cors.CorsError, string) {
+	name := hr.corsError
+	if name == "" && pre != nil {
+		name = pre.corsError
 	}
-	if corsError != "" && !IsCorsError(corsError) {
-		corsError = ""
-	}
-	if hr.cp != nil && hr.cp.Verdict != "" && slices.Contains(verdictNames, hr.cp.Verdict) {
-		v := Verdict(hr.cp.Verdict)
-		if v != VerdictBlocked {
+	corsError, _ := cors.LookupCorsError(name)
+	if hr.cp != nil && cors.Verdict(hr.cp.Verdict).IsBrowserVerdict() {
+		v := cors.Verdict(hr.cp.Verdict)
+		if v != cors.VerdictBlocked {
 			corsError = ""
 		}
 		return v, corsError, "the user's browser said " + hr.cp.Verdict + withError(corsError)
 	}
 	if fromPreflight {
 		if corsError != "" {
-			return VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
+			return cors.VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
 		}
 		return "", "", "rebuilt from its preflight; the HAR does not say what happened"
 	}
@@ -991,20 +953,20 @@ func (hr *harReq) observed(pre *harReq, fromPreflight bool) (Verdict, string, st
 	}
 	switch {
 	case reason == "":
-		return VerdictAllowed, "", fmt.Sprintf("answered %d in the user's browser", hr.status)
+		return cors.VerdictAllowed, "", fmt.Sprintf("answered %d in the user's browser", hr.status)
 	case corsError != "":
-		return VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
+		return cors.VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
 	case hr.netError != "" && hr.netError != "net::ERR_FAILED" && hr.netError != "net::ERR_INVALID_REDIRECT":
-		return VerdictNetworkError, "", "failed in the user's browser with " + hr.netError
+		return cors.VerdictNetworkError, "", "failed in the user's browser with " + hr.netError
 	}
-	return VerdictBlocked, "", "failed in the user's browser (" + reason + "), as a CORS failure looks in a HAR"
+	return cors.VerdictBlocked, "", "failed in the user's browser (" + reason + "), as a CORS failure looks in a HAR"
 }
 
-func withError(e string) string {
+func withError(e cors.CorsError) string {
 	if e == "" {
 		return ""
 	}
-	return " (" + e + ")"
+	return " (" + string(e) + ")"
 }
 
 // caseName names a case after the corsproof case it came from, or after
@@ -1048,7 +1010,7 @@ func redactQuery(raw string) (string, []string) {
 		if err != nil {
 			n = name
 		}
-		if ok && harIsSecret(n) {
+		if ok && cors.IsSecretQueryParam(n) {
 			parts[i] = name + "=" + RedactedValue
 			names = appendOnce(names, "?"+n)
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // readHAR reads a testdata HAR, putting port in place of the TARGET_PORT
@@ -46,7 +48,7 @@ func TestImportHARChromiumDemo(t *testing.T) {
 	for _, sk := range rep.Skipped {
 		assert.Equal(t, SkipPreflight, sk.Kind, "entry %d", sk.Entry)
 	}
-	yes := func(v Verdict, ce string) *Expect { return &Expect{Verdict: v, CorsError: ce} }
+	yes := func(v cors.Verdict, ce cors.CorsError) *Expect { return &Expect{Verdict: v, CorsError: ce} }
 	const target = "http://127.0.0.1:8080"
 	tests := []struct {
 		desc   string
@@ -58,30 +60,30 @@ func TestImportHARChromiumDemo(t *testing.T) {
 		{
 			desc: "simple allowed GET", name: "open route allows a simple GET", origin: "https://app.example.test",
 			req:    Request{API: APIFetch, Method: "GET", URL: target + "/api/open", Credentials: CredentialsOmit, Mode: ModeCORS},
-			expect: yes(VerdictAllowed, ""),
+			expect: yes(cors.VerdictAllowed, ""),
 		},
 		{
 			desc: "preflighted PUT keeps its content type and body", name: "open route allows a preflighted PUT from localhost", origin: "http://localhost:3000",
 			req: Request{API: APIFetch, Method: "PUT", URL: target + "/api/open/items/1", Credentials: CredentialsOmit, Mode: ModeCORS,
 				Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"name":"a"}`},
-			expect: yes(VerdictAllowed, ""),
+			expect: yes(cors.VerdictAllowed, ""),
 		},
 		{
 			desc: "credentialed POST with a custom header", name: "allow-list admits a credentialed POST with a custom header", origin: "https://app.example.test",
 			req: Request{API: APIFetch, Method: "POST", URL: target + "/api/allowlist/login", Credentials: CredentialsInclude, Mode: ModeCORS,
 				Headers: map[string]string{"Content-Type": "application/json", "X-Token": RedactedValue}, Body: `{"user":"a"}`},
-			expect: yes(VerdictAllowed, ""),
+			expect: yes(cors.VerdictAllowed, ""),
 		},
 		{
 			desc: "preflight failure carries the CorsError", name: "wildcard origin with credentials is refused on the preflight", origin: "https://app.example.test",
 			req: Request{API: APIFetch, Method: "GET", URL: target + "/api/wildcard-credentials", Credentials: CredentialsInclude, Mode: ModeCORS,
 				Headers: map[string]string{"X-Token": RedactedValue}},
-			expect: yes(VerdictBlocked, "PreflightWildcardOriginNotAllowed"),
+			expect: yes(cors.VerdictBlocked, "PreflightWildcardOriginNotAllowed"),
 		},
 		{
 			desc: "time-out kept as the user saw it", name: "slow route times out", origin: "https://app.example.test",
 			req:    Request{API: APIFetch, Method: "GET", URL: target + "/api/slow", Credentials: CredentialsOmit, Mode: ModeCORS},
-			expect: yes(VerdictTimeout, ""),
+			expect: yes(cors.VerdictTimeout, ""),
 		},
 	}
 	for _, tc := range tests {
@@ -111,7 +113,7 @@ func TestImportHARChromiumSmall(t *testing.T) {
 
 	redirected := caseByName(t, s, "fetch redirected to the allow-list")
 	assert.Equal(t, "http://127.0.0.1:18471/api/open?redirect=/api/allowlist", redirected.Request.URL, "the case starts at the first hop")
-	assert.Equal(t, &Expect{Verdict: VerdictAllowed}, redirected.Expect)
+	assert.Equal(t, &Expect{Verdict: cors.VerdictAllowed}, redirected.Expect)
 	kinds := map[SkipKind]int{}
 	for _, sk := range rep.Skipped {
 		kinds[sk.Kind]++
@@ -122,7 +124,7 @@ func TestImportHARChromiumSmall(t *testing.T) {
 	// corsproof's own HAR redacts secrets unless --show-secrets; the name
 	// survives, which is what the preflight asks about.
 	assert.Equal(t, map[string]string{"Authorization": "[redacted]"}, bearer.Request.Headers)
-	assert.Equal(t, &Expect{Verdict: VerdictBlocked, CorsError: "HeaderDisallowedByPreflightResponse"}, bearer.Expect)
+	assert.Equal(t, &Expect{Verdict: cors.VerdictBlocked, CorsError: "HeaderDisallowedByPreflightResponse"}, bearer.Expect)
 	assert.Equal(t, CredentialsInclude, bearer.Request.Credentials)
 }
 
@@ -143,13 +145,13 @@ func TestImportHARFirefox(t *testing.T) {
 		},
 		Body: `{"range":"7d","page":1}`,
 	}, post.Request)
-	assert.Equal(t, &Expect{Verdict: VerdictBlocked}, post.Expect)
+	assert.Equal(t, &Expect{Verdict: cors.VerdictBlocked}, post.Expect)
 	assert.Contains(t, post.Why, "entry 3 of user.har")
 
 	me := s.Cases[1]
 	assert.Equal(t, "https://api.example.net/v1/me?access_token="+RedactedValue+"&lang=de", me.Request.URL)
 	assert.Equal(t, CredentialsSameOrigin, me.Request.Credentials)
-	assert.Equal(t, &Expect{Verdict: VerdictAllowed}, me.Expect)
+	assert.Equal(t, &Expect{Verdict: cors.VerdictAllowed}, me.Expect)
 
 	require.Len(t, rep.Cases, 2)
 	assert.Equal(t, 2, rep.Cases[0].Preflight)
@@ -290,20 +292,20 @@ func TestImportHARExpectAndCredentials(t *testing.T) {
 		wantCreds Credentials
 		want      *Expect
 	}{
-		{desc: "answered", e: hentry{Status: 200}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictAllowed}},
-		{desc: "answered 500 is still allowed", e: hentry{Status: 500}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictAllowed}},
-		{desc: "status 0 as Firefox writes it", e: hentry{Status: 0}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictBlocked}},
-		{desc: "chromium ERR_FAILED", e: hentry{Error: "net::ERR_FAILED"}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictBlocked}},
+		{desc: "answered", e: hentry{Status: 200}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictAllowed}},
+		{desc: "answered 500 is still allowed", e: hentry{Status: 500}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictAllowed}},
+		{desc: "status 0 as Firefox writes it", e: hentry{Status: 0}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked}},
+		{desc: "chromium ERR_FAILED", e: hentry{Error: "net::ERR_FAILED"}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked}},
 		{desc: "CorsError as a string", e: hentry{Error: "net::ERR_FAILED", CorsError: "MissingAllowOriginHeader"},
-			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictBlocked, CorsError: "MissingAllowOriginHeader"}},
+			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked, CorsError: "MissingAllowOriginHeader"}},
 		{desc: "CorsError as Chromium's corsErrorStatus", e: hentry{CorsError: map[string]string{"corsError": "AllowOriginMismatch", "failedParameter": "x"}},
-			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictBlocked, CorsError: "AllowOriginMismatch"}},
-		{desc: "unknown CorsError name still blocked", e: hentry{CorsError: "SomethingNew"}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictBlocked}},
-		{desc: "other net error", e: hentry{Error: "net::ERR_CONNECTION_REFUSED"}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: VerdictNetworkError}},
-		{desc: "cookie header means include", e: hentry{Status: 200, Headers: [][2]string{{"Cookie", "a=b"}}}, wantCreds: CredentialsInclude, want: &Expect{Verdict: VerdictAllowed}},
-		{desc: "cookies list means include", e: hentry{Status: 200, Cookies: []string{"a"}}, wantCreds: CredentialsInclude, want: &Expect{Verdict: VerdictAllowed}},
+			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked, CorsError: "AllowOriginMismatch"}},
+		{desc: "unknown CorsError name still blocked", e: hentry{CorsError: "SomethingNew"}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked}},
+		{desc: "other net error", e: hentry{Error: "net::ERR_CONNECTION_REFUSED"}, wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictNetworkError}},
+		{desc: "cookie header means include", e: hentry{Status: 200, Headers: [][2]string{{"Cookie", "a=b"}}}, wantCreds: CredentialsInclude, want: &Expect{Verdict: cors.VerdictAllowed}},
+		{desc: "cookies list means include", e: hentry{Status: 200, Cookies: []string{"a"}}, wantCreds: CredentialsInclude, want: &Expect{Verdict: cors.VerdictAllowed}},
 		{desc: "credential-only CorsError means include", e: hentry{CorsError: "WildcardOriginNotAllowed"}, wantCreds: CredentialsInclude,
-			want: &Expect{Verdict: VerdictBlocked, CorsError: "WildcardOriginNotAllowed"}},
+			want: &Expect{Verdict: cors.VerdictBlocked, CorsError: "WildcardOriginNotAllowed"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -333,22 +335,22 @@ func TestImportHARPreflightMatching(t *testing.T) {
 		entries       []hentry
 		wantCases     []string // name of each case
 		wantPreflight []int    // ImportedCase.Preflight of each case
-		wantExpect    []Verdict
+		wantExpect    []cors.Verdict
 	}{
 		{desc: "preflight before its request", entries: []hentry{pre(harAPI, "PUT"), req(harAPI, "PUT", 200)},
-			wantCases: []string{"PUT api.example.test/x"}, wantPreflight: []int{0}, wantExpect: []Verdict{VerdictAllowed}},
+			wantCases: []string{"PUT api.example.test/x"}, wantPreflight: []int{0}, wantExpect: []cors.Verdict{cors.VerdictAllowed}},
 		{desc: "preflight after its request, as Chromium orders them", entries: []hentry{req(harAPI, "PUT", 0), pre(harAPI, "PUT")},
-			wantCases: []string{"PUT api.example.test/x"}, wantPreflight: []int{1}, wantExpect: []Verdict{VerdictBlocked}},
+			wantCases: []string{"PUT api.example.test/x"}, wantPreflight: []int{1}, wantExpect: []cors.Verdict{cors.VerdictBlocked}},
 		{desc: "matched by method", entries: []hentry{req(harAPI, "DELETE", 200), pre(harAPI, "PUT"), req(harAPI, "PUT", 200)},
-			wantCases: []string{"DELETE api.example.test/x", "PUT api.example.test/x"}, wantPreflight: []int{-1, 1}, wantExpect: []Verdict{VerdictAllowed, VerdictAllowed}},
+			wantCases: []string{"DELETE api.example.test/x", "PUT api.example.test/x"}, wantPreflight: []int{-1, 1}, wantExpect: []cors.Verdict{cors.VerdictAllowed, cors.VerdictAllowed}},
 		{desc: "two preflights, two requests, names made unique", entries: []hentry{pre(harAPI, "PUT"), req(harAPI, "PUT", 200), pre(harAPI, "PUT"), req(harAPI, "PUT", 0)},
-			wantCases: []string{"PUT api.example.test/x", "PUT api.example.test/x #2"}, wantPreflight: []int{0, 2}, wantExpect: []Verdict{VerdictAllowed, VerdictBlocked}},
+			wantCases: []string{"PUT api.example.test/x", "PUT api.example.test/x #2"}, wantPreflight: []int{0, 2}, wantExpect: []cors.Verdict{cors.VerdictAllowed, cors.VerdictBlocked}},
 		{desc: "preflight typed by _resourceType", entries: []hentry{{Method: "OPTIONS", URL: harAPI, Status: 204, ResourceType: "preflight", Headers: [][2]string{fromApp}}, req(harAPI, "GET", 200)},
-			wantCases: []string{"GET api.example.test/x"}, wantPreflight: []int{0}, wantExpect: []Verdict{VerdictAllowed}},
+			wantCases: []string{"GET api.example.test/x"}, wantPreflight: []int{0}, wantExpect: []cors.Verdict{cors.VerdictAllowed}},
 		{desc: "plain OPTIONS request is a case", entries: []hentry{{Method: "OPTIONS", URL: harAPI, Status: 200, Headers: [][2]string{fromApp}}},
-			wantCases: []string{"OPTIONS api.example.test/x"}, wantPreflight: []int{-1}, wantExpect: []Verdict{VerdictAllowed}},
+			wantCases: []string{"OPTIONS api.example.test/x"}, wantPreflight: []int{-1}, wantExpect: []cors.Verdict{cors.VerdictAllowed}},
 		{desc: "lone preflight rebuilds its request", entries: []hentry{pre(harAPI, "PATCH")},
-			wantCases: []string{"PATCH api.example.test/x"}, wantPreflight: []int{-1}, wantExpect: []Verdict{""}},
+			wantCases: []string{"PATCH api.example.test/x"}, wantPreflight: []int{-1}, wantExpect: []cors.Verdict{""}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -357,11 +359,11 @@ func TestImportHARPreflightMatching(t *testing.T) {
 			require.NoError(t, err)
 			var names []string
 			var pres []int
-			var verdicts []Verdict
+			var verdicts []cors.Verdict
 			for i, c := range s.Cases {
 				names = append(names, c.Name)
 				pres = append(pres, rep.Cases[i].Preflight)
-				var v Verdict
+				var v cors.Verdict
 				if c.Expect != nil {
 					v = c.Expect.Verdict
 				}

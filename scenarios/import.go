@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // Imported requests come from a browser's DevTools, which lists every header
@@ -22,11 +24,6 @@ var browserAddedHeaders = map[string]bool{
 	"user-agent": true, "priority": true, "accept-language": true,
 	"pragma": true, "cache-control": true,
 }
-
-// secretHeaderWords mark header names whose values are credentials: the
-// importers keep the name, which is what matters for CORS, and replace the
-// value so a user's token never ends up in a suite file or a report.
-var secretHeaderWords = []string{"auth", "token", "secret", "session", "csrf", "xsrf", "api-key", "apikey", "password", "cookie"}
 
 // RedactedValue replaces secret header values in imported cases.
 const RedactedValue = "REDACTED"
@@ -48,14 +45,17 @@ func (r importedRequest) toCase() (Case, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Case{}, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
 	}
-	c := Case{Request: Request{API: APIFetch, Method: normaliseMethod(r.method), URL: r.url, Body: r.body,
-		Credentials: DefaultCredentials, Mode: DefaultMode}}
-	if c.Request.Method == "" {
-		c.Request.Method = DefaultMethod
+	method := r.method
+	if method == "" {
+		// A copied command leaves out the default method: GET, or POST
+		// when it sends a body (curl --data).
+		method = DefaultMethod
 		if r.body != "" {
-			c.Request.Method = "POST"
+			method = "POST"
 		}
 	}
+	c := Case{Request: Request{API: APIFetch, Method: cors.NormalizeMethod(method), URL: r.url, Body: r.body,
+		Credentials: DefaultCredentials, Mode: DefaultMode}}
 	referrer := r.referrer
 	for _, h := range r.headers {
 		name, value := h[0], h[1]
@@ -76,11 +76,10 @@ func (r importedRequest) toCase() (Case, error) {
 		case browserAddedHeaders[l], headerNameIssue(name) != nil:
 			continue
 		}
-		for _, w := range secretHeaderWords {
-			if strings.Contains(l, w) {
-				value = RedactedValue
-				break
-			}
+		// Keep the name, which is what matters for CORS, and replace the
+		// value so a user's token never ends up in a suite file.
+		if cors.IsSecretHeader(name) {
+			value = RedactedValue
 		}
 		if c.Request.Headers == nil {
 			c.Request.Headers = map[string]string{}

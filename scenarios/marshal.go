@@ -102,7 +102,7 @@ func writeCase(b *bytes.Buffer, c Case) error {
 			add(writeScalar(b, rin, "verdict", string(x.Verdict)))
 		}
 		if x.CorsError != "" {
-			add(writeScalar(b, rin, "cors_error", x.CorsError))
+			add(writeScalar(b, rin, "cors_error", string(x.CorsError)))
 		}
 		if x.Preflight != nil {
 			fmt.Fprintf(b, "%spreflight: %t\n", rin, *x.Preflight)

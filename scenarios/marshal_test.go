@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // withoutPositions clears what depends on where the text sits in its file.
@@ -84,7 +86,7 @@ func TestCaseYAML(t *testing.T) {
 		Name: "credentialed", Origin: "https://app.example.test",
 		Request: Request{API: APIXHR, Method: "PUT", URL: "http://127.0.0.1:8080/v1/cart", Credentials: CredentialsInclude,
 			Headers: map[string]string{"X-B": "2", "Content-Type": "application/json"}, Body: `{"n":1}`},
-		Expect: &Expect{Verdict: VerdictBlocked, CorsError: "InvalidAllowCredentials", Preflight: ptr(false)},
+		Expect: &Expect{Verdict: cors.VerdictBlocked, CorsError: "InvalidAllowCredentials", Preflight: ptr(false)},
 		File:   "x.yaml", Line: 40,
 	}
 	out, err := CaseYAML(c)

@@ -2,6 +2,8 @@
 // loads and validates suite files, and imports requests captured elsewhere.
 package scenarios
 
+import "github.com/corsproof/corsproof/cors"
+
 // API names the in-page API that makes the request.
 type API string
 
@@ -29,19 +31,6 @@ type Mode string
 const (
 	ModeCORS   Mode = "cors"
 	ModeNoCORS Mode = "no-cors"
-)
-
-// Verdict is what the browser did with a request.
-type Verdict string
-
-// Verdicts. Blocked means the browser's CORS checks refused the request;
-// a refused connection or a DNS failure is a network error, not blocked.
-const (
-	VerdictAllowed      Verdict = "allowed"
-	VerdictBlocked      Verdict = "blocked"
-	VerdictNetworkError Verdict = "network-error"
-	VerdictTimeout      Verdict = "timeout"
-	VerdictError        Verdict = "error"
 )
 
 // Suite is one suite file: a named list of cases.
@@ -86,11 +75,30 @@ type Request struct {
 	Mode        Mode              `json:"mode,omitempty" yaml:"mode,omitempty"`
 }
 
+// Model is the request as the CORS model reads it, made by a page at origin.
+// It is the one mapping from a suite's request to the model's: the harness
+// asks the model whether to wait for a preflight, records are diagnosed and
+// explain predicts through it, so all three read the same request. Values
+// pass through unchanged; the model applies the defaults and the method
+// normalisation the page's API would.
+func (r Request) Model(origin string) cors.Request {
+	return cors.Request{
+		Origin:      origin,
+		Method:      r.Method,
+		URL:         r.URL,
+		Headers:     r.Headers,
+		Credentials: string(r.Credentials),
+		Mode:        string(r.Mode),
+		API:         string(r.API),
+		Body:        r.Body,
+	}
+}
+
 // Expect lists what a case expects; nil fields are not checked.
 type Expect struct {
-	Verdict         Verdict  `json:"verdict,omitempty" yaml:"verdict,omitempty"`
-	CorsError       string   `json:"cors_error,omitempty" yaml:"cors_error,omitempty"`
-	Preflight       *bool    `json:"preflight,omitempty" yaml:"preflight,omitempty"`
-	Status          *int     `json:"status,omitempty" yaml:"status,omitempty"`
-	ReadableHeaders []string `json:"readable_headers,omitempty" yaml:"readable_headers,omitempty"`
+	Verdict         cors.Verdict   `json:"verdict,omitempty" yaml:"verdict,omitempty"`
+	CorsError       cors.CorsError `json:"cors_error,omitempty" yaml:"cors_error,omitempty"`
+	Preflight       *bool          `json:"preflight,omitempty" yaml:"preflight,omitempty"`
+	Status          *int           `json:"status,omitempty" yaml:"status,omitempty"`
+	ReadableHeaders []string       `json:"readable_headers,omitempty" yaml:"readable_headers,omitempty"`
 }

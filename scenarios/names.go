@@ -1,57 +1,30 @@
 package scenarios
 
 import (
-	"slices"
 	"strings"
+
+	"github.com/corsproof/corsproof/cors"
 )
-
-// CorsErrors are Chromium's network::mojom::CorsError names, as CDP reports
-// them in Network.loadingFailed corsErrorStatus.corsError. An expect.cors_error
-// must be one of them.
-var CorsErrors = []string{
-	"DisallowedByMode",
-	"InvalidResponse",
-	"WildcardOriginNotAllowed",
-	"MissingAllowOriginHeader",
-	"MultipleAllowOriginValues",
-	"InvalidAllowOriginValue",
-	"AllowOriginMismatch",
-	"InvalidAllowCredentials",
-	"CorsDisabledScheme",
-	"PreflightInvalidStatus",
-	"PreflightDisallowedRedirect",
-	"PreflightWildcardOriginNotAllowed",
-	"PreflightMissingAllowOriginHeader",
-	"PreflightMultipleAllowOriginValues",
-	"PreflightInvalidAllowOriginValue",
-	"PreflightAllowOriginMismatch",
-	"PreflightInvalidAllowCredentials",
-	"PreflightMissingAllowExternal",
-	"PreflightInvalidAllowExternal",
-	"InvalidAllowMethodsPreflightResponse",
-	"InvalidAllowHeadersPreflightResponse",
-	"MethodDisallowedByPreflightResponse",
-	"HeaderDisallowedByPreflightResponse",
-	"RedirectContainsCredentials",
-	"InsecureLocalNetwork",
-	"InvalidLocalNetworkAccess",
-	"NoCorsRedirectModeNotFollow",
-	"LocalNetworkAccessPermissionDenied",
-	"PreflightMissingAllowPrivateNetwork",
-	"PreflightInvalidAllowPrivateNetwork",
-	"InvalidPrivateNetworkAccess",
-	"UnexpectedPrivateNetworkAccess",
-}
-
-// IsCorsError reports whether name is one of CorsErrors, exactly as spelled.
-func IsCorsError(name string) bool { return slices.Contains(CorsErrors, name) }
 
 var (
 	apiNames         = []string{string(APIFetch), string(APIXHR)}
 	credentialsNames = []string{string(CredentialsOmit), string(CredentialsSameOrigin), string(CredentialsInclude)}
 	modeNames        = []string{string(ModeCORS), string(ModeNoCORS)}
-	verdictNames     = []string{string(VerdictAllowed), string(VerdictBlocked), string(VerdictNetworkError), string(VerdictTimeout), string(VerdictError)}
+	verdictNames     = stringsOf(cors.BrowserVerdicts())
+	// corsErrorNames are the names suggested for a misspelt cors_error:
+	// only current ones, since a legacy name is accepted but not advised.
+	corsErrorNames = stringsOf(cors.CorsErrors())
 )
+
+// stringsOf turns a list of cors' typed names into the strings the
+// validator's enums and hints take.
+func stringsOf[T ~string](names []T) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = string(n)
+	}
+	return out
+}
 
 // closest returns the candidate nearest to s, or "" when none is near enough
 // to be a plausible typo; a case-insensitive match always wins.

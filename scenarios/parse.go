@@ -711,9 +711,9 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 	x.verdict = w.enum(m, "verdict", field, "a verdict", verdictNames)
 	if ce, ok := m["cors_error"]; ok {
 		v := w.str(ce, field+".cors_error")
-		if v.ok() && !IsCorsError(v.v) {
+		if _, known := cors.LookupCorsError(v.v); v.ok() && !known {
 			hint := "use one of Chromium's CorsError names, such as MissingAllowOriginHeader"
-			if c := closest(v.v, CorsErrors); c != "" {
+			if c := closest(v.v, corsErrorNames); c != "" {
 				hint = "did you mean " + c + "?"
 			}
 			w.add(&EnumError{w.problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError name", hint)})
@@ -839,7 +839,7 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	}
 	c.Request.Method = DefaultMethod
 	if r.method.set {
-		c.Request.Method = normaliseMethod(r.method.v)
+		c.Request.Method = cors.NormalizeMethod(r.method.v)
 	}
 	c.Request.Credentials = DefaultCredentials
 	if r.credentials.set {
@@ -892,14 +892,14 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	x := rc.exp
 	if x.verdict.set || x.corsError.set || x.preflight != nil || x.status != nil || len(x.readable) > 0 {
 		c.Expect = &Expect{
-			Verdict:         Verdict(x.verdict.v),
-			CorsError:       x.corsError.v,
+			Verdict:         cors.Verdict(x.verdict.v),
+			CorsError:       cors.CorsError(x.corsError.v),
 			Preflight:       x.preflight,
 			Status:          x.status,
 			ReadableHeaders: x.readable,
 		}
 	}
-	if x.corsError.ok() && x.verdict.ok() && x.verdict.v != string(VerdictBlocked) {
+	if x.corsError.ok() && x.verdict.ok() && x.verdict.v != string(cors.VerdictBlocked) {
 		w.add(&ConflictError{w.problem(x.corsError.at, f+".expect.cors_error", x.corsError.v, "comes only with verdict blocked, but the case expects "+x.verdict.v+fromDefaults(x.verdict), "remove cors_error, or expect verdict: blocked")})
 	}
 	return c, len(w.errs) == before

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // TestREADMESuiteExample keeps the README's suite example true: it must
@@ -27,5 +29,5 @@ func TestREADMESuiteExample(t *testing.T) {
 	assert.Equal(t, CredentialsInclude, c.Request.Credentials)
 	assert.Equal(t, map[string]string{"session": "abc"}, c.Cookies)
 	require.NotNil(t, c.Expect)
-	assert.Equal(t, VerdictBlocked, c.Expect.Verdict)
+	assert.Equal(t, cors.VerdictBlocked, c.Expect.Verdict)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -35,7 +37,7 @@ func TestLoadFullExample(t *testing.T) {
 			Credentials: CredentialsInclude, Body: `{"user":"a"}`, Mode: ModeCORS,
 		},
 		Expect: &Expect{
-			Verdict: VerdictBlocked, CorsError: "PreflightMissingAllowOriginHeader",
+			Verdict: cors.VerdictBlocked, CorsError: "PreflightMissingAllowOriginHeader",
 			Preflight: ptr(true), Status: ptr(200), ReadableHeaders: []string{"X-Request-Id"},
 		},
 		File: path, Line: 10,
@@ -87,14 +89,14 @@ func TestDefaults(t *testing.T) {
 			defaults: "{origin: https://a.test, request: {api: xhr, credentials: include, method: post, body: b}, expect: {verdict: allowed, status: 200}}",
 			cse:      "request: {url: /x}",
 			want: Case{Origin: "https://a.test", Request: Request{API: APIXHR, Method: "POST", URL: "http://t.test/x", Credentials: CredentialsInclude, Body: "b"},
-				Expect: &Expect{Verdict: VerdictAllowed, Status: ptr(200)}},
+				Expect: &Expect{Verdict: cors.VerdictAllowed, Status: ptr(200)}},
 		},
 		{
 			desc:     "the case wins field by field",
 			defaults: "{origin: https://a.test, request: {credentials: include, url: /d}, expect: {verdict: allowed, preflight: true}}",
 			cse:      "origin: https://b.test, request: {credentials: omit}, expect: {verdict: blocked}",
 			want: Case{Origin: "https://b.test", Request: Request{API: APIFetch, Method: "GET", URL: "http://t.test/d", Credentials: CredentialsOmit, Mode: ModeCORS},
-				Expect: &Expect{Verdict: VerdictBlocked, Preflight: ptr(true)}},
+				Expect: &Expect{Verdict: cors.VerdictBlocked, Preflight: ptr(true)}},
 		},
 		{
 			desc:     "headers merge by name ignoring case, the case winning",

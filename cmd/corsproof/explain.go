@@ -198,10 +198,7 @@ func (eo *explainOptions) input() (cors.Input, error) {
 	if err != nil {
 		return cors.Input{}, err
 	}
-	in := cors.Input{Request: cors.Request{
-		Origin: c.Origin, Method: c.Request.Method, URL: c.Request.URL, Headers: c.Request.Headers,
-		Credentials: string(c.Request.Credentials), Mode: string(c.Request.Mode), API: string(c.Request.API), Body: c.Request.Body,
-	}}
+	in := cors.Input{Request: c.Request.Model(c.Origin)}
 
 	pre, err := response(eo.changed["preflight-status"], "preflight-status", eo.preflightStatus, "--preflight-header", eo.preflightHeaders, 204)
 	if err != nil {

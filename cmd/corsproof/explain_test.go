@@ -198,10 +198,10 @@ func TestExplainJSON(t *testing.T) {
 		var got reports.Explanation
 		require.NoError(t, json.Unmarshal([]byte(out), &got))
 		assert.Nil(t, got.Browser)
-		assert.Equal(t, "blocked", got.Prediction.Verdict)
-		assert.Equal(t, "HeaderDisallowedByPreflightResponse", got.Prediction.CorsError)
+		assert.Equal(t, "blocked", string(got.Prediction.Verdict))
+		assert.Equal(t, "HeaderDisallowedByPreflightResponse", string(got.Prediction.CorsError))
 		assert.Equal(t, "authorization", got.Prediction.FailedParameter)
-		assert.Equal(t, "blocked", got.Diagnosis.ModelVerdict)
+		assert.Equal(t, "blocked", string(got.Diagnosis.ModelVerdict))
 		assert.NotEmpty(t, got.Diagnosis.Fix)
 		assert.Equal(t, "[redacted]", got.Input.Request.Headers["Authorization"])
 		assert.NotContains(t, out, "s3cret")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
@@ -68,7 +69,7 @@ func (po *probeOptions) toCase() (scenarios.Case, error) {
 		c.Cookies[name] = value
 	}
 	if po.expect != "" {
-		c.Expect = &scenarios.Expect{Verdict: scenarios.Verdict(po.expect)}
+		c.Expect = &scenarios.Expect{Verdict: cors.Verdict(po.expect)}
 	}
 	return checkFlagCase(c, "probe", "the URL")
 }

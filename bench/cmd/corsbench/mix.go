@@ -7,6 +7,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -52,22 +53,22 @@ type benchCase struct {
 }
 
 // want is the verdict Chromium gives the case.
-func (c benchCase) want() scenarios.Verdict {
+func (c benchCase) want() cors.Verdict {
 	if c.kind == simpleAllowed || c.kind == preflightAllowed {
-		return scenarios.VerdictAllowed
+		return cors.VerdictAllowed
 	}
-	return scenarios.VerdictBlocked
+	return cors.VerdictBlocked
 }
 
 // corsError is Chromium's reason for a blocked case; empty when allowed.
-func (c benchCase) corsError() string {
+func (c benchCase) corsError() cors.CorsError {
 	switch c.kind {
 	case missingACAO:
-		return "MissingAllowOriginHeader"
+		return cors.ErrMissingAllowOriginHeader
 	case preflightBlocked:
-		return "HeaderDisallowedByPreflightResponse"
+		return cors.ErrHeaderDisallowedByPreflightResponse
 	case wildcardCreds:
-		return "WildcardOriginNotAllowed"
+		return cors.ErrWildcardOriginNotAllowed
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -91,15 +92,15 @@ func TestMixCaseShapes(t *testing.T) {
 		path        string
 		token       bool
 		credentials string
-		want        scenarios.Verdict
-		corsError   string
+		want        cors.Verdict
+		corsError   cors.CorsError
 		preflight   bool
 	}{
-		{desc: "simple GET allowed", kind: simpleAllowed, method: "GET", path: "/api/open", credentials: "omit", want: scenarios.VerdictAllowed},
-		{desc: "missing ACAO", kind: missingACAO, method: "GET", path: "/api/no-cors", credentials: "omit", want: scenarios.VerdictBlocked, corsError: "MissingAllowOriginHeader"},
-		{desc: "preflight allowed", kind: preflightAllowed, method: "GET", path: "/api/open", token: true, credentials: "omit", want: scenarios.VerdictAllowed, preflight: true},
-		{desc: "preflight blocked", kind: preflightBlocked, method: "POST", path: "/api/missing-allow-headers", token: true, credentials: "omit", want: scenarios.VerdictBlocked, corsError: "HeaderDisallowedByPreflightResponse", preflight: true},
-		{desc: "credentialed wildcard", kind: wildcardCreds, method: "GET", path: "/api/wildcard-credentials", credentials: "include", want: scenarios.VerdictBlocked, corsError: "WildcardOriginNotAllowed"},
+		{desc: "simple GET allowed", kind: simpleAllowed, method: "GET", path: "/api/open", credentials: "omit", want: cors.VerdictAllowed},
+		{desc: "missing ACAO", kind: missingACAO, method: "GET", path: "/api/no-cors", credentials: "omit", want: cors.VerdictBlocked, corsError: "MissingAllowOriginHeader"},
+		{desc: "preflight allowed", kind: preflightAllowed, method: "GET", path: "/api/open", token: true, credentials: "omit", want: cors.VerdictAllowed, preflight: true},
+		{desc: "preflight blocked", kind: preflightBlocked, method: "POST", path: "/api/missing-allow-headers", token: true, credentials: "omit", want: cors.VerdictBlocked, corsError: "HeaderDisallowedByPreflightResponse", preflight: true},
+		{desc: "credentialed wildcard", kind: wildcardCreds, method: "GET", path: "/api/wildcard-credentials", credentials: "include", want: cors.VerdictBlocked, corsError: "WildcardOriginNotAllowed"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()

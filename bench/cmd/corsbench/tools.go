@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/target"
 )
 
@@ -61,10 +61,10 @@ type tool struct {
 
 // caseOutcome is one case as a tool reported it.
 type caseOutcome struct {
-	Name    string            `json:"name"`
-	Verdict scenarios.Verdict `json:"verdict"`
-	MS      float64           `json:"ms"`
-	Error   string            `json:"error,omitempty"`
+	Name    string       `json:"name"`
+	Verdict cors.Verdict `json:"verdict"`
+	MS      float64      `json:"ms"`
+	Error   string       `json:"error,omitempty"`
 }
 
 // corsproofTool runs `corsproof run suite.yaml -o json` on the browser; jobs
@@ -98,7 +98,7 @@ func parseCorsproof(stdout []byte) ([]caseOutcome, error) {
 	}
 	out := make([]caseOutcome, 0, len(run.Records))
 	for _, rec := range run.Records {
-		out = append(out, caseOutcome{Name: rec.Name, Verdict: rec.Verdict, MS: float64(rec.DurationMS), Error: rec.CorsError})
+		out = append(out, caseOutcome{Name: rec.Name, Verdict: rec.Verdict, MS: float64(rec.DurationMS), Error: string(rec.CorsError)})
 	}
 	return out, nil
 }
@@ -172,7 +172,7 @@ func runTool(ctx context.Context, t tool, dir string, cases []benchCase, srv *ta
 		r.Err = perr
 		return r
 	}
-	want := make(map[string]scenarios.Verdict, len(cases))
+	want := make(map[string]cors.Verdict, len(cases))
 	for _, c := range cases {
 		want[c.Name] = c.want()
 	}
