@@ -11,17 +11,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const examplePolicy = "../examples/policy.yaml"
 
-func loadPolicy(t *testing.T, path string) *target.Policy {
+func loadPolicy(t *testing.T, path string) *policy.Policy {
 	t.Helper()
-	p, err := target.LoadPolicy(path)
+	p, err := policy.Load(path)
 	require.NoError(t, err)
 	return p
 }
@@ -114,7 +114,7 @@ func TestGenerateCases(t *testing.T) {
 	t.Parallel()
 	build := func(t *testing.T, yaml string) *Contract {
 		t.Helper()
-		p, err := target.ParsePolicy("p.yaml", []byte(yaml))
+		p, err := policy.Parse("p.yaml", []byte(yaml))
 		require.NoError(t, err)
 		c, err := Build(p, "http://127.0.0.1:9")
 		require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestBuildRejects(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			p, err := target.ParsePolicy("p.yaml", []byte(tc.policy))
+			p, err := policy.Parse("p.yaml", []byte(tc.policy))
 			require.NoError(t, err)
 			_, err = Build(p, tc.target)
 			require.Error(t, err)
@@ -201,9 +201,9 @@ func TestBuildRejects(t *testing.T) {
 	}
 	t.Run("problems are typed", func(t *testing.T) {
 		t.Parallel()
-		p, err := target.ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    redirect: /b\n"))
+		p, err := policy.Parse("p.yaml", []byte("version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    redirect: /b\n"))
 		require.NoError(t, err)
-		var pe *target.PolicyError
+		var pe *policy.PolicyError
 		require.True(t, errors.As(CheckPolicy(p), &pe))
 		assert.Equal(t, "routes[0].redirect", pe.Field)
 		assert.Equal(t, "/b", pe.Value)

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -18,7 +18,7 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Start the built-in target API on loopback and run the built-in example suite against it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+			srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 			if err != nil {
 				return err
 			}
@@ -42,7 +42,7 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 // key goes at the end of the document so that positions in messages still
 // match the embedded file's lines.
 func demoSuite(targetURL string) (*scenarios.Suite, error) {
-	data := append([]byte{}, target.DemoSuite()...)
+	data := append([]byte{}, testapi.DemoSuite()...)
 	data = append(data, []byte("\ntarget: "+targetURL+"\n")...)
 	s, err := scenarios.Parse("demo.yaml (built in)", data)
 	if err != nil {

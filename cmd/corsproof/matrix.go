@@ -11,7 +11,7 @@ import (
 	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // matrixOptions are the flags of `corsproof matrix` beyond the shared
@@ -86,7 +86,7 @@ code is 0 unless the command line or a browser is wrong (2).`,
 			}
 			var suites []*scenarios.Suite
 			if demo {
-				srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+				srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 				if err != nil {
 					return err
 				}

@@ -17,7 +17,7 @@ import (
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 const firefoxHAR = "../../scenarios/testdata/har/firefox-dashboard.har"
@@ -139,7 +139,7 @@ func TestReplayRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Skip("no Chromium: ", err)
 	}
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 

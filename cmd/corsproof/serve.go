@@ -9,7 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/policy"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -24,13 +25,13 @@ query parameters adjust any answer ad hoc, e.g. ?acao=*&acac=true.
 Every request is logged as received, so you can see exactly what a browser sent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			policy := target.DefaultPolicy()
+			pol := testapi.DefaultPolicy()
 			if policyPath != "" {
-				p, err := target.LoadPolicy(policyPath)
+				p, err := policy.Load(policyPath)
 				if err != nil {
 					return err
 				}
-				policy = p
+				pol = p
 			}
 			host, _, err := net.SplitHostPort(addr)
 			if err != nil {
@@ -39,16 +40,16 @@ Every request is logged as received, so you can see exactly what a browser sent.
 			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(stderr, "corsproof: warning: serving on %s, which is reachable from other machines\n", addr)
 			}
-			var opts []target.Option
+			var opts []testapi.Option
 			if !quiet {
-				opts = append(opts, target.WithLogWriter(stdout))
+				opts = append(opts, testapi.WithLogWriter(stdout))
 			}
-			srv, err := target.Start(addr, target.NewHandler(policy, opts...))
+			srv, err := testapi.Start(addr, testapi.NewHandler(pol, opts...))
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stderr, "corsproof: target API listening on %s (Ctrl-C to stop)\n", srv.URL)
-			for _, r := range policy.Routes {
+			for _, r := range pol.Routes {
 				fmt.Fprintf(stderr, "  %s%s\n", srv.URL, r.Path)
 			}
 			<-cmd.Context().Done()

@@ -1,4 +1,4 @@
-package target
+package testapi
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/corsproof/corsproof/policy"
 )
 
 // overrides are the per-request adjustments read from the query string;
@@ -67,9 +69,9 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 			}
 		case "acam", "acah", "aceh":
 			list := splitList(vals)
-			check := checkHeaderName
+			check := policy.CheckHeaderName
 			if key == "acam" {
-				check = checkMethod
+				check = policy.CheckMethod
 			}
 			for _, v := range list {
 				if msg, _ := check(v); msg != "" {
@@ -107,7 +109,7 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 				ov.preflightStatus = &n
 			}
 		case "redirect", "preflight_redirect":
-			if cerr := checkLocation(last); cerr != nil {
+			if cerr := policy.CheckRedirect(last); cerr != nil {
 				bad(key, last, "an absolute http(s) URL or a path starting with /")
 				continue
 			}
@@ -118,8 +120,8 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 			}
 		case "delay_ms":
 			n, perr := strconv.Atoi(last)
-			if perr != nil || n < 0 || n > MaxDelayMS {
-				bad(key, last, fmt.Sprintf("milliseconds between 0 and %d", MaxDelayMS))
+			if perr != nil || n < 0 || n > policy.MaxDelayMS {
+				bad(key, last, fmt.Sprintf("milliseconds between 0 and %d", policy.MaxDelayMS))
 				continue
 			}
 			ov.delayMS = &n
@@ -153,10 +155,10 @@ func splitList(vals []string) []string {
 }
 
 // apply changes route by the overrides.
-func (ov overrides) apply(r *Route) {
+func (ov overrides) apply(r *policy.Route) {
 	if ov.acao != nil {
 		// Sent for any request with an Origin: "reflect" matches them all.
-		r.AllowOrigins = []string{OriginReflect}
+		r.AllowOrigins = []string{policy.OriginReflect}
 		r.ACAOOverride = ov.acao
 	}
 	if ov.acac != nil {

@@ -1,4 +1,4 @@
-package target
+package policy
 
 import (
 	"fmt"
@@ -82,7 +82,7 @@ func (p *Policy) Lint() []Finding {
 			add(RuleNullOrigin, SeverityWarning,
 				`allowing the "null" origin admits sandboxed iframes and file: pages of any site`)
 		}
-		if !r.Vary && r.originDependent() {
+		if !r.Vary && r.OriginDependent() {
 			add(RuleVaryDisabled, SeverityWarning,
 				"the answer depends on the Origin but vary is false: a shared cache may serve one origin's answer to another")
 		}

@@ -1,4 +1,4 @@
-package target
+package policy
 
 import (
 	"errors"
@@ -33,8 +33,8 @@ var routeKeys = []string{
 
 var policyKeys = []string{"version", "routes"}
 
-// reservedPaths are served by the handler itself, before any route.
-var reservedPaths = []string{setCookiePath, cookiesPath}
+// reservedPaths are the paths the built-in target API answers itself.
+var reservedPaths = []string{SetCookiePath, CookiesPath}
 
 func (d *decoder) add(n ast.Node, field, value, msg, hint string) {
 	e := &PolicyError{File: d.file, Field: field, Value: value, Message: msg, Hint: hint}
@@ -80,7 +80,7 @@ func (d *decoder) policy(data []byte) *Policy {
 		case "version":
 			sawVersion = true
 			v, ok := d.integer(kv.Value, "version")
-			if ok && v != PolicyVersion {
+			if ok && v != FormatVersion {
 				d.add(kv.Value, "version", strconv.Itoa(v), "unsupported policy version", "write `version: 1`")
 			}
 			p.Version = v
@@ -179,11 +179,11 @@ func (d *decoder) route(n ast.Node, field string) (Route, bool) {
 		case "allow_credentials":
 			r.AllowCredentials, _ = d.boolean(v, f)
 		case "allow_methods":
-			r.AllowMethods = d.tokens(v, f, checkMethod)
+			r.AllowMethods = d.tokens(v, f, CheckMethod)
 		case "allow_headers":
-			r.AllowHeaders = d.tokens(v, f, checkHeaderName)
+			r.AllowHeaders = d.tokens(v, f, CheckHeaderName)
 		case "expose_headers":
-			r.ExposeHeaders = d.tokens(v, f, checkHeaderName)
+			r.ExposeHeaders = d.tokens(v, f, CheckHeaderName)
 		case "max_age":
 			if age, ok := d.integer(v, f); ok {
 				if age < 0 {
@@ -355,7 +355,7 @@ func (d *decoder) location(n ast.Node, field string) string {
 	if !ok {
 		return ""
 	}
-	if err := checkLocation(s); err != nil {
+	if err := CheckRedirect(s); err != nil {
 		d.add(n, field, s, err.Error(), "write an absolute http(s) URL or a path starting with /")
 	}
 	return s
@@ -463,8 +463,10 @@ func tokenText(n ast.Node) string {
 	return ""
 }
 
-// checkMethod returns a message and hint when m cannot be an allowed method.
-func checkMethod(m string) (string, string) {
+// CheckMethod returns a message and a hint when m cannot be an entry of
+// allow_methods, and empty strings when it can. The built-in target API
+// checks its query overrides with it, so both accept the same methods.
+func CheckMethod(m string) (string, string) {
 	if m == "*" {
 		return "", ""
 	}
@@ -478,8 +480,9 @@ func checkMethod(m string) (string, string) {
 	return "", ""
 }
 
-// checkHeaderName returns a message and hint when h is not a header name.
-func checkHeaderName(h string) (string, string) {
+// CheckHeaderName returns a message and a hint when h cannot be an entry of
+// allow_headers or expose_headers, and empty strings when it can.
+func CheckHeaderName(h string) (string, string) {
 	if h == "*" {
 		return "", ""
 	}
@@ -489,8 +492,9 @@ func checkHeaderName(h string) (string, string) {
 	return "", ""
 }
 
-// checkLocation validates a redirect target.
-func checkLocation(s string) error {
+// CheckRedirect reports why s cannot be a redirect or preflight_redirect
+// target: it must be a path or an absolute http(s) URL.
+func CheckRedirect(s string) error {
 	if s == "" || hasControl(s) {
 		return errors.New("redirect target must be non-empty and free of control characters")
 	}

@@ -1,4 +1,4 @@
-package target
+package policy_test
 
 import (
 	"errors"
@@ -9,15 +9,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/policy"
 )
 
-// policyErrors flattens the joined errors ParsePolicy returns.
-func policyErrors(t *testing.T, err error) []*PolicyError {
+// policyErrors flattens the joined errors Parse returns.
+func policyErrors(t *testing.T, err error) []*policy.PolicyError {
 	t.Helper()
-	var out []*PolicyError
+	var out []*policy.PolicyError
 	var walk func(error)
 	walk = func(e error) {
-		if pe, ok := e.(*PolicyError); ok {
+		if pe, ok := e.(*policy.PolicyError); ok {
 			out = append(out, pe)
 			return
 		}
@@ -63,9 +65,9 @@ routes:
     acao_override: [a, b]
 `
 
-func TestParsePolicyValid(t *testing.T) {
+func TestParseValid(t *testing.T) {
 	t.Parallel()
-	p, err := ParsePolicy("full.yaml", []byte(fullPolicy))
+	p, err := policy.Parse("full.yaml", []byte(fullPolicy))
 	require.NoError(t, err)
 	require.Len(t, p.Routes, 2)
 	assert.Equal(t, "full.yaml", p.File)
@@ -98,19 +100,19 @@ func TestParsePolicyValid(t *testing.T) {
 	assert.Equal(t, 200, r.Status)
 }
 
-func TestParsePolicyAcceptsWildcardWithCredentials(t *testing.T) {
+func TestParseAcceptsWildcardWithCredentials(t *testing.T) {
 	t.Parallel()
 	// serve must be able to model this broken server; Lint reports it.
-	p, err := ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    allow_origins: [\"*\"]\n    allow_credentials: true\n"))
+	p, err := policy.Parse("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    allow_origins: [\"*\"]\n    allow_credentials: true\n"))
 	require.NoError(t, err)
 	findings := p.Lint()
 	require.Len(t, findings, 1)
-	assert.Equal(t, RuleWildcardWithCredentials, findings[0].Rule)
-	assert.Equal(t, SeverityError, findings[0].Severity)
+	assert.Equal(t, policy.RuleWildcardWithCredentials, findings[0].Rule)
+	assert.Equal(t, policy.SeverityError, findings[0].Severity)
 	assert.Equal(t, 3, findings[0].Line)
 }
 
-func TestParsePolicyErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	t.Parallel()
 	const head = "version: 1\nroutes:\n  - path: /x\n"
 	tests := []struct {
@@ -179,13 +181,13 @@ func TestParsePolicyErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			p, err := ParsePolicy("p.yaml", []byte(tc.yaml))
+			p, err := policy.Parse("p.yaml", []byte(tc.yaml))
 			require.Error(t, err)
 			assert.Nil(t, p)
 			assert.True(t, strings.HasPrefix(err.Error(), "parsing policy: p.yaml"), err.Error())
 			errs := policyErrors(t, err)
 			require.NotEmpty(t, errs)
-			var found *PolicyError
+			var found *policy.PolicyError
 			for _, e := range errs {
 				if strings.Contains(e.Message, tc.msg) && (tc.field == "" || e.Field == tc.field) && (tc.line == 0 || e.Line == tc.line) {
 					found = e
@@ -205,7 +207,7 @@ func TestParsePolicyErrors(t *testing.T) {
 	}
 }
 
-func TestParsePolicyReportsAllProblemsInFileOrder(t *testing.T) {
+func TestParseReportsAllProblemsInFileOrder(t *testing.T) {
 	t.Parallel()
 	src := `version: 1
 routes:
@@ -217,7 +219,7 @@ routes:
   - path: /b
     vary: maybe
 `
-	_, err := ParsePolicy("p.yaml", []byte(src))
+	_, err := policy.Parse("p.yaml", []byte(src))
 	require.Error(t, err)
 	errs := policyErrors(t, err)
 	var lines []int
@@ -235,7 +237,7 @@ routes:
 
 func TestUnknownKeySuggestion(t *testing.T) {
 	t.Parallel()
-	_, err := ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    allow-methods: [GET]\n    alow_origins: []\n"))
+	_, err := policy.Parse("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    allow-methods: [GET]\n    alow_origins: []\n"))
 	require.Error(t, err)
 	errs := policyErrors(t, err)
 	require.Len(t, errs, 2)
@@ -245,7 +247,7 @@ func TestUnknownKeySuggestion(t *testing.T) {
 
 func TestPolicyErrorQuotesHostileValues(t *testing.T) {
 	t.Parallel()
-	e := &PolicyError{File: "p.yaml", Line: 1, Column: 2, Field: "f", Value: "a\nb\x1b[31m" + strings.Repeat("x", 200), Message: "bad"}
+	e := &policy.PolicyError{File: "p.yaml", Line: 1, Column: 2, Field: "f", Value: "a\nb\x1b[31m" + strings.Repeat("x", 200), Message: "bad"}
 	s := e.Error()
 	assert.NotContains(t, s, "\n")
 	assert.NotContains(t, s, "\x1b")
@@ -253,23 +255,23 @@ func TestPolicyErrorQuotesHostileValues(t *testing.T) {
 	assert.Less(t, len(s), 150)
 }
 
-func TestLoadPolicy(t *testing.T) {
+func TestLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
 	require.NoError(t, os.WriteFile(good, []byte("version: 1\nroutes:\n  - path: /x\n"), 0o600))
-	p, err := LoadPolicy(good)
+	p, err := policy.Load(good)
 	require.NoError(t, err)
 	assert.Equal(t, good, p.File)
 	assert.Equal(t, "/x", p.Routes[0].Path)
 
 	bad := filepath.Join(dir, "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("version: 1\nroutes:\n  - path: x\n"), 0o600))
-	_, err = LoadPolicy(bad)
+	_, err = policy.Load(bad)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), bad+":3:11: routes[0].path")
 
-	_, err = LoadPolicy(filepath.Join(dir, "missing.yaml"))
+	_, err = policy.Load(filepath.Join(dir, "missing.yaml"))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, os.ErrNotExist))
 	assert.Contains(t, err.Error(), "loading policy: ")
@@ -277,7 +279,7 @@ func TestLoadPolicy(t *testing.T) {
 
 func TestPolicyMatch(t *testing.T) {
 	t.Parallel()
-	p := &Policy{Routes: []Route{{Path: "/api"}, {Path: "/api/open"}, {Path: "/static/"}, {Path: "/"}}}
+	p := &policy.Policy{Routes: []policy.Route{{Path: "/api"}, {Path: "/api/open"}, {Path: "/static/"}, {Path: "/"}}}
 	tests := []struct {
 		desc, path, want string
 	}{
@@ -296,7 +298,7 @@ func TestPolicyMatch(t *testing.T) {
 			assert.Equal(t, tc.want, r.Path)
 		})
 	}
-	_, ok := (&Policy{Routes: []Route{{Path: "/api"}}}).Match("/apix")
+	_, ok := (&policy.Policy{Routes: []policy.Route{{Path: "/api"}}}).Match("/apix")
 	assert.False(t, ok, "no route covers /apix")
 }
 
@@ -308,23 +310,23 @@ func TestLint(t *testing.T) {
 		rules []string
 	}{
 		{desc: "clean allow-list", route: "allow_origins: [\"https://a.test\"]\n    allow_credentials: true\n    allow_methods: [GET]"},
-		{desc: "wildcard with credentials", route: "allow_origins: [\"*\"]\n    allow_credentials: true", rules: []string{RuleWildcardWithCredentials}},
+		{desc: "wildcard with credentials", route: "allow_origins: [\"*\"]\n    allow_credentials: true", rules: []string{policy.RuleWildcardWithCredentials}},
 		{desc: "wildcard without credentials", route: "allow_origins: [\"*\"]"},
-		{desc: "reflect with credentials", route: "allow_origins: [reflect]\n    allow_credentials: true", rules: []string{RuleReflectWithCredentials}},
-		{desc: "null origin", route: "allow_origins: [null]", rules: []string{RuleNullOrigin}},
-		{desc: "vary off", route: "allow_origins: [\"https://a.test\"]\n    vary: false", rules: []string{RuleVaryDisabled}},
+		{desc: "reflect with credentials", route: "allow_origins: [reflect]\n    allow_credentials: true", rules: []string{policy.RuleReflectWithCredentials}},
+		{desc: "null origin", route: "allow_origins: [null]", rules: []string{policy.RuleNullOrigin}},
+		{desc: "vary off", route: "allow_origins: [\"https://a.test\"]\n    vary: false", rules: []string{policy.RuleVaryDisabled}},
 		{desc: "vary off on wildcard is fine", route: "allow_origins: [\"*\"]\n    vary: false"},
 		{desc: "star lists with credentials", route: "allow_origins: [\"https://a.test\"]\n    allow_credentials: true\n    allow_methods: [\"*\"]\n    allow_headers: [\"*\"]\n    expose_headers: [\"*\"]",
-			rules: []string{RuleWildcardListCredentials, RuleWildcardListCredentials, RuleWildcardListCredentials}},
-		{desc: "override", route: "allow_origins: [\"*\"]\n    acao_override: x", rules: []string{RuleACAOOverride}},
-		{desc: "broad pattern", route: "allow_origins: [\"https://*.test\"]", rules: []string{RuleBroadPattern}},
-		{desc: "http pattern with credentials", route: "allow_origins: [\"http://*.a.test\"]\n    allow_credentials: true", rules: []string{RuleInsecureOrigin}},
-		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{RuleLowerCaseMethod}},
+			rules: []string{policy.RuleWildcardListCredentials, policy.RuleWildcardListCredentials, policy.RuleWildcardListCredentials}},
+		{desc: "override", route: "allow_origins: [\"*\"]\n    acao_override: x", rules: []string{policy.RuleACAOOverride}},
+		{desc: "broad pattern", route: "allow_origins: [\"https://*.test\"]", rules: []string{policy.RuleBroadPattern}},
+		{desc: "http pattern with credentials", route: "allow_origins: [\"http://*.a.test\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
+		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{policy.RuleLowerCaseMethod}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			p, err := ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    "+tc.route+"\n"))
+			p, err := policy.Parse("p.yaml", []byte("version: 1\nroutes:\n  - path: /x\n    "+tc.route+"\n"))
 			require.NoError(t, err)
 			var rules []string
 			for _, f := range p.Lint() {

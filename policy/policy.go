@@ -1,4 +1,4 @@
-package target
+package policy
 
 import (
 	"errors"
@@ -8,15 +8,22 @@ import (
 	"strings"
 )
 
-// PolicyVersion is the only version of the policy format there is.
-const PolicyVersion = 1
+// FormatVersion is the only version of the policy format there is.
+const FormatVersion = 1
 
-// Defaults applied by ParsePolicy to fields a route leaves out.
+// Defaults applied by Parse to fields a route leaves out.
 const (
 	DefaultPreflightStatus = 204
 	DefaultStatus          = 200
 	// MaxDelayMS caps delay_ms so a typo cannot hang a server for hours.
 	MaxDelayMS = 60000
+)
+
+// Paths the built-in target API (package testapi) answers itself, before
+// any route; a policy route may not claim them.
+const (
+	SetCookiePath = "/set-cookie"
+	CookiesPath   = "/cookies"
 )
 
 // Policy is a parsed policy file: the CORS behaviour of each route of the
@@ -30,9 +37,9 @@ type Policy struct {
 
 // Route is the CORS behaviour of every path under one prefix.
 //
-// ParsePolicy fills the defaults (Vary and CORSOnErrors true, statuses 204
+// Parse fills the defaults (Vary and CORSOnErrors true, statuses 204
 // and 200); a Route built in Go code with zero statuses gets the same
-// statuses from the handler, but its booleans mean what they say.
+// statuses from the built-in target API, but its booleans mean what they say.
 type Route struct {
 	// Path is a prefix matched on segment boundaries; the longest match wins.
 	Path string `json:"path"`
@@ -68,7 +75,7 @@ type Route struct {
 	Column int `json:"-"`
 }
 
-// PolicyError is one problem in a policy file. ParsePolicy joins all of them
+// PolicyError is one problem in a policy file. Parse joins all of them
 // with errors.Join; use errors.As to get at the fields.
 type PolicyError struct {
 	File   string
@@ -118,9 +125,9 @@ func quoteValue(v string) string {
 	return fmt.Sprintf("%q", v)
 }
 
-// ParsePolicy parses and validates a policy file. file names the source in
+// Parse parses and validates a policy file. file names the source in
 // error messages. All problems are reported at once, each as a *PolicyError.
-func ParsePolicy(file string, data []byte) (*Policy, error) {
+func Parse(file string, data []byte) (*Policy, error) {
 	if file == "" {
 		file = "policy"
 	}
@@ -138,13 +145,13 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 	return p, nil
 }
 
-// LoadPolicy reads and parses the policy file at path.
-func LoadPolicy(path string) (*Policy, error) {
+// Load reads and parses the policy file at path.
+func Load(path string) (*Policy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading policy: %w", err)
 	}
-	return ParsePolicy(path, data)
+	return Parse(path, data)
 }
 
 // Match returns the route whose path is the longest prefix of path, on
