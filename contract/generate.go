@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -154,7 +155,7 @@ func checkTarget(raw string) (string, error) {
 // reports errors for (browsers refuse them, so no expectation holds) and
 // routes that model server behaviour rather than a CORS policy (redirects,
 // fixed Access-Control-Allow-Origin values, failing preflights). Every
-// problem is a *policy.PolicyError, joined.
+// problem is a *fileerr.Problem at its route, joined in file order.
 func CheckPolicy(p *policy.Policy) error {
 	var errs []error
 	add := func(i int, r policy.Route, field, value, msg, hint string) {
@@ -162,7 +163,7 @@ func CheckPolicy(p *policy.Policy) error {
 		if field != "" {
 			f += "." + field
 		}
-		errs = append(errs, &policy.PolicyError{File: p.File, Line: r.Line, Column: r.Column,
+		errs = append(errs, &fileerr.Problem{File: p.File, Line: r.Line, Col: r.Column,
 			Field: f, Value: value, Message: msg, Hint: hint})
 	}
 	for _, f := range p.Lint() {
@@ -197,10 +198,9 @@ func CheckPolicy(p *policy.Policy) error {
 			add(i, r, "cors_on_errors", "false", fmt.Sprintf("with status %d every answer lacks CORS headers", r.Status), hint)
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("policy %s is not a contract: %w", p.File, errors.Join(errs...))
-	}
-	return nil
+	// Each problem names the file and says why a contract cannot have it,
+	// so the joined list needs no "not a contract" preamble.
+	return fileerr.Join(errs...)
 }
 
 // generator accumulates cases in a fixed order.

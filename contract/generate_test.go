@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -182,7 +182,7 @@ func TestBuildRejects(t *testing.T) {
 		{"wildcard with credentials", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"*\"]\n    allow_credentials: true\n", "http://127.0.0.1:8080",
 			[]string{"p.yaml:3:5", "routes[0]", "wildcard-origin-with-credentials"}},
 		{"server behaviour", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    preflight_redirect: /b\n    preflight_status: 404\n", "http://127.0.0.1:8080",
-			[]string{"routes[0].preflight_redirect", "routes[0].preflight_status", `(value "404")`}},
+			[]string{"routes[0].preflight_redirect", `routes[0].preflight_status: "404" browsers refuse`}},
 		{"fixed ACAO", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    acao_override: \"https://a.example.com/\"\n", "http://127.0.0.1:8080",
 			[]string{"routes[0].acao_override"}},
 		{"target without scheme", "version: 1\nroutes:\n  - path: /a\n", "127.0.0.1:8080", []string{`target "127.0.0.1:8080"`}},
@@ -203,9 +203,11 @@ func TestBuildRejects(t *testing.T) {
 		t.Parallel()
 		p, err := policy.Parse("p.yaml", []byte("version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    redirect: /b\n"))
 		require.NoError(t, err)
-		var pe *policy.PolicyError
-		require.True(t, errors.As(CheckPolicy(p), &pe))
+		probs := fileerr.Problems(CheckPolicy(p))
+		require.Len(t, probs, 1)
+		pe := probs[0]
 		assert.Equal(t, "routes[0].redirect", pe.Field)
 		assert.Equal(t, "/b", pe.Value)
+		assert.Equal(t, [2]int{3, 5}, [2]int{pe.Line, pe.Col}, "at the route")
 	})
 }

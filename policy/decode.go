@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // decoder walks the YAML AST by hand rather than unmarshalling into structs,
@@ -21,7 +22,7 @@ import (
 // all problems are collected instead of stopping at the first.
 type decoder struct {
 	file string
-	errs []error // all *PolicyError
+	errs []error // all *fileerr.Problem
 }
 
 // routeKeys are the keys a route may have, in the order the docs list them.
@@ -36,11 +37,13 @@ var policyKeys = []string{"version", "routes"}
 // reservedPaths are the paths the built-in target API answers itself.
 var reservedPaths = []string{SetCookiePath, CookiesPath}
 
+// add records a problem at n, or at the top of the file when there is no
+// node to point at.
 func (d *decoder) add(n ast.Node, field, value, msg, hint string) {
-	e := &PolicyError{File: d.file, Field: field, Value: value, Message: msg, Hint: hint}
+	e := &fileerr.Problem{File: d.file, Line: 1, Col: 1, Field: field, Value: value, Message: msg, Hint: hint}
 	if n != nil {
 		if tk := n.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Column = tk.Position.Line, tk.Position.Column
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}
 	}
 	d.errs = append(d.errs, e)
@@ -98,24 +101,24 @@ func (d *decoder) policy(data []byte) *Policy {
 	return p
 }
 
-// syntaxError turns go-yaml's error into a PolicyError with its position.
+// syntaxError turns go-yaml's error into a problem with its position.
 func (d *decoder) syntaxError(err error) {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		e := &PolicyError{File: d.file, Message: "invalid YAML: " + ye.GetMessage(),
+		e := &fileerr.Problem{File: d.file, Line: 1, Col: 1, Message: "invalid YAML: " + ye.GetMessage(),
 			Hint: `check indentation and quoting; quote "*", which unquoted starts a YAML alias`}
 		var dup *yaml.DuplicateKeyError
 		if errors.As(err, &dup) {
 			e.Hint = "each key may appear once in a mapping; remove one"
 		}
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Column = tk.Position.Line, tk.Position.Column
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 			e.Value = tk.Value
 		}
 		d.errs = append(d.errs, e)
 		return
 	}
-	d.errs = append(d.errs, &PolicyError{File: d.file, Message: "invalid YAML: " + err.Error()})
+	d.errs = append(d.errs, &fileerr.Problem{File: d.file, Line: 1, Col: 1, Message: "invalid YAML: " + err.Error()})
 }
 
 func (d *decoder) routes(n ast.Node) []Route {

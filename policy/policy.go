@@ -1,11 +1,11 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // FormatVersion is the only version of the policy format there is.
@@ -75,58 +75,10 @@ type Route struct {
 	Column int `json:"-"`
 }
 
-// PolicyError is one problem in a policy file. Parse joins all of them
-// with errors.Join; use errors.As to get at the fields.
-type PolicyError struct {
-	File   string
-	Line   int
-	Column int
-	// Field is the path of the offending field, such as routes[2].allow_methods[0].
-	Field string
-	// Value is the offending value as written, empty when there is none.
-	Value string
-	// Message says what is wrong; Hint says what to write instead.
-	Message string
-	Hint    string
-}
-
-// Error renders the problem on one line, quoting the value so that control
-// characters in a hostile file cannot forge output.
-func (e *PolicyError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	if e.Value != "" {
-		fmt.Fprintf(&b, " (value %s)", quoteValue(e.Value))
-	}
-	if e.Hint != "" {
-		// As in suite files' problems.
-		fmt.Fprintf(&b, " (hint: %s)", e.Hint)
-	}
-	return b.String()
-}
-
-// quoteValue quotes v for a message and cuts it short: values come from
-// files and from the network and may be long or contain escapes.
-func quoteValue(v string) string {
-	const limit = 80
-	r := []rune(v)
-	if len(r) > limit {
-		return fmt.Sprintf("%q…", string(r[:limit]))
-	}
-	return fmt.Sprintf("%q", v)
-}
-
 // Parse parses and validates a policy file. file names the source in
-// error messages. All problems are reported at once, each as a *PolicyError.
+// messages. It reports every problem at once: the error joins one
+// *fileerr.Problem per problem, in file order, each naming file:line:col,
+// the field, the value and a hint.
 func Parse(file string, data []byte) (*Policy, error) {
 	if file == "" {
 		file = "policy"
@@ -134,12 +86,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 	d := &decoder{file: file}
 	p := d.policy(data)
 	if len(d.errs) > 0 {
-		// Report in file order: some checks run after a route's keys are read.
-		sort.SliceStable(d.errs, func(i, j int) bool {
-			a, b := d.errs[i].(*PolicyError), d.errs[j].(*PolicyError)
-			return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
-		})
-		return nil, fmt.Errorf("parsing policy: %w", errors.Join(d.errs...))
+		return nil, fileerr.Join(d.errs...)
 	}
 	p.File = file
 	return p, nil

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // SuiteVersion is the suite format version this package reads and writes.
@@ -47,7 +47,8 @@ func Load(path string) (*Suite, error) {
 
 // Parse parses and strictly validates a version 1 suite. file names the
 // source in messages. It reports every problem at once: the error is an
-// errors.Join of the typed errors in errors.go (list them with Problems),
+// errors.Join of the typed errors in errors.go (list them with
+// fileerr.Problems),
 // each naming file:line:col, the field, the value and a hint.
 //
 // On success each case has its defaults merged (the case wins; headers merge
@@ -87,10 +88,10 @@ func Parse(file string, data []byte) (*Suite, error) {
 
 // syntaxError turns the parser's first error into a positioned SyntaxError.
 func syntaxError(file string, err error) error {
-	p := Problem{File: file, Line: 1, Col: 1, Reason: "is not valid YAML: " + err.Error()}
+	p := fileerr.Problem{File: file, Line: 1, Col: 1, Message: "is not valid YAML: " + err.Error()}
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		p.Reason = "is not valid YAML: " + ye.GetMessage()
+		p.Message = "is not valid YAML: " + ye.GetMessage()
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			p.Line, p.Col = tk.Position.Line, tk.Position.Column
 		}
@@ -180,30 +181,15 @@ type walker struct {
 	errs []error
 }
 
-func (w *walker) problem(at loc, field, value, reason, hint string) Problem {
-	return Problem{File: w.file, Line: at.line, Col: at.col, Field: field, Value: value, Reason: reason, Hint: hint}
+func (w *walker) problem(at loc, field, value, msg, hint string) fileerr.Problem {
+	return fileerr.Problem{File: w.file, Line: at.line, Col: at.col, Field: field, Value: value, Message: msg, Hint: hint}
 }
 
 func (w *walker) add(err error) { w.errs = append(w.errs, err) }
 
 // err joins the problems in file order so the first one a reader meets is
 // the first one printed.
-func (w *walker) err() error {
-	if len(w.errs) == 0 {
-		return nil
-	}
-	sort.SliceStable(w.errs, func(i, j int) bool {
-		a, b := Problems(w.errs[i]), Problems(w.errs[j])
-		if len(a) == 0 || len(b) == 0 {
-			return false
-		}
-		if a[0].Line != b[0].Line {
-			return a[0].Line < b[0].Line
-		}
-		return a[0].Col < b[0].Col
-	})
-	return errors.Join(w.errs...)
-}
+func (w *walker) err() error { return fileerr.Join(w.errs...) }
 
 // tokenLoc is the position of n's own token, or def when it has none.
 func tokenLoc(n ast.Node, def loc) loc {

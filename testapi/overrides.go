@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/policy"
 )
 
@@ -36,7 +37,7 @@ var overrideKeys = []string{"acao", "acac", "acam", "acah", "aceh", "max_age", "
 func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 	var errs []error
 	bad := func(key, val, want string) {
-		errs = append(errs, fmt.Errorf("%s=%s: want %s", key, quoteValue(val), want))
+		errs = append(errs, fmt.Errorf("%s=%s: want %s", key, fileerr.Quote(val), want))
 	}
 	for _, key := range overrideKeys {
 		vals, ok := q[key]
@@ -200,4 +201,14 @@ func (ov overrides) apply(r *policy.Route) {
 	if ov.delayMS != nil {
 		r.DelayMS = *ov.delayMS
 	}
+}
+
+// hasControl reports control characters, which no header value may carry.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -376,7 +377,7 @@ func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, e
 // flagProblems rewrites suite problems in terms of the flags: the user never
 // wrote the suite, so a file position would only confuse.
 func flagProblems(err error, command, urlFlag string) error {
-	probs := scenarios.Problems(err)
+	probs := fileerr.Problems(err)
 	if len(probs) == 0 {
 		return &usageError{err: err}
 	}
@@ -397,7 +398,7 @@ func flagProblems(err error, command, urlFlag string) error {
 		if p.Value != "" {
 			line += fmt.Sprintf("%q ", p.Value)
 		}
-		line += p.Reason
+		line += p.Message
 		if p.Hint != "" {
 			line += " (hint: " + p.Hint + ")"
 		}

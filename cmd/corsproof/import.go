@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -136,7 +137,7 @@ func importFile(cmd *cobra.Command, kind, path string, opts *importOptions, stde
 		s, err = scenarios.ImportFetch(string(data))
 	}
 	if err != nil {
-		if len(scenarios.Problems(err)) > 0 {
+		if len(fileerr.Problems(err)) > 0 {
 			return nil, err
 		}
 		return nil, &usageError{err: fmt.Errorf("importing %s: %w", file, err)}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -66,7 +67,7 @@ func TestImportCommand(t *testing.T) {
 				var ue *usageError
 				assert.Equal(t, tc.wantUsage, asUsage(err, &ue))
 				if !tc.wantUsage {
-					assert.NotEmpty(t, scenarios.Problems(err), "located problems exit 2 too")
+					assert.NotEmpty(t, fileerr.Problems(err), "located problems exit 2 too")
 				}
 				return
 			}
