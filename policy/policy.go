@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/internal/yamlpos"
 )
 
 // FormatVersion is the only version of the policy format there is.
@@ -83,10 +83,10 @@ func Parse(file string, data []byte) (*Policy, error) {
 	if file == "" {
 		file = "policy"
 	}
-	d := &decoder{file: file}
+	d := &decoder{yamlpos.Walker{File: file}}
 	p := d.policy(data)
-	if len(d.errs) > 0 {
-		return nil, fileerr.Join(d.errs...)
+	if err := d.Err(); err != nil {
+		return nil, err
 	}
 	p.File = file
 	return p, nil

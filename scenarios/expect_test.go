@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/corsproof/corsproof/internal/yamlpos"
 )
 
 func TestExpectCheck(t *testing.T) {
@@ -53,10 +55,10 @@ func TestClosest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, closest(tt.in, requestKeys))
+			assert.Equal(t, tt.want, yamlpos.Closest(tt.in, requestKeys))
 		})
 	}
-	assert.Equal(t, "PreflightInvalidStatus", closest("PreflightInvalidStatu", CorsErrors))
+	assert.Equal(t, "PreflightInvalidStatus", yamlpos.Closest("PreflightInvalidStatu", CorsErrors))
 	assert.True(t, IsCorsError("UnexpectedPrivateNetworkAccess"))
 	assert.False(t, IsCorsError("missingalloworiginheader"))
 	assert.Len(t, CorsErrors, 32)
