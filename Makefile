@@ -35,7 +35,7 @@ bench: chromium build
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./scenarios
-	$(GO) test -run '^$$' -fuzz FuzzParsePolicy -fuzztime 20s ./target
+	$(GO) test -run '^$$' -fuzz FuzzParsePolicy -fuzztime 20s ./policy
 
 clean:
 	rm -f $(BIN)

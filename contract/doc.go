@@ -1,5 +1,5 @@
 // Package contract treats a CORS policy file (the one `corsproof serve
-// --policy` reads, see package target) as a contract between an API and
+// --policy` reads, see package policy) as a contract between an API and
 // the front ends that call it. [Generate] turns the policy into a suite of
 // cases with the verdicts Chromium must reach when the API follows the
 // policy: positive cases from every allowed origin, method, request header

@@ -9,8 +9,9 @@ import (
 	"strings"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
 )
 
 // Rule ids: stable names of what a generated case checks. Every case's why:
@@ -91,7 +92,7 @@ type Contract struct {
 // Generate turns a policy into a conformance suite against the API at
 // targetURL. The result depends only on the policy and targetURL: the same
 // input gives the same suite, byte for byte, once marshalled.
-func Generate(p *target.Policy, targetURL string) (*scenarios.Suite, error) {
+func Generate(p *policy.Policy, targetURL string) (*scenarios.Suite, error) {
 	c, err := Build(p, targetURL)
 	if err != nil {
 		return nil, err
@@ -101,7 +102,7 @@ func Generate(p *target.Policy, targetURL string) (*scenarios.Suite, error) {
 
 // Build is Generate keeping what verify needs to word its findings: the
 // check behind every case and the generator's notes.
-func Build(p *target.Policy, targetURL string) (*Contract, error) {
+func Build(p *policy.Policy, targetURL string) (*Contract, error) {
 	if p == nil {
 		return nil, errors.New("generating suite: no policy")
 	}
@@ -155,26 +156,26 @@ func checkTarget(raw string) (string, error) {
 // reports errors for (browsers refuse them, so no expectation holds) and
 // routes that model server behaviour rather than a CORS policy (redirects,
 // fixed Access-Control-Allow-Origin values, failing preflights). Every
-// problem is a *target.PolicyError, joined.
-func CheckPolicy(p *target.Policy) error {
+// problem is a *fileerr.Problem at its route, joined in file order.
+func CheckPolicy(p *policy.Policy) error {
 	var errs []error
-	add := func(i int, r target.Route, field, value, msg, hint string) {
+	add := func(i int, r policy.Route, field, value, msg, hint string) {
 		f := fmt.Sprintf("routes[%d]", i)
 		if field != "" {
 			f += "." + field
 		}
-		errs = append(errs, &target.PolicyError{File: p.File, Line: r.Line, Column: r.Column,
+		errs = append(errs, &fileerr.Problem{File: p.File, Line: r.Line, Col: r.Column,
 			Field: f, Value: value, Message: msg, Hint: hint})
 	}
 	for _, f := range p.Lint() {
-		if f.Severity != target.SeverityError {
+		if f.Severity != policy.SeverityError {
 			continue
 		}
-		i := slices.IndexFunc(p.Routes, func(r target.Route) bool { return r.Path == f.Route })
-		if f.Rule == target.RuleACAOOverride {
+		i := slices.IndexFunc(p.Routes, func(r policy.Route) bool { return r.Path == f.Route })
+		if f.Rule == policy.RuleACAOOverride {
 			continue // reported below with the other server-behaviour keys
 		}
-		r := target.Route{}
+		r := policy.Route{}
 		if i >= 0 {
 			r = p.Routes[i]
 		}
@@ -198,10 +199,9 @@ func CheckPolicy(p *target.Policy) error {
 			add(i, r, "cors_on_errors", "false", fmt.Sprintf("with status %d every answer lacks CORS headers", r.Status), hint)
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("policy %s is not a contract: %w", p.File, errors.Join(errs...))
-	}
-	return nil
+	// Each problem names the file and says why a contract cannot have it,
+	// so the joined list needs no "not a contract" preamble.
+	return fileerr.Join(errs...)
 }
 
 // generator accumulates cases in a fixed order.
@@ -240,7 +240,7 @@ type allowedOrigin struct {
 // describe words an allowed origin for a why: sentence.
 func (a allowedOrigin) describe() string {
 	switch {
-	case a.from == target.OriginAny || a.from == target.OriginReflect:
+	case a.from == policy.OriginAny || a.from == policy.OriginReflect:
 		return "any origin (tested from " + a.origin + ")"
 	case a.from != a.origin:
 		return a.from + " (tested as " + a.origin + ")"
@@ -251,14 +251,14 @@ func (a allowedOrigin) describe() string {
 // origins returns the route's representative allowed origins: every exact
 // origin and "null" as listed, one concrete host per pattern, and one page
 // for "*" or "reflect" when nothing more specific is listed.
-func origins(r target.Route) []allowedOrigin {
+func origins(r policy.Route) []allowedOrigin {
 	var out []allowedOrigin
 	seen := map[string]bool{}
 	open := ""
 	for _, e := range r.AllowOrigins {
 		o := e
 		switch {
-		case e == target.OriginAny || e == target.OriginReflect:
+		case e == policy.OriginAny || e == policy.OriginReflect:
 			open = e
 			continue
 		case isPattern(e):
@@ -280,7 +280,7 @@ func origins(r target.Route) []allowedOrigin {
 }
 
 // route generates every case of one route.
-func (g *generator) route(r target.Route, u string) {
+func (g *generator) route(r policy.Route, u string) {
 	vary := r.Vary && originDependent(r)
 	get := func(origin string, creds bool) scenarios.Request {
 		c := scenarios.CredentialsOmit
@@ -412,7 +412,7 @@ func (g *generator) route(r target.Route, u string) {
 
 // acaoRule says what Access-Control-Allow-Origin the API owes an origin.
 func acaoRule(a allowedOrigin) string {
-	if a.from == target.OriginAny {
+	if a.from == policy.OriginAny {
 		return "with Access-Control-Allow-Origin: * or the origin itself"
 	}
 	return "with Access-Control-Allow-Origin matching the origin exactly (no trailing slash)"
@@ -427,19 +427,19 @@ func itOrThem(n int) string {
 
 // originDependent reports whether the route's answer depends on the Origin
 // (anything but "*" alone), which is when Vary: Origin is owed.
-func originDependent(r target.Route) bool {
-	return slices.ContainsFunc(r.AllowOrigins, func(e string) bool { return e != target.OriginAny })
+func originDependent(r policy.Route) bool {
+	return slices.ContainsFunc(r.AllowOrigins, func(e string) bool { return e != policy.OriginAny })
 }
 
 // openToAll reports whether every origin is allowed, leaving nothing to deny.
-func openToAll(r target.Route) bool {
-	return slices.Contains(r.AllowOrigins, target.OriginAny) || slices.Contains(r.AllowOrigins, target.OriginReflect)
+func openToAll(r policy.Route) bool {
+	return slices.Contains(r.AllowOrigins, policy.OriginAny) || slices.Contains(r.AllowOrigins, policy.OriginReflect)
 }
 
 // allowedMethods returns the non-simple methods a route allows and that a
 // page can send, in policy order; "*" is tested with one method that
 // stands for any.
-func (g *generator) allowedMethods(r target.Route) []string {
+func (g *generator) allowedMethods(r policy.Route) []string {
 	var out []string
 	for _, m := range r.AllowMethods {
 		switch {
@@ -464,7 +464,7 @@ func (g *generator) allowedMethods(r target.Route) []string {
 
 // allowedHeaders returns the request headers a route allows that a page can
 // set, in policy order; "*" is tested with one header that stands for any.
-func (g *generator) allowedHeaders(r target.Route) []string {
+func (g *generator) allowedHeaders(r policy.Route) []string {
 	var out []string
 	for _, h := range r.AllowHeaders {
 		switch {
@@ -509,7 +509,7 @@ func deniedMethod(allowed []string) string {
 // deniedOrigins returns the origins a route must refuse: look-alikes of
 // its entries (at most MaxLookAlikes, every kind represented before any
 // repeats), then "null" and the IP origins, each unless the route allows it.
-func deniedOrigins(r target.Route) []Variant {
+func deniedOrigins(r policy.Route) []Variant {
 	var cands []Variant
 	seen := map[string]bool{}
 	byKind := map[string][]Variant{}
@@ -526,8 +526,8 @@ func deniedOrigins(r target.Route) []Variant {
 		cands = append(cands, byKind[k]...)
 	}
 	out := capFair(cands, MaxLookAlikes)
-	if !r.AllowsOrigin(target.OriginNull) {
-		out = append(out, Variant{Kind: KindNull, Origin: target.OriginNull})
+	if !r.AllowsOrigin(policy.OriginNull) {
+		out = append(out, Variant{Kind: KindNull, Origin: policy.OriginNull})
 	}
 	for _, ip := range ipOrigins {
 		if !seen[ip] && !r.AllowsOrigin(ip) {

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -12,17 +11,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const examplePolicy = "../examples/policy.yaml"
 
-func loadPolicy(t *testing.T, path string) *target.Policy {
+func loadPolicy(t *testing.T, path string) *policy.Policy {
 	t.Helper()
-	p, err := target.LoadPolicy(path)
+	p, err := policy.Load(path)
 	require.NoError(t, err)
 	return p
 }
@@ -115,7 +115,7 @@ func TestGenerateCases(t *testing.T) {
 	t.Parallel()
 	build := func(t *testing.T, yaml string) *Contract {
 		t.Helper()
-		p, err := target.ParsePolicy("p.yaml", []byte(yaml))
+		p, err := policy.Parse("p.yaml", []byte(yaml))
 		require.NoError(t, err)
 		c, err := Build(p, "http://127.0.0.1:9")
 		require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestBuildRejects(t *testing.T) {
 		{"wildcard with credentials", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"*\"]\n    allow_credentials: true\n", "http://127.0.0.1:8080",
 			[]string{"p.yaml:3:5", "routes[0]", "wildcard-origin-with-credentials"}},
 		{"server behaviour", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    preflight_redirect: /b\n    preflight_status: 404\n", "http://127.0.0.1:8080",
-			[]string{"routes[0].preflight_redirect", "routes[0].preflight_status", `(value "404")`}},
+			[]string{"routes[0].preflight_redirect", `routes[0].preflight_status: "404" browsers refuse`}},
 		{"fixed ACAO", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    acao_override: \"https://a.example.com/\"\n", "http://127.0.0.1:8080",
 			[]string{"routes[0].acao_override"}},
 		{"target without scheme", "version: 1\nroutes:\n  - path: /a\n", "127.0.0.1:8080", []string{`target "127.0.0.1:8080"`}},
@@ -191,7 +191,7 @@ func TestBuildRejects(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			p, err := target.ParsePolicy("p.yaml", []byte(tc.policy))
+			p, err := policy.Parse("p.yaml", []byte(tc.policy))
 			require.NoError(t, err)
 			_, err = Build(p, tc.target)
 			require.Error(t, err)
@@ -202,11 +202,13 @@ func TestBuildRejects(t *testing.T) {
 	}
 	t.Run("problems are typed", func(t *testing.T) {
 		t.Parallel()
-		p, err := target.ParsePolicy("p.yaml", []byte("version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    redirect: /b\n"))
+		p, err := policy.Parse("p.yaml", []byte("version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    redirect: /b\n"))
 		require.NoError(t, err)
-		var pe *target.PolicyError
-		require.True(t, errors.As(CheckPolicy(p), &pe))
+		probs := fileerr.Problems(CheckPolicy(p))
+		require.Len(t, probs, 1)
+		pe := probs[0]
 		assert.Equal(t, "routes[0].redirect", pe.Field)
 		assert.Equal(t, "/b", pe.Value)
+		assert.Equal(t, [2]int{3, 5}, [2]int{pe.Line, pe.Col}, "at the route")
 	})
 }

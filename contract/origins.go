@@ -4,7 +4,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/policy"
 )
 
 // Origin kinds a look-alike can be. Each is part of a stable rule id
@@ -56,7 +56,7 @@ type originParts struct {
 	Scheme, Host, Port string
 }
 
-// splitOrigin splits scheme://host[:port]. It expects an entry ParsePolicy
+// splitOrigin splits scheme://host[:port]. It expects an entry policy.Parse
 // has already validated and only reports whether the shape is right.
 func splitOrigin(s string) (originParts, bool) {
 	scheme, rest, ok := strings.Cut(s, "://")
@@ -218,7 +218,7 @@ func validHost(h string) bool {
 	}
 	labels := strings.Split(h, ".")
 	for _, l := range labels {
-		if !target.ValidHostLabel(l) {
+		if !policy.ValidHostLabel(l) {
 			return false
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/policy"
 )
 
 func TestConcreteOrigin(t *testing.T) {
@@ -28,7 +28,7 @@ func TestConcreteOrigin(t *testing.T) {
 			assert.Equal(t, tc.ok, ok)
 			assert.Equal(t, tc.want, got)
 			if ok {
-				r := target.Route{AllowOrigins: []string{tc.pattern}}
+				r := policy.Route{AllowOrigins: []string{tc.pattern}}
 				assert.True(t, r.AllowsOrigin(got), "the concrete origin must match its own pattern")
 			}
 		})
@@ -86,7 +86,7 @@ func TestLookAlikes(t *testing.T) {
 			t.Parallel()
 			got := LookAlikes(tc.entry)
 			assert.Equal(t, tc.want, got)
-			r := target.Route{AllowOrigins: []string{tc.entry}}
+			r := policy.Route{AllowOrigins: []string{tc.entry}}
 			for _, v := range got {
 				assert.False(t, r.AllowsOrigin(v.Origin), "%s must not be allowed by %s", v.Origin, tc.entry)
 			}
@@ -127,7 +127,7 @@ func TestDeniedOrigins(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			r := target.Route{AllowOrigins: tc.origins}
+			r := policy.Route{AllowOrigins: tc.origins}
 			var got []string
 			for _, v := range deniedOrigins(r) {
 				got = append(got, v.Origin)
@@ -140,7 +140,7 @@ func TestDeniedOrigins(t *testing.T) {
 
 func TestDeniedOriginsCapKeepsEveryKind(t *testing.T) {
 	t.Parallel()
-	r := target.Route{AllowOrigins: []string{
+	r := policy.Route{AllowOrigins: []string{
 		"https://a.example.com", "https://b.example.org", "https://c.example.net", "https://d.example.io", "https://*.example.dev",
 	}}
 	vs := deniedOrigins(r)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // TestRequestsAreThoseOfAPlainPage proves that corsproof adds nothing to the
@@ -23,8 +23,8 @@ import (
 // identical to the log of the same fetch made by an ordinary page, served by
 // a real web server at the same origin, in the same browser.
 func TestRequestsAreThoseOfAPlainPage(t *testing.T) {
-	h := target.NewHandler(target.DefaultPolicy())
-	api, err := target.Start("127.0.0.1:0", h)
+	h := testapi.NewHandler(testapi.DefaultPolicy())
+	api, err := testapi.Start("127.0.0.1:0", h)
 	require.NoError(t, err)
 	t.Cleanup(func() { api.Close() })
 
@@ -79,7 +79,7 @@ func TestRequestsAreThoseOfAPlainPage(t *testing.T) {
 
 // wireLog is the target's log as comparable text: method, path, and every
 // header line as received, in order.
-func wireLog(h *target.Handler) []string {
+func wireLog(h *testapi.Handler) []string {
 	var out []string
 	for _, e := range h.Log() {
 		var b strings.Builder

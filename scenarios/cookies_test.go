@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 func TestCookiesToSeed(t *testing.T) {
@@ -48,7 +50,7 @@ func TestCookieErrors(t *testing.T) {
 			src := "version: 1\nname: x\ncases:\n  - name: a\n    origin: https://app.example.test\n    request: {url: http://127.0.0.1:1/}\n    cookies: " + tc.cookies + "\n"
 			_, err := Parse("c.yaml", []byte(src))
 			require.Error(t, err)
-			probs := Problems(err)
+			probs := fileerr.Problems(err)
 			require.Len(t, probs, 1, err.Error())
 			assert.Equal(t, tc.field, probs[0].Field)
 			assert.Contains(t, probs[0].Error(), tc.reason)

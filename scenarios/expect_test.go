@@ -4,10 +4,11 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/internal/yamlpos"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/corsproof/corsproof/cors"
 )
 
 func TestExpectCheck(t *testing.T) {
@@ -57,10 +58,10 @@ func TestClosest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, closest(tt.in, requestKeys))
+			assert.Equal(t, tt.want, yamlpos.Closest(tt.in, requestKeys))
 		})
 	}
-	assert.Equal(t, "PreflightInvalidStatus", closest("PreflightInvalidStatu", corsErrorNames))
+	assert.Equal(t, "PreflightInvalidStatus", yamlpos.Closest("PreflightInvalidStatu", corsErrorNames))
 	assert.Len(t, corsErrorNames, len(cors.CorsErrors()), "suggestions come from cors' one list")
 	assert.NotContains(t, corsErrorNames, "UnexpectedPrivateNetworkAccess", "legacy names are accepted, never suggested")
 }
@@ -87,7 +88,7 @@ func TestExpectCorsErrorNames(t *testing.T) {
 				assert.Equal(t, cors.CorsError(tt.corsError), s.Cases[0].Expect.CorsError, "kept as written")
 				return
 			}
-			ps := Problems(err)
+			ps := fileerr.Problems(err)
 			require.Len(t, ps, 1, "%v", err)
 			assert.Equal(t, tt.hint, ps[0].Hint)
 		})

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // HAROptions change how ImportHAR turns a HAR file into a suite.
@@ -227,7 +228,7 @@ var harCredentialErrors = []cors.CorsError{
 //     become RedactedValue unless opts.WithCredentialsValues.
 //
 // Bad JSON and files that are not HAR are errors located by line and
-// column (Problems lists them); a HAR with nothing to replay returns the
+// column (fileerr.Problems lists them); a HAR with nothing to replay returns the
 // report and an error wrapping ErrNothingToReplay.
 func ImportHAR(data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	file := opts.File
@@ -236,7 +237,7 @@ func ImportHAR(data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	}
 	if opts.Origin != "" {
 		if is := originIssue(opts.Origin); is != nil {
-			return nil, nil, &OriginError{Problem{File: file, Field: "--origin", Value: opts.Origin, Reason: is.reason, Hint: is.hint}}
+			return nil, nil, &OriginError{fileerr.Problem{File: file, Field: "--origin", Value: opts.Origin, Message: is.reason, Hint: is.hint}}
 		}
 	}
 	log, err := decodeHAR(file, data)
@@ -276,11 +277,11 @@ func pluralWord(n int, one, many string) string {
 // decodeHAR checks that data is a HAR document and returns its log.
 func decodeHAR(file string, data []byte) (*harInLog, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &SyntaxError{Problem{File: file, Line: 1, Col: 1, Reason: "is empty", Hint: "export the HAR again with DevTools' Network panel: Save all as HAR"}}
+		return nil, &SyntaxError{fileerr.Problem{File: file, Line: 1, Col: 1, Message: "is empty", Hint: "export the HAR again with DevTools' Network panel: Save all as HAR"}}
 	}
 	if !utf8.Valid(data) {
 		line, col := invalidUTF8At(data)
-		return nil, &SyntaxError{Problem{File: file, Line: line, Col: col, Reason: "is not valid UTF-8, so it is not a HAR file", Hint: "HAR is JSON in UTF-8; export it again"}}
+		return nil, &SyntaxError{fileerr.Problem{File: file, Line: line, Col: col, Message: "is not valid UTF-8, so it is not a HAR file", Hint: "HAR is JSON in UTF-8; export it again"}}
 	}
 	var top any
 	if err := json.Unmarshal(data, &top); err != nil {
@@ -288,7 +289,7 @@ func decodeHAR(file string, data []byte) (*harInLog, error) {
 	}
 	obj, ok := top.(map[string]any)
 	if !ok {
-		return nil, &TypeError{Problem{File: file, Line: 1, Col: 1, Reason: "is JSON but not a HAR file: the top level is " + jsonKind(top) + ", not an object with \"log\"", Hint: "pass the file DevTools saves with Save all as HAR"}}
+		return nil, &TypeError{fileerr.Problem{File: file, Line: 1, Col: 1, Message: "is JSON but not a HAR file: the top level is " + jsonKind(top) + ", not an object with \"log\"", Hint: "pass the file DevTools saves with Save all as HAR"}}
 	}
 	logv, ok := obj["log"]
 	if !ok {
@@ -300,18 +301,18 @@ func decodeHAR(file string, data []byte) (*harInLog, error) {
 		if len(keys) > 5 {
 			keys = append(keys[:5], "…")
 		}
-		return nil, &MissingError{Problem{File: file, Line: 1, Col: 1, Field: "log", Reason: "is missing: this JSON is not a HAR file (top-level keys: " + strings.Join(keys, ", ") + ")", Hint: "pass the file DevTools saves with Save all as HAR"}}
+		return nil, &MissingError{fileerr.Problem{File: file, Line: 1, Col: 1, Field: "log", Message: "is missing: this JSON is not a HAR file (top-level keys: " + strings.Join(keys, ", ") + ")", Hint: "pass the file DevTools saves with Save all as HAR"}}
 	}
 	lm, ok := logv.(map[string]any)
 	if !ok {
-		return nil, &TypeError{Problem{File: file, Line: 1, Col: 1, Field: "log", Reason: "is " + jsonKind(logv) + ", want an object", Hint: "pass the file DevTools saves with Save all as HAR"}}
+		return nil, &TypeError{fileerr.Problem{File: file, Line: 1, Col: 1, Field: "log", Message: "is " + jsonKind(logv) + ", want an object", Hint: "pass the file DevTools saves with Save all as HAR"}}
 	}
 	ents, ok := lm["entries"]
 	if !ok {
-		return nil, &MissingError{Problem{File: file, Line: 1, Col: 1, Field: "log.entries", Reason: "is missing: not a HAR file", Hint: "pass the file DevTools saves with Save all as HAR"}}
+		return nil, &MissingError{fileerr.Problem{File: file, Line: 1, Col: 1, Field: "log.entries", Message: "is missing: not a HAR file", Hint: "pass the file DevTools saves with Save all as HAR"}}
 	}
 	if _, ok := ents.([]any); !ok {
-		return nil, &TypeError{Problem{File: file, Line: 1, Col: 1, Field: "log.entries", Reason: "is " + jsonKind(ents) + ", want a list", Hint: "pass the file DevTools saves with Save all as HAR"}}
+		return nil, &TypeError{fileerr.Problem{File: file, Line: 1, Col: 1, Field: "log.entries", Message: "is " + jsonKind(ents) + ", want a list", Hint: "pass the file DevTools saves with Save all as HAR"}}
 	}
 	// Pages are optional and differ between exporters: a malformed pages
 	// list is ignored, not fatal.
@@ -366,12 +367,12 @@ func jsonProblem(file string, data []byte, err error) error {
 			reason = "ends early: the JSON is truncated (" + se.Error() + ")"
 			hint = "the file was cut off; export or copy the whole HAR again"
 		}
-		return &SyntaxError{Problem{File: file, Line: line, Col: col, Reason: reason, Hint: hint}}
+		return &SyntaxError{fileerr.Problem{File: file, Line: line, Col: col, Message: reason, Hint: hint}}
 	case errors.As(err, &te):
 		line, col := lineCol(data, te.Offset)
-		return &TypeError{Problem{File: file, Line: line, Col: col, Field: te.Field, Reason: "is a JSON " + te.Value + ", want " + te.Type.String(), Hint: "pass the file DevTools saves with Save all as HAR"}}
+		return &TypeError{fileerr.Problem{File: file, Line: line, Col: col, Field: te.Field, Message: "is a JSON " + te.Value + ", want " + te.Type.String(), Hint: "pass the file DevTools saves with Save all as HAR"}}
 	}
-	return &SyntaxError{Problem{File: file, Line: 1, Col: 1, Reason: "is not valid JSON: " + err.Error()}}
+	return &SyntaxError{fileerr.Problem{File: file, Line: 1, Col: 1, Message: "is not valid JSON: " + err.Error()}}
 }
 
 // lineCol converts a byte offset to a 1-based line and column (in runes).
@@ -762,11 +763,11 @@ func (im *harImport) buildCases() []Case {
 		}
 		if err != nil {
 			msg := err.Error()
-			if ps := Problems(err); len(ps) > 0 {
+			if ps := fileerr.Problems(err); len(ps) > 0 {
 				p := ps[0]
-				msg = p.Field + ": " + p.Reason
+				msg = p.Field + ": " + p.Message
 				if p.Value != "" {
-					msg = fmt.Sprintf("%s: %q %s", p.Field, p.Value, p.Reason)
+					msg = fmt.Sprintf("%s: %q %s", p.Field, p.Value, p.Message)
 				}
 			}
 			im.skip(hr.index, hr.method, hr.url, SkipInvalid, msg)

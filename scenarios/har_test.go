@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // readHAR reads a testdata HAR, putting port in place of the TARGET_PORT
@@ -459,7 +460,7 @@ func TestImportHARBadInput(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.IsType(t, tc.kind, err)
-			assert.Len(t, Problems(err), 1, "the CLI sees a located problem")
+			assert.Len(t, fileerr.Problems(err), 1, "the CLI sees a located problem")
 		})
 	}
 }
@@ -490,7 +491,7 @@ func FuzzImportHAR(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, rep, err := ImportHAR(data, HAROptions{File: "fuzz.har"})
 		if err != nil {
-			if !errors.Is(err, ErrNothingToReplay) && len(Problems(err)) == 0 {
+			if !errors.Is(err, ErrNothingToReplay) && len(fileerr.Problems(err)) == 0 {
 				t.Fatalf("error is neither a located problem nor nothing-to-replay: %v", err)
 			}
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // withoutPositions clears what depends on where the text sits in its file.
@@ -131,7 +132,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("fuzz.yaml", data)
 		if err != nil {
-			for _, p := range Problems(err) {
+			for _, p := range fileerr.Problems(err) {
 				if p.Line < 1 || p.Col < 0 {
 					t.Fatalf("problem without a position: %v", p)
 				}

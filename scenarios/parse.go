@@ -1,19 +1,17 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/yamlpos"
 )
 
 // SuiteVersion is the suite format version this package reads and writes.
@@ -47,7 +45,8 @@ func Load(path string) (*Suite, error) {
 
 // Parse parses and strictly validates a version 1 suite. file names the
 // source in messages. It reports every problem at once: the error is an
-// errors.Join of the typed errors in errors.go (list them with Problems),
+// errors.Join of the typed errors in errors.go (list them with
+// fileerr.Problems),
 // each naming file:line:col, the field, the value and a hint.
 //
 // On success each case has its defaults merged (the case wins; headers merge
@@ -55,16 +54,17 @@ func Load(path string) (*Suite, error) {
 // method normalised as Fetch does, and the API, method, credentials and mode
 // defaults above filled in. Expect is nil when a case expects nothing.
 func Parse(file string, data []byte) (*Suite, error) {
-	w := &walker{file: file}
+	w := &walker{yamlpos.Walker{File: file}}
 	if !utf8.Valid(data) {
 		line, col := invalidUTF8At(data)
-		w.add(&SyntaxError{w.problem(loc{line, col}, "", "", "is not valid UTF-8", "save the file as UTF-8")})
-		return nil, w.err()
+		w.Add(&SyntaxError{w.Problem(yamlpos.Pos{Line: line, Col: col}, "", "", "is not valid UTF-8", "save the file as UTF-8")})
+		return nil, w.Err()
 	}
+	// Duplicate keys are reported by the walker, which knows the field.
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
-		w.add(syntaxError(file, err))
-		return nil, w.err()
+		w.Add(w.syntaxError(err))
+		return nil, w.Err()
 	}
 	var body ast.Node
 	for i, d := range f.Docs {
@@ -73,12 +73,12 @@ func Parse(file string, data []byte) (*Suite, error) {
 			continue
 		}
 		if d.Body != nil {
-			w.add(&SyntaxError{w.problem(nodeLoc(d.Body, loc{1, 1}), "", "", "is a second YAML document; a suite file holds one", "split it into another suite file")})
+			w.Add(&SyntaxError{w.Problem(yamlpos.Start(d.Body, yamlpos.Top), "", "", "is a second YAML document; a suite file holds one", "split it into another suite file")})
 			break
 		}
 	}
 	s := w.suite(body)
-	if err := w.err(); err != nil {
+	if err := w.Err(); err != nil {
 		return nil, err
 	}
 	s.File = file
@@ -86,17 +86,12 @@ func Parse(file string, data []byte) (*Suite, error) {
 }
 
 // syntaxError turns the parser's first error into a positioned SyntaxError.
-func syntaxError(file string, err error) error {
-	p := Problem{File: file, Line: 1, Col: 1, Reason: "is not valid YAML: " + err.Error()}
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		p.Reason = "is not valid YAML: " + ye.GetMessage()
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			p.Line, p.Col = tk.Position.Line, tk.Position.Column
-		}
+func (w *walker) syntaxError(err error) error {
+	msg, at, _, ok := yamlpos.SyntaxError(err)
+	if !ok {
+		at = yamlpos.Top
 	}
-	p.Hint = "check the indentation and quoting around this position"
-	return &SyntaxError{p}
+	return &SyntaxError{w.Problem(at, "", "", "is not valid YAML: "+msg, "check the indentation and quoting around this position")}
 }
 
 // invalidUTF8At returns the 1-based line and column of the first byte that
@@ -118,14 +113,11 @@ func invalidUTF8At(data []byte) (int, int) {
 	return line, col
 }
 
-// loc is a 1-based line and column.
-type loc struct{ line, col int }
-
 // sval is a scalar from the file with where it was written.
 type sval struct {
 	v   string
 	set bool
-	at  loc
+	at  yamlpos.Pos
 	// inherited marks a value copied from defaults:, so a cross-field
 	// error can say where it really came from.
 	inherited bool
@@ -148,7 +140,7 @@ func (s *sval) inherit(d sval) {
 
 type rawHeader struct {
 	name, value string
-	at          loc
+	at          yamlpos.Pos
 }
 
 type rawRequest struct {
@@ -166,7 +158,7 @@ type rawExpect struct {
 
 // rawCase is a case or the defaults block as written, before merging.
 type rawCase struct {
-	at                loc
+	at                yamlpos.Pos
 	field             string
 	name, why, origin sval
 	req               rawRequest
@@ -175,62 +167,7 @@ type rawCase struct {
 }
 
 // walker walks the YAML AST and collects every problem it meets.
-type walker struct {
-	file string
-	errs []error
-}
-
-func (w *walker) problem(at loc, field, value, reason, hint string) Problem {
-	return Problem{File: w.file, Line: at.line, Col: at.col, Field: field, Value: value, Reason: reason, Hint: hint}
-}
-
-func (w *walker) add(err error) { w.errs = append(w.errs, err) }
-
-// err joins the problems in file order so the first one a reader meets is
-// the first one printed.
-func (w *walker) err() error {
-	if len(w.errs) == 0 {
-		return nil
-	}
-	sort.SliceStable(w.errs, func(i, j int) bool {
-		a, b := Problems(w.errs[i]), Problems(w.errs[j])
-		if len(a) == 0 || len(b) == 0 {
-			return false
-		}
-		if a[0].Line != b[0].Line {
-			return a[0].Line < b[0].Line
-		}
-		return a[0].Col < b[0].Col
-	})
-	return errors.Join(w.errs...)
-}
-
-// tokenLoc is the position of n's own token, or def when it has none.
-func tokenLoc(n ast.Node, def loc) loc {
-	if n == nil {
-		return def
-	}
-	if tk := n.GetToken(); tk != nil && tk.Position != nil {
-		return loc{tk.Position.Line, tk.Position.Column}
-	}
-	return def
-}
-
-// nodeLoc is where a reader sees n start: the first key of a mapping, not
-// the colon the parser files it under.
-func nodeLoc(n ast.Node, def loc) loc {
-	switch v := n.(type) {
-	case *ast.MappingNode:
-		if len(v.Values) > 0 && !v.IsFlowStyle {
-			return nodeLoc(v.Values[0], def)
-		}
-	case *ast.MappingValueNode:
-		return tokenLoc(v.Key, def)
-	case *ast.AnchorNode:
-		return tokenLoc(v, def)
-	}
-	return tokenLoc(n, def)
-}
+type walker struct{ yamlpos.Walker }
 
 func join(parent, key string) string {
 	if parent == "" {
@@ -243,113 +180,59 @@ func join(parent, key string) string {
 // rejects aliases: defaults: is how a suite shares settings, and refusing
 // aliases keeps alias bombs out of the loader.
 func (w *walker) unwrap(n ast.Node, field string) (ast.Node, bool) {
-	for {
-		switch v := n.(type) {
-		case *ast.TagNode:
-			n = v.Value
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.AliasNode:
-			w.add(&TypeError{w.problem(tokenLoc(v, loc{1, 1}), field, "", "is an alias; suites do not use anchors and aliases", "put shared settings under defaults:")})
-			return nil, false
-		default:
-			return n, true
-		}
+	n = yamlpos.Unwrap(n)
+	if a, ok := n.(*ast.AliasNode); ok {
+		w.Add(&TypeError{w.Problem(yamlpos.At(a, yamlpos.Top), field, "", "is an alias; suites do not use anchors and aliases", "put shared settings under defaults:")})
+		return nil, false
 	}
-}
-
-func kindName(n ast.Node) string {
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	case *ast.NullNode:
-		return "empty"
-	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "a number"
-	case *ast.BoolNode:
-		return "a boolean"
-	}
-	return "a string"
+	return n, true
 }
 
 // entry is a known key's value and where the key is written.
 type entry struct {
 	val ast.Node
-	at  loc
+	at  yamlpos.Pos
 }
 
 // mapping reads a mapping's keys, reporting unknown and repeated keys. A
 // null value reads as an empty mapping. ok is false when n is not a mapping.
-func (w *walker) mapping(n ast.Node, field string, at loc, known []string) (map[string]entry, bool) {
+func (w *walker) mapping(n ast.Node, field string, at yamlpos.Pos, known []string) (map[string]entry, bool) {
 	n, ok := w.unwrap(n, field)
 	if !ok {
 		return nil, false
 	}
-	var values []*ast.MappingValueNode
-	switch v := n.(type) {
-	case nil, *ast.NullNode:
+	if yamlpos.IsNull(n) {
 		return map[string]entry{}, true
-	case *ast.MappingNode:
-		values = v.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{v}
-	default:
+	}
+	values, ok := yamlpos.Mapping(n)
+	if !ok {
 		what := field
 		if what == "" {
 			what = "a suite file"
 		}
-		w.add(&TypeError{w.problem(tokenLoc(n, at), field, "", "is "+kindName(n)+", but "+what+" must be a mapping of keys to values", "write key: value lines indented under it")})
+		w.Add(&TypeError{w.Problem(yamlpos.At(n, at), field, "", "is "+yamlpos.Kind(n)+", but "+what+" must be a mapping of keys to values", "write key: value lines indented under it")})
 		return nil, false
 	}
 	out := map[string]entry{}
-	seen := map[string]loc{}
+	seen := map[string]yamlpos.Pos{}
 	for _, mv := range values {
-		key, kat := w.key(mv, at)
+		key, kat, _ := yamlpos.Key(mv, at)
 		if prev, dup := seen[key]; dup {
-			w.add(&DuplicateKeyError{w.problem(kat, join(field, key), "", fmt.Sprintf("is given twice (first at line %d)", prev.line), "keep one of them")})
+			w.Add(&DuplicateKeyError{w.Problem(kat, join(field, key), "", fmt.Sprintf("is given twice (first at line %d)", prev.Line), "keep one of them")})
 			continue
 		}
 		seen[key] = kat
 		if !contains(known, key) {
 			hint := "remove it; known keys here: " + strings.Join(known, ", ")
-			if c := closest(key, known); c != "" {
+			if c := yamlpos.Closest(key, known); c != "" {
 				hint = "did you mean " + c + "?"
 			}
-			w.add(&UnknownKeyError{w.problem(kat, join(field, key), "", "is not a known key", hint)})
+			w.Add(&UnknownKeyError{w.Problem(kat, join(field, key), "", "is not a known key", hint)})
 			continue
 		}
 		out[key] = entry{mv.Value, kat}
 	}
 	return out, true
-}
-
-// key returns a mapping key's text and position.
-func (w *walker) key(mv *ast.MappingValueNode, def loc) (string, loc) {
-	at := tokenLoc(mv.Key, def)
-	var k ast.Node = mv.Key
-	for {
-		switch v := k.(type) {
-		case *ast.MappingKeyNode:
-			k = v.Value
-			continue
-		case *ast.TagNode:
-			k = v.Value
-			continue
-		case *ast.AnchorNode:
-			k = v.Value
-			continue
-		}
-		break
-	}
-	if s, ok := scalarText(k); ok {
-		return s, at
-	}
-	if k != nil {
-		return k.String(), at
-	}
-	return "", at
 }
 
 func contains(list []string, s string) bool {
@@ -359,25 +242,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// scalarText is the text of a scalar as written, so that a header value
-// such as 5 or a name such as 404 reads as the string the user typed.
-func scalarText(n ast.Node) (string, bool) {
-	switch v := n.(type) {
-	case *ast.StringNode:
-		return v.Value, true
-	case *ast.LiteralNode:
-		if v.Value == nil {
-			return "", true
-		}
-		return v.Value.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		if tk := n.GetToken(); tk != nil {
-			return tk.Value, true
-		}
-	}
-	return "", false
 }
 
 // str reads a string field. Numbers and booleans read as written; null and
@@ -391,18 +255,18 @@ func (w *walker) str(e entry, field string) sval {
 		return bad
 	}
 	if n == nil {
-		w.add(&MissingError{w.problem(e.at, field, "", "has no value", "give it a value or remove the key")})
+		w.Add(&MissingError{w.Problem(e.at, field, "", "has no value", "give it a value or remove the key")})
 		return bad
 	}
-	at := tokenLoc(n, e.at)
+	at := yamlpos.At(n, e.at)
 	bad.at = at
 	if _, null := n.(*ast.NullNode); null {
-		w.add(&MissingError{w.problem(at, field, "", "has no value", "give it a value or remove the key")})
+		w.Add(&MissingError{w.Problem(at, field, "", "has no value", "give it a value or remove the key")})
 		return bad
 	}
-	s, ok := scalarText(n)
+	s, ok := yamlpos.Scalar(n)
 	if !ok {
-		w.add(&TypeError{w.problem(at, field, "", "is "+kindName(n)+", but must be a string", "write a single value on the same line")})
+		w.Add(&TypeError{w.Problem(at, field, "", "is "+yamlpos.Kind(n)+", but must be a string", "write a single value on the same line")})
 		return bad
 	}
 	return sval{v: s, set: true, at: at}
@@ -410,33 +274,24 @@ func (w *walker) str(e entry, field string) sval {
 
 // integer reads an integer field; quoted numbers are type errors so that a
 // typo such as "2OO" is not silently read as text.
-func (w *walker) integer(e entry, field string) (int, loc, bool) {
+func (w *walker) integer(e entry, field string) (int, yamlpos.Pos, bool) {
 	n, ok := w.unwrap(e.val, field)
 	if !ok {
 		return 0, e.at, false
 	}
-	at := tokenLoc(n, e.at)
+	at := yamlpos.At(n, e.at)
 	in, isInt := n.(*ast.IntegerNode)
 	if !isInt {
-		v, _ := scalarText(n)
-		w.add(&TypeError{w.problem(at, field, v, "is "+kindName(n)+", but must be an integer", "write a bare number without quotes")})
+		v, _ := yamlpos.Scalar(n)
+		w.Add(&TypeError{w.Problem(at, field, v, "is "+yamlpos.Kind(n)+", but must be an integer", "write a bare number without quotes")})
 		return 0, at, false
 	}
-	var i int64
-	switch x := in.Value.(type) {
-	case int64:
-		i = x
-	case uint64:
-		i = -1
-		if x <= 1<<31 {
-			i = int64(x)
-		}
-	}
-	if i < -(1<<31) || i > 1<<31 {
+	i, ok := yamlpos.Int(in)
+	if !ok {
 		// Out of any range we accept; the caller's range check reports it.
 		i = -1
 	}
-	return int(i), at, true
+	return i, at, true
 }
 
 // boolean reads a true/false field.
@@ -447,8 +302,8 @@ func (w *walker) boolean(e entry, field string) (bool, bool) {
 	}
 	b, isBool := n.(*ast.BoolNode)
 	if !isBool {
-		v, _ := scalarText(n)
-		w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, v, "is "+kindName(n)+", but must be true or false", "write true or false")})
+		v, _ := yamlpos.Scalar(n)
+		w.Add(&TypeError{w.Problem(yamlpos.At(n, e.at), field, v, "is "+yamlpos.Kind(n)+", but must be true or false", "write true or false")})
 		return false, false
 	}
 	return b.Value, true
@@ -460,13 +315,13 @@ func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
 	if !ok {
 		return nil, false
 	}
-	switch v := n.(type) {
-	case nil, *ast.NullNode:
+	if yamlpos.IsNull(n) {
 		return nil, true
-	case *ast.SequenceNode:
-		return v.Values, true
 	}
-	w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, "", "is "+kindName(n)+", but must be a list", "write one \"- item\" per line, or [a, b]")})
+	if items, ok := yamlpos.Sequence(n); ok {
+		return items, true
+	}
+	w.Add(&TypeError{w.Problem(yamlpos.At(n, e.at), field, "", "is "+yamlpos.Kind(n)+", but must be a list", "write one \"- item\" per line, or [a, b]")})
 	return nil, false
 }
 
@@ -480,7 +335,7 @@ var (
 
 // suite reads the whole document.
 func (w *walker) suite(body ast.Node) *Suite {
-	top := loc{1, 1}
+	top := yamlpos.Top
 	m, ok := w.mapping(body, "", top, suiteKeys)
 	if !ok {
 		return nil
@@ -489,27 +344,27 @@ func (w *walker) suite(body ast.Node) *Suite {
 	if e, ok := m["version"]; ok {
 		if v, at, ok := w.integer(e, "version"); ok {
 			if v != SuiteVersion {
-				w.add(&VersionError{w.problem(at, "version", strconv.Itoa(v), "is not a suite version this corsproof reads", "write version: 1")})
+				w.Add(&VersionError{w.Problem(at, "version", strconv.Itoa(v), "is not a suite version this corsproof reads", "write version: 1")})
 			}
 			s.Version = v
 		}
 	} else {
-		w.add(&MissingError{w.problem(top, "version", "", "is missing", "start the file with version: 1")})
+		w.Add(&MissingError{w.Problem(top, "version", "", "is missing", "start the file with version: 1")})
 	}
 	if e, ok := m["name"]; ok {
 		if n := w.str(e, "name"); n.ok() {
 			if strings.TrimSpace(n.v) == "" {
-				w.add(&MissingError{w.problem(n.at, "name", "", "is empty", "name the suite, e.g. name: checkout-api")})
+				w.Add(&MissingError{w.Problem(n.at, "name", "", "is empty", "name the suite, e.g. name: checkout-api")})
 			}
 			s.Name = n.v
 		}
 	} else {
-		w.add(&MissingError{w.problem(top, "name", "", "is missing", "add name: followed by a name for the suite")})
+		w.Add(&MissingError{w.Problem(top, "name", "", "is missing", "add name: followed by a name for the suite")})
 	}
 	if e, ok := m["target"]; ok {
 		if t := w.str(e, "target"); t.ok() {
 			if is := targetIssue(t.v); is != nil {
-				w.add(&URLError{w.problem(t.at, "target", t.v, is.reason, is.hint)})
+				w.Add(&URLError{w.Problem(t.at, "target", t.v, is.reason, is.hint)})
 			} else {
 				s.Target = t.v
 			}
@@ -521,7 +376,7 @@ func (w *walker) suite(body ast.Node) *Suite {
 	}
 	e, ok := m["cases"]
 	if !ok {
-		w.add(&MissingError{w.problem(top, "cases", "", "is missing", "add cases: with at least one case")})
+		w.Add(&MissingError{w.Problem(top, "cases", "", "is missing", "add cases: with at least one case")})
 		return s
 	}
 	items, ok := w.seq(e, "cases")
@@ -529,31 +384,31 @@ func (w *walker) suite(body ast.Node) *Suite {
 		return s
 	}
 	if len(items) == 0 {
-		w.add(&MissingError{w.problem(e.at, "cases", "", "has no cases", "add at least one \"- name: …\" item under cases:")})
+		w.Add(&MissingError{w.Problem(e.at, "cases", "", "has no cases", "add at least one \"- name: …\" item under cases:")})
 		return s
 	}
-	names := map[string]loc{}
+	names := map[string]yamlpos.Pos{}
 	for i, item := range items {
 		field := fmt.Sprintf("cases[%d]", i)
-		at := nodeLoc(item, e.at)
+		at := yamlpos.Start(item, e.at)
 		rc := w.rawCase(item, field, at, caseKeys)
 		switch {
 		case !rc.name.set:
-			if rc.at != (loc{}) {
-				w.add(&MissingError{w.problem(at, field+".name", "", "is missing", "give every case a unique name:")})
+			if rc.at != (yamlpos.Pos{}) {
+				w.Add(&MissingError{w.Problem(at, field+".name", "", "is missing", "give every case a unique name:")})
 			}
 		case rc.name.bad:
 			// Already reported where the value is.
 		case strings.TrimSpace(rc.name.v) == "":
-			w.add(&MissingError{w.problem(rc.name.at, field+".name", "", "is empty", "give every case a unique name")})
+			w.Add(&MissingError{w.Problem(rc.name.at, field+".name", "", "is empty", "give every case a unique name")})
 		default:
 			if prev, dup := names[rc.name.v]; dup {
-				w.add(&DuplicateNameError{w.problem(rc.name.at, field+".name", rc.name.v, fmt.Sprintf("is also the name of the case at line %d", prev.line), "give each case a unique name")})
+				w.Add(&DuplicateNameError{w.Problem(rc.name.at, field+".name", rc.name.v, fmt.Sprintf("is also the name of the case at line %d", prev.Line), "give each case a unique name")})
 			} else {
 				names[rc.name.v] = rc.name.at
 			}
 		}
-		if rc.at == (loc{}) {
+		if rc.at == (yamlpos.Pos{}) {
 			continue // not a mapping, already reported
 		}
 		rc.merge(defaults)
@@ -566,7 +421,7 @@ func (w *walker) suite(body ast.Node) *Suite {
 
 // rawCase reads a case item or the defaults block; rc.at stays zero when n
 // is not a mapping.
-func (w *walker) rawCase(n ast.Node, field string, at loc, known []string) rawCase {
+func (w *walker) rawCase(n ast.Node, field string, at yamlpos.Pos, known []string) rawCase {
 	rc := rawCase{field: field}
 	m, ok := w.mapping(n, field, at, known)
 	if !ok {
@@ -583,7 +438,7 @@ func (w *walker) rawCase(n ast.Node, field string, at loc, known []string) rawCa
 		rc.origin = w.str(e, field+".origin")
 		if rc.origin.ok() {
 			if is := originIssue(rc.origin.v); is != nil {
-				w.add(&OriginError{w.problem(rc.origin.at, field+".origin", rc.origin.v, is.reason, is.hint)})
+				w.Add(&OriginError{w.Problem(rc.origin.at, field+".origin", rc.origin.v, is.reason, is.hint)})
 				rc.origin.bad = true
 			}
 		}
@@ -609,7 +464,7 @@ func (w *walker) enum(m map[string]entry, key, parent, what string, names []stri
 	field := join(parent, key)
 	v := w.str(e, field)
 	if v.ok() && !contains(names, v.v) {
-		w.add(&EnumError{w.problem(v.at, field, v.v, "is not "+what, enumHint(v.v, names))})
+		w.Add(&EnumError{w.Problem(v.at, field, v.v, "is not "+what, enumHint(v.v, names))})
 		v.bad = true
 	}
 	return v
@@ -627,7 +482,7 @@ func (w *walker) request(e entry, field string, r *rawRequest) {
 		r.method = w.str(e, field+".method")
 		if r.method.ok() {
 			if is := methodIssue(r.method.v); is != nil {
-				w.add(&MethodError{w.problem(r.method.at, field+".method", r.method.v, is.reason, is.hint)})
+				w.Add(&MethodError{w.Problem(r.method.at, field+".method", r.method.v, is.reason, is.hint)})
 				r.method.bad = true
 			}
 		}
@@ -635,7 +490,7 @@ func (w *walker) request(e entry, field string, r *rawRequest) {
 	if e, ok := m["url"]; ok {
 		r.url = w.str(e, field+".url")
 		if r.url.ok() && r.url.v == "" {
-			w.add(&MissingError{w.problem(r.url.at, field+".url", "", "is empty", "write an absolute http(s) URL, or a path relative to target")})
+			w.Add(&MissingError{w.Problem(r.url.at, field+".url", "", "is empty", "write an absolute http(s) URL, or a path relative to target")})
 			r.url.bad = true
 		}
 	}
@@ -664,29 +519,25 @@ func (w *walker) pairs(e entry, field, what, hint string, check func(name, value
 	if !ok {
 		return nil
 	}
-	var values []*ast.MappingValueNode
-	switch v := n.(type) {
-	case nil, *ast.NullNode:
+	if yamlpos.IsNull(n) {
 		return nil
-	case *ast.MappingNode:
-		values = v.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{v}
-	default:
-		w.add(&TypeError{w.problem(tokenLoc(n, e.at), field, "", "is "+kindName(n)+", but must be a mapping of "+what, hint)})
+	}
+	values, ok := yamlpos.Mapping(n)
+	if !ok {
+		w.Add(&TypeError{w.Problem(yamlpos.At(n, e.at), field, "", "is "+yamlpos.Kind(n)+", but must be a mapping of "+what, hint)})
 		return nil
 	}
 	var out []rawHeader
-	seen := map[string]loc{}
+	seen := map[string]yamlpos.Pos{}
 	for _, mv := range values {
-		name, at := w.key(mv, e.at)
+		name, at, _ := yamlpos.Key(mv, e.at)
 		hf := field + "." + name
 		if is, _ := check(name, ""); is != nil {
-			w.add(&HeaderError{w.problem(at, hf, name, is.reason, is.hint)})
+			w.Add(&HeaderError{w.Problem(at, hf, name, is.reason, is.hint)})
 			continue
 		}
 		if prev, dup := seen[strings.ToLower(name)]; dup {
-			w.add(&DuplicateKeyError{w.problem(at, hf, "", fmt.Sprintf("is given twice (first at line %d; names ignore case)", prev.line), "keep one of them")})
+			w.Add(&DuplicateKeyError{w.Problem(at, hf, "", fmt.Sprintf("is given twice (first at line %d; names ignore case)", prev.Line), "keep one of them")})
 			continue
 		}
 		seen[strings.ToLower(name)] = at
@@ -695,7 +546,7 @@ func (w *walker) pairs(e entry, field, what, hint string, check func(name, value
 			continue
 		}
 		if _, is := check(name, v.v); is != nil {
-			w.add(&HeaderError{w.problem(v.at, hf, v.v, is.reason, is.hint)})
+			w.Add(&HeaderError{w.Problem(v.at, hf, v.v, is.reason, is.hint)})
 			continue
 		}
 		out = append(out, rawHeader{name: name, value: v.v, at: at})
@@ -713,10 +564,10 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 		v := w.str(ce, field+".cors_error")
 		if _, known := cors.LookupCorsError(v.v); v.ok() && !known {
 			hint := "use one of Chromium's CorsError names, such as MissingAllowOriginHeader"
-			if c := closest(v.v, corsErrorNames); c != "" {
+			if c := yamlpos.Closest(v.v, corsErrorNames); c != "" {
 				hint = "did you mean " + c + "?"
 			}
-			w.add(&EnumError{w.problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError name", hint)})
+			w.Add(&EnumError{w.Problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError name", hint)})
 			v.bad = true
 		}
 		x.corsError = v
@@ -729,7 +580,7 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 	if se, ok := m["status"]; ok {
 		if st, at, ok := w.integer(se, field+".status"); ok {
 			if st < 100 || st > 599 {
-				w.add(&RangeError{w.problem(at, field+".status", strconv.Itoa(st), "is not an HTTP status", "use 100-599; for a request the browser refused, expect verdict: blocked instead")})
+				w.Add(&RangeError{w.Problem(at, field+".status", strconv.Itoa(st), "is not an HTTP status", "use 100-599; for a request the browser refused, expect verdict: blocked instead")})
 			} else {
 				x.status = &st
 			}
@@ -747,7 +598,7 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 				continue
 			}
 			if !cors.IsToken(v.v) {
-				w.add(&HeaderError{w.problem(v.at, hf, v.v, "is not a valid header name", "list header names such as X-Request-Id")})
+				w.Add(&HeaderError{w.Problem(v.at, hf, v.v, "is not a valid header name", "list header names such as X-Request-Id")})
 				continue
 			}
 			x.readable = append(x.readable, v.v)
@@ -820,9 +671,9 @@ func fromDefaults(v sval) string {
 // depend on a value already reported as bad are skipped, so one typo yields
 // one error.
 func (w *walker) finish(rc rawCase, target string) (Case, bool) {
-	before := len(w.errs)
+	before := w.Count()
 	f := rc.field
-	c := Case{Name: rc.name.v, Why: rc.why.v, Origin: rc.origin.v, File: w.file, Line: rc.at.line}
+	c := Case{Name: rc.name.v, Why: rc.why.v, Origin: rc.origin.v, File: w.File, Line: rc.at.Line}
 	for _, ck := range rc.cookies {
 		if c.Cookies == nil {
 			c.Cookies = map[string]string{}
@@ -830,7 +681,7 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 		c.Cookies[ck.name] = ck.value
 	}
 	if !rc.origin.set {
-		w.add(&MissingError{w.problem(rc.at, f+".origin", "", "is missing and defaults: sets none", "add origin: https://app.example.test to the case or to defaults:")})
+		w.Add(&MissingError{w.Problem(rc.at, f+".origin", "", "is missing and defaults: sets none", "add origin: https://app.example.test to the case or to defaults:")})
 	}
 	r := rc.req
 	c.Request.API = DefaultAPI
@@ -850,24 +701,24 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 	}
 	if r.mode.set {
 		if c.Request.API != APIFetch && r.api.ok() && r.mode.ok() {
-			w.add(&ConflictError{w.problem(r.mode.at, f+".request.mode", r.mode.v, "applies to api fetch only"+fromDefaults(r.mode)+", and this case uses "+string(c.Request.API), "remove mode, or use api: fetch")})
+			w.Add(&ConflictError{w.Problem(r.mode.at, f+".request.mode", r.mode.v, "applies to api fetch only"+fromDefaults(r.mode)+", and this case uses "+string(c.Request.API), "remove mode, or use api: fetch")})
 		}
 		c.Request.Mode = Mode(r.mode.v)
 	}
 	switch {
 	case !r.url.set:
-		w.add(&MissingError{w.problem(rc.at, f+".request.url", "", "is missing", "add request: {url: …} with an absolute URL or a path relative to target")})
+		w.Add(&MissingError{w.Problem(rc.at, f+".request.url", "", "is missing", "add request: {url: …} with an absolute URL or a path relative to target")})
 	case r.url.ok() && !r.api.bad:
 		abs, is := resolveURL(r.url.v, target, c.Request.API)
 		if is != nil {
-			w.add(&URLError{w.problem(r.url.at, f+".request.url", r.url.v, is.reason+fromDefaults(r.url), is.hint)})
+			w.Add(&URLError{w.Problem(r.url.at, f+".request.url", r.url.v, is.reason+fromDefaults(r.url), is.hint)})
 		}
 		c.Request.URL = abs
 	}
 	methodOK := !r.method.bad
 	if r.body.set {
 		if m := c.Request.Method; methodOK && (m == "GET" || m == "HEAD") {
-			w.add(&ConflictError{w.problem(r.body.at, f+".request.body", "", "is set on a "+m+" request"+fromDefaults(r.body)+"; fetch throws and xhr drops it", "remove body, or use method: POST")})
+			w.Add(&ConflictError{w.Problem(r.body.at, f+".request.body", "", "is set on a "+m+" request"+fromDefaults(r.body)+"; fetch throws and xhr drops it", "remove body, or use method: POST")})
 		}
 		c.Request.Body = r.body.v
 	}
@@ -876,12 +727,12 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 		switch c.Request.Method {
 		case "GET", "HEAD", "POST":
 		default:
-			w.add(&ConflictError{w.problem(r.mode.at, f+".request.mode", string(ModeNoCORS), "allows only GET, HEAD and POST, and fetch throws on "+c.Request.Method+fromDefaults(r.mode), "use mode: cors, or one of those methods")})
+			w.Add(&ConflictError{w.Problem(r.mode.at, f+".request.mode", string(ModeNoCORS), "allows only GET, HEAD and POST, and fetch throws on "+c.Request.Method+fromDefaults(r.mode), "use mode: cors, or one of those methods")})
 		}
 	}
 	for _, h := range r.headers {
 		if noCORS && !noCORSSafelisted(h.name, h.value) {
-			w.add(&ConflictError{w.problem(h.at, f+".request.headers."+h.name, h.value, "is dropped by the browser in no-cors mode", "use mode: cors, or only CORS-safelisted headers")})
+			w.Add(&ConflictError{w.Problem(h.at, f+".request.headers."+h.name, h.value, "is dropped by the browser in no-cors mode", "use mode: cors, or only CORS-safelisted headers")})
 			continue
 		}
 		if c.Request.Headers == nil {
@@ -900,7 +751,7 @@ func (w *walker) finish(rc rawCase, target string) (Case, bool) {
 		}
 	}
 	if x.corsError.ok() && x.verdict.ok() && x.verdict.v != string(cors.VerdictBlocked) {
-		w.add(&ConflictError{w.problem(x.corsError.at, f+".expect.cors_error", x.corsError.v, "comes only with verdict blocked, but the case expects "+x.verdict.v+fromDefaults(x.verdict), "remove cors_error, or expect verdict: blocked")})
+		w.Add(&ConflictError{w.Problem(x.corsError.at, f+".expect.cors_error", x.corsError.v, "comes only with verdict blocked, but the case expects "+x.verdict.v+fromDefaults(x.verdict), "remove cors_error, or expect verdict: blocked")})
 	}
-	return c, len(w.errs) == before
+	return c, w.Count() == before
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // head is a valid suite header; the first case item starts on line 5.
@@ -113,14 +115,14 @@ func TestParseErrors(t *testing.T) {
 			s, err := Parse("suite.yaml", []byte(tt.src))
 			require.Error(t, err)
 			assert.Nil(t, s)
-			ps := Problems(err)
+			ps := fileerr.Problems(err)
 			require.Len(t, ps, 1, "want exactly one problem, got:\n%v", err)
 			p := ps[0]
 			assert.True(t, errors.As(err, tt.kind), "error type: got %T", errors.Unwrap(err))
 			assert.Equal(t, "suite.yaml", p.File)
 			assert.Equal(t, [2]int{tt.line, tt.col}, [2]int{p.Line, p.Col}, "line:col of %v", p)
 			assert.Equal(t, tt.field, p.Field)
-			assert.Contains(t, p.Reason, tt.reason)
+			assert.Contains(t, p.Message, tt.reason)
 			assert.Contains(t, p.Hint, tt.hint)
 			assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf("suite.yaml:%d:%d: ", tt.line, tt.col)), err.Error())
 		})

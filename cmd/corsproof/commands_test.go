@@ -16,7 +16,7 @@ import (
 
 	"github.com/corsproof/corsproof/contract"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // Each command's run function takes its options and writers and is tested
@@ -32,7 +32,7 @@ func testFactory(t *testing.T) (*factory, *bytes.Buffer, *bytes.Buffer) {
 // suiteFile writes a suite aimed at the built-in target.
 func suiteFile(t *testing.T, body string) string {
 	t.Helper()
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 	path := filepath.Join(t.TempDir(), "suite.yaml")
@@ -97,7 +97,7 @@ func TestDemoCommandFunction(t *testing.T) {
 
 func TestProbeCommandFunction(t *testing.T) {
 	f, stdout, stderr := testFactory(t)
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 	lines := filepath.Join(t.TempDir(), "probe.jsonl")

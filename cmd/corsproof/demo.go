@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // demoOptions are the flags of `corsproof demo`.
@@ -36,7 +36,7 @@ func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cob
 // runDemo starts the built-in target on loopback and runs the built-in
 // suite against it.
 func runDemo(ctx context.Context, opts *demoOptions) error {
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 // key goes at the end of the document so that positions in messages still
 // match the embedded file's lines.
 func demoSuite(targetURL string) (*scenarios.Suite, error) {
-	data := append([]byte{}, target.DemoSuite()...)
+	data := append([]byte{}, testapi.DemoSuite()...)
 	data = append(data, []byte("\ntarget: "+targetURL+"\n")...)
 	s, err := scenarios.Parse("demo.yaml (built in)", data)
 	if err != nil {

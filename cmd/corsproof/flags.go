@@ -13,6 +13,7 @@ import (
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
@@ -210,11 +211,11 @@ func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, e
 // flagProblems rewrites suite problems in terms of the flags: the user never
 // wrote the suite, so a file position would only confuse.
 func flagProblems(err error, command, urlFlag string) error {
-	probs := scenarios.Problems(err)
+	probs := fileerr.Problems(err)
 	if len(probs) == 0 {
 		return &usageError{err: err}
 	}
-	var lines []string
+	var out []error
 	fields := append([]struct{ field, flag string }{{"cases[0].request.url", urlFlag}, {"cases[0].cookies", "--cookie"}}, flagOfField...)
 	for _, p := range probs {
 		where := p.Field
@@ -227,15 +228,7 @@ func flagProblems(err error, command, urlFlag string) error {
 				break
 			}
 		}
-		line := where + ": "
-		if p.Value != "" {
-			line += fmt.Sprintf("%q ", p.Value)
-		}
-		line += p.Reason
-		if p.Hint != "" {
-			line += " (hint: " + p.Hint + ")"
-		}
-		lines = append(lines, line)
+		out = append(out, &fileerr.Problem{Field: where, Value: p.Value, Message: p.Message, Hint: p.Hint})
 	}
-	return &usageError{err: errors.New(strings.Join(lines, "\n")), hint: "see `corsproof " + command + " --help`"}
+	return &usageError{err: errors.Join(out...), hint: "see `corsproof " + command + " --help`"}
 }

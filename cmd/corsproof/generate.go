@@ -9,11 +9,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/contract"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/policy"
 )
 
 // contractPolicyHint is the hint for every problem with a policy file.
-const contractPolicyHint = "the format is documented in target/policy.schema.json; examples/policy.yaml is a starting point"
+const contractPolicyHint = "the format is documented in policy/policy.schema.json; examples/policy.yaml is a starting point"
 
 // generateOptions are the flags of `corsproof generate`.
 type generateOptions struct {
@@ -74,7 +74,7 @@ func runGenerate(_ context.Context, opts *generateOptions) error {
 // loadContract reads the policy, prints its lint warnings and the
 // generator's notes on stderr, and builds the contract.
 func loadContract(policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
-	p, err := target.LoadPolicy(policyPath)
+	p, err := policy.Load(policyPath)
 	if err != nil {
 		return nil, &usageError{err: err, hint: contractPolicyHint}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -148,7 +149,7 @@ func importFile(stdin io.Reader, kind, path string, opts *importOptions, stderr 
 		s, err = scenarios.ImportFetch(string(data))
 	}
 	if err != nil {
-		if len(scenarios.Problems(err)) > 0 {
+		if len(fileerr.Problems(err)) > 0 {
 			return nil, err
 		}
 		return nil, &usageError{err: fmt.Errorf("importing %s: %w", file, err)}

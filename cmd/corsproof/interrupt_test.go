@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // TestInterruptCleansUp sends Ctrl-C to a running `corsproof run` and checks
@@ -33,7 +33,7 @@ func TestInterruptCleansUp(t *testing.T) {
 	// The target logs a request when it has answered it; the slow route
 	// never answers in time, so watch for its arrival instead.
 	arrived := make(chan struct{}, 8)
-	h := target.NewHandler(target.DefaultPolicy())
+	h := testapi.NewHandler(testapi.DefaultPolicy())
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/slow") && r.Method == http.MethodGet {
 			arrived <- struct{}{}

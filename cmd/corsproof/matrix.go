@@ -14,7 +14,7 @@ import (
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // matrixOptions are the flags of `corsproof matrix` beyond the shared
@@ -115,7 +115,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	}
 	var suites []*scenarios.Suite
 	if mo.demo {
-		srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+		srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 		if err != nil {
 			return err
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/harness"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 func TestMatrixUsageErrors(t *testing.T) {
@@ -65,7 +65,7 @@ func TestMatrixRealBrowsers(t *testing.T) {
 	if err != nil {
 		t.Skip("no chromium-headless-shell:", err)
 	}
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 

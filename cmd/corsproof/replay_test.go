@@ -14,10 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 const firefoxHAR = "../../scenarios/testdata/har/firefox-dashboard.har"
@@ -66,7 +67,7 @@ func TestImportCommand(t *testing.T) {
 				var ue *usageError
 				assert.Equal(t, tc.wantUsage, asUsage(err, &ue))
 				if !tc.wantUsage {
-					assert.NotEmpty(t, scenarios.Problems(err), "located problems exit 2 too")
+					assert.NotEmpty(t, fileerr.Problems(err), "located problems exit 2 too")
 				}
 				return
 			}
@@ -139,7 +140,7 @@ func TestReplayRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Skip("no Chromium: ", err)
 	}
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/harness"
-	"github.com/corsproof/corsproof/scenarios"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // ExitCode is what the process exits with.
@@ -75,7 +75,7 @@ func exitCode(ctx context.Context, err error) ExitCode {
 	}
 	var h hinter
 	switch {
-	case errors.As(err, &h), isCobraUsage(err), len(scenarios.Problems(err)) > 0:
+	case errors.As(err, &h), isCobraUsage(err), len(fileerr.Problems(err)) > 0:
 		return ExitUsage
 	case ctx.Err() != nil:
 		// Interrupted: the browser and its profile are gone by now.
@@ -99,8 +99,19 @@ func isCobraUsage(err error) bool {
 }
 
 func printError(w io.Writer, err error) {
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(w, "corsproof: error: %s\n", line)
+	if probs := fileerr.Problems(err); len(probs) > 0 {
+		// Each problem names its file and place; the hint gets a line of
+		// its own so the error line stays one FILE:LINE:COL: message.
+		for _, p := range probs {
+			fmt.Fprintf(w, "corsproof: error: %s\n", p.Summary())
+			if h := p.HintText(); h != "" {
+				fmt.Fprintf(w, "corsproof: hint: %s\n", h)
+			}
+		}
+	} else {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(w, "corsproof: error: %s\n", line)
+		}
 	}
 	var h hinter
 	if errors.As(err, &h) && h.Hint() != "" {

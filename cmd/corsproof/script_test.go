@@ -11,7 +11,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // TestScripts runs the transcripts in testdata/script: each is a readable
@@ -49,7 +49,7 @@ func TestScripts(t *testing.T) {
 			// target starts the built-in target API on loopback for the
 			// script and sets $TARGET to its base URL.
 			"target": func(ts *testscript.TestScript, neg bool, args []string) {
-				srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+				srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 				ts.Check(err)
 				ts.Setenv("TARGET", srv.URL)
 				ts.Defer(func() { srv.Close() })

@@ -8,7 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/policy"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // serveOptions are the flags of `corsproof serve`.
@@ -44,13 +45,13 @@ Every request is logged as received, so you can see exactly what a browser sent.
 // runServe serves until ctx is done.
 func runServe(ctx context.Context, opts *serveOptions) error {
 	stdout, stderr := opts.f.stdout, opts.f.stderr
-	policy := target.DefaultPolicy()
+	pol := testapi.DefaultPolicy()
 	if opts.policy != "" {
-		p, err := target.LoadPolicy(opts.policy)
+		p, err := policy.Load(opts.policy)
 		if err != nil {
 			return err
 		}
-		policy = p
+		pol = p
 	}
 	host, _, err := net.SplitHostPort(opts.addr)
 	if err != nil {
@@ -59,16 +60,16 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		fmt.Fprintf(stderr, "corsproof: warning: serving on %s, which is reachable from other machines\n", opts.addr)
 	}
-	var hopts []target.Option
+	var hopts []testapi.Option
 	if !opts.quiet {
-		hopts = append(hopts, target.WithLogWriter(stdout))
+		hopts = append(hopts, testapi.WithLogWriter(stdout))
 	}
-	srv, err := target.Start(opts.addr, target.NewHandler(policy, hopts...))
+	srv, err := testapi.Start(opts.addr, testapi.NewHandler(pol, hopts...))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "corsproof: target API listening on %s (Ctrl-C to stop)\n", srv.URL)
-	for _, r := range policy.Routes {
+	for _, r := range pol.Routes {
 		fmt.Fprintf(stderr, "  %s%s\n", srv.URL, r.Path)
 	}
 	if opts.ready != nil {

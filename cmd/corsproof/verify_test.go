@@ -16,7 +16,8 @@ import (
 
 	"github.com/corsproof/corsproof/contract"
 	"github.com/corsproof/corsproof/harness"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/policy"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // The one browser of this test binary, launched by the first test that
@@ -61,9 +62,9 @@ func testBrowser(t *testing.T) *harness.Browser {
 // serve starts the built-in target with the policy at path.
 func serve(t *testing.T, path string) string {
 	t.Helper()
-	p, err := target.LoadPolicy(path)
+	p, err := policy.Load(path)
 	require.NoError(t, err)
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(p))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(p))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv.URL

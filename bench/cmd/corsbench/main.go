@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/harness"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // config is what the flags ask for.
@@ -96,7 +96,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("finding corsproof: %w; build it with `make build`", err)
 	}
-	srv, err := target.Start("127.0.0.1:0", target.NewHandler(target.DefaultPolicy()))
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func ratio(a, b float64) string {
 }
 
 // coldStarts alternates probe and bare launches and prints their medians.
-func coldStarts(ctx context.Context, cfg config, bin, browser string, srv *target.Server, w io.Writer) error {
+func coldStarts(ctx context.Context, cfg config, bin, browser string, srv *testapi.Server, w io.Writer) error {
 	var probeFirst, probeExit, bareFirst, bareExit []float64
 	for i := range cfg.coldStart {
 		url := fmt.Sprintf("%s/api/open?probe=%d", srv.URL, i+1)
@@ -308,7 +308,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // scaleRun runs corsproof on the plain count and on 10× it, and reports
 // whether time grows linearly and whether anything is left behind.
-func scaleRun(ctx context.Context, cfg config, bin, browser, dir string, srv *target.Server, w, stderr io.Writer) error {
+func scaleRun(ctx context.Context, cfg config, bin, browser, dir string, srv *testapi.Server, w, stderr io.Writer) error {
 	t := corsproofTool(bin, browser, cfg.jobs, strings.Split(cfg.isolation, ",")[0])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "scale\tcorrect\twall s\tcases/s\tp50 ms\tp95 ms\tpeak PSS MB\tprocs\tleft")

@@ -16,7 +16,7 @@ import (
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
-	"github.com/corsproof/corsproof/target"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // runResult is what one run of one tool over the mix measured.
@@ -139,7 +139,7 @@ func parsePeer(stdout []byte) ([]caseOutcome, error) {
 
 // runTool runs one tool over the cases written to dir, sampling the memory
 // of its process tree, and scores its verdicts against the mix.
-func runTool(ctx context.Context, t tool, dir string, cases []benchCase, srv *target.Server, stderr io.Writer) runResult {
+func runTool(ctx context.Context, t tool, dir string, cases []benchCase, srv *testapi.Server, stderr io.Writer) runResult {
 	r := runResult{Tool: t.name, Cases: len(cases)}
 	srv.Handler.ResetLog()
 	cmd := t.command(ctx, dir)

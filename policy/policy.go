@@ -1,22 +1,29 @@
-package target
+package policy
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
+
+	"github.com/corsproof/corsproof/internal/yamlpos"
 )
 
-// PolicyVersion is the only version of the policy format there is.
-const PolicyVersion = 1
+// FormatVersion is the only version of the policy format there is.
+const FormatVersion = 1
 
-// Defaults applied by ParsePolicy to fields a route leaves out.
+// Defaults applied by Parse to fields a route leaves out.
 const (
 	DefaultPreflightStatus = 204
 	DefaultStatus          = 200
 	// MaxDelayMS caps delay_ms so a typo cannot hang a server for hours.
 	MaxDelayMS = 60000
+)
+
+// Paths the built-in target API (package testapi) answers itself, before
+// any route; a policy route may not claim them.
+const (
+	SetCookiePath = "/set-cookie"
+	CookiesPath   = "/cookies"
 )
 
 // Policy is a parsed policy file: the CORS behaviour of each route of the
@@ -30,9 +37,9 @@ type Policy struct {
 
 // Route is the CORS behaviour of every path under one prefix.
 //
-// ParsePolicy fills the defaults (Vary and CORSOnErrors true, statuses 204
+// Parse fills the defaults (Vary and CORSOnErrors true, statuses 204
 // and 200); a Route built in Go code with zero statuses gets the same
-// statuses from the handler, but its booleans mean what they say.
+// statuses from the built-in target API, but its booleans mean what they say.
 type Route struct {
 	// Path is a prefix matched on segment boundaries; the longest match wins.
 	Path string `json:"path"`
@@ -68,83 +75,30 @@ type Route struct {
 	Column int `json:"-"`
 }
 
-// PolicyError is one problem in a policy file. ParsePolicy joins all of them
-// with errors.Join; use errors.As to get at the fields.
-type PolicyError struct {
-	File   string
-	Line   int
-	Column int
-	// Field is the path of the offending field, such as routes[2].allow_methods[0].
-	Field string
-	// Value is the offending value as written, empty when there is none.
-	Value string
-	// Message says what is wrong; Hint says what to write instead.
-	Message string
-	Hint    string
-}
-
-// Error renders the problem on one line, quoting the value so that control
-// characters in a hostile file cannot forge output.
-func (e *PolicyError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	if e.Value != "" {
-		fmt.Fprintf(&b, " (value %s)", quoteValue(e.Value))
-	}
-	if e.Hint != "" {
-		// As in suite files' problems.
-		fmt.Fprintf(&b, " (hint: %s)", e.Hint)
-	}
-	return b.String()
-}
-
-// quoteValue quotes v for a message and cuts it short: values come from
-// files and from the network and may be long or contain escapes.
-func quoteValue(v string) string {
-	const limit = 80
-	r := []rune(v)
-	if len(r) > limit {
-		return fmt.Sprintf("%q…", string(r[:limit]))
-	}
-	return fmt.Sprintf("%q", v)
-}
-
-// ParsePolicy parses and validates a policy file. file names the source in
-// error messages. All problems are reported at once, each as a *PolicyError.
-func ParsePolicy(file string, data []byte) (*Policy, error) {
+// Parse parses and validates a policy file. file names the source in
+// messages. It reports every problem at once: the error joins one
+// *fileerr.Problem per problem, in file order, each naming file:line:col,
+// the field, the value and a hint.
+func Parse(file string, data []byte) (*Policy, error) {
 	if file == "" {
 		file = "policy"
 	}
-	d := &decoder{file: file}
+	d := &decoder{yamlpos.Walker{File: file}}
 	p := d.policy(data)
-	if len(d.errs) > 0 {
-		// Report in file order: some checks run after a route's keys are read.
-		sort.SliceStable(d.errs, func(i, j int) bool {
-			a, b := d.errs[i].(*PolicyError), d.errs[j].(*PolicyError)
-			return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
-		})
-		return nil, fmt.Errorf("parsing policy: %w", errors.Join(d.errs...))
+	if err := d.Err(); err != nil {
+		return nil, err
 	}
 	p.File = file
 	return p, nil
 }
 
-// LoadPolicy reads and parses the policy file at path.
-func LoadPolicy(path string) (*Policy, error) {
+// Load reads and parses the policy file at path.
+func Load(path string) (*Policy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading policy: %w", err)
 	}
-	return ParsePolicy(path, data)
+	return Parse(path, data)
 }
 
 // Match returns the route whose path is the longest prefix of path, on

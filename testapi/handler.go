@@ -1,4 +1,4 @@
-package target
+package testapi
 
 import (
 	"context"
@@ -12,12 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-)
 
-// Paths the handler serves itself, before any route.
-const (
-	setCookiePath = "/set-cookie"
-	cookiesPath   = "/cookies"
+	"github.com/corsproof/corsproof/policy"
 )
 
 // DefaultLogLimit is how many requests a Handler keeps unless told otherwise.
@@ -25,7 +21,7 @@ const DefaultLogLimit = 10000
 
 // Handler serves a policy. It is safe for concurrent use.
 type Handler struct {
-	policy   *Policy
+	policy   *policy.Policy
 	out      io.Writer
 	outMu    sync.Mutex
 	now      func() time.Time
@@ -97,10 +93,10 @@ func (l LoggedRequest) Header(name string) []string {
 
 // NewHandler returns a handler serving p. The result is an http.Handler;
 // it is returned as *Handler so callers can read its request log.
-func NewHandler(p *Policy, opts ...Option) *Handler {
+func NewHandler(p *policy.Policy, opts ...Option) *Handler {
 	h := &Handler{policy: p, now: time.Now, limit: DefaultLogLimit, rawLimit: 1 << 20}
 	if h.policy == nil {
-		h.policy = &Policy{Version: PolicyVersion}
+		h.policy = &policy.Policy{Version: policy.FormatVersion}
 	}
 	for _, o := range opts {
 		o(h)
@@ -235,10 +231,10 @@ func isPreflight(r *http.Request) bool {
 // serve answers r and returns the path of the route that did.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id int64) string {
 	switch r.URL.Path {
-	case setCookiePath:
+	case policy.SetCookiePath:
 		h.setCookie(w, r)
 		return ""
-	case cookiesPath:
+	case policy.CookiesPath:
 		h.cookies(w, r)
 		return ""
 	}
@@ -257,7 +253,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, id int64) string
 		return ""
 	}
 	if !found {
-		route = Route{Vary: true, CORSOnErrors: true}
+		route = policy.Route{Vary: true, CORSOnErrors: true}
 	}
 	ov.apply(&route)
 	if route.DelayMS > 0 && !sleep(r.Context(), time.Duration(route.DelayMS)*time.Millisecond) {
@@ -284,31 +280,31 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // corsAllowed decides whether CORS headers go on an answer with status.
-func corsAllowed(route Route, status int) bool {
+func corsAllowed(route policy.Route, status int) bool {
 	return status < 400 || route.CORSOnErrors
 }
 
 // setOrigin writes Access-Control-Allow-Origin, Allow-Credentials and Vary
 // for r, the headers shared by preflights and actual responses.
-func setOrigin(hdr http.Header, r *http.Request, route Route) bool {
+func setOrigin(hdr http.Header, r *http.Request, route policy.Route) bool {
 	o := r.Header.Get("Origin")
-	if route.Vary && route.originDependent() {
+	if route.Vary && route.OriginDependent() {
 		hdr.Add("Vary", "Origin")
 	}
 	var acao []string
-	switch entry, ok := route.matchOrigin(o); {
+	switch entry, ok := route.MatchOrigin(o); {
 	case len(route.ACAOOverride) > 0 && ok:
 		for _, v := range route.ACAOOverride {
-			if v == OriginReflect {
+			if v == policy.OriginReflect {
 				v = o
 			}
 			acao = append(acao, v)
 		}
-	case ok && entry == OriginAny:
+	case ok && entry == policy.OriginAny:
 		acao = []string{"*"}
 	case ok:
 		acao = []string{o}
-	case o == "" && len(route.ACAOOverride) == 0 && contains(route.AllowOrigins, OriginAny):
+	case o == "" && len(route.ACAOOverride) == 0 && contains(route.AllowOrigins, policy.OriginAny):
 		// Static "*" configurations send it whether or not there is an Origin.
 		acao = []string{"*"}
 	default:
@@ -321,10 +317,10 @@ func setOrigin(hdr http.Header, r *http.Request, route Route) bool {
 	return true
 }
 
-func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, route Route) {
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, route policy.Route) {
 	status := route.PreflightStatus
 	if status == 0 {
-		status = DefaultPreflightStatus
+		status = policy.DefaultPreflightStatus
 	}
 	if route.PreflightRedirect != "" {
 		status = http.StatusTemporaryRedirect
@@ -357,10 +353,10 @@ type echo struct {
 	Redirect string            `json:"redirect,omitempty"`
 }
 
-func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route Route, id int64) {
+func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route policy.Route, id int64) {
 	status := route.Status
 	if status == 0 {
-		status = DefaultStatus
+		status = policy.DefaultStatus
 	}
 	if route.Redirect != "" {
 		status = http.StatusTemporaryRedirect

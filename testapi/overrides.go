@@ -1,4 +1,4 @@
-package target
+package testapi
 
 import (
 	"errors"
@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/policy"
 )
 
 // overrides are the per-request adjustments read from the query string;
@@ -34,7 +37,7 @@ var overrideKeys = []string{"acao", "acac", "acam", "acah", "aceh", "max_age", "
 func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 	var errs []error
 	bad := func(key, val, want string) {
-		errs = append(errs, fmt.Errorf("%s=%s: want %s", key, quoteValue(val), want))
+		errs = append(errs, fmt.Errorf("%s=%s: want %s", key, fileerr.Quote(val), want))
 	}
 	for _, key := range overrideKeys {
 		vals, ok := q[key]
@@ -67,9 +70,9 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 			}
 		case "acam", "acah", "aceh":
 			list := splitList(vals)
-			check := checkHeaderName
+			check := policy.CheckHeaderName
 			if key == "acam" {
-				check = checkMethod
+				check = policy.CheckMethod
 			}
 			for _, v := range list {
 				if msg, _ := check(v); msg != "" {
@@ -107,7 +110,7 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 				ov.preflightStatus = &n
 			}
 		case "redirect", "preflight_redirect":
-			if cerr := checkLocation(last); cerr != nil {
+			if cerr := policy.CheckRedirect(last); cerr != nil {
 				bad(key, last, "an absolute http(s) URL or a path starting with /")
 				continue
 			}
@@ -118,8 +121,8 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 			}
 		case "delay_ms":
 			n, perr := strconv.Atoi(last)
-			if perr != nil || n < 0 || n > MaxDelayMS {
-				bad(key, last, fmt.Sprintf("milliseconds between 0 and %d", MaxDelayMS))
+			if perr != nil || n < 0 || n > policy.MaxDelayMS {
+				bad(key, last, fmt.Sprintf("milliseconds between 0 and %d", policy.MaxDelayMS))
 				continue
 			}
 			ov.delayMS = &n
@@ -153,10 +156,10 @@ func splitList(vals []string) []string {
 }
 
 // apply changes route by the overrides.
-func (ov overrides) apply(r *Route) {
+func (ov overrides) apply(r *policy.Route) {
 	if ov.acao != nil {
 		// Sent for any request with an Origin: "reflect" matches them all.
-		r.AllowOrigins = []string{OriginReflect}
+		r.AllowOrigins = []string{policy.OriginReflect}
 		r.ACAOOverride = ov.acao
 	}
 	if ov.acac != nil {
@@ -198,4 +201,14 @@ func (ov overrides) apply(r *Route) {
 	if ov.delayMS != nil {
 		r.DelayMS = *ov.delayMS
 	}
+}
+
+// hasControl reports control characters, which no header value may carry.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }

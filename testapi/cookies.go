@@ -1,4 +1,4 @@
-package target
+package testapi
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // setCookie serves /set-cookie (see the package documentation).
@@ -22,7 +23,7 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("secure"); v != "" {
 		secure, err := parseBool(v)
 		if err != nil {
-			http.Error(w, fmt.Sprintf("bad secure=%s: want 1 or 0", quoteValue(v)), http.StatusBadRequest)
+			http.Error(w, fmt.Sprintf("bad secure=%s: want 1 or 0", fileerr.Quote(v)), http.StatusBadRequest)
 			return
 		}
 		if !secure {
@@ -32,14 +33,14 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("partitioned"); v != "" {
 		p, err := parseBool(v)
 		if err != nil {
-			http.Error(w, fmt.Sprintf("bad partitioned=%s: want 1 or 0", quoteValue(v)), http.StatusBadRequest)
+			http.Error(w, fmt.Sprintf("bad partitioned=%s: want 1 or 0", fileerr.Quote(v)), http.StatusBadRequest)
 			return
 		}
 		c.Partitioned = p
 	}
 	if err := c.Valid(); err != nil || !cors.IsToken(name) {
 		http.Error(w, fmt.Sprintf("bad cookie name=%s value=%s: a cookie name is a token and its value has no spaces, quotes, commas or semicolons",
-			quoteValue(name), quoteValue(value)), http.StatusBadRequest)
+			fileerr.Quote(name), fileerr.Quote(value)), http.StatusBadRequest)
 		return
 	}
 	http.SetCookie(w, c)

@@ -1,11 +1,9 @@
-package target
+package policy
 
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -14,15 +12,13 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/yamlpos"
 )
 
 // decoder walks the YAML AST by hand rather than unmarshalling into structs,
 // so every problem can name the line and column of the offending node and
 // all problems are collected instead of stopping at the first.
-type decoder struct {
-	file string
-	errs []error // all *PolicyError
-}
+type decoder struct{ yamlpos.Walker }
 
 // routeKeys are the keys a route may have, in the order the docs list them.
 var routeKeys = []string{
@@ -33,17 +29,14 @@ var routeKeys = []string{
 
 var policyKeys = []string{"version", "routes"}
 
-// reservedPaths are served by the handler itself, before any route.
-var reservedPaths = []string{setCookiePath, cookiesPath}
+// reservedPaths are the paths the built-in target API answers itself.
+var reservedPaths = []string{SetCookiePath, CookiesPath}
 
+// add records a problem at n, or at the top of the file when there is no
+// node to point at.
 func (d *decoder) add(n ast.Node, field, value, msg, hint string) {
-	e := &PolicyError{File: d.file, Field: field, Value: value, Message: msg, Hint: hint}
-	if n != nil {
-		if tk := n.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Column = tk.Position.Line, tk.Position.Column
-		}
-	}
-	d.errs = append(d.errs, e)
+	p := d.Problem(yamlpos.At(n, yamlpos.Top), field, value, msg, hint)
+	d.Add(&p)
 }
 
 func (d *decoder) policy(data []byte) *Policy {
@@ -65,13 +58,13 @@ func (d *decoder) policy(data []byte) *Policy {
 	if len(docs) > 1 {
 		d.add(docs[1], "", "", "the policy holds more than one YAML document", "remove the `---` separator and keep one policy per file")
 	}
-	root, ok := d.mapping(docs[0], "(top level)")
+	entries, root, ok := d.mapping(docs[0], "(top level)")
 	if !ok {
 		return nil
 	}
 	p := &Policy{}
 	var sawVersion, sawRoutes bool
-	for _, kv := range root.Values {
+	for _, kv := range entries {
 		key, ok := d.key(kv, "", policyKeys)
 		if !ok {
 			continue
@@ -80,7 +73,7 @@ func (d *decoder) policy(data []byte) *Policy {
 		case "version":
 			sawVersion = true
 			v, ok := d.integer(kv.Value, "version")
-			if ok && v != PolicyVersion {
+			if ok && v != FormatVersion {
 				d.add(kv.Value, "version", strconv.Itoa(v), "unsupported policy version", "write `version: 1`")
 			}
 			p.Version = v
@@ -98,38 +91,33 @@ func (d *decoder) policy(data []byte) *Policy {
 	return p
 }
 
-// syntaxError turns go-yaml's error into a PolicyError with its position.
+// syntaxError turns go-yaml's error into a problem with its position.
 func (d *decoder) syntaxError(err error) {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		e := &PolicyError{File: d.file, Message: "invalid YAML: " + ye.GetMessage(),
-			Hint: `check indentation and quoting; quote "*", which unquoted starts a YAML alias`}
-		var dup *yaml.DuplicateKeyError
-		if errors.As(err, &dup) {
-			e.Hint = "each key may appear once in a mapping; remove one"
-		}
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Column = tk.Position.Line, tk.Position.Column
-			e.Value = tk.Value
-		}
-		d.errs = append(d.errs, e)
-		return
+	msg, at, token, ok := yamlpos.SyntaxError(err)
+	if !ok {
+		at = yamlpos.Top
 	}
-	d.errs = append(d.errs, &PolicyError{File: d.file, Message: "invalid YAML: " + err.Error()})
+	hint := `check indentation and quoting; quote "*", which unquoted starts a YAML alias`
+	var dup *yaml.DuplicateKeyError
+	if errors.As(err, &dup) {
+		hint = "each key may appear once in a mapping; remove one"
+	}
+	p := d.Problem(at, "", token, "invalid YAML: "+msg, hint)
+	d.Add(&p)
 }
 
 func (d *decoder) routes(n ast.Node) []Route {
-	seq, ok := d.sequence(n, "routes")
+	items, ok := d.sequence(n, "routes")
 	if !ok {
 		return nil
 	}
-	if len(seq.Values) == 0 {
+	if len(items) == 0 {
 		d.add(n, "routes", "", "no routes", "add at least one route with a `path:`")
 		return nil
 	}
 	var out []Route
 	seen := map[string]int{}
-	for i, item := range seq.Values {
+	for i, item := range items {
 		field := fmt.Sprintf("routes[%d]", i)
 		r, ok := d.route(item, field)
 		if !ok {
@@ -148,22 +136,15 @@ func (d *decoder) routes(n ast.Node) []Route {
 }
 
 func (d *decoder) route(n ast.Node, field string) (Route, bool) {
-	m, ok := d.mapping(n, field)
+	entries, m, ok := d.mapping(n, field)
 	if !ok {
 		return Route{}, false
 	}
 	r := Route{Vary: true, CORSOnErrors: true, PreflightStatus: DefaultPreflightStatus, Status: DefaultStatus}
-	if tk := m.GetToken(); tk != nil && tk.Position != nil {
-		r.Line, r.Column = tk.Position.Line, tk.Position.Column
-	}
-	if len(m.Values) > 0 {
-		// A block mapping's own token is its first key; use it for the route's position.
-		if tk := m.Values[0].Key.GetToken(); tk != nil && tk.Position != nil {
-			r.Line, r.Column = tk.Position.Line, tk.Position.Column
-		}
-	}
+	at := yamlpos.Start(m, yamlpos.Pos{})
+	r.Line, r.Column = at.Line, at.Col
 	var pathNode ast.Node
-	for _, kv := range m.Values {
+	for _, kv := range entries {
 		key, ok := d.key(kv, field, routeKeys)
 		if !ok {
 			continue
@@ -179,11 +160,11 @@ func (d *decoder) route(n ast.Node, field string) (Route, bool) {
 		case "allow_credentials":
 			r.AllowCredentials, _ = d.boolean(v, f)
 		case "allow_methods":
-			r.AllowMethods = d.tokens(v, f, checkMethod)
+			r.AllowMethods = d.tokens(v, f, CheckMethod)
 		case "allow_headers":
-			r.AllowHeaders = d.tokens(v, f, checkHeaderName)
+			r.AllowHeaders = d.tokens(v, f, CheckHeaderName)
 		case "expose_headers":
-			r.ExposeHeaders = d.tokens(v, f, checkHeaderName)
+			r.ExposeHeaders = d.tokens(v, f, CheckHeaderName)
 		case "max_age":
 			if age, ok := d.integer(v, f); ok {
 				if age < 0 {
@@ -247,95 +228,93 @@ func (d *decoder) checkPath(n ast.Node, field, p string) {
 // key returns the key of kv if it is one of known; unknown keys are errors
 // with a suggestion when the key is a near miss.
 func (d *decoder) key(kv *ast.MappingValueNode, parent string, known []string) (string, bool) {
-	k, ok := unwrap(kv.Key).(*ast.StringNode)
+	k, _, ok := yamlpos.Key(kv, yamlpos.Top)
 	if !ok {
-		d.add(kv.Key, parent, tokenText(kv.Key), "keys must be plain strings", "")
+		d.add(kv.Key, parent, yamlpos.Text(kv.Key), "keys must be plain strings", "")
 		return "", false
 	}
 	for _, want := range known {
-		if k.Value == want {
+		if k == want {
 			return want, true
 		}
 	}
-	field := k.Value
+	field := k
 	if parent != "" {
-		field = parent + "." + k.Value
+		field = parent + "." + k
 	}
 	hint := "known keys: " + strings.Join(known, ", ")
-	if near := nearest(k.Value, known); near != "" {
+	if near := yamlpos.Closest(k, known); near != "" {
 		hint = fmt.Sprintf("did you mean %q? %s", near, hint)
 	}
 	d.add(kv.Key, field, "", "unknown key", hint)
 	return "", false
 }
 
-func (d *decoder) mapping(n ast.Node, field string) (*ast.MappingNode, bool) {
-	switch v := unwrap(n).(type) {
-	case *ast.MappingNode:
-		return v, true
-	case *ast.MappingValueNode:
-		// A mapping with one entry can come back as the entry itself.
-		return &ast.MappingNode{BaseNode: v.BaseNode, Start: v.GetToken(), Values: []*ast.MappingValueNode{v}}, true
-	case *ast.AliasNode:
-		d.add(n, field, "", "YAML aliases are not supported", "write the value out")
-	default:
-		d.add(n, field, tokenText(n), "expected a mapping of keys to values", "")
+// alias reports whether n is an alias, and if so refuses it: a policy is
+// read as written, and refusing aliases keeps alias bombs out.
+func (d *decoder) alias(n ast.Node, field string) bool {
+	if _, ok := n.(*ast.AliasNode); !ok {
+		return false
 	}
-	return nil, false
+	d.add(n, field, "", "YAML aliases are not supported", "write the value out")
+	return true
 }
 
-func (d *decoder) sequence(n ast.Node, field string) (*ast.SequenceNode, bool) {
-	switch v := unwrap(n).(type) {
-	case *ast.SequenceNode:
-		return v, true
-	case *ast.NullNode:
-		return &ast.SequenceNode{}, true
-	case *ast.AliasNode:
-		d.add(n, field, "", "YAML aliases are not supported", "write the value out")
-	default:
-		d.add(n, field, tokenText(n), "expected a list", "write [a, b] or one `- item` per line")
+// mapping returns the entries of n and the unwrapped node they belong to.
+func (d *decoder) mapping(n ast.Node, field string) ([]*ast.MappingValueNode, ast.Node, bool) {
+	u := yamlpos.Unwrap(n)
+	if entries, ok := yamlpos.Mapping(u); ok {
+		return entries, u, true
+	}
+	if !d.alias(u, field) {
+		d.add(n, field, yamlpos.Text(n), "expected a mapping of keys to values", "")
+	}
+	return nil, nil, false
+}
+
+// sequence returns the items of n; an empty value is an empty list.
+func (d *decoder) sequence(n ast.Node, field string) ([]ast.Node, bool) {
+	u := yamlpos.Unwrap(n)
+	if items, ok := yamlpos.Sequence(u); ok {
+		return items, true
+	}
+	if yamlpos.IsNull(u) {
+		return nil, true
+	}
+	if !d.alias(u, field) {
+		d.add(n, field, yamlpos.Text(n), "expected a list", "write [a, b] or one `- item` per line")
 	}
 	return nil, false
 }
 
 func (d *decoder) str(n ast.Node, field string) (string, bool) {
-	switch v := unwrap(n).(type) {
-	case *ast.StringNode:
-		return v.Value, true
-	case *ast.LiteralNode:
-		return v.Value.Value, true
-	case *ast.AliasNode:
-		d.add(n, field, "", "YAML aliases are not supported", "write the value out")
-	default:
-		d.add(n, field, tokenText(n), "expected a string", "quote the value")
+	u := yamlpos.Unwrap(n)
+	if v, ok := yamlpos.String(u); ok {
+		return v, true
+	}
+	if !d.alias(u, field) {
+		d.add(n, field, yamlpos.Text(n), "expected a string", "quote the value")
 	}
 	return "", false
 }
 
 func (d *decoder) integer(n ast.Node, field string) (int, bool) {
-	if v, ok := unwrap(n).(*ast.IntegerNode); ok {
-		switch x := v.Value.(type) {
-		case int64:
-			if x >= math.MinInt32 && x <= math.MaxInt32 {
-				return int(x), true
-			}
-		case uint64:
-			if x <= math.MaxInt32 {
-				return int(x), true
-			}
+	if v, ok := yamlpos.Unwrap(n).(*ast.IntegerNode); ok {
+		if i, ok := yamlpos.Int(v); ok {
+			return i, true
 		}
-		d.add(n, field, tokenText(n), "number out of range", "")
+		d.add(n, field, yamlpos.Text(n), "number out of range", "")
 		return 0, false
 	}
-	d.add(n, field, tokenText(n), "expected a whole number", "")
+	d.add(n, field, yamlpos.Text(n), "expected a whole number", "")
 	return 0, false
 }
 
 func (d *decoder) boolean(n ast.Node, field string) (bool, bool) {
-	if v, ok := unwrap(n).(*ast.BoolNode); ok {
+	if v, ok := yamlpos.Unwrap(n).(*ast.BoolNode); ok {
 		return v.Value, true
 	}
-	d.add(n, field, tokenText(n), "expected true or false", "")
+	d.add(n, field, yamlpos.Text(n), "expected true or false", "")
 	return false, false
 }
 
@@ -355,7 +334,7 @@ func (d *decoder) location(n ast.Node, field string) string {
 	if !ok {
 		return ""
 	}
-	if err := checkLocation(s); err != nil {
+	if err := CheckRedirect(s); err != nil {
 		d.add(n, field, s, err.Error(), "write an absolute http(s) URL or a path starting with /")
 	}
 	return s
@@ -363,21 +342,21 @@ func (d *decoder) location(n ast.Node, field string) string {
 
 // stringList reads a list of strings; a single string stands for a list of one.
 func (d *decoder) stringList(n ast.Node, field string) ([]string, []ast.Node) {
-	if _, isSeq := unwrap(n).(*ast.SequenceNode); !isSeq {
-		if _, isNull := unwrap(n).(*ast.NullNode); !isNull {
+	if u := yamlpos.Unwrap(n); !yamlpos.IsNull(u) {
+		if _, isSeq := yamlpos.Sequence(u); !isSeq {
 			if s, ok := d.str(n, field); ok {
 				return []string{s}, []ast.Node{n}
 			}
 			return nil, nil
 		}
 	}
-	seq, ok := d.sequence(n, field)
+	items, ok := d.sequence(n, field)
 	if !ok {
 		return nil, nil
 	}
 	out := []string{}
 	var nodes []ast.Node
-	for i, item := range seq.Values {
+	for i, item := range items {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if s, ok := d.str(item, f); ok {
 			out = append(out, s)
@@ -400,11 +379,11 @@ func (d *decoder) tokens(n ast.Node, field string, check func(string) (string, s
 func (d *decoder) origins(n ast.Node, field string) []string {
 	// An unquoted null in the list parses as YAML null; it can only mean the
 	// "null" origin, so accept it rather than make users quote it.
-	if seq, ok := unwrap(n).(*ast.SequenceNode); ok {
+	if items, ok := yamlpos.Sequence(yamlpos.Unwrap(n)); ok {
 		out := []string{}
-		for i, item := range seq.Values {
+		for i, item := range items {
 			f := fmt.Sprintf("%s[%d]", field, i)
-			if _, isNull := unwrap(item).(*ast.NullNode); isNull && tokenText(item) == "null" {
+			if _, isNull := yamlpos.Unwrap(item).(*ast.NullNode); isNull && yamlpos.Text(item) == "null" {
 				out = append(out, "null")
 				continue
 			}
@@ -438,33 +417,10 @@ func (d *decoder) override(n ast.Node, field string) []string {
 	return vals
 }
 
-// unwrap looks through anchors and tags to the value they mark.
-func unwrap(n ast.Node) ast.Node {
-	for n != nil {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.TagNode:
-			n = v.Value
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-func tokenText(n ast.Node) string {
-	if n == nil {
-		return ""
-	}
-	if tk := n.GetToken(); tk != nil {
-		return tk.Value
-	}
-	return ""
-}
-
-// checkMethod returns a message and hint when m cannot be an allowed method.
-func checkMethod(m string) (string, string) {
+// CheckMethod returns a message and a hint when m cannot be an entry of
+// allow_methods, and empty strings when it can. The built-in target API
+// checks its query overrides with it, so both accept the same methods.
+func CheckMethod(m string) (string, string) {
 	if m == "*" {
 		return "", ""
 	}
@@ -478,8 +434,9 @@ func checkMethod(m string) (string, string) {
 	return "", ""
 }
 
-// checkHeaderName returns a message and hint when h is not a header name.
-func checkHeaderName(h string) (string, string) {
+// CheckHeaderName returns a message and a hint when h cannot be an entry of
+// allow_headers or expose_headers, and empty strings when it can.
+func CheckHeaderName(h string) (string, string) {
 	if h == "*" {
 		return "", ""
 	}
@@ -489,8 +446,9 @@ func checkHeaderName(h string) (string, string) {
 	return "", ""
 }
 
-// checkLocation validates a redirect target.
-func checkLocation(s string) error {
+// CheckRedirect reports why s cannot be a redirect or preflight_redirect
+// target: it must be a path or an absolute http(s) URL.
+func CheckRedirect(s string) error {
 	if s == "" || hasControl(s) {
 		return errors.New("redirect target must be non-empty and free of control characters")
 	}
@@ -511,43 +469,4 @@ func hasControl(s string) bool {
 		}
 	}
 	return false
-}
-
-// nearest returns the known word closest to w when it is a plausible typo.
-func nearest(w string, known []string) string {
-	type cand struct {
-		word string
-		dist int
-	}
-	var cs []cand
-	for _, k := range known {
-		if dist := editDistance(w, k); dist <= 2 || strings.ReplaceAll(w, "-", "_") == k {
-			cs = append(cs, cand{k, dist})
-		}
-	}
-	if len(cs) == 0 {
-		return ""
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].dist < cs[j].dist })
-	return cs[0].word
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,8 +1,10 @@
-package target
+package policy
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // Severity grades a lint finding.
@@ -82,7 +84,7 @@ func (p *Policy) Lint() []Finding {
 			add(RuleNullOrigin, SeverityWarning,
 				`allowing the "null" origin admits sandboxed iframes and file: pages of any site`)
 		}
-		if !r.Vary && r.originDependent() {
+		if !r.Vary && r.OriginDependent() {
 			add(RuleVaryDisabled, SeverityWarning,
 				"the answer depends on the Origin but vary is false: a shared cache may serve one origin's answer to another")
 		}
@@ -106,18 +108,18 @@ func (p *Policy) Lint() []Finding {
 			if pt, isPattern, msg, _ := parsePattern(e); isPattern && msg == "" {
 				if !strings.Contains(pt.suffix, ".") {
 					add(RuleBroadPattern, SeverityWarning,
-						"pattern %s covers every host under a top-level domain", quoteValue(e))
+						"pattern %s covers every host under a top-level domain", fileerr.Quote(e))
 				}
 				if pt.scheme == "http" && r.AllowCredentials {
 					add(RuleInsecureOrigin, SeverityWarning,
-						"pattern %s admits plain-http origins with credentials; anyone on the network can speak for them", quoteValue(e))
+						"pattern %s admits plain-http origins with credentials; anyone on the network can speak for them", fileerr.Quote(e))
 				}
 			}
 		}
 		for _, m := range r.AllowMethods {
 			if m != strings.ToUpper(m) {
 				add(RuleLowerCaseMethod, SeverityWarning,
-					"method %s is not upper case; browsers compare methods case-sensitively, except the six they normalize", quoteValue(m))
+					"method %s is not upper case; browsers compare methods case-sensitively, except the six they normalize", fileerr.Quote(m))
 			}
 		}
 	}
@@ -127,7 +129,7 @@ func (p *Policy) Lint() []Finding {
 func quoteAll(vs []string) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
-		out[i] = quoteValue(v)
+		out[i] = fileerr.Quote(v)
 	}
 	return out
 }

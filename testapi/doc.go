@@ -1,13 +1,10 @@
-// Package target is the built-in target API that `corsproof serve` and
+// Package testapi is the built-in target API that `corsproof serve` and
 // `corsproof demo` run: an HTTP server whose routes each answer with a CORS
-// policy read from a YAML policy file, including the broken policies real
-// servers ship (wildcard with credentials, trailing-slash origins, preflights
-// eaten by an auth layer…), so corsproof has something known to test against.
-//
-// The same policy file is the contract that `corsproof generate` and
-// `corsproof verify` hold a real API to; [Policy.Lint] reports what such a
-// contract must not contain. The format is documented by the JSON Schema
-// returned by [PolicySchema].
+// policy (package policy), including the broken policies real servers ship
+// (wildcard with credentials, trailing-slash origins, preflights eaten by an
+// auth layer…), so corsproof has something known to test against.
+// [DefaultPolicy] is the policy it serves unless given another, and
+// [DemoSuite] the suite that exercises every route of it.
 //
 // # Routes
 //
@@ -23,7 +20,7 @@
 // so nothing is cached between cases.
 //
 // CORS headers are sent when the request's Origin is allowed by the route
-// (see [Route.AllowsOrigin]). Access-Control-Allow-Origin is the route's
+// (see [policy.Route.AllowsOrigin]). Access-Control-Allow-Origin is the route's
 // acao_override when set, otherwise "*" when the origin was allowed only by
 // "*", otherwise the Origin echoed back. Vary: Origin is sent on every
 // response of a route whose answer depends on the origin (any entry other
@@ -75,4 +72,4 @@
 // write one line per request to an io.Writer. Served through
 // [Handler.WrapListener] (as [Start] does), the log holds the header lines in
 // the order they crossed the wire; otherwise in Go's canonical form, sorted.
-package target
+package testapi

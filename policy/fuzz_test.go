@@ -1,20 +1,23 @@
-package target
+package policy_test
 
 import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/corsproof/corsproof/policy"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte(fullPolicy))
-	f.Add(DefaultPolicyYAML())
+	f.Add(testapi.DefaultPolicyYAML())
 	f.Add([]byte("version: 1\nroutes:\n  - path: /x\n    allow_origins: [\"https://*.a.test:1\", null, \"http://[::1]\"]\n"))
 	f.Add([]byte("version: 1\nroutes: [{path: /x, status: 1e3}]\n"))
 	f.Add([]byte("a: &x [1]\nb: *x\n"))
 	f.Add([]byte("--- \n...\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ParsePolicy("fuzz.yaml", data)
+		p, err := policy.Parse("fuzz.yaml", data)
 		if (p == nil) == (err == nil) {
 			t.Fatalf("want exactly one of policy and error, got %v and %v", p, err)
 		}
@@ -28,7 +31,7 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 		// A policy that parses must serve and lint without panicking.
 		_ = p.Lint()
-		h := NewHandler(p, WithLogLimit(1))
+		h := testapi.NewHandler(p, testapi.WithLogLimit(1))
 		for _, r := range p.Routes {
 			if r.DelayMS > 0 {
 				continue

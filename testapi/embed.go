@@ -1,8 +1,10 @@
-package target
+package testapi
 
 import (
 	_ "embed"
 	"fmt"
+
+	"github.com/corsproof/corsproof/policy"
 )
 
 //go:embed default-policy.yaml
@@ -11,17 +13,14 @@ var defaultPolicyYAML []byte
 //go:embed demo.yaml
 var demoSuiteYAML []byte
 
-//go:embed policy.schema.json
-var policySchema []byte
-
 // DefaultPolicyFile is the name the default policy goes by in messages.
 const DefaultPolicyFile = "default-policy.yaml"
 
 // DefaultPolicy returns a fresh copy of the built-in policy: correct routes
 // and the broken ones real servers ship. The embedded file is checked by
 // the package's tests, so a parse failure here is a build defect.
-func DefaultPolicy() *Policy {
-	p, err := ParsePolicy(DefaultPolicyFile, defaultPolicyYAML)
+func DefaultPolicy() *policy.Policy {
+	p, err := policy.Parse(DefaultPolicyFile, defaultPolicyYAML)
 	if err != nil {
 		panic(fmt.Sprintf("built-in policy is invalid: %v", err))
 	}
@@ -39,9 +38,4 @@ func DefaultPolicyYAML() []byte {
 // and it has no target: the caller supplies the running server's URL.
 func DemoSuite() []byte {
 	return append([]byte(nil), demoSuiteYAML...)
-}
-
-// PolicySchema returns the JSON Schema (draft 2020-12) of the policy format.
-func PolicySchema() []byte {
-	return append([]byte(nil), policySchema...)
 }

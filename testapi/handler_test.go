@@ -1,4 +1,4 @@
-package target
+package testapi
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/policy"
 )
 
 const (
@@ -340,7 +342,7 @@ func TestHandlerUnknownPath(t *testing.T) {
 
 func TestHandlerRouteInGoCodeGetsDefaultStatuses(t *testing.T) {
 	t.Parallel()
-	h := NewHandler(&Policy{Routes: []Route{{Path: "/x", AllowOrigins: []string{"*"}}}})
+	h := NewHandler(&policy.Policy{Routes: []policy.Route{{Path: "/x", AllowOrigins: []string{"*"}}}})
 	assert.Equal(t, 204, call(t, h, "OPTIONS", "/x", preflightHeaders(app, "PUT", "")).Code)
 	assert.Equal(t, 200, call(t, h, "GET", "/x", nil).Code)
 	assert.Equal(t, 404, call(t, NewHandler(nil), "GET", "/x", nil).Code, "a nil policy has no routes")

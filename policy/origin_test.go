@@ -1,4 +1,4 @@
-package target
+package policy
 
 import (
 	"testing"
@@ -63,10 +63,10 @@ func TestAllowsOrigin(t *testing.T) {
 func TestMatchOriginPrefersNamedEntries(t *testing.T) {
 	t.Parallel()
 	r := Route{AllowOrigins: []string{"*", "https://a.test"}}
-	entry, ok := r.matchOrigin("https://a.test")
+	entry, ok := r.MatchOrigin("https://a.test")
 	assert.True(t, ok)
 	assert.Equal(t, "https://a.test", entry, "a listed origin is echoed even when * is present")
-	entry, ok = r.matchOrigin("https://b.test")
+	entry, ok = r.MatchOrigin("https://b.test")
 	assert.True(t, ok)
 	assert.Equal(t, "*", entry)
 }

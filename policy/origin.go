@@ -1,4 +1,4 @@
-package target
+package policy
 
 import (
 	"net"
@@ -199,13 +199,14 @@ func checkOriginEntry(s string) (string, string) {
 // https://example.com.evil.test and https://evilexample.com do not match
 // https://*.example.com, and neither does https://example.com itself.
 func (r Route) AllowsOrigin(o string) bool {
-	_, ok := r.matchOrigin(o)
+	_, ok := r.MatchOrigin(o)
 	return ok
 }
 
-// matchOrigin returns the entry that allowed o. It prefers entries that
-// name the origin over "*", so a route listing both echoes the origin.
-func (r Route) matchOrigin(o string) (string, bool) {
+// MatchOrigin returns the allow_origins entry that lets o in, as
+// AllowsOrigin decides. It prefers entries that name the origin over "*",
+// so a server answering a route that lists both echoes the origin.
+func (r Route) MatchOrigin(o string) (string, bool) {
 	if o == "" {
 		return "", false
 	}
@@ -243,9 +244,9 @@ func (r Route) matchOrigin(o string) (string, bool) {
 	return "", false
 }
 
-// originDependent reports whether the route's answer varies with the Origin,
-// which is when caches must be told with Vary: Origin.
-func (r Route) originDependent() bool {
+// OriginDependent reports whether the route's answer varies with the
+// Origin, which is when caches must be told with Vary: Origin.
+func (r Route) OriginDependent() bool {
 	for _, e := range r.AllowOrigins {
 		if e != OriginAny {
 			return true
