@@ -38,25 +38,25 @@ type Rod struct{}
 // Name implements Driver.
 func (Rod) Name() string { return "rod" }
 
-// rodCloseTimeout bounds a graceful close of a tab or of the browser.
+// rodCloseTimeout bounds the close of a tab.
 const rodCloseTimeout = 5 * time.Second
 
-// Connect implements Driver. A launched browser gets exactly spec.Path,
-// spec.Profile and spec.Flags plus --remote-debugging-port=0, which rod's
-// WebSocket client needs: rod's own launcher would add flags of its own
-// (one disables site isolation, which changes the process model) and put
-// its "leakless" helper between us and the browser.
-func (Rod) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
-	c := &rodConn{}
-	wsURL := spec.URL
-	if spec.URL == "" {
-		proc, u, err := startRodBrowser(ctx, spec)
-		if err != nil {
-			return nil, err
-		}
-		c.proc, wsURL = proc, u
-	} else if !strings.HasPrefix(wsURL, "ws://") && !strings.HasPrefix(wsURL, "wss://") {
-		u, err := resolveDevTools(ctx, spec.URL)
+// Transport implements Driver: rod's client speaks WebSocket only, so a
+// launched browser listens on a free port on 127.0.0.1. The launcher, not
+// rod's own, starts it: rod's would add flags of its own (one disables
+// site isolation, which changes the process model) and put its "leakless"
+// helper between us and the browser.
+func (Rod) Transport() Transport { return TransportPort }
+
+// Connect implements Driver.
+func (Rod) Connect(ctx context.Context, ep Endpoint) (Conn, error) {
+	if ep.URL == "" {
+		return nil, fmt.Errorf("connecting rod: the browser must offer a DevTools address")
+	}
+	c := &rodConn{launched: ep.Launched}
+	wsURL := ep.URL
+	if !strings.HasPrefix(wsURL, "ws://") && !strings.HasPrefix(wsURL, "wss://") {
+		u, err := resolveDevTools(ctx, ep.URL)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +69,7 @@ func (Rod) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
 	}
 	version, err := proto.BrowserGetVersion{}.Call(c.browser.Context(ctx))
 	if err != nil {
-		c.Close()
+		c.abort()
 		return nil, fmt.Errorf("asking the browser for its version: %w", err)
 	}
 	c.product = version.Product
@@ -111,11 +111,13 @@ func resolveDevTools(ctx context.Context, endpoint string) (string, error) {
 type rodConn struct {
 	browser *rod.Browser
 	tee     *rodTee
-	proc    *rodProcess // nil for a remote browser
-	wsURL   string
-	product string
-	closed  sync.Once
-	err     error
+	// launched is true for a browser corsproof started, which Close asks
+	// to exit; a remote one is only disconnected from.
+	launched bool
+	wsURL    string
+	product  string
+	closed   sync.Once
+	err      error
 }
 
 func (c *rodConn) connect(ctx context.Context, wsURL string) error {
@@ -137,24 +139,20 @@ func (c *rodConn) connect(ctx context.Context, wsURL string) error {
 	return nil
 }
 
-// abort undoes a connection that never worked: there is nothing to close
-// gracefully.
+// abort drops a connection that never worked. A launched browser is the
+// launcher's to stop.
 func (c *rodConn) abort() {
 	c.closed.Do(func() {
 		if c.tee != nil {
 			_ = c.tee.ws.Close()
-		}
-		if c.proc != nil {
-			_ = c.proc.stop(0)
 		}
 	})
 }
 
 func (c *rodConn) Product() string { return c.product }
 
-// Close closes a launched browser gracefully and makes sure its process is
-// gone before returning, so that its profile can be removed; a remote
-// browser is only disconnected from.
+// Close asks a launched browser to exit and disconnects; a remote browser
+// is only disconnected from.
 func (c *rodConn) Close() error {
 	c.closed.Do(func() { c.err = c.close() })
 	return c.err
@@ -162,19 +160,17 @@ func (c *rodConn) Close() error {
 
 func (c *rodConn) close() error {
 	var err error
-	if c.proc != nil {
-		if c.browser != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), rodCloseTimeout)
-			// The browser may drop the connection before it answers;
-			// its exit is what counts.
-			_ = proto.BrowserClose{}.Call(c.browser.Context(ctx))
-			cancel()
+	if c.launched {
+		// Browser.close is the clean way out: a killed Chromium leaves
+		// its org.chromium.Chromium.* folder behind in $TMPDIR. Chromium
+		// answers before it drops the connection (measured: 156).
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		if cerr := (proto.BrowserClose{}).Call(c.browser.Context(ctx)); cerr != nil {
+			err = fmt.Errorf("asking the browser to close: %w", cerr)
 		}
-		err = c.proc.stop(rodCloseTimeout)
+		cancel()
 	}
-	if c.tee != nil {
-		_ = c.tee.ws.Close()
-	}
+	_ = c.tee.ws.Close()
 	return err
 }
 
