@@ -138,6 +138,7 @@ type Browser struct {
 	opts    Options
 	driver  Driver
 	conn    Conn
+	proc    *process // nil for a browser corsproof connected to
 	profile string
 	product string
 	path    string
@@ -150,35 +151,35 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 }
 
 // LaunchWith starts (or connects to) a browser through the given driver.
+// The browser outlives ctx, which only bounds the start: Close ends it.
 func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	opts.defaults()
 	b := &Browser{opts: opts, driver: d}
-	spec := LaunchSpec{URL: opts.URL}
+	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ep, where := Endpoint{URL: opts.URL}, opts.URL
 	if opts.URL == "" {
 		path, err := FindBrowser(opts.Path)
 		if err != nil {
 			return nil, err
 		}
-		b.path = path
-		profile, err := os.MkdirTemp("", "corsproof-profile-")
+		b.path, where = path, path
+		proc, err := launch(startCtx, path, opts, d.Transport())
 		if err != nil {
-			return nil, fmt.Errorf("creating browser profile: %w", err)
+			return nil, fmt.Errorf("launching browser %s: %w", path, err)
 		}
-		b.profile = profile
-		if err := writeProfile(profile, opts.ThirdPartyCookies); err != nil {
-			b.removeProfile()
-			return nil, err
-		}
-		spec.Path, spec.Profile, spec.Flags = path, profile, launchFlags(opts)
+		b.proc, b.profile, ep = proc, proc.profile, proc.endpoint()
 	}
-	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	conn, err := d.Connect(startCtx, spec)
+	conn, err := d.Connect(startCtx, ep)
 	if err != nil {
-		b.removeProfile()
-		where := b.path
-		if where == "" {
-			where = opts.URL
+		if b.proc != nil {
+			stopErr := b.proc.stop(false)
+			if b.proc.failedAlone() {
+				// The driver's error (a lost connection) is only the
+				// consequence.
+				err = b.proc.exitedEarly()
+			}
+			err = errors.Join(err, stopErr)
 		}
 		return nil, fmt.Errorf("launching browser %s: %w", where, err)
 	}
@@ -193,8 +194,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 		// what the browser could and could not do on the network.
 		settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"
 		if err := os.WriteFile(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings), 0o644); err != nil {
-			b.Close()
-			return nil, fmt.Errorf("writing launch settings: %w", err)
+			return nil, errors.Join(fmt.Errorf("writing launch settings: %w", err), b.Close())
 		}
 	}
 	return b, nil
@@ -265,30 +265,21 @@ func (b *Browser) LaunchSettings() []string {
 // Driver names the CDP client library in use.
 func (b *Browser) Driver() string { return b.driver.Name() }
 
-// Close stops the browser (or disconnects) and removes its profile.
+// Close stops a launched browser and removes its profile, returning once
+// the browser process has exited, or disconnects from a remote one.
 func (b *Browser) Close() error {
-	var err error
+	var connErr error
 	if b.conn != nil {
-		if cerr := b.conn.Close(); cerr != nil {
-			err = fmt.Errorf("closing browser: %w", cerr)
+		connErr = b.conn.Close()
+	}
+	if b.proc == nil {
+		if connErr != nil {
+			return fmt.Errorf("closing browser: %w", connErr)
 		}
-	}
-	if rerr := b.removeProfile(); rerr != nil && err == nil {
-		err = rerr
-	}
-	return err
-}
-
-func (b *Browser) removeProfile() error {
-	if b.profile == "" {
 		return nil
 	}
-	var err error
-	for range 10 {
-		if err = os.RemoveAll(b.profile); err == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond) // the browser may still be writing while it exits
-	}
-	return fmt.Errorf("removing browser profile %s: %w", b.profile, err)
+	// A close request that could not be sent is not an error in itself:
+	// the launcher then stops the browser another way, and says so if
+	// that fails too.
+	return b.proc.stop(connErr == nil)
 }

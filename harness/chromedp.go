@@ -2,8 +2,9 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"time"
+	"sync"
 
 	"github.com/chromedp/cdproto/audits"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
@@ -24,19 +25,22 @@ type Chromedp struct{}
 // Name implements Driver.
 func (Chromedp) Name() string { return "chromedp" }
 
-// Connect implements Driver. chromedp talks to a launched browser over a
+// Transport implements Driver: chromedp takes a pipe, so nothing listens
+// on a port for the run's duration.
+func (Chromedp) Transport() Transport { return TransportPipe }
+
+// Connect implements Driver. chromedp talks to a launched browser over its
 // pipe, and to a remote one over its WebSocket.
-func (Chromedp) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
-	c := &chromedpConn{remote: spec.URL != ""}
+func (Chromedp) Connect(ctx context.Context, ep Endpoint) (Conn, error) {
+	c := &chromedpConn{launched: ep.Launched}
 	var allocCtx context.Context
-	if spec.URL != "" {
-		allocCtx, c.allocCancel = remote.NewAllocator(context.WithoutCancel(ctx), spec.URL)
-	} else {
-		opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(spec.Path), chromedp.UserDataDir(spec.Profile)}
-		for _, f := range spec.Flags {
-			opts = append(opts, chromedp.Flag(f.Name, f.Value))
-		}
-		allocCtx, c.allocCancel = chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
+	switch {
+	case ep.Pipe != nil:
+		allocCtx, c.allocCancel = chromedp.NewAllocatorContext(context.WithoutCancel(ctx), &pipeAllocator{pipe: ep.Pipe})
+	case ep.URL != "" && !ep.Launched:
+		allocCtx, c.allocCancel = remote.NewAllocator(context.WithoutCancel(ctx), ep.URL)
+	default:
+		return nil, fmt.Errorf("connecting chromedp: a launched browser must offer a pipe")
 	}
 	// chromedp logs protocol hiccups with the log package; corsproof's
 	// errors come back through its own return values instead.
@@ -46,15 +50,39 @@ func (Chromedp) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
 		return chromedp.CallBrowser(c.ctx, cdpbrowser.GetVersion, cdp.Empty{})
 	})
 	if err != nil {
-		c.Close()
+		c.cancel()
+		c.allocCancel()
 		return nil, err
 	}
 	c.product = version.Product
-	if spec.URL == "" {
+	if c.launched {
 		c.closeInitialTab(ctx)
 	}
 	return c, nil
 }
+
+// pipeAllocator gives chromedp the pipe of a browser the launcher started:
+// chromedp's ExecAllocator speaks over a pipe only to a process it starts
+// itself, with a command line and clean-up of its own. It attaches
+// (chromedp.Attacher) because the process is the launcher's: chromedp then
+// neither closes the browser when its context ends nor waits for it.
+type pipeAllocator struct {
+	pipe *Pipe
+	once sync.Once
+}
+
+func (a *pipeAllocator) Allocate(ctx context.Context, opts ...chromedp.BrowserOption) (*chromedp.Browser, error) {
+	var b *chromedp.Browser
+	err := errors.New("connecting chromedp: the browser's pipe is already in use")
+	a.once.Do(func() {
+		b, err = chromedp.NewBrowserTransport(ctx, chromedp.NewPipeConn(a.pipe.FromBrowser, a.pipe.ToBrowser), opts...)
+	})
+	return b, err
+}
+
+func (a *pipeAllocator) Wait() {}
+
+func (a *pipeAllocator) Attaches() bool { return true }
 
 // closeInitialTab closes the blank tab a launched browser opens with. Cases
 // run in browser contexts of their own, so the tab is never used, but in
@@ -80,35 +108,30 @@ type chromedpConn struct {
 	cancel      context.CancelFunc
 	allocCancel context.CancelFunc
 	product     string
-	// remote is true for a browser corsproof connected to and must leave
-	// running when it disconnects.
-	remote bool
+	// launched is true for a browser corsproof started, which Close asks
+	// to exit; a remote one is only disconnected from.
+	launched bool
 }
 
 func (c *chromedpConn) Product() string { return c.product }
 
 func (c *chromedpConn) Close() error {
 	var err error
-	if c.cancel != nil && c.remote {
-		c.cancel()
-	} else if c.cancel != nil {
-		// Cancel closes the browser gracefully, which leaves no
-		// org.chromium.Chromium.* folder behind in $TMPDIR.
-		done := make(chan error, 1)
-		go func() { done <- chromedp.Cancel(c.ctx) }()
-		select {
-		case err = <-done:
-		case <-time.After(5 * time.Second):
-			err = fmt.Errorf("browser did not close within 5s")
+	if c.launched {
+		// Browser.close is the clean way out: a killed Chromium leaves
+		// its org.chromium.Chromium.* folder behind in $TMPDIR. Chromium
+		// answers before it drops the pipe (measured: 156).
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		_, err = within(ctx, func() (cdp.Empty, error) {
+			return chromedp.CallBrowser(c.ctx, cdpbrowser.Close, cdp.Empty{})
+		})
+		cancel()
+		if err != nil {
+			err = fmt.Errorf("asking the browser to close: %w", err)
 		}
-		c.cancel()
 	}
-	if c.allocCancel != nil {
-		c.allocCancel()
-	}
-	if err != nil && c.ctx.Err() != nil && err == c.ctx.Err() {
-		return nil
-	}
+	c.cancel()
+	c.allocCancel()
 	return err
 }
 

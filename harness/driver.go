@@ -8,22 +8,29 @@ import (
 
 // Driver is a CDP client library the harness speaks through. Every driver
 // delivers the same protocol events (as cdproto types) to the capture, so
-// records do not depend on the library.
+// records do not depend on the library. Drivers do not start browsers: the
+// launcher (launch.go) does, the same way for each.
 type Driver interface {
 	// Name is the driver's name on the command line (chromedp, rod).
 	Name() string
-	// Connect starts the browser the spec describes, or connects to
-	// spec.URL, and waits until it answers.
-	Connect(ctx context.Context, spec LaunchSpec) (Conn, error)
+	// Transport is how a browser corsproof launches must offer the
+	// DevTools protocol to this driver.
+	Transport() Transport
+	// Connect connects to the browser at ep and waits until it answers.
+	Connect(ctx context.Context, ep Endpoint) (Conn, error)
 }
 
-// LaunchSpec says how to reach a browser: a binary, its flags and profile,
-// or the DevTools URL of a running one.
-type LaunchSpec struct {
-	Path    string
-	Profile string
-	Flags   []Flag
-	URL     string
+// Endpoint is where a driver reaches a browser's DevTools protocol.
+type Endpoint struct {
+	// URL is a DevTools address: the ws://… a launched browser printed
+	// (TransportPort), or the ws://… or http://host:port of a running
+	// browser corsproof connects to.
+	URL string
+	// Pipe is a launched browser's DevTools pipe (TransportPipe).
+	Pipe *Pipe
+	// Launched is true for a browser corsproof started: closing the
+	// connection then asks the browser to exit.
+	Launched bool
 }
 
 // Conn is a connection to one browser.
@@ -34,7 +41,9 @@ type Conn interface {
 	// until Open. sink receives every protocol event of the tab, on the
 	// driver's reading goroutine: it must be quick and must not block.
 	NewTab(sink func(ev any)) Tab
-	// Close stops a launched browser, or disconnects from a remote one.
+	// Close disconnects. For a launched browser it first asks the
+	// browser to exit (Browser.close) and returns an error when it could
+	// not ask; the launcher then waits for the process to end.
 	Close() error
 }
 

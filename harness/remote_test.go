@@ -49,8 +49,9 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
-		// SIGTERM lets Chromium shut down cleanly; a kill would leave its
-		// org.chromium.Chromium.* folder behind in $TMPDIR.
+		// SIGTERM ends Chromium with its children. (It leaves the
+		// singleton folder in $TMPDIR, as a kill does, but that is tmp,
+		// removed above.)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(done) }()

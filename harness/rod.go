@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"reflect"
-	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/chromedp/cdproto"
@@ -42,25 +38,25 @@ type Rod struct{}
 // Name implements Driver.
 func (Rod) Name() string { return "rod" }
 
-// rodCloseTimeout bounds a graceful close of a tab or of the browser.
+// rodCloseTimeout bounds the close of a tab.
 const rodCloseTimeout = 5 * time.Second
 
-// Connect implements Driver. A launched browser gets exactly spec.Path,
-// spec.Profile and spec.Flags plus --remote-debugging-port=0, which rod's
-// WebSocket client needs: rod's own launcher would add flags of its own
-// (one disables site isolation, which changes the process model) and put
-// its "leakless" helper between us and the browser.
-func (Rod) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
-	c := &rodConn{}
-	wsURL := spec.URL
-	if spec.URL == "" {
-		proc, u, err := startRodBrowser(ctx, spec)
-		if err != nil {
-			return nil, err
-		}
-		c.proc, wsURL = proc, u
-	} else if !strings.HasPrefix(wsURL, "ws://") && !strings.HasPrefix(wsURL, "wss://") {
-		u, err := resolveDevTools(ctx, spec.URL)
+// Transport implements Driver: rod's client speaks WebSocket only, so a
+// launched browser listens on a free port on 127.0.0.1. The launcher, not
+// rod's own, starts it: rod's would add flags of its own (one disables
+// site isolation, which changes the process model) and put its "leakless"
+// helper between us and the browser.
+func (Rod) Transport() Transport { return TransportPort }
+
+// Connect implements Driver.
+func (Rod) Connect(ctx context.Context, ep Endpoint) (Conn, error) {
+	if ep.URL == "" {
+		return nil, fmt.Errorf("connecting rod: the browser must offer a DevTools address")
+	}
+	c := &rodConn{launched: ep.Launched}
+	wsURL := ep.URL
+	if !strings.HasPrefix(wsURL, "ws://") && !strings.HasPrefix(wsURL, "wss://") {
+		u, err := resolveDevTools(ctx, ep.URL)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +69,7 @@ func (Rod) Connect(ctx context.Context, spec LaunchSpec) (Conn, error) {
 	}
 	version, err := proto.BrowserGetVersion{}.Call(c.browser.Context(ctx))
 	if err != nil {
-		c.Close()
+		c.abort()
 		return nil, fmt.Errorf("asking the browser for its version: %w", err)
 	}
 	c.product = version.Product
@@ -115,11 +111,13 @@ func resolveDevTools(ctx context.Context, endpoint string) (string, error) {
 type rodConn struct {
 	browser *rod.Browser
 	tee     *rodTee
-	proc    *rodProcess // nil for a remote browser
-	wsURL   string
-	product string
-	closed  sync.Once
-	err     error
+	// launched is true for a browser corsproof started, which Close asks
+	// to exit; a remote one is only disconnected from.
+	launched bool
+	wsURL    string
+	product  string
+	closed   sync.Once
+	err      error
 }
 
 func (c *rodConn) connect(ctx context.Context, wsURL string) error {
@@ -141,24 +139,20 @@ func (c *rodConn) connect(ctx context.Context, wsURL string) error {
 	return nil
 }
 
-// abort undoes a connection that never worked: there is nothing to close
-// gracefully.
+// abort drops a connection that never worked. A launched browser is the
+// launcher's to stop.
 func (c *rodConn) abort() {
 	c.closed.Do(func() {
 		if c.tee != nil {
 			_ = c.tee.ws.Close()
-		}
-		if c.proc != nil {
-			_ = c.proc.stop(0)
 		}
 	})
 }
 
 func (c *rodConn) Product() string { return c.product }
 
-// Close closes a launched browser gracefully and makes sure its process is
-// gone before returning, so that its profile can be removed; a remote
-// browser is only disconnected from.
+// Close asks a launched browser to exit and disconnects; a remote browser
+// is only disconnected from.
 func (c *rodConn) Close() error {
 	c.closed.Do(func() { c.err = c.close() })
 	return c.err
@@ -166,19 +160,17 @@ func (c *rodConn) Close() error {
 
 func (c *rodConn) close() error {
 	var err error
-	if c.proc != nil {
-		if c.browser != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), rodCloseTimeout)
-			// The browser may drop the connection before it answers;
-			// its exit is what counts.
-			_ = proto.BrowserClose{}.Call(c.browser.Context(ctx))
-			cancel()
+	if c.launched {
+		// Browser.close is the clean way out: a killed Chromium leaves
+		// its org.chromium.Chromium.* folder behind in $TMPDIR. Chromium
+		// answers before it drops the connection (measured: 156).
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		if cerr := (proto.BrowserClose{}).Call(c.browser.Context(ctx)); cerr != nil {
+			err = fmt.Errorf("asking the browser to close: %w", cerr)
 		}
-		err = c.proc.stop(rodCloseTimeout)
+		cancel()
 	}
-	if c.tee != nil {
-		_ = c.tee.ws.Close()
-	}
+	_ = c.tee.ws.Close()
 	return err
 }
 
@@ -570,139 +562,4 @@ func (t *rodTab) Close() {
 	if t.bcid != "" {
 		_ = proto.TargetDisposeBrowserContext{BrowserContextID: t.bcid}.Call(b)
 	}
-}
-
-// rodProcess is a browser the rod driver launched.
-type rodProcess struct {
-	cmd    *exec.Cmd
-	exited chan struct{}
-	err    error // the exit status, once exited is closed
-}
-
-// startRodBrowser starts the browser and returns its DevTools WebSocket
-// address once it prints it.
-func startRodBrowser(ctx context.Context, spec LaunchSpec) (*rodProcess, string, error) {
-	args := []string{"--user-data-dir=" + spec.Profile, "--remote-debugging-port=0"}
-	for _, f := range spec.Flags {
-		switch v := f.Value.(type) {
-		case bool:
-			if v {
-				args = append(args, "--"+f.Name)
-			}
-		case string:
-			args = append(args, "--"+f.Name+"="+v)
-		default:
-			return nil, "", fmt.Errorf("browser flag --%s: value %v is %T, want a string or a bool", f.Name, f.Value, f.Value)
-		}
-	}
-	out := newDevtoolsListener()
-	cmd := exec.Command(spec.Path, args...)
-	cmd.Stderr = out
-	// The browser's children can keep stderr open after it exits; do not
-	// wait for them.
-	cmd.WaitDelay = time.Second
-	setDeathSignal(cmd)
-	p := &rodProcess{cmd: cmd, exited: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		// The death signal fires when the thread that started the child
-		// ends, so that thread stays until the browser exits.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		p.err = cmd.Wait()
-		close(p.exited)
-	}()
-	if err := <-started; err != nil {
-		return nil, "", fmt.Errorf("starting %s: %w", spec.Path, err)
-	}
-	select {
-	case u := <-out.url:
-		return p, u, nil
-	case <-p.exited:
-		return nil, "", fmt.Errorf("browser exited before it listened (%v): %s", p.err, out.tail())
-	case <-ctx.Done():
-		_ = p.stop(0)
-		return nil, "", fmt.Errorf("waiting for the browser to listen: %w: %s", ctx.Err(), out.tail())
-	}
-}
-
-// setDeathSignal asks Linux to kill the browser if this process dies
-// first, as chromedp's allocator does. The field exists only on some
-// systems, and this file builds on all of them.
-func setDeathSignal(cmd *exec.Cmd) {
-	attr := &syscall.SysProcAttr{}
-	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[syscall.Signal]() {
-		f.Set(reflect.ValueOf(syscall.SIGKILL))
-	}
-	cmd.SysProcAttr = attr
-}
-
-// stop waits up to grace for the process to exit, then kills it, and
-// returns once it is gone.
-func (p *rodProcess) stop(grace time.Duration) error {
-	select {
-	case <-p.exited:
-		return nil
-	case <-time.After(grace):
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.exited
-	if grace == 0 {
-		return nil
-	}
-	return fmt.Errorf("browser did not close within %s; killed it", grace)
-}
-
-// devtoolsListener reads the browser's stderr for the "DevTools listening
-// on ws://…" line and keeps the last lines for error messages.
-type devtoolsListener struct {
-	mu    sync.Mutex
-	part  []byte
-	lines []string
-	found bool
-	url   chan string
-}
-
-func newDevtoolsListener() *devtoolsListener {
-	return &devtoolsListener{url: make(chan string, 1)}
-}
-
-func (l *devtoolsListener) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.part = append(l.part, p...)
-	for {
-		i := strings.IndexByte(string(l.part), '\n')
-		if i < 0 {
-			break
-		}
-		line := strings.TrimSpace(string(l.part[:i]))
-		l.part = l.part[i+1:]
-		if u, ok := strings.CutPrefix(line, "DevTools listening on "); ok && !l.found {
-			l.found = true
-			l.url <- u
-		}
-		if !l.found {
-			l.lines = append(l.lines, line)
-			if len(l.lines) > 20 {
-				l.lines = l.lines[1:]
-			}
-		}
-	}
-	return len(p), nil
-}
-
-func (l *devtoolsListener) tail() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := strings.Join(append(append([]string{}, l.lines...), string(l.part)), "\n")
-	if s = strings.TrimSpace(s); s == "" {
-		return "no output"
-	}
-	return s
 }
