@@ -177,46 +177,41 @@ func splitHeader(flag, h string) (name, value string, err error) {
 	return name, value, nil
 }
 
-// flagOfField maps a suite field, as scenarios names it, to the flag that set it.
+// flagOfField maps a case's field, as Case.Validate names it, to the flag
+// that set it.
 var flagOfField = []struct{ field, flag string }{
-	{"cases[0].origin", "--origin"},
-	{"cases[0].request.method", "-X"},
-	{"cases[0].request.headers", "-H"},
-	{"cases[0].request.credentials", "--credentials"},
-	{"cases[0].request.mode", "--mode"},
-	{"cases[0].request.api", "--api"},
-	{"cases[0].request.body", "--data"},
-	{"cases[0].request", "request flags"},
+	{"case.origin", "--origin"},
+	{"case.request.method", "-X"},
+	{"case.request.headers", "-H"},
+	{"case.request.credentials", "--credentials"},
+	{"case.request.mode", "--mode"},
+	{"case.request.api", "--api"},
+	{"case.request.body", "--data"},
+	{"case.cookies", "--cookie"},
+	{"case.expect", "--expect"},
+	{"case.request", "request flags"},
 }
 
 // checkFlagCase validates a case built from a command's flags exactly as a
-// suite file's case is validated, by writing it as a one-case suite and
-// reading it back, and reports problems in terms of the flags. urlFlag
-// names what set the URL (a flag, or the command's argument).
+// suite file's case is validated (Case.Validate), and reports problems in
+// terms of the flags. urlFlag names what set the URL (a flag, or the
+// command's argument).
 func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, error) {
-	s := scenarios.Suite{Version: scenarios.SuiteVersion, Name: command, Cases: []scenarios.Case{c}}
-	data, err := s.Marshal()
-	if err != nil {
-		return c, fmt.Errorf("checking flags: %w", err)
-	}
-	parsed, err := scenarios.Parse(command+" flags", data)
-	if err != nil {
+	if err := c.Validate(); err != nil {
 		return c, flagProblems(err, command, urlFlag)
 	}
-	out := parsed.Cases[0]
-	out.File = ""
-	return out, nil
+	return c, nil
 }
 
-// flagProblems rewrites suite problems in terms of the flags: the user never
-// wrote the suite, so a file position would only confuse.
+// flagProblems rewrites a case's problems in terms of the flags that set
+// its fields.
 func flagProblems(err error, command, urlFlag string) error {
 	probs := fileerr.Problems(err)
 	if len(probs) == 0 {
 		return &usageError{err: err}
 	}
 	var out []error
-	fields := append([]struct{ field, flag string }{{"cases[0].request.url", urlFlag}, {"cases[0].cookies", "--cookie"}}, flagOfField...)
+	fields := append([]struct{ field, flag string }{{"case.request.url", urlFlag}}, flagOfField...)
 	for _, p := range probs {
 		where := p.Field
 		for _, m := range fields {
