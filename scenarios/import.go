@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -493,4 +494,54 @@ func fetchCall(s string) (importedRequest, int, error) {
 	}
 	r.referrer = o.Referrer
 	return r, off, nil
+}
+
+// ImportKinds are the inputs Import reads: a HAR export, a "Copy as cURL"
+// and a "Copy as fetch".
+var ImportKinds = []string{"har", "curl", "fetch"}
+
+// ImportError is an import asked for in a way that cannot work, with what
+// to do instead.
+type ImportError struct{ Reason, Advice string }
+
+func (e *ImportError) Error() string { return e.Reason }
+
+// Hint says what to do instead.
+func (e *ImportError) Hint() string { return e.Advice }
+
+// Import turns what a user sent into a suite: kind is one of ImportKinds.
+// opts.File names the input; Name and Origin apply to every kind,
+// OnlyFailed and WithCredentialsValues to HAR files only (a copied request
+// is one request, and keeps no secrets' values). The report, for a HAR,
+// says which entries became cases and which were skipped, and why.
+func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
+	kind = strings.ToLower(kind)
+	if !slices.Contains(ImportKinds, kind) {
+		return nil, nil, &ImportError{fmt.Sprintf("import: %q is not a kind of input: use har, curl or fetch", kind), "write corsproof import har|curl|fetch FILE"}
+	}
+	if kind == "har" {
+		return ImportHAR(data, opts)
+	}
+	if opts.WithCredentialsValues || opts.OnlyFailed {
+		return nil, nil, &ImportError{"import " + kind + ": --with-credentials-values and --only-failed are for har", "these flags apply to HAR files only"}
+	}
+	var s *Suite
+	var err error
+	if kind == "curl" {
+		s, err = ImportCurl(string(data))
+	} else {
+		s, err = ImportFetch(string(data))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range s.Cases {
+		if opts.Origin != "" {
+			s.Cases[i].Origin = opts.Origin
+		}
+	}
+	if opts.Name != "" {
+		s.Name = opts.Name
+	}
+	return s, nil, nil
 }

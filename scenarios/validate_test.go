@@ -71,3 +71,31 @@ func TestCaseValidate(t *testing.T) {
 		require.NoError(t, c.Validate())
 	})
 }
+
+func TestImportKinds(t *testing.T) {
+	t.Parallel()
+	curl := []byte(`curl 'https://api.example.test/v1/x' -H 'X-Trace: 1'`)
+	for _, tc := range []struct {
+		desc, kind string
+		opts       HAROptions
+		wantHint   string
+	}{
+		{desc: "unknown kind", kind: "postman", wantHint: "write corsproof import har|curl|fetch FILE"},
+		{desc: "HAR-only option on curl", kind: "curl", opts: HAROptions{OnlyFailed: true}, wantHint: "these flags apply to HAR files only"},
+		{desc: "curl with origin and name", kind: "CURL", opts: HAROptions{Origin: "https://app.example.test", Name: "mine"}},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			s, _, err := Import(tc.kind, curl, tc.opts)
+			if tc.wantHint != "" {
+				var ie *ImportError
+				require.ErrorAs(t, err, &ie)
+				assert.Equal(t, tc.wantHint, ie.Hint())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "mine", s.Name)
+			assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/corsproof/corsproof/policy"
+	"github.com/corsproof/corsproof/scenarios"
 )
 
 //go:embed default-policy.yaml
@@ -38,4 +39,16 @@ func DefaultPolicyYAML() []byte {
 // and it has no target: the caller supplies the running server's URL.
 func DemoSuite() []byte {
 	return append([]byte(nil), demoSuiteYAML...)
+}
+
+// Demo is the built-in example suite aimed at the server at targetURL. The
+// target key goes at the end of the document so that positions in messages
+// still match the embedded file's lines.
+func Demo(targetURL string) (*scenarios.Suite, error) {
+	data := append(DemoSuite(), []byte("\ntarget: "+targetURL+"\n")...)
+	s, err := scenarios.Parse("demo.yaml (built in)", data)
+	if err != nil {
+		return nil, fmt.Errorf("loading the built-in demo suite: %w", err)
+	}
+	return s, nil
 }

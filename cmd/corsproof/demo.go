@@ -41,7 +41,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		return err
 	}
 	defer srv.Close()
-	suite, err := demoSuite(srv.URL)
+	suite, err := testapi.Demo(srv.URL)
 	if err != nil {
 		return err
 	}
@@ -49,17 +49,4 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		fmt.Fprintf(opts.f.stderr, "corsproof: built-in target at %s; running %d demo cases\n", srv.URL, len(suite.Cases))
 	}
 	return runSuites(ctx, opts.f, []*scenarios.Suite{suite}, suiteRun{browser: &opts.browser, out: &opts.out})
-}
-
-// demoSuite is the built-in suite aimed at a running target. The target
-// key goes at the end of the document so that positions in messages still
-// match the embedded file's lines.
-func demoSuite(targetURL string) (*scenarios.Suite, error) {
-	data := append([]byte{}, testapi.DemoSuite()...)
-	data = append(data, []byte("\ntarget: "+targetURL+"\n")...)
-	s, err := scenarios.Parse("demo.yaml (built in)", data)
-	if err != nil {
-		return nil, fmt.Errorf("loading the built-in demo suite: %w", err)
-	}
-	return s, nil
 }

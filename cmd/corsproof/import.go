@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -110,59 +109,30 @@ func readInput(stdin io.Reader, path string) ([]byte, string, error) {
 // importFile reads and imports one file of the given kind and reports what
 // the import skipped on stderr.
 func importFile(stdin io.Reader, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
-	kind = strings.ToLower(kind)
-	switch kind {
-	case "har", "curl", "fetch":
-	default:
-		return nil, usagef("write corsproof import har|curl|fetch FILE", "import: %q is not a kind of input: use har, curl or fetch", kind)
-	}
-	if kind != "har" && (opts.withValues || opts.onlyFailed) {
-		// A copied request holds one request and keeps no secrets' values:
-		// say so rather than ignore the flags.
-		return nil, usagef("these flags apply to HAR files only", "import %s: --with-credentials-values and --only-failed are for har", kind)
+	// The kind and the flags are checked before anything is read.
+	if _, _, err := scenarios.Import(kind, nil, scenarios.HAROptions{OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues}); err != nil {
+		if ie := (*scenarios.ImportError)(nil); errors.As(err, &ie) {
+			return nil, &usageError{err: err, hint: ie.Hint()}
+		}
 	}
 	data, file, err := readInput(stdin, path)
 	if err != nil {
 		return nil, err
 	}
-	var s *scenarios.Suite
-	switch kind {
-	case "har":
-		var rep *scenarios.ImportReport
-		s, rep, err = scenarios.ImportHAR(data, scenarios.HAROptions{
-			File: file, Name: opts.name, Origin: opts.origin,
-			OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues,
-		})
-		if rep != nil {
-			reports.ImportSummary(stderr, rep)
-		}
-		if errors.Is(err, scenarios.ErrNothingToReplay) {
-			hint := "export the HAR from the page that made the failing request, with Preserve log on"
-			if opts.origin == "" {
-				hint += "; if its requests carry no Origin or Referer header, pass --origin"
-			}
-			return nil, &usageError{err: err, hint: hint}
-		}
-	case "curl":
-		s, err = scenarios.ImportCurl(string(data))
-	case "fetch":
-		s, err = scenarios.ImportFetch(string(data))
+	s, rep, err := scenarios.Import(kind, data, scenarios.HAROptions{File: file, Name: opts.name, Origin: opts.origin,
+		OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues})
+	if rep != nil {
+		reports.ImportSummary(stderr, rep)
 	}
-	if err != nil {
-		if len(fileerr.Problems(err)) > 0 {
-			return nil, err
+	switch {
+	case errors.Is(err, scenarios.ErrNothingToReplay):
+		hint := "export the HAR from the page that made the failing request, with Preserve log on"
+		if opts.origin == "" {
+			hint += "; if its requests carry no Origin or Referer header, pass --origin"
 		}
+		return nil, &usageError{err: err, hint: hint}
+	case err != nil && len(fileerr.Problems(err)) == 0:
 		return nil, &usageError{err: fmt.Errorf("importing %s: %w", file, err)}
 	}
-	if kind != "har" {
-		if opts.origin != "" {
-			for i := range s.Cases {
-				s.Cases[i].Origin = opts.origin
-			}
-		}
-		if opts.name != "" {
-			s.Name = opts.name
-		}
-	}
-	return s, nil
+	return s, err
 }

@@ -120,7 +120,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 			return err
 		}
 		defer srv.Close()
-		s, err := demoSuite(srv.URL)
+		s, err := testapi.Demo(srv.URL)
 		if err != nil {
 			return err
 		}
