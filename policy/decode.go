@@ -427,8 +427,7 @@ func CheckMethod(m string) (string, string) {
 	if !cors.IsToken(m) {
 		return "not a valid HTTP method", "methods are single words such as GET, POST, PATCH"
 	}
-	switch strings.ToUpper(m) {
-	case "CONNECT", "TRACE", "TRACK":
+	if cors.IsForbiddenMethod(m) {
 		return "browsers never send this method", "remove it"
 	}
 	return "", ""

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/policy"
 )
 
@@ -373,12 +374,11 @@ func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route policy.Ro
 		body.Cookies = append(body.Cookies, c.Name)
 	}
 	for n, vs := range r.Header {
-		switch strings.ToLower(n) {
-		case "cookie", "authorization", "proxy-authorization":
+		if cors.IsSecretHeader(n) {
 			// The echo ends up in records and reports (the page reads
 			// it): name the credential, never repeat it.
 			body.Headers[n] = "[redacted by the target]"
-		default:
+		} else {
 			body.Headers[n] = strings.Join(vs, ", ")
 		}
 	}

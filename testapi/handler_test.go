@@ -171,7 +171,7 @@ func TestHandlerDefaultPolicyActualRequests(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			hdr := map[string]string{"Cookie": "sid=1; theme=dark", "X-Token": "abc"}
+			hdr := map[string]string{"Cookie": "sid=1; theme=dark", "X-Token": "abc", "X-Trace": "t1"}
 			if tc.origin != "" {
 				hdr["Origin"] = tc.origin
 			}
@@ -185,7 +185,11 @@ func TestHandlerDefaultPolicyActualRequests(t *testing.T) {
 			assert.Equal(t, tc.path, body.Path)
 			assert.Equal(t, tc.origin, body.Origin)
 			assert.Equal(t, []string{"sid", "theme"}, body.Cookies)
-			assert.Equal(t, "abc", body.Headers["X-Token"])
+			assert.Equal(t, "t1", body.Headers["X-Trace"], "what the server saw is echoed")
+			// Credential-like headers are named, never repeated: the same
+			// policy the reports redact by (cors.IsSecretHeader).
+			assert.Equal(t, "[redacted by the target]", body.Headers["X-Token"])
+			assert.Equal(t, "[redacted by the target]", body.Headers["Cookie"])
 			assert.True(t, strings.HasPrefix(tc.path, body.Route), "route %q covers %q", body.Route, tc.path)
 			assert.Equal(t, rec.Header().Get("X-Request-Id"), fmt.Sprint(body.ID))
 		})
