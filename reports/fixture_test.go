@@ -45,7 +45,8 @@ func fixtureRun() *result.Run {
 					API: scenarios.APIFetch, Method: "GET", URL: "https://api.example.test/public",
 					Credentials: scenarios.CredentialsOmit,
 				},
-				Verdict: cors.VerdictAllowed,
+				Verdict:   cors.VerdictAllowed,
+				Contacted: []string{"https://api.example.test"},
 				Actual: &result.Exchange{
 					Method: "GET", URL: "https://api.example.test/public",
 					RequestHeaders: map[string]string{"Origin": "https://app.example.test", "Accept": "*/*"},

@@ -125,6 +125,11 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 		}
 	}
 	fmt.Fprintln(bw, totalsLine(r.Totals))
+	if len(r.Contacted) > 0 && !t.opts.Quiet {
+		// The run's whole network footprint: what the browser's own
+		// events show it sent a request to.
+		fmt.Fprintln(bw, "browser contacted: "+SanitizeTerminal(strings.Join(r.Contacted, ", ")))
+	}
 	if line := disagreeLine(r.Totals); line != "" {
 		fmt.Fprintln(bw, p.paint(ansiYellow, line))
 	}
