@@ -94,26 +94,50 @@ var disabledFeatures = []Switch{
 	{Name: "WebUIOmniboxFullPopup", Why: "no omnibox popup renderer per window (memory)"},
 }
 
-// profilePrefs go into the profile's Preferences file before launch.
-var profilePrefs = map[string]any{
-	"net": map[string]any{
-		// 2 is "never": no preconnect or DNS pre-resolution of a page's
-		// URL when it is navigated to — without it every page origin was
-		// resolved and IP-literal origins were connected to.
-		"network_prediction_options": 2,
-	},
-	"safebrowsing":          map[string]any{"enabled": false},
-	"translate":             map[string]any{"enabled": false},
-	"search":                map[string]any{"suggest_enabled": false},
-	"alternate_error_pages": map[string]any{"enabled": false},
-	"signin":                map[string]any{"allowed": false},
+// pref is one browser preference, by its dotted path, and why it is set.
+type pref struct {
+	Path  string
+	Value any
+	Why   string
 }
 
-// localState goes into the browser's Local State file before launch.
-var localState = map[string]any{
-	// No DNS-over-HTTPS upgrade: host names are resolved as the system
-	// resolves them, or not at all (page origins, see sinkRules).
-	"dns_over_https": map[string]any{"mode": "off"},
+// profilePrefs go into the profile's Preferences file before launch.
+var profilePrefs = []pref{
+	// Without it every page origin was resolved and IP-literal origins
+	// were connected to when the page was navigated to.
+	{"net.network_prediction_options", 2, "never: no preconnect or DNS pre-resolution on navigation"},
+	{"safebrowsing.enabled", false, "no Safe Browsing lookups"},
+	{"translate.enabled", false, "no translate service"},
+	{"search.suggest_enabled", false, "no search suggestions"},
+	{"alternate_error_pages.enabled", false, "no lookups for error pages"},
+	{"signin.allowed", false, "no sign-in or account services"},
+}
+
+// localStatePrefs go into the browser's Local State file before launch.
+var localStatePrefs = []pref{
+	// Host names are resolved as the system resolves them, or not at all
+	// (page origins, see sinkRules).
+	{"dns_over_https.mode", "off", "no DNS-over-HTTPS upgrade"},
+}
+
+// nested turns dotted preference paths into the nested JSON objects
+// Chromium's preference files hold.
+func nested(prefs []pref) map[string]any {
+	root := map[string]any{}
+	for _, p := range prefs {
+		m := root
+		keys := strings.Split(p.Path, ".")
+		for _, k := range keys[:len(keys)-1] {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		m[keys[len(keys)-1]] = p.Value
+	}
+	return root
 }
 
 // updateSink is where the component updater is sent (see baseSwitches);
@@ -135,9 +159,12 @@ func QuietSettings(opts Options) []string {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
 	out = append(out, "--host-resolver-rules="+sinkRules(opts.Sinks)+"  # page origins are answered over CDP, never resolved or connected to")
-	out = append(out, "pref net.network_prediction_options=2  # no preconnect or DNS pre-resolution on navigation")
-	out = append(out, "pref safebrowsing.enabled=false, translate.enabled=false, search.suggest_enabled=false, alternate_error_pages.enabled=false, signin.allowed=false")
-	out = append(out, "local state dns_over_https.mode=off  # no DNS-over-HTTPS upgrade")
+	for _, p := range profilePrefs {
+		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Path, p.Value, p.Why))
+	}
+	for _, p := range localStatePrefs {
+		out = append(out, fmt.Sprintf("local state %s=%v  # %s", p.Path, p.Value, p.Why))
+	}
 	return out
 }
 
@@ -256,15 +283,11 @@ func writeProfile(profile string, mode CookieMode) error {
 	if mode == CookiesBlock {
 		controls = 1
 	}
-	prefs := map[string]any{}
-	for k, v := range profilePrefs {
-		prefs[k] = v
-	}
-	prefs["profile"] = map[string]any{"cookie_controls_mode": controls}
+	prefs := nested(append(slices.Clone(profilePrefs), pref{Path: "profile.cookie_controls_mode", Value: controls}))
 	if err := writeJSON(filepath.Join(profile, "Default", "Preferences"), prefs); err != nil {
 		return fmt.Errorf("writing browser preferences: %w", err)
 	}
-	if err := writeJSON(filepath.Join(profile, "Local State"), localState); err != nil {
+	if err := writeJSON(filepath.Join(profile, "Local State"), nested(localStatePrefs)); err != nil {
 		return fmt.Errorf("writing browser local state: %w", err)
 	}
 	return nil

@@ -77,6 +77,16 @@ func TestLaunchFlagsKeepQuietSwitches(t *testing.T) {
 	}
 }
 
+func TestPreferencesNest(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, map[string]any{"a": map[string]any{"b": 1, "c": map[string]any{"d": false}}, "e": "off"},
+		nested([]pref{{Path: "a.b", Value: 1}, {Path: "a.c.d", Value: false}, {Path: "e", Value: "off"}}))
+	settings := strings.Join(QuietSettings(Options{}), "\n")
+	for _, p := range append(slices.Clone(profilePrefs), localStatePrefs...) {
+		assert.Contains(t, settings, fmt.Sprintf("%s=%v  # %s", p.Path, p.Value, p.Why), "every preference is listed with its reason")
+	}
+}
+
 // TestContactedAndRedirectWarning follows a request that a redirect takes
 // to another host (localhost, still loopback): the record lists both
 // origins the browser contacted and never the page origin, and the

@@ -217,4 +217,14 @@ cases:
 	require.ErrorIs(t, runReplay(ctx, opts), errExpectations)
 	assert.Contains(t, stdout.String(), "not reproduced: preflighted PUT with a token")
 	assert.Contains(t, stdout.String(), "3 of 4 requests reproduced")
+
+	// replay --isolation fresh -o json runs and records fresh isolation and
+	// the browser product, as run does.
+	stdout.Reset()
+	opts.imp.origin, opts.browser.isolation, opts.out.output = "", "fresh", "json"
+	require.NoError(t, runReplay(ctx, opts))
+	run, _, err := result.Decode(stdout.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, "fresh", run.Isolation)
+	assert.Equal(t, b.Product(), run.BrowserProduct)
 }
