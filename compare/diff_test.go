@@ -46,7 +46,7 @@ func suite(name string) func(*result.Record) {
 }
 
 func runOf(recs ...result.Record) *result.Run {
-	r := &result.Run{Tool: "corsproof", Browser: "Chromium 156.0.0.0", Records: recs}
+	r := &result.Run{Settings: result.Settings{Tool: "corsproof", Browser: "Chromium 156.0.0.0"}, Records: recs}
 	r.Tally()
 	return r
 }

@@ -26,7 +26,7 @@ func TestHTMLReportRendersAndStaysInert(t *testing.T) {
 		`</script><script>window.__pwned=2</script>`,
 		`"><svg onload="window.__pwned=3">`,
 	}
-	run := &result.Run{Tool: "corsproof", Suites: []string{"hostile"}, Browser: "Chromium test"}
+	run := &result.Run{Settings: result.Settings{Tool: "corsproof", Suites: []string{"hostile"}, Browser: "Chromium test"}}
 	for i, v := range hostile {
 		run.Records = append(run.Records, result.Record{
 			Name:    "case " + string(rune('a'+i)),

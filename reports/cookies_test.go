@@ -35,7 +35,7 @@ func TestSeededCookiesInCommandAndRedacted(t *testing.T) {
 func TestReproduceCommandCarriesRunSettings(t *testing.T) {
 	rec := result.Record{Name: "c", Origin: "https://app.example.test", Verdict: cors.VerdictBlocked,
 		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x"}}
-	run := &result.Run{LNA: "enforce", ThirdPartyCookies: "block", Driver: "rod", TimeoutMS: 10000, Records: []result.Record{rec}}
+	run := &result.Run{Settings: result.Settings{LNA: "enforce", ThirdPartyCookies: "block", Driver: "rod", TimeoutMS: 10000}, Records: []result.Record{rec}}
 	for _, name := range []string{"markdown", "html", "junit"} {
 		r, err := New(name, Options{})
 		require.NoError(t, err)
@@ -43,7 +43,7 @@ func TestReproduceCommandCarriesRunSettings(t *testing.T) {
 		require.NoError(t, r.Report(&b, run))
 		assert.Contains(t, b.String(), "--lna enforce --third-party-cookies block --timeout 10s --driver rod", name)
 	}
-	plain := &result.Run{LNA: "off", ThirdPartyCookies: "allow", Driver: "chromedp", Records: []result.Record{rec}}
+	plain := &result.Run{Settings: result.Settings{LNA: "off", ThirdPartyCookies: "allow", Driver: "chromedp"}, Records: []result.Record{rec}}
 	var b bytes.Buffer
 	require.NoError(t, NewMarkdown(Options{}).Report(&b, plain))
 	assert.NotContains(t, b.String(), "--lna", "defaults are left out")

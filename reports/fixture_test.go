@@ -26,15 +26,17 @@ func fixtureRun() *result.Run {
 	status200 := 200
 	const browser = "Chromium 156.0.8078.108"
 	run := &result.Run{
-		Tool:              "corsproof",
-		Suites:            []string{"demo"},
-		Browser:           browser,
-		BrowserPath:       "/usr/lib/chromium/chromium",
-		Driver:            "chromedp",
-		ThirdPartyCookies: "allowed",
-		LNA:               "off",
-		Started:           time.Date(2026, 5, 1, 12, 30, 0, 0, time.UTC),
-		DurationMS:        2345,
+		Settings: result.Settings{
+			Tool:              "corsproof",
+			Suites:            []string{"demo"},
+			Browser:           browser,
+			BrowserPath:       "/usr/lib/chromium/chromium",
+			Driver:            "chromedp",
+			ThirdPartyCookies: "allowed",
+			LNA:               "off",
+			Started:           time.Date(2026, 5, 1, 12, 30, 0, 0, time.UTC),
+		},
+		DurationMS: 2345,
 		Records: []result.Record{
 			{
 				Name:   "simple GET is allowed",

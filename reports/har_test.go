@@ -164,20 +164,25 @@ func TestHARSecrets(t *testing.T) {
 
 func TestHARRedirect(t *testing.T) {
 	t.Parallel()
-	run := &result.Run{Browser: "Chromium 156.0.8078.108", Records: []result.Record{{
-		Name: "redirected", Origin: "http://app.example.test:8080",
-		Request: scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: "http://127.0.0.1:9000/a"},
-		Verdict: cors.VerdictAllowed,
-		Redirects: []result.Exchange{{
-			Method: "GET", URL: "http://127.0.0.1:9000/a",
-			RequestHeaders:  map[string]string{":method": "GET", "origin": "http://app.example.test:8080"},
-			Status:          307,
-			ResponseHeaders: map[string]string{"Location": "/b?x=1"},
+	run := &result.Run{
+		Settings: result.Settings{
+			Browser: "Chromium 156.0.8078.108",
+		},
+		Records: []result.Record{{
+			Name: "redirected", Origin: "http://app.example.test:8080",
+			Request: scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: "http://127.0.0.1:9000/a"},
+			Verdict: cors.VerdictAllowed,
+			Redirects: []result.Exchange{{
+				Method: "GET", URL: "http://127.0.0.1:9000/a",
+				RequestHeaders:  map[string]string{":method": "GET", "origin": "http://app.example.test:8080"},
+				Status:          307,
+				ResponseHeaders: map[string]string{"Location": "/b?x=1"},
+			}},
+			Actual: &result.Exchange{Method: "GET", URL: "http://127.0.0.1:9000/b?x=1", Status: 200,
+				ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}},
+			DurationMS: 10,
 		}},
-		Actual: &result.Exchange{Method: "GET", URL: "http://127.0.0.1:9000/b?x=1", Status: 200,
-			ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}},
-		DurationMS: 10,
-	}}}
+	}
 	doc, _, _ := renderHAR(t, run, Options{})
 	require.Len(t, doc.Log.Entries, 2)
 	hop := doc.Log.Entries[0]

@@ -121,7 +121,7 @@ func TestHTMLContentSecurityPolicy(t *testing.T) {
 
 func TestHTMLEmptyRun(t *testing.T) {
 	t.Parallel()
-	out := renderHTML(t, &result.Run{Tool: "corsproof"}, Options{})
+	out := renderHTML(t, &result.Run{Settings: result.Settings{Tool: "corsproof"}}, Options{})
 	assert.Contains(t, out, `<section id="summary">`)
 	assert.Contains(t, out, "0 cases · expectations 0 met, 0 failed")
 	assert.NotContains(t, out, `<article`)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/corsproof/corsproof/result"
 )
@@ -47,24 +46,6 @@ type JSONLines struct {
 // NewJSONLines returns the JSON Lines reporter and streamer.
 func NewJSONLines(opts Options) *JSONLines { return &JSONLines{opts: opts} }
 
-// runHeader is the metadata on the first JSON Lines line.
-type runHeader struct {
-	Tool              string   `json:"tool"`
-	Suites            []string `json:"suites"`
-	Browser           string   `json:"browser"`
-	BrowserProduct    string   `json:"browser_product,omitempty"`
-	BrowserPath       string   `json:"browser_path,omitempty"`
-	Driver            string   `json:"driver,omitempty"`
-	ThirdPartyCookies string   `json:"third_party_cookies"`
-	TimeoutMS         int64    `json:"timeout_ms,omitempty"`
-	Isolation         string   `json:"isolation,omitempty"`
-	LNA               string   `json:"lna"`
-	// Shard is kept so that merge can check a set of JSON Lines shards
-	// covers the whole split.
-	Shard   string    `json:"shard,omitempty"`
-	Started time.Time `json:"started"`
-}
-
 // Report writes a whole run at once, in the same shape as streaming it.
 func (j *JSONLines) Report(w io.Writer, run *result.Run) error {
 	r, err := prepare(run, j.opts)
@@ -85,22 +66,9 @@ func (j *JSONLines) Report(w io.Writer, run *result.Run) error {
 // Begin writes the {"run": …} line.
 func (j *JSONLines) Begin(w io.Writer, run *result.Run) error {
 	if run == nil {
-		return writeLine(w, map[string]any{"run": runHeader{}})
+		return writeLine(w, map[string]any{"run": result.Settings{}})
 	}
-	return writeLine(w, map[string]any{"run": runHeader{
-		Tool:              run.Tool,
-		Suites:            run.Suites,
-		Browser:           run.Browser,
-		BrowserProduct:    run.BrowserProduct,
-		BrowserPath:       run.BrowserPath,
-		Driver:            run.Driver,
-		ThirdPartyCookies: run.ThirdPartyCookies,
-		TimeoutMS:         run.TimeoutMS,
-		Isolation:         run.Isolation,
-		LNA:               run.LNA,
-		Shard:             run.Shard,
-		Started:           run.Started,
-	}})
+	return writeLine(w, map[string]any{"run": run.Settings})
 }
 
 // Record writes one record on its own line, redacted unless ShowSecrets.

@@ -177,7 +177,7 @@ func junitRuns() map[string]*result.Run {
 	)
 	return map[string]*result.Run{
 		"fixture": fixtureRun(),
-		"empty":   {Tool: "corsproof"},
+		"empty":   {Settings: result.Settings{Tool: "corsproof"}},
 		"awkward": awkward,
 	}
 }

@@ -86,7 +86,7 @@ func Decode(data []byte) (*Run, Source, error) {
 		if err := json.Unmarshal(data, &rec); err != nil {
 			return nil, "", fmt.Errorf("parsing record: %w", jsonErrorAt(data, err))
 		}
-		run := &Run{Tool: "corsproof", Browser: rec.Browser, Driver: rec.Driver, Records: []Record{rec}}
+		run := &Run{Settings: Settings{Tool: "corsproof", Browser: rec.Browser, Driver: rec.Driver}, Records: []Record{rec}}
 		run.Tally()
 		return run, SourceRecord, nil
 	case first["run"] != nil:

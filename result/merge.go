@@ -52,7 +52,7 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 	if err := checkDuplicates(inputs); err != nil {
 		return nil, err
 	}
-	out := &Run{Tool: "corsproof"}
+	out := &Run{Settings: Settings{Tool: "corsproof"}}
 	var browsers, paths, drivers, cookies, lnas, isolations []string
 	for _, in := range inputs {
 		r := in.Run

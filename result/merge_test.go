@@ -15,10 +15,26 @@ import (
 
 func TestMerge(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 5, 0, 0, 0, time.UTC)
-	a := &Run{Suites: []string{"api"}, Browser: "Chromium 156", Driver: "chromedp", Started: t0.Add(time.Second), DurationMS: 900,
-		Records: []Record{{Name: "a1", Verdict: cors.VerdictAllowed, ExpectMet: true}, {Name: "a2", Verdict: cors.VerdictBlocked, ExpectMet: false}}}
-	b := &Run{Suites: []string{"api", "auth"}, Browser: "Chromium 156", Driver: "chromedp", Started: t0, DurationMS: 1200,
-		Records: []Record{{Name: "b1", Verdict: cors.VerdictBlocked, ExpectMet: true}}}
+	a := &Run{
+		Settings: Settings{
+			Suites:  []string{"api"},
+			Browser: "Chromium 156",
+			Driver:  "chromedp",
+			Started: t0.Add(time.Second),
+		},
+		DurationMS: 900,
+		Records:    []Record{{Name: "a1", Verdict: cors.VerdictAllowed, ExpectMet: true}, {Name: "a2", Verdict: cors.VerdictBlocked, ExpectMet: false}},
+	}
+	b := &Run{
+		Settings: Settings{
+			Suites:  []string{"api", "auth"},
+			Browser: "Chromium 156",
+			Driver:  "chromedp",
+			Started: t0,
+		},
+		DurationMS: 1200,
+		Records:    []Record{{Name: "b1", Verdict: cors.VerdictBlocked, ExpectMet: true}},
+	}
 	m, err := Merge(a, b)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"api", "auth"}, m.Suites)
@@ -31,7 +47,7 @@ func TestMerge(t *testing.T) {
 	assert.Equal(t, 2, m.Totals.ByVerdict[cors.VerdictBlocked])
 	assert.Equal(t, 1, m.Totals.ExpectFail)
 
-	c := &Run{Browser: "Chromium 150", Records: []Record{{Name: "c"}}}
+	c := &Run{Settings: Settings{Browser: "Chromium 150"}, Records: []Record{{Name: "c"}}}
 	m, err = Merge(a, c)
 	require.NoError(t, err)
 	assert.Equal(t, "Chromium 156, Chromium 150", m.Browser, "different browsers are listed")
@@ -43,7 +59,7 @@ func TestMerge(t *testing.T) {
 // shardRun is a run that holds shard sh with records of suite "api" named
 // after cases.
 func shardRun(sh string, cases ...string) *Run {
-	r := &Run{Suites: []string{"api"}, Shard: sh}
+	r := &Run{Settings: Settings{Suites: []string{"api"}, Shard: sh}}
 	for _, c := range cases {
 		r.Records = append(r.Records, Record{Suite: "api", Name: c, Verdict: cors.VerdictAllowed, ExpectMet: true})
 	}
@@ -234,7 +250,7 @@ func TestSplitThenMerge(t *testing.T) {
 			sh := scenarios.Shard{Index: i, Count: n}
 			part, err := sh.Split(suites)
 			require.NoError(t, err)
-			run := &Run{Shard: sh.String()}
+			run := &Run{Settings: Settings{Shard: sh.String()}}
 			for _, s := range part {
 				run.Suites = append(run.Suites, s.Name)
 				for _, c := range s.Cases {

@@ -120,8 +120,10 @@ type AddressSpaces struct {
 	Policy string `json:"policy,omitempty"`
 }
 
-// Run is one run of one or more suites on one browser.
-type Run struct {
+// Settings say what a run ran on and how: the header of a saved run (the
+// first line of its JSON Lines), and the part of a run that merging keeps
+// when runs agree.
+type Settings struct {
 	Tool    string   `json:"tool"`
 	Suites  []string `json:"suites"`
 	Browser string   `json:"browser"`
@@ -142,18 +144,24 @@ type Run struct {
 	// Shard is the part of a split run this run holds, "i/n" as --shard
 	// takes it (see scenarios.Shard); empty for a whole run. Merge checks
 	// that shards cover 1..n.
-	Shard      string    `json:"shard,omitempty"`
-	Started    time.Time `json:"started"`
-	DurationMS int64     `json:"duration_ms"`
-	Records    []Record  `json:"records"`
-	Totals     Totals    `json:"totals"`
-	// Contacted is every origin the browser sent a request to in the run,
-	// sorted: the whole of the run's network footprint.
-	Contacted []string `json:"contacted,omitempty"`
+	Shard   string    `json:"shard,omitempty"`
+	Started time.Time `json:"started"`
 	// Launch lists the switches, features and preferences the browser was
 	// started with to keep it off the network, each with its reason; empty
 	// for a browser corsproof connected to.
 	Launch []string `json:"launch,omitempty"`
+}
+
+// Run is one run of one or more suites on one browser. Its JSON is the
+// settings' fields followed by the run's own.
+type Run struct {
+	Settings
+	DurationMS int64    `json:"duration_ms"`
+	Records    []Record `json:"records"`
+	Totals     Totals   `json:"totals"`
+	// Contacted is every origin the browser sent a request to in the run,
+	// sorted: the whole of the run's network footprint.
+	Contacted []string `json:"contacted,omitempty"`
 }
 
 // Totals count a run's records.

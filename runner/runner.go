@@ -113,19 +113,21 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	}
 	opts := b.Options()
 	run := &result.Run{
-		Tool:              "corsproof",
-		Suites:            names,
-		Browser:           b.Version(),
-		BrowserProduct:    b.Product(),
-		BrowserPath:       b.Path(),
-		Driver:            b.Driver(),
-		ThirdPartyCookies: CookieSetting(b),
-		LNA:               LNASetting(opts),
-		TimeoutMS:         opts.Timeout.Milliseconds(),
-		Isolation:         string(iso),
-		Shard:             cfg.Shard,
-		Launch:            b.LaunchSettings(),
-		Started:           time.Now().UTC(),
+		Settings: result.Settings{
+			Tool:              "corsproof",
+			Suites:            names,
+			Browser:           b.Version(),
+			BrowserProduct:    b.Product(),
+			BrowserPath:       b.Path(),
+			Driver:            b.Driver(),
+			ThirdPartyCookies: CookieSetting(b),
+			LNA:               LNASetting(opts),
+			TimeoutMS:         opts.Timeout.Milliseconds(),
+			Isolation:         string(iso),
+			Shard:             cfg.Shard,
+			Launch:            b.LaunchSettings(),
+			Started:           time.Now().UTC(),
+		},
 	}
 	if hooks.Begin != nil {
 		hooks.Begin(run)

@@ -168,7 +168,7 @@ cases:
     request: {method: GET, url: /api/allowlist}
 `))
 	require.NoError(t, err)
-	first := &result.Run{Browser: b.Version(), Started: time.Now(), Records: b.RunCases(ctx, suite.Cases, 2, "", nil)}
+	first := &result.Run{Settings: result.Settings{Browser: b.Version(), Started: time.Now()}, Records: b.RunCases(ctx, suite.Cases, 2, "", nil)}
 	var har bytes.Buffer
 	require.NoError(t, reports.NewHAR(reports.Options{}).Report(&har, first))
 
