@@ -23,7 +23,7 @@ import (
 const ipv6Probe = "2001:4860:4860::8888"
 
 // TestNothingLeavesTheMachine runs the demo, probes from IP-literal,
-// private-name and null origins, and a verify, inside a network namespace
+// private-name and null origins (one through the rod driver), and a verify, inside a network namespace
 // with only loopback (so nothing could leave even if tried), under strace,
 // and checks every connect and send the browser and corsproof made.
 func TestNothingLeavesTheMachine(t *testing.T) {
@@ -55,6 +55,7 @@ run ipv4 probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3
 run ipv6 probe http://127.0.0.1:18199/api/open --origin 'http://[2001:db8::1]:8080'
 run private probe http://127.0.0.1:18199/api/open --origin https://prod.internal
 run null probe http://127.0.0.1:18199/api/null-origin --origin null
+run rod probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3 --driver rod
 run verify verify --policy "$POLICY" --target http://127.0.0.1:18199
 kill $sp
 `
@@ -67,8 +68,8 @@ kill $sp
 	require.NoError(t, err)
 	// verify exits 1: the built-in target departs from examples/policy.yaml
 	// on purpose; what matters is that it ran.
-	assert.Equal(t, "demo 0\nipv4 0\nipv6 0\nprivate 0\nnull 0\nverify 1\n", string(rcs))
-	for _, name := range []string{"ipv4", "ipv6", "private", "null"} {
+	assert.Equal(t, "demo 0\nipv4 0\nipv6 0\nprivate 0\nnull 0\nrod 0\nverify 1\n", string(rcs))
+	for _, name := range []string{"ipv4", "ipv6", "private", "null", "rod"} {
 		var rec struct {
 			Verdict   string   `json:"verdict"`
 			Contacted []string `json:"contacted"`
@@ -80,7 +81,7 @@ kill $sp
 		assert.Equal(t, []string{"http://127.0.0.1:18199"}, rec.Contacted, "%s: the browser's own events show the target and nothing else", name)
 	}
 
-	for _, name := range []string{"demo", "ipv4", "ipv6", "private", "null", "verify"} {
+	for _, name := range []string{"demo", "ipv4", "ipv6", "private", "null", "rod", "verify"} {
 		t.Run(name, func(t *testing.T) {
 			foreign, probes := foreignTraffic(t, filepath.Join(dir, name+".st"))
 			assert.Empty(t, foreign, "connects or sends outside loopback, or to a DNS port")
