@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -218,4 +219,33 @@ func (l *lineWriter) line(format string, args ...any) {
 			return
 		}
 	}
+}
+
+// WriteExplanations writes explanations as text, one after the other with
+// a title each when there are several, or as JSON: one object when single,
+// else an array.
+func WriteExplanations(w io.Writer, exps []Explanation, asJSON, single bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		var v any = exps
+		if single && len(exps) == 1 {
+			v = exps[0]
+		}
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("writing explanation: %w", err)
+		}
+		return nil
+	}
+	for i := range exps {
+		if i > 0 {
+			if _, err := fmt.Fprintln(w); err != nil {
+				return fmt.Errorf("writing explanation: %w", err)
+			}
+		}
+		if err := WriteExplanation(w, &exps[i], len(exps) > 1); err != nil {
+			return fmt.Errorf("writing explanation: %w", err)
+		}
+	}
+	return nil
 }

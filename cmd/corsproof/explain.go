@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -130,29 +129,7 @@ func runExplain(_ context.Context, eo *explainOptions) error {
 		exps = append(exps, reports.ExplainInput(in, eo.showSecrets, eo.changed["preflight-status"] || len(eo.preflightHeaders) > 0))
 	}
 
-	if eo.output == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		var v any = exps
-		if single {
-			v = exps[0]
-		}
-		if err := enc.Encode(v); err != nil {
-			return fmt.Errorf("writing explanation: %w", err)
-		}
-		return nil
-	}
-	for i := range exps {
-		if i > 0 {
-			if _, err := fmt.Fprintln(stdout); err != nil {
-				return fmt.Errorf("writing explanation: %w", err)
-			}
-		}
-		if err := reports.WriteExplanation(stdout, &exps[i], len(exps) > 1); err != nil {
-			return fmt.Errorf("writing explanation: %w", err)
-		}
-	}
-	return nil
+	return reports.WriteExplanations(stdout, exps, eo.output == "json", single)
 }
 
 // loadRecords reads --from and selects --case. isRun is true when the file

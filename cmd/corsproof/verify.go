@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -68,14 +67,9 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 	if vo.output != "text" && vo.output != "json" {
 		return usagef("use -o text or -o json", "--output: %q is not a verify format", vo.output)
 	}
-	type reportFile struct{ format, path string }
-	var files []reportFile
-	for _, spec := range vo.reports {
-		format, path, err := reports.ParseSpec(spec)
-		if err != nil {
-			return &usageError{err: fmt.Errorf("--report: %w", err), hint: "for example --report junit=junit.xml"}
-		}
-		files = append(files, reportFile{format, path})
+	targets, err := reports.ParseTargets(vo.reports)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("--report: %w", err), hint: "for example --report junit=junit.xml"}
 	}
 	cfg, err := vo.browser.config(vo.f.browser)
 	if err != nil {
@@ -102,14 +96,8 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 	}
 
 	rep := contract.EvaluateRun(c, run)
-	for _, f := range files {
-		r, err := reports.New(f.format, reports.Options{ShowSecrets: vo.showSecrets})
-		if err != nil {
-			return err
-		}
-		if err := reports.WriteFile(f.path, func(w io.Writer) error { return r.Report(w, run) }); err != nil {
-			return err
-		}
+	if err := reports.WriteTargets(run, targets, reports.Options{ShowSecrets: vo.showSecrets}); err != nil {
+		return err
 	}
 	if vo.output == "json" {
 		err = rep.WriteJSON(stdout)
