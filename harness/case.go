@@ -38,7 +38,6 @@ func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, err
 	start := time.Now()
 	rec := result.Record{
 		Name:           c.Name,
-		File:           c.File,
 		Origin:         c.Origin,
 		Request:        c.Request,
 		Browser:        s.b.Version(),
