@@ -17,6 +17,7 @@ import (
 	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/testapi"
 )
@@ -168,7 +169,8 @@ cases:
     request: {method: GET, url: /api/allowlist}
 `))
 	require.NoError(t, err)
-	first := &result.Run{Settings: result.Settings{Browser: b.Version(), Started: time.Now()}, Records: b.RunCases(ctx, suite.Cases, 2, "", nil)}
+	first, err := runner.Run(ctx, runner.Config{Reuse: b, Jobs: 2}, []*scenarios.Suite{suite}, runner.Hooks{})
+	require.NoError(t, err)
 	var har bytes.Buffer
 	require.NoError(t, reports.NewHAR(reports.Options{}).Report(&har, first))
 
