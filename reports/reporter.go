@@ -93,7 +93,7 @@ func ByName(name string) (Reporter, error) {
 // New returns the reporter for a format name with the given options.
 // Names are case-insensitive; "md" is an alias of "markdown".
 func New(name string, opts Options) (Reporter, error) {
-	key := strings.ToLower(strings.TrimSpace(name))
+	key := strings.ToLower(name)
 	for _, f := range formats {
 		if f.name == key || slices.Contains(f.aliases, key) {
 			return f.make(opts), nil
@@ -150,16 +150,25 @@ var (
 	_ Reporter = (*Text)(nil)
 )
 
+// CutSpec splits a --report value of the form FORMAT=PATH; ok is false
+// when either half is missing. The format is trimmed, not checked: reports
+// and the matrix know different formats.
+func CutSpec(spec string) (format, path string, ok bool) {
+	format, path, ok = strings.Cut(spec, "=")
+	format = strings.TrimSpace(format)
+	return format, path, ok && format != "" && path != ""
+}
+
 // ParseSpec splits a --report value of the form FORMAT=PATH, such as
 // "junit=out/report.xml", and checks the format name. The returned format is
 // the canonical name ("md" becomes "markdown").
 func ParseSpec(spec string) (format, path string, err error) {
-	name, path, ok := strings.Cut(spec, "=")
-	if !ok || strings.TrimSpace(name) == "" || path == "" {
+	name, path, ok := CutSpec(spec)
+	if !ok {
 		return "", "", fmt.Errorf("parsing report %q: want FORMAT=PATH, such as junit=report.xml; formats: %s",
 			spec, strings.Join(Formats(), ", "))
 	}
-	key := strings.ToLower(strings.TrimSpace(name))
+	key := strings.ToLower(name)
 	for _, f := range formats {
 		if f.name == key || slices.Contains(f.aliases, key) {
 			return f.name, path, nil

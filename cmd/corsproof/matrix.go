@@ -191,8 +191,8 @@ func (mo *matrixOptions) targets() ([]reports.Target, error) {
 	}
 	var out []reports.Target
 	for _, r := range mo.reports {
-		format, path, ok := strings.Cut(r, "=")
-		if !ok || path == "" {
+		format, path, ok := reports.CutSpec(r)
+		if !ok {
 			return nil, usagef("write FORMAT=PATH, e.g. --report markdown=matrix.md", "--report %q: missing =PATH", r)
 		}
 		if err := compare.CheckFormat(format); err != nil {
