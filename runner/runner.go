@@ -75,8 +75,9 @@ type Hooks struct {
 
 // Run runs every case of the suites and returns the finished run. A run
 // cut short by ctx is returned too, holding the cases that finished,
-// together with an error saying how far it got.
-func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks) (*result.Run, error) {
+// together with an error saying how far it got; so is a run whose browser
+// could not be closed cleanly.
+func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks) (_ *result.Run, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -101,11 +102,16 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		if d == nil {
 			d = harness.Chromedp{}
 		}
-		var err error
 		if b, err = harness.LaunchWith(ctx, d, opts); err != nil {
 			return nil, err
 		}
-		defer b.Close()
+		defer func() {
+			// A browser that would not close leaves a process or a
+			// profile behind: the user should hear of it.
+			if cerr := b.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
 	}
 	iso := cfg.Isolation
 	if iso == "" {
