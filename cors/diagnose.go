@@ -9,30 +9,35 @@ import (
 // Diagnose sets the model's prediction next to the browser's verdict and
 // explains it. The explanation follows the browser's CorsError when there is
 // one, because the browser is the oracle; the model only adds the values.
+// For a CORS block the fix is the complete one (Fix), never only the first
+// failing check.
 //
 // AgreesWithBrowser is true when the verdict and the CorsError both match.
 // For a browser verdict that is not about CORS (network-error, timeout,
-// error) the model has nothing to compare, so agreement means only that the
-// model would not have blocked the request for a CORS reason. When the model
-// lacks the response it needs (VerdictUnknown) it does not count as a
-// disagreement either; a warning says so. A legacy CorsError name from an
-// older Chromium is read as its current name.
-func Diagnose(in Input, browserVerdict Verdict, browserCorsError CorsError, failedParameter string) Diagnosis {
-	browserCorsError = browserCorsError.Canonical()
+// error, or a block for a reason the model does not model, such as CSP)
+// the model has nothing to compare, so agreement means only that the model
+// would not have blocked the request for a CORS reason. When the model
+// lacks the response it needs (VerdictUnknown) there is no agreement:
+// AgreesWithBrowser is false and ModelUndecided true. A legacy CorsError
+// name from an older Chromium is read as its current name.
+func Diagnose(in Input, obs Observation) Diagnosis {
+	browserVerdict, failedParameter := obs.Verdict, obs.FailedParameter
+	browserCorsError := obs.CorsError.Canonical()
 	p := Predict(in)
 	d := Diagnosis{
 		ModelVerdict:   p.Verdict,
 		ModelCorsError: p.CorsError,
 		Warnings:       append([]string(nil), p.Warnings...),
 	}
+	outsideModel := browserVerdict.noCORSOpinion() ||
+		browserVerdict == VerdictBlocked && browserCorsError == "" && obs.BlockedReason != BlockerMixedContent
 	switch {
 	case p.Verdict == VerdictUnknown:
-		d.AgreesWithBrowser = true
-		d.Warnings = append(d.Warnings, "the model had no final response to check, so it could not confirm the browser's verdict")
-	case browserVerdict.noCORSOpinion():
+		d.AgreesWithBrowser = false
+	case outsideModel:
 		d.AgreesWithBrowser = !(p.Verdict == VerdictBlocked && p.CorsError != "")
 	default:
-		d.AgreesWithBrowser = p.Verdict == browserVerdict && p.CorsError == browserCorsError
+		d.AgreesWithBrowser = p.Verdict == browserVerdict && p.CorsError == browserCorsError && p.Blocker == blockerOf(browserVerdict, browserCorsError, obs.BlockedReason)
 	}
 	// With several headers missing, Chromium names one of them, in an order
 	// the model cannot know; that is no difference worth a warning.
@@ -49,34 +54,65 @@ func Diagnose(in Input, browserVerdict Verdict, browserCorsError CorsError, fail
 		}
 		d.Summary, d.Fix = Explain(browserCorsError, contextFor(in, p, browserCorsError, param))
 		d.Summary = "Blocked: " + d.Summary
-		if !d.AgreesWithBrowser {
+		if browserCorsError.HeaderFixable() {
+			d.setFix(in, p)
+		}
+		if !d.AgreesWithBrowser && !d.ModelUndecided() {
 			d.Summary += " " + disagreement(p, browserVerdict, browserCorsError)
 		}
+	case browserVerdict == VerdictBlocked && obs.BlockedReason == BlockerMixedContent:
+		d.Summary = fmt.Sprintf("Blocked as mixed content: the page %s is served over https and asks for the plain http URL %s, so the browser refuses before sending anything. That is not a CORS check, and no CORS header can allow it.", quote(normalizeOrigin(in.Request.Origin)), quote(in.Request.URL))
+		d.Fix = "Serve the API over https and call it with an https URL (or, for local development only, call it on a loopback host such as 127.0.0.1 or localhost, which is not mixed content)."
 	case browserVerdict == VerdictBlocked:
-		d.Summary = "Blocked by the browser without a CORS reason (for example mixed content, CSP or an extension)."
-		if p.Verdict == VerdictBlocked {
-			s, f := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
+		d.Summary = "Blocked by the browser without a CORS reason"
+		if obs.BlockedReason != "" {
+			d.Summary += " (" + quote(obs.BlockedReason) + ")"
+		}
+		d.Summary += ", for example CSP, an extension or a browser policy; no CORS header can change it."
+		if p.Verdict == VerdictBlocked && p.CorsError != "" {
+			s, _ := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
 			d.Summary += " The model also predicts a CORS failure: " + s
-			d.Fix = f
+			d.setFix(in, p)
 		}
 	case browserVerdict == VerdictAllowed:
 		d.Summary = "Allowed: " + allowedWhy(p)
-		if !d.AgreesWithBrowser {
+		if !d.AgreesWithBrowser && !d.ModelUndecided() {
 			d.Summary += " " + disagreement(p, browserVerdict, browserCorsError)
 		}
 	case browserVerdict.noCORSOpinion():
 		d.Summary = fmt.Sprintf("Not a CORS verdict: the browser reports %s, so the request failed before or outside the CORS checks.", quote(string(browserVerdict)))
 		if p.Verdict == VerdictBlocked && p.CorsError != "" {
-			s, f := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
+			s, _ := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
 			d.Summary += " Had the server answered as recorded, the model predicts " + string(p.CorsError) + ": " + s + " This disagreement is either a model bug or a browser deviation worth reporting."
-			d.Fix = f
+			d.setFix(in, p)
 		} else if p.Verdict == VerdictError {
 			d.Summary += " The model agrees that the page's API refuses this request: " + strings.Join(p.Notes, "; ") + "."
 		}
 	default:
 		d.Summary = fmt.Sprintf("The browser verdict %s is not one the model knows; the model predicts %s.", quote(string(browserVerdict)), p.Verdict)
 	}
+	if d.ModelUndecided() && browserVerdict != VerdictAllowed {
+		d.Warnings = append(d.Warnings, "the model had no final response to check, so it could not confirm the browser's verdict")
+	}
 	return d
+}
+
+// setFix fills the structured fix and says it in words.
+func (d *Diagnosis) setFix(in Input, p Prediction) {
+	f := Fix(in)
+	if f == nil {
+		return
+	}
+	d.FixHeaders = f
+	d.Fix = RenderFix(f, p.Method, in.Request.URL)
+}
+
+// blockerOf is the Prediction.Blocker a browser verdict corresponds to.
+func blockerOf(v Verdict, e CorsError, blockedReason string) string {
+	if v == VerdictBlocked && e == "" && blockedReason == BlockerMixedContent {
+		return BlockerMixedContent
+	}
+	return ""
 }
 
 // disagreement says plainly that the model and the browser differ.

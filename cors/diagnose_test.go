@@ -17,7 +17,7 @@ func TestDiagnose(t *testing.T) {
 		in                          Input
 		verdict                     Verdict
 		corsError                   CorsError
-		param                       string
+		param, blockedReason        string
 		agrees                      bool
 		modelVerdict                Verdict
 		modelError                  CorsError
@@ -28,7 +28,20 @@ func TestDiagnose(t *testing.T) {
 			in: blockedHeader, verdict: "blocked", corsError: ErrHeaderDisallowedByPreflightResponse, param: "x-token",
 			agrees: true, modelVerdict: VerdictBlocked, modelError: ErrHeaderDisallowedByPreflightResponse,
 			summaryHas: []string{"The OPTIONS (preflight) response for `https://api.example.com/v1/login` does not allow the request header `x-token`"},
-			fixHas:     []string{"Add `Access-Control-Allow-Headers: x-token` (or list it with the others already allowed: `content-type, x-token`)"}},
+			fixHas:     []string{"On the OPTIONS (preflight) response for `https://api.example.com/v1/login`: send `Access-Control-Allow-Headers: content-type, x-token`", "On the `POST` response", "`Access-Control-Allow-Origin: https://app.example.com`, `Vary: Origin`", "allow-list"}},
+		{desc: "a lower-case patch is not covered by PATCH: the model agrees with Chromium",
+			in:      Input{Request: Request{Origin: page, Method: "patch", URL: api}, Preflight: resp(204, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "PATCH")},
+			verdict: "blocked", corsError: ErrMethodDisallowedByPreflightResponse, param: "patch",
+			agrees: true, modelVerdict: VerdictBlocked, modelError: ErrMethodDisallowedByPreflightResponse,
+			fixHas: []string{"`Access-Control-Allow-Methods: PATCH, patch`"}},
+		{desc: "an undecided model is not agreement",
+			in:      Input{Request: Request{Origin: page, Method: "PUT", URL: api}},
+			verdict: "blocked", corsError: ErrLocalNetworkAccessPermissionDenied,
+			agrees: false, modelVerdict: VerdictUnknown, summaryHas: []string{"Local Network Access"}},
+		{desc: "mixed content is predicted and explained, with no CORS fix",
+			in:      Input{Request: Request{Origin: page, URL: "http://api.example.com/v1"}},
+			verdict: "blocked", blockedReason: BlockerMixedContent, agrees: true, modelVerdict: VerdictBlocked,
+			summaryHas: []string{"mixed content"}, fixHas: []string{"over https"}},
 		{desc: "browser blocks with another error: explanation follows the browser, disagreement said plainly",
 			in: blockedHeader, verdict: "blocked", corsError: ErrPreflightInvalidStatus,
 			agrees: false, modelVerdict: VerdictBlocked, modelError: ErrHeaderDisallowedByPreflightResponse,
@@ -49,7 +62,7 @@ func TestDiagnose(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			d := Diagnose(tc.in, tc.verdict, tc.corsError, tc.param)
+			d := Diagnose(tc.in, Observation{Verdict: tc.verdict, CorsError: tc.corsError, FailedParameter: tc.param, BlockedReason: tc.blockedReason})
 			assert.Equal(t, tc.agrees, d.AgreesWithBrowser)
 			assert.Equal(t, tc.modelVerdict, d.ModelVerdict)
 			assert.Equal(t, tc.modelError, d.ModelCorsError)
@@ -102,9 +115,6 @@ func TestWarnings(t *testing.T) {
 		{desc: "unexposed application header",
 			in:   Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", "*", "X-Request-Id", "1", "Date", "now")},
 			want: "Access-Control-Expose-Headers: x-request-id"},
-		{desc: "patch allowed only through Chromium's upper-casing",
-			in:   Input{Request: Request{Origin: page, Method: "patch", URL: api}, Preflight: resp(204, "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "PATCH"), Actual: resp(200, "Access-Control-Allow-Origin", "*")},
-			want: "upper-cases the method"},
 		{desc: "clean star response warns about nothing",
 			in: Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, "Access-Control-Allow-Origin", "*", "Content-Type", "text/plain")}},
 	}
@@ -117,7 +127,7 @@ func TestWarnings(t *testing.T) {
 				return
 			}
 			assert.True(t, has(p.Warnings, tc.want), "want %q in %v", tc.want, p.Warnings)
-			assert.Subset(t, Diagnose(tc.in, p.Verdict, p.CorsError, p.FailedParameter).Warnings, p.Warnings)
+			assert.Subset(t, Diagnose(tc.in, Observation{Verdict: p.Verdict, CorsError: p.CorsError, FailedParameter: p.FailedParameter}).Warnings, p.Warnings)
 		})
 	}
 }

@@ -24,8 +24,6 @@
 // records the difference as a warning, because the browser is the oracle:
 //   - Access-Control-Allow-Headers: * also covers Authorization (the standard
 //     says it must be listed by name);
-//   - the preflight's method check also accepts the upper-cased method, so
-//     Access-Control-Allow-Methods: PATCH allows a request made with "patch";
 //   - Access-Control-Allow-Origin is compared as a string with the serialized
 //     origin and "null" matches an opaque origin.
 package cors

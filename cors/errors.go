@@ -165,3 +165,19 @@ func (e CorsError) AboutPreflight() bool {
 	}
 	return false
 }
+
+// HeaderFixable reports whether a server can make a request blocked with
+// this error pass by changing its response headers (and status). The
+// others are the page's own choices (mode, scheme, a redirect with
+// credentials in the URL) or Local Network Access, which no response
+// header can allow.
+func (e CorsError) HeaderFixable() bool {
+	switch e.Canonical() {
+	case ErrDisallowedByMode, ErrCorsDisabledScheme, ErrRedirectContainsCredentials,
+		ErrInsecureLocalNetwork, ErrInvalidLocalNetworkAccess, ErrNoCorsRedirectModeNotFollow,
+		ErrLocalNetworkAccessPermissionDenied, ErrPreflightMissingAllowExternal,
+		ErrPreflightInvalidAllowExternal, ErrInvalidResponse:
+		return false
+	}
+	return true
+}

@@ -19,7 +19,7 @@ func ExplainModel(in Input, preflightGiven bool) (Prediction, Diagnosis) {
 	var d Diagnosis
 	switch p.Verdict {
 	case VerdictAllowed, VerdictBlocked:
-		d = Diagnose(in, p.Verdict, p.CorsError, p.FailedParameter)
+		d = Diagnose(in, Observation{Verdict: p.Verdict, CorsError: p.CorsError, FailedParameter: p.FailedParameter, BlockedReason: p.Blocker})
 	case VerdictError:
 		d = Diagnosis{
 			ModelVerdict: p.Verdict, AgreesWithBrowser: true, Warnings: p.Warnings,

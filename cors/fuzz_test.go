@@ -78,7 +78,7 @@ func FuzzPredict(f *testing.F) {
 		default:
 			t.Fatalf("unexpected verdict %q", p.Verdict)
 		}
-		d := Diagnose(in, "blocked", p.CorsError, p.FailedParameter)
+		d := Diagnose(in, Observation{Verdict: "blocked", CorsError: p.CorsError, FailedParameter: p.FailedParameter})
 		if strings.ContainsAny(d.Summary+d.Fix, "\x1b\x00") {
 			t.Fatalf("raw control bytes rendered: %q", d.Summary)
 		}

@@ -154,6 +154,10 @@ type Prediction struct {
 	CorsError CorsError `json:"cors_error,omitempty"`
 	// FailedParameter is the value Chromium reports with the error.
 	FailedParameter string `json:"failed_parameter,omitempty"`
+	// Blocker is a non-CORS reason the model predicts the browser blocks
+	// the request for (BlockerMixedContent); then Verdict is blocked and
+	// CorsError is empty.
+	Blocker string `json:"blocker,omitempty"`
 	// FailedAt is the Stage* where the check failed; FailedURL and
 	// FailedStatus describe that response.
 	FailedAt     string `json:"failed_at,omitempty"`

@@ -158,7 +158,7 @@ func TestLegacyCorsErrorExplainedAndDiagnosedAsCurrent(t *testing.T) {
 
 	// An older Chromium's name for the error the model predicts agrees.
 	in := Input{Request: Request{Origin: page, URL: api}, Actual: resp(200)}
-	d := Diagnose(in, VerdictBlocked, "PreflightMissingAllowPrivateNetwork", "")
+	d := Diagnose(in, Observation{Verdict: VerdictBlocked, CorsError: "PreflightMissingAllowPrivateNetwork"})
 	assert.Contains(t, d.Summary, "Local Network Access")
 }
 

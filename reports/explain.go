@@ -46,7 +46,7 @@ func ExplainRecord(rec *result.Record, showSecrets bool) Explanation {
 			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
 		},
 		Prediction: cors.Predict(in),
-		Diagnosis:  cors.Diagnose(in, rec.Verdict, rec.CorsError, rec.FailedParameter),
+		Diagnosis:  cors.Diagnose(in, rec.Observation()),
 	}
 }
 

@@ -23,7 +23,7 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 		rec.Mismatches = append(rec.Mismatches, "verdict: error: "+rec.Page.Error)
 	}
 	rec.ExpectMet = len(rec.Mismatches) == 0
-	d := cors.Diagnose(rec.ModelInput(), rec.Verdict, rec.CorsError, rec.FailedParameter)
+	d := cors.Diagnose(rec.ModelInput(), rec.Observation())
 	d.Warnings = append(d.Warnings, unnamedHosts(rec)...)
 	rec.Diagnosis = &d
 }
@@ -75,4 +75,9 @@ func (r *Record) ModelInput() cors.Input {
 		in.Redirects = append(in.Redirects, cors.Response{URL: hop.URL, Status: hop.Status, Headers: hop.ResponseHeaders})
 	}
 	return in
+}
+
+// Observation is what the browser reported, as the CORS model reads it.
+func (r *Record) Observation() cors.Observation {
+	return cors.Observation{Verdict: r.Verdict, CorsError: r.CorsError, FailedParameter: r.FailedParameter, NetError: r.NetError, BlockedReason: r.BlockedReason}
 }

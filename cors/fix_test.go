@@ -1,0 +1,153 @@
+package cors
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// assertSafe checks the rules a fix may never break: no `null` origin, no
+// `*` together with credentials, and no origin but the page's own.
+func assertSafe(t *testing.T, in Input, f *FixHeaders) {
+	t.Helper()
+	for _, c := range []*HeaderChange{f.Preflight, f.Actual} {
+		if c == nil {
+			continue
+		}
+		acao, ok := c.Set[hACAO]
+		if !ok {
+			continue
+		}
+		assert.NotEqual(t, "null", acao, "a fix never allows the origin null")
+		if acao == "*" {
+			assert.NotEqual(t, "true", c.Set[hACAC], "a fix never pairs * with credentials")
+			assert.NotEqual(t, "include", in.Request.Credentials, "a fix never proposes * for a credentialed request")
+		} else {
+			assert.Equal(t, normalizeOrigin(in.Request.Origin), acao, "a fix allows exactly the page's origin")
+		}
+	}
+}
+
+// TestFixIsCompleteOnTheWPTSample applies the fix for every case of the
+// WPT sample the model blocks and checks, by the model, that one fix is
+// enough; the browser proves the same through --try-fix in the harness
+// tests.
+func TestFixIsCompleteOnTheWPTSample(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
+	require.NoError(t, err)
+	var cases []wptCase
+	require.NoError(t, json.Unmarshal(data, &cases))
+	fixed, unsafe := 0, 0
+	for _, c := range cases {
+		if wptSkip(c) != "" {
+			continue
+		}
+		in := wptInput(c)
+		p := Predict(in)
+		if p.Verdict != VerdictBlocked || !p.CorsError.HeaderFixable() {
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			f := Fix(in)
+			require.NotNil(t, f, "a CORS block gets a fix")
+			assertSafe(t, in, f)
+			if !f.HasChanges() {
+				unsafe++
+				assert.NotEmpty(t, f.Notes, "a fix without header changes says why")
+				return
+			}
+			fixed++
+			after := Predict(ApplyFix(in, f))
+			assert.Equal(t, VerdictAllowed, after.Verdict, "after the fix: %s %q; fix %s", after.CorsError, after.FailedParameter, RenderFix(f, p.Method, in.Request.URL))
+		})
+	}
+	t.Logf("WPT sample: %d blocked cases fixed by one fix, %d have no safe header fix", fixed, unsafe)
+	assert.Greater(t, fixed, 10)
+}
+
+func TestFixCases(t *testing.T) {
+	t.Parallel()
+	creds := Request{Origin: "http://localhost:5173", Method: "PATCH", URL: api, Credentials: "include",
+		Headers: map[string]string{"Authorization": "Bearer x", "Content-Type": "application/json", "X-Trace": "1"}}
+	cases := []struct {
+		desc     string
+		in       Input
+		pre, act map[string]string
+		status   int
+		remove   []string
+		notes    string
+		noChange bool
+	}{
+		{desc: "credentials, authorization, JSON and a custom header: everything at once",
+			in: Input{Request: creds, Preflight: resp(204, "Access-Control-Allow-Origin", "*")},
+			pre: map[string]string{hACAO: "http://localhost:5173", hACAC: "true", hACAM: "PATCH", hACAH: "authorization, content-type, x-trace", hVary: "Origin"},
+			act: map[string]string{hACAO: "http://localhost:5173", hACAC: "true", hVary: "Origin"}},
+		{desc: "auth middleware answers the preflight 401",
+			in:     Input{Request: creds, Preflight: resp(401, "WWW-Authenticate", "Bearer")},
+			status: 204,
+			pre:    map[string]string{hACAO: "http://localhost:5173", hACAC: "true", hACAM: "PATCH", hACAH: "authorization, content-type, x-trace", hVary: "Origin"}},
+		{desc: "wildcard lists are not wildcards with credentials",
+			in:  Input{Request: creds, Preflight: resp(204, hACAO, "http://localhost:5173", hACAC, "true", hACAM, "*", hACAH, "*", hVary, "Origin")},
+			pre: map[string]string{hACAM: "PATCH", hACAH: "authorization, content-type, x-trace"}},
+		{desc: "an existing Vary keeps its values",
+			in:  Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, hVary, "Accept-Encoding")},
+			act: map[string]string{hACAO: page, hVary: "Accept-Encoding, Origin"}},
+		{desc: "a public wildcard without credentials stays",
+			in:  Input{Request: Request{Origin: page, Method: "PUT", URL: api}, Preflight: resp(204, hACAO, "*"), Actual: resp(200, hACAO, "*")},
+			pre: map[string]string{hACAM: "PUT"}},
+		{desc: "a redirected preflight is answered instead",
+			in:     Input{Request: Request{Origin: page, Method: "DELETE", URL: api}, Preflight: resp(301, hLocation, api+"/")},
+			status: 204, remove: []string{hLocation},
+			pre: map[string]string{hACAO: page, hACAM: "DELETE", hVary: "Origin"}},
+		{desc: "two origins in one header become one",
+			in:  Input{Request: Request{Origin: page, URL: api}, Actual: resp(200, hACAO, page+"\n"+page)},
+			act: map[string]string{hACAO: page, hVary: "Origin"}},
+		{desc: "an opaque origin without credentials gets * and a caveat",
+			in:    Input{Request: Request{Origin: "null", URL: api}, Actual: resp(200)},
+			act:   map[string]string{hACAO: "*"},
+			notes: "only if the resource is public"},
+		{desc: "an opaque origin with credentials has no safe fix",
+			in:       Input{Request: Request{Origin: "null", URL: api, Credentials: "include"}, Actual: resp(200, hACAO, "*")},
+			notes:    "No safe header allows that",
+			noChange: true},
+		{desc: "a redirect that taints the origin has no safe header fix",
+			in: Input{Request: Request{Origin: page, URL: api},
+				Redirects: []Response{{URL: api, Status: 302, Headers: map[string]string{hACAO: page, hLocation: "https://other.example.net/x"}}},
+				Actual:    resp(200)},
+			notes:    "call the final URL directly",
+			noChange: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			f := Fix(tc.in)
+			require.NotNil(t, f)
+			assertSafe(t, tc.in, f)
+			if tc.notes != "" {
+				assert.Contains(t, RenderFix(f, "GET", api), tc.notes)
+			}
+			if tc.noChange {
+				assert.False(t, f.HasChanges(), "%+v", f)
+				return
+			}
+			if tc.pre != nil || tc.status != 0 {
+				require.NotNil(t, f.Preflight)
+				assert.Equal(t, tc.pre, f.Preflight.Set)
+				assert.Equal(t, tc.status, f.Preflight.Status)
+				assert.Equal(t, tc.remove, f.Preflight.Remove)
+			} else {
+				assert.Nil(t, f.Preflight)
+			}
+			if tc.act != nil {
+				require.NotNil(t, f.Actual)
+				assert.Equal(t, tc.act, f.Actual.Set)
+			}
+			after := Predict(ApplyFix(tc.in, f))
+			assert.Equal(t, VerdictAllowed, after.Verdict, "%s %q", after.CorsError, after.FailedParameter)
+		})
+	}
+}
