@@ -121,7 +121,7 @@ func missingHeaders(requested, allowed []string, first string) []string {
 func mismatchHint(acao, origin string) string {
 	switch {
 	case origin == "null":
-		return " The request's Origin was \"null\" (an opaque origin, or a redirect across origins tainted it), so only `*` or `null` can match."
+		return " The request's Origin was \"null\" (an opaque origin, or a redirect across origins tainted it), so only `*` or `null` can match, and allowing `null` is unsafe: every sandboxed page sends it."
 	case acao == "null":
 		return " `null` only matches pages with an opaque origin, never a normal one."
 	case strings.TrimSuffix(acao, "/") == origin:
@@ -161,7 +161,10 @@ func Explain(corsError CorsError, c Context) (summary, fix string) {
 			consequence = "so the browser does not send the actual request"
 		}
 		s := fmt.Sprintf("%s%s has no Access-Control-Allow-Origin header, %s.", which, statusSuffix(c.Status), consequence)
-		f := fmt.Sprintf("Add `Access-Control-Allow-Origin: %s` to that response (or `*` if it is public and the request has no credentials).", o)
+		f := fmt.Sprintf("Add `Access-Control-Allow-Origin: %s` to that response (or `*` if it is public).", o)
+		if c.Credentials {
+			f = fmt.Sprintf("Add `Access-Control-Allow-Origin: %s` and `Access-Control-Allow-Credentials: true` to that response, with `Vary: Origin` when the value comes from an allow-list.", o)
+		}
 		if corsError == ErrPreflightMissingAllowOriginHeader {
 			f = fmt.Sprintf("Answer OPTIONS for %s with status 204 and %s.", quote(c.URL), c.preflightHeaders())
 		}

@@ -83,7 +83,7 @@ func TestFixCases(t *testing.T) {
 		noChange bool
 	}{
 		{desc: "credentials, authorization, JSON and a custom header: everything at once",
-			in: Input{Request: creds, Preflight: resp(204, "Access-Control-Allow-Origin", "*")},
+			in:  Input{Request: creds, Preflight: resp(204, "Access-Control-Allow-Origin", "*")},
 			pre: map[string]string{hACAO: "http://localhost:5173", hACAC: "true", hACAM: "PATCH", hACAH: "authorization, content-type, x-trace", hVary: "Origin"},
 			act: map[string]string{hACAO: "http://localhost:5173", hACAC: "true", hVary: "Origin"}},
 		{desc: "auth middleware answers the preflight 401",

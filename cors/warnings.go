@@ -72,11 +72,12 @@ func configWarnings(in Input, p *Prediction, creds bool) []string {
 	case acao == "null":
 		add("the response allows the origin \"null\": sandboxed iframes, data: URLs and local files all send Origin: null, so any site can obtain that origin")
 	case acao == p.RequestOrigin && acao != "*":
+		// One response cannot tell a static value from one chosen per
+		// request, nor an allow-list from blind reflection: only the
+		// missing Vary is a risk visible here (verify and audit probe other
+		// origins to find reflection).
 		if !varyHasOrigin(r.Headers) {
-			add("the response echoes the origin %s in Access-Control-Allow-Origin without `Vary: Origin`: a shared cache can serve this answer to another origin, which the browser then blocks; add `Vary: Origin`", quote(acao))
-		}
-		if acac == "true" {
-			add("the response echoes the request's origin together with Access-Control-Allow-Credentials: true: make sure the origin comes from an allow-list, because reflecting any origin lets every site read this user's data")
+			add("the response allows exactly the origin %s but has no `Vary: Origin`: if the value depends on the request's Origin (an allow-list), a shared cache can serve this answer to another origin, which the browser then blocks; add `Vary: Origin` (not needed if the value never changes)", quote(acao))
 		}
 	case acao == "*" && acac == "true" && !creds:
 		add("Access-Control-Allow-Credentials: true has no effect with Access-Control-Allow-Origin: *; the same request with credentials would be blocked (WildcardOriginNotAllowed)")

@@ -67,7 +67,14 @@ func totalsLine(t result.Totals) string {
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}
-	return s + fmt.Sprintf(" · expectations %d met, %d failed", t.ExpectMet, t.ExpectFail)
+	return s + fmt.Sprintf(" · expectations %d met, %d failed · %s", t.ExpectMet, t.ExpectFail, modelLine(t))
+}
+
+// modelLine is the model's tally against the browser: "model: 12 agree,
+// 0 disagree, 2 unknown". Unknown is counted apart because a model that
+// could not decide neither confirms nor contradicts the browser.
+func modelLine(t result.Totals) string {
+	return fmt.Sprintf("model: %d agree, %d disagree, %d unknown", t.ModelAgrees(), t.ModelDisagrees, t.ModelUnknown)
 }
 
 // disagreeLine is the warning shown when the CORS model and the browser

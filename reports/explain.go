@@ -141,6 +141,8 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 		model += " (model only, no browser)"
 	case d.AgreesWithBrowser:
 		model += " · agrees with the browser"
+	case d.ModelUndecided():
+		model += " · undecided (no final response to check)"
 	default:
 		model += " · DISAGREES with the browser"
 	}

@@ -26,7 +26,7 @@ var (
 )
 
 // htmlTemplate is parsed once; a broken template is a bug caught by tests.
-var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"prose": htmlProse}).Parse(htmlTemplateText))
 
 // htmlCSP allows only our own inline style and script, by hash: even if a
 // network value escaped its context, the browser would refuse to run it.
@@ -189,7 +189,7 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 	}
 	// Open the cards a reader is most likely to look at first.
 	c.Open = c.ExpectFailed || noVerdict(rec)
-	if d := rec.Diagnosis; d != nil && !d.AgreesWithBrowser {
+	if d := rec.Diagnosis; d != nil && d.ModelDisagrees() {
 		c.Disagrees = true
 		c.ModelPrediction = strings.TrimSpace(string(d.ModelVerdict) + " " + string(d.ModelCorsError))
 	}

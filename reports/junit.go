@@ -157,6 +157,7 @@ func newJUnitSuite(run *result.Run, rec *result.Record) junitSuite {
 		{"driver", run.Driver},
 		{"third_party_cookies", run.ThirdPartyCookies},
 		{"lna", run.LNA},
+		{"model", modelLine(run.Totals)},
 	} {
 		if p.Value != "" {
 			s.Properties = append(s.Properties, junitProperty{p.Name, xmlClean(p.Value)})

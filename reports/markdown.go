@@ -96,15 +96,15 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	}
 	d := diagnosisOf(rec)
 	if d.Summary != "" {
-		fmt.Fprintf(w, "- **Diagnosis:** %s\n", mdInline(d.Summary))
+		fmt.Fprintf(w, "- **Diagnosis:** %s\n", mdProse(d.Summary))
 	}
 	if d.Fix != "" {
-		fmt.Fprintf(w, "- **Fix:** %s\n", mdInline(d.Fix))
+		fmt.Fprintf(w, "- **Fix:** %s\n", mdProse(d.Fix))
 	}
 	for _, warn := range d.Warnings {
-		fmt.Fprintf(w, "- **Warning:** %s\n", mdInline(warn))
+		fmt.Fprintf(w, "- **Warning:** %s\n", mdProse(warn))
 	}
-	if rec.Diagnosis != nil && !d.AgreesWithBrowser {
+	if rec.Diagnosis != nil && d.ModelDisagrees() {
 		fmt.Fprintf(w, "- **Model:** predicted %s, the browser disagrees\n",
 			mdInline(strings.TrimSpace(string(d.ModelVerdict)+" "+string(d.ModelCorsError))))
 	}

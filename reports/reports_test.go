@@ -249,12 +249,12 @@ func TestTotalsLine(t *testing.T) {
 		run.Records = append(run.Records, result.Record{Verdict: cors.VerdictBlocked, ExpectMet: true})
 	}
 	run.Tally()
-	assert.Equal(t, "14 cases: 6 allowed, 8 blocked · expectations 14 met, 0 failed", totalsLine(run.Totals))
+	assert.Equal(t, "14 cases: 6 allowed, 8 blocked · expectations 14 met, 0 failed · model: 14 agree, 0 disagree, 0 unknown", totalsLine(run.Totals))
 	assert.Empty(t, disagreeLine(run.Totals))
 
 	var buf bytes.Buffer
 	require.NoError(t, NewText(Options{}).Report(&buf, &result.Run{}))
-	assert.Equal(t, "0 cases · expectations 0 met, 0 failed\n", buf.String())
+	assert.Equal(t, "0 cases · expectations 0 met, 0 failed · model: 0 agree, 0 disagree, 0 unknown\n", buf.String())
 }
 
 func TestProbeCommand(t *testing.T) {

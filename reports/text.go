@@ -169,7 +169,7 @@ func TextRecord(w io.Writer, rec *result.Record, opts Options) error {
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(bw, "warning:    %s\n", p.paint(ansiYellow, s(warn)))
 	}
-	if r.Diagnosis != nil && !d.AgreesWithBrowser {
+	if r.Diagnosis != nil && d.ModelDisagrees() {
 		fmt.Fprintf(bw, "%s\n", p.paint(ansiYellow, s(fmt.Sprintf("model:      predicted %s %s, the browser disagrees",
 			d.ModelVerdict, d.ModelCorsError))))
 	}

@@ -172,6 +172,14 @@ type Totals struct {
 	ExpectFail int                  `json:"expect_failed"`
 	// ModelDisagrees counts records whose diagnosis disagrees with the browser.
 	ModelDisagrees int `json:"model_disagrees"`
+	// ModelUnknown counts records the model could not decide (no final
+	// response to check): neither agreement nor disagreement.
+	ModelUnknown int `json:"model_unknown"`
+}
+
+// ModelAgrees counts the records whose diagnosis agrees with the browser.
+func (t Totals) ModelAgrees() int {
+	return t.Cases - t.ModelDisagrees - t.ModelUnknown
 }
 
 // Tally recomputes the totals from the records.
@@ -185,7 +193,11 @@ func (r *Run) Tally() {
 		} else {
 			t.ExpectFail++
 		}
-		if rec.Diagnosis != nil && !rec.Diagnosis.AgreesWithBrowser {
+		switch d := rec.Diagnosis; {
+		case d == nil:
+		case d.ModelUndecided():
+			t.ModelUnknown++
+		case d.ModelDisagrees():
 			t.ModelDisagrees++
 		}
 	}
