@@ -49,7 +49,8 @@ type FixCheck struct {
 	Verified bool `json:"verified"`
 	// Verdict, CorsError and FailedParameter are the browser's verdict with
 	// the fix applied.
-	Verdict         Verdict   `json:"verdict"`
+	// Verdict is empty when the fix could not be tried.
+	Verdict         Verdict   `json:"verdict,omitempty"`
 	CorsError       CorsError `json:"cors_error,omitempty"`
 	FailedParameter string    `json:"failed_parameter,omitempty"`
 	// Summary says it in words.

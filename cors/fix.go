@@ -170,7 +170,7 @@ func Fix(in Input) *FixHeaders {
 	if !actual.Empty() {
 		f.Actual = actual
 		if in.Actual == nil {
-			f.Notes = append(f.Notes, "The actual response was not seen (the browser stopped before it), so it is listed in full: the server may already send some of it.")
+			f.Notes = append(f.Notes, "The actual response was not seen (the browser stopped before it), so its headers are listed in full; the server may already send some.")
 		}
 	}
 
@@ -214,7 +214,7 @@ func Fix(in Input) *FixHeaders {
 	}
 	for _, c := range []*HeaderChange{f.Preflight, f.Actual} {
 		if v := c.setValue(hACAO); v != "" && v != "*" {
-			f.Notes = append(f.Notes, fmt.Sprintf("Send %s only to requests whose Origin header is on your allow-list (compare it with a fixed list of origins) and send `Vary: Origin`; never copy the Origin header back unchecked.", quote(v)))
+			f.Notes = append(f.Notes, fmt.Sprintf("Send %s when the request's Origin is on your allow-list; never copy the Origin header back unchecked.", quote(v)))
 			break
 		}
 	}

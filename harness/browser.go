@@ -118,6 +118,12 @@ type Options struct {
 	// connect to: the page origins, which corsproof answers itself (see
 	// Sinks). They only take effect in a browser corsproof launches.
 	Sinks []string
+	// HostMap sends the browser's connections for a host:port to another
+	// address (host:port → 127.0.0.1:port) without changing the URL the
+	// page requests: --try-fix maps a target to its loopback mirror so the
+	// request, its Origin and its cookies stay exactly as the page makes
+	// them. Only in a browser corsproof launches.
+	HostMap map[string]string
 }
 
 func (o *Options) defaults() {

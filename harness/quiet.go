@@ -3,6 +3,7 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -158,7 +159,7 @@ func QuietSettings(opts Options) []string {
 	if opts.LNA == LNAOff {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
-	out = append(out, "--host-resolver-rules="+sinkRules(opts.Sinks)+"  # page origins are answered over CDP, never resolved or connected to")
+	out = append(out, "--host-resolver-rules="+resolverRules(opts)+"  # page origins are answered over CDP, never resolved or connected to")
 	for _, p := range profilePrefs {
 		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Path, p.Value, p.Why))
 	}
@@ -185,7 +186,7 @@ func launchFlags(opts Options) []Flag {
 		flags = append(flags, Flag{s.Name, v})
 	}
 	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
-	flags = append(flags, Flag{"host-resolver-rules", sinkRules(opts.Sinks)})
+	flags = append(flags, Flag{"host-resolver-rules", resolverRules(opts)})
 	names := make([]string, 0, len(opts.ExtraFlags))
 	for k := range opts.ExtraFlags {
 		names = append(names, k)
@@ -205,6 +206,17 @@ func launchFlags(opts Options) []Flag {
 		flags = append(flags, Flag{k, v})
 	}
 	return flags
+}
+
+// resolverRules is the browser's host-resolver rule list: the HostMap's
+// mappings first (Chromium uses the first rule that matches), then the
+// sinks.
+func resolverRules(opts Options) string {
+	var rules []string
+	for _, from := range slices.Sorted(maps.Keys(opts.HostMap)) {
+		rules = append(rules, "MAP "+from+" "+opts.HostMap[from])
+	}
+	return strings.Join(append(rules, sinkRules(opts.Sinks)), ", ")
 }
 
 // sinkRules is the host-resolver rule list that makes every sink fail to

@@ -9,6 +9,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -35,6 +36,11 @@ type Config struct {
 	// Reuse, when set, runs on this browser instead of launching one, and
 	// its settings are recorded instead of Browser's (tests share one).
 	Reuse *harness.Browser
+	// TryFix proves the fix of every request the browser blocked for a CORS
+	// reason: the case runs again against a loopback mirror of its server
+	// that applies the fix (see tryFixes), and the record says whether
+	// Chromium then allows it (Diagnosis.FixCheck).
+	TryFix bool
 }
 
 // Validate checks the configuration without side effects.
@@ -139,18 +145,38 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		hooks.Begin(run)
 	}
 	start := time.Now()
+	// With --try-fix a record whose fix is to be proved is reported once
+	// the proof is in, so that streamed reports hold it too.
+	held := map[int]bool{}
 	run.Records = b.RunCases(ctx, cases, cfg.Jobs, iso, func(i int, rec *result.Record) {
 		Conclude(rec, from[i], cases[i])
+		if cfg.TryFix && needsTry(rec) {
+			held[i] = true
+			return
+		}
 		if hooks.Record != nil {
 			hooks.Record(rec)
 		}
 	})
+	var tryErr error
+	if len(held) > 0 && ctx.Err() == nil && len(run.Records) == len(cases) {
+		recs := map[int]*result.Record{}
+		for i := range held {
+			recs[i] = &run.Records[i]
+		}
+		tryErr = tryFixes(ctx, cfg, b, iso, cases, recs)
+		if hooks.Record != nil {
+			for _, i := range slices.Sorted(maps.Keys(held)) {
+				hooks.Record(&run.Records[i])
+			}
+		}
+	}
 	run.DurationMS = time.Since(start).Milliseconds()
 	run.Tally()
 	if ctx.Err() != nil {
 		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
 	}
-	return run, nil
+	return run, tryErr
 }
 
 // Conclude turns the harness's observation of a case into its record:

@@ -55,7 +55,7 @@ func TestExplainText(t *testing.T) {
 				"Model:      blocked MissingAllowOriginHeader at the actual response (model only, no browser)",
 				"Preflight:  not needed",
 				"has no Access-Control-Allow-Origin header",
-				"Fix:        Add `Access-Control-Allow-Origin: https://app.example.test` to that response",
+				"Fix:        On the `GET` response for `https://api.example.test/v1/items` (and any redirect before it): send `Access-Control-Allow-Origin: https://app.example.test`, `Vary: Origin`.",
 			},
 			notWant: []string{"Browser:"},
 		},
@@ -71,7 +71,7 @@ func TestExplainText(t *testing.T) {
 				"Preflight:  needed",
 				"x-token is not a CORS-safelisted request header",
 				"Access-Control-Request-Headers: x-token",
-				"Add `Access-Control-Allow-Headers: x-token`",
+				"On the OPTIONS (preflight) response for `https://api.example.test/v1/items`: send `Access-Control-Allow-Headers: x-other, x-token`.",
 			},
 			notWant: []string{"content-type is not"},
 		},
@@ -82,7 +82,7 @@ func TestExplainText(t *testing.T) {
 			want: []string{
 				"Model:      blocked WildcardOriginNotAllowed at the actual response",
 				"sends `Access-Control-Allow-Origin: *`, but the request includes credentials",
-				"`Access-Control-Allow-Origin: https://app.example.test` with `Access-Control-Allow-Credentials: true`",
+				"send `Access-Control-Allow-Origin: https://app.example.test`, `Vary: Origin`",
 			},
 		},
 		{

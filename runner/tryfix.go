@@ -1,0 +1,139 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/mirror"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// needsTry reports whether a record is one --try-fix proves a fix for: a
+// request the browser blocked for a CORS reason, with a header change that
+// should make it pass.
+func needsTry(rec *result.Record) bool {
+	return rec.Verdict == cors.VerdictBlocked && rec.CorsError != "" &&
+		rec.Diagnosis != nil && rec.Diagnosis.FixHeaders.HasChanges()
+}
+
+// tryFixes proves the fixes of the given records in the browser: each case
+// runs again, one at a time, in a second browser launched like the first
+// but whose host resolver sends the case's target to a loopback mirror
+// that forwards to the real server and applies the fix. Page origin, URL,
+// request, cookies and isolation stay as they were. The outcome goes into
+// each record's Diagnosis.FixCheck.
+func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record) (err error) {
+	if len(recs) == 0 {
+		return nil
+	}
+	idx := slices.Sorted(maps.Keys(recs))
+	opts := first.Options()
+	if opts.URL != "" {
+		for _, i := range idx {
+			notTried(recs[i], "--try-fix needs a browser corsproof launches: a browser it only connects to (--browser-url) keeps its own host resolver")
+		}
+		return nil
+	}
+	mirrors := map[string]*mirror.Mirror{}
+	defer func() {
+		for _, m := range mirrors {
+			if cerr := m.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+	}()
+	// The page origins of these cases are sinks here too, also when the
+	// first browser was shared (a test's) and knew nothing of them.
+	tried := make([]scenarios.Case, 0, len(idx))
+	for _, i := range idx {
+		tried = append(tried, cases[i])
+	}
+	opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(tried)...)
+	opts.HostMap = map[string]string{}
+	for _, i := range idx {
+		scheme, hostport, perr := mirror.Origin(cases[i].Request.URL)
+		if perr != nil {
+			notTried(recs[i], perr.Error())
+			delete(recs, i)
+			continue
+		}
+		if scheme != "http" {
+			notTried(recs[i], "--try-fix mirrors http targets only for now; apply the fix to a staging server to prove it")
+			delete(recs, i)
+			continue
+		}
+		if _, ok := mirrors[hostport]; ok {
+			continue
+		}
+		m, merr := mirror.Start(scheme + "://" + hostport)
+		if merr != nil {
+			return fmt.Errorf("trying fixes: %w", merr)
+		}
+		mirrors[hostport] = m
+		opts.HostMap[hostport] = m.Addr()
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	d := harness.Drivers[first.Driver()]
+	if d == nil {
+		d = harness.Chromedp{}
+	}
+	b, err := harness.LaunchWith(ctx, d, opts)
+	if err != nil {
+		return fmt.Errorf("trying fixes: %w", err)
+	}
+	defer func() {
+		if cerr := b.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("trying fixes: %w", cerr)
+		}
+	}()
+	for _, i := range slices.Sorted(maps.Keys(recs)) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec := recs[i]
+		for _, m := range mirrors {
+			m.SetFix(rec.Diagnosis.FixHeaders)
+		}
+		again := b.RunCases(ctx, cases[i:i+1], 1, iso, nil)
+		if len(again) != 1 {
+			notTried(rec, "the case did not run again")
+			continue
+		}
+		rec.Diagnosis.FixCheck = fixCheck(&again[0], b.Version())
+	}
+	return nil
+}
+
+// fixCheck says what the browser did with the fix applied.
+func fixCheck(rec *result.Record, browser string) *cors.FixCheck {
+	c := &cors.FixCheck{Verified: rec.Verdict == cors.VerdictAllowed, Verdict: rec.Verdict, CorsError: rec.CorsError, FailedParameter: rec.FailedParameter}
+	switch {
+	case c.Verified:
+		c.Summary = fmt.Sprintf("Verified: with these headers %s allows the request (the same request from the same page, answered through a loopback mirror of the server that applied the fix).", browser)
+	case rec.CorsError != "":
+		result.Conclude(rec, nil)
+		c.Summary = fmt.Sprintf("Not verified: with the fix applied %s still blocks the request with %s%s. %s", browser, rec.CorsError, paramText(rec.FailedParameter), rec.Diagnosis.Summary)
+	default:
+		c.Summary = fmt.Sprintf("Not verified: with the fix applied the request ended %s%s.", rec.Verdict, paramText(rec.NetError))
+	}
+	return c
+}
+
+func paramText(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " (" + p + ")"
+}
+
+// notTried records why a fix was not tried.
+func notTried(rec *result.Record, why string) {
+	rec.Diagnosis.FixCheck = &cors.FixCheck{Summary: "Not tried: " + why}
+}
