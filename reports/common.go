@@ -77,6 +77,32 @@ func modelLine(t result.Totals) string {
 	return fmt.Sprintf("model: %d agree, %d disagree, %d unknown", t.ModelAgrees(), t.ModelDisagrees, t.ModelUnknown)
 }
 
+// fixLine tallies the fixes --try-fix proved in the browser: "fixes tried
+// in the browser: 3 verified, 1 not verified"; empty when none was tried.
+func fixLine(r *result.Run) string {
+	verified, not, skipped := 0, 0, 0
+	for i := range r.Records {
+		d := r.Records[i].Diagnosis
+		switch {
+		case d == nil || d.FixCheck == nil:
+		case d.FixCheck.Verified:
+			verified++
+		case d.FixCheck.Verdict == "":
+			skipped++
+		default:
+			not++
+		}
+	}
+	if verified+not+skipped == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("fixes tried in the browser: %d verified, %d not verified", verified, not)
+	if skipped > 0 {
+		s += fmt.Sprintf(", %d could not be tried", skipped)
+	}
+	return s
+}
+
 // disagreeLine is the warning shown when the CORS model and the browser
 // disagree; empty when they agree on every record.
 func disagreeLine(t result.Totals) string {

@@ -68,6 +68,7 @@ type htmlView struct {
 	Totals            result.Totals
 	Counts            []verdictCount
 	TotalsLine        string
+	FixLine           string
 	Disagree          string
 	Cases             []htmlCase
 	CSP               string
@@ -136,6 +137,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 		Totals:            r.Totals,
 		Counts:            verdictCounts(r.Totals),
 		TotalsLine:        totalsLine(r.Totals),
+		FixLine:           fixLine(r),
 		Disagree:          disagreeLine(r.Totals),
 		CSP:               htmlCSP,
 		CSS:               template.CSS(htmlCSS), // Embedded constant, not network data.

@@ -45,6 +45,9 @@ func (m *Markdown) Report(w io.Writer, run *result.Run) error {
 		fmt.Fprintf(bw, "- **Local Network Access:** %s\n", mdInline(r.LNA))
 	}
 	fmt.Fprintf(bw, "- **Totals:** %s\n", mdInline(totalsLine(r.Totals)))
+	if line := fixLine(r); line != "" {
+		fmt.Fprintf(bw, "- **Fixes:** %s\n", mdInline(line))
+	}
 	if line := disagreeLine(r.Totals); line != "" {
 		fmt.Fprintf(bw, "- **Warning:** %s\n", mdInline(line))
 	}
@@ -100,6 +103,9 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	}
 	if d.Fix != "" {
 		fmt.Fprintf(w, "- **Fix:** %s\n", mdProse(d.Fix))
+	}
+	if c := d.FixCheck; c != nil {
+		fmt.Fprintf(w, "- **Fix check:** %s\n", mdProse(c.Summary))
 	}
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(w, "- **Warning:** %s\n", mdProse(warn))

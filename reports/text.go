@@ -125,6 +125,9 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 		}
 	}
 	fmt.Fprintln(bw, totalsLine(r.Totals))
+	if line := fixLine(r); line != "" {
+		fmt.Fprintln(bw, line)
+	}
 	if len(r.Contacted) > 0 && !t.opts.Quiet {
 		// The run's whole network footprint: what the browser's own
 		// events show it sent a request to.
@@ -165,6 +168,13 @@ func TextRecord(w io.Writer, rec *result.Record, opts Options) error {
 	}
 	if d.Fix != "" {
 		fmt.Fprintf(bw, "fix:        %s\n", p.paint(ansiBold, s(d.Fix)))
+	}
+	if c := d.FixCheck; c != nil {
+		colour := ansiYellow
+		if c.Verified {
+			colour = ansiGreen
+		}
+		fmt.Fprintf(bw, "fix check:  %s\n", p.paint(colour, s(c.Summary)))
 	}
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(bw, "warning:    %s\n", p.paint(ansiYellow, s(warn)))

@@ -119,7 +119,7 @@ func fixCheck(rec *result.Record, browser string) *cors.FixCheck {
 		c.Summary = fmt.Sprintf("Verified: with these headers %s allows the request (the same request from the same page, answered through a loopback mirror of the server that applied the fix).", browser)
 	case rec.CorsError != "":
 		result.Conclude(rec, nil)
-		c.Summary = fmt.Sprintf("Not verified: with the fix applied %s still blocks the request with %s%s. %s", browser, rec.CorsError, paramText(rec.FailedParameter), rec.Diagnosis.Summary)
+		c.Summary = fmt.Sprintf("Not verified: with the fix applied %s still blocks the request. %s", browser, rec.Diagnosis.Summary)
 	default:
 		c.Summary = fmt.Sprintf("Not verified: with the fix applied the request ended %s%s.", rec.Verdict, paramText(rec.NetError))
 	}

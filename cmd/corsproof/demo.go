@@ -29,6 +29,7 @@ func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cob
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	opts.browser.add(cmd.Flags())
+	opts.browser.addTryFix(cmd.Flags())
 	opts.out.add(cmd.Flags(), "text")
 	return cmd
 }

@@ -25,6 +25,7 @@ type browserFlags struct {
 	timeout                                              time.Duration
 	jobs                                                 int
 	args                                                 []string
+	tryFix                                               bool
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -40,12 +41,18 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
 
+// addTryFix adds --try-fix, for the commands that report fixes.
+func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.tryFix, "try-fix", false, "prove each blocked request's fix before you deploy it: run it again against a loopback mirror of the server that applies the fix (http targets)")
+}
+
 // config is the runner configuration the flags describe, validated.
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	cfg := runner.Config{
 		Browser: harness.Options{Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP,
 			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies)},
 		Driver: f.driver, Jobs: f.jobs, Isolation: harness.Isolation(f.isolation), Reuse: reuse,
+		TryFix: f.tryFix,
 	}
 	for _, a := range f.args {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")

@@ -47,6 +47,7 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 	fs.StringVar(&po.expect, "expect", "", "expected verdict (allowed or blocked); exit 1 when it differs")
 	_ = cmd.MarkFlagRequired("origin")
 	po.browser.add(fs)
+	po.browser.addTryFix(fs)
 	po.out.add(fs, "text")
 	return cmd
 }

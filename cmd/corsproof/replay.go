@@ -48,6 +48,7 @@ does not, 2 on a usage or configuration error.`,
 	}
 	opts.imp.addCommon(cmd)
 	opts.browser.add(cmd.Flags())
+	opts.browser.addTryFix(cmd.Flags())
 	opts.out.add(cmd.Flags(), "text")
 	return cmd
 }

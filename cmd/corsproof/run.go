@@ -44,6 +44,7 @@ error.`,
 		},
 	}
 	opts.browser.add(cmd.Flags())
+	opts.browser.addTryFix(cmd.Flags())
 	opts.out.add(cmd.Flags(), "text")
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
