@@ -66,6 +66,32 @@ func (r *wptResponse) write(w http.ResponseWriter, req *http.Request, target str
 // records what Chromium 156 was observed to do, and that the CORS model
 // agrees with the browser on each.
 func TestWPTSampleInRealChromium(t *testing.T) {
+	cases, picked := wptSampleCases(t)
+	recs := testBrowser.RunCases(context.Background(), cases, 2, "", nil)
+	require.Len(t, recs, len(cases))
+	agree := 0
+	for i, rec := range recs {
+		rec := concluded(rec, cases[i])
+		c := picked[i]
+		t.Run(c.ID, func(t *testing.T) {
+			assert.Equal(t, c.Observed.Verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)
+			if c.Observed.PreflightSent != nil {
+				assert.Equal(t, *c.Observed.PreflightSent, rec.Preflight != nil, "preflight sent")
+			}
+			require.NotNil(t, rec.Diagnosis)
+			if assert.True(t, rec.Diagnosis.AgreesWithBrowser, "model: %s", rec.Diagnosis.Summary) {
+				agree++
+			}
+		})
+	}
+	t.Logf("%d WPT sample cases in Chromium: the model agrees with the browser on %d", len(recs), agree)
+}
+
+// wptSampleCases serves the web-platform-tests sample's plain
+// cross-origin cases from a loopback server for the test's lifetime and
+// returns them as cases, with the sample entry of each.
+func wptSampleCases(t *testing.T) ([]scenarios.Case, []*wptCase) {
+	t.Helper()
 	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
 	require.NoError(t, err)
 	var all []wptCase
@@ -86,7 +112,7 @@ func TestWPTSampleInRealChromium(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	target = srv.URL
 
 	var cases []scenarios.Case
@@ -117,25 +143,7 @@ func TestWPTSampleInRealChromium(t *testing.T) {
 		picked = append(picked, c)
 	}
 	require.GreaterOrEqual(t, len(cases), 50, "most of the sample is plain cross-origin")
-
-	recs := testBrowser.RunCases(context.Background(), cases, 2, "", nil)
-	require.Len(t, recs, len(cases))
-	agree := 0
-	for i, rec := range recs {
-		rec := concluded(rec, cases[i])
-		c := picked[i]
-		t.Run(c.ID, func(t *testing.T) {
-			assert.Equal(t, c.Observed.Verdict, string(rec.Verdict), "page: %+v console: %v", rec.Page, rec.Console)
-			if c.Observed.PreflightSent != nil {
-				assert.Equal(t, *c.Observed.PreflightSent, rec.Preflight != nil, "preflight sent")
-			}
-			require.NotNil(t, rec.Diagnosis)
-			if assert.True(t, rec.Diagnosis.AgreesWithBrowser, "model: %s", rec.Diagnosis.Summary) {
-				agree++
-			}
-		})
-	}
-	t.Logf("%d WPT sample cases in Chromium: the model agrees with the browser on %d", len(recs), agree)
+	return cases, picked
 }
 
 func mapValues(m map[string]string) []string {
