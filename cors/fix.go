@@ -166,7 +166,15 @@ func Fix(in Input) *FixHeaders {
 	for i := range in.Redirects {
 		checked = append(checked, &in.Redirects[i])
 	}
-	needOriginFix(actual, checked, allow, creds)
+	allowActual := allow
+	if in.Actual == nil && !creds && in.Preflight != nil {
+		// The actual response was never seen; a server that answers its
+		// preflight with a public `*` most likely answers the request so.
+		if v, _ := headerValue(in.Preflight.Headers, hACAO); v == "*" {
+			allowActual = "*"
+		}
+	}
+	needOriginFix(actual, checked, allowActual, creds)
 	if !actual.Empty() {
 		f.Actual = actual
 		if in.Actual == nil {
@@ -195,6 +203,9 @@ func Fix(in Input) *FixHeaders {
 		if !IsSafelistedMethod(p.Method) {
 			if list, ok := allowList(preflights, hACAM, p.Method, creds, false); !ok {
 				pre.Set[hACAM] = list
+				if up := strings.ToUpper(p.Method); up != p.Method && strings.Contains(list, up) {
+					f.Notes = append(f.Notes, fmt.Sprintf("Methods are case-sensitive: the page sends %s, which %s does not cover. Sending %s from the page works without this server change.", quote(p.Method), quote(up), quote(up)))
+				}
 			}
 		}
 		for _, n := range p.RequestHeaderNames {
