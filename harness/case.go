@@ -268,6 +268,10 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 		rec.Verdict = cors.VerdictAllowed
 	case corsError != "":
 		rec.Verdict = cors.VerdictBlocked
+	case rec.BlockedReason != "":
+		// A browser policy that is not CORS refused it (mixed content,
+		// CSP, CORP…): blocked, with the reason in BlockedReason.
+		rec.Verdict = cors.VerdictBlocked
 	case s.actual == nil && rec.BlockedReason == "" && thrown(out):
 		// The page's API refused the request before it existed: not a
 		// network fault, and not the browser's CORS checks.

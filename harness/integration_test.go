@@ -169,6 +169,10 @@ func TestVerdicts(t *testing.T) {
 			scenarios.Request{API: "xhr", URL: base + "/stream"}, want{verdict: "allowed", actualSent: true}},
 		{"network error", "https://app.example.test",
 			scenarios.Request{URL: dead + "/x"}, want{verdict: "network-error"}},
+		// Blocked before any request exists, so nothing is sent to the
+		// TEST-NET address; the model predicts it too.
+		{"mixed content", "https://app.example.test",
+			scenarios.Request{URL: "http://192.0.2.1:8081/x"}, want{verdict: "blocked"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {

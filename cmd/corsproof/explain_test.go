@@ -133,7 +133,7 @@ func TestExplainText(t *testing.T) {
 			want: []string{
 				"Browser:    blocked HeaderDisallowedByPreflightResponse (x-token) · Chromium 156.0.8078.108",
 				"Model:      blocked HeaderDisallowedByPreflightResponse (x-token) at the preflight · agrees with the browser",
-				"Add `Access-Control-Allow-Headers: x-token`",
+				"send `Access-Control-Allow-Headers: content-type, x-token`",
 			},
 			notWant: []string{"── "},
 		},
