@@ -71,7 +71,10 @@ const (
 	// (InsecureLocalNetwork).
 	LNAGrant LNAMode = "grant"
 	// LNAEnforce leaves the checks as a fresh profile has them (no
-	// permission): what a user who never answered the prompt sees.
+	// permission): what a user who never answered the prompt sees. A page
+	// origin on a loopback or private address is granted what the real
+	// page there has without a prompt (see lnaGrants): corsproof's page
+	// has no address space of its own.
 	LNAEnforce LNAMode = "enforce"
 	// LNAOff turns the checks off with a browser feature switch. It is the
 	// default: a page served by the harness has no address space of its
