@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/corsproof/corsproof/result"
 )
 
 // ErrNoBrowser is returned when no Chromium can be found.
@@ -121,6 +123,17 @@ type Options struct {
 	// connect to: the page origins, which corsproof answers itself (see
 	// Sinks). They only take effect in a browser corsproof launches.
 	Sinks []string
+	// CAFile is a PEM file of certificate authorities to trust for the
+	// https URLs of CATargets, and for nothing else (see ca.go). It needs
+	// a browser corsproof launches: the check is made before the launch.
+	CAFile string
+	// CATargets are the URLs the run requests (CaseTargets); with CAFile,
+	// the certificate of each https one is checked at launch.
+	CATargets []string
+
+	// pins are the public keys the browser accepts (checkCA), filled in
+	// at launch.
+	pins []string
 }
 
 func (o *Options) defaults() {
@@ -145,6 +158,9 @@ type Browser struct {
 	profile string
 	product string
 	path    string
+	// certChecks are the checks of the https targets against
+	// Options.CAFile, made before launch.
+	certChecks []result.CertCheck
 }
 
 // Launch starts (or connects to) a browser with the chromedp driver and
@@ -165,6 +181,13 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 		path, err := FindBrowser(opts.Path)
 		if err != nil {
 			return nil, err
+		}
+		if opts.CAFile != "" {
+			if b.certChecks, err = checkCA(startCtx, opts); err != nil {
+				return nil, err
+			}
+			opts.pins = caPins(b.certChecks)
+			b.opts = opts
 		}
 		b.path, where = path, path
 		proc, err := launch(startCtx, path, opts, d.Transport())

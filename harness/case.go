@@ -92,6 +92,7 @@ func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, err
 	if err != nil {
 		s.dirty = true
 	}
+	rec.CertCheck = s.b.certCheckFor(c.Request.URL)
 	rec.DurationMS = time.Since(start).Milliseconds()
 	return rec, err
 }
