@@ -42,6 +42,13 @@ import (
 // the served leaf's key only when that succeeds. A chain that does not
 // verify is not listed; the browser then refuses it and the record's
 // CertCheck says why.
+//
+// Limits: the key is accepted wherever the browser meets it, so another
+// host serving the same key (a multi-name certificate) is accepted too;
+// hosts reached only through a redirect are not checked (the browser
+// refuses them unless their chain holds a listed key); and the handshake
+// resolves names as the system does, not through a --host-resolver-rules
+// the user added with --browser-arg.
 
 // LoadCA reads a PEM file of certificate authorities for --ca. Errors are
 // *OptionError, naming the file and what to pass instead.
