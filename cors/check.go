@@ -109,7 +109,7 @@ func (m *machine) run() {
 		m.block(ErrCorsDisabledScheme, "", StageRequest, nil)
 		return
 	}
-	if mixedContent(m.pageOrigin, m.url) {
+	if IsMixedContent(m.pageOrigin, m.url) {
 		// Chromium blocks it before any request exists: no preflight, no
 		// network events, no CorsError (measured in Chromium 156).
 		m.p.Verdict = VerdictBlocked

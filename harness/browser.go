@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/corsproof/corsproof/result"
 )
 
 // ErrNoBrowser is returned when no Chromium can be found.
@@ -71,7 +73,10 @@ const (
 	// (InsecureLocalNetwork).
 	LNAGrant LNAMode = "grant"
 	// LNAEnforce leaves the checks as a fresh profile has them (no
-	// permission): what a user who never answered the prompt sees.
+	// permission): what a user who never answered the prompt sees. A page
+	// origin on a loopback or private address is granted what the real
+	// page there has without a prompt (see lnaGrants): corsproof's page
+	// has no address space of its own.
 	LNAEnforce LNAMode = "enforce"
 	// LNAOff turns the checks off with a browser feature switch. It is the
 	// default: a page served by the harness has no address space of its
@@ -124,6 +129,17 @@ type Options struct {
 	// request, its Origin and its cookies stay exactly as the page makes
 	// them. Only in a browser corsproof launches.
 	HostMap map[string]string
+	// CAFile is a PEM file of certificate authorities to trust for the
+	// https URLs of CATargets, and for nothing else (see ca.go). It needs
+	// a browser corsproof launches: the check is made before the launch.
+	CAFile string
+	// CATargets are the URLs the run requests (CaseTargets); with CAFile,
+	// the certificate of each https one is checked at launch.
+	CATargets []string
+
+	// pins are the public keys the browser accepts (checkCA), filled in
+	// at launch.
+	pins []string
 }
 
 func (o *Options) defaults() {
@@ -148,6 +164,9 @@ type Browser struct {
 	profile string
 	product string
 	path    string
+	// certChecks are the checks of the https targets against
+	// Options.CAFile, made before launch.
+	certChecks []result.CertCheck
 }
 
 // Launch starts (or connects to) a browser with the chromedp driver and
@@ -168,6 +187,13 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 		path, err := FindBrowser(opts.Path)
 		if err != nil {
 			return nil, err
+		}
+		if opts.CAFile != "" {
+			if b.certChecks, err = checkCA(startCtx, opts); err != nil {
+				return nil, err
+			}
+			opts.pins = caPins(b.certChecks)
+			b.opts = opts
 		}
 		b.path, where = path, path
 		proc, err := launch(startCtx, path, opts, d.Transport())

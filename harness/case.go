@@ -23,6 +23,48 @@ const settleGrace = 2 * time.Second
 // covers loopback targets, local-network private ones (Chromium 142+).
 var lnaPermissions = []string{"loopback-network", "local-network"}
 
+// lnaGrants is what a page origin is granted before its page loads.
+//
+// Under LNAEnforce a page gets what the real page at its origin would have
+// without ever being asked. corsproof answers the page over CDP, so
+// Chromium puts it in no address space (Unknown, checked like public)
+// whatever its origin says; the grants stand in for the address space the
+// real page sits in. Measured with Chromium 156.0.8078 (enforce, page
+// answered over CDP, private targets made with
+// --ip-address-space-overrides=127.0.0.1:PORT=local):
+//   - loopback page origins (localhost, *.localhost, 127.0.0.0/8, [::1];
+//     secure contexts even over http): unasked, loopback targets were
+//     denied (LocalNetworkAccessPermissionDenied); loopback-network let
+//     them through and local-network let private ones through. A real
+//     loopback page reaches both without a prompt, so it gets both.
+//   - private page origins (10/8, 172.16/12, 192.168/16, link-local,
+//     fc00::/7): a real one reaches private targets unasked and needs the
+//     user's permission for loopback, so it gets local-network only. Over
+//     https that gave exactly that (private allowed, loopback denied). Over
+//     http no permission helped: every local and loopback target stayed
+//     InsecureLocalNetwork, which the real page gets for loopback but not
+//     for private targets; --lna off models such a page (see
+//     cors.ExplainFailure).
+//   - public and named page origins get nothing, as a user who never
+//     answered the prompt.
+func lnaGrants(mode LNAMode, origin string) []string {
+	if origin == "null" {
+		return nil
+	}
+	switch mode {
+	case LNAGrant:
+		return lnaPermissions
+	case LNAEnforce:
+		switch cors.OriginAddressSpace(origin) {
+		case cors.SpaceLoopback:
+			return lnaPermissions
+		case cors.SpaceLocal:
+			return []string{"local-network"}
+		}
+	}
+	return nil
+}
+
 // Run makes the case's request from a page at the case's origin in a fresh
 // browser context, and returns the record. Faults of the request itself
 // (refused connection, time-out) are verdicts in the record; err is only
@@ -50,6 +92,7 @@ func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, err
 	if err != nil {
 		s.dirty = true
 	}
+	rec.CertCheck = s.b.certCheckFor(c.Request.URL)
 	rec.DurationMS = time.Since(start).Milliseconds()
 	return rec, err
 }
@@ -154,10 +197,10 @@ func (s *session) openPage(ctx context.Context, page *pages.Page) error {
 	if err := s.start(ctx); err != nil {
 		return err
 	}
-	if s.b.opts.LNA == LNAGrant && page.Origin != "null" && !s.granted[page.Origin] {
+	if perms := lnaGrants(s.b.opts.LNA, page.Origin); len(perms) > 0 && !s.granted[page.Origin] {
 		// Older Chromium does not know these permissions; then there is
 		// nothing to grant and the checks do not apply either.
-		s.tab.Grant(ctx, page.Origin, lnaPermissions)
+		s.tab.Grant(ctx, page.Origin, perms)
 		s.granted[page.Origin] = true
 	}
 	return s.tab.Load(ctx, page)

@@ -26,7 +26,8 @@ func (e *OptionError) Error() string {
 }
 
 // Validate checks the options without touching anything: no browser is
-// looked up and no folder is made (Launch does both).
+// looked up and no folder is made (Launch does both). The --ca file is
+// read, so that a bad one is reported before anything starts.
 func (o Options) Validate() error {
 	switch o.LNA {
 	case "", LNAOff, LNAGrant, LNAEnforce:
@@ -40,6 +41,15 @@ func (o Options) Validate() error {
 	}
 	if o.Timeout < 0 {
 		return &OptionError{Option: "--timeout", Reason: fmt.Sprintf("must be positive, got %s", o.Timeout), Advice: "for example --timeout 5s"}
+	}
+	if o.CAFile != "" {
+		if o.URL != "" {
+			return &OptionError{Option: "--ca", Value: o.CAFile, Reason: "needs a browser corsproof launches; a browser reached with --browser-url keeps the certificates it was started with",
+				Advice: "drop --browser-url, or start that browser with --ignore-certificate-errors-spki-list=<base64 SHA-256 of the API certificate's public key>"}
+		}
+		if _, err := LoadCA(o.CAFile); err != nil {
+			return err
+		}
 	}
 	for name := range o.ExtraFlags {
 		if name == "" {

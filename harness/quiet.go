@@ -160,6 +160,12 @@ func QuietSettings(opts Options) []string {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
 	out = append(out, "--host-resolver-rules="+resolverRules(opts)+"  # page origins are answered over CDP, never resolved or connected to")
+	switch {
+	case len(opts.pins) > 0:
+		out = append(out, "--"+spkiSwitch+"="+strings.Join(opts.pins, ",")+"  # --ca: the keys of the served chains that verified against "+opts.CAFile+" (host name and dates included)")
+	case opts.CAFile != "":
+		out = append(out, "# --ca "+opts.CAFile+": no served chain verified, so no key was passed and the browser trusts only its own roots")
+	}
 	for _, p := range profilePrefs {
 		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Path, p.Value, p.Why))
 	}
@@ -187,6 +193,9 @@ func launchFlags(opts Options) []Flag {
 	}
 	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
 	flags = append(flags, Flag{"host-resolver-rules", resolverRules(opts)})
+	if len(opts.pins) > 0 {
+		flags = append(flags, Flag{spkiSwitch, strings.Join(opts.pins, ",")})
+	}
 	names := make([]string, 0, len(opts.ExtraFlags))
 	for k := range opts.ExtraFlags {
 		names = append(names, k)
@@ -195,9 +204,9 @@ func launchFlags(opts Options) []Flag {
 	for _, k := range names {
 		v := opts.ExtraFlags[k]
 		// Chromium keeps only the last --disable-features (and the last
-		// --host-resolver-rules); a user's list joins ours so that the
-		// switches corsproof relies on stay.
-		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && (k == "disable-features" || k == "host-resolver-rules") {
+		// --host-resolver-rules and spki list); a user's list joins ours
+		// so that the switches corsproof relies on stay.
+		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && (k == "disable-features" || k == "host-resolver-rules" || k == spkiSwitch) {
 			if extra, ok := v.(string); ok && extra != "" {
 				flags[i].Value = flags[i].Value.(string) + "," + extra
 			}
@@ -218,6 +227,10 @@ func resolverRules(opts Options) string {
 	}
 	return strings.Join(append(rules, sinkRules(opts.Sinks)), ", ")
 }
+
+// spkiSwitch lists the public keys whose chains the browser accepts
+// whatever their certificate errors; --ca fills it (see ca.go).
+const spkiSwitch = "ignore-certificate-errors-spki-list"
 
 // sinkRules is the host-resolver rule list that makes every sink fail to
 // resolve inside the browser, so that a stray request to a page origin

@@ -53,7 +53,7 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		return nil, err
 	}
 	out := &Run{Settings: Settings{Tool: "corsproof"}}
-	var browsers, paths, drivers, cookies, lnas, isolations []string
+	var browsers, paths, drivers, cookies, lnas, isolations, cas []string
 	for _, in := range inputs {
 		r := in.Run
 		for _, s := range r.Suites {
@@ -67,6 +67,12 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		cookies = addOnce(cookies, r.ThirdPartyCookies)
 		lnas = addOnce(lnas, r.LNA)
 		isolations = addOnce(isolations, r.Isolation)
+		cas = addOnce(cas, r.CAFile)
+		for _, c := range r.CertChecks {
+			if !slices.Contains(out.CertChecks, c) {
+				out.CertChecks = append(out.CertChecks, c)
+			}
+		}
 		if !r.Started.IsZero() && (out.Started.IsZero() || r.Started.Before(out.Started)) {
 			out.Started = r.Started
 		}
@@ -81,6 +87,7 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 	out.ThirdPartyCookies = strings.Join(cookies, ", ")
 	out.LNA = strings.Join(lnas, ", ")
 	out.Isolation = strings.Join(isolations, ", ")
+	out.CAFile = strings.Join(cas, ", ")
 	if out.Started.IsZero() {
 		out.Started = time.Time{}
 	}

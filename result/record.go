@@ -35,6 +35,9 @@ type Record struct {
 	NetError string `json:"net_error,omitempty"`
 	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content, csp…).
 	BlockedReason string `json:"blocked_reason,omitempty"`
+	// CertCheck is corsproof's own check of the certificate of the case's
+	// https target against --ca; nil without --ca or for an http target.
+	CertCheck *CertCheck `json:"cert_check,omitempty"`
 	// Console holds the browser's console messages about the request.
 	Console []string `json:"console,omitempty"`
 
@@ -141,6 +144,11 @@ type Settings struct {
 	Isolation string `json:"isolation,omitempty"`
 	// LNA records how Local Network Access checks were handled.
 	LNA string `json:"lna"`
+	// CAFile is the --ca file whose certificate authorities were trusted
+	// for the run's https targets, empty when none was; CertChecks say,
+	// target by target, whether the served chain verified against them.
+	CAFile     string      `json:"ca_file,omitempty"`
+	CertChecks []CertCheck `json:"cert_checks,omitempty"`
 	// Shard is the part of a split run this run holds, "i/n" as --shard
 	// takes it (see scenarios.Shard); empty for a whole run. Merge checks
 	// that shards cover 1..n.

@@ -104,6 +104,8 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		// the browser's resolver, except where a case names them as
 		// targets.
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(cases)...)
+		// --ca is checked against the https targets before launch.
+		opts.CATargets = append(slices.Clone(opts.CATargets), harness.CaseTargets(cases)...)
 		d := harness.Drivers[cfg.Driver]
 		if d == nil {
 			d = harness.Chromedp{}
@@ -134,6 +136,8 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			Driver:            b.Driver(),
 			ThirdPartyCookies: CookieSetting(b),
 			LNA:               LNASetting(opts),
+			CAFile:            opts.CAFile,
+			CertChecks:        b.CertChecks(),
 			TimeoutMS:         opts.Timeout.Milliseconds(),
 			Isolation:         string(iso),
 			Shard:             cfg.Shard,

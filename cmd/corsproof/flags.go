@@ -21,11 +21,11 @@ import (
 
 // browserFlags are the flags of every command that drives a browser.
 type browserFlags struct {
-	path, url, lna, cookies, isolation, driver, debugCDP string
-	timeout                                              time.Duration
-	jobs                                                 int
-	args                                                 []string
-	tryFix                                               bool
+	path, url, lna, cookies, isolation, driver, debugCDP, ca string
+	timeout                                                  time.Duration
+	jobs                                                     int
+	args                                                     []string
+	tryFix                                                   bool
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -36,6 +36,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cookies, "third-party-cookies", string(harness.CookiesAllow), "allow (desktop Chromium's default) or block (a fresh headless profile's default)")
 	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
 	fs.StringArrayVar(&f.args, "browser-arg", nil, "extra Chromium switch NAME or NAME=VALUE, without dashes (repeatable); a disable-features list joins corsproof's own")
+	fs.StringVar(&f.ca, "ca", "", "trust the certificate authorities in this PEM file for the run's https targets only (a mkcert or company CA); corsproof verifies each served chain itself")
 	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl")
 	fs.StringVar(&f.driver, "driver", "chromedp", "CDP client library: "+strings.Join(runner.DriverNames(), " or "))
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
@@ -50,7 +51,7 @@ func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	cfg := runner.Config{
 		Browser: harness.Options{Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP,
-			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies)},
+			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca},
 		Driver: f.driver, Jobs: f.jobs, Isolation: harness.Isolation(f.isolation), Reuse: reuse,
 		TryFix: f.tryFix,
 	}

@@ -1,0 +1,53 @@
+package result
+
+import (
+	"github.com/corsproof/corsproof/cors"
+)
+
+// CertCheck is corsproof's own check of the certificate an https target
+// served, made before the browser started, against the certificates of the
+// --ca file only (Go's crypto/x509: the chain, the host name, the dates).
+// A chain that verified is the only one the browser was told to accept.
+type CertCheck struct {
+	// Target is the host:port checked.
+	Target string `json:"target"`
+	// Trusted is true when the chain verified and the browser was given
+	// the key of the served certificate to accept
+	// (--ignore-certificate-errors-spki-list).
+	Trusted bool `json:"trusted"`
+	// Problem says why it was not trusted; Detail is the check's own error
+	// text.
+	Problem cors.CertProblem `json:"problem,omitempty"`
+	Detail  string           `json:"detail,omitempty"`
+	// SPKI is the base64 SHA-256 of the served certificate's public key,
+	// what the browser was given when Trusted.
+	SPKI string `json:"spki,omitempty"`
+}
+
+// Failure is the record as cors.ExplainFailure reads it. The run's --lna
+// mode and the case's time limit are the run's settings, not the record's:
+// a caller that has them sets Failure.LNA and Failure.Timeout.
+func (r *Record) Failure() cors.Failure {
+	f := cors.Failure{
+		Verdict:       r.Verdict,
+		NetError:      r.NetError,
+		BlockedReason: r.BlockedReason,
+		CorsError:     r.CorsError,
+		URL:           r.Request.URL,
+		PageOrigin:    r.Origin,
+		PageSecure:    r.Page.SecureContext,
+	}
+	if r.Page.Origin != "" {
+		f.PageOrigin = r.Page.Origin
+	}
+	if r.AddressSpaces != nil {
+		f.TargetSpace = r.AddressSpaces.Target
+	}
+	if r.CertCheck != nil {
+		f.CAGiven = true
+		if !r.CertCheck.Trusted {
+			f.CertProblem = r.CertCheck.Problem
+		}
+	}
+	return f
+}
