@@ -53,22 +53,26 @@ func Diagnose(in Input, obs Observation) Diagnosis {
 			param = p.FailedParameter
 		}
 		d.Summary, d.Fix = Explain(browserCorsError, contextFor(in, p, browserCorsError, param))
-		d.Summary = "Blocked: " + d.Summary
 		if browserCorsError.HeaderFixable() {
 			d.setFix(in, p)
+		} else {
+			d.failureWords(obs)
 		}
+		d.Summary = "Blocked: " + d.Summary
 		if !d.AgreesWithBrowser && !d.ModelUndecided() {
 			d.Summary += " " + disagreement(p, browserVerdict, browserCorsError)
 		}
 	case browserVerdict == VerdictBlocked && obs.BlockedReason == BlockerMixedContent:
 		d.Summary = fmt.Sprintf("Blocked as mixed content: the page %s is served over https and asks for the plain http URL %s, so the browser refuses before sending anything. That is not a CORS check, and no CORS header can allow it.", quote(normalizeOrigin(in.Request.Origin)), quote(in.Request.URL))
 		d.Fix = "Serve the API over https and call it with an https URL (or, for local development only, call it on a loopback host such as 127.0.0.1 or localhost, which is not mixed content)."
+		d.failureWords(obs)
 	case browserVerdict == VerdictBlocked:
 		d.Summary = "Blocked by the browser without a CORS reason"
 		if obs.BlockedReason != "" {
 			d.Summary += " (" + quote(obs.BlockedReason) + ")"
 		}
 		d.Summary += ", for example CSP, an extension or a browser policy; no CORS header can change it."
+		d.failureWords(obs)
 		if p.Verdict == VerdictBlocked && p.CorsError != "" {
 			s, _ := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
 			d.Summary += " The model also predicts a CORS failure: " + s
@@ -81,6 +85,7 @@ func Diagnose(in Input, obs Observation) Diagnosis {
 		}
 	case browserVerdict.noCORSOpinion():
 		d.Summary = fmt.Sprintf("Not a CORS verdict: the browser reports %s, so the request failed before or outside the CORS checks.", quote(string(browserVerdict)))
+		d.failureWords(obs)
 		if p.Verdict == VerdictBlocked && p.CorsError != "" {
 			s, _ := Explain(p.CorsError, contextFor(in, p, p.CorsError, p.FailedParameter))
 			d.Summary += " Had the server answered as recorded, the model predicts " + string(p.CorsError) + ": " + s + " This disagreement is either a model bug or a browser deviation worth reporting."
@@ -95,6 +100,21 @@ func Diagnose(in Input, obs Observation) Diagnosis {
 		d.Warnings = append(d.Warnings, "the model had no final response to check, so it could not confirm the browser's verdict")
 	}
 	return d
+}
+
+// failureWords explains a failure outside the CORS response checks
+// (network, certificate, mixed content, Local Network Access, time-out) in
+// its own words, with what to check, when the observation carries its
+// details; it reports whether it did.
+func (d *Diagnosis) failureWords(obs Observation) bool {
+	if obs.Failure == nil {
+		return false
+	}
+	summary, fix, ok := ExplainFailure(*obs.Failure)
+	if ok {
+		d.Summary, d.Fix = summary, fix
+	}
+	return ok
 }
 
 // setFix fills the structured fix and says it in words.

@@ -130,3 +130,21 @@ func TestWarnings(t *testing.T) {
 		})
 	}
 }
+
+func TestDiagnoseExplainsFailuresOutsideCORS(t *testing.T) {
+	t.Parallel()
+	in := Input{Request: Request{Origin: page, URL: "http://127.0.0.1:9/x"}}
+	refused := Failure{Verdict: VerdictNetworkError, NetError: "net::ERR_CONNECTION_REFUSED", URL: "http://127.0.0.1:9/x", PageOrigin: page}
+	d := Diagnose(in, Observation{Verdict: refused.Verdict, NetError: refused.NetError, Failure: &refused})
+	assert.True(t, strings.HasPrefix(d.Summary, "Not a CORS verdict: "), d.Summary)
+	assert.Contains(t, d.Summary, "nothing accepted the connection")
+	assert.NotEmpty(t, d.Fix, "a way forward")
+	assert.True(t, d.ModelUndecided())
+
+	lna := Failure{Verdict: VerdictBlocked, CorsError: ErrLocalNetworkAccessPermissionDenied, URL: "http://127.0.0.1:9/x", PageOrigin: page, LNA: "enforce"}
+	d = Diagnose(in, Observation{Verdict: lna.Verdict, CorsError: lna.CorsError, Failure: &lna})
+	assert.True(t, strings.HasPrefix(d.Summary, "Blocked: "), d.Summary)
+	assert.Contains(t, d.Summary, "Local Network Access")
+	assert.Nil(t, d.FixHeaders, "no response header allows it")
+	assert.NotEmpty(t, d.Fix)
+}

@@ -68,4 +68,10 @@ type Observation struct {
 	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content,
 	// csp…), if any.
 	BlockedReason string
+	// Failure, when set, holds the details a request that failed outside
+	// the CORS response checks is explained with (ExplainFailure): the
+	// page's context, corsproof's own certificate check, the address
+	// spaces. Its Verdict, NetError, BlockedReason and CorsError repeat the
+	// fields above.
+	Failure *Failure
 }

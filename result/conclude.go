@@ -79,5 +79,6 @@ func (r *Record) ModelInput() cors.Input {
 
 // Observation is what the browser reported, as the CORS model reads it.
 func (r *Record) Observation() cors.Observation {
-	return cors.Observation{Verdict: r.Verdict, CorsError: r.CorsError, FailedParameter: r.FailedParameter, NetError: r.NetError, BlockedReason: r.BlockedReason}
+	f := r.Failure()
+	return cors.Observation{Verdict: r.Verdict, CorsError: r.CorsError, FailedParameter: r.FailedParameter, NetError: r.NetError, BlockedReason: r.BlockedReason, Failure: &f}
 }
