@@ -1,8 +1,6 @@
 package cors
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,10 +35,7 @@ func assertSafe(t *testing.T, in Input, f *FixHeaders) {
 // tests.
 func TestFixIsCompleteOnTheWPTSample(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
-	require.NoError(t, err)
-	var cases []wptCase
-	require.NoError(t, json.Unmarshal(data, &cases))
+	cases := loadWPTSample(t)
 	fixed, unsafe := 0, 0
 	for _, c := range cases {
 		if wptSkip(c) != "" {

@@ -227,12 +227,19 @@ func statusString(v any) string {
 	return ""
 }
 
-func TestWPTSample(t *testing.T) {
-	t.Parallel()
+// loadWPTSample reads the sample's cases.
+func loadWPTSample(t *testing.T) []wptCase {
+	t.Helper()
 	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
 	require.NoError(t, err)
 	var cases []wptCase
 	require.NoError(t, json.Unmarshal(data, &cases))
+	return cases
+}
+
+func TestWPTSample(t *testing.T) {
+	t.Parallel()
+	cases := loadWPTSample(t)
 	require.Len(t, cases, 83)
 
 	agree, skipped := 0, 0
@@ -273,10 +280,7 @@ func TestWPTSample(t *testing.T) {
 
 func TestWPTAuthorizationDeviationWarns(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("../testdata/wpt-cors-sample.json")
-	require.NoError(t, err)
-	var cases []wptCase
-	require.NoError(t, json.Unmarshal(data, &cases))
+	cases := loadWPTSample(t)
 	idx := slices.IndexFunc(cases, func(c wptCase) bool { return c.ID == "star-authorization-not-wildcarded" })
 	require.GreaterOrEqual(t, idx, 0)
 	p := Predict(wptInput(cases[idx]))
