@@ -161,6 +161,10 @@ func Conclude(rec *result.Record, s *scenarios.Suite, c scenarios.Case) {
 		rec.Suite = s.Name
 	}
 	rec.File = c.File
+	if len(rec.Steps) > 0 {
+		result.ConcludeSteps(rec, c)
+		return
+	}
 	result.Conclude(rec, c.Expect)
 }
 
