@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/testapi"
+)
+
+// cacheSuite pins down Chromium's preflight cache. Every case has its own
+// URL (the t= parameter), so the target's log tells its requests apart;
+// the cases run at once, so their waits overlap.
+const cacheSuite = `defaults:
+  origin: https://app.example.test
+  request: {method: PUT, credentials: omit, headers: {X-Token: a}}
+cases:
+  - name: within and after Max-Age
+    request: {url: /api/open?t=1&max_age=1}
+    steps:
+      - expect: {preflight: true}
+      - expect: {preflight: false}
+      - wait: 1.5s
+        expect: {preflight: true}
+  - name: no Max-Age is 5 s
+    request: {url: /api/open?t=2}
+    steps:
+      - expect: {preflight: true}
+      - wait: 2.5s
+        expect: {preflight: false}
+      - wait: 3.5s
+        expect: {preflight: true}
+  - name: a new header preflights again
+    request: {url: /api/open?t=3&max_age=60&acah=reflect}
+    steps:
+      - expect: {preflight: true}
+      - request: {headers: {X-Other: b}}
+        expect: {preflight: true, verdict: allowed}
+      - expect: {preflight: false}
+  - name: a new method the entry lacks drops it
+    request: {url: /api/open?t=4&max_age=60&acah=reflect&acam=PUT}
+    steps:
+      - expect: {preflight: true}
+      - request: {method: DELETE}
+        expect: {preflight: true, verdict: blocked, cors_error: MethodDisallowedByPreflightResponse}
+      - expect: {preflight: true, verdict: allowed}
+  - name: a Max-Age above the cap
+    request: {url: /api/open?t=5&max_age=86400}
+    steps:
+      - expect: {preflight: true}
+      - wait: 1s
+        expect: {preflight: false}
+  - name: Max-Age 0 and negative cache nothing
+    request: {url: /api/open?t=6&max_age=0}
+    steps:
+      - expect: {preflight: true}
+      - expect: {preflight: true}
+      - request: {url: /api/open?t=6&max_age=-1}
+        expect: {preflight: true}
+      - request: {url: /api/open?t=6&max_age=-1}
+        expect: {preflight: true}
+  - name: credentials mode is part of the entry
+    request: {url: /api/open?t=7&max_age=60&acah=reflect&acao=reflect&acac=true}
+    steps:
+      - expect: {preflight: true}
+      - request: {credentials: include}
+        expect: {preflight: true, verdict: allowed}
+      - expect: {preflight: false}
+  - name: the origin is part of the key
+    request: {url: /api/open?t=8&max_age=60}
+    steps:
+      - expect: {preflight: true}
+      - origin: http://localhost:3000
+        expect: {preflight: true}
+      - expect: {preflight: false}
+`
+
+// startTarget serves the built-in API and returns its URL and handler.
+func startTarget(t *testing.T) (string, *testapi.Handler) {
+	t.Helper()
+	h := testapi.NewHandler(testapi.DefaultPolicy())
+	srv, err := testapi.Start("127.0.0.1:0", h)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv.URL, h
+}
+
+// TestStepsPreflightCache runs the sequences in real Chromium and checks
+// each step's preflight three ways: the step's expectation, the target's
+// own request log (what crossed the wire), and the model's prediction.
+func TestStepsPreflightCache(t *testing.T) {
+	base, h := startTarget(t)
+	path := filepath.Join(t.TempDir(), "cache.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: cache\ntarget: "+base+"\n"+cacheSuite), 0o644))
+	f, stdout, stderr := testFactory(t)
+	opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), out: outputFlags{output: "json", quiet: true}}
+	opts.browser.jobs = 8
+	require.NoError(t, runRun(context.Background(), opts), stderr.String())
+	run := decodeRun(t, stdout.Bytes())
+	require.Len(t, run.Records, 8)
+
+	// The preflights the target saw, by case tag.
+	onWire := map[string]int{}
+	calls := map[string]int{}
+	for _, l := range h.Log() {
+		q, _ := url.ParseQuery(l.Query)
+		if l.Preflight {
+			onWire[q.Get("t")]++
+		} else {
+			calls[q.Get("t")]++
+		}
+	}
+	want := map[string]struct{ preflights, calls int }{
+		"within and after Max-Age":              {2, 3},
+		"no Max-Age is 5 s":                     {2, 3},
+		"a new header preflights again":         {2, 3},
+		"a new method the entry lacks drops it": {3, 2},
+		"a Max-Age above the cap":               {1, 2},
+		"Max-Age 0 and negative cache nothing":  {4, 4},
+		"credentials mode is part of the entry": {2, 3},
+		"the origin is part of the key":         {2, 3},
+	}
+	for _, rec := range run.Records {
+		t.Run(rec.Name, func(t *testing.T) {
+			assert.True(t, rec.ExpectMet, "mismatches: %v", rec.Mismatches)
+			tag, _ := url.ParseQuery(strings.SplitN(rec.Request.URL, "?", 2)[1])
+			w := want[rec.Name]
+			assert.Equal(t, w.preflights, onWire[tag.Get("t")], "preflights in the target's log")
+			assert.Equal(t, w.calls, calls[tag.Get("t")], "actual requests in the target's log")
+			sent := 0
+			for _, st := range rec.Steps {
+				if st.Preflight != nil {
+					sent++
+				}
+				require.NotNil(t, st.PreflightModel, st.Name)
+				assert.True(t, st.PreflightModel.AgreesWithBrowser, "%s: the model said %+v", st.Name, st.PreflightModel.CachedPreflight)
+			}
+			assert.Equal(t, w.preflights, sent, "the record's preflights are the wire's")
+			assert.True(t, rec.Diagnosis.AgreesWithBrowser, rec.Diagnosis.Warnings)
+			require.NotNil(t, rec.Economy)
+			assert.Equal(t, w.preflights, rec.Economy.Preflights)
+		})
+	}
+	capped := recordNamed(t, run, "a Max-Age above the cap")
+	assert.Contains(t, strings.Join(capped.Steps[0].Diagnosis.Warnings, "\n"), "caps it at 7200 s", "the cap is noted")
+	assert.Equal(t, int64(7200), capped.Economy.Groups[0].MaxAgeSeconds)
+}
+
+func recordNamed(t *testing.T, run *result.Run, name string) *result.Record {
+	t.Helper()
+	for i := range run.Records {
+		if run.Records[i].Name == name {
+			return &run.Records[i]
+		}
+	}
+	t.Fatalf("no record %q", name)
+	return nil
+}
