@@ -68,6 +68,7 @@ type htmlView struct {
 	Totals            result.Totals
 	Counts            []verdictCount
 	TotalsLine        string
+	EconomyLine       string
 	Disagree          string
 	Cases             []htmlCase
 	CSP               string
@@ -99,6 +100,9 @@ type htmlCase struct {
 	Readable        []header
 	Console         []string
 	Command         string
+	// Sequence and Economy describe the steps of a case with steps.
+	Sequence []string
+	Economy  []string
 }
 
 // htmlStep is one exchange of the timeline.
@@ -136,6 +140,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 		Totals:            r.Totals,
 		Counts:            verdictCounts(r.Totals),
 		TotalsLine:        totalsLine(r.Totals),
+		EconomyLine:       economyTotals(r),
 		Disagree:          disagreeLine(r.Totals),
 		CSP:               htmlCSP,
 		CSS:               template.CSS(htmlCSS), // Embedded constant, not network data.
@@ -199,6 +204,8 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 	for _, s := range timeline(rec) {
 		c.Steps = append(c.Steps, newHTMLStep(s))
 	}
+	c.Sequence = visibleAll(stepLines(rec))
+	c.Economy = visibleAll(economyLines(rec))
 	c.Search = strings.ToLower(strings.Join([]string{
 		rec.Name, string(rec.Verdict), rec.Origin, rec.Request.Method, rec.Request.URL,
 		reason(rec), rec.Suite, rec.File, headerSearchText(rec),
