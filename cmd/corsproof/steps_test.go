@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -162,4 +164,48 @@ func recordNamed(t *testing.T, run *result.Run, name string) *result.Record {
 	}
 	t.Fatalf("no record %q", name)
 	return nil
+}
+
+// TestProbeRepeatEconomy is the client pattern of the issue: the same
+// probe twenty times. With a short Max-Age the calls keep preflighting and
+// the report says what removes them; with Access-Control-Max-Age: 600 on
+// the server, twenty calls cost one preflight. Max-Age 0 is a storm.
+func TestProbeRepeatEconomy(t *testing.T) {
+	base, h := startTarget(t)
+	probe := func(t *testing.T, query string, n int, every time.Duration) (string, int) {
+		t.Helper()
+		f, stdout, stderr := testFactory(t)
+		po := &probeOptions{f: f, url: base + "/api/open?" + query, browser: defaultBrowserFlags(), out: outputFlags{output: "text"},
+			req:    requestFlags{origin: "https://app.example.test", method: "PUT", headers: []string{"X-Token: a"}, credentials: "same-origin", api: "fetch"},
+			repeat: repeatFlags{n: n, every: every}}
+		require.NoError(t, runProbe(context.Background(), po), stderr.String())
+		wire := 0
+		for _, l := range h.Log() {
+			if l.Preflight && l.Query == query {
+				wire++
+			}
+		}
+		return stdout.String(), wire
+	}
+	t.Run("Max-Age 600 makes twenty calls cost one preflight", func(t *testing.T) {
+		out, wire := probe(t, "max_age=600&t=a", 20, 20*time.Millisecond)
+		assert.Equal(t, 1, wire, "preflights in the target's log")
+		assert.Contains(t, out, "20 calls cost 1 preflight: 1 extra round trip")
+		assert.Contains(t, out, "Access-Control-Max-Age 600, kept 600 s by Chromium; Max-Age honoured")
+		assert.NotContains(t, out, "PREFLIGHT STORM")
+	})
+	t.Run("Max-Age 1 over two seconds preflights again and says what to raise", func(t *testing.T) {
+		out, wire := probe(t, "max_age=1&t=b", 20, 100*time.Millisecond)
+		assert.GreaterOrEqual(t, wire, 2, "preflights in the target's log")
+		assert.Contains(t, out, fmt.Sprintf("20 calls cost %d preflights", wire), "the report counts what the wire saw")
+		assert.Contains(t, out, "fix: Raise Access-Control-Max-Age on the preflight response to 7200")
+		assert.Contains(t, out, "Max-Age honoured")
+	})
+	t.Run("Max-Age 0 is a preflight storm", func(t *testing.T) {
+		out, wire := probe(t, "max_age=0&t=c", 5, 0)
+		assert.Equal(t, 5, wire)
+		assert.Contains(t, out, "PREFLIGHT STORM: 5 preflights for 5 calls of the same request")
+		assert.Contains(t, out, "caches nothing")
+		assert.Contains(t, out, "fix: Move `x-token` into the body")
+	})
 }
