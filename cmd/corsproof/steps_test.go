@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/contract"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/testapi"
 )
@@ -208,4 +209,22 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		assert.Contains(t, out, "caches nothing")
 		assert.Contains(t, out, "fix: Move `x-token` into the body")
 	})
+}
+
+// TestVerifyMaxAgeDeparture serves the example policy with max_age 60
+// instead of 600 on /api/orders: verify names the departure, from the
+// real API's preflight, and nothing else.
+func TestVerifyMaxAgeDeparture(t *testing.T) {
+	data, err := os.ReadFile(examplePolicy)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), "max_age: 600", "max_age: 60", 1)), 0o644))
+	rep, err := verifyJSON(t, serve(t, path))
+	require.ErrorIs(t, err, errExpectations)
+	require.Len(t, rep.Findings, 1, "findings: %+v", rep.Findings)
+	f := rep.Findings[0]
+	assert.Equal(t, contract.RuleMaxAge, f.Rule)
+	assert.Equal(t, contract.OutcomeViolation, f.Outcome)
+	assert.Equal(t, "the policy sets max_age 600 on /api/orders, but the API's preflight sends Access-Control-Max-Age: 60, which Chromium keeps 60 s", f.Message)
+	assert.Equal(t, "send Access-Control-Max-Age: 600 on the preflight responses of /api/orders", f.Fix)
 }
