@@ -178,7 +178,7 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		f, stdout, stderr := testFactory(t)
 		po := &probeOptions{f: f, url: base + "/api/open?" + query, browser: defaultBrowserFlags(), out: outputFlags{output: "text"},
 			req:    requestFlags{origin: "https://app.example.test", method: "PUT", headers: []string{"X-Token: a"}, credentials: "same-origin", api: "fetch"},
-			repeat: repeatFlags{n: n, every: every}}
+			repeat: repeatFlags{n: repeatCount(n), every: every}}
 		require.NoError(t, runProbe(context.Background(), po), stderr.String())
 		wire := 0
 		for _, l := range h.Log() {
@@ -227,4 +227,48 @@ func TestVerifyMaxAgeDeparture(t *testing.T) {
 	assert.Equal(t, contract.OutcomeViolation, f.Outcome)
 	assert.Equal(t, "the policy sets max_age 600 on /api/orders, but the API's preflight sends Access-Control-Max-Age: 60, which Chromium keeps 60 s", f.Message)
 	assert.Equal(t, "send Access-Control-Max-Age: 600 on the preflight responses of /api/orders", f.Fix)
+}
+
+// TestBaselineFlagsCacheInvalidation runs one sequence twice in real
+// Chromium: the second time the API (or the client) changed, and run
+// --baseline names the step that now preflights and why.
+func TestBaselineFlagsCacheInvalidation(t *testing.T) {
+	base, _ := startTarget(t)
+	dir := t.TempDir()
+	run := func(t *testing.T, maxAge, second string, baseline string) (string, error) {
+		t.Helper()
+		path := filepath.Join(dir, "suite.yaml")
+		suite := "version: 1\nname: api\ntarget: " + base + "\n" + `defaults:
+  origin: https://app.example.test
+cases:
+  - name: save twice
+    request: {method: PUT, url: /api/open?acah=reflect&max_age=` + maxAge + `, headers: {X-Token: a}}
+    steps:
+      - {}
+      - request: {headers: ` + second + `}
+`
+		require.NoError(t, os.WriteFile(path, []byte(suite), 0o644))
+		f, stdout, stderr := testFactory(t)
+		opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), baseline: baseline,
+			out: outputFlags{output: "json", quiet: true}}
+		err := runRun(context.Background(), opts)
+		if baseline == "" {
+			require.NoError(t, err, stderr.String())
+			saved := filepath.Join(dir, "baseline.json")
+			require.NoError(t, os.WriteFile(saved, stdout.Bytes(), 0o644))
+			return saved, nil
+		}
+		return stderr.String(), err
+	}
+	saved, _ := run(t, "600", "{X-Token: a}", "")
+	t.Run("a new header", func(t *testing.T) {
+		out, err := run(t, "600", "{X-Token: a, X-Other: b}", saved)
+		require.ErrorIs(t, err, errExpectations)
+		assert.Contains(t, out, "steps.preflight sent, not sent → sent, sent (step 2 now sends a preflight: new header x-other; now the header `x-other` is not in the Access-Control-Allow-Headers cached by step 1)")
+	})
+	t.Run("Max-Age changed", func(t *testing.T) {
+		out, err := run(t, "0", "{X-Token: a}", saved)
+		require.ErrorIs(t, err, errExpectations)
+		assert.Contains(t, out, "(step 2 now sends a preflight: Access-Control-Max-Age 600 → 0; now no preflight result is cached for this origin and URL)")
+	})
 }
