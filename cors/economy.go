@@ -41,9 +41,6 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 		default:
 			cause = fmt.Sprintf("Access-Control-Max-Age %s keeps each preflight result %d s, less than the time the calls span", quote(maxAge), secs)
 		}
-		if top == CauseNoEntry {
-			cause = "calls started before an earlier preflight had answered (concurrent calls each preflight), and " + cause
-		}
 	case CauseNewHeader:
 		cause = "the calls use different request headers, and each new set is not covered by the cached Access-Control-Allow-Headers, so its preflight replaces the entry"
 	case CauseNewMethod:
