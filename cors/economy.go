@@ -18,9 +18,9 @@ func IsStorm(calls, preflights int) bool {
 
 // PreflightAdvice says why repeated calls of request r kept paying
 // preflights and what change removes them. causes are the Cause* of each
-// preflight sent after the first (from PreflightCache.Lookup); maxAge is
-// the Access-Control-Max-Age the server sent, present false when it sent
-// none.
+// preflight sent after the first (from PreflightCache.Lookup), so a longer
+// Max-Age is advised only when there are some; maxAge is the
+// Access-Control-Max-Age the server sent, present false when it sent none.
 func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (cause string, fixes []string) {
 	secs := ParseMaxAge(maxAge, present)
 	counts := map[string]int{}
@@ -48,7 +48,7 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 	case CauseCredentials:
 		cause = "calls with credentials are not covered by a cached result that did not allow credentials"
 	}
-	if secs < MaxMaxAge {
+	if secs < MaxMaxAge && len(causes) > 0 {
 		now := "none"
 		if present {
 			now = quote(maxAge)

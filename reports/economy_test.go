@@ -20,13 +20,13 @@ func stepsRun() *result.Run {
 	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=0", Credentials: "omit",
 		Headers: map[string]string{"X-Token": "secret-value"}}
 	pre := &result.Exchange{Method: "OPTIONS", URL: req.URL, Status: 204, TimeMS: 1.5,
-		RequestHeaders:  map[string]string{"X-Token": "secret-value"},
+		RequestHeaders: map[string]string{"X-Token": "secret-value"},
 		ResponseHeaders: map[string]string{"Access-Control-Max-Age": "0", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
 			"Access-Control-Allow-Headers": "x-token", "X-Evil": hostile}}
 	rec := result.Record{Name: "poll " + hostile, Origin: "https://app.example.test", Request: req, Verdict: "allowed", Mismatches: []string{}}
 	for i := range 3 {
 		st := result.Record{Name: "call " + hostile, Origin: rec.Origin, Request: req, Verdict: "allowed", Preflight: pre, AtMS: int64(i * 100),
-			Actual: &result.Exchange{Method: "PUT", URL: req.URL, Status: 200, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}},
+			Actual:     &result.Exchange{Method: "PUT", URL: req.URL, Status: 200, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}},
 			Mismatches: []string{}}
 		rec.Steps = append(rec.Steps, st)
 	}
