@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/corsproof/corsproof/result"
 )
@@ -25,7 +26,7 @@ const (
 )
 
 // fieldOrder lists the compared fields in report order.
-var fieldOrder = []string{FieldVerdict, FieldCorsError, FieldFailedParameter, FieldPreflight, FieldStatus}
+var fieldOrder = []string{FieldVerdict, FieldCorsError, FieldFailedParameter, FieldPreflight, FieldStatus, FieldStepPreflights}
 
 // Outcome is the part of a record that says what the browser did, the part a
 // browser update can change: timings, request ids and header order are left
@@ -38,6 +39,9 @@ type Outcome struct {
 	PreflightSent bool `json:"preflight_sent"`
 	// Status is the actual response's status, 0 when none arrived.
 	Status int `json:"status,omitempty"`
+	// StepPreflights says, for a case with steps, which steps sent a
+	// preflight ("sent, not sent, …"); empty otherwise.
+	StepPreflights string `json:"step_preflights,omitempty"`
 }
 
 // OutcomeOf takes the compared fields from a record. A CorsError is taken
@@ -49,6 +53,7 @@ func OutcomeOf(rec *result.Record) Outcome {
 		CorsError:       string(rec.CorsError.Canonical()),
 		FailedParameter: rec.FailedParameter,
 		PreflightSent:   rec.Preflight != nil,
+		StepPreflights:  stepPreflights(rec),
 	}
 	if rec.Actual != nil {
 		o.Status = rec.Actual.Status
@@ -76,6 +81,8 @@ func (o Outcome) Field(name string) string {
 			return "none"
 		}
 		return strconv.Itoa(o.Status)
+	case FieldStepPreflights:
+		return orNone(o.StepPreflights)
 	}
 	return ""
 }
@@ -145,6 +152,8 @@ type Change struct {
 	// Old and New are the outcomes; nil on the side where the case is absent.
 	Old *Outcome `json:"old,omitempty"`
 	New *Outcome `json:"new,omitempty"`
+	// Reasons explain the steps whose preflight changed (StepReasons).
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // Diff compares an old run (before) with a new one (after) and returns every case whose
@@ -178,6 +187,9 @@ func Diff(before, after *result.Run) []Change {
 		c := Change{Suite: rec.Suite, File: rec.File, Case: rec.Name, Kind: Changed, Old: &oo, New: &no}
 		for _, f := range fields {
 			c.Fields = append(c.Fields, FieldChange{Field: f, Old: oo.Field(f), New: no.Field(f)})
+			if f == FieldStepPreflights {
+				c.Reasons = StepReasons(&a[i], rec)
+			}
 		}
 		out = append(out, c)
 	}
@@ -207,6 +219,9 @@ func (c Change) String() string {
 			s += ";"
 		}
 		s += fmt.Sprintf(" %s %s → %s", f.Field, f.Old, f.New)
+	}
+	if len(c.Reasons) > 0 {
+		s += " (" + strings.Join(c.Reasons, "; ") + ")"
 	}
 	return s
 }

@@ -3,6 +3,7 @@ package compare
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/corsproof/corsproof/result"
 )
@@ -33,6 +34,9 @@ type Row struct {
 	// the case; Fields names the differing fields.
 	Differs bool     `json:"differs"`
 	Fields  []string `json:"fields,omitempty"`
+	// Reasons explain steps whose preflight differs from the first
+	// browser's, each prefixed with the other browser's label.
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // Matrix is a case × browser table of outcomes. Rows that differ come first,
@@ -97,6 +101,9 @@ func NewMatrix(cols ...Column) (*Matrix, error) {
 		if len(outcomes) > 1 {
 			r.Fields = differingFields(outcomes)
 		}
+		if slices.Contains(r.Fields, FieldStepPreflights) {
+			r.Reasons = rowStepReasons(cols, r)
+		}
 		r.Differs = missing || len(r.Fields) > 0
 		if r.Differs {
 			differ = append(differ, r)
@@ -116,4 +123,24 @@ func (m *Matrix) Differing() int {
 		}
 	}
 	return n
+}
+
+// rowStepReasons compares each browser's steps with the first browser's
+// that ran the case.
+func rowStepReasons(cols []Column, r Row) []string {
+	var out []string
+	var first *Cell
+	for ci, cell := range r.Cells {
+		if cell == nil {
+			continue
+		}
+		if first == nil {
+			first = cell
+			continue
+		}
+		for _, why := range StepReasons(first.Record, cell.Record) {
+			out = append(out, cols[ci].Label+": "+why)
+		}
+	}
+	return out
 }

@@ -205,6 +205,9 @@ func writeText(w io.Writer, m *Matrix, _ Options) error {
 		if len(r.Fields) > 0 {
 			ew.printf("  differs in: %s\n", strings.Join(r.Fields, ", "))
 		}
+		for _, why := range r.Reasons {
+			ew.printf("  %s\n", term(why))
+		}
 		for ci, c := range r.Cells {
 			label := pad(term(m.Columns[ci].Label), lw)
 			if c == nil {
@@ -366,6 +369,12 @@ func writeMarkdown(w io.Writer, m *Matrix, opts Options) error {
 		if len(r.Fields) > 0 {
 			ew.printf("Differs in: %s.\n\n", mdCell(strings.Join(r.Fields, ", ")))
 		}
+		for _, why := range r.Reasons {
+			ew.printf("- %s\n", mdCell(why))
+		}
+		if len(r.Reasons) > 0 {
+			ew.printf("\n")
+		}
 		ew.printf("|  |")
 		sep := "|---|"
 		for _, c := range m.Columns {
@@ -405,6 +414,7 @@ type jsonRow struct {
 	Case    string     `json:"case"`
 	Differs bool       `json:"differs"`
 	Fields  []string   `json:"fields,omitempty"`
+	Reasons []string   `json:"reasons,omitempty"`
 	Cells   []jsonCell `json:"cells"`
 }
 
@@ -425,7 +435,7 @@ func writeJSON(w io.Writer, m *Matrix, opts Options) error {
 		out.Columns = append(out.Columns, jsonColumn{Label: c.Label, Browser: c.Run.Browser, BrowserPath: c.Run.BrowserPath, Driver: c.Run.Driver})
 	}
 	for _, r := range m.Rows {
-		jr := jsonRow{Suite: r.Suite, File: r.File, Case: r.Case, Differs: r.Differs, Fields: r.Fields, Cells: []jsonCell{}}
+		jr := jsonRow{Suite: r.Suite, File: r.File, Case: r.Case, Differs: r.Differs, Fields: r.Fields, Reasons: r.Reasons, Cells: []jsonCell{}}
 		for ci, c := range r.Cells {
 			jc := jsonCell{Label: m.Columns[ci].Label, Present: c != nil}
 			if c != nil {

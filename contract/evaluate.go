@@ -187,7 +187,7 @@ func Evaluate(c *Contract, records []result.Record) *Report {
 // ruleRank orders rules for reports: what the policy allows, then Vary,
 // then what it denies, look-alikes in the order they are generated.
 func ruleRank(rule string) int {
-	order := []string{RuleOriginAllowed, RuleMethodAllowed, RuleHeaderAllowed, RuleCredentialsAllowed, RuleExposeHeader, RuleVaryOrigin}
+	order := []string{RuleOriginAllowed, RuleMethodAllowed, RuleHeaderAllowed, RuleCredentialsAllowed, RuleExposeHeader, RuleMaxAge, RuleVaryOrigin}
 	if i := slices.Index(order, rule); i >= 0 {
 		return i
 	}
@@ -233,6 +233,9 @@ func judge(ck Check, rec *result.Record) []Finding {
 		f.Message = fmt.Sprintf("could not check %s: %s", ck.Case, f.cause)
 		f.Fix = "an https page cannot call an http API other than on loopback (mixed content); verify an https API or run it on 127.0.0.1"
 		return []Finding{f}
+	}
+	if ck.Rule == RuleMaxAge {
+		return judgeMaxAge(ck, rec)
 	}
 	allowed := rec.Verdict == cors.VerdictAllowed
 	switch {

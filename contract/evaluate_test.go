@@ -3,6 +3,7 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,6 +40,15 @@ func conforming(c *Contract) []result.Record {
 			rec.CorsError = "MissingAllowOriginHeader"
 		}
 		rec.Actual = &result.Exchange{Method: ck.Method, Status: 200, ResponseHeaders: hdr}
+		if ck.Rule == RuleMaxAge {
+			pre := &result.Exchange{Method: "OPTIONS", Status: 204, ResponseHeaders: map[string]string{
+				"Access-Control-Allow-Origin": ck.Origin, "Access-Control-Max-Age": strconv.Itoa(*ck.MaxAge)}}
+			first, second := rec, rec
+			first.Preflight = pre
+			first.PreflightModel = &result.PreflightModel{CachedPreflight: cors.CachedPreflight{Sent: true, Cause: cors.CauseNoEntry}, AgreesWithBrowser: true}
+			second.PreflightModel = &result.PreflightModel{CachedPreflight: cors.CachedPreflight{Cause: cors.CauseCached}, AgreesWithBrowser: true}
+			rec.Steps = []result.Record{first, second}
+		}
 		recs[i] = rec
 	}
 	return recs
@@ -77,6 +87,19 @@ func TestEvaluate(t *testing.T) {
 		conforms bool
 	}{
 		{"a conforming API", func(*testing.T, []result.Record) {}, nil, true},
+		{"a Max-Age other than the policy's", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/orders max-age PUT twice from https://shop.example.com")
+			r.Steps[0].Preflight.ResponseHeaders["Access-Control-Max-Age"] = "60"
+		}, []want{{RuleMaxAge, OutcomeViolation, []string{"the policy sets max_age 600 on /api/orders, but the API's preflight sends Access-Control-Max-Age: 60, which Chromium keeps 60 s"}}}, false},
+		{"no Max-Age, and a browser that preflights again", func(t *testing.T, recs []result.Record) {
+			r := find(t, recs, "/api/orders max-age PUT twice from https://shop.example.com")
+			delete(r.Steps[0].Preflight.ResponseHeaders, "Access-Control-Max-Age")
+			r.Steps[1].Preflight = r.Steps[0].Preflight
+			r.Steps[1].PreflightModel = &result.PreflightModel{CachedPreflight: cors.CachedPreflight{Reason: "the result cached by step 1 covers it"}}
+		}, []want{
+			{RuleMaxAge, OutcomeViolation, []string{"sends no Access-Control-Max-Age, which Chromium keeps 5 s"}},
+			{RuleMaxAge, OutcomeWarning, []string{"the browser sent a new preflight for the second identical call"}},
+		}, false},
 		{"wildcard with credentials", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/session credentials-allowed https://shop.example.com")
 			r.Verdict, r.CorsError, r.FailedParameter = cors.VerdictBlocked, "WildcardOriginNotAllowed", "*"
@@ -136,7 +159,7 @@ func TestEvaluate(t *testing.T) {
 				recs[i].Verdict, recs[i].CorsError, recs[i].NetError = cors.VerdictNetworkError, "", "net::ERR_CONNECTION_REFUSED"
 				recs[i].Actual = nil
 			}
-		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 59 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
+		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 60 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
 		{"hostile header values are quoted", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
 			r.Verdict, r.CorsError = cors.VerdictBlocked, "AllowOriginMismatch"
@@ -165,7 +188,7 @@ func TestEvaluate(t *testing.T) {
 			require.NoError(t, rep.WriteText(&text))
 			assert.NotContains(t, text.String(), "\x1b")
 			if tc.conforms {
-				assert.Contains(t, text.String(), "the API conforms to the policy: 59 cases")
+				assert.Contains(t, text.String(), "the API conforms to the policy: 60 cases")
 			} else if rep.Security+rep.Violations == 0 {
 				assert.Contains(t, text.String(), "could not check the API against the policy")
 			} else {
@@ -184,7 +207,7 @@ func TestEvaluateCountsRules(t *testing.T) {
 	r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "http://shop.example.com"
 	recs = recs[1:] // the first case did not run
 	rep := Evaluate(c, recs)
-	assert.Equal(t, 59, rep.Cases)
+	assert.Equal(t, 60, rep.Cases)
 	assert.Equal(t, 1, rep.Security)
 	assert.Equal(t, 1, rep.Errors)
 	byRule := map[string]RuleResult{}

@@ -75,6 +75,8 @@ type Check struct {
 	Expose []string `json:"expose,omitempty"`
 	// Vary is true when responses that echo the origin must carry Vary: Origin.
 	Vary bool `json:"vary,omitempty"`
+	// MaxAge is the policy's max_age, for RuleMaxAge.
+	MaxAge *int `json:"max_age,omitempty"`
 }
 
 // Contract is a policy turned into cases: the suite to run and, for each
@@ -375,6 +377,8 @@ func (g *generator) route(r policy.Route, u string) {
 			fmt.Sprintf("the policy exposes %s on %s: a page at %s must be able to read %s", strings.Join(expose, ", "), r.Path, primary.origin, itOrThem(len(expose))),
 			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: cors.VerdictAllowed, ReadableHeaders: expose})
 	}
+
+	g.maxAge(r, primary, methods, headers, get(primary.origin, false))
 
 	// Negative: origins the policy does not allow.
 	if !openToAll(r) {

@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"slices"
 	"sort"
@@ -29,6 +30,8 @@ type request struct {
 	response  *network.EventResponseReceived
 	finished  bool
 	failed    *network.EventLoadingFailed
+	// ended is the browser's timestamp of loadingFinished or loadingFailed.
+	ended float64
 }
 
 func (r *request) preflight() bool {
@@ -153,9 +156,11 @@ func (c *collector) handle(ev any) {
 	case *network.EventResponseReceived:
 		c.get(e.RequestID).response = e
 	case *network.EventLoadingFinished:
-		c.get(e.RequestID).finished = true
+		r := c.get(e.RequestID)
+		r.finished, r.ended = true, float64(e.Timestamp)
 	case *network.EventLoadingFailed:
-		c.get(e.RequestID).failed = e
+		r := c.get(e.RequestID)
+		r.failed, r.ended = e, float64(e.Timestamp)
 	case *audits.EventIssueAdded:
 		if e.Issue != nil && e.Issue.Details != nil && e.Issue.Details.CorsIssueDetails != nil {
 			c.issues = append(c.issues, e.Issue.Details.CorsIssueDetails)
@@ -197,7 +202,7 @@ func (c *collector) snapshot() snapshot {
 		// after they arrive, so copying the slices is enough.
 		live := c.reqs[id]
 		r := &request{
-			id: live.id, response: live.response, finished: live.finished, failed: live.failed,
+			id: live.id, response: live.response, finished: live.finished, failed: live.failed, ended: live.ended,
 			sent:      slices.Clone(live.sent),
 			extraReq:  slices.Clone(live.extraReq),
 			extraResp: slices.Clone(live.extraResp),
@@ -330,10 +335,30 @@ func (r *request) exchanges() []result.Exchange {
 		if i == len(r.sent)-1 && r.failed != nil {
 			ex.Error = r.failed.ErrorText
 		}
+		if i == len(r.sent)-1 {
+			ex.TimeMS = r.timeMS()
+		}
 		sort.Strings(ex.CookiesSent)
 		out = append(out, ex)
 	}
 	return out
+}
+
+// timeMS is how long the request took to its response headers, by the
+// browser's own timing of it, or else from requestWillBeSent to its end.
+// A preflight's requestWillBeSent can carry a timestamp later than its
+// loadingFinished (measured with Chromium 156), so the difference is used
+// only when it is positive.
+func (r *request) timeMS() float64 {
+	if r.response != nil && r.response.Response != nil && r.response.Response.Timing != nil {
+		if t := r.response.Response.Timing.ReceiveHeadersEnd; t > 0 {
+			return math.Round(t*10) / 10
+		}
+	}
+	if len(r.sent) > 0 && r.ended > float64(r.sent[0].Timestamp) && r.sent[0].Timestamp > 0 {
+		return math.Round((r.ended-float64(r.sent[0].Timestamp))*1e4) / 10
+	}
+	return 0
 }
 
 // addressSpaces reads Local Network Access address spaces off the events.

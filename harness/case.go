@@ -75,8 +75,17 @@ func (b *Browser) Run(ctx context.Context, c scenarios.Case) (result.Record, err
 	return s.run(ctx, c)
 }
 
-// run makes one case's request in the session's tab.
+// run makes one case's request in the session's tab, or its steps in turn.
 func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, error) {
+	if len(c.Steps) > 0 {
+		return s.runSteps(ctx, c)
+	}
+	return s.runRequest(ctx, c, needsPreflight(c))
+}
+
+// runRequest makes one request in the session's tab; wantPreflight says
+// whether to wait for a preflight's events.
+func (s *session) runRequest(ctx context.Context, c scenarios.Case, wantPreflight bool) (result.Record, error) {
 	start := time.Now()
 	rec := result.Record{
 		Name:           c.Name,
@@ -88,7 +97,7 @@ func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, err
 		Mismatches:     []string{},
 	}
 	rec.Page.ReadableHeaders = map[string]string{}
-	err := s.runCase(ctx, c, &rec)
+	err := s.runCase(ctx, c, &rec, wantPreflight)
 	if err != nil {
 		s.dirty = true
 	}
@@ -97,7 +106,7 @@ func (s *session) run(ctx context.Context, c scenarios.Case) (result.Record, err
 	return rec, err
 }
 
-func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Record) error {
+func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Record, wantPreflight bool) error {
 	b := s.b
 	page, err := pages.For(c.Origin)
 	if err != nil {
@@ -154,6 +163,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 
 	spec, _ := json.Marshal(runSpec(c.Request))
 	var outcome pages.Outcome
+	s.sentAt = time.Now()
 	err = s.tab.Eval(deadline, "self.__corsproof.run("+string(spec)+")", &outcome)
 	timedOut := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
 	if err != nil && !timedOut {
@@ -167,7 +177,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	}
 
 	open := outcome.Status != 0 && !outcome.BodyComplete
-	snap, complete := col.wait(ctx, needsPreflight(c), open, timedOut || thrown(outcome))
+	snap, complete := col.wait(ctx, wantPreflight, open, timedOut || thrown(outcome))
 	fill(rec, snap, outcome, timedOut)
 	if !complete || (snap.actual != nil && !snap.actual.terminal()) || leavesState(rec) {
 		// Events still owed to this case could land in the next one's

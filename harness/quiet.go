@@ -334,8 +334,11 @@ func CaseSinks(cases []scenarios.Case) []string {
 	origins := make([]string, 0, len(cases))
 	targets := make([]string, 0, len(cases))
 	for _, c := range cases {
-		origins = append(origins, c.Origin)
+		origins = append(origins, c.Origins()...)
 		targets = append(targets, c.Request.URL)
+		for _, st := range c.Steps {
+			targets = append(targets, st.Request.URL)
+		}
 	}
 	return Sinks(origins, targets)
 }

@@ -56,7 +56,7 @@ func TestRod(t *testing.T) {
 }
 
 // normalized is a record as JSON without what legitimately differs between
-// two runs of one case: timing, the driver's name, and Date headers.
+// two runs of one case: timings, the driver's name, and Date headers.
 func normalized(t *testing.T, rec result.Record) string {
 	t.Helper()
 	rec.DurationMS = 0
@@ -69,6 +69,7 @@ func normalized(t *testing.T, rec result.Record) string {
 		if ex == nil {
 			continue
 		}
+		ex.TimeMS = 0
 		for _, h := range []map[string]string{ex.RequestHeaders, ex.ResponseHeaders} {
 			for k := range h {
 				if strings.EqualFold(k, "Date") {

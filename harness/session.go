@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/corsproof/corsproof/result"
 )
@@ -45,9 +46,11 @@ type session struct {
 	// is loaded or its state is unknown.
 	pageOrigin, pageReported string
 	pageSecure               bool
-	started                  bool
-	dirty                    bool
-	uses                     int
+	// sentAt is when the last case's request was handed to the page.
+	sentAt  time.Time
+	started bool
+	dirty   bool
+	uses    int
 }
 
 func (b *Browser) newSession() *session {

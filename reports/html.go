@@ -69,6 +69,7 @@ type htmlView struct {
 	Counts            []verdictCount
 	TotalsLine        string
 	FixLine           string
+	EconomyLine       string
 	Disagree          string
 	Cases             []htmlCase
 	CSP               string
@@ -100,6 +101,9 @@ type htmlCase struct {
 	Readable        []header
 	Console         []string
 	Command         string
+	// Sequence and Economy describe the steps of a case with steps.
+	Sequence []string
+	Economy  []string
 }
 
 // htmlStep is one exchange of the timeline.
@@ -138,6 +142,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 		Counts:            verdictCounts(r.Totals),
 		TotalsLine:        totalsLine(r.Totals),
 		FixLine:           fixLine(r),
+		EconomyLine:       economyTotals(r),
 		Disagree:          disagreeLine(r.Totals),
 		CSP:               htmlCSP,
 		CSS:               template.CSS(htmlCSS), // Embedded constant, not network data.
@@ -201,6 +206,8 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 	for _, s := range timeline(rec) {
 		c.Steps = append(c.Steps, newHTMLStep(s))
 	}
+	c.Sequence = visibleAll(stepLines(rec))
+	c.Economy = visibleAll(economyLines(rec))
 	c.Search = strings.ToLower(strings.Join([]string{
 		rec.Name, string(rec.Verdict), rec.Origin, rec.Request.Method, rec.Request.URL,
 		reason(rec), rec.Suite, rec.File, headerSearchText(rec),

@@ -175,6 +175,9 @@ func junitCaseFor(rec *result.Record, rp reproducer) junitCase {
 		File:      xmlClean(rec.File),
 		SystemOut: &junitText{xmlClean(recordWireText(rec))},
 	}
+	if len(rec.Steps) > 0 {
+		c.SystemOut.Text = xmlClean("steps:\n" + indentLines("  ", stepLines(rec)) + "preflight economy:\n" + indentLines("  ", economyLines(rec)) + "last step:\n" + recordWireText(rec))
+	}
 	switch {
 	case expectFailed(rec):
 		msg := "expectation not met"

@@ -48,6 +48,9 @@ func (m *Markdown) Report(w io.Writer, run *result.Run) error {
 	if line := fixLine(r); line != "" {
 		fmt.Fprintf(bw, "- **Fixes:** %s\n", mdInline(line))
 	}
+	if line := economyTotals(r); line != "" {
+		fmt.Fprintf(bw, "- **Preflights:** %s\n", mdInline(line))
+	}
 	if line := disagreeLine(r.Totals); line != "" {
 		fmt.Fprintf(bw, "- **Warning:** %s\n", mdInline(line))
 	}
@@ -126,6 +129,17 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 		fmt.Fprintf(w, "- **Browser:** %s\n", mdInline(rec.Browser))
 	}
 
+	if len(rec.Steps) > 0 {
+		fmt.Fprint(w, "\n**Steps**\n\n")
+		for _, l := range stepLines(rec) {
+			fmt.Fprintf(w, "1. %s\n", mdInline(l))
+		}
+		fmt.Fprint(w, "\n**Preflight economy**\n\n")
+		for _, l := range economyLines(rec) {
+			fmt.Fprintf(w, "- %s\n", mdInline(l))
+		}
+		fmt.Fprint(w, "\nThe request, reproduce command and exchanges below are the last step's.\n")
+	}
 	fmt.Fprint(w, "\n**Reproduce**\n\n")
 	fmt.Fprint(w, Fenced("sh", probeCommand(rp, rec)+"\n"))
 	fmt.Fprint(w, "\n**Suite case**\n\n")

@@ -55,6 +55,9 @@ func redactRecordInPlace(rec *result.Record) {
 		redactHeaders(rec.Redirects[i].RequestHeaders)
 		redactHeaders(rec.Redirects[i].ResponseHeaders)
 	}
+	for i := range rec.Steps {
+		redactRecordInPlace(&rec.Steps[i])
+	}
 }
 
 // redactHeaders replaces secret values in a header map in place.
@@ -111,6 +114,12 @@ func cloneRecord(rec *result.Record) *result.Record {
 		d := *rec.Diagnosis
 		d.Warnings = slices.Clone(rec.Diagnosis.Warnings)
 		out.Diagnosis = &d
+	}
+	if rec.Steps != nil {
+		out.Steps = make([]result.Record, len(rec.Steps))
+		for i := range rec.Steps {
+			out.Steps[i] = *cloneRecord(&rec.Steps[i])
+		}
 	}
 	return &out
 }

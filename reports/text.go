@@ -128,6 +128,19 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 	if line := fixLine(r); line != "" {
 		fmt.Fprintln(bw, line)
 	}
+	if line := economyTotals(r); line != "" {
+		fmt.Fprintln(bw, line)
+		for i := range r.Records {
+			rec := &r.Records[i]
+			if rec.Economy == nil || (t.opts.Quiet && rec.Economy.Storms == 0) {
+				continue
+			}
+			fmt.Fprintln(bw, "  "+p.paint(ansiBold, SanitizeTerminal(rec.Name)))
+			for _, l := range economyLines(rec) {
+				fmt.Fprintln(bw, "    "+paintEconomy(p, SanitizeTerminal(l)))
+			}
+		}
+	}
 	if len(r.Contacted) > 0 && !t.opts.Quiet {
 		// The run's whole network footprint: what the browser's own
 		// events show it sent a request to.
@@ -192,6 +205,20 @@ func TextRecord(w io.Writer, rec *result.Record, opts Options) error {
 		} else {
 			fmt.Fprintf(bw, "expect:     %s\n", p.paint(ansiGreen, "✓ met"))
 		}
+	}
+	if len(r.Steps) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, p.paint(ansiBold, "Steps"))
+		for _, l := range stepLines(r) {
+			fmt.Fprintln(bw, "  "+s(l))
+		}
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, p.paint(ansiBold, "Preflight economy"))
+		for _, l := range economyLines(r) {
+			fmt.Fprintln(bw, "  "+paintEconomy(p, s(l)))
+		}
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, p.paint(ansiDim, "The exchanges below are the last step's."))
 	}
 	for _, sec := range timeline(r) {
 		fmt.Fprintln(bw)
@@ -261,4 +288,15 @@ func OneLine(rec *result.Record) string {
 		}
 	}
 	return SanitizeTerminal(line)
+}
+
+// paintEconomy colours a storm red and a fix bold.
+func paintEconomy(p painter, line string) string {
+	switch {
+	case strings.HasPrefix(line, "PREFLIGHT STORM"):
+		return p.paint(ansiRed, line)
+	case strings.HasPrefix(line, "fix: "):
+		return p.paint(ansiBold, line)
+	}
+	return line
 }

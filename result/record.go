@@ -64,6 +64,24 @@ type Record struct {
 
 	Diagnosis *cors.Diagnosis `json:"diagnosis,omitempty"`
 
+	// Steps hold one entry per step of a case with steps (or of a case run
+	// with --repeat), each with its own request, verdict, preflight and
+	// actual exchanges, expectations and diagnosis. The case's own fields
+	// then repeat its last step, and its expectations hold when every
+	// step's do. A step has no steps of its own.
+	Steps []Record `json:"steps,omitempty"`
+	// WaitMS is the pause before a step, and AtMS when the step's request
+	// was made, in milliseconds from the start of its case.
+	WaitMS int64 `json:"wait_ms,omitempty"`
+	AtMS   int64 `json:"at_ms,omitempty"`
+	// PreflightModel is the CORS model's prediction for a step: whether it
+	// sends a preflight given what the earlier steps left in the preflight
+	// cache, and whether the browser did as predicted.
+	PreflightModel *PreflightModel `json:"preflight_model,omitempty"`
+	// Economy counts the preflights of a case with steps: what they cost
+	// and the change that removes them.
+	Economy *Economy `json:"economy,omitempty"`
+
 	Browser string `json:"browser"`
 	// BrowserProduct is the browser's own product string
 	// (Browser.getVersion), such as "HeadlessChrome/156.0.8078.108".
@@ -89,6 +107,9 @@ type Exchange struct {
 	CookiesBlocked []Cookie `json:"cookies_blocked,omitempty"`
 	// FromCache is true when the response came from the HTTP cache.
 	FromCache bool `json:"from_cache,omitempty"`
+	// TimeMS is how long the exchange took, from the browser's
+	// requestWillBeSent to its loadingFinished or loadingFailed.
+	TimeMS float64 `json:"time_ms,omitempty"`
 }
 
 // Cookie is a cookie the browser withheld and its reasons.

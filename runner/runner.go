@@ -41,6 +41,11 @@ type Config struct {
 	// that applies the fix (see tryFixes), and the record says whether
 	// Chromium then allows it (Diagnosis.FixCheck).
 	TryFix bool
+	// Repeat, above 1, makes every case a sequence of that many calls
+	// (scenarios.Repeat), Every apart, so that its record holds the
+	// preflight economy of a client calling the API again and again.
+	Repeat int
+	Every  time.Duration
 }
 
 // Validate checks the configuration without side effects.
@@ -55,6 +60,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Jobs < 0 {
 		return &harness.OptionError{Option: "--jobs", Reason: fmt.Sprintf("must be at least 1, got %d", c.Jobs), Advice: "for example -j 2"}
+	}
+	if c.Repeat < 0 || c.Repeat > scenarios.MaxSteps {
+		return &harness.OptionError{Option: "--repeat", Reason: fmt.Sprintf("must be from 1 to %d, got %d", scenarios.MaxSteps, c.Repeat), Advice: "for example --repeat 20"}
+	}
+	if c.Every < 0 || c.Every > scenarios.MaxWait {
+		return &harness.OptionError{Option: "--every", Value: c.Every.String(), Reason: "must be from 0s to 2h1m", Advice: "for example --every 500ms"}
 	}
 	return harness.ValidateIsolation(c.Isolation)
 }
@@ -93,6 +104,12 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	for _, s := range suites {
 		names = append(names, s.Name)
 		for _, c := range s.Cases {
+			if cfg.Repeat > 1 {
+				if n := max(1, len(c.Steps)) * cfg.Repeat; n > scenarios.MaxSteps {
+					return nil, &harness.OptionError{Option: "--repeat", Reason: fmt.Sprintf("makes %d steps of case %q, more than %d", n, c.Name, scenarios.MaxSteps), Advice: "repeat fewer times"}
+				}
+				c = scenarios.Repeat(c, cfg.Repeat, cfg.Every)
+			}
 			cases = append(cases, c)
 			from = append(from, s)
 		}
@@ -191,6 +208,10 @@ func Conclude(rec *result.Record, s *scenarios.Suite, c scenarios.Case) {
 		rec.Suite = s.Name
 	}
 	rec.File = c.File
+	if len(rec.Steps) > 0 {
+		result.ConcludeSteps(rec, c)
+		return
+	}
 	result.Conclude(rec, c.Expect)
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -57,9 +58,77 @@ func writeCase(b *bytes.Buffer, c Case) error {
 		add(writeScalar(b, in, "why", c.Why))
 	}
 	add(writeScalar(b, in, "origin", c.Origin))
-	r := c.Request
+	if len(c.Steps) == 0 {
+		add(writeRequest(b, in, c.Request))
+	}
+	if len(c.Cookies) > 0 {
+		b.WriteString(in + "cookies:\n")
+		names := make([]string, 0, len(c.Cookies))
+		for n := range c.Cookies {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			q, err := yamlString(n, false)
+			add(err)
+			add(writeScalar(b, in+"  ", q, c.Cookies[n]))
+		}
+	}
+	if len(c.Steps) == 0 {
+		add(writeExpect(b, in, c.Expect))
+	}
+	if len(c.Steps) > 0 {
+		b.WriteString(in + "steps:\n")
+		const sin = in + "    "
+		for _, st := range c.Steps {
+			b.WriteString(in + "  - ")
+			first := true
+			// The first key shares the "- " line.
+			indent := func() string {
+				if first {
+					first = false
+					return ""
+				}
+				return sin
+			}
+			if st.Name != "" {
+				add(writeScalar(b, indent(), "name", st.Name))
+			}
+			if st.Wait != 0 {
+				add(writeScalar(b, indent(), "wait", time.Duration(st.Wait).String()))
+			}
+			if st.Origin != "" {
+				add(writeScalar(b, indent(), "origin", st.Origin))
+			}
+			if first {
+				b.WriteString("request:\n")
+				add(writeRequestFields(b, sin+"  ", st.Request))
+			} else {
+				add(writeRequest(b, sin, st.Request))
+			}
+			add(writeExpect(b, sin, st.Expect))
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// writeRequest writes "request:" and its fields under it, at indent.
+func writeRequest(b *bytes.Buffer, in string, r Request) error {
 	b.WriteString(in + "request:\n")
-	const rin = in + "  "
+	return writeRequestFields(b, in+"  ", r)
+}
+
+// writeRequestFields writes every field of r, each line at rin.
+func writeRequestFields(b *bytes.Buffer, rin string, r Request) error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	add(writeScalar(b, rin, "api", string(r.API)))
 	add(writeScalar(b, rin, "method", r.Method))
 	add(writeScalar(b, rin, "url", r.URL))
@@ -83,42 +152,46 @@ func writeCase(b *bytes.Buffer, c Case) error {
 	if r.Mode != "" {
 		add(writeScalar(b, rin, "mode", string(r.Mode)))
 	}
-	if len(c.Cookies) > 0 {
-		b.WriteString(in + "cookies:\n")
-		names := make([]string, 0, len(c.Cookies))
-		for n := range c.Cookies {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			q, err := yamlString(n, false)
-			add(err)
-			add(writeScalar(b, rin, q, c.Cookies[n]))
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// writeExpect writes "expect:" and what x checks, at indent; nothing when
+// x checks nothing.
+func writeExpect(b *bytes.Buffer, in string, x *Expect) error {
+	if x == nil || x.empty() {
+		return nil
+	}
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
-	if x := c.Expect; x != nil && !x.empty() {
-		b.WriteString(in + "expect:\n")
-		if x.Verdict != "" {
-			add(writeScalar(b, rin, "verdict", string(x.Verdict)))
+	rin := in + "  "
+	b.WriteString(in + "expect:\n")
+	if x.Verdict != "" {
+		add(writeScalar(b, rin, "verdict", string(x.Verdict)))
+	}
+	if x.CorsError != "" {
+		add(writeScalar(b, rin, "cors_error", string(x.CorsError)))
+	}
+	if x.Preflight != nil {
+		fmt.Fprintf(b, "%spreflight: %t\n", rin, *x.Preflight)
+	}
+	if x.Status != nil {
+		fmt.Fprintf(b, "%sstatus: %d\n", rin, *x.Status)
+	}
+	if len(x.ReadableHeaders) > 0 {
+		items := make([]string, len(x.ReadableHeaders))
+		for i, h := range x.ReadableHeaders {
+			q, err := yamlString(h, true)
+			add(err)
+			items[i] = q
 		}
-		if x.CorsError != "" {
-			add(writeScalar(b, rin, "cors_error", string(x.CorsError)))
-		}
-		if x.Preflight != nil {
-			fmt.Fprintf(b, "%spreflight: %t\n", rin, *x.Preflight)
-		}
-		if x.Status != nil {
-			fmt.Fprintf(b, "%sstatus: %d\n", rin, *x.Status)
-		}
-		if len(x.ReadableHeaders) > 0 {
-			items := make([]string, len(x.ReadableHeaders))
-			for i, h := range x.ReadableHeaders {
-				q, err := yamlString(h, true)
-				add(err)
-				items[i] = q
-			}
-			fmt.Fprintf(b, "%sreadable_headers: [%s]\n", rin, strings.Join(items, ", "))
-		}
+		fmt.Fprintf(b, "%sreadable_headers: [%s]\n", rin, strings.Join(items, ", "))
 	}
 	if len(errs) > 0 {
 		return errs[0]

@@ -19,6 +19,10 @@ func withoutPositions(s *Suite) *Suite {
 	c.Cases = append([]Case(nil), s.Cases...)
 	for i := range c.Cases {
 		c.Cases[i].File, c.Cases[i].Line = "", 0
+		c.Cases[i].Steps = append([]Step(nil), s.Cases[i].Steps...)
+		for j := range c.Cases[i].Steps {
+			c.Cases[i].Steps[j].Line = 0
+		}
 	}
 	return &c
 }

@@ -59,6 +59,12 @@ type Case struct {
 	// whether to send them: cases start with an empty jar otherwise.
 	Cookies map[string]string `json:"cookies,omitempty" yaml:"cookies,omitempty"`
 	Expect  *Expect           `json:"expect,omitempty" yaml:"expect,omitempty"`
+	// Steps, when set, make the case a sequence: each step's request is
+	// made in turn from the same page in the same browser context, so the
+	// preflight cache, the HTTP cache and cookies carry from one step to
+	// the next as they do in a user's tab. Request is then the first
+	// step's request and Expect is nil: each step has its own.
+	Steps []Step `json:"steps,omitempty" yaml:"steps,omitempty"`
 	// File and Line locate the case in its suite file for messages.
 	File string `json:"-" yaml:"-"`
 	Line int    `json:"-" yaml:"-"`

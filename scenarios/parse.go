@@ -164,6 +164,9 @@ type rawCase struct {
 	req               rawRequest
 	cookies           []rawHeader
 	exp               rawExpect
+	// steps are the case's steps: list; stepsSet says the key is there.
+	steps    []rawStep
+	stepsSet bool
 }
 
 // walker walks the YAML AST and collects every problem it meets.
@@ -327,7 +330,7 @@ func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
 
 var (
 	suiteKeys    = []string{"version", "name", "target", "defaults", "cases"}
-	caseKeys     = []string{"name", "why", "origin", "request", "cookies", "expect"}
+	caseKeys     = []string{"name", "why", "origin", "request", "cookies", "expect", "steps"}
 	defaultsKeys = []string{"origin", "request", "cookies", "expect"}
 	requestKeys  = []string{"api", "method", "url", "headers", "credentials", "body", "mode"}
 	expectKeys   = []string{"verdict", "cors_error", "preflight", "status", "readable_headers"}
@@ -412,7 +415,7 @@ func (w *walker) suite(body ast.Node) *Suite {
 			continue // not a mapping, already reported
 		}
 		rc.merge(defaults)
-		if c, ok := w.finish(rc, s.Target); ok {
+		if c, ok := w.finishCase(rc, s.Target); ok {
 			s.Cases = append(s.Cases, c)
 		}
 	}
@@ -451,6 +454,9 @@ func (w *walker) rawCase(n ast.Node, field string, at yamlpos.Pos, known []strin
 	}
 	if e, ok := m["expect"]; ok {
 		w.expect(e, field+".expect", &rc.exp)
+	}
+	if e, ok := m["steps"]; ok {
+		rc.steps, rc.stepsSet = w.steps(e, field+".steps"), true
 	}
 	return rc
 }

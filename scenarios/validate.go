@@ -18,6 +18,9 @@ import (
 // once, as *fileerr.Problem values with no file or position, their fields
 // named from the case: origin, request.method, request.headers.X-Token.
 func (c *Case) Validate() error {
+	if len(c.Steps) > 0 {
+		return c.validateSteps()
+	}
 	w := &walker{yamlpos.Walker{}}
 	rc := rawCase{field: "case", name: given(c.Name), why: given(c.Why), origin: given(c.Origin)}
 	rc.name.set = true

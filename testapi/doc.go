@@ -40,9 +40,10 @@
 //	                      Origin; repeat for several header lines; acao=reflect echoes the Origin
 //	acac=true|false       Access-Control-Allow-Credentials: true, or none
 //	acam=PUT,DELETE       Access-Control-Allow-Methods (empty value: none)
-//	acah=x-token          Access-Control-Allow-Headers (empty value: none)
+//	acah=x-token          Access-Control-Allow-Headers (empty value: none); acah=reflect echoes
+//	                      Access-Control-Request-Headers
 //	aceh=x-request-id     Access-Control-Expose-Headers (empty value: none)
-//	max_age=SECONDS       Access-Control-Max-Age (empty value: none)
+//	max_age=SECONDS       Access-Control-Max-Age, any integer, negative too (empty value: none)
 //	preflight_status=N    status of the preflight (200–599)
 //	status=N              status of the actual response (200–599)
 //	redirect=URL          answer actual requests with 307 to URL (absolute or a path)

@@ -332,7 +332,12 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request, route policy
 		if len(route.AllowMethods) > 0 {
 			hdr.Set("Access-Control-Allow-Methods", strings.Join(route.AllowMethods, ", "))
 		}
-		if len(route.AllowHeaders) > 0 {
+		switch {
+		case len(route.AllowHeaders) == 1 && route.AllowHeaders[0] == reflectHeaders:
+			if acrh := r.Header.Get("Access-Control-Request-Headers"); acrh != "" {
+				hdr.Set("Access-Control-Allow-Headers", acrh)
+			}
+		case len(route.AllowHeaders) > 0:
 			hdr.Set("Access-Control-Allow-Headers", strings.Join(route.AllowHeaders, ", "))
 		}
 		if route.MaxAge != nil {

@@ -79,6 +79,7 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 					bad(key, v, "comma-separated tokens")
 				}
 			}
+
 			switch key {
 			case "acam":
 				ov.acam = &list
@@ -92,9 +93,11 @@ func parseOverrides(q url.Values) (ov overrides, present bool, err error) {
 				ov.clearMaxAge = true
 				continue
 			}
+			// Negative values are allowed: what a browser makes of them is
+			// worth measuring.
 			n, perr := strconv.Atoi(last)
-			if perr != nil || n < 0 {
-				bad(key, last, "seconds, 0 or more")
+			if perr != nil {
+				bad(key, last, "whole seconds")
 				continue
 			}
 			ov.maxAge = &n
@@ -202,6 +205,12 @@ func (ov overrides) apply(r *policy.Route) {
 		r.DelayMS = *ov.delayMS
 	}
 }
+
+// reflectHeaders, as the one value of acah, makes a preflight answer echo
+// Access-Control-Request-Headers, as many frameworks' "allow any header"
+// settings do: each cached result then lists only the headers that one
+// preflight asked for.
+const reflectHeaders = "reflect"
 
 // hasControl reports control characters, which no header value may carry.
 func hasControl(s string) bool {

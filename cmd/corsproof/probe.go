@@ -22,6 +22,7 @@ type probeOptions struct {
 	cookies []string
 	browser browserFlags
 	out     outputFlags
+	repeat  repeatFlags
 }
 
 func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *cobra.Command {
@@ -34,7 +35,8 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 		Short: "Make one request from a page at ORIGIN in a real browser and explain the verdict",
 		Example: `  corsproof probe http://127.0.0.1:8080/api/allowlist --origin https://app.example.test
   corsproof probe https://api.example.com/v1/login --origin http://localhost:3000 \
-      -X POST -H 'Content-Type: application/json' --credentials include --data '{"user":"a"}'`,
+      -X POST -H 'Content-Type: application/json' --credentials include --data '{"user":"a"}'
+  corsproof probe http://127.0.0.1:8080/api/open --origin https://app.example.test -X PUT -H 'X-Token: a' --repeat 20`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			po.url = args[0]
@@ -48,6 +50,7 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 	_ = cmd.MarkFlagRequired("origin")
 	po.browser.add(fs)
 	po.browser.addTryFix(fs)
+	po.repeat.add(fs)
 	po.out.add(fs, "text")
 	return cmd
 }
@@ -83,6 +86,9 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	}
 	cfg, err := po.browser.config(po.f.browser)
 	if err != nil {
+		return err
+	}
+	if err := po.repeat.apply(&cfg); err != nil {
 		return err
 	}
 	// Check every output flag before the browser runs.

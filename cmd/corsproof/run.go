@@ -23,6 +23,7 @@ type runOptions struct {
 	baseline     string
 	shard        string
 	allowChanges bool
+	repeat       repeatFlags
 }
 
 func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -45,6 +46,7 @@ error.`,
 	}
 	opts.browser.add(cmd.Flags())
 	opts.browser.addTryFix(cmd.Flags())
+	opts.repeat.add(cmd.Flags())
 	opts.out.add(cmd.Flags(), "text")
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
@@ -68,7 +70,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return fmt.Errorf("--shard: %w", err)
 		}
 	}
-	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out,
+	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out, repeat: &opts.repeat,
 		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges})
 }
 
@@ -95,6 +97,8 @@ type suiteRun struct {
 	shard        string
 	baseline     string
 	allowChanges bool
+	// repeat is nil for demo, which has no --repeat.
+	repeat *repeatFlags
 }
 
 // runSuites runs the suites and writes every report asked for, JSON Lines
@@ -106,6 +110,11 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		return err
 	}
 	cfg.Shard = sr.shard
+	if sr.repeat != nil {
+		if err := sr.repeat.apply(&cfg); err != nil {
+			return err
+		}
+	}
 	targets, err := sr.out.targets()
 	if err != nil {
 		return err

@@ -1,0 +1,69 @@
+package compare
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// sequence is a case with steps; preflighted[i] says whether step i sent
+// a preflight, answered with maxAge.
+func sequence(maxAge string, headers []map[string]string, preflighted ...bool) result.Record {
+	rec := result.Record{Name: "poll", Suite: "s", Origin: "https://app.example.test", Verdict: "allowed"}
+	for i, p := range preflighted {
+		st := result.Record{Name: "step " + string(rune('1'+i)), Origin: rec.Origin, Verdict: "allowed",
+			Request: scenarios.Request{Method: "PUT", URL: "http://127.0.0.1:1/x", Headers: headers[i]}}
+		if p {
+			st.Preflight = &result.Exchange{Method: "OPTIONS", Status: 204, ResponseHeaders: map[string]string{"Access-Control-Max-Age": maxAge}}
+		}
+		rec.Steps = append(rec.Steps, st)
+	}
+	rec.TakeLastStep()
+	return rec
+}
+
+func TestDiffStepPreflights(t *testing.T) {
+	t.Parallel()
+	token := map[string]string{"X-Token": "a"}
+	both := map[string]string{"X-Token": "a", "X-Other": "b"}
+	t.Run("a new header", func(t *testing.T) {
+		old := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
+		now := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, both}, true, true)}}
+		ch := Diff(old, now)
+		require.Len(t, ch, 1)
+		assert.Equal(t, []FieldChange{{Field: FieldStepPreflights, Old: "sent, not sent", New: "sent, sent"}}, ch[0].Fields[len(ch[0].Fields)-1:])
+		assert.Equal(t, []string{"step 2 now sends a preflight: new header x-other"}, ch[0].Reasons)
+		assert.Contains(t, ch[0].String(), "(step 2 now sends a preflight: new header x-other)")
+	})
+	t.Run("Max-Age changed", func(t *testing.T) {
+		old := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
+		now := &result.Run{Records: []result.Record{sequence("0", []map[string]string{token, token}, true, true)}}
+		ch := Diff(old, now)
+		require.Len(t, ch, 1)
+		assert.Equal(t, []string{"step 2 now sends a preflight: Access-Control-Max-Age 600 → 0"}, ch[0].Reasons)
+	})
+	t.Run("the reverse", func(t *testing.T) {
+		old := &result.Run{Records: []result.Record{sequence("0", []map[string]string{token, token}, true, true)}}
+		now := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
+		ch := Diff(old, now)
+		require.Len(t, ch, 1)
+		assert.Equal(t, []string{"step 2 no longer sends a preflight: Access-Control-Max-Age 0 → 600"}, ch[0].Reasons)
+	})
+	t.Run("unchanged", func(t *testing.T) {
+		r := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
+		assert.Empty(t, Diff(r, r))
+	})
+	t.Run("matrix", func(t *testing.T) {
+		a := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
+		b := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, true)}}
+		m, err := NewMatrix(Column{Label: "c150", Run: a}, Column{Label: "c156", Run: b})
+		require.NoError(t, err)
+		require.Equal(t, 1, m.Differing())
+		assert.Contains(t, m.Rows[0].Fields, FieldStepPreflights)
+		assert.Equal(t, []string{"c156: step 2 now sends a preflight"}, m.Rows[0].Reasons, "the same request and Max-Age: the browser changed")
+	})
+}

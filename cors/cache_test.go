@@ -1,0 +1,121 @@
+package cors
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Each case is a sequence as Chromium 156 ran it (cmd/corsproof
+// TestStepsPreflightCache checks the same facts against the browser and
+// the target's log); want says which steps sent a preflight.
+func TestPredictPreflights(t *testing.T) {
+	t.Parallel()
+	const page, api = "https://app.example.test", "http://127.0.0.1:8080/api/x"
+	put := func(headers ...string) Request {
+		h := map[string]string{}
+		for _, n := range headers {
+			h[n] = "1"
+		}
+		return Request{Origin: page, Method: "PUT", URL: api, Headers: h, Credentials: "omit"}
+	}
+	ok := func(maxAge string, headers string) *Response {
+		h := map[string]string{"Access-Control-Allow-Origin": page, "Access-Control-Allow-Methods": "PUT", "Access-Control-Allow-Headers": headers}
+		if maxAge != "-" {
+			h["Access-Control-Max-Age"] = maxAge
+		}
+		return &Response{Status: 204, Headers: h}
+	}
+	s := func(r Request, at time.Duration, pre *Response) SequenceStep {
+		return SequenceStep{Input: Input{Request: r, Preflight: pre}, At: at}
+	}
+	sec := time.Second
+	tests := []struct {
+		desc   string
+		steps  []SequenceStep
+		want   []bool
+		causes []string
+	}{
+		{"twice within Max-Age, then after it", []SequenceStep{
+			s(put("X-Token"), 0, ok("1", "x-token")), s(put("X-Token"), sec/10, nil), s(put("X-Token"), 1600*time.Millisecond, ok("1", "x-token"))},
+			[]bool{true, false, true}, []string{CauseNoEntry, CauseCached, CauseExpired}},
+		{"no Max-Age keeps 5 s", []SequenceStep{
+			s(put("X-Token"), 0, ok("-", "x-token")), s(put("X-Token"), 4*sec, nil), s(put("X-Token"), 6*sec, ok("-", "x-token"))},
+			[]bool{true, false, true}, []string{CauseNoEntry, CauseCached, CauseExpired}},
+		{"Max-Age above the cap is 7200 s", []SequenceStep{
+			s(put("X-Token"), 0, ok("86400", "x-token")), s(put("X-Token"), 7199*sec, nil), s(put("X-Token"), 7201*sec, ok("86400", "x-token"))},
+			[]bool{true, false, true}, nil},
+		{"Max-Age 0 and negative cache nothing", []SequenceStep{
+			s(put("X-Token"), 0, ok("0", "x-token")), s(put("X-Token"), sec/100, ok("-1", "x-token")), s(put("X-Token"), sec/50, ok("-1", "x-token"))},
+			[]bool{true, true, true}, []string{CauseNoEntry, CauseNoEntry, CauseNoEntry}},
+		{"a new header, then the first again", []SequenceStep{
+			s(put("X-Token"), 0, ok("60", "x-token")), s(put("X-Token", "X-Other"), sec, ok("60", "x-token, x-other")), s(put("X-Token"), 2*sec, nil)},
+			[]bool{true, true, false}, []string{CauseNoEntry, CauseNewHeader, CauseCached}},
+		{"a static list covers a later header", []SequenceStep{
+			s(put("X-Token"), 0, ok("60", "x-token, x-other")), s(put("X-Other"), sec, nil)},
+			[]bool{true, false}, nil},
+		{"a miss drops the entry even when its preflight fails", []SequenceStep{
+			s(put("X-Token"), 0, ok("60", "x-token")),
+			{Input: Input{Request: put("X-Token", "X-Other"), Preflight: ok("60", "x-token")}, At: sec, CorsError: ErrHeaderDisallowedByPreflightResponse},
+			s(put("X-Token"), 2*sec, ok("60", "x-token"))},
+			[]bool{true, true, true}, []string{CauseNoEntry, CauseNewHeader, CauseNoEntry}},
+		{"another origin is another entry", []SequenceStep{
+			s(put("X-Token"), 0, ok("60", "x-token")),
+			s(Request{Origin: "http://localhost:3000", Method: "PUT", URL: api, Headers: map[string]string{"X-Token": "1"}}, sec, ok("60", "x-token")),
+			s(put("X-Token"), 2*sec, nil)},
+			[]bool{true, true, false}, nil},
+		{"credentials: an entry made without them does not cover them; one made with them covers both", func() []SequenceStep {
+			inc := put("X-Token")
+			inc.Credentials = "include"
+			pre := ok("60", "x-token")
+			pre.Headers["Access-Control-Allow-Credentials"] = "true"
+			return []SequenceStep{s(put("X-Token"), 0, pre), s(inc, sec, pre), s(put("X-Token"), 2*sec, nil)}
+		}(), []bool{true, true, false}, []string{CauseNoEntry, CauseCredentials, CauseCached}},
+		{"a simple request needs none", []SequenceStep{
+			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
+			[]bool{false}, []string{CauseNotNeeded}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			t.Parallel()
+			got := PredictPreflights(tt.steps)
+			sent := make([]bool, len(got))
+			causes := make([]string, len(got))
+			for i, p := range got {
+				sent[i], causes[i] = p.Sent, p.Cause
+				assert.NotEmpty(t, p.Reason)
+			}
+			assert.Equal(t, tt.want, sent, "causes %v", causes)
+			if tt.causes != nil {
+				assert.Equal(t, tt.causes, causes)
+			}
+		})
+	}
+}
+
+func TestPreflightAdvice(t *testing.T) {
+	t.Parallel()
+	r := Request{Origin: "https://app.example.test", Method: "PUT", URL: "http://127.0.0.1:8080/x",
+		Headers: map[string]string{"X-Trace": "1", "Content-Type": "application/json"}, Body: "{}"}
+	cause, fixes := PreflightAdvice(r, []string{CauseExpired, CauseExpired}, "", false)
+	assert.Equal(t, "the server sends no Access-Control-Max-Age, so Chromium keeps each preflight result only 5 s", cause)
+	assert.Contains(t, fixes[0], "Raise Access-Control-Max-Age on the preflight response to 7200")
+	joined := ""
+	for _, f := range fixes {
+		joined += f + "\n"
+	}
+	assert.Contains(t, joined, "Use GET or POST instead of PUT")
+	assert.Contains(t, joined, "CORS-safelisted Content-Type")
+	assert.Contains(t, joined, "Drop the `x-trace` header")
+
+	cause, fixes = PreflightAdvice(r, []string{CauseNewHeader}, "7200", true)
+	assert.Contains(t, cause, "different request headers")
+	assert.NotContains(t, fixes[0], "Raise", "at the cap there is nothing to raise")
+	assert.Contains(t, fixes[0], "List every header")
+
+	assert.True(t, IsStorm(5, 5))
+	assert.True(t, IsStorm(20, 5))
+	assert.False(t, IsStorm(20, 4), "one per five calls is not a storm")
+	assert.False(t, IsStorm(1, 1))
+}

@@ -1,0 +1,90 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// stepsRun is a run of one sequence of three calls with Max-Age 0 — a
+// preflight storm — whose step name and header value are hostile.
+func stepsRun() *result.Run {
+	const hostile = "<script>alert(1)</script>\x1b[31m"
+	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=0", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "secret-value"}}
+	pre := &result.Exchange{Method: "OPTIONS", URL: req.URL, Status: 204, TimeMS: 1.5,
+		RequestHeaders: map[string]string{"X-Token": "secret-value"},
+		ResponseHeaders: map[string]string{"Access-Control-Max-Age": "0", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token", "X-Evil": hostile}}
+	rec := result.Record{Name: "poll " + hostile, Origin: "https://app.example.test", Request: req, Verdict: "allowed", Mismatches: []string{}}
+	for i := range 3 {
+		st := result.Record{Name: "call " + hostile, Origin: rec.Origin, Request: req, Verdict: "allowed", Preflight: pre, AtMS: int64(i * 100),
+			Actual:     &result.Exchange{Method: "PUT", URL: req.URL, Status: 200, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}},
+			Mismatches: []string{}}
+		rec.Steps = append(rec.Steps, st)
+	}
+	rec.TakeLastStep()
+	result.ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 3)})
+	run := &result.Run{Records: []result.Record{rec}}
+	run.Tally()
+	return run
+}
+
+func TestEconomyInEveryReport(t *testing.T) {
+	t.Parallel()
+	run := stepsRun()
+	require.NotNil(t, run.Records[0].Economy)
+	require.Equal(t, 1, run.Records[0].Economy.Storms)
+	for _, format := range []string{"text", "markdown", "html", "junit", "json"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			r, err := New(format, Options{})
+			require.NoError(t, err)
+			var b bytes.Buffer
+			require.NoError(t, r.Report(&b, run))
+			out := b.String()
+			assert.NotContains(t, out, "secret-value", "secrets in steps are redacted")
+			switch format {
+			case "text":
+				assert.NotContains(t, out, "\x1b[31m", "no raw escape sequence on a terminal")
+			case "html":
+				assert.NotContains(t, out, "<li>call <script>", "no raw markup")
+				assert.Contains(t, out, "<li>call &lt;script&gt;")
+			case "markdown":
+				assert.Contains(t, out, "1. call &lt;script&gt;")
+			case "junit":
+				var v struct{}
+				assert.NoError(t, xml.Unmarshal(b.Bytes(), &v), "well-formed XML")
+			}
+			if format == "json" {
+				assert.Contains(t, out, `"storm": true`)
+				return
+			}
+			assert.Contains(t, out, "3 preflights", "the economy section")
+			assert.Contains(t, out, "PREFLIGHT STORM")
+			assert.True(t, strings.Contains(out, "Raise Access-Control-Max-Age"), "the fix")
+		})
+	}
+	var b bytes.Buffer
+	require.NoError(t, TextRecord(&b, &run.Records[0], Options{}))
+	assert.Contains(t, b.String(), "Steps\n")
+	assert.Contains(t, b.String(), "Preflight economy\n  3 calls cost 3 preflights: 3 extra round trips and 4.5 ms spent waiting for them")
+}
+
+func TestEconomyAgreesWithModel(t *testing.T) {
+	t.Parallel()
+	rec := stepsRun().Records[0]
+	assert.True(t, rec.Diagnosis.AgreesWithBrowser, rec.Diagnosis.Warnings)
+	g := rec.Economy.Groups[0]
+	assert.Equal(t, 3, g.Calls)
+	assert.Equal(t, 3, g.Preflights)
+	assert.True(t, g.Honoured)
+	assert.True(t, g.Storm)
+}

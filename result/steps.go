@@ -1,0 +1,96 @@
+package result
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// PreflightModel is the model's prediction of a step's preflight and how
+// it compares with what the browser did.
+type PreflightModel struct {
+	cors.CachedPreflight
+	// AgreesWithBrowser is true when the browser sent a preflight exactly
+	// when the model said it would.
+	AgreesWithBrowser bool `json:"agrees_with_browser"`
+}
+
+// TakeLastStep makes a case record with steps repeat its last step — the
+// request, verdict, exchanges and what the page saw — so that every report
+// that knows nothing of steps still shows where the sequence ended. The
+// origins contacted are those of every step.
+func (r *Record) TakeLastStep() {
+	if len(r.Steps) == 0 {
+		return
+	}
+	last := r.Steps[len(r.Steps)-1]
+	r.Request = last.Request
+	r.Verdict, r.CorsError, r.FailedParameter = last.Verdict, last.CorsError, last.FailedParameter
+	r.NetError, r.BlockedReason, r.Console = last.NetError, last.BlockedReason, last.Console
+	r.Preflight, r.Actual, r.Redirects = last.Preflight, last.Actual, last.Redirects
+	r.Page, r.AddressSpaces = last.Page, last.AddressSpaces
+	r.Contacted = nil
+	for _, s := range r.Steps {
+		for _, o := range s.Contacted {
+			if !slices.Contains(r.Contacted, o) {
+				r.Contacted = append(r.Contacted, o)
+			}
+		}
+	}
+}
+
+// ConcludeSteps concludes a case record with steps: each step against its
+// own expectations, with its diagnosis and the model's prediction of its
+// preflight given the steps before it; then the case, whose mismatches are
+// its steps' (each prefixed with the step's name), and which agrees with
+// the model only when every step does.
+func ConcludeSteps(rec *Record, c scenarios.Case) {
+	seq := make([]cors.SequenceStep, len(rec.Steps))
+	for i := range rec.Steps {
+		st := &rec.Steps[i]
+		var exp *scenarios.Expect
+		if i < len(c.Steps) {
+			exp = c.Steps[i].Expect
+		}
+		Conclude(st, exp)
+		seq[i] = cors.SequenceStep{Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
+	}
+	preds := cors.PredictPreflights(seq)
+	rec.Expect = nil
+	rec.Mismatches = []string{}
+	var disagree []string
+	for i := range rec.Steps {
+		st := &rec.Steps[i]
+		run := !(st.Verdict == cors.VerdictError && st.Actual == nil && st.Preflight == nil)
+		pm := &PreflightModel{CachedPreflight: preds[i], AgreesWithBrowser: !run || preds[i].Sent == (st.Preflight != nil)}
+		st.PreflightModel = pm
+		if !pm.AgreesWithBrowser {
+			what := fmt.Sprintf("the model predicted no preflight (%s) but Chromium sent one", pm.Reason)
+			if pm.Sent {
+				what = fmt.Sprintf("the model predicted a preflight (%s) but Chromium sent none: it used a cached result", pm.Reason)
+			}
+			st.Diagnosis.AgreesWithBrowser = false
+			st.Diagnosis.Summary += " The preflight disagrees: " + what + "."
+			disagree = append(disagree, st.Name+": "+what)
+		} else if st.Diagnosis != nil && !st.Diagnosis.AgreesWithBrowser {
+			disagree = append(disagree, st.Name+": the verdict disagrees")
+		}
+		for _, m := range st.Mismatches {
+			rec.Mismatches = append(rec.Mismatches, st.Name+": "+m)
+		}
+	}
+	rec.ExpectMet = len(rec.Mismatches) == 0
+	if n := len(rec.Steps); n > 0 && rec.Steps[n-1].Diagnosis != nil {
+		d := *rec.Steps[n-1].Diagnosis
+		d.Warnings = slices.Clone(d.Warnings)
+		d.AgreesWithBrowser = len(disagree) == 0
+		for _, w := range disagree {
+			d.Warnings = append(d.Warnings, "model disagreement at "+w)
+		}
+		rec.Diagnosis = &d
+	}
+	rec.Economy = EconomyOf(rec.Steps)
+}
