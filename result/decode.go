@@ -79,7 +79,13 @@ func Decode(data []byte) (*Run, Source, error) {
 		}
 		// Totals are derived data: a hand-edited or truncated file must not
 		// make merge, baseline or a report count cases that are not there.
+		saved := run.Totals
 		run.Tally()
+		if first["totals"] != nil {
+			if err := checkTotals(saved, run.Totals); err != nil {
+				return nil, "", err
+			}
+		}
 		return &run, SourceRun, nil
 	case first["verdict"] != nil && first["name"] != nil:
 		var rec Record
@@ -98,6 +104,8 @@ func Decode(data []byte) (*Run, Source, error) {
 // decodeLines reads a run written as JSON Lines.
 func decodeLines(data []byte) (*Run, Source, error) {
 	run := &Run{}
+	var saved *Totals
+	totalsLine := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), maxSavedFile)
 	line := 0
@@ -117,7 +125,12 @@ func decodeLines(data []byte) (*Run, Source, error) {
 				return nil, "", fmt.Errorf("line %d: parsing run header: %w", line, err)
 			}
 		case probe["totals"] != nil:
-			// Recomputed below from the records actually present.
+			// Recomputed below from the records actually present, and
+			// checked against them.
+			saved, totalsLine = &Totals{}, line
+			if err := json.Unmarshal(probe["totals"], saved); err != nil {
+				return nil, "", fmt.Errorf("line %d: parsing totals: %w", line, err)
+			}
 		default:
 			var rec Record
 			if err := json.Unmarshal(text, &rec); err != nil {
@@ -130,6 +143,11 @@ func decodeLines(data []byte) (*Run, Source, error) {
 		return nil, "", fmt.Errorf("line %d: %w", line+1, err)
 	}
 	run.Tally()
+	if saved != nil {
+		if err := checkTotals(*saved, run.Totals); err != nil {
+			return nil, "", fmt.Errorf("line %d: %w", totalsLine, err)
+		}
+	}
 	return run, SourceRunLines, nil
 }
 
