@@ -3,11 +3,13 @@ package result
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/internal/input"
 )
 
 // Source says what shape a saved file had.
@@ -27,22 +29,17 @@ const (
 // device) fails clearly instead of exhausting memory.
 const maxSavedFile = 256 << 20
 
-// Load reads a saved run or record from a file; see Decode.
+// Load reads a saved run or record from a file (a regular file only, at
+// most 256 MiB); see Decode.
 func Load(path string) (*Run, Source, error) {
-	f, err := os.Open(path)
+	data, _, err := input.Read(context.Background(), path, nil, maxSavedFile, "saved run", "")
 	if err != nil {
+		if len(fileerr.Problems(err)) > 0 {
+			return nil, "", err
+		}
 		return nil, "", fmt.Errorf("reading saved run: %w", err)
 	}
-	defer f.Close()
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(f, maxSavedFile+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("reading saved run %s: %w", path, err)
-	}
-	if n > maxSavedFile {
-		return nil, "", fmt.Errorf("reading saved run %s: larger than %d MiB, not a corsproof result", path, maxSavedFile>>20)
-	}
-	run, src, err := Decode(buf.Bytes())
+	run, src, err := Decode(data)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}

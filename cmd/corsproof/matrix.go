@@ -126,7 +126,9 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 		}
 		suites = append(suites, s)
 	}
-	loaded, err := loadSuites(mo.files)
+	loaded, err := interruptible(ctx, "loading suites", func() ([]*scenarios.Suite, error) {
+		return loadSuites(ctx, mo.files, scenarios.Limits{})
+	})
 	if err != nil {
 		return err
 	}

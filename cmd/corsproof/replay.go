@@ -57,7 +57,7 @@ does not, 2 on a usage or configuration error.`,
 // format), and every --report file. It returns errExpectations when a
 // request did not reproduce what the user saw.
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	suite, err := importFile(opts.stdin, "har", opts.file, &opts.imp, opts.f.stderr)
+	suite, err := importFile(ctx, opts.stdin, "har", opts.file, &opts.imp, opts.f.stderr)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	stdout, stderr := opts.f.stdout, opts.f.stderr
 	pol := testapi.DefaultPolicy()
 	if opts.policy != "" {
-		p, err := policy.Load(opts.policy)
+		p, err := interruptible(ctx, "loading the policy", func() (*policy.Policy, error) { return policy.LoadContext(ctx, opts.policy) })
 		if err != nil {
 			return err
 		}

@@ -75,7 +75,7 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := loadContract(vo.policy, vo.target, stderr)
+	c, err := loadContract(ctx, vo.policy, vo.target, stderr)
 	if err != nil {
 		return err
 	}

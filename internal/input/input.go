@@ -40,15 +40,8 @@ func Read(ctx context.Context, path string, stdin io.Reader, limit int64, what, 
 		data, err := readAll(ctx, stdin, limit)
 		return check(data, err, "stdin", limit, what, flag)
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, path, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, path, notRegular(path, fi.Mode(), what)
-	}
-	// O_NONBLOCK: should the path become a FIFO after the check, opening
-	// it must not wait for a writer. A regular file ignores the flag.
+	// O_NONBLOCK: opening a FIFO must not wait for a writer before the
+	// check below refuses it. A regular file ignores the flag.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, path, err
