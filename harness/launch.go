@@ -136,7 +136,7 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 			err = fmt.Errorf("waiting for the browser to listen: %w: %s", ctx.Err(), p.out.tail())
 		}
 		if err != nil {
-			return nil, errors.Join(err, p.stop(false))
+			return nil, errors.Join(err, p.abandon())
 		}
 	}
 	return p, nil
@@ -169,11 +169,25 @@ func (p *process) endpoint() Endpoint {
 // Otherwise it is told to exit with a closed pipe or, on a port, SIGTERM;
 // one that has not exited after closeTimeout is killed.
 func (p *process) stop(asked bool) error {
-	p.stopOnce.Do(func() { p.stopErr = p.shutdown(asked) })
+	p.stopOnce.Do(func() { p.stopErr = p.shutdown(asked, closeTimeout) })
 	return p.stopErr
 }
 
-func (p *process) shutdown(asked bool) error {
+// abandon stops a browser that failed to start: it gets a moment to exit
+// on its closed pipe, then is killed; having to kill it is no news, the
+// launch failed anyway. What it left on disk is still an error.
+func (p *process) abandon() error {
+	p.stopOnce.Do(func() { p.stopErr = p.shutdown(false, abandonTimeout) })
+	if p.killed {
+		return errors.Join(p.removeSingleton(), p.removeProfile())
+	}
+	return p.stopErr
+}
+
+// abandonTimeout bounds the wait for a browser that failed to start.
+const abandonTimeout = 2 * time.Second
+
+func (p *process) shutdown(asked bool, timeout time.Duration) error {
 	// A browser whose DevTools pipe closes exits as cleanly as after
 	// Browser.close (measured: 156), whatever state the driver is in.
 	p.closePipe()
@@ -189,11 +203,11 @@ func (p *process) shutdown(asked bool) error {
 		}
 		select {
 		case <-p.exited:
-		case <-time.After(closeTimeout):
+		case <-time.After(timeout):
 			p.killed = true
 			_ = p.cmd.Process.Kill()
 			<-p.exited
-			err = fmt.Errorf("stopping browser: it did not exit within %s; killed it", closeTimeout)
+			err = fmt.Errorf("stopping browser: it did not exit within %s; killed it", timeout)
 		}
 	}
 	return errors.Join(err, p.removeSingleton(), p.removeProfile())
@@ -208,7 +222,7 @@ func (p *process) failedAlone() bool {
 // exitedEarly is the error of a browser that exited while it started: its
 // exit status and the last of its output. Call it once exited is closed.
 func (p *process) exitedEarly() error {
-	return fmt.Errorf("browser exited before it answered (%v): %s", p.exitErr, p.out.tail())
+	return fmt.Errorf("%w (%v): %s", errExitedEarly, p.exitErr, p.out.tail())
 }
 
 func (p *process) closePipe() {
