@@ -210,14 +210,14 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	b.conn = conn
 	b.product = conn.Product()
 	if opts.DebugDir != "" {
-		if err := os.MkdirAll(opts.DebugDir, 0o755); err != nil {
+		if err := makeDebugDir(opts.DebugDir); err != nil {
 			b.Close()
-			return nil, fmt.Errorf("creating --debug-cdp folder: %w", err)
+			return nil, err
 		}
 		// The CDP logs explain a verdict; the launch settings explain
 		// what the browser could and could not do on the network.
 		settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"
-		if err := os.WriteFile(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings), 0o644); err != nil {
+		if err := writePrivate(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings)); err != nil {
 			return nil, errors.Join(fmt.Errorf("writing launch settings: %w", err), b.Close())
 		}
 	}

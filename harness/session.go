@@ -131,7 +131,9 @@ func openDebugLog(dir, name string) (*os.File, error) {
 		safe = safe[:60]
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%04d-%s.cdp.jsonl", debugSeq.Add(1), safe))
-	f, err := os.Create(path)
+	// The log can hold what --show-secrets lets through, and always the
+	// URLs and bodies of the run: for the user's eyes only.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening CDP log: %w", err)
 	}
