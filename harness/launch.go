@@ -84,8 +84,11 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 	if err != nil {
 		return nil, fmt.Errorf("creating browser profile: %w", err)
 	}
-	p := &process{profile: profile, tmpDir: os.TempDir(), out: newBrowserOutput(), exited: make(chan struct{})}
+	p := &process{profile: profile, out: newBrowserOutput(), exited: make(chan struct{})}
 	if err := writeProfile(profile, opts.ThirdPartyCookies); err != nil {
+		return nil, errors.Join(err, p.removeProfile())
+	}
+	if p.tmpDir, err = browserTmp(profile); err != nil {
 		return nil, errors.Join(err, p.removeProfile())
 	}
 	debug := "--remote-debugging-pipe"
@@ -96,6 +99,7 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 	// its own, instead of a blank tab (measured: 156).
 	args := append(append([]string{"--user-data-dir=" + profile, debug}, flags...), "about:blank")
 	p.cmd = exec.Command(path, args...)
+	p.cmd.Env = append(os.Environ(), "TMPDIR="+p.tmpDir)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	// The browser's children can keep its output open after it exits; do
 	// not wait for them.
@@ -205,7 +209,7 @@ func (p *process) shutdown(asked bool, timeout time.Duration) error {
 		case <-p.exited:
 		case <-time.After(timeout):
 			p.killed = true
-			_ = p.cmd.Process.Kill()
+			killTree(p.cmd)
 			<-p.exited
 			err = fmt.Errorf("stopping browser: it did not exit within %s; killed it", timeout)
 		}

@@ -34,7 +34,12 @@ type Config struct {
 	Shard string
 	// Reuse, when set, runs on this browser instead of launching one, and
 	// its settings are recorded instead of Browser's (tests share one).
+	// A lent browser is never relaunched: if it dies, the cases left are
+	// not run.
 	Reuse *harness.Browser
+	// Relaunches bounds how many new browsers a run starts after its
+	// browser died; zero means DefaultRelaunches, negative none.
+	Relaunches int
 }
 
 // Validate checks the configuration without side effects.
@@ -71,6 +76,13 @@ type Hooks struct {
 	// Record is called with each concluded record as its case finishes,
 	// one call at a time, in the order cases finish.
 	Record func(rec *result.Record)
+	// Notice is called with what the run has to tell the user as it
+	// happens: the browser died, it was relaunched, cases were not run.
+	Notice func(msg string)
+	// Launched is called with each browser the run launches, the first
+	// and every one started after a browser died (tests use it to play
+	// the fault).
+	Launched func(b *harness.Browser)
 }
 
 // Run runs every case of the suites and returns the finished run. A run
@@ -92,6 +104,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		}
 	}
 	b := cfg.Reuse
+	rec := &recovery{b: b}
 	if b == nil {
 		opts := cfg.Browser
 		// Page origins must never reach the network: they are sinks for
@@ -105,10 +118,15 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		if b, err = harness.LaunchWith(ctx, d, opts); err != nil {
 			return nil, err
 		}
+		rec.b = b
+		if hooks.Launched != nil {
+			hooks.Launched(b)
+		}
 		defer func() {
 			// A browser that would not close leaves a process or a
-			// profile behind: the user should hear of it.
-			if cerr := b.Close(); cerr != nil && err == nil {
+			// profile behind: the user should hear of it. After a
+			// relaunch, the one to close is the last.
+			if cerr := rec.b.Close(); cerr != nil && err == nil {
 				err = cerr
 			}
 		}()
@@ -139,18 +157,18 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		hooks.Begin(run)
 	}
 	start := time.Now()
-	run.Records = b.RunCases(ctx, cases, cfg.Jobs, iso, func(i int, rec *result.Record) {
-		Conclude(rec, from[i], cases[i])
-		if hooks.Record != nil {
-			hooks.Record(rec)
-		}
-	})
+	if cfg.Relaunches < 0 {
+		cfg.Relaunches = -1
+	}
+	*rec = recovery{cfg: cfg, hooks: hooks, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso}
+	records, incomplete := rec.run(ctx)
+	run.Records = records
 	run.DurationMS = time.Since(start).Milliseconds()
 	run.Tally()
 	if ctx.Err() != nil {
 		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
 	}
-	return run, nil
+	return run, incomplete
 }
 
 // Conclude turns the harness's observation of a case into its record:
