@@ -71,7 +71,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	command := replayCommand(opts.file, &opts.imp)
 	progress := opts.out.progress(opts.f.stderr, len(suite.Cases))
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{suite}, runner.Hooks{Record: progress.Add})
+	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{suite}, runner.Hooks{Record: progress.Add, Notice: noticeTo(opts.f.stderr)})
 	progress.Finish()
 	if run == nil {
 		return err

@@ -138,7 +138,8 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	}
 	progress := sr.out.progress(f.stderr, n)
 	run, err := runner.Run(ctx, cfg, suites, runner.Hooks{
-		Begin: stream.Begin,
+		Begin:  stream.Begin,
+		Notice: noticeTo(f.stderr),
 		Record: func(rec *result.Record) {
 			progress.Add(rec)
 			stream.Record(rec)
