@@ -10,8 +10,12 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/chromedp"
 	"github.com/go-rod/rod/lib/proto"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/result"
 )
 
 // A browser can die under a run (killed, out of memory, a crash) or stop
@@ -135,4 +139,44 @@ func (c *rodConn) Ping(ctx context.Context) error {
 		return proto.BrowserGetVersion{}.Call(c.browser)
 	})
 	return err
+}
+
+// watchCrash notes the tab's renderer crashing: Chromium sends
+// Inspector.targetCrashed, and the page's promise then never settles.
+func (s *session) watchCrash(ev any) {
+	if _, ok := ev.(*inspector.EventTargetCrashed); ok {
+		s.crashOnce.Do(func() { close(s.crashed) })
+	}
+}
+
+// rendererCrashed reports whether the tab's renderer has crashed.
+func (s *session) rendererCrashed() bool {
+	select {
+	case <-s.crashed:
+		return true
+	default:
+		return false
+	}
+}
+
+// untilCrash is ctx, ended early when the renderer crashes: a crashed
+// page answers nothing, and waiting out the time-out would record the
+// crash as a timeout.
+func (s *session) untilCrash(ctx context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-s.crashed:
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, cancel
+}
+
+// rendererCrashed makes rec the record of a case whose page crashed.
+func rendererCrashed(rec *result.Record) {
+	rec.Verdict = cors.VerdictError
+	rec.Fault = result.FaultRendererCrashed
+	rec.Page.Error = "the page's renderer process crashed while the request ran (Inspector.targetCrashed)"
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/corsproof/corsproof/result"
@@ -48,11 +49,15 @@ type session struct {
 	started                  bool
 	dirty                    bool
 	uses                     int
+	// crashed is closed when the tab's renderer crashes.
+	crashed   chan struct{}
+	crashOnce sync.Once
 }
 
 func (b *Browser) newSession() *session {
-	s := &session{b: b, granted: map[string]bool{}}
+	s := &session{b: b, granted: map[string]bool{}, crashed: make(chan struct{})}
 	s.tab = b.conn.NewTab(func(ev any) {
+		s.watchCrash(ev)
 		if c := s.col.Load(); c != nil {
 			c.handle(ev)
 		}
