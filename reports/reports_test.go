@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/stretchr/testify/assert"
@@ -213,7 +214,7 @@ func FuzzSanitizeTerminal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := SanitizeTerminal(s)
 		for _, r := range got {
-			if isControl(r) || isBidiControl(r) {
+			if isControl(r) || isBidiControl(r) || isInvisible(r) {
 				t.Fatalf("SanitizeTerminal(%q) = %q keeps %U", s, got, r)
 			}
 		}
@@ -647,4 +648,21 @@ func TestReproduceCommandsEscapeControls(t *testing.T) {
 		assert.NotContains(t, out, "\u2028", format)
 		assert.Contains(t, out, `\x1b]0;t\x07`, "%s: the reproduce command shows the escape", format)
 	}
+}
+
+func FuzzShellQuote(f *testing.F) {
+	for _, s := range []string{"plain", "it's", "\x1b]0;t\x07", "a\u2028b", "\xff", "\U0001fffe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := ShellQuote(s)
+		for _, r := range q {
+			if isControl(r) || isBidiControl(r) || isInvisible(r) {
+				t.Fatalf("ShellQuote(%q) = %q carries %U raw", s, q, r)
+			}
+		}
+		if !utf8.ValidString(q) {
+			t.Fatalf("ShellQuote(%q) = %q is not UTF-8", s, q)
+		}
+	})
 }
