@@ -2,7 +2,7 @@
 GO ?= go
 BIN := ./corsproof
 
-.PHONY: all build demo test vet chromium browsers bench fuzz screenshot clean
+.PHONY: all build demo test vet chromium browsers bench fuzz fuzz-ci screenshot clean
 
 all: build
 
@@ -36,6 +36,18 @@ bench: chromium build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./scenarios
 	$(GO) test -run '^$$' -fuzz FuzzParsePolicy -fuzztime 20s ./policy
+
+# fuzz-ci gives every parser and decoder of hostile input a few seconds of
+# fuzzing on each CI run (.ci/run), on top of the seed corpora in each
+# package's testdata/fuzz, which `make test` replays; a crasher found here
+# lands in testdata/fuzz/ to keep as a regression case.
+FUZZTIME ?= 1s
+FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
+	policy:FuzzParsePolicy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote
+fuzz-ci:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg >/dev/null || \
+		{ echo "fuzz-ci: $$fn failed; the input is in $$pkg/testdata/fuzz/$$fn"; $(GO) test -run "^$$fn$$" ./$$pkg; exit 1; }; done
 
 clean:
 	rm -f $(BIN)

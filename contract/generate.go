@@ -126,6 +126,10 @@ func Build(p *policy.Policy, targetURL string) (*Contract, error) {
 	g.c.Suite = &scenarios.Suite{Version: scenarios.SuiteVersion, Name: name, Target: targetURL}
 	for _, r := range p.Routes {
 		g.route(r, base+r.Path)
+		if n, max := len(g.c.Suite.Cases), scenarios.DefaultLimits.Cases; n > max {
+			// Stop before the suite outgrows memory: run would refuse it.
+			return nil, fmt.Errorf("generating suite from %s: the policy yields more than %d cases by route %s, more than one suite may hold; split the policy into several files", p.File, max, r.Path)
+		}
 	}
 	if len(g.c.Suite.Cases) == 0 {
 		return nil, fmt.Errorf("generating suite from %s: the policy yields no cases", p.File)

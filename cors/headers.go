@@ -43,7 +43,8 @@ func headerLines(h map[string]string, name string) ([]string, bool) {
 	var lines []string
 	for _, k := range keys {
 		for _, l := range strings.Split(h[k], "\n") {
-			lines = append(lines, strings.Trim(strings.TrimSuffix(l, "\r"), httpWhitespace))
+			// The checks compare bytes; CDP hands them over as windows-1252.
+			lines = append(lines, strings.Trim(strings.TrimSuffix(WireBytes(l), "\r"), httpWhitespace))
 		}
 	}
 	return lines, true
@@ -214,7 +215,7 @@ func looksLikeURL(s string) bool {
 		return false
 	}
 	if _, special := defaultPorts[strings.ToLower(u.Scheme)]; special {
-		return u.Host != ""
+		return u.Host != "" && validHostBytes(u.Host)
 	}
 	return true
 }

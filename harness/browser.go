@@ -40,10 +40,30 @@ func FindBrowser(flag string) (string, error) {
 	return "", fmt.Errorf("%w on PATH (looked for %s); install one with `apt-get install chromium`, or name it with --browser or $CORSPROOF_BROWSER", ErrNoBrowser, strings.Join(candidates, ", "))
 }
 
+// launchFailed is the error of a browser at path that did not start: a
+// LaunchError with advice, unless the run was interrupted meanwhile (a
+// deadline the caller set is a start limit like startLimit).
+func launchFailed(ctx context.Context, path string, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("launching browser %s: %w", path, err)
+	}
+	return &LaunchError{Path: path, Err: err, Advice: launchAdvice(path, err)}
+}
+
 func checkBinary(path, source string) (string, error) {
+	if strings.ContainsRune(path, filepath.Separator) {
+		// A path is the user's, relative to where they stand: made
+		// absolute now, "./chrome" cannot turn into "chrome" (cleaned by
+		// EvalSymlinks) and be looked up on PATH instead.
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return "", fmt.Errorf("%w: %s names %q: %v", ErrNoBrowser, source, path, err)
+		}
+		path = abs
+	}
 	p, err := exec.LookPath(path)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s names %q: %v", ErrNoBrowser, source, path, err)
+		return "", &LaunchError{Path: path, Err: fmt.Errorf("%w: %s names %q: %w", ErrNoBrowser, source, path, err), Advice: launchAdvice(path, err)}
 	}
 	return realBinary(p), nil
 }
@@ -180,7 +200,8 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	opts.defaults()
 	b := &Browser{opts: opts, driver: d}
-	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	started := time.Now()
+	startCtx, cancel := context.WithTimeout(ctx, startLimit)
 	defer cancel()
 	ep, where := Endpoint{URL: opts.URL}, opts.URL
 	if opts.URL == "" {
@@ -198,34 +219,37 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 		b.path, where = path, path
 		proc, err := launch(startCtx, path, opts, d.Transport())
 		if err != nil {
-			return nil, fmt.Errorf("launching browser %s: %w", path, err)
+			return nil, launchFailed(ctx, path, err)
 		}
 		b.proc, b.profile, ep = proc, proc.profile, proc.endpoint()
 	}
 	conn, err := d.Connect(startCtx, ep)
 	if err != nil {
 		if b.proc != nil {
-			stopErr := b.proc.stop(false)
+			if errors.Is(err, context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled) {
+				err = fmt.Errorf("%w within %s: %s", errNoAnswer, time.Since(started).Round(time.Second), b.proc.out.tail())
+			}
+			stopErr := b.proc.abandon()
 			if b.proc.failedAlone() {
 				// The driver's error (a lost connection) is only the
 				// consequence.
 				err = b.proc.exitedEarly()
 			}
-			err = errors.Join(err, stopErr)
+			return nil, errors.Join(launchFailed(ctx, where, err), stopErr)
 		}
 		return nil, fmt.Errorf("launching browser %s: %w", where, err)
 	}
 	b.conn = conn
 	b.product = conn.Product()
 	if opts.DebugDir != "" {
-		if err := os.MkdirAll(opts.DebugDir, 0o755); err != nil {
+		if err := makeDebugDir(opts.DebugDir); err != nil {
 			b.Close()
-			return nil, fmt.Errorf("creating --debug-cdp folder: %w", err)
+			return nil, err
 		}
 		// The CDP logs explain a verdict; the launch settings explain
 		// what the browser could and could not do on the network.
 		settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"
-		if err := os.WriteFile(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings), 0o644); err != nil {
+		if err := writePrivate(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings)); err != nil {
 			return nil, errors.Join(fmt.Errorf("writing launch settings: %w", err), b.Close())
 		}
 	}

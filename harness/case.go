@@ -164,7 +164,14 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	spec, _ := json.Marshal(runSpec(c.Request))
 	var outcome pages.Outcome
 	s.sentAt = time.Now()
-	err = s.tab.Eval(deadline, "self.__corsproof.run("+string(spec)+")", &outcome)
+	evalCtx, stopWatch := s.untilCrash(deadline)
+	err = s.tab.Eval(evalCtx, "self.__corsproof.run("+string(spec)+")", &outcome)
+	stopWatch()
+	if s.rendererCrashed() {
+		rendererCrashed(rec)
+		s.dirty = true
+		return nil
+	}
 	timedOut := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil
 	if err != nil && !timedOut {
 		rec.Verdict = cors.VerdictError

@@ -3,7 +3,9 @@ package harness
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/corsproof/corsproof/cors"
@@ -129,4 +131,26 @@ func redactCookieLine(s string) string {
 		out += ";" + attrs
 	}
 	return out
+}
+
+// makeDebugDir creates the --debug-cdp folder for the user alone (0700): the
+// logs hold the run's URLs, bodies and, with --show-secrets, credentials.
+// A folder that exists keeps its mode (it may be /tmp); every file in it
+// is 0600 anyway.
+func makeDebugDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating --debug-cdp folder: %w", err)
+	}
+	return nil
+}
+
+// writePrivate writes a file of the --debug-cdp folder, readable by the
+// user alone.
+func writePrivate(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
 }

@@ -41,6 +41,9 @@ type Conn interface {
 	// until Open. sink receives every protocol event of the tab, on the
 	// driver's reading goroutine: it must be quick and must not block.
 	NewTab(sink func(ev any)) Tab
+	// Ping makes one cheap DevTools call, to tell a browser that answers
+	// from one that died or hangs; ctx bounds it.
+	Ping(ctx context.Context) error
 	// Close disconnects. For a launched browser it first asks the
 	// browser to exit (Browser.close) and returns an error when it could
 	// not ask; the launcher then waits for the process to end.

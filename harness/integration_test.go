@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,4 +301,53 @@ func TestDebugCDPLog(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"type":"*network.EventLoadingFailed"`)
 	assert.Contains(t, string(data), `"corsError":"MissingAllowOriginHeader"`)
+}
+
+// TestDebugCDPLogKeepsSecrets: a real case with an Authorization header, an
+// API key and a Set-Cookie answer leaves no credential in the CDP log
+// unless DebugSecrets, and the folder and files are the user's alone.
+func TestDebugCDPLogKeepsSecrets(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "https://app.example.test")
+		w.Header().Set("Access-Control-Allow-Headers", "authorization, x-api-key")
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Set-Cookie", "sid=set-cookie-secret; Path=/; SameSite=None; Secure")
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	for _, show := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "cdp")
+		require.NoError(t, makeDebugDir(dir))
+		b := *testBrowser
+		b.opts.DebugDir, b.opts.DebugSecrets = dir, show
+		rec := b.RunOne(context.Background(), scenarios.Case{Name: "secrets", Origin: "https://app.example.test",
+			Cookies: map[string]string{"jar": "jar-cookie-secret"},
+			Request: scenarios.Request{URL: srv.URL + "/x", Credentials: scenarios.CredentialsInclude,
+				Headers: map[string]string{"Authorization": "Bearer bearer-secret", "X-Api-Key": "api-key-secret"}}})
+		require.Equal(t, cors.VerdictAllowed, rec.Verdict, "%+v", rec.Page)
+		fi, err := os.Stat(dir)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm(), "the folder")
+		files, err := filepath.Glob(filepath.Join(dir, "*-secrets.cdp.jsonl"))
+		require.NoError(t, err)
+		require.Len(t, files, 1)
+		fi, err = os.Stat(files[0])
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the log")
+		data, err := os.ReadFile(files[0])
+		require.NoError(t, err)
+		for _, secret := range []string{"bearer-secret", "api-key-secret", "set-cookie-secret", "jar-cookie-secret"} {
+			if show {
+				continue
+			}
+			assert.NotContains(t, string(data), secret, "redacted without DebugSecrets")
+		}
+		if show {
+			assert.Contains(t, string(data), "bearer-secret", "--show-secrets keeps them")
+		} else {
+			assert.Contains(t, string(data), `[redacted]`)
+			assert.Contains(t, string(data), "x-api-key", "names stay: they are what CORS checks")
+		}
+	}
+	require.NoError(t, writePrivate(filepath.Join(t.TempDir(), "launch.txt"), []byte("x")))
 }

@@ -84,8 +84,11 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 	if err != nil {
 		return nil, fmt.Errorf("creating browser profile: %w", err)
 	}
-	p := &process{profile: profile, tmpDir: os.TempDir(), out: newBrowserOutput(), exited: make(chan struct{})}
+	p := &process{profile: profile, out: newBrowserOutput(), exited: make(chan struct{})}
 	if err := writeProfile(profile, opts.ThirdPartyCookies); err != nil {
+		return nil, errors.Join(err, p.removeProfile())
+	}
+	if p.tmpDir, err = browserTmp(profile); err != nil {
 		return nil, errors.Join(err, p.removeProfile())
 	}
 	debug := "--remote-debugging-pipe"
@@ -96,6 +99,7 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 	// its own, instead of a blank tab (measured: 156).
 	args := append(append([]string{"--user-data-dir=" + profile, debug}, flags...), "about:blank")
 	p.cmd = exec.Command(path, args...)
+	p.cmd.Env = append(os.Environ(), "TMPDIR="+p.tmpDir)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	// The browser's children can keep its output open after it exits; do
 	// not wait for them.
@@ -136,7 +140,7 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 			err = fmt.Errorf("waiting for the browser to listen: %w: %s", ctx.Err(), p.out.tail())
 		}
 		if err != nil {
-			return nil, errors.Join(err, p.stop(false))
+			return nil, errors.Join(err, p.abandon())
 		}
 	}
 	return p, nil
@@ -169,11 +173,25 @@ func (p *process) endpoint() Endpoint {
 // Otherwise it is told to exit with a closed pipe or, on a port, SIGTERM;
 // one that has not exited after closeTimeout is killed.
 func (p *process) stop(asked bool) error {
-	p.stopOnce.Do(func() { p.stopErr = p.shutdown(asked) })
+	p.stopOnce.Do(func() { p.stopErr = p.shutdown(asked, closeTimeout) })
 	return p.stopErr
 }
 
-func (p *process) shutdown(asked bool) error {
+// abandon stops a browser that failed to start: it gets a moment to exit
+// on its closed pipe, then is killed; having to kill it is no news, the
+// launch failed anyway. What it left on disk is still an error.
+func (p *process) abandon() error {
+	p.stopOnce.Do(func() { p.stopErr = p.shutdown(false, abandonTimeout) })
+	if p.killed {
+		return errors.Join(p.removeSingleton(), p.removeProfile())
+	}
+	return p.stopErr
+}
+
+// abandonTimeout bounds the wait for a browser that failed to start.
+const abandonTimeout = 2 * time.Second
+
+func (p *process) shutdown(asked bool, timeout time.Duration) error {
 	// A browser whose DevTools pipe closes exits as cleanly as after
 	// Browser.close (measured: 156), whatever state the driver is in.
 	p.closePipe()
@@ -189,11 +207,11 @@ func (p *process) shutdown(asked bool) error {
 		}
 		select {
 		case <-p.exited:
-		case <-time.After(closeTimeout):
+		case <-time.After(timeout):
 			p.killed = true
-			_ = p.cmd.Process.Kill()
+			killTree(p.cmd)
 			<-p.exited
-			err = fmt.Errorf("stopping browser: it did not exit within %s; killed it", closeTimeout)
+			err = fmt.Errorf("stopping browser: it did not exit within %s; killed it", timeout)
 		}
 	}
 	return errors.Join(err, p.removeSingleton(), p.removeProfile())
@@ -208,7 +226,7 @@ func (p *process) failedAlone() bool {
 // exitedEarly is the error of a browser that exited while it started: its
 // exit status and the last of its output. Call it once exited is closed.
 func (p *process) exitedEarly() error {
-	return fmt.Errorf("browser exited before it answered (%v): %s", p.exitErr, p.out.tail())
+	return fmt.Errorf("%w (%v): %s", errExitedEarly, p.exitErr, p.out.tail())
 }
 
 func (p *process) closePipe() {

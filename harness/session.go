@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,11 +52,15 @@ type session struct {
 	started bool
 	dirty   bool
 	uses    int
+	// crashed is closed when the tab's renderer crashes.
+	crashed   chan struct{}
+	crashOnce sync.Once
 }
 
 func (b *Browser) newSession() *session {
-	s := &session{b: b, granted: map[string]bool{}}
+	s := &session{b: b, granted: map[string]bool{}, crashed: make(chan struct{})}
 	s.tab = b.conn.NewTab(func(ev any) {
+		s.watchCrash(ev)
 		if c := s.col.Load(); c != nil {
 			c.handle(ev)
 		}
@@ -134,7 +139,9 @@ func openDebugLog(dir, name string) (*os.File, error) {
 		safe = safe[:60]
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%04d-%s.cdp.jsonl", debugSeq.Add(1), safe))
-	f, err := os.Create(path)
+	// The log can hold what --show-secrets lets through, and always the
+	// URLs and bodies of the run: for the user's eyes only.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening CDP log: %w", err)
 	}

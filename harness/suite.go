@@ -29,6 +29,13 @@ func DefaultJobs() int {
 // and the run goes on; only a cancelled ctx stops it early, and the
 // records returned are then those of the cases that finished.
 func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int, iso Isolation, each func(i int, rec *result.Record)) []result.Record {
+	return b.RunCasesWatched(ctx, cases, jobs, iso, nil, each)
+}
+
+// RunCasesWatched is RunCases that also calls started(i), if set, as case
+// i begins: the runner, which relaunches a browser that dies, must know
+// which cases were in flight.
+func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, jobs int, iso Isolation, started func(i int), each func(i int, rec *result.Record)) []result.Record {
 	if jobs < 1 {
 		jobs = DefaultJobs()
 	}
@@ -73,6 +80,9 @@ func (b *Browser) RunCases(ctx context.Context, cases []scenarios.Case, jobs int
 				}
 				if s == nil {
 					s = b.newSession()
+				}
+				if started != nil {
+					started(i)
 				}
 				rec := s.runOne(ctx, cases[i])
 				s.uses++

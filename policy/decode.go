@@ -40,6 +40,10 @@ func (d *decoder) add(n ast.Node, field, value, msg, hint string) {
 }
 
 func (d *decoder) policy(data []byte) *Policy {
+	if err := yamlpos.CheckShape(d.File, data, yamlpos.DefaultShape); err != nil {
+		d.Add(err)
+		return nil
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		d.syntaxError(err)
@@ -113,6 +117,13 @@ func (d *decoder) routes(n ast.Node) []Route {
 	}
 	if len(items) == 0 {
 		d.add(n, "routes", "", "no routes", "add at least one route with a `path:`")
+		return nil
+	}
+	if len(items) > MaxRoutes {
+		// generate writes dozens of cases per route: past this a policy
+		// becomes a suite no run finishes, and memory runs out first.
+		d.add(items[MaxRoutes], fmt.Sprintf("routes[%d]", MaxRoutes), "", fmt.Sprintf("is route %d of %d; the limit for one policy is %d", MaxRoutes+1, len(items), MaxRoutes),
+			"split the API into several policy files, one per service or path prefix")
 		return nil
 	}
 	var out []Route

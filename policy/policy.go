@@ -1,10 +1,12 @@
 package policy
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/internal/input"
 	"github.com/corsproof/corsproof/internal/yamlpos"
 )
 
@@ -92,13 +94,28 @@ func Parse(file string, data []byte) (*Policy, error) {
 	return p, nil
 }
 
-// Load reads and parses the policy file at path.
+// Load reads and parses the policy file at path; see LoadContext.
 func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+	return LoadContext(context.Background(), path)
+}
+
+// MaxFileBytes bounds a policy file's size, and MaxRoutes its routes.
+const (
+	MaxFileBytes = 8 << 20
+	MaxRoutes    = 1_000
+)
+
+// LoadContext reads the policy file at path (a regular file of at most
+// MaxFileBytes) and parses it; reading gives up when ctx is done.
+func LoadContext(ctx context.Context, path string) (*Policy, error) {
+	data, name, err := input.Read(ctx, path, nil, MaxFileBytes, "policy file", "")
 	if err != nil {
+		if len(fileerr.Problems(err)) > 0 {
+			return nil, err
+		}
 		return nil, fmt.Errorf("loading policy: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(name, data)
 }
 
 // Match returns the route whose path is the longest prefix of path, on

@@ -1,9 +1,11 @@
 package reports
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -89,9 +91,60 @@ func probeCommand(rp reproducer, rec *result.Record) string {
 // only characters no shell treats specially, else in single quotes with
 // each single quote written as: close the quotes, a backslash-escaped
 // quote, reopen the quotes.
+//
+// A value holding a control or invisible character (an ESC or BEL from a
+// hostile header, U+2028, a bidi override, a byte that is not UTF-8) is
+// written in bash's $'…' quoting instead, with every such character as an
+// escape: pasted from a report, the command then shows what it sends, and
+// the terminal it is pasted into never sees the raw bytes.
 func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
 		return s
 	}
+	if needsANSIC(s) {
+		return ansiCQuote(s)
+	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// needsANSIC reports whether s holds a character a single-quoted word
+// would carry raw.
+func needsANSIC(s string) bool {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || isControl(r) || isBidiControl(r) || isInvisible(r) {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+// ansiCQuote writes s as a bash $'…' word: printable characters as
+// themselves, backslash and quote escaped, the rest as \xHH (bytes, C0
+// and C1 controls) or \uHHHH.
+func ansiCQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x80 && isControl(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r > 0xffff && isInvisible(r):
+			fmt.Fprintf(&b, "\\U%08x", r)
+		case isControl(r), isBidiControl(r), isInvisible(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	b.WriteByte('\'')
+	return b.String()
 }

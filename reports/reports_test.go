@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/stretchr/testify/assert"
@@ -213,7 +214,7 @@ func FuzzSanitizeTerminal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := SanitizeTerminal(s)
 		for _, r := range got {
-			if isControl(r) || isBidiControl(r) {
+			if isControl(r) || isBidiControl(r) || isInvisible(r) {
 				t.Fatalf("SanitizeTerminal(%q) = %q keeps %U", s, got, r)
 			}
 		}
@@ -589,4 +590,79 @@ func TestSavedRunsKeepTheirShard(t *testing.T) {
 			assert.NotContains(t, buf.String(), `"shard"`, "a whole run writes no shard")
 		})
 	}
+}
+
+// TestShellQuoteHostile: a value with terminal controls or invisible
+// characters is written as $'…' with escapes, so a command pasted from a
+// report carries no raw ESC, BEL or U+2028, and bash still reads back the
+// exact value.
+func TestShellQuoteHostile(t *testing.T) {
+	t.Parallel()
+	bash, err := exec.LookPath("bash")
+	require.NoError(t, err, "bash reads $'…' words")
+	for _, v := range []string{
+		"X: \x1b]0;pwned\x07 \x1b[2J",
+		"a\u2028b\u2029c",
+		"\ufffe\uffff\U0001fffe",
+		"rtl\u202eevil",
+		"zero\u200bwidth\ufeff",
+		"it's a \\ backslash\x01", // (bash words cannot hold NUL)
+		"bad \xff\xfe bytes, é and 😀 kept",
+		"c1 \u0085\u009b",
+	} {
+		q := ShellQuote(v)
+		assert.True(t, strings.HasPrefix(q, "$'"), "%q quoted as %q", v, q)
+		for _, r := range q {
+			assert.False(t, isControl(r) || isInvisible(r) || isBidiControl(r), "%U left raw in %q", r, q)
+		}
+		out, err := exec.Command(bash, "-c", "printf %s "+q).Output()
+		require.NoError(t, err, q)
+		assert.Equal(t, v, string(out), "bash reads %s back", q)
+	}
+	assert.Equal(t, "'é 😀'", ShellQuote("é 😀"), "printable text keeps plain quotes")
+}
+
+func TestSanitizeTerminalInvisible(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"a\u2028b", "a\u2029b", "a\ufffeb", "a\uffffb", "a\U0010ffffb", "a\u200bb", "a\ufeffb", "a\u00adb", "a\ufdd0b"} {
+		assert.Equal(t, "a\ufffdb", SanitizeTerminal(in), "%q", in)
+	}
+	assert.Equal(t, "👩\u200d💻", SanitizeTerminal("👩\u200d💻"), "the joiner emoji need stays")
+}
+
+// TestReproduceCommandsEscapeControls: the reproduce lines of the HTML and
+// Markdown reports carry a hostile request header's ESC and BEL as
+// escapes, never as bytes.
+func TestReproduceCommandsEscapeControls(t *testing.T) {
+	t.Parallel()
+	run := fixtureRun()
+	run.Records[0].Request.Headers = map[string]string{"X-Evil": "a\x1b]0;t\x07\x1b[31mb\u2028c"}
+	for _, format := range []string{"html", "markdown"} {
+		r, err := New(format, Options{ShowSecrets: true})
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		require.NoError(t, r.Report(&buf, run))
+		out := buf.String()
+		assert.NotContains(t, out, "\x1b", format)
+		assert.NotContains(t, out, "\x07", format)
+		assert.NotContains(t, out, "\u2028", format)
+		assert.Contains(t, out, `\x1b]0;t\x07`, "%s: the reproduce command shows the escape", format)
+	}
+}
+
+func FuzzShellQuote(f *testing.F) {
+	for _, s := range []string{"plain", "it's", "\x1b]0;t\x07", "a\u2028b", "\xff", "\U0001fffe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := ShellQuote(s)
+		for _, r := range q {
+			if isControl(r) || isBidiControl(r) || isInvisible(r) {
+				t.Fatalf("ShellQuote(%q) = %q carries %U raw", s, q, r)
+			}
+		}
+		if !utf8.ValidString(q) {
+			t.Fatalf("ShellQuote(%q) = %q is not UTF-8", s, q)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -10,9 +11,9 @@ import (
 // "\x1b]0;title\x07", DCS and the other string controls, and two-byte
 // escapes) is replaced whole by one U+FFFD, so the reader sees that the value
 // held something without the terminal acting on it; every other C0 or C1
-// control character, DEL,
-// invalid UTF-8 byte and bidirectional override is replaced by U+FFFD; a tab
-// becomes a space. Newlines are replaced too: callers split multi-line
+// control character, DEL, invalid UTF-8 byte, bidirectional override and
+// invisible character (isInvisible: U+2028, U+FFFE, zero-width space …) is
+// replaced by U+FFFD; a tab becomes a space. Newlines are replaced too: callers split multi-line
 // values before printing them.
 func SanitizeTerminal(s string) string {
 	if isPlainText(s) {
@@ -38,7 +39,7 @@ func SanitizeTerminal(s string) string {
 			continue
 		case r == '\t':
 			b.WriteByte(' ')
-		case r == utf8.RuneError && size == 1, isControl(r), isBidiControl(r):
+		case r == utf8.RuneError && size == 1, isControl(r), isBidiControl(r), isInvisible(r):
 			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteString(s[i : i+size])
@@ -62,6 +63,24 @@ func isPlainText(s string) bool {
 // isControl reports whether r is a C0 or C1 control character or DEL.
 func isControl(r rune) bool {
 	return r < 0x20 || (r >= 0x7f && r < 0xa0)
+}
+
+// isInvisible reports whether r prints as nothing, or breaks the line,
+// where a reader cannot see it: format characters (zero-width space, word
+// joiner, soft hyphen, byte order mark…) except the joiners that scripts
+// and emoji need, the line and paragraph separators (U+2028, U+2029, which
+// some terminals and editors break lines at), and the noncharacters
+// (U+FFFE, U+FFFF, U+FDD0-U+FDEF and their kin in every plane).
+func isInvisible(r rune) bool {
+	switch {
+	case r == 0x200c || r == 0x200d:
+		return false
+	case r == 0x2028 || r == 0x2029:
+		return true
+	case r >= 0xfdd0 && r <= 0xfdef, r&0xfffe == 0xfffe:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
 }
 
 // isBidiControl reports whether r reorders text on display, which would let

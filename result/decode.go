@@ -3,11 +3,13 @@ package result
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/internal/input"
 )
 
 // Source says what shape a saved file had.
@@ -27,22 +29,17 @@ const (
 // device) fails clearly instead of exhausting memory.
 const maxSavedFile = 256 << 20
 
-// Load reads a saved run or record from a file; see Decode.
+// Load reads a saved run or record from a file (a regular file only, at
+// most 256 MiB); see Decode.
 func Load(path string) (*Run, Source, error) {
-	f, err := os.Open(path)
+	data, _, err := input.Read(context.Background(), path, nil, maxSavedFile, "saved run", "")
 	if err != nil {
+		if len(fileerr.Problems(err)) > 0 {
+			return nil, "", err
+		}
 		return nil, "", fmt.Errorf("reading saved run: %w", err)
 	}
-	defer f.Close()
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(f, maxSavedFile+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("reading saved run %s: %w", path, err)
-	}
-	if n > maxSavedFile {
-		return nil, "", fmt.Errorf("reading saved run %s: larger than %d MiB, not a corsproof result", path, maxSavedFile>>20)
-	}
-	run, src, err := Decode(buf.Bytes())
+	run, src, err := Decode(data)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
@@ -79,7 +76,13 @@ func Decode(data []byte) (*Run, Source, error) {
 		}
 		// Totals are derived data: a hand-edited or truncated file must not
 		// make merge, baseline or a report count cases that are not there.
+		saved := run.Totals
 		run.Tally()
+		if first["totals"] != nil {
+			if err := checkTotals(saved, run.Totals); err != nil {
+				return nil, "", err
+			}
+		}
 		return &run, SourceRun, nil
 	case first["verdict"] != nil && first["name"] != nil:
 		var rec Record
@@ -98,6 +101,8 @@ func Decode(data []byte) (*Run, Source, error) {
 // decodeLines reads a run written as JSON Lines.
 func decodeLines(data []byte) (*Run, Source, error) {
 	run := &Run{}
+	var saved *Totals
+	totalsLine := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), maxSavedFile)
 	line := 0
@@ -117,7 +122,12 @@ func decodeLines(data []byte) (*Run, Source, error) {
 				return nil, "", fmt.Errorf("line %d: parsing run header: %w", line, err)
 			}
 		case probe["totals"] != nil:
-			// Recomputed below from the records actually present.
+			// Recomputed below from the records actually present, and
+			// checked against them.
+			saved, totalsLine = &Totals{}, line
+			if err := json.Unmarshal(probe["totals"], saved); err != nil {
+				return nil, "", fmt.Errorf("line %d: parsing totals: %w", line, err)
+			}
 		default:
 			var rec Record
 			if err := json.Unmarshal(text, &rec); err != nil {
@@ -130,6 +140,11 @@ func decodeLines(data []byte) (*Run, Source, error) {
 		return nil, "", fmt.Errorf("line %d: %w", line+1, err)
 	}
 	run.Tally()
+	if saved != nil {
+		if err := checkTotals(*saved, run.Totals); err != nil {
+			return nil, "", fmt.Errorf("line %d: %w", totalsLine, err)
+		}
+	}
 	return run, SourceRunLines, nil
 }
 

@@ -93,21 +93,32 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func TestDecodeRecomputesSavedTotals(t *testing.T) {
+func TestDecodeRefusesTotalsThatContradictRecords(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		desc, data string
-		cases      int
-	}{
-		{desc: "totals with no records", data: `{"suites":[],"totals":{"cases":1}}`, cases: 0},
-		{desc: "totals that undercount", data: `{"records":[{"name":"a","verdict":"allowed"},{"name":"b","verdict":"blocked"}],"totals":{"cases":1}}`, cases: 2},
+	for _, tc := range []struct{ desc, data, want string }{
+		{desc: "totals with no records", data: `{"suites":[],"records":[],"totals":{"cases":1}}`, want: "cases 1, the records 0"},
+		{desc: "totals that undercount", data: `{"records":[{"name":"a","verdict":"allowed"},{"name":"b","verdict":"blocked"}],"totals":{"cases":1,"by_verdict":{"allowed":1},"expect_failed":2}}`,
+			want: "cases 1, the records 2; blocked 0, the records 1"},
+		{desc: "verdicts moved", data: `{"records":[{"name":"a","verdict":"allowed"}],"totals":{"cases":1,"by_verdict":{"blocked":1},"expect_failed":1}}`,
+			want: "allowed 0, the records 1; blocked 1, the records 0"},
+		{desc: "JSON Lines with a totals line that lies", data: `{"run":{"tool":"corsproof"}}` + "\n" + `{"name":"a","verdict":"allowed"}` + "\n" + `{"totals":{"cases":3}}`,
+			want: "line 3: the totals contradict the records"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			run, src, err := Decode([]byte(tc.data))
-			require.NoError(t, err)
-			assert.Equal(t, SourceRun, src)
-			assert.Equal(t, tc.cases, run.Totals.Cases, "totals count the records present, not what the file claims")
+			_, _, err := Decode([]byte(tc.data))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
 		})
+	}
+	// Without totals the records are counted; with true ones they pass.
+	for _, data := range []string{
+		`{"records":[{"name":"a","verdict":"allowed"}]}`,
+		`{"records":[{"name":"a","verdict":"allowed","expect_met":true}],"totals":{"cases":1,"by_verdict":{"allowed":1},"expect_met":1}}`,
+		`{"run":{}}` + "\n" + `{"name":"a","verdict":"allowed"}`,
+	} {
+		run, _, err := Decode([]byte(data))
+		require.NoError(t, err, data)
+		assert.Equal(t, 1, run.Totals.Cases)
 	}
 }

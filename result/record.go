@@ -40,6 +40,12 @@ type Record struct {
 	CertCheck *CertCheck `json:"cert_check,omitempty"`
 	// Console holds the browser's console messages about the request.
 	Console []string `json:"console,omitempty"`
+	// Fault names what went wrong with the browser itself during the case:
+	// FaultRendererCrashed, FaultBrowserGone. Empty when nothing did.
+	Fault string `json:"fault,omitempty"`
+	// Retried is true when the browser died or stopped answering while the
+	// case ran, and the record is that of its second run, on a new browser.
+	Retried bool `json:"retried,omitempty"`
 
 	// Preflight is the OPTIONS request, nil when none was sent.
 	Preflight *Exchange `json:"preflight"`
@@ -89,6 +95,16 @@ type Record struct {
 	Driver         string `json:"driver,omitempty"`
 	DurationMS     int64  `json:"duration_ms"`
 }
+
+// Faults of the browser a record can name.
+const (
+	// FaultRendererCrashed: the page's renderer process crashed during the
+	// case (Inspector.targetCrashed); the verdict is error.
+	FaultRendererCrashed = "renderer-crashed"
+	// FaultBrowserGone: the browser died or stopped answering during the
+	// case, and no new one could run it (verdict error or not-run).
+	FaultBrowserGone = "browser-gone"
+)
 
 // Exchange is one request and its response as they crossed the wire, from the
 // *ExtraInfo events. Header maps use the names as sent; a header that appeared

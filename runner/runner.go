@@ -35,6 +35,8 @@ type Config struct {
 	Shard string
 	// Reuse, when set, runs on this browser instead of launching one, and
 	// its settings are recorded instead of Browser's (tests share one).
+	// A lent browser is never relaunched: if it dies, the cases left are
+	// not run.
 	Reuse *harness.Browser
 	// TryFix proves the fix of every request the browser blocked for a CORS
 	// reason: the case runs again against a loopback mirror of its server
@@ -46,6 +48,9 @@ type Config struct {
 	// preflight economy of a client calling the API again and again.
 	Repeat int
 	Every  time.Duration
+	// Relaunches bounds how many new browsers a run starts after its
+	// browser died; zero means DefaultRelaunches, negative none.
+	Relaunches int
 }
 
 // Validate checks the configuration without side effects.
@@ -88,6 +93,13 @@ type Hooks struct {
 	// Record is called with each concluded record as its case finishes,
 	// one call at a time, in the order cases finish.
 	Record func(rec *result.Record)
+	// Notice is called with what the run has to tell the user as it
+	// happens: the browser died, it was relaunched, cases were not run.
+	Notice func(msg string)
+	// Launched is called with each browser the run launches, the first
+	// and every one started after a browser died (tests use it to play
+	// the fault).
+	Launched func(b *harness.Browser)
 }
 
 // Run runs every case of the suites and returns the finished run. A run
@@ -115,6 +127,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		}
 	}
 	b := cfg.Reuse
+	rec := &recovery{b: b}
 	if b == nil {
 		opts := cfg.Browser
 		// Page origins must never reach the network: they are sinks for
@@ -130,10 +143,15 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		if b, err = harness.LaunchWith(ctx, d, opts); err != nil {
 			return nil, err
 		}
+		rec.b = b
+		if hooks.Launched != nil {
+			hooks.Launched(b)
+		}
 		defer func() {
 			// A browser that would not close leaves a process or a
-			// profile behind: the user should hear of it.
-			if cerr := b.Close(); cerr != nil && err == nil {
+			// profile behind: the user should hear of it. After a
+			// relaunch, the one to close is the last.
+			if cerr := rec.b.Close(); cerr != nil && err == nil {
 				err = cerr
 			}
 		}()
@@ -166,28 +184,34 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		hooks.Begin(run)
 	}
 	start := time.Now()
+	if cfg.Relaunches < 0 {
+		cfg.Relaunches = -1
+	}
 	// With --try-fix a record whose fix is to be proved is reported once
 	// the proof is in, so that streamed reports hold it too.
-	held := map[int]bool{}
-	run.Records = b.RunCases(ctx, cases, cfg.Jobs, iso, func(i int, rec *result.Record) {
-		Conclude(rec, from[i], cases[i])
-		if cfg.TryFix && needsTry(rec) {
-			held[i] = true
-			return
+	streamed := hooks
+	if cfg.TryFix && hooks.Record != nil {
+		streamed.Record = func(r *result.Record) {
+			if !needsTry(r) {
+				hooks.Record(r)
+			}
 		}
-		if hooks.Record != nil {
-			hooks.Record(rec)
-		}
-	})
+	}
+	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso}
+	records, incomplete := rec.run(ctx)
+	run.Records = records
 	var tryErr error
-	if len(held) > 0 && ctx.Err() == nil && len(run.Records) == len(cases) {
+	if cfg.TryFix && incomplete == nil && ctx.Err() == nil && len(run.Records) == len(cases) {
 		recs := map[int]*result.Record{}
-		for i := range held {
-			recs[i] = &run.Records[i]
+		for i := range run.Records {
+			if needsTry(&run.Records[i]) {
+				recs[i] = &run.Records[i]
+			}
 		}
-		tryErr = tryFixes(ctx, cfg, b, iso, cases, recs)
+		held := slices.Sorted(maps.Keys(recs))
+		tryErr = tryFixes(ctx, cfg, rec.b, iso, cases, recs)
 		if hooks.Record != nil {
-			for _, i := range slices.Sorted(maps.Keys(held)) {
+			for _, i := range held {
 				hooks.Record(&run.Records[i])
 			}
 		}
@@ -196,6 +220,9 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	run.Tally()
 	if ctx.Err() != nil {
 		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
+	}
+	if incomplete != nil {
+		return run, incomplete
 	}
 	return run, tryErr
 }

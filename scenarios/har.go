@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type HAROptions struct {
 	// by RedactedValue: the names are what CORS looks at, the values are
 	// the user's secrets.
 	WithCredentialsValues bool
+	// MaxEntries bounds the HAR's entries; zero means
+	// DefaultLimits.HAREntries.
+	MaxEntries int
 }
 
 // SkipKind is why ImportHAR did not turn an entry into a case.
@@ -244,6 +248,10 @@ func ImportHAR(data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if max := cmp.Or(opts.MaxEntries, DefaultLimits.HAREntries); len(log.Entries) > max {
+		return nil, nil, &LimitError{fileerr.Problem{File: file, Field: "log.entries", Message: fmt.Sprintf("holds %d entries; the limit is %d", len(log.Entries), max),
+			Hint: "raise it with --max-har-entries, or export a shorter session (Preserve log off, or filter the Network panel first)"}}
+	}
 	rep := &ImportReport{File: file, Entries: len(log.Entries)}
 	im := harImport{opts: opts, file: file, pages: map[string]harInPage{}, rep: rep}
 	for _, p := range log.Pages {
@@ -264,7 +272,13 @@ func ImportHAR(data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	if name == "" {
 		name = "imported from " + filepath.Base(file)
 	}
-	return &Suite{Version: SuiteVersion, Name: name, Cases: cases}, rep, nil
+	s := &Suite{Version: SuiteVersion, Name: name, Cases: cases}
+	// Each case passed Validate; loading the suite back as run will is
+	// the last word, once for all of them.
+	if err := checkWritten(s, file, "har"); err != nil {
+		return nil, rep, err
+	}
+	return s, rep, nil
 }
 
 func pluralWord(n int, one, many string) string {
@@ -667,26 +681,33 @@ func urlOrigin(u *url.URL) string {
 // asked for, the last hop's outcome is what happened. Chains that never
 // leave the page's origin are skipped.
 func (im *harImport) linkRedirects() {
+	ix := newRedirectIndex(im.entries)
 	for _, hr := range im.entries {
 		if hr.redirectURL == "" || hr.preflight {
 			continue
 		}
-		for _, n := range im.entries {
-			if n.index > hr.index && n.prev == nil && !n.preflight && n.url == hr.redirectURL && n.origin == hr.origin {
-				hr.next, n.prev = n, hr
-				break
-			}
+		if n := ix.next(reqKey{hr.redirectURL, hr.origin}, hr.index); n != nil {
+			hr.next, n.prev = n, hr
 		}
 	}
+	// A hop comes after the one it continues, so walking in entry order
+	// meets each chain's head first: its head and whether it leaves the
+	// page's origin are known by then.
+	heads := map[*harReq]*harReq{}
+	crosses := map[*harReq]bool{}
 	kept := im.entries[:0]
 	for _, hr := range im.entries {
 		head := hr
-		for head.prev != nil {
-			head = head.prev
+		if hr.prev != nil {
+			head = heads[hr.prev]
 		}
-		cross := false
-		for h := head; h != nil; h = h.next {
-			cross = cross || !h.sameOrigin
+		heads[hr] = head
+		cross, known := crosses[head]
+		if !known {
+			for h := head; h != nil; h = h.next {
+				cross = cross || !h.sameOrigin
+			}
+			crosses[head] = cross
 		}
 		switch {
 		case !cross:
@@ -704,28 +725,12 @@ func (im *harImport) linkRedirects() {
 // matchPreflights pairs each preflight with the nearest request to the
 // same URL from the same page origin with the requested method.
 func (im *harImport) matchPreflights() {
+	ix := newPreflightIndex(slices.Concat(im.entries, im.hops))
 	for _, p := range im.entries {
 		if !p.preflight {
 			continue
 		}
-		var best *harReq
-		bestDist := 0
-		for _, r := range slices.Concat(im.entries, im.hops) {
-			if r.preflight || r.matched != nil || r.url != p.url || r.origin != p.origin {
-				continue
-			}
-			if p.acrm != "" && !strings.EqualFold(r.method, p.acrm) {
-				continue
-			}
-			d := r.index - p.index
-			if d < 0 {
-				d = -d
-			}
-			if best == nil || d < bestDist {
-				best, bestDist = r, d
-			}
-		}
-		if best != nil {
+		if best := ix.match(p); best != nil {
 			p.matched, best.matched = best, p
 		}
 	}
@@ -734,7 +739,7 @@ func (im *harImport) matchPreflights() {
 // buildCases turns the requests into validated cases with unique names.
 func (im *harImport) buildCases() []Case {
 	var cases []Case
-	used := map[string]bool{}
+	names := newUniqueNames()
 	for _, hr := range im.entries {
 		if hr.preflight && hr.matched != nil {
 			im.skip(hr.index, hr.method, hr.url, SkipPreflight, fmt.Sprintf("preflight of entry %d", hr.matched.index))
@@ -744,22 +749,13 @@ func (im *harImport) buildCases() []Case {
 		if !ok {
 			continue
 		}
-		name := c.Name
-		for n := 2; used[name]; n++ {
-			name = fmt.Sprintf("%s #%d", c.Name, n)
-		}
-		used[name] = true
-		c.Name = name
-		// Check the case the way a suite file is checked, so the import
-		// never writes a suite that `corsproof run` refuses.
-		data, err := CaseYAML(c)
-		if err == nil {
-			var s *Suite
-			s, err = Parse(im.file, data)
-			if err == nil {
-				c = s.Cases[0]
-				c.File, c.Line = "", 0
-			}
+		c.Name = names.name(c.Name)
+		// Check the case by the rules a suite file's cases are checked by,
+		// so the import never writes a case `corsproof run` refuses; the
+		// whole suite is loaded back once at the end (ImportHAR).
+		err := c.Validate()
+		if err == nil && len(c.Request.Headers) > DefaultLimits.Headers {
+			err = fmt.Errorf("request.headers: %d headers, more than the %d a case may have", len(c.Request.Headers), DefaultLimits.Headers)
 		}
 		if err != nil {
 			msg := err.Error()

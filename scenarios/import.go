@@ -287,7 +287,9 @@ func shellWords(text string) ([][]string, error) {
 			if err != nil {
 				return nil, fmt.Errorf("line %d: %w", line, err)
 			}
-			i += n + 2
+			// n counts the closing quote; the loop steps past it, not
+			// past the blank that ends the word.
+			i += n + 1
 			inWord = true
 		case c == '"':
 			j := i + 1
@@ -542,6 +544,9 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	}
 	if opts.Name != "" {
 		s.Name = opts.Name
+	}
+	if err := checkWritten(s, opts.File, kind); err != nil {
+		return nil, nil, err
 	}
 	return s, nil, nil
 }

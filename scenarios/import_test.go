@@ -160,15 +160,23 @@ func FuzzImportCurl(f *testing.F) {
 		f.Add(string(b))
 	}
 	f.Add(`curl -XPOST 'http://a.test/' -H $'X: \x41\u00e9' --data-raw "a\"b"`)
+	f.Add(`curl http://a.test/ -H 'Origin: https://o.test' -H $'X-A: b' --compressed`)
 	f.Fuzz(func(t *testing.T, in string) {
-		s, err := ImportCurl(in)
+		s, _, err := Import("curl", []byte(in), HAROptions{})
 		if err != nil {
 			return
 		}
 		if len(s.Cases) == 0 {
 			t.Fatal("a suite without cases and without an error")
 		}
-		_, _ = s.Marshal()
+		// Whatever import accepts, run must load.
+		out, err := s.Marshal()
+		if err != nil {
+			t.Fatalf("imported suite does not marshal: %v", err)
+		}
+		if _, err := Parse("imported.yaml", out); err != nil {
+			t.Fatalf("import wrote a suite run refuses: %v\n%s", err, out)
+		}
 	})
 }
 
@@ -179,13 +187,20 @@ func FuzzImportFetch(f *testing.F) {
 	}
 	f.Add(`fetch("http://a.test/")`)
 	f.Fuzz(func(t *testing.T, in string) {
-		s, err := ImportFetch(in)
+		s, _, err := Import("fetch", []byte(in), HAROptions{})
 		if err != nil {
 			return
 		}
 		if len(s.Cases) == 0 {
 			t.Fatal("a suite without cases and without an error")
 		}
-		_, _ = s.Marshal()
+		// Whatever import accepts, run must load.
+		out, err := s.Marshal()
+		if err != nil {
+			t.Fatalf("imported suite does not marshal: %v", err)
+		}
+		if _, err := Parse("imported.yaml", out); err != nil {
+			t.Fatalf("import wrote a suite run refuses: %v\n%s", err, out)
+		}
 	})
 }

@@ -1,8 +1,8 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -34,13 +34,10 @@ const (
 	DefaultMode = ModeCORS
 )
 
-// Load reads and parses the suite file at path. See Parse.
+// Load reads and parses the suite file at path with DefaultLimits. See
+// LoadContext and Parse.
 func Load(path string) (*Suite, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading suite: %w", err)
-	}
-	return Parse(path, data)
+	return LoadContext(context.Background(), path, nil, Limits{})
 }
 
 // Parse parses and strictly validates a version 1 suite. file names the
@@ -53,7 +50,14 @@ func Load(path string) (*Suite, error) {
 // by name, case-insensitively), File and Line set, its URL absolute, its
 // method normalised as Fetch does, and the API, method, credentials and mode
 // defaults above filled in. Expect is nil when a case expects nothing.
+//
+// The file is held to DefaultLimits (see ParseWith).
 func Parse(file string, data []byte) (*Suite, error) {
+	return ParseWith(file, data, Limits{})
+}
+
+// parse is Parse without limits.
+func parse(file string, data []byte) (*Suite, error) {
 	w := &walker{yamlpos.Walker{File: file}}
 	if !utf8.Valid(data) {
 		line, col := invalidUTF8At(data)

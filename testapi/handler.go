@@ -181,8 +181,13 @@ func (h *Handler) record(e LoggedRequest) {
 	}
 }
 
+// redactedByTarget stands for a credential's value wherever the target
+// would repeat it: the echo and the printed log.
+const redactedByTarget = "[redacted by the target]"
+
 // FormatLogLine renders a logged request on one line. Header values are
-// quoted, so a hostile request cannot forge lines in the log.
+// quoted, so a hostile request cannot forge lines in the log, and values
+// of credential headers (cors.IsSecretHeader) are not printed.
 func FormatLogLine(e LoggedRequest) string {
 	var b strings.Builder
 	target := e.Path
@@ -198,7 +203,13 @@ func FormatLogLine(e LoggedRequest) string {
 	}
 	b.WriteString(" |")
 	for _, hl := range e.Headers {
-		fmt.Fprintf(&b, " %s: %s;", strconv.QuoteToASCII(hl.Name), strconv.QuoteToASCII(hl.Value))
+		v := hl.Value
+		if cors.IsSecretHeader(hl.Name) {
+			// serve prints this on a terminal that others may read or
+			// record; Log() keeps the value for tests of the wire.
+			v = redactedByTarget
+		}
+		fmt.Fprintf(&b, " %s: %s;", strconv.QuoteToASCII(hl.Name), strconv.QuoteToASCII(v))
 	}
 	return strings.TrimSuffix(b.String(), ";")
 }
@@ -382,7 +393,7 @@ func (h *Handler) actual(w http.ResponseWriter, r *http.Request, route policy.Ro
 		if cors.IsSecretHeader(n) {
 			// The echo ends up in records and reports (the page reads
 			// it): name the credential, never repeat it.
-			body.Headers[n] = "[redacted by the target]"
+			body.Headers[n] = redactedByTarget
 		} else {
 			body.Headers[n] = strings.Join(vs, ", ")
 		}

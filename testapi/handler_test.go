@@ -616,3 +616,44 @@ func TestEchoNeverRepeatsCredentials(t *testing.T) {
 	assert.NotContains(t, body, "t0ken")
 	assert.Contains(t, body, `"session"`, "cookie names are still listed")
 }
+
+// TestHandlerNeverRepeatsCredentials: neither the echo nor the printed log
+// line repeats a credential-like header's value: every name the one secret
+// policy (cors.IsSecretHeader) covers.
+func TestHandlerNeverRepeatsCredentials(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	h := NewHandler(DefaultPolicy(), WithLogWriter(&out))
+	secrets := map[string]string{"Authorization": "Bearer s3cr3t-1", "X-Api-Key": "s3cr3t-2", "X-Auth-Token": "s3cr3t-3",
+		"X-Csrf-Token": "s3cr3t-4", "X-Session-Id": "s3cr3t-5", "Proxy-Authorization": "Basic s3cr3t-6", "Cookie": "sid=s3cr3t-7"}
+	rec := call(t, h, "GET", "/api/open", secrets)
+	var body echo
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), rec.Body.String())
+	for name := range secrets {
+		assert.Equal(t, redactedByTarget, body.Headers[name], name)
+	}
+	assert.NotContains(t, rec.Body.String(), "s3cr3t")
+	assert.NotContains(t, out.String(), "s3cr3t", "the printed log")
+	assert.Contains(t, out.String(), `"X-Api-Key": "[redacted by the target]"`)
+	assert.Equal(t, "s3cr3t-2", headerValue(h.Log()[0].Headers, "X-Api-Key"), "Log() keeps the wire as it was, for the fidelity test")
+}
+
+func headerValue(lines []HeaderLine, name string) string {
+	for _, l := range lines {
+		if strings.EqualFold(l.Name, name) {
+			return l.Value
+		}
+	}
+	return ""
+}
+
+func TestStartOnEveryInterfacePrintsAUsableURL(t *testing.T) {
+	t.Parallel()
+	srv, err := Start("0.0.0.0:0", NewHandler(DefaultPolicy()))
+	require.NoError(t, err)
+	defer srv.Close()
+	assert.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"), srv.URL)
+	resp, err := http.Get(srv.URL + "/api/open")
+	require.NoError(t, err)
+	resp.Body.Close()
+}

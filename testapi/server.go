@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -26,7 +27,7 @@ func Start(addr string, h *Handler) (*Server, error) {
 		return nil, fmt.Errorf("starting target: %w", err)
 	}
 	s := &Server{
-		URL:     "http://" + ln.Addr().String(),
+		URL:     "http://" + dialAddr(ln.Addr()),
 		Handler: h,
 		srv:     &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 		done:    make(chan error, 1),
@@ -68,4 +69,15 @@ func (s *Server) Close() error {
 		return fmt.Errorf("stopping target: %w", err)
 	}
 	return nil
+}
+
+// dialAddr is the address to reach a listener at from this machine: a
+// wildcard listener (0.0.0.0, which Go reports as [::]) is reached on
+// loopback, which a printed URL must name to be usable.
+func dialAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }

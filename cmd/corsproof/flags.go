@@ -78,6 +78,10 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	}
 	if f.url == "" && reuse == nil {
 		if _, err := harness.FindBrowser(f.path); err != nil {
+			if le := (*harness.LaunchError)(nil); errors.As(err, &le) {
+				// A named browser that cannot run: its own advice.
+				return cfg, err
+			}
 			return cfg, &usageError{err: err, hint: "install Chromium with `sudo apt-get install chromium`, or pass --browser PATH"}
 		}
 	}

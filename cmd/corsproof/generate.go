@@ -51,8 +51,8 @@ The same policy always gives the same suite, byte for byte.`,
 }
 
 // runGenerate writes the policy's conformance suite.
-func runGenerate(_ context.Context, opts *generateOptions) error {
-	c, err := loadContract(opts.policy, opts.target, opts.f.stderr)
+func runGenerate(ctx context.Context, opts *generateOptions) error {
+	c, err := loadContract(ctx, opts.policy, opts.target, opts.f.stderr)
 	if err != nil {
 		return err
 	}
@@ -73,12 +73,18 @@ func runGenerate(_ context.Context, opts *generateOptions) error {
 
 // loadContract reads the policy, prints its lint warnings and the
 // generator's notes on stderr, and builds the contract.
-func loadContract(policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
-	p, err := policy.Load(policyPath)
+func loadContract(ctx context.Context, policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
+	p, err := interruptible(ctx, "loading the policy", func() (*policy.Policy, error) { return policy.LoadContext(ctx, policyPath) })
+	if ctx.Err() != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &usageError{err: err, hint: contractPolicyHint}
 	}
-	c, err := contract.Build(p, targetURL)
+	c, err := interruptible(ctx, "generating the suite", func() (*contract.Contract, error) { return contract.Build(p, targetURL) })
+	if ctx.Err() != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &usageError{err: err, hint: contractPolicyHint}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/internal/input"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -20,6 +22,8 @@ type importOptions struct {
 	name       string
 	onlyFailed bool
 	withValues bool
+	maxFileMiB int
+	maxEntries int
 }
 
 func (o *importOptions) addCommon(cmd *cobra.Command) {
@@ -27,6 +31,8 @@ func (o *importOptions) addCommon(cmd *cobra.Command) {
 	f.StringVar(&o.origin, "origin", "", "page origin of every case, instead of the one each request's Origin or Referer header gives")
 	f.BoolVar(&o.onlyFailed, "only-failed", false, "HAR: keep only the requests that failed in the user's browser")
 	f.BoolVar(&o.withValues, "with-credentials-values", false, "keep the values of Authorization, cookies and token-like headers instead of placeholders")
+	f.IntVar(&o.maxFileMiB, "max-file-size", int(scenarios.DefaultLimits.HARBytes>>20), "read at most this many `MiB` of input")
+	f.IntVar(&o.maxEntries, "max-har-entries", scenarios.DefaultLimits.HAREntries, "HAR: refuse a HAR with more entries than this")
 }
 
 // importCmdOptions are the flags and arguments of `corsproof import`.
@@ -68,9 +74,9 @@ which is what CORS looks at. What was skipped, and why, goes to stderr.`,
 }
 
 // runImport writes the suite the input makes.
-func runImport(_ context.Context, opts *importCmdOptions) error {
+func runImport(ctx context.Context, opts *importCmdOptions) error {
 	stdout, stderr := opts.f.stdout, opts.f.stderr
-	s, err := importFile(opts.stdin, opts.kind, opts.file, &opts.imp, stderr)
+	s, err := importFile(ctx, opts.stdin, opts.kind, opts.file, &opts.imp, stderr)
 	if err != nil {
 		return err
 	}
@@ -90,37 +96,43 @@ func runImport(_ context.Context, opts *importCmdOptions) error {
 	return nil
 }
 
-// readInput reads FILE, or stdin for "-".
-func readInput(stdin io.Reader, path string) ([]byte, string, error) {
-	if path == "-" {
-		data, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, "", fmt.Errorf("reading stdin: %w", err)
-		}
-		return data, "stdin", nil
+// readInput reads FILE, or stdin for "-": a regular file only, at most
+// the --max-file-size, and no longer than ctx lasts.
+func readInput(ctx context.Context, stdin io.Reader, path string, maxMiB int) ([]byte, string, error) {
+	data, file, err := input.Read(ctx, path, stdin, input.MiB(maxMiB), "file to import", "--max-file-size")
+	switch {
+	case err == nil, len(fileerr.Problems(err)) > 0, ctx.Err() != nil:
+		return data, file, err
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", &usageError{err: fmt.Errorf("reading %w", err), hint: "give the path of the exported file, or - to read stdin"}
-	}
-	return data, path, nil
+	return nil, "", &usageError{err: fmt.Errorf("reading %w", err), hint: "give the path of the exported file, or - to read stdin"}
 }
 
 // importFile reads and imports one file of the given kind and reports what
 // the import skipped on stderr.
-func importFile(stdin io.Reader, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
+func importFile(ctx context.Context, stdin io.Reader, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
+	if opts.maxFileMiB < 0 || opts.maxEntries < 0 {
+		return nil, usagef("for example --max-file-size 1024 --max-har-entries 200000", "--max-file-size and --max-har-entries must be at least 1")
+	}
+	maxMiB := cmp.Or(opts.maxFileMiB, int(scenarios.DefaultLimits.HARBytes>>20))
 	// The kind and the flags are checked before anything is read.
 	if _, _, err := scenarios.Import(kind, nil, scenarios.HAROptions{OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues}); err != nil {
 		if ie := (*scenarios.ImportError)(nil); errors.As(err, &ie) {
 			return nil, &usageError{err: err, hint: ie.Hint()}
 		}
 	}
-	data, file, err := readInput(stdin, path)
+	data, file, err := readInput(ctx, stdin, path, maxMiB)
 	if err != nil {
 		return nil, err
 	}
-	s, rep, err := scenarios.Import(kind, data, scenarios.HAROptions{File: file, Name: opts.name, Origin: opts.origin,
-		OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues})
+	var rep *scenarios.ImportReport
+	s, err := interruptible(ctx, "importing "+file, func() (s *scenarios.Suite, err error) {
+		s, rep, err = scenarios.Import(kind, data, scenarios.HAROptions{File: file, Name: opts.name, Origin: opts.origin,
+			OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues, MaxEntries: opts.maxEntries})
+		return s, err
+	})
+	if ctx.Err() != nil {
+		return nil, err
+	}
 	if rep != nil {
 		reports.ImportSummary(stderr, rep)
 	}

@@ -126,7 +126,9 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 		}
 		suites = append(suites, s)
 	}
-	loaded, err := loadSuites(mo.files)
+	loaded, err := interruptible(ctx, "loading suites", func() ([]*scenarios.Suite, error) {
+		return loadSuites(ctx, mo.files, scenarios.Limits{})
+	})
 	if err != nil {
 		return err
 	}
@@ -142,7 +144,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 			fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, path)
 		}
 		progress := reports.NewProgress(stderr, n, reports.Options{Quiet: mo.quiet || mo.output != "text"})
-		run, err := runner.Run(ctx, configs[i], suites, runner.Hooks{Record: progress.Add})
+		run, err := runner.Run(ctx, configs[i], suites, runner.Hooks{Record: progress.Add, Notice: noticeTo(mo.f.stderr)})
 		progress.Finish()
 		if err != nil {
 			return fmt.Errorf("--browser %s: %w", b.label, err)

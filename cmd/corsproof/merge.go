@@ -40,14 +40,20 @@ write it in any report format. Exits 1 when any expectation failed in any run.`,
 }
 
 // runMerge joins the saved runs and writes the reports.
-func runMerge(_ context.Context, opts *mergeOptions) error {
+func runMerge(ctx context.Context, opts *mergeOptions) error {
 	targets, err := opts.out.targets()
 	if err != nil {
 		return err
 	}
 	var inputs []result.Input
 	for _, path := range opts.files {
-		run, _, err := result.Load(path)
+		run, err := interruptible(ctx, "reading "+path, func() (*result.Run, error) {
+			run, _, err := result.Load(path)
+			return run, err
+		})
+		if ctx.Err() != nil {
+			return err
+		}
 		if err != nil {
 			return &usageError{err: fmt.Errorf("%s: %w", path, err), hint: "merge reads what `corsproof run -o json` or `-o jsonl` writes"}
 		}

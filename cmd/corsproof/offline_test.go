@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,4 +173,21 @@ func foreignTraffic(t *testing.T, path string) (foreign []string, probes int) {
 	}
 	require.NoError(t, sc.Err())
 	return foreign, probes
+}
+
+func TestExposureWarning(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ addr, want string }{
+		{"127.0.0.1:8080", ""},
+		{"[::1]:8080", ""},
+		{"localhost:8080", ""},
+		{"0.0.0.0:8080", "serving on 0.0.0.0:8080, every network interface: reachable from other machines"},
+		{":8080", "serving on :8080, every network interface: reachable from other machines"},
+		{"[::]:8080", "serving on [::]:8080, every network interface: reachable from other machines"},
+		{"192.0.2.1:8080", "serving on 192.0.2.1:8080, which is reachable from other machines"},
+	} {
+		host, _, err := net.SplitHostPort(tc.addr)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, exposureWarning(host, tc.addr), tc.addr)
+	}
 }

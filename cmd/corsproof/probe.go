@@ -96,7 +96,7 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	if err != nil {
 		return err
 	}
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{{Name: "probe", Cases: []scenarios.Case{c}}}, runner.Hooks{})
+	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{{Name: "probe", Cases: []scenarios.Case{c}}}, runner.Hooks{Notice: noticeTo(po.f.stderr)})
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ does not, 2 on a usage or configuration error.`,
 // format), and every --report file. It returns errExpectations when a
 // request did not reproduce what the user saw.
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	suite, err := importFile(opts.stdin, "har", opts.file, &opts.imp, opts.f.stderr)
+	suite, err := importFile(ctx, opts.stdin, "har", opts.file, &opts.imp, opts.f.stderr)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	command := replayCommand(opts.file, &opts.imp)
 	progress := opts.out.progress(opts.f.stderr, len(suite.Cases))
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{suite}, runner.Hooks{Record: progress.Add})
+	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{suite}, runner.Hooks{Record: progress.Add, Notice: noticeTo(opts.f.stderr)})
 	progress.Finish()
 	if run == nil {
 		return err

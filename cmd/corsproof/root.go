@@ -14,16 +14,21 @@ import (
 
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/internal/fileerr"
+	"github.com/corsproof/corsproof/runner"
 )
 
 // ExitCode is what the process exits with.
 type ExitCode int
 
-// Exit codes: expectations met, expectations failed, usage or configuration error.
+// Exit codes: expectations met, expectations failed, usage or
+// configuration error, and a run that could not run every case (its
+// browser died and could not be replaced; the reports hold a not-run
+// record for each case left).
 const (
-	ExitOK     ExitCode = 0
-	ExitFailed ExitCode = 1
-	ExitUsage  ExitCode = 2
+	ExitOK         ExitCode = 0
+	ExitFailed     ExitCode = 1
+	ExitUsage      ExitCode = 2
+	ExitIncomplete ExitCode = 3
 )
 
 // errExpectations signals that the run finished but an expectation failed;
@@ -72,6 +77,9 @@ func exitCode(ctx context.Context, err error) ExitCode {
 	}
 	if errors.Is(err, errExpectations) {
 		return ExitFailed
+	}
+	if ie := (*runner.IncompleteError)(nil); errors.As(err, &ie) {
+		return ExitIncomplete
 	}
 	var h hinter
 	switch {
@@ -156,4 +164,14 @@ the preflight and the actual request, then says what to change on the server.`,
 		newMergeCmd(f, nil),
 	)
 	return root
+}
+
+// noticeTo prints what a run has to say as it happens (the browser died,
+// was relaunched) on w, the command's stderr.
+func noticeTo(w io.Writer) func(string) {
+	return func(msg string) {
+		for _, line := range strings.Split(msg, "\n") {
+			fmt.Fprintf(w, "corsproof: warning: %s\n", line)
+		}
+	}
 }

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/corsproof/corsproof/internal/input"
 
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
@@ -24,6 +27,8 @@ type runOptions struct {
 	shard        string
 	allowChanges bool
 	repeat       repeatFlags
+	maxCases     int
+	maxFileMiB   int
 }
 
 func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -51,12 +56,20 @@ error.`,
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
+	cmd.Flags().IntVar(&opts.maxCases, "max-cases", scenarios.DefaultLimits.Cases, "refuse a suite with more cases than this")
+	cmd.Flags().IntVar(&opts.maxFileMiB, "max-file-size", int(scenarios.DefaultLimits.FileBytes>>20), "refuse a suite file larger than this many `MiB`")
 	return cmd
 }
 
 // runRun loads the suites, selects the shard and runs them.
 func runRun(ctx context.Context, opts *runOptions) error {
-	suites, err := loadSuites(opts.files)
+	if opts.maxCases < 0 || opts.maxFileMiB < 0 {
+		return usagef("for example --max-cases 100000 --max-file-size 64", "--max-cases and --max-file-size must be at least 1")
+	}
+	lim := scenarios.Limits{Cases: opts.maxCases, FileBytes: input.MiB(opts.maxFileMiB)}
+	suites, err := interruptible(ctx, "loading suites", func() ([]*scenarios.Suite, error) {
+		return loadSuites(ctx, opts.files, lim)
+	})
 	if err != nil {
 		return err
 	}
@@ -76,11 +89,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 
 // loadSuites loads every suite file and reports the problems of all of
 // them at once.
-func loadSuites(paths []string) ([]*scenarios.Suite, error) {
+func loadSuites(ctx context.Context, paths []string, lim scenarios.Limits) ([]*scenarios.Suite, error) {
 	var suites []*scenarios.Suite
 	var errs []error
 	for _, path := range paths {
-		s, err := scenarios.Load(path)
+		s, err := scenarios.LoadContext(ctx, path, os.Stdin, lim)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -135,7 +148,8 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	}
 	progress := sr.out.progress(f.stderr, n)
 	run, err := runner.Run(ctx, cfg, suites, runner.Hooks{
-		Begin: stream.Begin,
+		Begin:  stream.Begin,
+		Notice: noticeTo(f.stderr),
 		Record: func(rec *result.Record) {
 			progress.Add(rec)
 			stream.Record(rec)

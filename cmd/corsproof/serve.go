@@ -47,7 +47,7 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	stdout, stderr := opts.f.stdout, opts.f.stderr
 	pol := testapi.DefaultPolicy()
 	if opts.policy != "" {
-		p, err := policy.Load(opts.policy)
+		p, err := interruptible(ctx, "loading the policy", func() (*policy.Policy, error) { return policy.LoadContext(ctx, opts.policy) })
 		if err != nil {
 			return err
 		}
@@ -57,8 +57,8 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return usagef("for example --addr 127.0.0.1:8080", "--addr %q: %v", opts.addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		fmt.Fprintf(stderr, "corsproof: warning: serving on %s, which is reachable from other machines\n", opts.addr)
+	if w := exposureWarning(host, opts.addr); w != "" {
+		fmt.Fprintln(stderr, "corsproof: warning: "+w)
 	}
 	var hopts []testapi.Option
 	if !opts.quiet {
@@ -79,4 +79,19 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	sctx, cancel := context.WithTimeout(context.Background(), opts.shutdownDeadline)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// exposureWarning says who can reach a server bound to addr (whose host is
+// host), or nothing for loopback. It names the address as the user wrote
+// it: Go listens on the IPv6 wildcard [::] for 0.0.0.0, which is not what
+// they asked for and reads like a different address.
+func exposureWarning(host, addr string) string {
+	ip := net.ParseIP(host)
+	switch {
+	case host == "localhost", ip != nil && ip.IsLoopback():
+		return ""
+	case host == "", ip != nil && ip.IsUnspecified():
+		return fmt.Sprintf("serving on %s, every network interface: reachable from other machines", addr)
+	}
+	return fmt.Sprintf("serving on %s, which is reachable from other machines", addr)
 }

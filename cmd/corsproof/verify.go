@@ -75,7 +75,7 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := loadContract(vo.policy, vo.target, stderr)
+	c, err := loadContract(ctx, vo.policy, vo.target, stderr)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 		}
 	}
 	progress := reports.NewProgress(stderr, len(c.Suite.Cases), reports.Options{Quiet: vo.quiet || vo.output != "text"})
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{c.Suite}, runner.Hooks{Record: progress.Add})
+	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{c.Suite}, runner.Hooks{Record: progress.Add, Notice: noticeTo(vo.f.stderr)})
 	progress.Finish()
 	if err != nil {
 		return err

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+// interruptible runs f, a phase that does not watch ctx itself (parsing a
+// suite, importing a HAR, generating a contract), and returns as soon as
+// ctx is done, with an error naming the phase: a signal then stops the
+// command at once, in every phase, instead of after the work. f goes on in
+// the background until it returns; Main returns and the process exits
+// without waiting for it.
+func interruptible[T any](ctx context.Context, phase string, f func() (T, error)) (T, error) {
+	type res struct {
+		v   T
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		v, err := f()
+		done <- res{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("interrupted while %s: %w", phase, context.Cause(ctx))
+	}
+}

@@ -1,0 +1,149 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// processesUnder lists the live, non-zombie processes whose command line
+// names dir (every browser process names its profile).
+func processesUnder(dir string) []string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), dir) {
+			continue
+		}
+		stat, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "stat"))
+		if f := strings.Fields(string(stat)); len(f) > 2 && f[2] == "Z" {
+			continue
+		}
+		out = append(out, p+": "+strings.ReplaceAll(string(data), "\x00", " ")[:min(len(data), 120)])
+	}
+	return out
+}
+
+func suiteOf(n int, url string) *scenarios.Suite {
+	s := &scenarios.Suite{Name: "crash", File: "crash.yaml"}
+	for i := range n {
+		s.Cases = append(s.Cases, scenarios.Case{Name: fmt.Sprintf("case %03d", i), File: "crash.yaml", Origin: "https://app.example.test",
+			Request: scenarios.Request{URL: fmt.Sprintf("%s/open?i=%d", url, i)}, Expect: &scenarios.Expect{Verdict: cors.VerdictAllowed}})
+	}
+	return s
+}
+
+// TestCrashRecovery kills the browser (SIGKILL) three times during a
+// 100-case run: every case gets its real result, at most three are marked
+// retried, the run succeeds as if nothing happened, and neither a process
+// nor a temporary folder (ours or Chromium's) is left.
+func TestCrashRecovery(t *testing.T) {
+	base := api(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+
+	var mu sync.Mutex
+	var pid int
+	var launched, notices []string
+	finished := 0
+	killAt := map[int]bool{15: true, 45: true, 75: true}
+	hooks := Hooks{
+		Launched: func(b *harness.Browser) {
+			mu.Lock()
+			defer mu.Unlock()
+			pid = b.PID()
+			launched = append(launched, fmt.Sprint(pid))
+		},
+		Notice: func(msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			notices = append(notices, msg)
+		},
+		Record: func(rec *result.Record) {
+			mu.Lock()
+			defer mu.Unlock()
+			finished++
+			if killAt[finished] {
+				require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+			}
+		},
+	}
+	start := time.Now()
+	run, err := Run(context.Background(), Config{Browser: harness.Options{Timeout: 10 * time.Second}, Jobs: 2}, []*scenarios.Suite{suiteOf(100, base)}, hooks)
+	t.Logf("100 cases, 3 kills: %v; notices:\n%s", time.Since(start), strings.Join(notices, "\n"))
+	require.NoError(t, err)
+	require.Len(t, run.Records, 100, "every case has a result")
+	retried := 0
+	for i, rec := range run.Records {
+		assert.Equal(t, fmt.Sprintf("case %03d", i), rec.Name, "records in case order")
+		assert.Equal(t, cors.VerdictAllowed, rec.Verdict, "%s: %s", rec.Name, rec.Page.Error)
+		assert.True(t, rec.ExpectMet, rec.Name)
+		if rec.Retried {
+			retried++
+		}
+	}
+	assert.LessOrEqual(t, retried, 3*2, "at most the cases in flight at each kill (2 jobs)")
+	assert.Equal(t, 0, run.Totals.ExpectFail)
+	assert.Len(t, launched, 4, "the first browser and three relaunches")
+	require.Len(t, notices, 6, "each death and each relaunch is said")
+	assert.Contains(t, notices[0], "the browser died or stopped answering after")
+	assert.Contains(t, notices[1], "relaunched the browser (1 of at most 3)")
+
+	deadline := time.Now().Add(5 * time.Second)
+	for len(processesUnder(tmp)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.Empty(t, processesUnder(tmp), "no browser process left")
+	left, _ := os.ReadDir(tmp)
+	assert.Empty(t, left, "no profile, no org.chromium.Chromium.* folder")
+}
+
+// TestBrowserThatCannotBeReplaced: with no relaunch left, every case the
+// dead browser did not finish is recorded as not run (not error), and the
+// run says it is incomplete.
+func TestBrowserThatCannotBeReplaced(t *testing.T) {
+	base := api(t)
+	var pid int
+	finished := 0
+	var notices []string
+	run, err := Run(context.Background(), Config{Browser: harness.Options{Timeout: 10 * time.Second}, Jobs: 1, Relaunches: -1},
+		[]*scenarios.Suite{suiteOf(10, base)}, Hooks{
+			Launched: func(b *harness.Browser) { pid = b.PID() },
+			Notice:   func(msg string) { notices = append(notices, msg) },
+			Record: func(rec *result.Record) {
+				if finished++; finished == 3 {
+					require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+				}
+			},
+		})
+	var ie *IncompleteError
+	require.ErrorAs(t, err, &ie)
+	require.Len(t, run.Records, 10, "a record for every case")
+	assert.Equal(t, 10, ie.Cases)
+	assert.GreaterOrEqual(t, ie.NotRun, 6)
+	assert.Equal(t, ie.NotRun, run.Totals.ByVerdict[cors.VerdictNotRun])
+	assert.Zero(t, run.Totals.ByVerdict[cors.VerdictError], "not run is not an error")
+	assert.Zero(t, run.Totals.ModelDisagrees)
+	last := run.Records[9]
+	assert.Equal(t, cors.VerdictNotRun, last.Verdict)
+	assert.Equal(t, result.FaultBrowserGone, last.Fault)
+	assert.False(t, last.ExpectMet)
+	assert.Equal(t, "crash", last.Suite)
+	assert.Contains(t, last.Page.Error, "its process exited")
+	assert.Contains(t, strings.Join(notices, "\n"), "case(s) not run")
+}
