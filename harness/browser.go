@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsproof/corsproof/internal/ctxwait"
 	"github.com/corsproof/corsproof/result"
 )
 
@@ -260,22 +261,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 // chromedp context must not carry a deadline (the deadline would stop the
 // browser), so the limit is applied from outside.
 func within[T any](limit context.Context, f func() (T, error)) (T, error) {
-	type res struct {
-		v   T
-		err error
-	}
-	done := make(chan res, 1)
-	go func() {
-		v, err := f()
-		done <- res{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-limit.Done():
-		var zero T
-		return zero, limit.Err()
-	}
+	return ctxwait.Do(limit, f)
 }
 
 // Flag is one browser command-line switch; Value is true for a bare switch.

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/corsproof/corsproof/internal/ctxwait"
 )
 
 // interruptible runs f, a phase that does not watch ctx itself (parsing a
@@ -12,20 +14,9 @@ import (
 // the background until it returns; Main returns and the process exits
 // without waiting for it.
 func interruptible[T any](ctx context.Context, phase string, f func() (T, error)) (T, error) {
-	type res struct {
-		v   T
-		err error
+	v, err := ctxwait.Do(ctx, f)
+	if err != nil && ctx.Err() != nil {
+		return v, fmt.Errorf("interrupted while %s: %w", phase, context.Cause(ctx))
 	}
-	done := make(chan res, 1)
-	go func() {
-		v, err := f()
-		done <- res{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, fmt.Errorf("interrupted while %s: %w", phase, context.Cause(ctx))
-	}
+	return v, err
 }
