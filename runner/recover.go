@@ -98,11 +98,6 @@ func (r *recovery) run(ctx context.Context) ([]result.Record, error) {
 			}
 			r.retried[i] = true
 		}
-		if r.owned {
-			if err := r.b.Kill(); err != nil {
-				r.notice("cleaning up after the browser: %v", err)
-			}
-		}
 		switch {
 		case !r.owned:
 			incomplete = fmt.Errorf("%w; corsproof did not launch it, so it cannot start another", gone)
@@ -159,10 +154,18 @@ func (r *recovery) attempt(ctx context.Context, pending []int) (inFlight []int, 
 	started := map[int]bool{}
 	fault := func(err error) {
 		mu.Lock()
-		defer mu.Unlock()
-		if gone == nil && runCtx.Err() == nil {
+		first := gone == nil && runCtx.Err() == nil
+		if first {
 			gone = err
 			cancel()
+		}
+		mu.Unlock()
+		if first && r.owned {
+			// At once: a frozen browser would hold every call the
+			// workers still make (closing their tabs) until it is gone.
+			if err := r.b.Kill(); err != nil {
+				r.notice("cleaning up after the browser: %v", err)
+			}
 		}
 	}
 	isGone := func() bool {

@@ -149,3 +149,34 @@ func TestBrowserThatCannotBeReplaced(t *testing.T) {
 	assert.Regexp(t, `its process exited|its DevTools connection failed`, last.Page.Error)
 	assert.Contains(t, strings.Join(notices, "\n"), "case(s) not run")
 }
+
+// TestFrozenBrowserIsReplaced: a browser that stops answering (SIGSTOP) is
+// found by the health check within seconds, not after a time-out per case,
+// and replaced; every case still gets its real result.
+func TestFrozenBrowserIsReplaced(t *testing.T) {
+	base := api(t)
+	var mu sync.Mutex
+	var pid, finished int
+	var notices []string
+	start := time.Now()
+	run, err := Run(context.Background(), Config{Browser: harness.Options{Timeout: 30 * time.Second}, Jobs: 2},
+		[]*scenarios.Suite{suiteOf(20, base)}, Hooks{
+			Launched: func(b *harness.Browser) { mu.Lock(); pid = b.PID(); mu.Unlock() },
+			Notice:   func(msg string) { mu.Lock(); notices = append(notices, msg); mu.Unlock() },
+			Record: func(rec *result.Record) {
+				mu.Lock()
+				defer mu.Unlock()
+				if finished++; finished == 5 {
+					require.NoError(t, syscall.Kill(-pid, syscall.SIGSTOP))
+				}
+			},
+		})
+	took := time.Since(start)
+	require.NoError(t, err)
+	require.Len(t, run.Records, 20)
+	for _, rec := range run.Records {
+		assert.Equal(t, cors.VerdictAllowed, rec.Verdict, "%s: %s", rec.Name, rec.Page.Error)
+	}
+	assert.Less(t, took, 20*time.Second, "far less than the 30 s time-out of the cases in flight")
+	assert.Contains(t, strings.Join(notices, "\n"), "did not answer a DevTools call within 2s")
+}
