@@ -11,13 +11,15 @@ import (
 	"unicode/utf8"
 )
 
-// Marshal writes s as a canonical version 1 suite file: fixed key order,
+// Marshal writes s as a canonical version 1 suite file: the schema line
+// first (SchemaComment, for editors), then a fixed key order,
 // headers sorted by name, every request field spelled out (so the file says
 // exactly what runs, without relying on defaults), and strings quoted only
 // where YAML needs it. Parse(Marshal(s)) gives s back for a suite Parse
 // returned. Defaults are not written: each case is complete on its own.
 func (s *Suite) Marshal() ([]byte, error) {
 	var b bytes.Buffer
+	b.WriteString(SchemaComment + "\n")
 	b.WriteString("version: 1\n")
 	if err := writeScalar(&b, "", "name", s.Name); err != nil {
 		return nil, err

@@ -332,14 +332,6 @@ func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
 	return nil, false
 }
 
-var (
-	suiteKeys    = []string{"version", "name", "target", "defaults", "cases"}
-	caseKeys     = []string{"name", "why", "origin", "request", "cookies", "expect", "steps"}
-	defaultsKeys = []string{"origin", "request", "cookies", "expect"}
-	requestKeys  = []string{"api", "method", "url", "headers", "credentials", "body", "mode"}
-	expectKeys   = []string{"verdict", "cors_error", "preflight", "status", "readable_headers"}
-)
-
 // suite reads the whole document.
 func (w *walker) suite(body ast.Node) *Suite {
 	top := yamlpos.Top

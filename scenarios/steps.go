@@ -133,8 +133,6 @@ func Repeat(c Case, n int, every time.Duration) Case {
 	return out
 }
 
-var stepKeys = []string{"name", "wait", "origin", "request", "expect"}
-
 // rawStep is a step as written.
 type rawStep struct {
 	at     yamlpos.Pos
