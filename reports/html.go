@@ -270,3 +270,29 @@ func visibleAll(ss []string) []string {
 	}
 	return out
 }
+
+// HTMLCards writes the records of run as the HTML report's case cards,
+// open, without the page around them: for a page that shows records of its
+// own, such as corsproof ui, which styles them with HTMLStyle. The cards
+// are escaped and redacted as the report's are.
+func HTMLCards(w io.Writer, run *result.Run, opts Options) error {
+	r, err := prepare(run, opts)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for i := range r.Records {
+		c := newHTMLCase(i, &r.Records[i], reproducerFor(opts, r))
+		c.Open = true
+		if err := htmlTemplate.ExecuteTemplate(&buf, "case", c); err != nil {
+			return fmt.Errorf("rendering html record: %w", err)
+		}
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing html record: %w", err)
+	}
+	return nil
+}
+
+// HTMLStyle returns the report's style sheet, which HTMLCards' cards use.
+func HTMLStyle() string { return htmlCSS }

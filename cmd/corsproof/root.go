@@ -163,6 +163,7 @@ the preflight and the actual request, then says what to change on the server.`,
 		newVerifyCmd(f, nil),
 		newMergeCmd(f, nil),
 		newSchemaCmd(f, nil),
+		newUICmd(f, nil),
 	)
 	return root
 }
