@@ -282,7 +282,7 @@ type Answer struct {
 
 // Case turns the form into a case, checked by the rules a suite's case is.
 func (rq Request) Case() (scenarios.Case, []string) {
-	c := scenarios.Case{Name: "ui", Origin: strings.TrimSpace(rq.Origin), Request: scenarios.Request{
+	c := scenarios.Case{Name: "playground request", Origin: strings.TrimSpace(rq.Origin), Request: scenarios.Request{
 		API: scenarios.API(rq.API), Method: strings.TrimSpace(rq.Method), URL: strings.TrimSpace(rq.URL),
 		Body: rq.Body, Credentials: scenarios.Credentials(rq.Credentials), Mode: scenarios.Mode(rq.Mode),
 	}}
@@ -349,7 +349,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	hooks := runner.Hooks{Notice: s.cfg.Notice}
-	run, err := runner.Run(r.Context(), s.cfg.Runner, []*scenarios.Suite{{Name: "ui", Cases: []scenarios.Case{c}}}, hooks)
+	run, err := runner.Run(r.Context(), s.cfg.Runner, []*scenarios.Suite{{Name: "corsproof ui", Cases: []scenarios.Case{c}}}, hooks)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, Answer{Error: err.Error()})
 		return

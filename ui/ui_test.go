@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,23 +24,34 @@ import (
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
+	"github.com/corsproof/corsproof/testapi"
 )
 
-// browser is the one browser this test binary starts: the playground runs
-// its requests in it, and the test plays the user in a tab of its own.
-var browser *harness.Browser
+// The one browser of this test binary, started by the first test that
+// needs it (the fuzz target does not): the playground runs its requests in
+// it, and the test plays the user in a tab of its own.
+var (
+	browserOnce sync.Once
+	browser     *harness.Browser
+	browserErr  error
+)
+
+func testBrowser(t *testing.T) *harness.Browser {
+	t.Helper()
+	browserOnce.Do(func() {
+		browser, browserErr = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
+	})
+	require.NoError(t, browserErr, "ui tests need Chromium")
+	return browser
+}
 
 func TestMain(m *testing.M) {
-	b, err := harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ui tests need Chromium:", err)
-		os.Exit(1)
-	}
-	browser = b
 	code := m.Run()
-	if err := b.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "closing browser:", err)
-		code = 1
+	if browser != nil {
+		if err := browser.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing browser:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }
@@ -61,7 +74,7 @@ func api(t *testing.T) string {
 
 func startUI(t *testing.T) *Server {
 	t.Helper()
-	s, err := Start(context.Background(), "127.0.0.1:0", Config{Runner: runner.Config{Reuse: browser}})
+	s, err := Start(context.Background(), "127.0.0.1:0", Config{Runner: runner.Config{Reuse: testBrowser(t)}})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	return s
@@ -129,7 +142,7 @@ func TestRefusesWhatIsNotItsOwnPage(t *testing.T) {
 
 func TestListensOnLoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "localhost:0"} {
-		_, err := Start(context.Background(), addr, Config{Runner: runner.Config{Reuse: browser}})
+		_, err := Start(context.Background(), addr, Config{Runner: runner.Config{Reuse: testBrowser(t)}})
 		// A name such as localhost is not an address: it could resolve
 		// anywhere.
 		var ae *AddrError
@@ -158,7 +171,7 @@ func TestFormBecomesACase(t *testing.T) {
 func TestPlaygroundInTheBrowser(t *testing.T) {
 	base := api(t)
 	s := startUI(t)
-	tab, cancel, err := browser.ChromedpTab()
+	tab, cancel, err := testBrowser(t).ChromedpTab()
 	require.NoError(t, err)
 	defer cancel()
 	ctx, stop := context.WithTimeout(tab, 60*time.Second)
@@ -257,4 +270,55 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 	got, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#url")))
 	require.NoError(t, err)
 	assert.Equal(t, base+"/open", got)
+}
+
+var screenshot = flag.String("screenshot", "", "write a PNG of the playground after a blocked run to this path (make screenshot)")
+
+// TestScreenshot makes docs/ui.png, the README's picture of the page: a
+// preflighted request the built-in target's /api/missing-allow-headers
+// blocks, run from the form. It runs only when -screenshot is given.
+func TestScreenshot(t *testing.T) {
+	if *screenshot == "" {
+		t.Skip("no -screenshot path")
+	}
+	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	s := startUI(t)
+	tab, cancel, err := testBrowser(t).ChromedpTab()
+	require.NoError(t, err)
+	defer cancel()
+	ctx, stop := context.WithTimeout(tab, 60*time.Second)
+	defer stop()
+	fields, _ := json.Marshal(map[string]string{"url": srv.URL + "/api/missing-allow-headers", "method": "POST", "headers": "X-Token: abc\nContent-Type: application/json", "body": `{"item":42}`, "credentials": "omit"})
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 1800),
+		chromedp.Navigate(s.URL()),
+		chromedp.WaitVisible(chromedp.CSS("#run")),
+	))
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(f){
+		for (var k in f) { var e=document.getElementById(k); e.value=f[k]; e.dispatchEvent(new Event("input",{bubbles:true})); }
+		return true;
+	})(`+string(fields)+`)`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#run")), chromedp.WaitVisible(chromedp.CSS(`#status[data-state="done"]`))))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(*screenshot, png, 0o644))
+}
+
+// FuzzFormCase feeds the form's fields, which a page posts, to the case
+// builder: it must never panic, and a case it accepts is one the suite
+// rules accept.
+func FuzzFormCase(f *testing.F) {
+	f.Add("https://app.example.test", "http://127.0.0.1:8080/x", "PUT", "X-Token: a\nContent-Type: text/plain", "", "include", "fetch", "cors")
+	f.Add("null", "http://[::1]:1/", "patch", ":\n\r\nX:", "b", "omit", "xhr", "no-cors")
+	f.Fuzz(func(t *testing.T, origin, url, method, headers, body, creds, api, mode string) {
+		c, problems := Request{Origin: origin, URL: url, Method: method, Headers: headers, Body: body, Credentials: creds, API: api, Mode: mode}.Case()
+		if len(problems) == 0 {
+			if err := c.Validate(); err != nil {
+				t.Fatalf("accepted a case the suite rules refuse: %v", err)
+			}
+		}
+	})
 }

@@ -515,3 +515,18 @@ cases:
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "6 cases")
 }
+
+// TestREADMEShowsTheGitHubRecipe keeps the README's GitHub Actions example
+// the file this package's tests check and run.
+func TestREADMEShowsTheGitHubRecipe(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	wf, err := os.ReadFile(filepath.Join(ciDir, "github-actions.yml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "```yaml\n"+string(wf)+"```\n", "the README shows examples/ci/github-actions.yml as it is")
+	assert.Contains(t, string(readme), "# yaml-language-server: $schema="+scenarios.SchemaURL+"\n", "the README shows the schema line")
+	assert.Contains(t, string(readme), "](docs/ui.png)")
+	_, err = os.Stat("../../docs/ui.png")
+	assert.NoError(t, err)
+}
