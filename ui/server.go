@@ -25,6 +25,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,17 +80,29 @@ type Config struct {
 
 // Server is a running playground.
 type Server struct {
-	cfg     Config
-	token   string
-	host    string // the bound address as Host must name it
-	ln      net.Listener
-	srv     *http.Server
-	browser *harness.Browser
-	owned   bool
+	cfg   Config
+	token string
+	host  string // the bound address as Host must name it
+	ln    net.Listener
+	srv   *http.Server
 	// runMu makes runs take turns: the page makes one at a time, and a
-	// second tab waits rather than sharing the browser's cases.
+	// second tab waits rather than sharing the browser's cases. It also
+	// guards the hosts below.
 	runMu sync.Mutex
+	// browserMu guards browser, which a relaunch replaces.
+	browserMu sync.Mutex
+	browser   *harness.Browser
+	owned     bool
+	driver    harness.Driver
+	// origins and targets are every page origin and request URL the
+	// browser was launched for; sinks are the host-resolver sinks they
+	// make. A run that needs more makes a new browser (see ensureBrowser).
+	origins, targets, sinks []string
 }
+
+// DefaultOrigin is the page origin the form starts with; the browser is
+// launched ready for it.
+const DefaultOrigin = "https://app.example.test"
 
 // Start listens on addr, which must be a loopback address (port 0 picks a
 // free one), starts the browser unless cfg lends one, and serves until
@@ -109,19 +122,17 @@ func Start(ctx context.Context, addr string, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, token: token, browser: cfg.Runner.Reuse}
+	s := &Server{cfg: cfg, token: token, browser: cfg.Runner.Reuse, driver: harness.Drivers[cfg.Runner.Driver]}
+	if s.driver == nil {
+		s.driver = harness.Chromedp{}
+	}
 	if s.browser == nil {
-		d := harness.Drivers[cfg.Runner.Driver]
-		if d == nil {
-			d = harness.Chromedp{}
-		}
-		b, err := harness.LaunchWith(ctx, d, cfg.Runner.Browser)
+		b, err := s.launch(ctx, []string{DefaultOrigin}, nil)
 		if err != nil {
 			return nil, err
 		}
 		s.browser, s.owned = b, true
 	}
-	s.cfg.Runner.Reuse = s.browser
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		s.closeBrowser()
@@ -153,11 +164,78 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
+// launch starts a browser for page origins and targets: their hosts
+// become the resolver's sinks as in any run (page origins never reach the
+// network), and --ca checks the https targets first.
+func (s *Server) launch(ctx context.Context, origins, targets []string) (*harness.Browser, error) {
+	opts := s.cfg.Runner.Browser
+	sinks := harness.Sinks(origins, targets)
+	opts.Sinks = append(slices.Clone(opts.Sinks), sinks...)
+	opts.CATargets = append(slices.Clone(opts.CATargets), targets...)
+	b, err := harness.LaunchWith(ctx, s.driver, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.origins, s.targets, s.sinks = origins, targets, sorted(sinks)
+	return b, nil
+}
+
+// ensureBrowser makes sure the browser is up and launched for c: a browser
+// the ui owns is replaced when it died, or when c names a page origin or a
+// target it was not launched for (its sinks would differ, or an https
+// target would go unchecked against --ca). A lent browser is used as it is.
+func (s *Server) ensureBrowser(ctx context.Context, c scenarios.Case) error {
+	b := s.currentBrowser()
+	if !s.owned {
+		return nil
+	}
+	origins := union(s.origins, c.Origins())
+	targets := union(s.targets, []string{c.Request.URL})
+	same := slices.Equal(sorted(harness.Sinks(origins, targets)), s.sinks) &&
+		(s.cfg.Runner.Browser.CAFile == "" || len(targets) == len(s.targets))
+	if same && b.Alive(ctx) == nil {
+		return nil
+	}
+	nb, err := s.launch(ctx, origins, targets)
+	if err != nil {
+		return err
+	}
+	s.browserMu.Lock()
+	s.browser = nb
+	s.browserMu.Unlock()
+	if err := b.Close(); err != nil && s.cfg.Notice != nil {
+		s.cfg.Notice("closing the previous browser: " + err.Error())
+	}
+	return nil
+}
+
+func (s *Server) currentBrowser() *harness.Browser {
+	s.browserMu.Lock()
+	defer s.browserMu.Unlock()
+	return s.browser
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
 // URL is the page's address, token included: the only way in.
 func (s *Server) URL() string { return "http://" + s.host + "/" + s.token + "/" }
 
-// Browser is the browser the playground runs its requests in.
-func (s *Server) Browser() *harness.Browser { return s.browser }
+// Browser is the browser the playground runs its requests in now.
+func (s *Server) Browser() *harness.Browser { return s.currentBrowser() }
 
 // Close stops serving and ends the browser if Start launched it.
 func (s *Server) Close() error {
@@ -174,7 +252,7 @@ func (s *Server) closeBrowser() error {
 	if !s.owned {
 		return nil
 	}
-	if err := s.browser.Close(); err != nil {
+	if err := s.currentBrowser().Close(); err != nil {
 		return fmt.Errorf("closing the ui's browser: %w", err)
 	}
 	return nil
@@ -231,6 +309,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	view := struct {
 		Browser  string
+		Origin   string
 		CSP      string
 		CSS      template.CSS
 		JS       template.JS
@@ -239,7 +318,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		Modes    []string
 		Defaults map[string]string
 	}{
-		Browser: s.browser.Version(),
+		Browser: s.currentBrowser().Version(),
+		Origin:  DefaultOrigin,
 		CSP:     pageCSP,
 		CSS:     template.CSS(reports.HTMLStyle() + pageCSS), // Embedded constants.
 		JS:      template.JS(pageJS),                         // Embedded constant.
@@ -348,8 +428,14 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 	}
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
+	if err := s.ensureBrowser(r.Context(), c); err != nil {
+		writeJSON(w, http.StatusInternalServerError, Answer{Error: err.Error()})
+		return
+	}
+	cfg := s.cfg.Runner
+	cfg.Reuse = s.currentBrowser()
 	hooks := runner.Hooks{Notice: s.cfg.Notice}
-	run, err := runner.Run(r.Context(), s.cfg.Runner, []*scenarios.Suite{{Name: "corsproof ui", Cases: []scenarios.Case{c}}}, hooks)
+	run, err := runner.Run(r.Context(), cfg, []*scenarios.Suite{{Name: "corsproof ui", Cases: []scenarios.Case{c}}}, hooks)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, Answer{Error: err.Error()})
 		return

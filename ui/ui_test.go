@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -138,6 +139,53 @@ func TestRefusesWhatIsNotItsOwnPage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postRun posts the form as the page does and decodes the answer.
+func postRun(t *testing.T, s *Server, rq Request) Answer {
+	t.Helper()
+	body, err := json.Marshal(rq)
+	require.NoError(t, err)
+	req, err := http.NewRequest("POST", s.URL()+"run", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", strings.TrimSuffix(strings.TrimSuffix(s.URL(), "/"), "/"+s.token))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var a Answer
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&a))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%+v", a)
+	return a
+}
+
+// TestOwnedBrowserFollowsTheRequests starts the playground with a browser
+// of its own, as corsproof ui does: a run from a page origin the browser
+// was not launched for gets a new browser whose resolver sinks that host,
+// so the page origin never reaches the network, and the next run from it
+// reuses that browser. This test launches browsers of its own on purpose.
+func TestOwnedBrowserFollowsTheRequests(t *testing.T) {
+	base := api(t)
+	s, err := Start(context.Background(), "127.0.0.1:0", Config{Runner: runner.Config{Browser: harness.Options{Timeout: 10 * time.Second}}})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
+	first := s.Browser()
+	assert.Contains(t, first.Options().Sinks, "app.example.test", "launched ready for the form's default origin")
+
+	a := postRun(t, s, Request{Origin: DefaultOrigin, URL: base + "/open"})
+	assert.Equal(t, cors.VerdictAllowed, a.Verdict)
+	assert.Same(t, first, s.Browser(), "the default origin needs no new browser")
+
+	a = postRun(t, s, Request{Origin: "https://other.example.test:8443", URL: base + "/closed"})
+	assert.Equal(t, cors.VerdictBlocked, a.Verdict)
+	second := s.Browser()
+	assert.NotSame(t, first, second, "a new page origin gets a browser launched for it")
+	assert.Subset(t, second.Options().Sinks, []string{"app.example.test", "other.example.test"})
+	assert.Error(t, first.Alive(context.Background()), "the previous browser is closed")
+
+	a = postRun(t, s, Request{Origin: "https://other.example.test:8443", URL: base + "/open"})
+	assert.Equal(t, cors.VerdictAllowed, a.Verdict)
+	assert.Same(t, second, s.Browser())
 }
 
 func TestListensOnLoopbackOnly(t *testing.T) {
