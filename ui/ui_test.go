@@ -239,6 +239,7 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 		Probe      string `json:"probe"`
 		Share      string `json:"share"`
 		Steps      string `json:"steps"`
+		Injected   int    `json:"injected"`
 	}
 	runForm := func(url, method, headers string) view {
 		t.Helper()
@@ -269,6 +270,7 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 				suite_case: q("#suite-case"),
 				probe: q("#probe-cmd"),
 				share: q("#share-link"),
+				injected: document.querySelectorAll("img, #cases script, [onerror]").length + (window.__pwned ? 100 : 0),
 				steps: Array.prototype.map.call(document.querySelectorAll("#cases li.step"), function(e){
 					return e.getAttribute("data-step")+":"+document.querySelectorAll("#cases li.step[data-step='"+e.getAttribute("data-step")+"'] table").length;
 				}).join(" "),
@@ -280,7 +282,7 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 
 	// Blocked: a PUT with a custom header is preflighted, and /closed
 	// answers the preflight without CORS headers.
-	v := runForm(base+"/closed", "PUT", "X-Token: a")
+	v := runForm(base+"/closed", "PUT", "X-Token: a\nX-Note: <img src=x onerror=window.__pwned=1>")
 	assert.Equal(t, string(cors.VerdictBlocked), v.Verdict)
 	assert.Contains(t, v.Reason, string(cors.ErrPreflightMissingAllowOriginHeader))
 	assert.Contains(t, v.Status, "blocked")
@@ -289,12 +291,13 @@ func TestPlaygroundInTheBrowser(t *testing.T) {
 	assert.Equal(t, "preflight:2 actual:0", v.Steps)
 	assert.Equal(t, 1, v.ReqTables)
 	assert.Equal(t, 1, v.RespTables)
-	assert.Contains(t, v.Probe, "corsproof probe "+base+"/closed --origin https://app.example.test -X PUT -H 'X-Token: a'")
+	assert.Contains(t, v.Probe, "corsproof probe "+base+"/closed --origin https://app.example.test -X PUT -H 'X-Note: <img src=x onerror=window.__pwned=1>' -H 'X-Token: a'")
+	assert.Zero(t, v.Injected, "network and form values show as text, never as markup")
 	s1, err := scenarios.Parse("copied.yaml", []byte("version: 1\nname: copied\ncases:\n"+v.SuiteCase))
 	require.NoError(t, err, v.SuiteCase)
 	require.NotNil(t, s1.Cases[0].Expect)
 	assert.Equal(t, cors.VerdictBlocked, s1.Cases[0].Expect.Verdict, "the copied case pins what the browser did")
-	assert.Equal(t, map[string]string{"X-Token": "a"}, s1.Cases[0].Request.Headers)
+	assert.Equal(t, map[string]string{"X-Token": "a", "X-Note": "<img src=x onerror=window.__pwned=1>"}, s1.Cases[0].Request.Headers)
 	assert.NotContains(t, v.Share, s.token, "a share link does not carry the token")
 	assert.Contains(t, v.Share, "method=PUT")
 
