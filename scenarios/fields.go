@@ -64,13 +64,17 @@ var scalar = ordered{{"type", []string{"string", "number", "boolean"}}}
 // tokenPattern is RFC 9110's token: method and header names.
 const tokenPattern = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 
+// originPattern is a serialized origin as the parser accepts it (the
+// parser also checks the port range and the default port).
+const originPattern = `^(null|https?://[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?(:[1-9][0-9]{0,4})?|https?://\[[0-9a-f:.]+\](:[1-9][0-9]{0,4})?)$`
+
 // durationPattern is time.ParseDuration's grammar without a sign: what a
 // step's wait accepts (0s to 2h1m; the upper bound is the parser's).
 const durationPattern = `^\s*\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)\s*$`
 
 var requestFields = []field{
 	{"api", "The in-page API that makes the request: fetch, or xhr (XMLHttpRequest). Default fetch.", enumOf(apiNames)},
-	{"method", "The request method, as the page passes it. DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased as Fetch does; others (patch) are sent as written. Forbidden methods (CONNECT, TRACE, TRACK) are refused. Default " + DefaultMethod + ".", ordered{{"type", "string"}, {"pattern", tokenPattern}}},
+	{"method", "The request method, as the page passes it. DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased as Fetch does; others (patch) are sent as written. Forbidden methods (CONNECT, TRACE, TRACK) are refused. Default " + DefaultMethod + ".", ordered{{"type", "string"}, {"pattern", tokenPattern}, {"patternErrorMessage", "not a method: a token such as GET, POST or PATCH"}}},
 	{"url", "The request URL: absolute http(s), or a path relative to the suite's target.", ordered{{"type", "string"}, {"minLength", 1}}},
 	{"headers", "Request headers the page sets, name: value. Forbidden request headers (Cookie, Origin, Host, …) are refused: the browser would drop them.", ref("headers")},
 	{"credentials", "The fetch credentials mode; for xhr, include means withCredentials = true. Default " + string(DefaultCredentials) + ", the browser's own default.", enumOf(credentialsNames)},
@@ -103,7 +107,7 @@ var defaultsFields = pick(caseFields, "origin", "request", "cookies", "expect")
 
 var stepFields = []field{
 	{"name", "Labels the step in reports; default \"step N\".", scalar},
-	{"wait", "Real time to let pass before the step's request, after the previous step ended: a duration such as 1.5s or 500ms, from 0s to 2h1m.", ordered{{"anyOf", []ordered{{{"type", "string"}, {"pattern", durationPattern}}, {{"const", 0}}}}}},
+	{"wait", "Real time to let pass before the step's request, after the previous step ended: a duration such as 1.5s or 500ms, from 0s to 2h1m.", ordered{{"anyOf", []ordered{{{"type", "string"}, {"pattern", durationPattern}, {"patternErrorMessage", "not a duration: write 1.5s, 500ms or 2m"}}, {{"const", 0}}}}}},
 	{"origin", "The page's origin for this step when it is not the case's; loaded in the same tab and browser context.", ref("origin")},
 	{"request", "The step's request; what it leaves unset comes from the case (headers merge by name).", ref("request")},
 	{"expect", "Checked against this step alone; preflight means this step sent one on the wire.", ref("expect")},
@@ -194,11 +198,9 @@ func schemaDoc() ordered {
 			{"origin", ordered{
 				{"description", "A serialized origin: scheme://host[:port], lower case, without the default port, a path or a trailing slash; or null."},
 				{"type", "string"},
-				{"anyOf", []ordered{
-					{{"const", "null"}},
-					{{"pattern", `^https?://[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?(:[1-9][0-9]{0,4})?$`}},
-					{{"pattern", `^https?://\[[0-9a-f:.]+\](:[1-9][0-9]{0,4})?$`}},
-				}},
+				{"pattern", originPattern},
+				// Editors (yaml-language-server) show this instead of the pattern.
+				{"patternErrorMessage", "not an origin as self.origin prints it: write scheme://host[:port] in lower case, without a path or trailing slash, or null"},
 			}},
 		}},
 	}
