@@ -151,7 +151,8 @@ func (p *Proxy) Target() string { return p.target.String() }
 // ServeHTTP answers one request.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(Header, HeaderValue)
-	entry := logEntry{time: p.now(), method: r.Method, path: r.URL.RequestURI(), origin: r.Header.Get("Origin"), preflight: IsPreflight(r)}
+	entry := logEntry{time: p.now(), method: r.Method, path: r.URL.RequestURI(), origin: r.Header.Get("Origin"), preflight: IsPreflight(r),
+		acrm: r.Header.Get("Access-Control-Request-Method"), acrh: r.Header.Get("Access-Control-Request-Headers")}
 	switch {
 	case r.Method == http.MethodConnect:
 		entry.status, entry.why = http.StatusMethodNotAllowed, "CONNECT refused: not a forward proxy"
@@ -297,6 +298,8 @@ type logEntry struct {
 	path      string
 	origin    string
 	preflight bool
+	acrm      string
+	acrh      string
 	answered  bool
 	status    int
 	change    Change
@@ -307,51 +310,101 @@ func (p *Proxy) write(e logEntry) {
 	if p.log == nil {
 		return
 	}
-	line := FormatLogLine(e.time, e.method, e.path, e.origin, e.preflight, e.answered, e.status, e.change, e.why)
+	line := e.format()
 	p.logMu.Lock()
 	_, _ = io.WriteString(p.log, line+"\n")
 	p.logMu.Unlock()
 }
 
-// FormatLogLine renders one request on one line: time, method, path,
-// origin, status, who answered, the route and the CORS headers added (or
-// why none were). Values from the network are quoted, so a hostile
-// request cannot forge lines or send escape codes to the terminal.
-func FormatLogLine(t time.Time, method, path, origin string, preflight, answered bool, status int, c Change, why string) string {
+// headerOrder is the order the log names the headers added in.
+var headerOrder = []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Access-Control-Allow-Methods",
+	"Access-Control-Allow-Headers", "Access-Control-Max-Age", "Access-Control-Expose-Headers"}
+
+// format renders one request on one line: time, method, path, origin,
+// what a preflight asks for, status, who answered, the route and the CORS
+// headers added, or why none were. Values from the network are quoted when
+// they hold anything but printable ASCII, so a hostile request cannot forge
+// lines or send escape codes to the terminal.
+func (e logEntry) format() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s", t.Format("15:04:05.000"), strconv.QuoteToASCII(method), strconv.QuoteToASCII(path))
-	if origin != "" {
-		fmt.Fprintf(&b, " origin=%s", strconv.QuoteToASCII(origin))
+	fmt.Fprintf(&b, "%s %s %s", e.time.Format("15:04:05.000"), shown(e.method), shown(e.path))
+	if e.origin != "" {
+		fmt.Fprintf(&b, " origin=%s", shown(e.origin))
 	}
-	fmt.Fprintf(&b, " -> %d", status)
-	switch {
-	case preflight && answered:
-		b.WriteString(" preflight answered by the proxy")
-	case preflight:
-		b.WriteString(" preflight")
+	if e.preflight {
+		b.WriteString(" preflight " + shown(e.acrm))
+		if e.acrh != "" {
+			b.WriteString(" [" + shown(e.acrh) + "]")
+		}
 	}
+	fmt.Fprintf(&b, " -> %d", e.status)
+	if e.answered {
+		b.WriteString(" answered by the proxy")
+	}
+	c := e.change
 	if c.Route != "" {
-		fmt.Fprintf(&b, " route=%s", strconv.QuoteToASCII(c.Route))
+		fmt.Fprintf(&b, " route %s", shown(c.Route))
 	}
 	var added []string
 	if c.Headers != nil {
-		for _, name := range slices.Sorted(maps.Keys(c.Headers.Set)) {
-			added = append(added, name+": "+strconv.QuoteToASCII(c.Headers.Set[name]))
+		names := slices.SortedFunc(maps.Keys(c.Headers.Set), func(a, b string) int {
+			ia, ib := slices.Index(headerOrder, a), slices.Index(headerOrder, b)
+			if ia < 0 {
+				ia = len(headerOrder)
+			}
+			if ib < 0 {
+				ib = len(headerOrder)
+			}
+			if ia != ib {
+				return ia - ib
+			}
+			return strings.Compare(a, b)
+		})
+		for _, name := range names {
+			added = append(added, name+": "+shown(c.Headers.Set[name]))
 		}
-	}
-	if c.VaryOrigin {
-		added = append(added, "Vary: Origin")
 	}
 	switch {
 	case len(added) > 0:
+		if c.VaryOrigin {
+			added = append(added, "Vary: Origin")
+		}
 		b.WriteString(" | added " + strings.Join(added, "; "))
-	case why == "" && c.Why != "":
+	case c.Why != "":
 		b.WriteString(" | no CORS headers: " + c.Why)
+		if c.VaryOrigin {
+			b.WriteString(" (Vary: Origin added)")
+		}
 	}
-	if why != "" {
-		b.WriteString(" | " + strconv.QuoteToASCII(why))
+	if e.why != "" {
+		b.WriteString(" | " + shownText(e.why))
 	}
 	return b.String()
+}
+
+// shownText returns s as is when it is printable ASCII, and quoted
+// otherwise.
+func shownText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return s
+}
+
+// shown returns s as is when it is printable ASCII without spaces, and
+// quoted otherwise.
+func shown(s string) string {
+	if s == "" {
+		return `""`
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '"' {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return s
 }
 
 // Server is a running proxy.
