@@ -52,7 +52,7 @@ func NewPolicyRules(p *policy.Policy) (*PolicyRules, []policy.Finding, error) {
 		if slices.Contains(r.AllowOrigins, policy.OriginReflect) {
 			errs = append(errs, &fileerr.Problem{File: p.File, Line: r.Line, Col: r.Column,
 				Field: fmt.Sprintf("routes[%d].allow_origins", i), Value: policy.OriginReflect,
-				Message: "the proxy never reflects an origin it was not given",
+				Message: "is refused: the proxy never reflects an origin it was not given",
 				Hint:    `list the front end's origins, such as http://localhost:5173, or use "*" without credentials for a public route`})
 		}
 	}
