@@ -436,4 +436,3 @@ func header(h map[string]string, name string) string {
 	}
 	return ""
 }
-
