@@ -113,8 +113,8 @@ func auditText(w io.Writer, rep *audit.Report) error {
 		if len(f.Origins) > 1 {
 			fmt.Fprintf(&b, "       readable from: %s (%s)\n", t(strings.Join(f.Origins, ", ")), t(strings.Join(f.Kinds, ", ")))
 		}
-		for _, r := range f.Refused {
-			fmt.Fprintf(&b, "       refused: %s check from %s: %s\n", r.Check.Kind, t(r.Check.Origin.Origin), t(r.Why))
+		for _, r := range refusals(f.Refused) {
+			fmt.Fprintf(&b, "       refused: %s\n", t(r))
 		}
 		if f.PoC != "" {
 			fmt.Fprintf(&b, "       PoC: %s\n", t(f.PoC))
@@ -177,11 +177,38 @@ func auditMarkdown(w io.Writer, rep *audit.Report) error {
 			if f.Read != nil {
 				fmt.Fprintf(&b, "- read: %d %s\n", f.Read.Status, mdInline(f.Read.Excerpt))
 			}
-			for _, r := range f.Refused {
-				fmt.Fprintf(&b, "- refused: %s check from %s: %s\n", r.Check.Kind, mdInline(r.Check.Origin.Origin), mdInline(r.Why))
+			for _, r := range refusals(f.Refused) {
+				fmt.Fprintf(&b, "- refused: %s\n", mdInline(r))
 			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// refusals sums up refused checks, one line per kind of check and reason:
+// "credentialed checks from http://evil.test, null: refused by …".
+func refusals(out []audit.Outcome) []string {
+	type key struct {
+		kind audit.CheckKind
+		why  string
+	}
+	var order []key
+	from := map[key][]string{}
+	for _, o := range out {
+		k := key{o.Check.Kind, o.Why}
+		if _, ok := from[k]; !ok {
+			order = append(order, k)
+		}
+		from[k] = append(from[k], o.Check.Origin.Origin)
+	}
+	var lines []string
+	for _, k := range order {
+		noun := "check"
+		if len(from[k]) > 1 {
+			noun = "checks"
+		}
+		lines = append(lines, fmt.Sprintf("%s %s from %s: %s", k.kind, noun, strings.Join(from[k], ", "), k.why))
+	}
+	return lines
 }

@@ -29,7 +29,7 @@ func auditFixture() *audit.Report {
 				Why: "a page at https://evil.test read the response with the user's cookies (session)", Origin: "https://evil.test",
 				Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/api/orders", Credentials: scenarios.CredentialsInclude, Headers: map[string]string{"Authorization": "Bearer tok"}},
 				Actual:  actual, Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{\"account\":\"alice\x1b[31m\"}"},
-				Kinds:   []string{audit.KindArbitrary, audit.KindNull}, Origins: []string{"https://evil.test", "null"}, PoC: "corsproof-poc/01-high-origin-reflected.html"},
+				Kinds: []string{audit.KindArbitrary, audit.KindNull}, Origins: []string{"https://evil.test", "null"}, PoC: "corsproof-poc/01-high-origin-reflected.html"},
 			{Rule: audit.RuleWildcardOrigin, Severity: audit.SeverityInfo, URL: "http://127.0.0.1:8080/api/open", Title: "The API answers Access-Control-Allow-Origin: *",
 				Why: "any page can read it", Origin: "https://evil.test", Kinds: []string{audit.KindArbitrary}, Origins: []string{"https://evil.test"},
 				Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{}"}},
