@@ -176,16 +176,13 @@ func Classify(p *Plan, run *result.Run) *Report {
 		}
 		groups[k] = append(groups[k], o)
 	}
-	// An arbitrary site that can read subsumes null and the look-alikes,
-	// unless they get more than it does: one mistake, one finding.
+	// What an arbitrary site gets subsumes what null and the look-alikes
+	// get, unless they get more: one mistake, one finding.
 	for _, k := range order {
 		if k.rule != RuleOriginReflected && k.rule != RuleWildcardOrigin {
 			continue
 		}
 		top := worst(groups[k]).Severity
-		if top == SeverityNone {
-			continue
-		}
 		for _, other := range []string{RuleNullOrigin, RuleLookalikeOrigin} {
 			ok := key{k.url, other}
 			if g, found := groups[ok]; found && worst(g).Severity.Rank() <= top.Rank() {
