@@ -185,3 +185,40 @@ func TestAuditMistakes(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditPreflighted: with -H the audit adds a preflighted check, and the
+// browser's preflight decides it. The server reflects every origin with
+// credentials but allows no request header: the reads are high, the
+// preflighted requests refused with the browser's reason.
+func TestAuditPreflighted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	t.Cleanup(srv.Close)
+	plan, err := audit.NewPlan(audit.Options{URLs: []string{srv.URL + "/me"}, Headers: map[string]string{"X-Token": "t0ken-value"}})
+	require.NoError(t, err)
+	require.Len(t, plan.Checks, 12, "4 attacker origins of an IP origin, 3 checks each")
+	run, err := runner.Run(context.Background(), runner.Config{Reuse: browser, Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
+	require.NoError(t, err)
+	rep := audit.Classify(plan, run)
+	require.Empty(t, rep.Incomplete)
+	require.Len(t, rep.Findings, 1)
+	f := rep.Findings[0]
+	assert.Equal(t, audit.RuleOriginReflected, f.Rule)
+	assert.Equal(t, audit.SeverityHigh, f.Severity)
+	assert.Equal(t, "http://evil.test", f.Origin)
+	require.NotEmpty(t, f.Refused)
+	for _, o := range f.Refused {
+		assert.Equal(t, audit.CheckPreflighted, o.Check.Kind)
+		assert.Equal(t, "HeaderDisallowedByPreflightResponse", string(o.CorsError.Canonical()))
+		assert.Equal(t, "x-token", o.FailedParameter)
+		require.NotNil(t, o.Record.Preflight, "the browser sent the preflight")
+	}
+}
