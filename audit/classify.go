@@ -391,9 +391,8 @@ func finding(url, rule string, g []Outcome) Finding {
 	rec := w.Record
 	f.Request = rec.Request
 	f.Preflight, f.Actual, f.Read = rec.Preflight, rec.Actual, w.Read
-	f.Cookies = slices.Sorted(maps.Keys(rec.Cookies))
-	if len(f.Cookies) == 0 && w.Check.Kind != CheckSimple {
-		f.Cookies = nil
+	if len(rec.Cookies) > 0 {
+		f.Cookies = slices.Sorted(maps.Keys(rec.Cookies))
 	}
 	if rec.Actual != nil {
 		f.CookiesSent = rec.Actual.CookiesSent

@@ -51,13 +51,15 @@ type AttackerOrigin struct {
 	From string `json:"from,omitempty"`
 }
 
-// AttackerOrigins derives the attacker origins for legitimate origins
-// (already normalised): one arbitrary site with the first legitimate
-// origin's scheme, null, and for each legitimate origin its look-alikes
-// (contract.LookAlikes), the unescaped-dot and the special-character ones.
-// Origins that are themselves legitimate are left out, and each origin
-// appears once, with the first kind that produced it.
-func AttackerOrigins(legit []string) []AttackerOrigin {
+// AttackerOrigins derives the attacker origins of a target for its
+// legitimate origins (already normalised): one arbitrary site, null, and
+// for each legitimate origin its look-alikes (contract.LookAlikes), the
+// unescaped-dot and the special-character ones. The arbitrary site has the
+// target's scheme: an https page cannot call an http API (mixed content),
+// an http page can, and an attacker picks the page that works. Origins that
+// are themselves legitimate are left out, and each origin appears once,
+// with the first kind that produced it.
+func AttackerOrigins(targetScheme string, legit []string) []AttackerOrigin {
 	if len(legit) == 0 {
 		return nil
 	}
@@ -80,8 +82,8 @@ func AttackerOrigins(legit []string) []AttackerOrigin {
 		out = append(out, o)
 	}
 	scheme := "https"
-	if u, err := url.Parse(legit[0]); err == nil && u.Scheme != "" {
-		scheme = u.Scheme
+	if targetScheme == "http" {
+		scheme = "http"
 	}
 	add(AttackerOrigin{Kind: KindArbitrary, Origin: scheme + "://" + arbitraryHost})
 	add(AttackerOrigin{Kind: KindNull, Origin: "null"})

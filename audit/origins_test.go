@@ -11,11 +11,12 @@ import (
 func TestAttackerOrigins(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		desc  string
-		legit []string
-		want  []AttackerOrigin
+		desc   string
+		scheme string
+		legit  []string
+		want   []AttackerOrigin
 	}{
-		{"named host: the scanners' whole list", []string{"https://api.example.com"}, []AttackerOrigin{
+		{"named host: the scanners' whole list", "https", []string{"https://api.example.com"}, []AttackerOrigin{
 			{KindArbitrary, "https://evil.test", ""},
 			{KindNull, "null", ""},
 			{contract.KindSuffix, "https://api.example.com.evil.test", "https://api.example.com"},
@@ -26,13 +27,13 @@ func TestAttackerOrigins(t *testing.T) {
 			{KindUnescapedDot, "https://apixexample.com", "https://api.example.com"},
 			{KindSpecialChar, "https://api.example.com_.evil.test", "https://api.example.com"},
 		}},
-		{"IP origin: no host-name look-alikes, the arbitrary site over http", []string{"http://127.0.0.1:8080"}, []AttackerOrigin{
+		{"IP origin: no host-name look-alikes, the arbitrary site over http for an http API", "http", []string{"http://127.0.0.1:8080"}, []AttackerOrigin{
 			{KindArbitrary, "http://evil.test", ""},
 			{KindNull, "null", ""},
 			{contract.KindScheme, "https://127.0.0.1:8080", "http://127.0.0.1:8080"},
 			{contract.KindPort, "http://127.0.0.1", "http://127.0.0.1:8080"},
 		}},
-		{"a look-alike that is itself legitimate is left out, and each origin comes once", []string{"https://example.com", "http://example.com"}, []AttackerOrigin{
+		{"a look-alike that is itself legitimate is left out, and each origin comes once", "https", []string{"https://example.com", "http://example.com"}, []AttackerOrigin{
 			{KindArbitrary, "https://evil.test", ""},
 			{KindNull, "null", ""},
 			{contract.KindSuffix, "https://example.com.evil.test", "https://example.com"},
@@ -48,11 +49,17 @@ func TestAttackerOrigins(t *testing.T) {
 			{KindUnescapedDot, "http://examplexcom", "http://example.com"},
 			{KindSpecialChar, "http://example.com_.evil.test", "http://example.com"},
 		}},
-		{"no legitimate origin, no attacker", nil, nil},
+		{"an https front end of an http API: the arbitrary site over http", "http", []string{"https://app.example.com"}, nil},
+		{"no legitimate origin, no attacker", "https", nil, nil},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.want, AttackerOrigins(tc.legit))
+			got := AttackerOrigins(tc.scheme, tc.legit)
+			if tc.want == nil && len(tc.legit) > 0 {
+				assert.Equal(t, AttackerOrigin{KindArbitrary, "http://evil.test", ""}, got[0])
+				return
+			}
+			assert.Equal(t, tc.want, got)
 		})
 	}
 }

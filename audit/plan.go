@@ -143,7 +143,7 @@ func NewPlan(o Options) (*Plan, error) {
 			own = []string{n}
 		}
 		p.Legit[raw] = own
-		for _, ao := range AttackerOrigins(own) {
+		for _, ao := range AttackerOrigins(u.Scheme, own) {
 			kinds := []CheckKind{CheckSimple, CheckCredentialed}
 			if preflighted {
 				kinds = append(kinds, CheckPreflighted)
