@@ -13,8 +13,8 @@ import (
 )
 
 // AuditFormats are the formats an audit's findings are written in; the
-// run formats (html, junit, har, jsonl) render its checks instead.
-var AuditFormats = []string{"text", "json", "markdown", "sarif"}
+// run formats junit, har and jsonl render its checks instead.
+var AuditFormats = []string{"text", "json", "markdown", "html", "sarif"}
 
 // IsAuditFormat reports whether name is one of AuditFormats (md for
 // markdown too).
@@ -37,6 +37,8 @@ func WriteAudit(w io.Writer, format string, rep *audit.Report, opts Options) err
 		return enc.Encode(rep)
 	case "markdown", "md":
 		return auditMarkdown(w, rep)
+	case "html":
+		return auditHTML(w, rep)
 	case "sarif":
 		return writeSARIF(w, rep)
 	}

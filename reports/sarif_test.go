@@ -116,5 +116,16 @@ func TestAuditTextEscapes(t *testing.T) {
 	require.NoError(t, WriteAudit(&out, "json", auditFixture(), Options{ShowSecrets: true}))
 	assert.Contains(t, out.String(), "Bearer tok")
 
+	out.Reset()
+	hostile := auditFixture()
+	hostile.Findings[1].Read.Excerpt = "<script>alert(1)</script>"
+	require.NoError(t, WriteAudit(&out, "html", hostile, Options{}))
+	assert.NotContains(t, out.String(), "<script>alert")
+	assert.Contains(t, out.String(), "&lt;script&gt;alert(1)")
+	assert.Contains(t, out.String(), `<span class="sev high">HIGH</span>`)
+	assert.Contains(t, out.String(), "Content-Security-Policy")
+	assert.NotContains(t, out.String(), "\x1b[31m\"}", "the page holds the excerpt escaped")
+	assert.Contains(t, out.String(), "&#34;account&#34;")
+
 	assert.Error(t, WriteAudit(&out, "junit", auditFixture(), Options{}))
 }

@@ -81,7 +81,7 @@ verdict), 0 otherwise, 2 on a usage error, 3 when the browser died for good.`,
 	fs.IntVar(&ao.maxRequests, "max-requests", audit.DefaultMaxRequests, "requests the browser may send in all (a preflighted check counts two); the audit refuses to start above it")
 	fs.StringVar(&ao.pocDir, "poc-dir", "corsproof-poc", "folder for the proof-of-concept pages of the findings")
 	fs.StringVarP(&ao.output, "output", "o", "text", "format on stdout: "+strings.Join(reports.AuditFormats, ", "))
-	fs.StringArrayVar(&ao.reports, "report", nil, "also write FORMAT=PATH (repeatable): findings as "+strings.Join(reports.AuditFormats, ", ")+"; every check as html, junit, har or jsonl")
+	fs.StringArrayVar(&ao.reports, "report", nil, "also write FORMAT=PATH (repeatable): findings as "+strings.Join(reports.AuditFormats, ", ")+"; every check as junit, har or jsonl")
 	fs.BoolVarP(&ao.quiet, "quiet", "q", false, "no progress bar")
 	fs.BoolVar(&ao.showSecrets, "show-secrets", false, "show the values of credential headers in the output")
 	ao.browser.add(fs)
