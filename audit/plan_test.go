@@ -34,8 +34,8 @@ func TestNewPlan(t *testing.T) {
 	// Headers make a preflighted check, which costs two requests.
 	p, err = NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}, Headers: map[string]string{"Authorization": "Bearer x"}})
 	require.NoError(t, err)
-	require.Len(t, p.Checks, 27)
-	assert.Equal(t, 36, p.Requests())
+	require.Len(t, p.Checks, 30, "10 attacker origins, 3 checks each")
+	assert.Equal(t, 40, p.Requests())
 	last := p.Suite.Cases[2]
 	assert.Equal(t, CheckPreflighted, p.Checks[2].Kind)
 	assert.Equal(t, map[string]string{"Authorization": "Bearer x"}, last.Request.Headers)
