@@ -45,7 +45,8 @@ type Options struct {
 	// Headers are set by the page in the preflighted check.
 	Headers map[string]string
 	// Method is the method of every check; empty means GET. Methods other
-	// than GET, HEAD and OPTIONS are made only when Unsafe is set.
+	// than GET, HEAD and OPTIONS are made only when Unsafe is set (the
+	// command line sets it when -X names the method).
 	Method string
 	Unsafe bool
 	// MaxRequests bounds the requests the browser may send in all (a
@@ -111,7 +112,7 @@ func NewPlan(o Options) (*Plan, error) {
 		return nil, &InputError{Flag: "-X", Value: o.Method, Reason: "is not a method", Advice: "for example -X GET"}
 	}
 	if !o.Unsafe && !slices.Contains(safeMethods, strings.ToUpper(o.Method)) {
-		return nil, &InputError{Flag: "-X", Value: o.Method, Reason: "is not GET, HEAD or OPTIONS", Advice: "an audit changes nothing unless told: pass --unsafe with -X to make this method"}
+		return nil, &InputError{Flag: "-X", Value: o.Method, Reason: "is not GET, HEAD or OPTIONS", Advice: "an audit changes nothing unless told: set Options.Unsafe to make this method"}
 	}
 	if o.MaxRequests == 0 {
 		o.MaxRequests = DefaultMaxRequests

@@ -66,6 +66,8 @@ verdict), 0 otherwise, 2 on a usage error, 3 when the browser died for good.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ao.urls = args
+			// A method that may change data is made only when -X names it.
+			ao.unsafe = cmd.Flags().Changed("request")
 			return runF(cmd.Context(), ao)
 		},
 	}
@@ -73,8 +75,7 @@ verdict), 0 otherwise, 2 on a usage error, 3 when the browser died for good.`,
 	fs.StringArrayVar(&ao.origins, "origin", nil, "a legitimate origin of the API's own front end (repeatable); look-alikes are derived from it (default: each URL's origin)")
 	fs.StringArrayVar(&ao.cookies, "cookie", nil, "the victim's cookie name=value, put in the browser's jar for the URL (SameSite=None; Secure) for the credentialed checks (repeatable)")
 	fs.StringArrayVarP(&ao.headers, "header", "H", nil, "request header 'Name: value' the page sets in the preflighted check (repeatable)")
-	fs.StringVarP(&ao.method, "request", "X", "GET", "method of every check; other than GET, HEAD and OPTIONS needs --unsafe")
-	fs.BoolVar(&ao.unsafe, "unsafe", false, "allow a method that may change data on the server (-X POST, PUT, DELETE…)")
+	fs.StringVarP(&ao.method, "request", "X", "GET", "method of every check; the audit makes no other (POST, PUT, DELETE… only when named here)")
 	fs.BoolVar(&ao.private, "private", false, "the URLs are not public (an intranet API, a local device): a read without credentials is medium even with \"*\"")
 	fs.StringVar(&ao.failOn, "fail-on", string(audit.SeverityMedium), "exit 1 when a finding at or above this severity exists: info, medium, high, or none for any finding")
 	fs.Float64Var(&ao.rate, "rate", 5, "checks started per second at most")
