@@ -163,6 +163,7 @@ the preflight and the actual request, then says what to change on the server.`,
 		newGenerateCmd(f, nil),
 		newVerifyCmd(f, nil),
 		newMergeCmd(f, nil),
+		newAuditCmd(f, nil),
 	)
 	return root
 }
