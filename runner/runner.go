@@ -51,6 +51,10 @@ type Config struct {
 	// Relaunches bounds how many new browsers a run starts after its
 	// browser died; zero means DefaultRelaunches, negative none.
 	Relaunches int
+	// Rate, above zero, bounds how many cases start per second across
+	// all jobs, so that a server that is not a test server is not
+	// flooded (audit --rate); zero means no bound.
+	Rate float64
 }
 
 // Validate checks the configuration without side effects.
@@ -71,6 +75,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Every < 0 || c.Every > scenarios.MaxWait {
 		return &harness.OptionError{Option: "--every", Value: c.Every.String(), Reason: "must be from 0s to 2h1m", Advice: "for example --every 500ms"}
+	}
+	if c.Rate < 0 {
+		return &harness.OptionError{Option: "--rate", Reason: fmt.Sprintf("must be positive, got %g", c.Rate), Advice: "for example --rate 5"}
 	}
 	return harness.ValidateIsolation(c.Isolation)
 }
@@ -197,7 +204,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 	}
-	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso}
+	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso, pace: newPacer(cfg.Rate)}
 	records, incomplete := rec.run(ctx)
 	run.Records = records
 	var tryErr error
