@@ -333,7 +333,7 @@ func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
 }
 
 var (
-	suiteKeys    = []string{"version", "name", "target", "defaults", "cases"}
+	suiteKeys    = []string{"version", "name", "target", "paths", "defaults", "cases"}
 	caseKeys     = []string{"name", "why", "origin", "request", "cookies", "expect", "steps"}
 	defaultsKeys = []string{"origin", "request", "cookies", "expect"}
 	requestKeys  = []string{"api", "method", "url", "headers", "credentials", "body", "mode"}
@@ -376,6 +376,9 @@ func (w *walker) suite(body ast.Node) *Suite {
 				s.Target = t.v
 			}
 		}
+	}
+	if e, ok := m[pathsKey]; ok {
+		s.Paths = w.paths(e)
 	}
 	var defaults rawCase
 	if e, ok := m["defaults"]; ok {
