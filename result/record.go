@@ -16,8 +16,8 @@ import (
 type Record struct {
 	Name string `json:"name"`
 	// Suite and File name where the case came from; empty for probe.
-	Suite   string            `json:"suite,omitempty"`
-	File    string            `json:"file,omitempty"`
+	Suite string `json:"suite,omitempty"`
+	File  string `json:"file,omitempty"`
 	// Path names the network path the case ran on (see scenarios.Path);
 	// empty for a run without paths.
 	Path    string            `json:"path,omitempty"`
