@@ -96,3 +96,11 @@ type ErrorPathCheck struct {
 	Fix     string `json:"fix,omitempty"`
 	Summary string `json:"summary"`
 }
+
+// GetExchanges is d's exchange diffs, none for a nil d.
+func (d *PathDiff) GetExchanges() []ExchangeDiff {
+	if d == nil {
+		return nil
+	}
+	return d.Exchanges
+}

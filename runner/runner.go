@@ -51,6 +51,15 @@ type Config struct {
 	// Relaunches bounds how many new browsers a run starts after its
 	// browser died; zero means DefaultRelaunches, negative none.
 	Relaunches int
+	// Paths (--via) are network paths every case also runs on, after the
+	// suite's own paths: (or after the requests as written, "direct");
+	// see suitePaths.
+	Paths []scenarios.Path
+	// CacheCheck adds a shared-cache poisoning check for every case
+	// (scenarios.CacheChecks), ErrorPaths the error-path cases
+	// (scenarios.ErrorPaths); both run on every path.
+	CacheCheck bool
+	ErrorPaths bool
 }
 
 // Validate checks the configuration without side effects.
@@ -110,22 +119,15 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var cases []scenarios.Case
-	var from []*scenarios.Suite
 	var names []string
 	for _, s := range suites {
 		names = append(names, s.Name)
-		for _, c := range s.Cases {
-			if cfg.Repeat > 1 {
-				if n := max(1, len(c.Steps)) * cfg.Repeat; n > scenarios.MaxSteps {
-					return nil, &harness.OptionError{Option: "--repeat", Reason: fmt.Sprintf("makes %d steps of case %q, more than %d", n, c.Name, scenarios.MaxSteps), Advice: "repeat fewer times"}
-				}
-				c = scenarios.Repeat(c, cfg.Repeat, cfg.Every)
-			}
-			cases = append(cases, c)
-			from = append(from, s)
-		}
 	}
+	p, err := plan(cfg, suites)
+	if err != nil {
+		return nil, err
+	}
+	cases, from := p.cases, p.from
 	b := cfg.Reuse
 	rec := &recovery{b: b}
 	if b == nil {
@@ -189,8 +191,13 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	}
 	// With --try-fix a record whose fix is to be proved is reported once
 	// the proof is in, so that streamed reports hold it too.
+	// With paths, a record is reported once it is compared with its
+	// reference path's, at the end.
 	streamed := hooks
-	if cfg.TryFix && hooks.Record != nil {
+	switch {
+	case p.paths && hooks.Record != nil:
+		streamed.Record = nil
+	case cfg.TryFix && hooks.Record != nil:
 		streamed.Record = func(r *result.Record) {
 			if !needsTry(r) {
 				hooks.Record(r)
@@ -200,6 +207,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso}
 	records, incomplete := rec.run(ctx)
 	run.Records = records
+	p.comparePaths(run.Records)
 	var tryErr error
 	if cfg.TryFix && incomplete == nil && ctx.Err() == nil && len(run.Records) == len(cases) {
 		recs := map[int]*result.Record{}
@@ -210,10 +218,15 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		}
 		held := slices.Sorted(maps.Keys(recs))
 		tryErr = tryFixes(ctx, cfg, rec.b, iso, cases, recs)
-		if hooks.Record != nil {
+		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])
 			}
+		}
+	}
+	if p.paths && hooks.Record != nil {
+		for i := range run.Records {
+			hooks.Record(&run.Records[i])
 		}
 	}
 	run.DurationMS = time.Since(start).Milliseconds()
@@ -235,11 +248,13 @@ func Conclude(rec *result.Record, s *scenarios.Suite, c scenarios.Case) {
 		rec.Suite = s.Name
 	}
 	rec.File = c.File
+	rec.Path = c.Path
 	if len(rec.Steps) > 0 {
 		result.ConcludeSteps(rec, c)
-		return
+	} else {
+		result.Conclude(rec, c.Expect)
 	}
-	result.Conclude(rec, c.Expect)
+	result.ConcludeCheck(rec, c)
 }
 
 // CookieSetting is the third-party cookie setting a run records. The

@@ -68,6 +68,9 @@ type Case struct {
 	// the next as they do in a user's tab. Request is then the first
 	// step's request and Expect is nil: each step has its own.
 	Steps []Step `json:"steps,omitempty" yaml:"steps,omitempty"`
+	// Check names the generated check the case is (CheckCache,
+	// CheckErrorPath); empty for a case of a suite file.
+	Check string `json:"-" yaml:"-"`
 	// Path names the network path the case runs on (see OnPath); empty
 	// for a case of a run without paths.
 	Path string `json:"-" yaml:"-"`
