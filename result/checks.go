@@ -125,8 +125,8 @@ func ConcludeErrorPath(rec *Record, kind string) {
 		ep.Summary = fmt.Sprintf("The %s request reached no error (%s status %s); nothing to check.", kind, ep.Exchange, statusWord(ep.Status))
 	case rec.Verdict == cors.VerdictBlocked && rec.CorsError != "":
 		ep.Hidden, ep.Fix = true, ErrorPathFix
-		ep.Summary = fmt.Sprintf("The %s answered %d to the %s request without the CORS headers it needs, so the browser blocked it (%s): the page sees a CORS error and cannot read the %d.",
-			ep.Exchange, ep.Status, kind, rec.CorsError, ep.Status)
+		ep.Summary = fmt.Sprintf("The %s request's %s response was a %d without the CORS headers the browser needs, so it blocked it (%s): the page sees a CORS error and cannot read the %d.",
+			kind, ep.Exchange, ep.Status, rec.CorsError, ep.Status)
 		rec.Mismatches = append(rec.Mismatches, "error path: "+ep.Summary)
 		rec.ExpectMet = false
 	default:
