@@ -159,7 +159,7 @@ func PathFindings(path string, rec *result.Record, d *result.PathDiff) (mismatch
 			path, verdictText(rec.Verdict, rec.CorsError), d.Reference, verdictText(d.ReferenceVerdict, d.ReferenceCorsError), becauseText(d)))
 	}
 	for _, ex := range d.Exchanges {
-		for _, line := range ExchangeLines(ex) {
+		for _, line := range ex.Lines() {
 			warnings = append(warnings, fmt.Sprintf("path %s differs from %s: %s", path, d.Reference, line))
 		}
 	}
@@ -176,47 +176,9 @@ func verdictText(v cors.Verdict, e cors.CorsError) string {
 // becauseText names the first difference found, the likely cause.
 func becauseText(d *result.PathDiff) string {
 	for _, ex := range d.Exchanges {
-		if lines := ExchangeLines(ex); len(lines) > 0 {
+		if lines := ex.Lines(); len(lines) > 0 {
 			return "; first difference: " + lines[0]
 		}
 	}
 	return ""
-}
-
-// ExchangeLines says in words what differs in one exchange, one line each.
-func ExchangeLines(ex result.ExchangeDiff) []string {
-	var out []string
-	if ex.Presence != "" {
-		return []string{fmt.Sprintf("%s: sent on the %s", ex.Exchange, ex.Presence)}
-	}
-	if ex.ReferenceStatus != 0 || ex.Status != 0 {
-		out = append(out, fmt.Sprintf("%s: status %s, was %s", ex.Exchange, statusText(ex.Status), statusText(ex.ReferenceStatus)))
-	}
-	for _, h := range ex.Headers {
-		switch h.Change {
-		case result.HeaderAdded:
-			out = append(out, fmt.Sprintf("%s: %s added: %s", ex.Exchange, h.Name, quoteLines(h.Value)))
-		case result.HeaderRemoved:
-			out = append(out, fmt.Sprintf("%s: %s removed (was %s)", ex.Exchange, h.Name, quoteLines(h.Reference)))
-		default:
-			out = append(out, fmt.Sprintf("%s: %s %s: %s, was %s", ex.Exchange, h.Name, h.Change, quoteLines(h.Value), quoteLines(h.Reference)))
-		}
-	}
-	return out
-}
-
-func statusText(s int) string {
-	if s == 0 {
-		return "none"
-	}
-	return fmt.Sprint(s)
-}
-
-// quoteLines shows a header's lines as "a" + "b".
-func quoteLines(v string) string {
-	lines := strings.Split(v, "\n")
-	for i, l := range lines {
-		lines[i] = fmt.Sprintf("%q", l)
-	}
-	return strings.Join(lines, " + ")
 }

@@ -1,6 +1,11 @@
 package result
 
-import "github.com/corsproof/corsproof/cors"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/corsproof/corsproof/cors"
+)
 
 // PathDiff compares a record made over one network path with the record of
 // the same case over the reference path (the first of the run's paths):
@@ -103,4 +108,42 @@ func (d *PathDiff) GetExchanges() []ExchangeDiff {
 		return nil
 	}
 	return d.Exchanges
+}
+
+// Lines say in words what differs in one exchange, one line each.
+func (ex ExchangeDiff) Lines() []string {
+	var out []string
+	if ex.Presence != "" {
+		return []string{fmt.Sprintf("%s: sent on the %s", ex.Exchange, ex.Presence)}
+	}
+	if ex.ReferenceStatus != 0 || ex.Status != 0 {
+		out = append(out, fmt.Sprintf("%s: status %s, was %s", ex.Exchange, statusText(ex.Status), statusText(ex.ReferenceStatus)))
+	}
+	for _, h := range ex.Headers {
+		switch h.Change {
+		case HeaderAdded:
+			out = append(out, fmt.Sprintf("%s: %s added: %s", ex.Exchange, h.Name, quoteLines(h.Value)))
+		case HeaderRemoved:
+			out = append(out, fmt.Sprintf("%s: %s removed (was %s)", ex.Exchange, h.Name, quoteLines(h.Reference)))
+		default:
+			out = append(out, fmt.Sprintf("%s: %s %s: %s, was %s", ex.Exchange, h.Name, h.Change, quoteLines(h.Value), quoteLines(h.Reference)))
+		}
+	}
+	return out
+}
+
+func statusText(s int) string {
+	if s == 0 {
+		return "none"
+	}
+	return fmt.Sprint(s)
+}
+
+// quoteLines shows a header's lines as "a" + "b".
+func quoteLines(v string) string {
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		lines[i] = fmt.Sprintf("%q", l)
+	}
+	return strings.Join(lines, " + ")
 }
