@@ -1,8 +1,12 @@
 package runner
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/harness"
@@ -28,6 +32,10 @@ type planned struct {
 	ref   []string
 	// paths is true when any case runs on more than one path.
 	paths bool
+	// route[i] is "" for a case the browser sends where DNS says, else
+	// the host:port → address mapping of its path (Path.Address), which
+	// needs a browser of its own.
+	route []string
 }
 
 // suitePaths are the paths suite s runs on: its own paths:, then --via's;
@@ -92,6 +100,9 @@ func plan(cfg Config, suites []*scenarios.Suite) (*planned, error) {
 			p.ref = append(p.ref, paths[0].Name)
 			for _, path := range paths {
 				p.add(scenarios.OnPath(c, path), s, g)
+				if path.Address != "" {
+					p.route[len(p.route)-1] = path.HostPort() + "=" + path.Address
+				}
 			}
 		}
 	}
@@ -102,6 +113,98 @@ func (p *planned) add(c scenarios.Case, s *scenarios.Suite, group int) {
 	p.cases = append(p.cases, c)
 	p.from = append(p.from, s)
 	p.group = append(p.group, group)
+	p.route = append(p.route, "")
+}
+
+// routed lists the cases of one route, in order.
+func (p *planned) routed(route string) []int {
+	var out []int
+	for i, r := range p.route {
+		if r == route {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func pick[T any](all []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for j, i := range idx {
+		out[j] = all[i]
+	}
+	return out
+}
+
+// runRoutes runs the cases of the paths with an address, each path's in a
+// browser launched like the run's own but whose host resolver maps the
+// path's host:port to its address (harness.Options.HostMap), so that the
+// URL, Host header and TLS name stay the path's. done holds the records of
+// the cases in main; the result holds every record in case order.
+func (p *planned) runRoutes(ctx context.Context, cfg Config, first *harness.Browser, hooks Hooks, iso harness.Isolation, main []int, done []result.Record) ([]result.Record, error) {
+	all := make([]*result.Record, len(p.cases))
+	for j := range done {
+		if j < len(main) {
+			all[main[j]] = &done[j]
+		}
+	}
+	var routes []string
+	for _, r := range p.route {
+		if r != "" && !slices.Contains(routes, r) {
+			routes = append(routes, r)
+		}
+	}
+	var errs []error
+	for _, route := range routes {
+		if ctx.Err() != nil {
+			break
+		}
+		idx := p.routed(route)
+		sub := pick(p.cases, idx)
+		opts := first.Options()
+		if opts.URL != "" {
+			errs = append(errs, fmt.Errorf("path %s: an address needs a browser corsproof launches; a browser it connects to (--browser-url) keeps its own host resolver", sub[0].Path))
+			break
+		}
+		from, to, _ := strings.Cut(route, "=")
+		opts.HostMap = maps.Clone(opts.HostMap)
+		if opts.HostMap == nil {
+			opts.HostMap = map[string]string{}
+		}
+		opts.HostMap[from] = to
+		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(sub)...)
+		d := harness.Drivers[first.Driver()]
+		if d == nil {
+			d = harness.Chromedp{}
+		}
+		b, err := harness.LaunchWith(ctx, d, opts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, err))
+			continue
+		}
+		if hooks.Launched != nil {
+			hooks.Launched(b)
+		}
+		r := &recovery{cfg: cfg, hooks: hooks, b: b, owned: true, cases: sub, from: pick(p.from, idx), iso: iso}
+		recs, incomplete := r.run(ctx)
+		if cerr := r.b.Close(); cerr != nil {
+			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, cerr))
+		}
+		if incomplete != nil {
+			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, incomplete))
+		}
+		for j := range recs {
+			if j < len(idx) {
+				all[idx[j]] = &recs[j]
+			}
+		}
+	}
+	out := make([]result.Record, 0, len(all))
+	for _, r := range all {
+		if r != nil {
+			out = append(out, *r)
+		}
+	}
+	return out, errors.Join(errs...)
 }
 
 // comparePaths compares every record on a path with its group's record on

@@ -20,6 +20,9 @@ import (
 const (
 	originA = "https://app.example.test"
 	originB = "https://admin.example.test"
+	// originHTTP is a page that may call an http API under a name (an
+	// https page would be blocked as mixed content first).
+	originHTTP = "http://app.example.test"
 )
 
 // pathBackend is the API behind the intermediaries: /api allows two
@@ -28,7 +31,7 @@ const (
 func pathBackend(t *testing.T) string {
 	t.Helper()
 	route := func(path string, vary bool) policy.Route {
-		return policy.Route{Path: path, AllowOrigins: []string{originA, originB}, AllowMethods: []string{"GET", "PUT"},
+		return policy.Route{Path: path, AllowOrigins: []string{originA, originB, originHTTP}, AllowMethods: []string{"GET", "PUT"},
 			AllowHeaders: []string{"x-token", "authorization"}, Vary: vary, CORSOnErrors: true}
 	}
 	h := testapi.NewHandler(&policy.Policy{Version: policy.FormatVersion, Routes: []policy.Route{route("/api", true), route("/cached", false)}})
@@ -223,4 +226,45 @@ func headerValue(h map[string]string, name string) string {
 		}
 	}
 	return ""
+}
+
+// TestPathsShareAHostName is a CDN and its origin server under one host
+// name: both paths are http://api.example.test:8080, one connected to the
+// origin server's address, the other to the nginx edge's, each in a
+// browser whose resolver maps the name. The request, its Host header and
+// the page are the same on both; only the hop differs.
+func TestPathsShareAHostName(t *testing.T) {
+	backend := pathBackend(t)
+	edge := nginxtest.Start(t, `location / {
+            proxy_hide_header Access-Control-Allow-Origin;
+            add_header Access-Control-Allow-Origin $http_origin;
+            proxy_pass `+backend+`; }`)
+	const shared = "http://api.example.test:8080"
+	addr := func(u string) string { return strings.TrimPrefix(u, "http://") }
+	s := driftSuite(shared)
+	for i := range s.Cases {
+		s.Cases[i].Origin = originHTTP
+	}
+	s.Paths = []scenarios.Path{{Name: "origin_server", URL: shared, Address: addr(backend)}, {Name: "edge", URL: shared, Address: addr(edge)}}
+	launched := 0
+	run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2}, []*scenarios.Suite{s},
+		Hooks{Launched: func(*harness.Browser) { launched++ }})
+	require.NoError(t, err)
+	assert.Equal(t, 2, launched, "a browser for each path with an address")
+	recs := byCaseAndPath(run)
+	require.Len(t, recs, 6, "%v", names(run))
+	for _, name := range []string{"get", "get 401", "put with token"} {
+		o := recs[name+" @origin_server"]
+		assert.Equal(t, "allowed", outcome(o), name)
+		assert.Equal(t, shared+"/api/items", strings.Split(o.Request.URL, "?")[0], "the URL is the shared one")
+		assert.Equal(t, []string{shared}, o.Contacted)
+	}
+	assert.Equal(t, "allowed", outcome(recs["get @edge"]))
+	got := recs["get 401 @edge"]
+	assert.Equal(t, "blocked MissingAllowOriginHeader", outcome(got), "the edge, not the origin server, drops ACAO on the 401")
+	require.NotNil(t, got.PathDiff)
+	assert.Equal(t, "origin_server", got.PathDiff.Reference)
+	assert.True(t, got.PathDiff.VerdictChanged)
+	require.NotNil(t, got.Actual)
+	assert.Equal(t, "api.example.test:8080", headerValue(got.Actual.RequestHeaders, "Host"), "the Host header is the shared name")
 }

@@ -8,6 +8,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -204,8 +205,14 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 	}
-	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso}
+	main := p.routed("")
+	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: pick(cases, main), from: pick(from, main), iso: iso}
 	records, incomplete := rec.run(ctx)
+	if len(main) < len(cases) {
+		var routeErr error
+		records, routeErr = p.runRoutes(ctx, cfg, rec.b, streamed, iso, main, records)
+		incomplete = errors.Join(incomplete, routeErr)
+	}
 	run.Records = records
 	p.comparePaths(run.Records)
 	var tryErr error

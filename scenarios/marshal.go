@@ -30,6 +30,16 @@ func (s *Suite) Marshal() ([]byte, error) {
 	if len(s.Paths) > 0 {
 		b.WriteString("paths:\n")
 		for _, p := range s.Paths {
+			if p.Address != "" {
+				b.WriteString("  " + p.Name + ":\n")
+				if err := writeScalar(&b, "    ", "url", p.URL); err != nil {
+					return nil, err
+				}
+				if err := writeScalar(&b, "    ", "address", p.Address); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			if err := writeScalar(&b, "  ", p.Name, p.URL); err != nil {
 				return nil, err
 			}

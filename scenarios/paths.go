@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/corsproof/corsproof/internal/yamlpos"
@@ -19,6 +21,38 @@ type Path struct {
 	// URL is scheme://host[:port] of the path. Empty means the requests as
 	// the suite writes them (the implicit "direct" path of --via).
 	URL string `json:"url,omitempty" yaml:"url,omitempty"`
+	// Address, when set, is the host:port the browser connects to for
+	// URL's host and port, instead of what DNS says: the URL, Host header
+	// and TLS server name stay the URL's. It reaches the origin server
+	// behind a CDN that shares its host name (the runner gives the path a
+	// browser of its own whose resolver maps the host; see
+	// harness.Options.HostMap).
+	Address string `json:"address,omitempty" yaml:"address,omitempty"`
+}
+
+// HostPort is the URL's host:port, the port spelled out ("api.example.com:443").
+func (p Path) HostPort() string {
+	u, err := url.Parse(p.URL)
+	if err != nil {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// addressIssue checks a path's address: host:port, no scheme.
+func addressIssue(s string) *issue {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" || strings.ContainsAny(host, "/ ,") {
+		return &issue{"is not host:port", "write the address to connect to, e.g. 10.0.0.5:443 or origin.internal:8080"}
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return &issue{"has port " + port + " outside 1-65535", "use a port between 1 and 65535"}
+	}
+	return nil
 }
 
 // DirectPath is the name of the path that sends each request as the suite
@@ -53,15 +87,21 @@ func pathURLIssue(s string) *issue {
 	return nil
 }
 
-// ParsePath reads a --via value, NAME=URL.
+// ParsePath reads a --via value, NAME=URL or NAME=URL@ADDRESS.
 func ParsePath(s string) (Path, error) {
 	name, u, ok := strings.Cut(s, "=")
 	if !ok {
 		return Path{}, fmt.Errorf("%q is not NAME=URL, e.g. edge=https://cdn.example.com", s)
 	}
-	p := Path{Name: strings.TrimSpace(name), URL: strings.TrimSuffix(strings.TrimSpace(u), "/")}
+	u, addr, _ := strings.Cut(u, "@")
+	p := Path{Name: strings.TrimSpace(name), URL: strings.TrimSuffix(strings.TrimSpace(u), "/"), Address: strings.TrimSpace(addr)}
 	if field, reason, hint := PathIssue(p.Name, p.URL); field != "" {
 		return Path{}, fmt.Errorf("%s %q %s: %s", field, map[string]string{"name": p.Name, "url": p.URL}[field], reason, hint)
+	}
+	if strings.Contains(s, "@") {
+		if is := addressIssue(p.Address); is != nil {
+			return Path{}, fmt.Errorf("address %q %s: %s", p.Address, is.reason, is.hint)
+		}
 	}
 	return p, nil
 }
@@ -102,8 +142,11 @@ func onPath(raw, base string) string {
 	return u.String()
 }
 
-// pathsKey is the suite key of the paths section.
+// pathsKey is the suite key of the paths section, and pathKeys the keys
+// of a path written as a mapping.
 const pathsKey = "paths"
+
+var pathKeys = []string{"url", "address"}
 
 // paths reads a suite's paths: mapping of name to URL, in file order: the
 // first is the reference the others are compared with.
@@ -127,20 +170,45 @@ func (w *walker) paths(e entry) []Path {
 			continue
 		}
 		seen[name] = at.Line
-		v := w.str(entry{mv.Value, at}, field)
+		var v, addr sval
+		if inner, ok := w.unwrap(mv.Value, field); ok && inner != nil && !yamlpos.IsNull(inner) {
+			if _, isMap := yamlpos.Mapping(inner); isMap {
+				m, _ := w.mapping(inner, field, at, pathKeys)
+				e, ok := m["url"]
+				if !ok {
+					w.Add(&MissingError{w.Problem(at, field+".url", "", "is missing", "write url: scheme://host[:port]")})
+					continue
+				}
+				if v = w.str(e, field+".url"); !v.ok() {
+					continue
+				}
+				if e, ok := m["address"]; ok {
+					if addr = w.str(e, field+".address"); addr.ok() {
+						if is := addressIssue(addr.v); is != nil {
+							w.Add(&URLError{w.Problem(addr.at, field+".address", addr.v, is.reason, is.hint)})
+							continue
+						}
+					}
+				}
+				field += ".url"
+			}
+		}
+		if !v.set {
+			v = w.str(entry{mv.Value, at}, field)
+		}
 		if !v.ok() {
 			continue
 		}
 		u := strings.TrimSuffix(strings.TrimSpace(v.v), "/")
 		switch f, reason, hint := PathIssue(name, u); f {
 		case "name":
-			w.Add(&TypeError{w.Problem(at, field, name, reason, hint)})
+			w.Add(&TypeError{w.Problem(at, pathsKey+"."+name, name, reason, hint)})
 			continue
 		case "url":
 			w.Add(&URLError{w.Problem(v.at, field, v.v, reason, hint)})
 			continue
 		}
-		out = append(out, Path{Name: name, URL: u})
+		out = append(out, Path{Name: name, URL: u, Address: addr.v})
 	}
 	switch {
 	case len(values) == 1:

@@ -18,7 +18,11 @@ func TestPathsParse(t *testing.T) {
 		errs        []string
 	}{
 		{desc: "ordered, trailing slash dropped", paths: "paths:\n  origin_server: http://127.0.0.1:8080\n  edge: https://cdn.example.com/\n",
-			want: []Path{{"origin_server", "http://127.0.0.1:8080"}, {"edge", "https://cdn.example.com"}}},
+			want: []Path{{Name: "origin_server", URL: "http://127.0.0.1:8080"}, {Name: "edge", URL: "https://cdn.example.com"}}},
+		{desc: "a path with an address", paths: "paths:\n  origin_server: {url: https://api.example.com, address: 10.0.0.5:8443}\n  edge: https://api.example.com\n",
+			want: []Path{{"origin_server", "https://api.example.com", "10.0.0.5:8443"}, {Name: "edge", URL: "https://api.example.com"}}},
+		{desc: "bad address, unknown key, missing url", paths: "paths:\n  a: {url: http://x, address: 10.0.0.5}\n  b: {url: http://y, adress: 1.2.3.4:1}\n  c: {address: 1.2.3.4:1}\n",
+			errs: []string{`p.yaml:5:31: paths.a.address: "10.0.0.5" is not host:port`, "paths.b.adress: is not a known key (hint: did you mean address?)", "paths.c.url: is missing"}},
 		{desc: "bad name and scheme, with lines", paths: "paths:\n  bad name: http://x\n  ok: ftp://x\n",
 			errs: []string{`p.yaml:5:3: paths.bad name: "bad name" is not a path name`, `p.yaml:6:7: paths.ok: "ftp://x" has scheme "ftp"`}},
 		{desc: "a path with a path", paths: "paths:\n  a: http://x/api\n  b: http://y\n", errs: []string{`p.yaml:5:6: paths.a: "http://x/api" has a path`}},
@@ -81,11 +85,18 @@ func TestOnPath(t *testing.T) {
 		{"no equals", "edge", "not NAME=URL"},
 		{"bad url", "edge=cdn.example.com", "is not an absolute URL"},
 		{"bad name", "ed ge=http://x", "is not a path name"},
+		{"userinfo-looking address", "edge=http://u@x", "is not host:port"},
 	} {
 		_, err := ParsePath(tc.in)
 		assert.ErrorContains(t, err, tc.err, tc.desc)
 	}
 	p, err := ParsePath("edge=http://127.0.0.1:9/")
 	require.NoError(t, err)
-	assert.Equal(t, Path{"edge", "http://127.0.0.1:9"}, p)
+	assert.Equal(t, Path{Name: "edge", URL: "http://127.0.0.1:9"}, p)
+	p, err = ParsePath("origin=https://api.example.com@10.0.0.5:8443")
+	require.NoError(t, err)
+	assert.Equal(t, Path{Name: "origin", URL: "https://api.example.com", Address: "10.0.0.5:8443"}, p)
+	assert.Equal(t, "api.example.com:443", p.HostPort())
+	_, err = ParsePath("origin=https://api.example.com@10.0.0.5")
+	assert.ErrorContains(t, err, `address "10.0.0.5" is not host:port`)
 }
