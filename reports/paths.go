@@ -218,3 +218,18 @@ func markdownPaths(w io.Writer, g *pathGrid) {
 		}
 	}
 }
+
+// caseName is a record's name for the text table, cut to fit; the path a
+// record ran on stays readable when its case name is long.
+func caseName(rec *result.Record) string {
+	name := SanitizeTerminal(rec.Name)
+	if rec.Path == "" {
+		return truncate(name, maxNameWidth)
+	}
+	suffix := SanitizeTerminal(scenarios.PathCaseName("", rec.Path))
+	base := strings.TrimSuffix(name, suffix)
+	if width(suffix) >= maxNameWidth/2 || base == name {
+		return truncate(name, maxNameWidth)
+	}
+	return truncate(base, maxNameWidth-width(suffix)) + suffix
+}

@@ -92,7 +92,7 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 		}
 		rw := row{
 			verdict: SanitizeTerminal(string(rec.Verdict)),
-			name:    truncate(SanitizeTerminal(rec.Name), maxNameWidth),
+			name:    caseName(rec),
 			reason:  truncate(SanitizeTerminal(reason(rec)), maxReasonWidth),
 			mark:    expectMark(rec),
 		}

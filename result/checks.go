@@ -28,6 +28,8 @@ func ConcludeCacheCheck(rec *Record) {
 	a, b := rec.Steps[0].Origin, rec.Steps[len(rec.Steps)-1]
 	cc := &CacheCheck{PrimedBy: a, Origin: b.Origin}
 	rec.CacheCheck = cc
+	// Two calls from two origins are no client's preflight economy.
+	rec.Economy = nil
 	if b.Verdict == cors.VerdictError || b.Verdict == cors.VerdictNotRun {
 		cc.Summary = "The check did not run to the end: " + b.Page.Error
 		return
@@ -121,6 +123,8 @@ func ConcludeErrorPath(rec *Record, kind string) {
 	}
 	ep.Reached = ep.Status >= 400
 	switch {
+	case !ep.Reached && rec.Verdict == cors.VerdictBlocked:
+		ep.Summary = fmt.Sprintf("The %s request never reached the API's error handling: the browser blocked it first (%s, %s status %s); nothing to check.", kind, orNone(string(rec.CorsError), string(rec.BlockedReason)), ep.Exchange, statusWord(ep.Status))
 	case !ep.Reached:
 		ep.Summary = fmt.Sprintf("The %s request reached no error (%s status %s); nothing to check.", kind, ep.Exchange, statusWord(ep.Status))
 	case rec.Verdict == cors.VerdictBlocked && rec.CorsError != "":
@@ -150,4 +154,14 @@ func ConcludeCheck(rec *Record, c scenarios.Case) {
 	case strings.HasPrefix(c.Check, scenarios.CheckErrorPath):
 		ConcludeErrorPath(rec, strings.TrimPrefix(c.Check, scenarios.CheckErrorPath))
 	}
+}
+
+func orNone(a, b string) string {
+	if a != "" {
+		return a
+	}
+	if b != "" {
+		return b
+	}
+	return "no reason given"
 }

@@ -51,7 +51,7 @@ func suitePaths(s *scenarios.Suite, via []scenarios.Path) ([]scenarios.Path, err
 	for _, v := range via {
 		for _, p := range ps {
 			if p.Name == v.Name {
-				return nil, &harness.OptionError{Option: "--via", Value: v.Name + "=" + v.URL, Reason: fmt.Sprintf("names path %q, which suite %q already has", v.Name, s.Name), Advice: "give the path another name"}
+				return nil, &harness.OptionError{Option: "--via", Value: v.Name + "=" + v.URL, Reason: fmt.Sprintf("names path %q, which suite %q runs on already", v.Name, s.Name), Advice: "give the path another name (direct is the URLs as the suite writes them)"}
 			}
 		}
 		ps = append(ps, v)

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -99,4 +100,19 @@ func TestOnPath(t *testing.T) {
 	assert.Equal(t, "api.example.com:443", p.HostPort())
 	_, err = ParsePath("origin=https://api.example.com@10.0.0.5")
 	assert.ErrorContains(t, err, `address "10.0.0.5" is not host:port`)
+}
+
+// TestREADMEPathsExample keeps the README's paths: example true.
+func TestREADMEPathsExample(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(data), "  ```\n  paths:\n")
+	require.True(t, ok, "the README shows a paths: block")
+	block, _, ok := strings.Cut(rest, "  ```")
+	require.True(t, ok)
+	src := "version: 1\nname: r\npaths:\n" + strings.ReplaceAll(block, "\n  ", "\n")[2:] +
+		"cases:\n  - name: c\n    origin: https://app.example.test\n    request: {url: https://api.example.com/v1}\n"
+	s, err := Parse("README.md", []byte(src))
+	require.NoError(t, err, src)
+	assert.Equal(t, []Path{{Name: "origin_server", URL: "https://api.example.com", Address: "10.0.0.5:443"}, {Name: "edge", URL: "https://api.example.com"}}, s.Paths)
 }
