@@ -43,7 +43,7 @@ fuzz:
 # lands in testdata/fuzz/ to keep as a regression case. .ci/fuzz tells a
 # real crasher from the fuzzing engine's own spurious failures.
 FUZZTIME ?= 1s
-FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
+FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR scenarios:FuzzParsePath \
 	policy:FuzzParsePolicy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)

@@ -87,6 +87,16 @@ func pathURLIssue(s string) *issue {
 	return nil
 }
 
+// canonicalPathURL is a valid path URL as scheme://host[:port], without
+// the trailing slash it may be written with.
+func canonicalPathURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // ParsePath reads a --via value, NAME=URL or NAME=URL@ADDRESS.
 func ParsePath(s string) (Path, error) {
 	name, u, ok := strings.Cut(s, "=")
@@ -98,6 +108,7 @@ func ParsePath(s string) (Path, error) {
 	if field, reason, hint := PathIssue(p.Name, p.URL); field != "" {
 		return Path{}, fmt.Errorf("%s %q %s: %s", field, map[string]string{"name": p.Name, "url": p.URL}[field], reason, hint)
 	}
+	p.URL = canonicalPathURL(p.URL)
 	if strings.Contains(s, "@") {
 		if is := addressIssue(p.Address); is != nil {
 			return Path{}, fmt.Errorf("address %q %s: %s", p.Address, is.reason, is.hint)
@@ -208,7 +219,7 @@ func (w *walker) paths(e entry) []Path {
 			w.Add(&URLError{w.Problem(v.at, field, v.v, reason, hint)})
 			continue
 		}
-		out = append(out, Path{Name: name, URL: u, Address: addr.v})
+		out = append(out, Path{Name: name, URL: canonicalPathURL(u), Address: addr.v})
 	}
 	switch {
 	case len(values) == 1:

@@ -116,3 +116,30 @@ func TestREADMEPathsExample(t *testing.T) {
 	require.NoError(t, err, src)
 	assert.Equal(t, []Path{{Name: "origin_server", URL: "https://api.example.com", Address: "10.0.0.5:443"}, {Name: "edge", URL: "https://api.example.com"}}, s.Paths)
 }
+
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"edge=https://cdn.example.com", "o=https://api.example.com@10.0.0.5:443", "a=http://[::1]:8080/", "x=", "=http://a", "e=http://a@b@c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePath(s)
+		if err != nil {
+			return
+		}
+		// What parses is a valid path, and reads back the same.
+		if field, reason, _ := PathIssue(p.Name, p.URL); field != "" {
+			t.Fatalf("ParsePath(%q) = %+v, but its %s %s", s, p, field, reason)
+		}
+		again := p.Name + "=" + p.URL
+		if p.Address != "" {
+			again += "@" + p.Address
+		}
+		back, err := ParsePath(again)
+		if err != nil || back != p {
+			t.Fatalf("ParsePath(%q) = %+v, and %q reads back as %+v, %v", s, p, again, back, err)
+		}
+		if OnPath(Case{Request: Request{URL: "http://x/a?b"}}, p).Request.URL == "" {
+			t.Fatal("a path lost the request URL")
+		}
+	})
+}
