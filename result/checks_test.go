@@ -29,6 +29,16 @@ func TestConcludeCacheCheck(t *testing.T) {
 		{desc: "A's ACAO, Vary ignored", b: step(b, cors.VerdictBlocked, map[string]string{"Access-Control-Allow-Origin": a, "Vary": "Accept-Encoding, Origin"}),
 			poisoned: true, cause: "Cause: the response says `Vary: Origin` but a cache on the path ignored it (a cache key without Origin); no Cache-Control forbids shared caching."},
 	}
+	cachedPreflight := step(b, cors.VerdictBlocked, nil)
+	cachedPreflight.Actual = nil
+	cachedPreflight.Preflight = &Exchange{Status: 204, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": a, "Cache-Control": "public, max-age=600", "Vary": "Origin"}}
+	tests = append(tests, struct {
+		desc     string
+		b        Record
+		poisoned bool
+		cause    string
+	}{desc: "a cached preflight", b: cachedPreflight, poisoned: true,
+		cause: "Cause: the response says `Vary: Origin` but a cache on the path ignored it (a cache key without Origin); `Cache-Control: public, max-age=600` allows shared caching."})
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
@@ -40,6 +50,9 @@ func TestConcludeCacheCheck(t *testing.T) {
 			assert.Equal(t, tc.cause, rec.CacheCheck.Cause)
 			assert.Equal(t, a, rec.CacheCheck.PrimedBy)
 			assert.Equal(t, b, rec.CacheCheck.Origin)
+			if tc.desc == "a cached preflight" {
+				assert.Equal(t, "preflight", rec.CacheCheck.Exchange)
+			}
 		})
 	}
 }
