@@ -78,7 +78,7 @@ func PathIssue(name, rawURL string) (field, reason, hint string) {
 
 func pathURLIssue(s string) *issue {
 	if is := targetIssue(s); is != nil {
-		return is
+		return &issue{strings.Replace(is.reason, "the target must", "a path must", 1), is.hint}
 	}
 	u, _ := url.Parse(s)
 	if p := strings.TrimSuffix(u.EscapedPath(), "/"); p != "" {

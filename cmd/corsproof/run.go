@@ -93,7 +93,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	for _, v := range opts.via {
 		p, err := scenarios.ParsePath(v)
 		if err != nil {
-			return &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via edge=https://cdn.example.com (scheme://host[:port], no path)"}
+			return &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via NAME=URL, e.g. edge=https://cdn.example.com (scheme://host[:port], no path), or NAME=URL@HOST:PORT to connect to another address"}
 		}
 		via = append(via, p)
 	}
