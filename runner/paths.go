@@ -225,16 +225,102 @@ func (p *planned) comparePaths(records []result.Record) {
 		if c.Path == "" || !ok || j == i {
 			continue
 		}
-		rec, ref := &records[i], &records[j]
-		d := compare.Paths(p.ref[p.group[i]], ref, rec)
-		rec.PathDiff = d
-		mm, warn := compare.PathFindings(c.Path, rec, d)
-		if len(mm) > 0 {
-			rec.Mismatches = append(rec.Mismatches, mm...)
-			rec.ExpectMet = false
+		comparePair(p.ref[p.group[i]], &records[j], &records[i])
+	}
+}
+
+// comparePair compares rec with ref, its case's record on the reference
+// path refPath, and adds the findings to rec.
+func comparePair(refPath string, ref, rec *result.Record) {
+	d := compare.Paths(refPath, ref, rec)
+	rec.PathDiff = d
+	mm, warn := compare.PathFindings(rec.Path, rec, d)
+	if len(mm) > 0 {
+		rec.Mismatches = append(slices.Clip(rec.Mismatches), mm...)
+		rec.ExpectMet = false
+	}
+	if len(warn) > 0 && rec.Diagnosis != nil {
+		dg := *rec.Diagnosis
+		dg.Warnings = append(slices.Clip(dg.Warnings), warn...)
+		rec.Diagnosis = &dg
+	}
+}
+
+// pairStream hands records to a Record hook as soon as their case has run
+// on every path, compared with the reference path's, so that streamed
+// reports (JSON Lines) keep what finished when a run is cut short. The
+// run's own records are compared again at the end, alike.
+type pairStream struct {
+	p   *planned
+	out func(*result.Record)
+	// index finds a case by suite and record name; -1 marks a name given
+	// twice (a suite run twice), whose records wait for the end.
+	index   map[[2]string]int
+	held    map[int][]heldRecord
+	emitted []bool
+}
+
+type heldRecord struct {
+	i   int
+	rec result.Record
+}
+
+func newPairStream(p *planned, out func(*result.Record)) *pairStream {
+	ps := &pairStream{p: p, out: out, index: map[[2]string]int{}, held: map[int][]heldRecord{}, emitted: make([]bool, len(p.cases))}
+	for i, c := range p.cases {
+		k := [2]string{p.from[i].Name, c.Name}
+		if _, dup := ps.index[k]; dup {
+			ps.index[k] = -1
+			continue
 		}
-		if len(warn) > 0 && rec.Diagnosis != nil {
-			rec.Diagnosis.Warnings = append(rec.Diagnosis.Warnings, warn...)
+		ps.index[k] = i
+	}
+	return ps
+}
+
+// add takes one concluded record (hooks are called one at a time).
+func (ps *pairStream) add(rec *result.Record) {
+	i, ok := ps.index[[2]string{rec.Suite, rec.Name}]
+	if !ok || i < 0 {
+		return
+	}
+	g := ps.p.group[i]
+	ps.held[g] = append(ps.held[g], heldRecord{i, *rec})
+	members := 0
+	for _, x := range ps.p.group {
+		if x == g {
+			members++
+		}
+	}
+	if len(ps.held[g]) < members {
+		return
+	}
+	recs := ps.held[g]
+	delete(ps.held, g)
+	slices.SortFunc(recs, func(a, b heldRecord) int { return a.i - b.i })
+	var ref *result.Record
+	for k := range recs {
+		if recs[k].rec.Path == ps.p.ref[g] {
+			ref = &recs[k].rec
+		}
+	}
+	for k := range recs {
+		if ref != nil && &recs[k].rec != ref {
+			comparePair(ps.p.ref[g], ref, &recs[k].rec)
+		}
+		ps.emitted[recs[k].i] = true
+		ps.out(&recs[k].rec)
+	}
+}
+
+// flush hands over, at the end, the records not streamed yet.
+func (ps *pairStream) flush(records []result.Record) {
+	if len(records) != len(ps.p.cases) {
+		return
+	}
+	for i := range records {
+		if !ps.emitted[i] {
+			ps.out(&records[i])
 		}
 	}
 }

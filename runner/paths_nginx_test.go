@@ -113,11 +113,23 @@ func TestPathsThroughNginx(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			edge := nginxtest.Start(t, tc.server)
+			var streamed []result.Record
 			run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2,
-				Paths: []scenarios.Path{{Name: "edge", URL: edge}}}, []*scenarios.Suite{driftSuite(backend)}, Hooks{})
+				Paths: []scenarios.Path{{Name: "edge", URL: edge}}}, []*scenarios.Suite{driftSuite(backend)},
+				Hooks{Record: func(r *result.Record) { streamed = append(streamed, *r) }})
 			require.NoError(t, err)
 			require.Len(t, run.Records, 6)
 			recs := byCaseAndPath(run)
+			// Each case is streamed once it ran on both paths, compared
+			// as the run's own records are.
+			require.Len(t, streamed, 6)
+			for _, r := range streamed {
+				final := recs[r.Name]
+				require.NotNil(t, final, r.Name)
+				assert.Equal(t, final.PathDiff, r.PathDiff, r.Name)
+				assert.Equal(t, final.Mismatches, r.Mismatches, r.Name)
+				assert.Equal(t, final.Diagnosis.Warnings, r.Diagnosis.Warnings, r.Name)
+			}
 			for name, want := range tc.want {
 				direct, onEdge := recs[name+" @direct"], recs[name+" @edge"]
 				require.NotNil(t, direct, name)

@@ -192,12 +192,17 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	}
 	// With --try-fix a record whose fix is to be proved is reported once
 	// the proof is in, so that streamed reports hold it too.
-	// With paths, a record is reported once it is compared with its
-	// reference path's, at the end.
+	// With paths, a record is reported once its case has run on every
+	// path and it is compared with the reference path's (with --try-fix
+	// too, at the end).
 	streamed := hooks
+	var pairs *pairStream
 	switch {
-	case p.paths && hooks.Record != nil:
+	case p.paths && cfg.TryFix && hooks.Record != nil:
 		streamed.Record = nil
+	case p.paths && hooks.Record != nil:
+		pairs = newPairStream(p, hooks.Record)
+		streamed.Record = pairs.add
 	case cfg.TryFix && hooks.Record != nil:
 		streamed.Record = func(r *result.Record) {
 			if !needsTry(r) {
@@ -231,7 +236,10 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 	}
-	if p.paths && hooks.Record != nil {
+	switch {
+	case pairs != nil:
+		pairs.flush(run.Records)
+	case p.paths && hooks.Record != nil:
 		for i := range run.Records {
 			hooks.Record(&run.Records[i])
 		}
