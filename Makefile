@@ -43,10 +43,12 @@ fuzz:
 # lands in testdata/fuzz/ to keep as a regression case. .ci/fuzz tells a
 # real crasher from the fuzzing engine's own spurious failures.
 FUZZTIME ?= 1s
-FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR scenarios:FuzzParsePath \
+FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
 	policy:FuzzParsePolicy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)
+# --via NAME=URL[@ADDRESS] (scenarios.ParsePath).
+FUZZ_TARGETS += scenarios:FuzzParsePath
 
 clean:
 	rm -f $(BIN)
