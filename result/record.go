@@ -104,6 +104,28 @@ type Record struct {
 	BrowserProduct string `json:"browser_product,omitempty"`
 	Driver         string `json:"driver,omitempty"`
 	DurationMS     int64  `json:"duration_ms"`
+	// Timing says where the case's time went, when the run was asked for
+	// it (--timings).
+	Timing *Timing `json:"timing,omitempty"`
+}
+
+// Timing splits a case's time into the harness's phases, in milliseconds.
+// Reset and Page may have happened while an earlier case ran (a worker
+// prepares the next case's page ahead), so they need not fit inside
+// DurationMS.
+type Timing struct {
+	// ResetMS is clearing the browser context before the case (caches,
+	// cookies, the empty-jar check), or making a new one.
+	ResetMS float64 `json:"reset_ms"`
+	// PageMS is loading the page at the case's origin; 0 when the page of
+	// the case before, at the same origin, was kept.
+	PageMS float64 `json:"page_ms"`
+	// RequestMS is from handing the request to the page to the page's
+	// answer (the fetch or XHR settling, body read).
+	RequestMS float64 `json:"request_ms"`
+	// EventsMS is waiting after that for the network events the record
+	// needs (preflight, ExtraInfo raw headers, loading finished or failed).
+	EventsMS float64 `json:"events_ms"`
 }
 
 // Faults of the browser a record can name.

@@ -184,7 +184,7 @@ func (p *planned) runRoutes(ctx context.Context, cfg Config, first *harness.Brow
 		if hooks.Launched != nil {
 			hooks.Launched(b)
 		}
-		r := &recovery{cfg: cfg, hooks: hooks, b: b, owned: true, cases: sub, from: pick(p.from, idx), iso: iso}
+		r := &recovery{cfg: cfg, hooks: hooks, b: b, owned: true, cases: sub, from: pick(p.from, idx), iso: iso, pace: newPacer(cfg.Rate)}
 		recs, incomplete := r.run(ctx)
 		if cerr := r.b.Close(); cerr != nil {
 			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, cerr))

@@ -54,6 +54,8 @@ type recovery struct {
 	cases []scenarios.Case
 	from  []*scenarios.Suite
 	iso   harness.Isolation
+	// pace holds case starts to Config.Rate; nil without a rate.
+	pace *pacer
 
 	mu      sync.Mutex
 	records []result.Record
@@ -194,6 +196,9 @@ func (r *recovery) attempt(ctx context.Context, pending []int) (inFlight []int, 
 		sub[j] = r.cases[i]
 	}
 	r.b.RunCasesWatched(runCtx, sub, r.cfg.Jobs, r.iso, func(j int) {
+		// The harness calls this as the case begins, on the worker
+		// that runs it: waiting here delays that case only.
+		r.pace.wait(runCtx)
 		mu.Lock()
 		started[pending[j]] = true
 		mu.Unlock()

@@ -61,6 +61,10 @@ type Config struct {
 	// (scenarios.ErrorPaths); both run on every path.
 	CacheCheck bool
 	ErrorPaths bool
+	// Rate, above zero, bounds how many cases start per second across
+	// all jobs, so that a server that is not a test server is not
+	// flooded (audit --rate); zero means no bound.
+	Rate float64
 }
 
 // Validate checks the configuration without side effects.
@@ -81,6 +85,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Every < 0 || c.Every > scenarios.MaxWait {
 		return &harness.OptionError{Option: "--every", Value: c.Every.String(), Reason: "must be from 0s to 2h1m", Advice: "for example --every 500ms"}
+	}
+	if c.Rate < 0 {
+		return &harness.OptionError{Option: "--rate", Reason: fmt.Sprintf("must be positive, got %g", c.Rate), Advice: "for example --rate 5"}
 	}
 	return harness.ValidateIsolation(c.Isolation)
 }
@@ -211,7 +218,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		}
 	}
 	main := p.routed("")
-	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: pick(cases, main), from: pick(from, main), iso: iso}
+	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: pick(cases, main), from: pick(from, main), iso: iso, pace: newPacer(cfg.Rate)}
 	records, incomplete := rec.run(ctx)
 	if len(main) < len(cases) {
 		var routeErr error

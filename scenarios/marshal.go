@@ -79,19 +79,7 @@ func writeCase(b *bytes.Buffer, c Case) error {
 	if len(c.Steps) == 0 {
 		add(writeRequest(b, in, c.Request))
 	}
-	if len(c.Cookies) > 0 {
-		b.WriteString(in + "cookies:\n")
-		names := make([]string, 0, len(c.Cookies))
-		for n := range c.Cookies {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			q, err := yamlString(n, false)
-			add(err)
-			add(writeScalar(b, in+"  ", q, c.Cookies[n]))
-		}
-	}
+	add(writeMap(b, in, "cookies", c.Cookies))
 	if len(c.Steps) == 0 {
 		add(writeExpect(b, in, c.Expect))
 	}
@@ -143,6 +131,31 @@ func writeRequest(b *bytes.Buffer, in string, r Request) error {
 }
 
 // writeRequestFields writes every field of r, each line at rin.
+// writeMap writes a map of names to values (headers, cookies) under key,
+// sorted by name so that the same case always marshals to the same text;
+// nothing when the map is empty.
+func writeMap(b *bytes.Buffer, in, key string, m map[string]string) error {
+	if len(m) == 0 {
+		return nil
+	}
+	b.WriteString(in + key + ":\n")
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		q, err := yamlString(n, false)
+		if err != nil {
+			return err
+		}
+		if err := writeScalar(b, in+"  ", q, m[n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func writeRequestFields(b *bytes.Buffer, rin string, r Request) error {
 	var errs []error
 	add := func(err error) {
@@ -153,19 +166,7 @@ func writeRequestFields(b *bytes.Buffer, rin string, r Request) error {
 	add(writeScalar(b, rin, "api", string(r.API)))
 	add(writeScalar(b, rin, "method", r.Method))
 	add(writeScalar(b, rin, "url", r.URL))
-	if len(r.Headers) > 0 {
-		b.WriteString(rin + "headers:\n")
-		names := make([]string, 0, len(r.Headers))
-		for n := range r.Headers {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			q, err := yamlString(n, false)
-			add(err)
-			add(writeScalar(b, rin+"  ", q, r.Headers[n]))
-		}
-	}
+	add(writeMap(b, rin, "headers", r.Headers))
 	add(writeScalar(b, rin, "credentials", string(r.Credentials)))
 	if r.Body != "" {
 		add(writeScalar(b, rin, "body", r.Body))

@@ -183,13 +183,7 @@ func (w *walker) steps(e entry, field string) []rawStep {
 			st.wait = w.wait(e, f+".wait")
 		}
 		if e, ok := m["origin"]; ok {
-			st.origin = w.str(e, f+".origin")
-			if st.origin.ok() {
-				if is := originIssue(st.origin.v); is != nil {
-					w.Add(&OriginError{w.Problem(st.origin.at, f+".origin", st.origin.v, is.reason, is.hint)})
-					st.origin.bad = true
-				}
-			}
+			st.origin = w.origin(e, f+".origin")
 		}
 		if e, ok := m["fresh"]; ok {
 			st.fresh, _ = w.boolean(e, f+".fresh")

@@ -25,7 +25,7 @@ type browserFlags struct {
 	timeout                                                  time.Duration
 	jobs                                                     int
 	args                                                     []string
-	tryFix                                                   bool
+	tryFix, timings                                          bool
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -38,6 +38,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.args, "browser-arg", nil, "extra Chromium switch NAME or NAME=VALUE, without dashes (repeatable); a disable-features list joins corsproof's own")
 	fs.StringVar(&f.ca, "ca", "", "trust the certificate authorities in this PEM file for the run's https targets only (a mkcert or company CA); corsproof verifies each served chain itself")
 	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl")
+	fs.BoolVar(&f.timings, "timings", false, "record where each case's time went (reset, page, request, events) in the JSON records")
 	fs.StringVar(&f.driver, "driver", "chromedp", "CDP client library: "+strings.Join(runner.DriverNames(), " or "))
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
@@ -50,7 +51,7 @@ func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
 // config is the runner configuration the flags describe, validated.
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	cfg := runner.Config{
-		Browser: harness.Options{Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP,
+		Browser: harness.Options{Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP, Timings: f.timings,
 			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca},
 		Driver: f.driver, Jobs: f.jobs, Isolation: harness.Isolation(f.isolation), Reuse: reuse,
 		TryFix: f.tryFix,
