@@ -48,6 +48,8 @@ FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImpor
 	ui:FuzzFormCase
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)
+# --via NAME=URL[@ADDRESS] (scenarios.ParsePath).
+FUZZ_TARGETS += scenarios:FuzzParsePath
 
 clean:
 	rm -f $(BIN)

@@ -16,8 +16,11 @@ import (
 type Record struct {
 	Name string `json:"name"`
 	// Suite and File name where the case came from; empty for probe.
-	Suite   string            `json:"suite,omitempty"`
-	File    string            `json:"file,omitempty"`
+	Suite string `json:"suite,omitempty"`
+	File  string `json:"file,omitempty"`
+	// Path names the network path the case ran on (see scenarios.Path);
+	// empty for a run without paths.
+	Path    string            `json:"path,omitempty"`
 	Origin  string            `json:"origin"`
 	Request scenarios.Request `json:"request"`
 	// Cookies are the cookies the case put in the browser's jar before the
@@ -69,6 +72,13 @@ type Record struct {
 	Mismatches []string          `json:"mismatches"`
 
 	Diagnosis *cors.Diagnosis `json:"diagnosis,omitempty"`
+	// PathDiff compares the record with the same case over the run's
+	// reference path; nil on the reference path and in runs without paths.
+	PathDiff *PathDiff `json:"path_diff,omitempty"`
+	// CacheCheck and ErrorPath are the findings of the generated
+	// cache-poisoning and error-path cases (--cache-check, --error-paths).
+	CacheCheck *CacheCheck     `json:"cache_check,omitempty"`
+	ErrorPath  *ErrorPathCheck `json:"error_path,omitempty"`
 
 	// Steps hold one entry per step of a case with steps (or of a case run
 	// with --repeat), each with its own request, verdict, preflight and

@@ -248,7 +248,7 @@ func (r *recovery) conclude(i int, rec result.Record, diagnose bool) {
 		if r.from[i] != nil {
 			rec.Suite = r.from[i].Name
 		}
-		rec.File = r.cases[i].File
+		rec.File, rec.Path = r.cases[i].File, r.cases[i].Path
 		rec.Expect = r.cases[i].Expect
 		rec.Mismatches = []string{"verdict: " + string(rec.Verdict) + ": " + rec.Page.Error}
 		rec.Diagnosis = &cors.Diagnosis{ModelVerdict: cors.VerdictUnknown, Summary: "Not run: the browser died and no new one could be started, so there is nothing to diagnose."}

@@ -109,6 +109,7 @@ var stepFields = []field{
 	{"name", "Labels the step in reports; default \"step N\".", scalar},
 	{"wait", "Real time to let pass before the step's request, after the previous step ended: a duration such as 1.5s or 500ms, from 0s to 2h1m.", ordered{{"anyOf", []ordered{{{"type", "string"}, {"pattern", durationPattern}, {"patternErrorMessage", "not a duration: write 1.5s, 500ms or 2m"}}, {{"const", 0}}}}}},
 	{"origin", "The page's origin for this step when it is not the case's; loaded in the same tab and browser context.", ref("origin")},
+	{"fresh", "Clear the browser's HTTP cache, preflight cache and cookies before this step (the page stays): what a new visitor would see, so only a shared cache on the network path can carry state from the steps before.", ordered{{"type", "boolean"}}},
 	{"request", "The step's request; what it leaves unset comes from the case (headers merge by name).", ref("request")},
 	{"expect", "Checked against this step alone; preflight means this step sent one on the wire.", ref("expect")},
 }
@@ -117,6 +118,7 @@ var suiteFields = []field{
 	{"version", fmt.Sprintf("The suite format version: %d.", SuiteVersion), ordered{{"const", SuiteVersion}}},
 	{"name", "The suite's name.", ordered{{"type", []string{"string", "number", "boolean"}}, {"pattern", `\S`}}},
 	{"target", "Base URL that relative request URLs resolve against, as a browser resolves a link: an absolute http(s) URL without query or fragment.", ordered{{"type", "string"}, {"pattern", `^[hH][tT][tT][pP][sS]?://[^/?#@]`}}},
+	{"paths", fmt.Sprintf("Network paths to run every case on, name: URL (scheme://host[:port], http or https, no path) or {url, address: host:port the browser connects to, for a CDN and its origin server under one host name}. Each case's request goes to each path with its path and query unchanged; the first path is the reference the others are compared with. 2 to %d paths.", MaxPaths), ref("paths")},
 	{"defaults", "Settings every case takes unless it sets them itself (headers and cookies merge by name).", ref("defaults")},
 	{"cases", "The cases, each one request made by a page at an origin (or a sequence of steps).", ordered{{"type", "array"}, {"minItems", 1}, {"items", ref("case")}}},
 }
@@ -193,6 +195,19 @@ func schemaDoc() ordered {
 			{"step", object("One request of a sequence.", stepFields)},
 			{"request", object("The request as the page makes it.", requestFields)},
 			{"expect", object("What a case expects; unset fields are not checked.", expectFields)},
+			{"paths", ordered{
+				{"type", "object"},
+				{"minProperties", 2},
+				{"maxProperties", MaxPaths},
+				{"propertyNames", ordered{{"pattern", pathNamePattern}}},
+				{"additionalProperties", ordered{{"anyOf", []ordered{
+					{{"type", "string"}, {"pattern", pathURLPattern}},
+					{{"type", "object"}, {"required", []string{"url"}}, {"additionalProperties", false}, {"properties", ordered{
+						{"url", ordered{{"type", "string"}, {"pattern", pathURLPattern}}},
+						{"address", ordered{{"type", "string"}, {"pattern", `^[^\s/]+:[0-9]{1,5}$`}}},
+					}}},
+				}}}},
+			}},
 			{"headers", pairsOf("Header names to values; names compare case-insensitively and may appear once. Values are one line, Latin-1, without leading or trailing whitespace.")},
 			{"cookies", pairsOf("Cookie names to values; values are printable ASCII without spaces, quotes, commas, semicolons or backslashes.")},
 			{"origin", ordered{

@@ -29,6 +29,24 @@ func (s *Suite) Marshal() ([]byte, error) {
 			return nil, err
 		}
 	}
+	if len(s.Paths) > 0 {
+		b.WriteString("paths:\n")
+		for _, p := range s.Paths {
+			if p.Address != "" {
+				b.WriteString("  " + p.Name + ":\n")
+				if err := writeScalar(&b, "    ", "url", p.URL); err != nil {
+					return nil, err
+				}
+				if err := writeScalar(&b, "    ", "address", p.Address); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if err := writeScalar(&b, "  ", p.Name, p.URL); err != nil {
+				return nil, err
+			}
+		}
+	}
 	b.WriteString("cases:\n")
 	for i, c := range s.Cases {
 		if err := writeCase(&b, c); err != nil {
@@ -89,6 +107,9 @@ func writeCase(b *bytes.Buffer, c Case) error {
 			}
 			if st.Origin != "" {
 				add(writeScalar(b, indent(), "origin", st.Origin))
+			}
+			if st.Fresh {
+				b.WriteString(indent() + "fresh: true\n")
 			}
 			if first {
 				b.WriteString("request:\n")

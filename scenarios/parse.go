@@ -382,6 +382,9 @@ func (w *walker) suite(body ast.Node) *Suite {
 			}
 		}
 	}
+	if e, ok := m[pathsKey]; ok {
+		s.Paths = w.paths(e)
+	}
 	var defaults rawCase
 	if e, ok := m["defaults"]; ok {
 		defaults = w.rawCase(e.val, "defaults", e.at, defaultsKeys)
