@@ -119,8 +119,41 @@ const (
 	CookiesBlock CookieMode = "block"
 )
 
+// Engines a run can use.
+const (
+	// EngineChromium is Chromium over CDP (chromedp or rod), the default.
+	EngineChromium = "chromium"
+	// EngineFirefox is Firefox (ESR) over WebDriver BiDi.
+	EngineFirefox = "firefox"
+)
+
+// firefoxCandidates are the Firefox names looked up on PATH, in order.
+var firefoxCandidates = []string{"firefox-esr", "firefox"}
+
+// FindEngineBrowser is FindBrowser for an engine: for Firefox the flag,
+// then $CORSPROOF_FIREFOX, then firefox-esr and firefox on PATH.
+func FindEngineBrowser(engine, flag string) (string, error) {
+	if engine != EngineFirefox {
+		return FindBrowser(flag)
+	}
+	if flag != "" {
+		return checkBinary(flag, "--browser")
+	}
+	if env := os.Getenv("CORSPROOF_FIREFOX"); env != "" {
+		return checkBinary(env, "$CORSPROOF_FIREFOX")
+	}
+	for _, name := range firefoxCandidates {
+		if p, err := exec.LookPath(name); err == nil {
+			return realBinary(p), nil
+		}
+	}
+	return "", fmt.Errorf("%w: no firefox on PATH (looked for %s); install it with `apt-get install firefox-esr`, or name it with --browser or $CORSPROOF_FIREFOX", ErrNoBrowser, strings.Join(firefoxCandidates, ", "))
+}
+
 // Options configure a browser.
 type Options struct {
+	// Engine is EngineChromium (empty) or EngineFirefox.
+	Engine string
 	// Path is the browser binary, checked and resolved by FindBrowser;
 	// empty means $CORSPROOF_BROWSER, then PATH.
 	Path string
@@ -206,7 +239,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	defer cancel()
 	ep, where := Endpoint{URL: opts.URL}, opts.URL
 	if opts.URL == "" {
-		path, err := FindBrowser(opts.Path)
+		path, err := FindEngineBrowser(opts.Engine, opts.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -285,6 +318,9 @@ func (b *Browser) Version() string {
 	if !ok {
 		return b.product
 	}
+	if name == "Firefox" {
+		return "Firefox " + ver
+	}
 	label := "Chromium"
 	if strings.Contains(b.path, "headless-shell") {
 		label = "Chromium headless-shell"
@@ -301,10 +337,21 @@ func (b *Browser) LaunchSettings() []string {
 	if b.opts.URL != "" {
 		return nil
 	}
+	if b.opts.Engine == EngineFirefox {
+		return FirefoxSettings(b.opts)
+	}
 	return QuietSettings(b.opts)
 }
 
-// Driver names the CDP client library in use.
+// Engine is the browser engine, EngineChromium or EngineFirefox.
+func (b *Browser) Engine() string {
+	if b.opts.Engine == EngineFirefox {
+		return EngineFirefox
+	}
+	return EngineChromium
+}
+
+// Driver names the protocol client in use (chromedp, rod, bidi).
 func (b *Browser) Driver() string { return b.driver.Name() }
 
 // Close stops a launched browser and removes its profile, returning once

@@ -31,6 +31,17 @@ type Record struct {
 	// resolve it (cors.CorsError.Canonical).
 	CorsError       cors.CorsError `json:"cors_error,omitempty"`
 	FailedParameter string         `json:"failed_parameter,omitempty"`
+	// EngineReason is the engine's own reason code where it is not
+	// Chromium's CorsError: Firefox's (MDN's name, such as
+	// CORSMissingAllowOrigin, cors.FirefoxReason). CorsError then holds
+	// the Chromium CorsError of the same check, empty when Chromium has
+	// none. ReasonText is the reason as the engine wrote it, verbatim; a
+	// reason corsproof cannot classify is there with no EngineReason.
+	EngineReason string `json:"engine_reason,omitempty"`
+	ReasonText   string `json:"reason_text,omitempty"`
+	// HeadersSource says where the exchanges' headers come from when they
+	// are not the raw wire headers: HeadersFromEvents for Firefox.
+	HeadersSource string `json:"headers_source,omitempty"`
 	// NetError is Chromium's net error text for failed requests (net::ERR_FAILED…).
 	NetError string `json:"net_error,omitempty"`
 	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content, csp…).
@@ -95,6 +106,12 @@ type Record struct {
 	Driver         string `json:"driver,omitempty"`
 	DurationMS     int64  `json:"duration_ms"`
 }
+
+// HeadersFromEvents is the HeadersSource of a record made over WebDriver
+// BiDi: the headers are those of the browser's network events, not the raw
+// wire headers (duplicate response headers come merged as "a, b", and
+// order and case may differ from what was sent).
+const HeadersFromEvents = "bidi-network-events: not raw wire headers"
 
 // Faults of the browser a record can name.
 const (
