@@ -181,9 +181,11 @@ type AddressSpaces struct {
 // first line of its JSON Lines), and the part of a run that merging keeps
 // when runs agree.
 type Settings struct {
-	Tool    string   `json:"tool"`
-	Suites  []string `json:"suites"`
-	Browser string   `json:"browser"`
+	Tool   string   `json:"tool"`
+	Suites []string `json:"suites"`
+	// Engine is the browser engine, chromium or firefox.
+	Engine  string `json:"engine,omitempty"`
+	Browser string `json:"browser"`
 	// BrowserProduct is the browser's own product string.
 	BrowserProduct string `json:"browser_product,omitempty"`
 	// BrowserPath is the binary that ran, empty when connected to a remote one.
