@@ -188,3 +188,20 @@ func FirefoxReasonOf(e CorsError) FirefoxReason {
 	}
 	return ""
 }
+
+// SameReason reports whether an expected reason, a Chromium CorsError or a
+// Firefox code, names the check a run observed: the observed Chromium
+// CorsError (for Firefox, the one of the same check) and Firefox's own
+// code (empty for Chromium). A Firefox code matches a Chromium run whose
+// CorsError is the same check (Firefox's codes are coarser: one covers
+// the actual request and the preflight alike); a Chromium name matches a
+// Firefox run through the table's equivalent.
+func SameReason(expected string, observed CorsError, engine string) bool {
+	if fx, ok := LookupFirefoxReason(expected); ok {
+		if engine != "" {
+			return engine == string(fx)
+		}
+		return observed != "" && FirefoxReasonOf(observed) == fx
+	}
+	return observed.Canonical() == CorsError(expected).Canonical()
+}

@@ -48,3 +48,24 @@ func TestFirefoxVerdicts(t *testing.T) {
 	b := testFirefox(t)
 	checkVerdicts(t, b, verdictCases(t))
 }
+
+// TestFirefoxVerdictsOtherESR runs the verdict cases on a second Firefox
+// named by $CORSPROOF_FIREFOX_OTHER (make browsers unpacks ESR 140 into
+// browsers/firefox-140), when there is one.
+func TestFirefoxVerdictsOtherESR(t *testing.T) {
+	path := os.Getenv("CORSPROOF_FIREFOX_OTHER")
+	if path == "" {
+		t.Skip("set CORSPROOF_FIREFOX_OTHER to a second Firefox to run the verdict cases on it")
+	}
+	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Path: path, Timeout: 10 * time.Second, Sinks: []string{"app.example.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	t.Log(b.Version())
+	checkVerdicts(t, b, verdictCases(t))
+}

@@ -167,6 +167,11 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	if iso == "" {
 		iso = harness.IsolationClean
 	}
+	if b.Engine() == harness.EngineFirefox {
+		// Firefox cannot clear a context's preflight cache over BiDi, so
+		// a context is never reused: every case gets a fresh one.
+		iso = harness.IsolationFresh
+	}
 	opts := b.Options()
 	run := &result.Run{
 		Settings: result.Settings{
