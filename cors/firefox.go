@@ -171,6 +171,14 @@ func classifyReason(reason string, preflight bool) FirefoxFinding {
 		if len(m) > 1 {
 			f.Param = m[1]
 		}
+		if r.code == FxAllowOriginNotMatchingOrigin {
+			// One Firefox code for what Chromium names three ways; the
+			// value Firefox quotes decides which, as in accessCheck.
+			f.CorsError = mismatchError(f.Param)
+			if preflight {
+				f.CorsError = preflightVariant(f.CorsError)
+			}
+		}
 		return f
 	}
 	return FirefoxFinding{Text: reason}
@@ -204,4 +212,18 @@ func SameReason(expected string, observed CorsError, engine string) bool {
 		return observed != "" && FirefoxReasonOf(observed) == fx
 	}
 	return observed.Canonical() == CorsError(expected).Canonical()
+}
+
+// mismatchError is Chromium's name for an Access-Control-Allow-Origin
+// value that is present, not "*" and not the page's origin (accessCheck).
+func mismatchError(acao string) CorsError {
+	switch {
+	case strings.ContainsAny(acao, " ,"):
+		return ErrMultipleAllowOriginValues
+	case acao == "null":
+		return ErrAllowOriginMismatch
+	case !looksLikeURL(acao):
+		return ErrInvalidAllowOriginValue
+	}
+	return ErrAllowOriginMismatch
 }

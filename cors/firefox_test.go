@@ -9,18 +9,22 @@ import (
 // The lines below are Firefox's console lines as log.entryAdded gave them
 // (Firefox ESR 153.8 and 140.12, en-US), one scenario each.
 const (
-	fxMissing   = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/none. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."
-	fxStarCreds = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘http://127.0.0.1:44419/star-creds’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
-	fxHeader    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/no-allow-headers. (Reason: header ‘x-token’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response)."
-	fxDidNot    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/no-allow-headers. (Reason: CORS request did not succeed). Status code: (null)."
-	fxMethod    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/only-get-post. (Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’)."
-	fxPre500    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/preflight-500. (Reason: CORS preflight response did not succeed). Status code: 500."
-	fxRedirect  = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/preflight-redirect. (Reason: CORS request external redirect not allowed)."
-	fxPre307    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/preflight-redirect. (Reason: CORS preflight response did not succeed). Status code: 307."
-	fxSlash     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/trailing-slash. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘https://app.example.test/’)."
-	fxTwo       = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/two-acao. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed)."
-	fxNoCreds   = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:38617/x. (Reason: expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’)."
-	fxMixed     = "Blocked loading mixed active content “http://192.0.2.1:8081/x”"
+	fxMissing    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/none. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."
+	fxStarCreds  = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘http://127.0.0.1:44419/star-creds’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
+	fxHeader     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/no-allow-headers. (Reason: header ‘x-token’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+	fxDidNot     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/no-allow-headers. (Reason: CORS request did not succeed). Status code: (null)."
+	fxMethod     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/only-get-post. (Reason: Did not find method in CORS header ‘Access-Control-Allow-Methods’)."
+	fxPre500     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/preflight-500. (Reason: CORS preflight response did not succeed). Status code: 500."
+	fxRedirect   = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/preflight-redirect. (Reason: CORS request external redirect not allowed)."
+	fxPre307     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/preflight-redirect. (Reason: CORS preflight response did not succeed). Status code: 307."
+	fxSlash      = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/trailing-slash. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘https://app.example.test/’)."
+	fxTwo        = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:44419/two-acao. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed)."
+	fxNoCreds    = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:38617/x. (Reason: expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’)."
+	fxEmpty      = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:40001/wpt/acao-empty-string. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘’)."
+	fxDoubleStar = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:40001/wpt/xhr-acao-double-star. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘**’)."
+	fxSpaced     = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:40001/wpt/xhr-acao-page-url. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘<page URL (location.href)>’)."
+	fxNull       = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:40001/x. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘null’)."
+	fxMixed      = "Blocked loading mixed active content “http://192.0.2.1:8081/x”"
 )
 
 func TestClassifyFirefox(t *testing.T) {
@@ -43,6 +47,10 @@ func TestClassifyFirefox(t *testing.T) {
 		{"preflight 500", []string{fxPre500}, true, FxPreflightDidNotSucceed, ErrPreflightInvalidStatus, ""},
 		{"preflight redirect", []string{fxRedirect, fxPre307, fxDidNot}, true, FxExternalRedirectNotAllowed, ErrPreflightDisallowedRedirect, ""},
 		{"trailing slash", []string{fxSlash}, false, FxAllowOriginNotMatchingOrigin, ErrAllowOriginMismatch, "https://app.example.test/"},
+		{"empty ACAO", []string{fxEmpty}, false, FxAllowOriginNotMatchingOrigin, ErrInvalidAllowOriginValue, ""},
+		{"ACAO that is not an origin", []string{fxDoubleStar}, false, FxAllowOriginNotMatchingOrigin, ErrInvalidAllowOriginValue, "**"},
+		{"ACAO with spaces, which Chromium splits", []string{fxSpaced}, false, FxAllowOriginNotMatchingOrigin, ErrMultipleAllowOriginValues, "<page URL (location.href)>"},
+		{"null ACAO on the preflight", []string{fxNull, fxDidNot}, true, FxAllowOriginNotMatchingOrigin, ErrPreflightAllowOriginMismatch, "null"},
 		{"two ACAO", []string{fxTwo}, false, FxMultipleAllowOriginNotAllowed, ErrMultipleAllowOriginValues, ""},
 		{"credentials without ACAC", []string{fxNoCreds}, false, FxMissingAllowCredentials, ErrInvalidAllowCredentials, ""},
 		{"credentials without ACAC on the preflight", []string{fxNoCreds, fxDidNot}, true, FxMissingAllowCredentials, ErrPreflightInvalidAllowCredentials, ""},

@@ -2,10 +2,15 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The Firefox of this test binary: started by the first test that needs
@@ -68,4 +73,71 @@ func TestFirefoxVerdictsOtherESR(t *testing.T) {
 	}()
 	t.Log(b.Version())
 	checkVerdicts(t, b, verdictCases(t))
+}
+
+// knownEngineDifferences are the WPT sample cases where Firefox and
+// Chromium do not record the same outcome, each with why. Measured with
+// Chromium 156.0.8078.114 against Firefox ESR 153.8.0 and 140.12.0, the 58
+// plain cross-origin cases agree on verdict, preflight and normalised
+// reason; the list is empty. Before the reason table told Chromium's
+// three names for a wrong Access-Control-Allow-Origin value apart (see
+// cors.mismatchError), six cases differed in reason only: Firefox's one
+// CORSAllowOriginNotMatchingOrigin covers Chromium's AllowOriginMismatch,
+// InvalidAllowOriginValue and MultipleAllowOriginValues — a bug of ours,
+// fixed. Two behaviours the engines share against the Fetch standard:
+// Access-Control-Allow-Headers: * lets Authorization through without
+// credentials (star-authorization-not-wildcarded is allowed in both).
+var knownEngineDifferences = map[string]string{}
+
+// TestWPTSampleAcrossEngines runs the web-platform-tests sample's plain
+// cross-origin cases on Chromium and on Firefox and lists every case where
+// the engines differ in verdict, preflight or normalised reason; each
+// difference must be one of knownEngineDifferences, and each of those must
+// still differ.
+func TestWPTSampleAcrossEngines(t *testing.T) {
+	ff := testFirefox(t)
+	cases, _ := wptSampleCases(t)
+	start := time.Now()
+	chromium := testBrowser.RunCases(context.Background(), cases, 2, "", nil)
+	mid := time.Now()
+	// A fresh user context per case (Firefox cannot reuse one): about
+	// 0.6 s a case on a loaded 2-core machine, against Chromium's reused tab.
+	firefox := ff.RunCases(context.Background(), cases, 2, IsolationFresh, nil)
+	t.Logf("chromium %s, firefox %s", mid.Sub(start), time.Since(mid))
+	require.Len(t, firefox, len(cases))
+	differ := map[string]bool{}
+	for i, c := range cases {
+		cr, fr := chromium[i], firefox[i]
+		var diffs []string
+		if cr.Verdict != fr.Verdict {
+			diffs = append(diffs, fmt.Sprintf("verdict %s vs %s", cr.Verdict, fr.Verdict))
+		}
+		if cr.CorsError.Canonical() != fr.CorsError.Canonical() {
+			diffs = append(diffs, fmt.Sprintf("reason %s vs %s (%s %q)", orNone(string(cr.CorsError)), orNone(string(fr.CorsError)), fr.EngineReason, fr.ReasonText))
+		}
+		if (cr.Preflight != nil) != (fr.Preflight != nil) {
+			diffs = append(diffs, fmt.Sprintf("preflight sent %v vs %v", cr.Preflight != nil, fr.Preflight != nil))
+		}
+		if len(diffs) == 0 {
+			continue
+		}
+		differ[c.Name] = true
+		t.Logf("DIFF %s: chromium vs firefox: %s", c.Name, strings.Join(diffs, "; "))
+		why, known := knownEngineDifferences[c.Name]
+		assert.True(t, known, "%s differs between the engines with no explanation: %s", c.Name, strings.Join(diffs, "; "))
+		if known {
+			t.Logf("     why: %s", why)
+		}
+	}
+	for id := range knownEngineDifferences {
+		assert.True(t, differ[id], "%s is listed as a difference but the engines now agree", id)
+	}
+	t.Logf("%d WPT sample cases on %s and %s: %d differ", len(cases), testBrowser.Version(), ff.Version(), len(differ))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
