@@ -24,6 +24,9 @@ var firefoxEnv = []string{
 	"MOZ_CRASHREPORTER_DISABLE=1", // no crash reporter, no crash pings
 	"MOZ_DISABLE_AUTO_SAFE_MODE=1",
 	"MOZ_HEADLESS=1",
+	// Release builds honour services.settings.server (no Remote Settings,
+	// see firefoxBasePrefs) only with this set.
+	"MOZ_REMOTE_SETTINGS_DEVTOOLS=1",
 }
 
 // firefoxArgs is Firefox's command line for a profile folder.
