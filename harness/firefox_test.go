@@ -54,13 +54,19 @@ func TestFirefoxVerdicts(t *testing.T) {
 	checkVerdicts(t, b, verdictCases(t))
 }
 
+// otherESR is where make browsers unpacks Firefox ESR 140.
+const otherESR = "../browsers/firefox-140/usr/lib/firefox-esr/firefox-esr"
+
 // TestFirefoxVerdictsOtherESR runs the verdict cases on a second Firefox
 // named by $CORSPROOF_FIREFOX_OTHER (make browsers unpacks ESR 140 into
 // browsers/firefox-140), when there is one.
 func TestFirefoxVerdictsOtherESR(t *testing.T) {
 	path := os.Getenv("CORSPROOF_FIREFOX_OTHER")
 	if path == "" {
-		t.Skip("set CORSPROOF_FIREFOX_OTHER to a second Firefox to run the verdict cases on it")
+		if _, err := os.Stat(otherESR); err != nil {
+			t.Skip("no second Firefox: run make browsers (ESR 140 into browsers/), or set CORSPROOF_FIREFOX_OTHER")
+		}
+		path = otherESR
 	}
 	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Path: path, Timeout: 10 * time.Second, Sinks: []string{"app.example.test"}})
 	if err != nil {
