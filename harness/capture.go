@@ -330,6 +330,11 @@ func (r *request) exchanges() []result.Exchange {
 				ex.CookiesBlocked = append(ex.CookiesBlocked, result.Cookie{Name: ac.Cookie.Name, Reasons: reasons})
 			}
 		}
+		if r.noWire && len(r.extraReq) == 0 {
+			// No ExtraInfo to say which cookies went out: the Cookie
+			// header the request event carries names them.
+			ex.CookiesSent = cookieNames(ex.RequestHeaders)
+		}
 		if i < len(r.extraResp) {
 			ex.Status = int(r.extraResp[i].StatusCode)
 			ex.ResponseHeaders = headerMap(r.extraResp[i].Headers)
@@ -473,4 +478,22 @@ func (c *collector) closeDebug() error {
 	err := c.debug.Close()
 	c.debug = nil
 	return err
+}
+
+// cookieNames lists the names in a request's Cookie header.
+func cookieNames(h map[string]string) []string {
+	var names []string
+	for k, v := range h {
+		if !strings.EqualFold(k, "Cookie") {
+			continue
+		}
+		for _, line := range strings.Split(v, "\n") {
+			for _, pair := range strings.Split(line, ";") {
+				if name, _, _ := strings.Cut(strings.TrimSpace(pair), "="); name != "" {
+					names = append(names, name)
+				}
+			}
+		}
+	}
+	return names
 }
