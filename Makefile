@@ -51,7 +51,8 @@ fuzz:
 # real crasher from the fuzzing engine's own spurious failures.
 FUZZTIME ?= 1s
 FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
-	policy:FuzzParsePolicy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote
+	policy:FuzzParsePolicy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote \
+	cors:FuzzClassifyFirefox
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)
 

@@ -1,6 +1,8 @@
 package cors
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,4 +133,27 @@ func TestFirefoxReasonsAreMDNNames(t *testing.T) {
 	}
 	_, ok := LookupFirefoxReason("MissingAllowOriginHeader")
 	assert.False(t, ok, "a Chromium name is not a Firefox code")
+}
+
+// FuzzClassifyFirefox feeds console lines, whose reason quotes values the
+// server chose (the Access-Control-Allow-Origin value, a header name), to
+// the classifier: it must not panic, must keep the reason verbatim, and
+// must give a Chromium equivalent only with a code.
+func FuzzClassifyFirefox(f *testing.F) {
+	for _, l := range []string{fxMissing, fxStarCreds, fxHeader, fxDidNot, fxMethod, fxPre500, fxRedirect, fxSlash, fxTwo, fxNoCreds, fxEmpty, fxSpaced, fxMixed} {
+		f.Add(l, false)
+		f.Add(l, true)
+	}
+	f.Fuzz(func(t *testing.T, line string, preflight bool) {
+		got := ClassifyFirefox([]string{line}, preflight)
+		if got.Text != "" && !strings.Contains(line, got.Text) {
+			t.Fatalf("reason %q is not in the line %q", got.Text, line)
+		}
+		if got.Code == "" && got.CorsError != "" {
+			t.Fatalf("a Chromium equivalent %q without a Firefox code", got.CorsError)
+		}
+		if got.CorsError != "" && !slices.Contains(CorsErrors(), got.CorsError) {
+			t.Fatalf("%q is not a current CorsError", got.CorsError)
+		}
+	})
 }
