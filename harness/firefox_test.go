@@ -2,7 +2,10 @@ package harness
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -13,7 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/scenarios"
+	"github.com/corsproof/corsproof/testapi"
 )
 
 // The Firefox of this test binary: started by the first test that needs
@@ -231,4 +236,91 @@ func TestFirefoxCookies(t *testing.T) {
 		assert.Empty(t, recs[1].Page.ReadableHeaders["x-had-cookie"])
 		assert.Empty(t, recs[1].Actual.CookiesSent)
 	})
+}
+
+// TestFirefoxRequestsAreThoseOfAPlainPage is TestRequestsAreThoseOfAPlainPage
+// on Firefox: the target's wire log of a case corsproof ran (page answered
+// through the intercept, removed before the request) equals the log of the
+// same fetch from an ordinary page a real server serves at that origin.
+func TestFirefoxRequestsAreThoseOfAPlainPage(t *testing.T) {
+	b := testFirefox(t)
+	h := testapi.NewHandler(testapi.DefaultPolicy())
+	api, err := testapi.Start("127.0.0.1:0", h)
+	require.NoError(t, err)
+	t.Cleanup(func() { api.Close() })
+	var origin string
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := pages.For(origin)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		for k, v := range p.Headers {
+			w.Header().Set(k, v)
+		}
+		w.Write(p.Body)
+	}))
+	t.Cleanup(plain.Close)
+	origin = "http://localhost:" + plain.URL[strings.LastIndex(plain.URL, ":")+1:]
+
+	for _, tc := range []struct {
+		desc string
+		req  scenarios.Request
+	}{
+		{"simple GET", scenarios.Request{API: "fetch", Method: "GET", URL: api.URL + "/api/open", Credentials: "omit"}},
+		{"preflighted PUT with a body", scenarios.Request{API: "fetch", Method: "PUT", URL: api.URL + "/api/open/items/1",
+			Headers: map[string]string{"Content-Type": "application/json", "X-Token": "abc"}, Body: `{"a":1}`, Credentials: "omit"}},
+		{"credentialed XHR", scenarios.Request{API: "xhr", Method: "POST", URL: api.URL + "/api/allowlist/login",
+			Headers: map[string]string{"Content-Type": "text/plain"}, Body: "x", Credentials: "include"}},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			h.ResetLog()
+			_, err := b.Run(context.Background(), scenarios.Case{Name: tc.desc, Origin: origin, Request: tc.req})
+			require.NoError(t, err)
+			ours := wireLog(h)
+
+			h.ResetLog()
+			s := b.newSession()
+			defer s.close()
+			require.NoError(t, s.start(context.Background()))
+			ft := s.tab.(*firefoxTab)
+			require.NoError(t, ft.c.client.call(context.Background(), "browsingContext.navigate",
+				map[string]any{"context": ft.context, "url": origin + pages.Path, "wait": "complete"}, nil))
+			spec, _ := json.Marshal(runSpec(tc.req))
+			var out pages.Outcome
+			require.NoError(t, s.tab.Eval(context.Background(), "self.__corsproof.run("+string(spec)+")", &out))
+			theirs := wireLog(h)
+
+			require.NotEmpty(t, ours)
+			assert.Equal(t, theirs, ours, "corsproof's requests differ from a plain page's")
+		})
+	}
+}
+
+// TestFirefoxRedirectToCrossOrigin checks what BROWSER-FACTS.md warns of
+// for Chromium with interception left on (Origin dropped): a same-origin
+// request that redirects cross-origin must carry the page's Origin on the
+// second hop.
+func TestFirefoxRedirectToCrossOrigin(t *testing.T) {
+	b := testFirefox(t)
+	target := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o != "" {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+		}
+		fmt.Fprint(w, "ok")
+	})
+	first := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/final", http.StatusFound)
+	})
+	origin := first.URL // the page is same-origin with the first hop
+	rec := b.RunOne(context.Background(), scenarios.Case{Name: "redirect", Origin: origin,
+		Request: scenarios.Request{URL: first.URL + "/start"}})
+	require.Equal(t, cors.VerdictAllowed, rec.Verdict, "page: %+v console: %v", rec.Page, rec.Console)
+	require.Len(t, rec.Redirects, 1)
+	assert.Equal(t, 302, rec.Redirects[0].Status)
+	require.NotNil(t, rec.Actual)
+	assert.Equal(t, target.URL+"/final", rec.Actual.URL)
+	// The first hop was same-origin, so the origin is not tainted (Fetch
+	// standard, main fetch): the cross-origin hop carries the page's.
+	assert.Equal(t, origin, rec.Actual.RequestHeaders["Origin"], "the page's Origin on the cross-origin hop")
 }
