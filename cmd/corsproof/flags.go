@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,10 @@ func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
 
 // config is the runner configuration the flags describe, validated.
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
+	if reuse != nil && reuse.Engine() != cmp.Or(f.engine, harness.EngineChromium) {
+		// A browser lent for another engine cannot run this one.
+		reuse = nil
+	}
 	cfg := runner.Config{
 		Browser: harness.Options{Engine: f.engine, Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP,
 			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca},
