@@ -151,15 +151,13 @@ func firefoxPrefs(opts Options) []firefoxPref {
 	return prefs
 }
 
-// firefoxLocalDomains lists the sink host names (not IP literals, not
-// host:port) Firefox resolves to loopback itself.
+// firefoxLocalDomains lists the sink host names Firefox resolves to
+// loopback itself. IP literals need no resolving, and a host:port sink is
+// a host a case's target shares: Firefox maps names, not ports, so that
+// host must keep resolving as it really does.
 func firefoxLocalDomains(sinks []string) string {
 	hosts := []string{pages.NullHost, updateSink}
-	for _, s := range sinks {
-		h := s
-		if i := strings.LastIndexByte(s, ':'); i > 0 && !strings.Contains(s[:i], ":") {
-			h = s[:i]
-		}
+	for _, h := range sinks {
 		if strings.ContainsAny(h, ":[]") || isIPv4(h) || slices.Contains(hosts, h) {
 			continue
 		}
