@@ -21,6 +21,15 @@ import (
 // ErrNoBrowser is returned when no Chromium can be found.
 var ErrNoBrowser = errors.New("no chromium browser found")
 
+// ErrNoFirefox is returned when no Firefox can be found; it is an
+// ErrNoBrowser too.
+var ErrNoFirefox error = noFirefox{}
+
+type noFirefox struct{}
+
+func (noFirefox) Error() string        { return "no firefox browser found" }
+func (noFirefox) Is(target error) bool { return target == ErrNoBrowser }
+
 // candidates are the names looked up on PATH, in order.
 var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chromium-headless-shell"}
 
@@ -52,19 +61,29 @@ func launchFailed(ctx context.Context, path string, err error) error {
 }
 
 func checkBinary(path, source string) (string, error) {
+	return checkBinaryFor(path, source, ErrNoBrowser)
+}
+
+// checkBinaryFor is checkBinary with the error to wrap when the binary is
+// not there.
+func checkBinaryFor(path, source string, notFound error) (string, error) {
 	if strings.ContainsRune(path, filepath.Separator) {
 		// A path is the user's, relative to where they stand: made
 		// absolute now, "./chrome" cannot turn into "chrome" (cleaned by
 		// EvalSymlinks) and be looked up on PATH instead.
 		abs, err := filepath.Abs(path)
 		if err != nil {
-			return "", fmt.Errorf("%w: %s names %q: %v", ErrNoBrowser, source, path, err)
+			return "", fmt.Errorf("%w: %s names %q: %v", notFound, source, path, err)
 		}
 		path = abs
 	}
 	p, err := exec.LookPath(path)
 	if err != nil {
-		return "", &LaunchError{Path: path, Err: fmt.Errorf("%w: %s names %q: %w", ErrNoBrowser, source, path, err), Advice: launchAdvice(path, err)}
+		advice := launchAdvice(path, err)
+		if notFound == ErrNoFirefox {
+			advice = strings.ReplaceAll(advice, "Chromium", "Firefox")
+		}
+		return "", &LaunchError{Path: path, Err: fmt.Errorf("%w: %s names %q: %w", notFound, source, path, err), Advice: advice}
 	}
 	return realBinary(p), nil
 }
@@ -137,17 +156,17 @@ func FindEngineBrowser(engine, flag string) (string, error) {
 		return FindBrowser(flag)
 	}
 	if flag != "" {
-		return checkBinary(flag, "--browser")
+		return checkBinaryFor(flag, "--browser", ErrNoFirefox)
 	}
 	if env := os.Getenv("CORSPROOF_FIREFOX"); env != "" {
-		return checkBinary(env, "$CORSPROOF_FIREFOX")
+		return checkBinaryFor(env, "$CORSPROOF_FIREFOX", ErrNoFirefox)
 	}
 	for _, name := range firefoxCandidates {
 		if p, err := exec.LookPath(name); err == nil {
 			return realBinary(p), nil
 		}
 	}
-	return "", fmt.Errorf("%w: no firefox on PATH (looked for %s); install it with `apt-get install firefox-esr`, or name it with --browser or $CORSPROOF_FIREFOX", ErrNoBrowser, strings.Join(firefoxCandidates, ", "))
+	return "", fmt.Errorf("%w on PATH (looked for %s); install it with `apt-get install firefox-esr`, or name it with --browser or $CORSPROOF_FIREFOX", ErrNoFirefox, strings.Join(firefoxCandidates, ", "))
 }
 
 // Options configure a browser.

@@ -51,3 +51,15 @@ func TestFirefoxProfileHasEveryPref(t *testing.T) {
 		assert.NotEmpty(t, p.Why, "%s says why it is set", p.Name)
 	}
 }
+
+func TestFindFirefoxErrors(t *testing.T) {
+	t.Setenv("CORSPROOF_FIREFOX", "/nonexistent/firefox")
+	_, err := FindEngineBrowser(EngineFirefox, "")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNoBrowser, "callers that look for ErrNoBrowser see it")
+	assert.ErrorIs(t, err, ErrNoFirefox)
+	assert.Contains(t, err.Error(), "no firefox browser found")
+	var le *LaunchError
+	require.ErrorAs(t, err, &le)
+	assert.Contains(t, le.Hint(), "Firefox")
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +30,7 @@ type browserFlags struct {
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
-	fs.StringVar(&f.engine, "engine", harness.EngineChromium, "browser engine: chromium (over CDP) or firefox (Firefox ESR over WebDriver BiDi)")
+	fs.StringVar(&f.engine, "engine", "", "browser engine: chromium (over CDP) or firefox (Firefox ESR over WebDriver BiDi); default chromium, or firefox when --browser names a firefox binary")
 	fs.StringVar(&f.path, "browser", "", "browser binary (default: $CORSPROOF_BROWSER, then chromium on PATH; with --engine firefox $CORSPROOF_FIREFOX, then firefox-esr)")
 	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "how long one request may take before its verdict is timeout")
@@ -52,7 +51,13 @@ func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
 
 // config is the runner configuration the flags describe, validated.
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
-	if reuse != nil && reuse.Engine() != cmp.Or(f.engine, harness.EngineChromium) {
+	if f.engine == "" {
+		f.engine = harness.EngineChromium
+		if firefoxBinary(f.path) {
+			f.engine = harness.EngineFirefox
+		}
+	}
+	if reuse != nil && reuse.Engine() != f.engine {
 		// A browser lent for another engine cannot run this one.
 		reuse = nil
 	}

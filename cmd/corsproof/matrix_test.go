@@ -156,3 +156,29 @@ func TestMatrixAcrossEngines(t *testing.T) {
 	assert.Regexp(t, `firefox +Firefox 1\d\d\.`, out, "the Firefox column names its version")
 	assert.Regexp(t, `custom header missing from Allow-Headers +blocked HeaderDisallowedByPreflightResponse \(x-… +blocked HeaderDisallowedByPreflightResponse \(x-…`, out)
 }
+
+func TestEngineFromBrowserPath(t *testing.T) {
+	if _, err := harness.FindEngineBrowser(harness.EngineFirefox, ""); err != nil {
+		t.Skip("no Firefox:", err)
+	}
+	for _, tc := range []struct {
+		desc, engine, path, want string
+	}{
+		{"default is chromium", "", "", harness.EngineChromium},
+		{"a firefox binary names the engine", "", "/usr/bin/firefox-esr", harness.EngineFirefox},
+		{"an explicit engine wins", harness.EngineFirefox, "", harness.EngineFirefox},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			bf := defaultBrowserFlags()
+			bf.engine, bf.path = tc.engine, tc.path
+			cfg, err := bf.config(nil)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, cfg.Browser.Engine)
+		})
+	}
+	bf := defaultBrowserFlags()
+	bf.engine = "webkit"
+	_, err := bf.config(nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--engine")
+}
