@@ -51,10 +51,12 @@ fuzz:
 # real crasher from the fuzzing engine's own spurious failures.
 FUZZTIME ?= 1s
 FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
-	policy:FuzzParsePolicy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote \
-	cors:FuzzClassifyFirefox
+	policy:FuzzParsePolicy proxy:FuzzProxy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote \
+	ui:FuzzFormCase cors:FuzzClassifyFirefox
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)
+# --via NAME=URL[@ADDRESS] (scenarios.ParsePath).
+FUZZ_TARGETS += scenarios:FuzzParsePath
 
 clean:
 	rm -f $(BIN)
@@ -86,7 +88,8 @@ browsers: chromium firefox
 	@/usr/lib/chromium/chromium-headless-shell --version 2>/dev/null || true
 
 # screenshot regenerates docs/report.png, the README's picture of the HTML
-# report, from a real demo run.
+# report, from a real demo run, and docs/ui.png, the playground after a
+# blocked run from its form (made by the ui package's test in Chromium).
 screenshot: build
 	mkdir -p out docs
 	-$(BIN) demo -q --report html=out/report.html >/dev/null
@@ -96,3 +99,4 @@ screenshot: build
 		--disable-component-update --disable-sync --user-data-dir=$$profile --hide-scrollbars --window-size=1280,2300 \
 		--screenshot=docs/report.png 'file://$(CURDIR)/out/report.html?open=case-7' 2>/dev/null; \
 	rm -rf $$profile
+	$(GO) test -count=1 ./ui -run '^TestScreenshot$$' -screenshot $(CURDIR)/docs/ui.png

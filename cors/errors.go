@@ -1,5 +1,7 @@
 package cors
 
+import "slices"
+
 // CorsError is one of Chromium's network::mojom::CorsError names, as CDP
 // reports it in Network.loadingFailed corsErrorStatus.corsError. The names
 // are copied from cdproto's network.CorsError rather than imported so that
@@ -98,6 +100,17 @@ var legacyCorsErrors = map[CorsError]CorsError{
 // copy; callers may change it.
 func CorsErrors() []CorsError {
 	return append([]CorsError(nil), corsErrors...)
+}
+
+// LegacyCorsErrors returns the names older Chromium versions reported that
+// LookupCorsError still accepts, sorted.
+func LegacyCorsErrors() []CorsError {
+	out := make([]CorsError, 0, len(legacyCorsErrors))
+	for n := range legacyCorsErrors {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // LookupCorsError returns the current CorsError for name: name itself when it

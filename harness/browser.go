@@ -190,6 +190,10 @@ type Options struct {
 	// (cors.IsSecretHeader) unless DebugSecrets.
 	DebugDir     string
 	DebugSecrets bool
+	// Timings records in each record where the case's time went
+	// (result.Timing), for `make bench -phases`; off, records carry none,
+	// so that reports of the same run compare equal.
+	Timings bool
 	// ExtraFlags are added to the launch command line.
 	ExtraFlags map[string]any
 	// Sinks are hosts (or host:port) the browser must never resolve or

@@ -137,22 +137,13 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 		// origin: the page holds no state a case can change (the runner
 		// keeps nothing between calls), and what the browser keeps for
 		// the context — caches and cookies — was cleared by the reset.
-		s.pageOrigin = ""
-		if err := s.openPage(setup, page); err != nil {
+		if err := s.loadPage(setup, page); err != nil {
 			rec.Verdict = cors.VerdictError
-			rec.Page.Error = err.Error()
-			return fmt.Errorf("opening page at %s: %w", c.Origin, err)
+			if oe := (*openPageError)(nil); errors.As(err, &oe) {
+				rec.Page.Error = oe.err.Error()
+			}
+			return err
 		}
-		var info pages.Info
-		if err := s.tab.Eval(setup, "self.__corsproof.info()", &info); err != nil {
-			rec.Verdict = cors.VerdictError
-			return fmt.Errorf("reading page origin: %w", err)
-		}
-		if info.Origin != page.Origin && !(page.Origin != "null" && samePageOrigin(info.Origin, page.Origin)) {
-			rec.Verdict = cors.VerdictError
-			return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
-		}
-		s.pageOrigin, s.pageReported, s.pageSecure = page.Origin, info.Origin, info.Secure
 	}
 	rec.Page.Origin, rec.Page.SecureContext = s.pageReported, s.pageSecure
 	if len(c.Cookies) > 0 {
@@ -168,6 +159,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	evalCtx, stopWatch := s.untilCrash(deadline)
 	err = s.tab.Eval(evalCtx, "self.__corsproof.run("+string(spec)+")", &outcome)
 	stopWatch()
+	answered := time.Now()
 	if s.rendererCrashed() {
 		rendererCrashed(rec)
 		s.dirty = true
@@ -187,6 +179,11 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	open := outcome.Status != 0 && !outcome.BodyComplete
 	failed := !outcome.OK && outcome.Type != "opaque" && !(outcome.Error == "" && outcome.Status > 0)
 	snap, complete := col.wait(ctx, wantPreflight, open, failed, timedOut || thrown(outcome))
+	if b.opts.Timings {
+		rec.Timing = &result.Timing{ResetMS: msOf(s.resetTime), PageMS: msOf(s.pageTime),
+			RequestMS: msOf(answered.Sub(s.sentAt)), EventsMS: msOf(time.Since(answered))}
+	}
+	s.resetTime, s.pageTime = 0, 0
 	fill(rec, snap, outcome, timedOut)
 	if !complete || (snap.actual != nil && !snap.actual.terminal()) || leavesState(rec) {
 		// Events still owed to this case could land in the next one's
@@ -195,6 +192,9 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	}
 	return nil
 }
+
+// msOf is d in milliseconds, to the microsecond.
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // thrown reports whether the page's API threw before any request existed
 // (an invalid header value, a forbidden method): no network event will
@@ -210,6 +210,37 @@ func networkFailure(pageError string) bool {
 	// Firefox says "NetworkError when attempting to fetch resource."
 	return strings.Contains(pageError, "Failed to fetch") || strings.Contains(pageError, "NetworkError when attempting to fetch resource") ||
 		strings.HasPrefix(pageError, "XMLHttpRequest error event")
+}
+
+// openPageError is a failure to load the page itself (as opposed to a page
+// that loaded somewhere else): the record's page error carries its cause.
+type openPageError struct {
+	origin string
+	err    error
+}
+
+func (e *openPageError) Error() string { return "opening page at " + e.origin + ": " + e.err.Error() }
+func (e *openPageError) Unwrap() error { return e.err }
+
+// loadPage loads page in the session's tab and checks that the page is at
+// the origin it must be; on success the session remembers the page, so
+// cases of the same origin reuse it.
+func (s *session) loadPage(ctx context.Context, page *pages.Page) error {
+	s.pageOrigin = ""
+	start := time.Now()
+	defer func() { s.pageTime += time.Since(start) }()
+	if err := s.openPage(ctx, page); err != nil {
+		return &openPageError{origin: page.Origin, err: err}
+	}
+	var info pages.Info
+	if err := s.tab.Eval(ctx, "self.__corsproof.info()", &info); err != nil {
+		return fmt.Errorf("reading page origin: %w", err)
+	}
+	if info.Origin != page.Origin && !(page.Origin != "null" && samePageOrigin(info.Origin, page.Origin)) {
+		return fmt.Errorf("page reports origin %q, want %q: the page is not where the case says", info.Origin, page.Origin)
+	}
+	s.pageOrigin, s.pageReported, s.pageSecure = page.Origin, info.Origin, info.Secure
+	return nil
 }
 
 // openPage loads the case's page in the session's tab, granting Local

@@ -48,10 +48,13 @@ type session struct {
 	pageOrigin, pageReported string
 	pageSecure               bool
 	// sentAt is when the last case's request was handed to the page.
-	sentAt  time.Time
-	started bool
-	dirty   bool
-	uses    int
+	sentAt time.Time
+	// resetTime and pageTime are spent getting the session ready for its
+	// next case, reported in that case's Timing.
+	resetTime, pageTime time.Duration
+	started             bool
+	dirty               bool
+	uses                int
 	// crashed is closed when the tab's renderer crashes.
 	crashed   chan struct{}
 	crashOnce sync.Once
@@ -73,6 +76,8 @@ func (s *session) start(ctx context.Context) error {
 	if s.started {
 		return nil
 	}
+	start := time.Now()
+	defer func() { s.resetTime += time.Since(start) }()
 	if err := s.tab.Open(ctx); err != nil {
 		return err
 	}
@@ -90,6 +95,8 @@ func (s *session) reset(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	s.col.Store(nil)
+	start := time.Now()
+	defer func() { s.resetTime += time.Since(start) }()
 	return s.tab.Reset(ctx)
 }
 

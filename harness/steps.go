@@ -51,6 +51,24 @@ func (s *session) runSteps(ctx context.Context, c scenarios.Case) (result.Record
 			rec.Steps = append(rec.Steps, notRun(sc, st.Label(i), stop))
 			continue
 		}
+		if st.Fresh && i > 0 {
+			// Another user's browser: nothing the earlier steps left in
+			// this context (HTTP and preflight cache, cookies) carries
+			// over, and the page loads anew.
+			ok, err := s.tab.Reset(ctx)
+			s.pageOrigin = ""
+			if err != nil || !ok {
+				s.dirty = true
+				why := fmt.Sprintf("not run: %s could not start with empty caches and cookie jar", st.Label(i))
+				if err != nil {
+					why += ": " + err.Error()
+				}
+				rec.Steps = append(rec.Steps, notRun(sc, st.Label(i), why))
+				stop = why
+				continue
+			}
+			cache = cors.NewPreflightCache()
+		}
 		model := sc.Request.Model(sc.Origin)
 		// Opening a page takes a while; the cache's clock is when the
 		// request goes out, which is known only once it has.

@@ -49,37 +49,19 @@ func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, j
 	next := make(chan int)
 	for range min(jobs, max(1, len(cases))) {
 		wg.Go(func() {
-			var s *session
-			// With fresh isolation every case needs a new context: the next
-			// one is prepared while the current case runs.
-			var spare <-chan *session
-			if iso == IsolationFresh {
-				spare = b.prepare(ctx)
-			}
-			defer func() {
-				if s != nil {
-					s.close()
-				}
-				if spare != nil {
-					(<-spare).close()
-				}
-			}()
-			for i := range next {
-				if s != nil && iso == IsolationClean {
-					if ok, err := s.reset(ctx); !ok || err != nil {
-						s.close()
-						s = nil
-					}
-				} else if s != nil {
-					s.close()
-					s = nil
-				}
-				if s == nil && spare != nil {
-					s = <-spare
-					spare = b.prepare(ctx)
-				}
-				if s == nil {
-					s = b.newSession()
+			w := &worker{b: b, iso: iso}
+			defer w.close()
+			i, ok := <-next
+			// A case taken after the run was stopped is left unstarted: the
+			// caller runs it again (or reports it) as not done.
+			for ok && ctx.Err() == nil {
+				// The worker takes its next case before running this one,
+				// so that the next case's page is loaded, in a session of
+				// its own, while this one's request is in flight.
+				j, more := <-next
+				s := w.sessionFor(ctx, cases[i])
+				if more {
+					w.prepare(ctx, cases[i], cases[j])
 				}
 				if started != nil {
 					started(i)
@@ -90,15 +72,16 @@ func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, j
 					// Cut short by the interrupt: not a result, and the
 					// tab is in no known state.
 					s.dirty = true
-					continue
+				} else {
+					mu.Lock()
+					records[i] = rec
+					done[i] = true
+					if each != nil {
+						each(i, &records[i])
+					}
+					mu.Unlock()
 				}
-				mu.Lock()
-				records[i] = rec
-				done[i] = true
-				if each != nil {
-					each(i, &records[i])
-				}
-				mu.Unlock()
+				i, ok = j, more
 			}
 		})
 	}
@@ -126,19 +109,6 @@ feed:
 		}
 	}
 	return out
-}
-
-// prepare opens a session in the background: its browser context and tab
-// exist by the time a case needs them. A failure to open is left for the
-// case to meet and report.
-func (b *Browser) prepare(ctx context.Context) <-chan *session {
-	ch := make(chan *session, 1)
-	go func() {
-		s := b.newSession()
-		_ = s.start(ctx)
-		ch <- s
-	}()
-	return ch
 }
 
 // RunOne runs one case in a browser context of its own and returns its

@@ -51,6 +51,15 @@ type Page struct {
 // For returns the page for a serialized origin ("scheme://host[:port]" or
 // "null"). The origin must already be valid; For only normalises it.
 func For(origin string) (*Page, error) {
+	body := "<!doctype html><html><head><meta charset=utf-8>" + noFavicon + "<title>corsproof page " +
+		html.EscapeString(origin) + "</title></head><body><script>" + runnerJS + "</script></body></html>"
+	return Document(origin, []byte(body))
+}
+
+// Document returns a page at a serialized origin whose document is body
+// instead of the runner: a page written elsewhere (a proof of concept) run
+// at the origin it was written for. For "null", body runs sandboxed.
+func Document(origin string, body []byte) (*Page, error) {
 	headers := map[string]string{
 		"Content-Type":  "text/html; charset=utf-8",
 		"Cache-Control": "no-store",
@@ -69,9 +78,7 @@ func For(origin string) (*Page, error) {
 		}
 		base = norm
 	}
-	body := "<!doctype html><html><head><meta charset=utf-8>" + noFavicon + "<title>corsproof page " +
-		html.EscapeString(origin) + "</title></head><body><script>" + runnerJS + "</script></body></html>"
-	return &Page{Origin: origin, URL: base + Path, Headers: headers, Body: []byte(body)}, nil
+	return &Page{Origin: origin, URL: base + Path, Headers: headers, Body: body}, nil
 }
 
 // Normalize returns the serialized form of an http(s) origin, as a browser

@@ -72,9 +72,11 @@ type htmlView struct {
 	EconomyLine       string
 	Disagree          string
 	Cases             []htmlCase
-	CSP               string
-	CSS               template.CSS
-	JS                template.JS
+	// Paths is the grid of a run with network paths, nil without.
+	Paths *htmlPaths
+	CSP   string
+	CSS   template.CSS
+	JS    template.JS
 }
 
 // htmlCase is one case card.
@@ -104,6 +106,60 @@ type htmlCase struct {
 	// Sequence and Economy describe the steps of a case with steps.
 	Sequence []string
 	Economy  []string
+	// Path is the network path the case ran on; Checks the findings of a
+	// generated check.
+	Path   string
+	Checks []htmlCheck
+}
+
+// htmlCheck is one line of a generated check's finding.
+type htmlCheck struct {
+	Label, Text string
+	Failed      bool
+}
+
+// htmlPaths is the paths grid: a column per path, a row per case.
+type htmlPaths struct {
+	Line  string
+	Names []string
+	Rows  []htmlPathRow
+}
+
+// htmlPathRow is one case across the paths.
+type htmlPathRow struct {
+	Case  string
+	Cells []htmlPathCell
+}
+
+// htmlPathCell links to the case's card on one path.
+type htmlPathCell struct {
+	ID, Text, Class string
+	Drift           []string
+}
+
+func newHTMLPaths(g *pathGrid) *htmlPaths {
+	if g == nil {
+		return nil
+	}
+	out := &htmlPaths{Line: g.line(), Names: visibleAll(g.Paths)}
+	for _, r := range g.Rows {
+		row := htmlPathRow{Case: visibleControls(r.Case)}
+		for _, c := range r.Cells {
+			cell := htmlPathCell{Text: visibleControls(c.Text()), Drift: visibleAll(c.Drift)}
+			if c.Index >= 0 {
+				cell.ID = fmt.Sprintf("case-%d", c.Index+1)
+			}
+			switch {
+			case c.Changed:
+				cell.Class = "changed"
+			case len(c.Drift) > 0:
+				cell.Class = "drift"
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out
 }
 
 // htmlStep is one exchange of the timeline.
@@ -155,6 +211,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 	for i := range r.Records {
 		view.Cases = append(view.Cases, newHTMLCase(i, &r.Records[i], reproducerFor(h.opts, r)))
 	}
+	view.Paths = newHTMLPaths(pathsOf(r))
 	// Render to memory first so a template error never leaves half a page.
 	var buf bytes.Buffer
 	if err := htmlTemplate.Execute(&buf, view); err != nil {
@@ -208,6 +265,13 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 	}
 	for _, s := range timeline(rec) {
 		c.Steps = append(c.Steps, newHTMLStep(s))
+	}
+	c.Path = visibleControls(rec.Path)
+	if label, lines := checkLines(rec); label != "" {
+		failed := (rec.CacheCheck != nil && rec.CacheCheck.Poisoned) || (rec.ErrorPath != nil && rec.ErrorPath.Hidden)
+		for _, l := range lines {
+			c.Checks = append(c.Checks, htmlCheck{Label: label, Text: visibleControls(l), Failed: failed})
+		}
 	}
 	c.Sequence = visibleAll(stepLines(rec))
 	c.Economy = visibleAll(economyLines(rec))
@@ -273,3 +337,29 @@ func visibleAll(ss []string) []string {
 	}
 	return out
 }
+
+// HTMLCards writes the records of run as the HTML report's case cards,
+// open, without the page around them: for a page that shows records of its
+// own, such as corsproof ui, which styles them with HTMLStyle. The cards
+// are escaped and redacted as the report's are.
+func HTMLCards(w io.Writer, run *result.Run, opts Options) error {
+	r, err := prepare(run, opts)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for i := range r.Records {
+		c := newHTMLCase(i, &r.Records[i], reproducerFor(opts, r))
+		c.Open = true
+		if err := htmlTemplate.ExecuteTemplate(&buf, "case", c); err != nil {
+			return fmt.Errorf("rendering html record: %w", err)
+		}
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing html record: %w", err)
+	}
+	return nil
+}
+
+// HTMLStyle returns the report's style sheet, which HTMLCards' cards use.
+func HTMLStyle() string { return htmlCSS }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 )
 
@@ -19,7 +20,7 @@ import (
 // mismatches, the browser's reason and the diagnosis with its fix. A case
 // that got no verdict at all (timeout or internal error) without failing an
 // expectation gets an <error> instead, unless it expected exactly that
-// verdict; every other case passes, whatever the browser decided, because
+// verdict, and so does a case that never ran (the browser died for good); every other case passes, whatever the browser decided, because
 // a verdict is only wrong when it contradicts what the suite expected.
 // <system-out> carries the raw headers of the preflight and the actual
 // request.
@@ -179,6 +180,14 @@ func junitCaseFor(rec *result.Record, rp reproducer) junitCase {
 		c.SystemOut.Text = xmlClean("steps:\n" + indentLines("  ", stepLines(rec)) + "preflight economy:\n" + indentLines("  ", economyLines(rec)) + "last step:\n" + recordWireText(rec))
 	}
 	switch {
+	case rec.Verdict == cors.VerdictNotRun:
+		// The case never reached a browser, so no expectation was tested:
+		// an <error> (infrastructure), never a <failure> (the API broke).
+		msg := "not run"
+		if rec.Page.Error != "" {
+			msg += ": " + rec.Page.Error
+		}
+		c.Error = &junitProblem{Message: xmlClean(msg), Type: string(cors.VerdictNotRun), Text: xmlClean(msg)}
 	case expectFailed(rec):
 		msg := "expectation not met"
 		if len(rec.Mismatches) > 0 {

@@ -165,6 +165,12 @@ func junitRuns() map[string]*result.Run {
 			Verdict: cors.VerdictTimeout, ExpectMet: true, DurationMS: 30000,
 		},
 		result.Record{
+			Name: "browser gone", Suite: "demo", File: "suites/demo.yaml", Origin: "https://app.example.test",
+			Request: scenarios.Request{Method: "GET", URL: "https://app.example.test/"},
+			Verdict: cors.VerdictNotRun, Fault: result.FaultBrowserGone, Expect: &scenarios.Expect{Verdict: cors.VerdictAllowed},
+			Mismatches: []string{"verdict: expected allowed, got not-run"}, Page: result.Page{Error: "the browser died and could not be started again"},
+		},
+		result.Record{
 			Name: "expected timeout", Suite: "demo", File: "suites/demo.yaml", Origin: "https://app.example.test",
 			Request: scenarios.Request{Method: "GET", URL: "https://slow.example.test/"},
 			Verdict: cors.VerdictTimeout, Expect: &scenarios.Expect{Verdict: cors.VerdictTimeout}, ExpectMet: true,
@@ -221,6 +227,7 @@ func TestJUnitOutcomes(t *testing.T) {
 			failureSnips: []string{"mismatch: verdict: expected allowed", "diagnosis: The response has no Access-Control-Allow-Origin header.", "fix: Send Access-Control-Allow-Origin", "reproduce: corsproof probe"}},
 		{desc: "timeout without expectation is an error", name: "timed out", errors: 1},
 		{desc: "expected timeout passes", name: "expected timeout"},
+		{desc: "a case that never ran is an error, not a failure", name: "browser gone", errors: 1},
 		{desc: "failed expectation wins over error", name: `xml ]]> \x00\x01\v` + "\ufffd breaker", failures: 1,
 			failureSnips: []string{`x ]]> y\x1b[0m`}, systemOutSnip: `< X-Bad: ]]>\x00\x1b[2J`},
 	}

@@ -61,6 +61,9 @@ func (m *Markdown) Report(w io.Writer, run *result.Run) error {
 			fmt.Fprintf(bw, "| %d | %s | %s | %s | %s |\n", i+1, mdCell(string(rec.Verdict)),
 				mdCell(rec.Name), mdCell(reason(rec)), expectMark(rec))
 		}
+		if g := pathsOf(r); g != nil {
+			markdownPaths(bw, g)
+		}
 		fmt.Fprint(bw, "\n## Cases\n")
 		for i := range r.Records {
 			fmt.Fprintln(bw)
@@ -112,6 +115,14 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	}
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(w, "- **Warning:** %s\n", mdProse(warn))
+	}
+	if rec.Path != "" {
+		fmt.Fprintf(w, "- **Path:** %s\n", mdInline(rec.Path))
+	}
+	if label, lines := checkLines(rec); label != "" {
+		for _, l := range lines {
+			fmt.Fprintf(w, "- **%s:** %s\n", label, mdProse(l))
+		}
 	}
 	if rec.Diagnosis != nil && d.ModelDisagrees() {
 		fmt.Fprintf(w, "- **Model:** predicted %s, the browser disagrees\n",

@@ -92,7 +92,7 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 		}
 		rw := row{
 			verdict: SanitizeTerminal(string(rec.Verdict)),
-			name:    truncate(SanitizeTerminal(rec.Name), maxNameWidth),
+			name:    caseName(rec),
 			reason:  truncate(SanitizeTerminal(reason(rec)), maxReasonWidth),
 			mark:    expectMark(rec),
 		}
@@ -123,6 +123,10 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 				fmt.Fprintln(bw, strings.Repeat(" ", verdictW+2)+p.paint(ansiRed, "✗ "+m))
 			}
 		}
+	}
+	if g := pathsOf(r); g != nil {
+		textPaths(bw, p, g, t.opts.Quiet)
+		fmt.Fprintln(bw)
 	}
 	fmt.Fprintln(bw, totalsLine(r.Totals))
 	if line := fixLine(r); line != "" {
@@ -191,6 +195,14 @@ func TextRecord(w io.Writer, rec *result.Record, opts Options) error {
 	}
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(bw, "warning:    %s\n", p.paint(ansiYellow, s(warn)))
+	}
+	if r.Path != "" {
+		fmt.Fprintf(bw, "path:       %s\n", s(r.Path))
+	}
+	if label, lines := checkLines(r); label != "" {
+		for _, l := range lines {
+			fmt.Fprintf(bw, "%-12s%s\n", strings.ToLower(label)+":", s(l))
+		}
 	}
 	if r.Diagnosis != nil && d.ModelDisagrees() {
 		fmt.Fprintf(bw, "%s\n", p.paint(ansiYellow, s(fmt.Sprintf("model:      predicted %s %s, the browser disagrees",

@@ -16,8 +16,11 @@ import (
 type Record struct {
 	Name string `json:"name"`
 	// Suite and File name where the case came from; empty for probe.
-	Suite   string            `json:"suite,omitempty"`
-	File    string            `json:"file,omitempty"`
+	Suite string `json:"suite,omitempty"`
+	File  string `json:"file,omitempty"`
+	// Path names the network path the case ran on (see scenarios.Path);
+	// empty for a run without paths.
+	Path    string            `json:"path,omitempty"`
 	Origin  string            `json:"origin"`
 	Request scenarios.Request `json:"request"`
 	// Cookies are the cookies the case put in the browser's jar before the
@@ -80,6 +83,13 @@ type Record struct {
 	Mismatches []string          `json:"mismatches"`
 
 	Diagnosis *cors.Diagnosis `json:"diagnosis,omitempty"`
+	// PathDiff compares the record with the same case over the run's
+	// reference path; nil on the reference path and in runs without paths.
+	PathDiff *PathDiff `json:"path_diff,omitempty"`
+	// CacheCheck and ErrorPath are the findings of the generated
+	// cache-poisoning and error-path cases (--cache-check, --error-paths).
+	CacheCheck *CacheCheck     `json:"cache_check,omitempty"`
+	ErrorPath  *ErrorPathCheck `json:"error_path,omitempty"`
 
 	// Steps hold one entry per step of a case with steps (or of a case run
 	// with --repeat), each with its own request, verdict, preflight and
@@ -105,6 +115,28 @@ type Record struct {
 	BrowserProduct string `json:"browser_product,omitempty"`
 	Driver         string `json:"driver,omitempty"`
 	DurationMS     int64  `json:"duration_ms"`
+	// Timing says where the case's time went, when the run was asked for
+	// it (--timings).
+	Timing *Timing `json:"timing,omitempty"`
+}
+
+// Timing splits a case's time into the harness's phases, in milliseconds.
+// Reset and Page may have happened while an earlier case ran (a worker
+// prepares the next case's page ahead), so they need not fit inside
+// DurationMS.
+type Timing struct {
+	// ResetMS is clearing the browser context before the case (caches,
+	// cookies, the empty-jar check), or making a new one.
+	ResetMS float64 `json:"reset_ms"`
+	// PageMS is loading the page at the case's origin; 0 when the page of
+	// the case before, at the same origin, was kept.
+	PageMS float64 `json:"page_ms"`
+	// RequestMS is from handing the request to the page to the page's
+	// answer (the fetch or XHR settling, body read).
+	RequestMS float64 `json:"request_ms"`
+	// EventsMS is waiting after that for the network events the record
+	// needs (preflight, ExtraInfo raw headers, loading finished or failed).
+	EventsMS float64 `json:"events_ms"`
 }
 
 // HeadersFromEvents is the HeadersSource of a record made over WebDriver

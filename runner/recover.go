@@ -54,6 +54,8 @@ type recovery struct {
 	cases []scenarios.Case
 	from  []*scenarios.Suite
 	iso   harness.Isolation
+	// pace holds case starts to Config.Rate; nil without a rate.
+	pace *pacer
 
 	mu      sync.Mutex
 	records []result.Record
@@ -194,6 +196,9 @@ func (r *recovery) attempt(ctx context.Context, pending []int) (inFlight []int, 
 		sub[j] = r.cases[i]
 	}
 	r.b.RunCasesWatched(runCtx, sub, r.cfg.Jobs, r.iso, func(j int) {
+		// The harness calls this as the case begins, on the worker
+		// that runs it: waiting here delays that case only.
+		r.pace.wait(runCtx)
 		mu.Lock()
 		started[pending[j]] = true
 		mu.Unlock()
@@ -243,7 +248,7 @@ func (r *recovery) conclude(i int, rec result.Record, diagnose bool) {
 		if r.from[i] != nil {
 			rec.Suite = r.from[i].Name
 		}
-		rec.File = r.cases[i].File
+		rec.File, rec.Path = r.cases[i].File, r.cases[i].Path
 		rec.Expect = r.cases[i].Expect
 		rec.Mismatches = []string{"verdict: " + string(rec.Verdict) + ": " + rec.Page.Error}
 		rec.Diagnosis = &cors.Diagnosis{ModelVerdict: cors.VerdictUnknown, Summary: "Not run: the browser died and no new one could be started, so there is nothing to diagnose."}

@@ -8,6 +8,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -51,6 +52,19 @@ type Config struct {
 	// Relaunches bounds how many new browsers a run starts after its
 	// browser died; zero means DefaultRelaunches, negative none.
 	Relaunches int
+	// Paths (--via) are network paths every case also runs on, after the
+	// suite's own paths: (or after the requests as written, "direct");
+	// see suitePaths.
+	Paths []scenarios.Path
+	// CacheCheck adds a shared-cache poisoning check for every case
+	// (scenarios.CacheChecks), ErrorPaths the error-path cases
+	// (scenarios.ErrorPaths); both run on every path.
+	CacheCheck bool
+	ErrorPaths bool
+	// Rate, above zero, bounds how many cases start per second across
+	// all jobs, so that a server that is not a test server is not
+	// flooded (audit --rate); zero means no bound.
+	Rate float64
 }
 
 // Validate checks the configuration without side effects.
@@ -75,6 +89,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Every < 0 || c.Every > scenarios.MaxWait {
 		return &harness.OptionError{Option: "--every", Value: c.Every.String(), Reason: "must be from 0s to 2h1m", Advice: "for example --every 500ms"}
+	}
+	if c.Rate < 0 {
+		return &harness.OptionError{Option: "--rate", Reason: fmt.Sprintf("must be positive, got %g", c.Rate), Advice: "for example --rate 5"}
 	}
 	return harness.ValidateIsolation(c.Isolation)
 }
@@ -114,22 +131,15 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var cases []scenarios.Case
-	var from []*scenarios.Suite
 	var names []string
 	for _, s := range suites {
 		names = append(names, s.Name)
-		for _, c := range s.Cases {
-			if cfg.Repeat > 1 {
-				if n := max(1, len(c.Steps)) * cfg.Repeat; n > scenarios.MaxSteps {
-					return nil, &harness.OptionError{Option: "--repeat", Reason: fmt.Sprintf("makes %d steps of case %q, more than %d", n, c.Name, scenarios.MaxSteps), Advice: "repeat fewer times"}
-				}
-				c = scenarios.Repeat(c, cfg.Repeat, cfg.Every)
-			}
-			cases = append(cases, c)
-			from = append(from, s)
-		}
 	}
+	p, err := plan(cfg, suites)
+	if err != nil {
+		return nil, err
+	}
+	cases, from := p.cases, p.from
 	b := cfg.Reuse
 	rec := &recovery{b: b}
 	if b == nil {
@@ -202,17 +212,34 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	}
 	// With --try-fix a record whose fix is to be proved is reported once
 	// the proof is in, so that streamed reports hold it too.
+	// With paths, a record is reported once its case has run on every
+	// path and it is compared with the reference path's (with --try-fix
+	// too, at the end).
 	streamed := hooks
-	if cfg.TryFix && hooks.Record != nil {
+	var pairs *pairStream
+	switch {
+	case p.paths && cfg.TryFix && hooks.Record != nil:
+		streamed.Record = nil
+	case p.paths && hooks.Record != nil:
+		pairs = newPairStream(p, hooks.Record)
+		streamed.Record = pairs.add
+	case cfg.TryFix && hooks.Record != nil:
 		streamed.Record = func(r *result.Record) {
 			if !needsTry(r) {
 				hooks.Record(r)
 			}
 		}
 	}
-	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: cases, from: from, iso: iso}
+	main := p.routed("")
+	*rec = recovery{cfg: cfg, hooks: streamed, b: b, owned: cfg.Reuse == nil && b.Owned(), cases: pick(cases, main), from: pick(from, main), iso: iso, pace: newPacer(cfg.Rate)}
 	records, incomplete := rec.run(ctx)
+	if len(main) < len(cases) {
+		var routeErr error
+		records, routeErr = p.runRoutes(ctx, cfg, rec.b, streamed, iso, main, records)
+		incomplete = errors.Join(incomplete, routeErr)
+	}
 	run.Records = records
+	p.comparePaths(run.Records)
 	var tryErr error
 	if cfg.TryFix && incomplete == nil && ctx.Err() == nil && len(run.Records) == len(cases) {
 		recs := map[int]*result.Record{}
@@ -223,10 +250,18 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		}
 		held := slices.Sorted(maps.Keys(recs))
 		tryErr = tryFixes(ctx, cfg, rec.b, iso, cases, recs)
-		if hooks.Record != nil {
+		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])
 			}
+		}
+	}
+	switch {
+	case pairs != nil:
+		pairs.flush(run.Records)
+	case p.paths && hooks.Record != nil:
+		for i := range run.Records {
+			hooks.Record(&run.Records[i])
 		}
 	}
 	run.DurationMS = time.Since(start).Milliseconds()
@@ -248,11 +283,13 @@ func Conclude(rec *result.Record, s *scenarios.Suite, c scenarios.Case) {
 		rec.Suite = s.Name
 	}
 	rec.File = c.File
+	rec.Path = c.Path
 	if len(rec.Steps) > 0 {
 		result.ConcludeSteps(rec, c)
-		return
+	} else {
+		result.Conclude(rec, c.Expect)
 	}
-	result.Conclude(rec, c.Expect)
+	result.ConcludeCheck(rec, c)
 }
 
 // CookieSetting is the third-party cookie setting a run records. The

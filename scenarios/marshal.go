@@ -11,13 +11,15 @@ import (
 	"unicode/utf8"
 )
 
-// Marshal writes s as a canonical version 1 suite file: fixed key order,
+// Marshal writes s as a canonical version 1 suite file: the schema line
+// first (SchemaComment, for editors), then a fixed key order,
 // headers sorted by name, every request field spelled out (so the file says
 // exactly what runs, without relying on defaults), and strings quoted only
 // where YAML needs it. Parse(Marshal(s)) gives s back for a suite Parse
 // returned. Defaults are not written: each case is complete on its own.
 func (s *Suite) Marshal() ([]byte, error) {
 	var b bytes.Buffer
+	b.WriteString(SchemaComment + "\n")
 	b.WriteString("version: 1\n")
 	if err := writeScalar(&b, "", "name", s.Name); err != nil {
 		return nil, err
@@ -25,6 +27,24 @@ func (s *Suite) Marshal() ([]byte, error) {
 	if s.Target != "" {
 		if err := writeScalar(&b, "", "target", s.Target); err != nil {
 			return nil, err
+		}
+	}
+	if len(s.Paths) > 0 {
+		b.WriteString("paths:\n")
+		for _, p := range s.Paths {
+			if p.Address != "" {
+				b.WriteString("  " + p.Name + ":\n")
+				if err := writeScalar(&b, "    ", "url", p.URL); err != nil {
+					return nil, err
+				}
+				if err := writeScalar(&b, "    ", "address", p.Address); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if err := writeScalar(&b, "  ", p.Name, p.URL); err != nil {
+				return nil, err
+			}
 		}
 	}
 	b.WriteString("cases:\n")
@@ -61,19 +81,7 @@ func writeCase(b *bytes.Buffer, c Case) error {
 	if len(c.Steps) == 0 {
 		add(writeRequest(b, in, c.Request))
 	}
-	if len(c.Cookies) > 0 {
-		b.WriteString(in + "cookies:\n")
-		names := make([]string, 0, len(c.Cookies))
-		for n := range c.Cookies {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			q, err := yamlString(n, false)
-			add(err)
-			add(writeScalar(b, in+"  ", q, c.Cookies[n]))
-		}
-	}
+	add(writeMap(b, in, "cookies", c.Cookies))
 	if len(c.Steps) == 0 {
 		add(writeExpect(b, in, c.Expect))
 	}
@@ -100,6 +108,9 @@ func writeCase(b *bytes.Buffer, c Case) error {
 			if st.Origin != "" {
 				add(writeScalar(b, indent(), "origin", st.Origin))
 			}
+			if st.Fresh {
+				b.WriteString(indent() + "fresh: true\n")
+			}
 			if first {
 				b.WriteString("request:\n")
 				add(writeRequestFields(b, sin+"  ", st.Request))
@@ -122,6 +133,31 @@ func writeRequest(b *bytes.Buffer, in string, r Request) error {
 }
 
 // writeRequestFields writes every field of r, each line at rin.
+// writeMap writes a map of names to values (headers, cookies) under key,
+// sorted by name so that the same case always marshals to the same text;
+// nothing when the map is empty.
+func writeMap(b *bytes.Buffer, in, key string, m map[string]string) error {
+	if len(m) == 0 {
+		return nil
+	}
+	b.WriteString(in + key + ":\n")
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		q, err := yamlString(n, false)
+		if err != nil {
+			return err
+		}
+		if err := writeScalar(b, in+"  ", q, m[n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func writeRequestFields(b *bytes.Buffer, rin string, r Request) error {
 	var errs []error
 	add := func(err error) {
@@ -132,19 +168,7 @@ func writeRequestFields(b *bytes.Buffer, rin string, r Request) error {
 	add(writeScalar(b, rin, "api", string(r.API)))
 	add(writeScalar(b, rin, "method", r.Method))
 	add(writeScalar(b, rin, "url", r.URL))
-	if len(r.Headers) > 0 {
-		b.WriteString(rin + "headers:\n")
-		names := make([]string, 0, len(r.Headers))
-		for n := range r.Headers {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
-			q, err := yamlString(n, false)
-			add(err)
-			add(writeScalar(b, rin+"  ", q, r.Headers[n]))
-		}
-	}
+	add(writeMap(b, rin, "headers", r.Headers))
 	add(writeScalar(b, rin, "credentials", string(r.Credentials)))
 	if r.Body != "" {
 		add(writeScalar(b, rin, "body", r.Body))

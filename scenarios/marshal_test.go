@@ -96,7 +96,8 @@ func TestCaseYAML(t *testing.T) {
 	}
 	out, err := CaseYAML(c)
 	require.NoError(t, err)
-	assert.Equal(t, `version: 1
+	assert.Equal(t, SchemaComment+`
+version: 1
 name: credentialed
 cases:
   - name: credentialed
@@ -118,7 +119,7 @@ cases:
 	s, err := Parse("snippet.yaml", out)
 	require.NoError(t, err)
 	require.Len(t, s.Cases, 1)
-	c.File, c.Line = "snippet.yaml", 4
+	c.File, c.Line = "snippet.yaml", 5
 	assert.Equal(t, c, s.Cases[0])
 }
 

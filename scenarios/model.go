@@ -39,7 +39,10 @@ type Suite struct {
 	Name    string `json:"name" yaml:"name"`
 	// Target is the base URL that relative request URLs resolve against.
 	Target string `json:"target,omitempty" yaml:"target,omitempty"`
-	Cases  []Case `json:"cases" yaml:"cases"`
+	// Paths, when set, run every case on each path (see Path and OnPath)
+	// and compare each path's records with the first path's.
+	Paths []Path `json:"paths,omitempty" yaml:"paths,omitempty"`
+	Cases []Case `json:"cases" yaml:"cases"`
 	// File is the path the suite was loaded from; empty for built-in suites.
 	File string `json:"-" yaml:"-"`
 }
@@ -65,6 +68,12 @@ type Case struct {
 	// the next as they do in a user's tab. Request is then the first
 	// step's request and Expect is nil: each step has its own.
 	Steps []Step `json:"steps,omitempty" yaml:"steps,omitempty"`
+	// Check names the generated check the case is (CheckCache,
+	// CheckErrorPath); empty for a case of a suite file.
+	Check string `json:"-" yaml:"-"`
+	// Path names the network path the case runs on (see OnPath); empty
+	// for a case of a run without paths.
+	Path string `json:"-" yaml:"-"`
 	// File and Line locate the case in its suite file for messages.
 	File string `json:"-" yaml:"-"`
 	Line int    `json:"-" yaml:"-"`

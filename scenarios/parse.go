@@ -251,6 +251,19 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// origin reads a page origin (of a case or a step): a string the browser
+// could be at, or an OriginError naming what is wrong with it.
+func (w *walker) origin(e entry, field string) sval {
+	v := w.str(e, field)
+	if v.ok() {
+		if is := originIssue(v.v); is != nil {
+			w.Add(&OriginError{w.Problem(v.at, field, v.v, is.reason, is.hint)})
+			v.bad = true
+		}
+	}
+	return v
+}
+
 // str reads a string field. Numbers and booleans read as written; null and
 // collections are errors.
 func (w *walker) str(e entry, field string) sval {
@@ -332,14 +345,6 @@ func (w *walker) seq(e entry, field string) ([]ast.Node, bool) {
 	return nil, false
 }
 
-var (
-	suiteKeys    = []string{"version", "name", "target", "defaults", "cases"}
-	caseKeys     = []string{"name", "why", "origin", "request", "cookies", "expect", "steps"}
-	defaultsKeys = []string{"origin", "request", "cookies", "expect"}
-	requestKeys  = []string{"api", "method", "url", "headers", "credentials", "body", "mode"}
-	expectKeys   = []string{"verdict", "cors_error", "preflight", "status", "readable_headers"}
-)
-
 // suite reads the whole document.
 func (w *walker) suite(body ast.Node) *Suite {
 	top := yamlpos.Top
@@ -376,6 +381,9 @@ func (w *walker) suite(body ast.Node) *Suite {
 				s.Target = t.v
 			}
 		}
+	}
+	if e, ok := m[pathsKey]; ok {
+		s.Paths = w.paths(e)
 	}
 	var defaults rawCase
 	if e, ok := m["defaults"]; ok {
@@ -442,13 +450,7 @@ func (w *walker) rawCase(n ast.Node, field string, at yamlpos.Pos, known []strin
 		rc.why = w.str(e, field+".why")
 	}
 	if e, ok := m["origin"]; ok {
-		rc.origin = w.str(e, field+".origin")
-		if rc.origin.ok() {
-			if is := originIssue(rc.origin.v); is != nil {
-				w.Add(&OriginError{w.Problem(rc.origin.at, field+".origin", rc.origin.v, is.reason, is.hint)})
-				rc.origin.bad = true
-			}
-		}
+		rc.origin = w.origin(e, field+".origin")
 	}
 	if e, ok := m["request"]; ok {
 		w.request(e, field+".request", &rc.req)

@@ -23,7 +23,13 @@ type Step struct {
 	Wait Duration `json:"wait,omitempty" yaml:"wait,omitempty"`
 	// Origin is the page's origin for this step when it is not the case's;
 	// the step's page is loaded in the same tab and browser context.
-	Origin  string  `json:"origin,omitempty" yaml:"origin,omitempty"`
+	Origin string `json:"origin,omitempty" yaml:"origin,omitempty"`
+	// Fresh starts the step with an empty preflight cache, HTTP cache and
+	// cookie jar, as another user's browser would: only a cache outside
+	// the browser (a CDN, a reverse proxy) can then carry anything from
+	// the earlier steps to this one. The cache-poisoning check is built on
+	// it.
+	Fresh   bool    `json:"fresh,omitempty" yaml:"fresh,omitempty"`
 	Request Request `json:"request" yaml:"request"`
 	// Expect is checked against this step alone. Its preflight means "this
 	// step sent a preflight on the wire", which a cached preflight result
@@ -133,8 +139,6 @@ func Repeat(c Case, n int, every time.Duration) Case {
 	return out
 }
 
-var stepKeys = []string{"name", "wait", "origin", "request", "expect"}
-
 // rawStep is a step as written.
 type rawStep struct {
 	at     yamlpos.Pos
@@ -142,6 +146,7 @@ type rawStep struct {
 	name   sval
 	wait   time.Duration
 	origin sval
+	fresh  bool
 	req    rawRequest
 	exp    rawExpect
 }
@@ -176,13 +181,10 @@ func (w *walker) steps(e entry, field string) []rawStep {
 			st.wait = w.wait(e, f+".wait")
 		}
 		if e, ok := m["origin"]; ok {
-			st.origin = w.str(e, f+".origin")
-			if st.origin.ok() {
-				if is := originIssue(st.origin.v); is != nil {
-					w.Add(&OriginError{w.Problem(st.origin.at, f+".origin", st.origin.v, is.reason, is.hint)})
-					st.origin.bad = true
-				}
-			}
+			st.origin = w.origin(e, f+".origin")
+		}
+		if e, ok := m["fresh"]; ok {
+			st.fresh, _ = w.boolean(e, f+".fresh")
 		}
 		if e, ok := m["request"]; ok {
 			w.request(e, f+".request", &st.req)
@@ -246,7 +248,7 @@ func (w *walker) finishCase(rc rawCase, target string) (Case, bool) {
 			// the page it opens with.
 			c.Origin = sc.Origin
 		}
-		s := Step{Name: st.name.v, Wait: Duration(st.wait), Request: sc.Request, Expect: sc.Expect, Line: st.at.Line}
+		s := Step{Name: st.name.v, Wait: Duration(st.wait), Fresh: st.fresh, Request: sc.Request, Expect: sc.Expect, Line: st.at.Line}
 		if sc.Origin != c.Origin {
 			s.Origin = sc.Origin
 		}

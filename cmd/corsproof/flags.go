@@ -26,7 +26,7 @@ type browserFlags struct {
 	timeout                                                  time.Duration
 	jobs                                                     int
 	args                                                     []string
-	tryFix                                                   bool
+	tryFix, timings                                          bool
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
@@ -40,6 +40,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.args, "browser-arg", nil, "extra Chromium switch NAME or NAME=VALUE, without dashes (repeatable); a disable-features list joins corsproof's own")
 	fs.StringVar(&f.ca, "ca", "", "trust the certificate authorities in this PEM file for the run's https targets only (a mkcert or company CA); corsproof verifies each served chain itself")
 	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl")
+	fs.BoolVar(&f.timings, "timings", false, "record where each case's time went (reset, page, request, events) in the JSON records")
 	fs.StringVar(&f.driver, "driver", "", "CDP client library for Chromium: "+strings.Join(runner.DriverNames(), " or ")+" (default chromedp; Firefox is always driven over WebDriver BiDi)")
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
@@ -62,7 +63,7 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 		reuse = nil
 	}
 	cfg := runner.Config{
-		Browser: harness.Options{Engine: f.engine, Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP,
+		Browser: harness.Options{Engine: f.engine, Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP, Timings: f.timings,
 			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca},
 		Driver: f.driver, Jobs: f.jobs, Isolation: harness.Isolation(f.isolation), Reuse: reuse,
 		TryFix: f.tryFix,

@@ -155,6 +155,7 @@ the preflight and the actual request, then says what to change on the server.`,
 		newRunCmd(f, nil),
 		newDemoCmd(f, nil),
 		newServeCmd(f, nil),
+		newProxyCmd(f, nil),
 		newExplainCmd(f, nil),
 		newMatrixCmd(f, nil),
 		newImportCmd(f, nil),
@@ -162,6 +163,9 @@ the preflight and the actual request, then says what to change on the server.`,
 		newGenerateCmd(f, nil),
 		newVerifyCmd(f, nil),
 		newMergeCmd(f, nil),
+		newAuditCmd(f, nil),
+		newSchemaCmd(f, nil),
+		newUICmd(f, nil),
 	)
 	return root
 }

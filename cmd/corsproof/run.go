@@ -29,6 +29,9 @@ type runOptions struct {
 	repeat       repeatFlags
 	maxCases     int
 	maxFileMiB   int
+	via          []string
+	cacheCheck   bool
+	errorPaths   bool
 }
 
 func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -56,6 +59,9 @@ error.`,
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
+	cmd.Flags().StringArrayVar(&opts.via, "via", nil, "also run every case over the network path `NAME=URL` (scheme://host[:port] of a CDN edge, proxy or origin server; repeatable) and compare each exchange with the suite's first path (its paths:, or the URLs as written, named direct); a changed verdict fails, header drift warns")
+	cmd.Flags().BoolVar(&opts.cacheCheck, "cache-check", false, "add a shared-cache poisoning check per case: its origin primes the path, then another origin makes the same request from a fresh browser; fails when that origin is answered with the first one's Access-Control-Allow-Origin")
+	cmd.Flags().BoolVar(&opts.errorPaths, "error-paths", false, "add error-path cases per case (no credentials, a bad token, an unknown route); fails when an error response lacks the CORS headers the page needs to read it")
 	cmd.Flags().IntVar(&opts.maxCases, "max-cases", scenarios.DefaultLimits.Cases, "refuse a suite with more cases than this")
 	cmd.Flags().IntVar(&opts.maxFileMiB, "max-file-size", int(scenarios.DefaultLimits.FileBytes>>20), "refuse a suite file larger than this many `MiB`")
 	return cmd
@@ -83,8 +89,17 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return fmt.Errorf("--shard: %w", err)
 		}
 	}
+	var via []scenarios.Path
+	for _, v := range opts.via {
+		p, err := scenarios.ParsePath(v)
+		if err != nil {
+			return &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via NAME=URL, e.g. edge=https://cdn.example.com (scheme://host[:port], no path), or NAME=URL@HOST:PORT to connect to another address"}
+		}
+		via = append(via, p)
+	}
 	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out, repeat: &opts.repeat,
-		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges})
+		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges,
+		via: via, cacheCheck: opts.cacheCheck, errorPaths: opts.errorPaths})
 }
 
 // loadSuites loads every suite file and reports the problems of all of
@@ -112,6 +127,9 @@ type suiteRun struct {
 	allowChanges bool
 	// repeat is nil for demo, which has no --repeat.
 	repeat *repeatFlags
+	// via, cacheCheck and errorPaths are run's network-path flags.
+	via                    []scenarios.Path
+	cacheCheck, errorPaths bool
 }
 
 // runSuites runs the suites and writes every report asked for, JSON Lines
@@ -123,6 +141,7 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		return err
 	}
 	cfg.Shard = sr.shard
+	cfg.Paths, cfg.CacheCheck, cfg.ErrorPaths = sr.via, sr.cacheCheck, sr.errorPaths
 	if sr.repeat != nil {
 		if err := sr.repeat.apply(&cfg); err != nil {
 			return err
@@ -142,9 +161,9 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		return err
 	}
 	defer stream.Close()
-	n := 0
-	for _, s := range suites {
-		n += len(s.Cases)
+	n, err := runner.CaseCount(cfg, suites)
+	if err != nil {
+		return err
 	}
 	progress := sr.out.progress(f.stderr, n)
 	run, err := runner.Run(ctx, cfg, suites, runner.Hooks{

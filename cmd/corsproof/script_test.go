@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +24,7 @@ import (
 func TestScripts(t *testing.T) {
 	var mu sync.Mutex
 	last := map[*testscript.TestScript]ExitCode{}
+	bgs := map[*testscript.TestScript]*bgRun{}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -53,6 +58,55 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Setenv("TARGET", srv.URL)
 				ts.Defer(func() { srv.Close() })
+			},
+			// upstream starts an API on loopback that sends no CORS headers
+			// at all and sets $UPSTREAM to its base URL.
+			"upstream": func(ts *testscript.TestScript, neg bool, args []string) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("X-Request-Id", "1")
+					w.Header().Set("Content-Type", "application/json")
+					fmt.Fprintf(w, "{\"method\": %q, \"path\": %q}\n", r.Method, r.URL.Path)
+				}))
+				ts.Setenv("UPSTREAM", srv.URL)
+				ts.Defer(srv.Close)
+			},
+			// bg corsproof proxy ARGS... starts the proxy in the background
+			// and sets $PROXY to its URL once it listens; stop ends it.
+			"bg": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 || args[0] != "corsproof" || args[1] != "proxy" {
+					ts.Fatalf("usage: bg corsproof proxy ARGS...")
+				}
+				args = args[1:]
+				for i, a := range args {
+					if fileArg(a) {
+						args[i] = ts.MkAbs(a)
+					}
+				}
+				b := startBackground(args)
+				select {
+				case url := <-b.stderr.ready:
+					ts.Setenv("PROXY", url)
+				case <-b.done:
+					ts.Fatalf("corsproof %s ended before it listened:\n%s", strings.Join(args, " "), b.stderr.String())
+				}
+				mu.Lock()
+				bgs[ts] = b
+				mu.Unlock()
+				ts.Defer(func() { _ = b.stop() })
+			},
+			// stop ends the background proxy and shows its output, for
+			// stdout and stderr to check.
+			"stop": func(ts *testscript.TestScript, neg bool, args []string) {
+				mu.Lock()
+				b := bgs[ts]
+				mu.Unlock()
+				if b == nil {
+					ts.Fatalf("stop: nothing runs in the background")
+				}
+				err := b.stop()
+				fmt.Fprint(ts.Stdout(), b.stdout.String())
+				fmt.Fprint(ts.Stderr(), b.stderr.String())
+				ts.Check(err)
 			},
 			// subst FILE... replaces $TARGET in files with the target's URL,
 			// since txtar files are not expanded.
@@ -89,4 +143,75 @@ func fileArg(a string) bool {
 		}
 	}
 	return false
+}
+
+// bgRun is a corsproof command running in the background of a script.
+type bgRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+	once   sync.Once
+	stdout *lockedBuffer
+	stderr *readyWatch
+}
+
+// proxyReady is the banner line a proxy prints once it listens.
+var proxyReady = regexp.MustCompile(`proxy on (http://\S+) ->`)
+
+func startBackground(args []string) *bgRun {
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &bgRun{cancel: cancel, done: make(chan struct{}), stdout: &lockedBuffer{}, stderr: &readyWatch{ready: make(chan string, 1)}}
+	root := newRootCmd(&factory{stdout: b.stdout, stderr: b.stderr})
+	root.SetArgs(args)
+	go func() {
+		defer close(b.done)
+		if b.err = root.ExecuteContext(ctx); b.err != nil {
+			printError(b.stderr, b.err)
+		}
+	}()
+	return b
+}
+
+// stop cancels the command and waits for it to end.
+func (b *bgRun) stop() error {
+	b.once.Do(b.cancel)
+	<-b.done
+	return b.err
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// readyWatch is a stderr that tells, once, the URL of the banner line.
+type readyWatch struct {
+	lockedBuffer
+	ready chan string
+	seen  bool
+}
+
+func (r *readyWatch) Write(p []byte) (int, error) {
+	n, err := r.lockedBuffer.Write(p)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.seen {
+		if m := proxyReady.FindStringSubmatch(r.buf.String()); m != nil {
+			r.seen = true
+			r.ready <- m[1]
+		}
+	}
+	return n, err
 }

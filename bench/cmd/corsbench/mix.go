@@ -11,9 +11,41 @@ import (
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// benchOrigin is the page origin of every case. Both tools fulfil the page
-// document at this origin, so no DNS or certificate is involved.
+// benchOrigin is the page origin of every case of the one-origin mix. Every
+// tool fulfils the page document at this origin, so no DNS or certificate
+// is involved.
 const benchOrigin = "https://app.example.test"
+
+// shape says where a mix's pages are: one origin for every case, or a new
+// origin (and site) for every case, as generated, verify and audit suites
+// have them.
+type shape struct {
+	name string
+	// origin is case i's page origin.
+	origin func(i int) string
+	// hostRules, when set, maps the page hosts to the benchmark's page
+	// server (Chromium's --host-resolver-rules): the peers and the floor
+	// load their pages from there with a plain navigation, as a Playwright
+	// user serves pages on many origins. corsproof ignores it: it answers
+	// every page document itself and never resolves a page host.
+	hostRules string
+}
+
+// oneOrigin is the mix of issue 5: every page at benchOrigin.
+func oneOrigin() shape {
+	return shape{name: "one-origin", origin: func(int) string { return benchOrigin }}
+}
+
+// manyOrigins gives case i the page origin http://site-i.test:port, a site
+// of its own (so, with site isolation, its own renderer process), served
+// by the page server on 127.0.0.1:port.
+func manyOrigins(port int) shape {
+	return shape{
+		name:      "many-origin",
+		origin:    func(i int) string { return fmt.Sprintf("http://site-%d.test:%d", i+1, port) },
+		hostRules: "MAP site-*.test 127.0.0.1",
+	}
+}
 
 // kind is one of the five case families of the benchmark mix.
 type kind int
@@ -75,10 +107,13 @@ func (c benchCase) corsError() cors.CorsError {
 
 func (c benchCase) preflight() bool { return c.kind == preflightAllowed || c.kind == preflightBlocked }
 
-// mix returns the deterministic n-case mix against the target at base. Each
-// case has its own URL (?i=N), so no cache of either tool or the browser
-// could answer one case from another.
-func mix(n int, base string) ([]benchCase, error) {
+// mix returns the deterministic n-case one-origin mix against the target at
+// base. Each case has its own URL (?i=N), so no cache of either tool or the
+// browser could answer one case from another.
+func mix(n int, base string) ([]benchCase, error) { return shapedMix(n, base, oneOrigin()) }
+
+// shapedMix is the n-case mix with its pages where sh puts them.
+func shapedMix(n int, base string, sh shape) ([]benchCase, error) {
 	if n <= 0 || n%len(pattern) != 0 {
 		return nil, fmt.Errorf("case count %d: want a positive multiple of %d, so the mix keeps its proportions", n, len(pattern))
 	}
@@ -88,7 +123,7 @@ func mix(n int, base string) ([]benchCase, error) {
 		k := pattern[i%len(pattern)]
 		c := benchCase{
 			Name:        fmt.Sprintf("c%04d-%s", i+1, k),
-			Origin:      benchOrigin,
+			Origin:      sh.origin(i),
 			Method:      "GET",
 			Headers:     map[string]string{},
 			Credentials: string(scenarios.CredentialsOmit),

@@ -1,0 +1,224 @@
+package audit_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/audit"
+	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/pages"
+	"github.com/corsproof/corsproof/runner"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// browser is the one browser this test binary starts.
+var browser *harness.Browser
+
+func TestMain(m *testing.M) {
+	b, err := harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "audit tests need Chromium:", err)
+		os.Exit(1)
+	}
+	browser = b
+	code := m.Run()
+	if err := b.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "closing browser:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// The legitimate front end and the victim's session cookie of every
+// mistake server.
+const (
+	legit   = "https://app.example.com"
+	session = "s3cret-session-value"
+)
+
+// suffixRegexp is the classic broken pattern: unescaped start, no end
+// anchor.
+var suffixRegexp = regexp.MustCompile(`^https://.*example\.com`)
+
+// mistakes models the origin checks real servers ship, one path each. A
+// request carrying the session cookie gets the account; one without gets
+// nothing of the user's.
+func mistakes(t *testing.T) string {
+	t.Helper()
+	allow := map[string]func(origin string) bool{
+		"/reflect":        func(string) bool { return true },
+		"/regex":          suffixRegexp.MatchString,
+		"/endswith":       func(o string) bool { return strings.HasSuffix(o, "example.com") },
+		"/null":           func(o string) bool { return o == "null" },
+		"/allowlist":      func(o string) bool { return o == legit },
+		"/public":         nil,
+		"/wildcard-creds": nil,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		check, ok := allow[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		origin := r.Header.Get("Origin")
+		switch {
+		case r.URL.Path == "/public":
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		case r.URL.Path == "/wildcard-creds":
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+		default:
+			w.Header().Set("Vary", "Origin")
+			if origin != "" && check(origin) {
+				w.Header().Set("Access-Control-Allow-Origin", origin)
+				w.Header().Set("Access-Control-Allow-Credentials", "true")
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if c, err := r.Cookie("session"); err == nil && c.Value == session {
+			fmt.Fprintf(w, `{"account":"alice@example.com","session":%q}`, c.Value)
+			return
+		}
+		fmt.Fprint(w, `{"account":null}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestAuditMistakes audits every mistake server in one run: each gives
+// exactly its finding with its severity, the correct allow-list none, and
+// each PoC page, opened at its origin, reads what the finding claims.
+func TestAuditMistakes(t *testing.T) {
+	base := mistakes(t)
+	paths := []string{"/reflect", "/regex", "/endswith", "/null", "/public", "/wildcard-creds", "/allowlist"}
+	var urls []string
+	for _, p := range paths {
+		urls = append(urls, base+p)
+	}
+	plan, err := audit.NewPlan(audit.Options{URLs: urls, Origins: []string{legit}, Cookies: map[string]string{"session": session}})
+	require.NoError(t, err)
+	run, err := runner.Run(context.Background(), runner.Config{Reuse: browser, Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
+	require.NoError(t, err)
+	rep := audit.Classify(plan, run)
+	require.Empty(t, rep.Incomplete, "every check has a verdict")
+
+	type want struct {
+		rule     string
+		severity audit.Severity
+		kinds    []string
+	}
+	byURL := map[string][]audit.Finding{}
+	for _, f := range rep.Findings {
+		byURL[f.URL] = append(byURL[f.URL], f)
+	}
+	for _, tc := range []struct {
+		desc, path string
+		want       *want
+	}{
+		{"reflect any origin with credentials", "/reflect", &want{audit.RuleOriginReflected, audit.SeverityHigh, nil}},
+		{"regex accepting suffixes", "/regex", &want{audit.RuleLookalikeOrigin, audit.SeverityHigh,
+			[]string{contract.KindSuffix, contract.KindPrefix, contract.KindSubdomain, contract.KindPort, audit.KindUnescapedDot, audit.KindSpecialChar}}},
+		{"endsWith example.com", "/endswith", &want{audit.RuleLookalikeOrigin, audit.SeverityHigh,
+			[]string{contract.KindPrefix, contract.KindSubdomain, contract.KindScheme, audit.KindUnescapedDot}}},
+		{"null allowed with credentials", "/null", &want{audit.RuleNullOrigin, audit.SeverityHigh, []string{audit.KindNull}}},
+		{"* without credentials on a public route", "/public", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}},
+		{"* with credentials: the browser refuses the credentialed read", "/wildcard-creds", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}},
+		{"correct allow-list", "/allowlist", nil},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			got := byURL[base+tc.path]
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1, "exactly one finding: %+v", got)
+			f := got[0]
+			assert.Equal(t, tc.want.rule, f.Rule)
+			assert.Equal(t, tc.want.severity, f.Severity, f.Why)
+			if tc.want.kinds != nil {
+				assert.ElementsMatch(t, tc.want.kinds, f.Kinds)
+			}
+			require.NotNil(t, f.Read)
+			assert.NotContains(t, f.Read.Excerpt, session, "the excerpt is redacted")
+			if f.Severity == audit.SeverityHigh {
+				assert.Contains(t, f.Read.Excerpt, "alice@example.com", "a high finding read the account")
+				assert.Equal(t, []string{"session"}, f.CookiesSent)
+			}
+		})
+	}
+	// Refused although a scanner would flag it: * with credentials.
+	wc := byURL[base+"/wildcard-creds"]
+	require.Len(t, wc, 1)
+	require.NotEmpty(t, wc[0].Refused)
+	assert.Contains(t, wc[0].Refused[0].Why, "refused by every browser")
+
+	dir := t.TempDir()
+	require.NoError(t, audit.WritePoCs(dir, rep))
+	for _, f := range rep.Findings {
+		t.Run("poc "+f.URL, func(t *testing.T) {
+			require.NotEmpty(t, f.PoC)
+			assert.Equal(t, dir, filepath.Dir(f.PoC))
+			html, err := os.ReadFile(f.PoC)
+			require.NoError(t, err)
+			page, err := pages.Document(f.Origin, html)
+			require.NoError(t, err)
+			var res audit.PoCResult
+			require.NoError(t, browser.OpenDocument(context.Background(), page, f.URL, f.Evidence.Record.Cookies, "window.corsproofPoC", &res))
+			require.True(t, res.OK, "the PoC page read the response: %s", res.Error)
+			assert.Equal(t, f.Read.Status, res.Status)
+			assert.Equal(t, f.Evidence.Record.Page.Body, res.Body, "the PoC reads exactly what the audit's page read")
+			if f.Severity == audit.SeverityHigh {
+				assert.Contains(t, res.Body, "alice@example.com")
+			}
+		})
+	}
+}
+
+// TestAuditPreflighted: with -H the audit adds a preflighted check, and the
+// browser's preflight decides it. The server reflects every origin with
+// credentials but allows no request header: the reads are high, the
+// preflighted requests refused with the browser's reason.
+func TestAuditPreflighted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	t.Cleanup(srv.Close)
+	plan, err := audit.NewPlan(audit.Options{URLs: []string{srv.URL + "/me"}, Headers: map[string]string{"X-Token": "t0ken-value"}})
+	require.NoError(t, err)
+	require.Len(t, plan.Checks, 12, "4 attacker origins of an IP origin, 3 checks each")
+	run, err := runner.Run(context.Background(), runner.Config{Reuse: browser, Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
+	require.NoError(t, err)
+	rep := audit.Classify(plan, run)
+	require.Empty(t, rep.Incomplete)
+	require.Len(t, rep.Findings, 1)
+	f := rep.Findings[0]
+	assert.Equal(t, audit.RuleOriginReflected, f.Rule)
+	assert.Equal(t, audit.SeverityHigh, f.Severity)
+	assert.Equal(t, "http://evil.test", f.Origin)
+	require.NotEmpty(t, f.Refused)
+	for _, o := range f.Refused {
+		assert.Equal(t, audit.CheckPreflighted, o.Check.Kind)
+		assert.Equal(t, "HeaderDisallowedByPreflightResponse", string(o.CorsError.Canonical()))
+		assert.Equal(t, "x-token", o.FailedParameter)
+		require.NotNil(t, o.Record.Preflight, "the browser sent the preflight")
+	}
+}

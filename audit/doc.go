@@ -1,0 +1,14 @@
+// Package audit finds the CORS misconfigurations an attacker would use, and
+// proves each one the way an attacker would: from a page at the attacker's
+// origin, in a real browser. It derives the attacker origins header scanners
+// try (an arbitrary site, null, look-alikes of the legitimate origins),
+// plans the checks each URL gets (a simple read, a credentialed read with
+// the victim's cookie in the jar, a preflighted request), and turns the
+// records the runner brings back into findings whose severity comes from
+// what the attacker's page could actually read — never from the headers
+// alone. A finding carries a proof-of-concept page (PoC) that makes the
+// same request.
+//
+// The package has no browser imports: the checks are scenarios.Case values
+// for runner.Run, and classification reads result records.
+package audit

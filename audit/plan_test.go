@@ -1,0 +1,70 @@
+package audit
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+func TestNewPlan(t *testing.T) {
+	t.Parallel()
+	p, err := NewPlan(Options{URLs: []string{"http://127.0.0.1:8080/api/orders"}, Cookies: map[string]string{"session": "abc"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"http://127.0.0.1:8080"}, p.Legit["http://127.0.0.1:8080/api/orders"], "without --origin the URL's own origin is the legitimate one")
+	require.Len(t, p.Checks, 8, "4 attacker origins, a simple and a credentialed read each")
+	assert.Equal(t, 8, p.Requests())
+	for i, c := range p.Suite.Cases {
+		ch := p.Checks[i]
+		assert.Equal(t, ch.Origin.Origin, c.Origin)
+		assert.Equal(t, "GET", c.Request.Method)
+		if ch.Kind == CheckSimple {
+			assert.Equal(t, scenarios.CredentialsOmit, c.Request.Credentials)
+			assert.Empty(t, c.Cookies, "the simple read has no cookie in the jar")
+		} else {
+			assert.Equal(t, scenarios.CredentialsInclude, c.Request.Credentials)
+			assert.Equal(t, map[string]string{"session": "abc"}, c.Cookies)
+		}
+		assert.Empty(t, c.Request.Headers)
+	}
+
+	// Headers make a preflighted check, which costs two requests.
+	p, err = NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}, Headers: map[string]string{"Authorization": "Bearer x"}})
+	require.NoError(t, err)
+	require.Len(t, p.Checks, 30, "10 attacker origins, 3 checks each")
+	assert.Equal(t, 40, p.Requests())
+	last := p.Suite.Cases[2]
+	assert.Equal(t, CheckPreflighted, p.Checks[2].Kind)
+	assert.Equal(t, map[string]string{"Authorization": "Bearer x"}, last.Request.Headers)
+}
+
+func TestNewPlanRefuses(t *testing.T) {
+	t.Parallel()
+	url := []string{"http://127.0.0.1:8080/api/orders"}
+	for _, tc := range []struct {
+		desc string
+		opts Options
+		flag string
+	}{
+		{"no URL", Options{}, "URL"},
+		{"not http", Options{URLs: []string{"ftp://example.com/x"}}, "URL"},
+		{"a method that changes data, unasked", Options{URLs: url, Method: "DELETE"}, "-X"},
+		{"a bad legitimate origin", Options{URLs: url, Origins: []string{"https://app.example.com/path"}}, "--origin"},
+		{"over the budget", Options{URLs: url, MaxRequests: 7}, "--max-requests"},
+		{"a cookie the browser cannot hold", Options{URLs: url, Cookies: map[string]string{"a b": "c"}}, "check credentialed http://127.0.0.1:8080/api/orders from http://evil.test (arbitrary-origin)"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewPlan(tc.opts)
+			var ie *InputError
+			require.True(t, errors.As(err, &ie), "%v", err)
+			assert.Equal(t, tc.flag, ie.Flag)
+			assert.NotEmpty(t, ie.Hint())
+		})
+	}
+	_, err := NewPlan(Options{URLs: url, Method: "DELETE", Unsafe: true})
+	assert.NoError(t, err, "--unsafe lets -X through")
+}

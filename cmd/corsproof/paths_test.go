@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/internal/nginxtest"
+)
+
+// edgeSuite runs the built-in API's allow-list route on two paths: the
+// origin server and an nginx edge in front of it. The API forgets Vary on
+// its lists (vary=false) and answers /me 401 with its CORS headers (its
+// CORS layer runs first).
+const edgeSuite = `defaults:
+  origin: https://app.example.test
+  request: {credentials: omit}
+cases:
+  - name: list
+    request: {url: /api/allowlist/items?vary=false}
+  - name: unauthorized
+    request: {url: /api/allowlist/me?status=401&cors_on_errors=true}
+  - name: from the dev server
+    origin: http://localhost:3000
+    request: {url: /api/allowlist/other?vary=false}
+`
+
+// edgeConfig is the nginx edge: /api/allowlist/me with CORS moved to nginx,
+// everything else through a cache that ignores the API's no-store.
+func edgeConfig(backend string, fixed bool) string {
+	always, key := "", ""
+	if fixed {
+		always, key = " always", "proxy_cache_key $scheme$proxy_host$request_uri$http_origin;"
+	}
+	// Reflecting $http_origin as such would allow every origin on the edge
+	// (the unlisted origin's cache check caught that): the edge allows the
+	// API's two origins only.
+	return `location /api/allowlist/me {
+            proxy_hide_header Access-Control-Allow-Origin;
+            set $cors_origin "";
+            if ($http_origin ~ '^(https://app\.example\.test|http://localhost:3000)$') {
+                set $cors_origin $http_origin;
+            }
+            add_header Access-Control-Allow-Origin $cors_origin` + always + `;
+            proxy_pass ` + backend + `;
+        }
+        location / {
+            proxy_cache edge;
+            proxy_cache_valid 200 10m;
+            proxy_ignore_headers Cache-Control Expires Set-Cookie;
+            ` + key + `
+            proxy_pass ` + backend + `;
+        }`
+}
+
+// TestRunPathsAgainstNginx is the issue's acceptance run: corsproof run
+// with paths: and --cache-check against nginx in front of corsproof
+// serve's API; broken, the edge's drift and poisoning fail the run with
+// the hop and header named; with the fix in the config the same suite
+// passes.
+func TestRunPathsAgainstNginx(t *testing.T) {
+	nginxtest.Binary(t)
+	for _, fixed := range []bool{false, true} {
+		name := "broken"
+		if fixed {
+			name = "fixed"
+		}
+		t.Run(name, func(t *testing.T) {
+			base, _ := startTarget(t)
+			edge := nginxtest.Start(t, edgeConfig(base, fixed))
+			dir := t.TempDir()
+			path := filepath.Join(dir, "edge.yaml")
+			require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: edge\ntarget: "+base+"\npaths:\n  origin_server: "+base+"\n  edge: "+edge+"\n"+edgeSuite), 0o644))
+			f, stdout, stderr := testFactory(t)
+			html := filepath.Join(dir, "report.html")
+			opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), cacheCheck: true,
+				out: outputFlags{output: "json", quiet: true, reports: []string{"html=" + html, "markdown=" + filepath.Join(dir, "report.md")}}}
+			opts.browser.jobs = 1
+			err := runRun(context.Background(), opts)
+			run := decodeRun(t, stdout.Bytes())
+			byName := map[string]string{}
+			for _, r := range run.Records {
+				byName[r.Name] = strings.TrimSpace(string(r.Verdict) + " " + string(r.CorsError))
+				t.Logf("%-55s %s", r.Name, byName[r.Name])
+			}
+			require.Len(t, run.Records, 3*2+3*2*2, "three cases and two cache checks each, on two paths")
+			for _, c := range []string{"list", "unauthorized", "from the dev server"} {
+				assert.Equal(t, "allowed", byName[c+" @origin_server"], c)
+			}
+			page, rerr := os.ReadFile(html)
+			require.NoError(t, rerr)
+			assert.Contains(t, string(page), `<th scope="col">origin_server</th><th scope="col">edge</th>`)
+			if fixed {
+				require.NoError(t, err, stderr.String())
+				assert.Zero(t, run.Totals.ExpectFail)
+				return
+			}
+			require.True(t, errors.Is(err, errExpectations), "the run fails: %v", err)
+			assert.Equal(t, "allowed", byName["list @edge"])
+			assert.Equal(t, "blocked MissingAllowOriginHeader", byName["unauthorized @edge"], "add_header without always drops ACAO on the 401")
+			assert.Equal(t, "blocked AllowOriginMismatch", byName["list › cache check from http://localhost:3000 @edge"], "the cache hands app's ACAO to localhost:3000")
+			assert.Equal(t, "allowed", byName["list › cache check from http://localhost:3000 @origin_server"])
+			assert.Equal(t, "blocked AllowOriginMismatch", byName["from the dev server › cache check from https://app.example.test @edge"])
+			md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+			assert.Contains(t, string(md), `| unauthorized | allowed | blocked MissingAllowOriginHeader ✗ |`)
+			assert.Contains(t, string(md), `unauthorized on edge: actual: access-control-allow-origin removed (was "https://app.example.test")`)
+			assert.Contains(t, string(md), "**Cache check:** Origin http://localhost:3000 was answered (actual) with Access-Control-Allow-Origin")
+		})
+	}
+}

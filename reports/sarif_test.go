@@ -1,0 +1,131 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/audit"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// auditFixture is a report as an audit of three routes gives it: a high
+// finding with its PoC, an informational one, and one the browser refused.
+// Its values hold what a hostile server could put there.
+func auditFixture() *audit.Report {
+	actual := &result.Exchange{Method: "GET", URL: "http://127.0.0.1:8080/api/orders",
+		RequestHeaders:  map[string]string{"Origin": "https://evil.test", "Cookie": "session=abc"},
+		ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "https://evil.test", "Access-Control-Allow-Credentials": "true", "Set-Cookie": "t=secret"}, Status: 200}
+	return &audit.Report{Tool: "corsproof", Browser: "HeadlessChrome/156", URLs: []string{"http://127.0.0.1:8080/api/orders", "http://127.0.0.1:8080/api/open"},
+		Checks: 36, Requests: 36, Findings: []audit.Finding{
+			{Rule: audit.RuleOriginReflected, Severity: audit.SeverityHigh, URL: "http://127.0.0.1:8080/api/orders", Title: "The API reflects any origin",
+				Why: "a page at https://evil.test read the response with the user's cookies (session)", Origin: "https://evil.test",
+				Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/api/orders", Credentials: scenarios.CredentialsInclude, Headers: map[string]string{"Authorization": "Bearer tok"}},
+				Actual:  actual, Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{\"account\":\"alice\x1b[31m\"}"},
+				Kinds: []string{audit.KindArbitrary, audit.KindNull}, Origins: []string{"https://evil.test", "null"}, PoC: "corsproof-poc/01-high-origin-reflected.html"},
+			{Rule: audit.RuleWildcardOrigin, Severity: audit.SeverityInfo, URL: "http://127.0.0.1:8080/api/open", Title: "The API answers Access-Control-Allow-Origin: *",
+				Why: "any page can read it", Origin: "https://evil.test", Kinds: []string{audit.KindArbitrary}, Origins: []string{"https://evil.test"},
+				Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{}"}},
+			{Rule: audit.RuleWildcardOrigin, Severity: audit.SeverityNone, URL: "http://127.0.0.1:8080/api/wildcard", Title: "The API answers Access-Control-Allow-Origin: *, but the browser refused every read",
+				Why: "refused by the browser (WildcardOriginNotAllowed)", Origin: "https://evil.test", Kinds: []string{}, Origins: []string{}},
+		}}
+}
+
+// sarifSchema compiles the SARIF 2.1.0 schema shipped in testdata.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/sarif-schema-2.1.0.json")
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	require.NoError(t, err)
+	id := doc.(map[string]any)["$id"].(string)
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource(id, doc))
+	s, err := c.Compile(id)
+	require.NoError(t, err)
+	return s
+}
+
+func TestSARIFValidates(t *testing.T) {
+	schema := sarifSchema(t)
+	var out bytes.Buffer
+	require.NoError(t, WriteAudit(&out, "sarif", auditFixture(), Options{}))
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
+	require.NoError(t, err)
+	require.NoError(t, schema.Validate(inst))
+
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID, Level, Kind string
+				Properties          map[string]any
+				Attachments         []any
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &log))
+	require.Len(t, log.Runs, 1)
+	res := log.Runs[0].Results
+	require.Len(t, res, 3)
+	assert.Equal(t, []string{"error", "note", "none"}, []string{res[0].Level, res[1].Level, res[2].Level})
+	assert.Equal(t, "pass", res[2].Kind, "a refused finding is a pass")
+	assert.Equal(t, "8.0", res[0].Properties["security-severity"])
+	assert.Len(t, res[0].Attachments, 1, "the PoC is attached")
+	assert.NotContains(t, out.String(), "Bearer tok", "credential headers are redacted")
+	assert.NotContains(t, out.String(), "t=secret")
+
+	// The schema is no formality: a log it must refuse is refused.
+	bad := strings.Replace(out.String(), `"version": "2.1.0"`, `"version": "2.0.0"`, 1)
+	inst, err = jsonschema.UnmarshalJSON(strings.NewReader(bad))
+	require.NoError(t, err)
+	assert.Error(t, schema.Validate(inst))
+	noLevel := strings.Replace(out.String(), `"level": "error",`, `"level": "severe",`, 1)
+	inst, err = jsonschema.UnmarshalJSON(strings.NewReader(noLevel))
+	require.NoError(t, err)
+	assert.Error(t, schema.Validate(inst))
+}
+
+func TestAuditTextEscapes(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	require.NoError(t, WriteAudit(&out, "text", auditFixture(), Options{}))
+	s := out.String()
+	assert.NotContains(t, s, "\x1b", "escape sequences from the network never reach the terminal")
+	assert.Contains(t, s, "HIGH   origin-reflected  http://127.0.0.1:8080/api/orders")
+	assert.Contains(t, s, "PoC: corsproof-poc/01-high-origin-reflected.html")
+	assert.Contains(t, s, "response: Access-Control-Allow-Origin: https://evil.test")
+	assert.Contains(t, s, "3 findings (1 high, 1 info, 1 none)")
+
+	out.Reset()
+	require.NoError(t, WriteAudit(&out, "markdown", auditFixture(), Options{}))
+	assert.Contains(t, out.String(), "| high | origin-reflected |")
+	assert.NotContains(t, out.String(), "\x1b")
+
+	out.Reset()
+	require.NoError(t, WriteAudit(&out, "json", auditFixture(), Options{}))
+	assert.NotContains(t, out.String(), "Bearer tok")
+	out.Reset()
+	require.NoError(t, WriteAudit(&out, "json", auditFixture(), Options{ShowSecrets: true}))
+	assert.Contains(t, out.String(), "Bearer tok")
+
+	out.Reset()
+	hostile := auditFixture()
+	hostile.Findings[1].Read.Excerpt = "<script>alert(1)</script>"
+	require.NoError(t, WriteAudit(&out, "html", hostile, Options{}))
+	assert.NotContains(t, out.String(), "<script>alert")
+	assert.Contains(t, out.String(), "&lt;script&gt;alert(1)")
+	assert.Contains(t, out.String(), `<span class="sev high">HIGH</span>`)
+	assert.Contains(t, out.String(), "Content-Security-Policy")
+	assert.NotContains(t, out.String(), "\x1b[31m\"}", "the page holds the excerpt escaped")
+	assert.Contains(t, out.String(), "&#34;account&#34;")
+
+	assert.Error(t, WriteAudit(&out, "junit", auditFixture(), Options{}))
+}

@@ -1,0 +1,142 @@
+package scenarios
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Generated checks a case can be (Case.Check).
+const (
+	// CheckCache is a shared-cache poisoning check (CacheCheck).
+	CheckCache = "cache-check"
+	// CheckErrorPath prefixes an error-path case (ErrorPaths):
+	// "error-path:unauthenticated" and so on.
+	CheckErrorPath = "error-path:"
+)
+
+// Error paths ErrorPaths generates.
+const (
+	ErrorUnauthenticated = "unauthenticated"
+	ErrorBadToken        = "bad-token"
+	ErrorUnknownRoute    = "unknown-route"
+)
+
+// UnlistedOrigin is the second origin of a cache check when the suite has
+// no other: an origin no API is expected to allow.
+const UnlistedOrigin = "https://unlisted-origin.example"
+
+// BadToken is the credential of a bad-token error path: well formed, and
+// valid for no API.
+const BadToken = "Bearer corsproof-invalid-token"
+
+// UnknownRoute is appended to a case's URL path to reach the API's
+// not-found handling.
+const UnknownRoute = "corsproof-no-such-route"
+
+// CacheChecks are the shared-cache poisoning checks of c, one for each
+// other origin: a sequence in which c's origin makes c's request (priming
+// any cache on the way), then the other origin makes the same request in a
+// fresh step — empty browser caches and cookie jar — so that only a cache
+// outside the browser can carry the first answer to the second. Cases
+// with steps, no-cors requests and null origins have none.
+func CacheChecks(c Case, others []string) []Case {
+	if len(c.Steps) > 0 || c.Request.Mode == ModeNoCORS || c.Origin == "null" {
+		return nil
+	}
+	var out []Case
+	for _, b := range others {
+		if b == c.Origin || b == "null" {
+			continue
+		}
+		out = append(out, Case{
+			Name:   c.Name + " › cache check from " + b,
+			Why:    "origin " + b + " makes the request " + c.Origin + " made, in a fresh browser: only a shared cache can hand it " + c.Origin + "'s answer",
+			Origin: c.Origin,
+			Check:  CheckCache,
+			Steps: []Step{
+				{Name: "prime from " + c.Origin, Request: c.Request},
+				{Name: "from " + b, Origin: b, Fresh: true, Request: c.Request},
+			},
+			Request: c.Request,
+			File:    c.File, Line: c.Line,
+		})
+	}
+	return out
+}
+
+// CacheCheckOrigins are the second origins of a suite's cache checks: the
+// first origin of the suite besides a (an origin the API likely allows
+// too) and UnlistedOrigin.
+func CacheCheckOrigins(s *Suite, a string) []string {
+	var out []string
+	for _, c := range s.Cases {
+		for _, o := range c.Origins() {
+			if o != a && o != "null" && o != UnlistedOrigin {
+				out = append(out, o)
+				return append(out, UnlistedOrigin)
+			}
+		}
+	}
+	return append(out, UnlistedOrigin)
+}
+
+// ErrorPaths are c's request reshaped to reach the API's error handling,
+// page origin and CORS-relevant shape kept: without its credentials (when
+// it has any), with a bad token, and on a route that does not exist. Each
+// records whether the error response carries CORS headers: without them
+// the page cannot read the status, and the user sees a CORS error that
+// hides the real one.
+func ErrorPaths(c Case) []Case {
+	if len(c.Steps) > 0 || c.Request.Mode == ModeNoCORS {
+		return nil
+	}
+	mk := func(kind string, r Request, cookies map[string]string) Case {
+		return Case{Name: c.Name + " › error path " + kind, Origin: c.Origin, Request: r, Cookies: cookies,
+			Check: CheckErrorPath + kind, File: c.File, Line: c.Line,
+			Why: "reaches the API's error handling (" + kind + "): the error response needs CORS headers for the page to read it"}
+	}
+	var out []Case
+	auth := headerName(c.Request.Headers, "Authorization")
+	if auth != "" || len(c.Cookies) > 0 {
+		r := c.Request
+		r.Headers = withoutHeader(r.Headers, auth)
+		out = append(out, mk(ErrorUnauthenticated, r, nil))
+	}
+	r := c.Request
+	r.Headers = withoutHeader(r.Headers, auth)
+	if r.Headers == nil {
+		r.Headers = map[string]string{}
+	}
+	r.Headers["Authorization"] = BadToken
+	out = append(out, mk(ErrorBadToken, r, c.Cookies))
+	if u, err := url.Parse(c.Request.URL); err == nil {
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/" + UnknownRoute
+		u.RawPath = ""
+		r := c.Request
+		r.URL = u.String()
+		out = append(out, mk(ErrorUnknownRoute, r, c.Cookies))
+	}
+	return out
+}
+
+func headerName(h map[string]string, name string) string {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return ""
+}
+
+func withoutHeader(h map[string]string, name string) map[string]string {
+	if name == "" {
+		return h
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if k != name {
+			out[k] = v
+		}
+	}
+	return out
+}
