@@ -17,10 +17,10 @@ func TestFirefoxLocalDomains(t *testing.T) {
 		sinks []string
 		want  string
 	}{
-		{"always the null page's host and the update sink", nil, "null.corsproof.invalid,updates.corsproof.invalid"},
-		{"page origin names", []string{"app.example.test", "prod.internal"}, "null.corsproof.invalid,updates.corsproof.invalid,app.example.test,prod.internal"},
-		{"IP literals need no resolving", []string{"10.1.2.3", "2001:db8::1", "[2001:db8::1]"}, "null.corsproof.invalid,updates.corsproof.invalid"},
-		{"a host a target shares on another port keeps resolving", []string{"api.example.test:443"}, "null.corsproof.invalid,updates.corsproof.invalid"},
+		{"always localhost, the null page's host and the update sink", nil, "localhost,null.corsproof.invalid,updates.corsproof.invalid"},
+		{"page origin names", []string{"app.example.test", "prod.internal"}, "localhost,null.corsproof.invalid,updates.corsproof.invalid,app.example.test,prod.internal"},
+		{"IP literals need no resolving", []string{"10.1.2.3", "2001:db8::1", "[2001:db8::1]"}, "localhost,null.corsproof.invalid,updates.corsproof.invalid"},
+		{"a host a target shares on another port keeps resolving", []string{"api.example.test:443"}, "localhost,null.corsproof.invalid,updates.corsproof.invalid"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
