@@ -2,7 +2,7 @@
 GO ?= go
 BIN := ./corsproof
 
-.PHONY: all build demo test vet chromium browsers bench fuzz fuzz-ci screenshot clean
+.PHONY: all build demo test vet chromium firefox browsers bench fuzz fuzz-ci screenshot clean
 
 all: build
 
@@ -14,6 +14,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
 		{ echo "installing Debian's chromium"; sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium chromium-headless-shell; }
+
+# firefox installs Debian's Firefox ESR (the second engine, --engine firefox)
+# when none is on PATH.
+firefox:
+	@command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || \
+		{ echo "installing Debian's firefox-esr"; sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq firefox-esr; }
 
 # demo starts the built-in target API on loopback and runs the built-in suite.
 demo: chromium build
@@ -45,7 +52,7 @@ fuzz:
 FUZZTIME ?= 1s
 FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
 	policy:FuzzParsePolicy proxy:FuzzProxy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote \
-	ui:FuzzFormCase
+	ui:FuzzFormCase cors:FuzzClassifyFirefox
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)
 # --via NAME=URL[@ADDRESS] (scenarios.ParsePath).
@@ -54,18 +61,29 @@ FUZZ_TARGETS += scenarios:FuzzParsePath
 clean:
 	rm -f $(BIN)
 
-# browsers installs Debian's Chromium and headless shell, and unpacks
-# Debian's Chromium 150 into ./browsers (git-ignored) for the version matrix.
-# Nothing is downloaded from anywhere but Debian.
+# browsers installs Debian's Chromium and headless shell and Firefox ESR,
+# and unpacks Debian's Chromium 150 and Firefox ESR 140 (bookworm main;
+# firefox-esr itself is 153 from bookworm-security) into ./browsers
+# (git-ignored) for the version matrix. Nothing is downloaded from anywhere
+# but Debian.
 CHROMIUM_OLD := 150.0.7871.100-1~deb12u1
-browsers: chromium
+FIREFOX_OLD := 140.12.0esr-1~deb12u1
+browsers: chromium firefox
 	@if [ ! -x browsers/chromium-150/usr/lib/chromium/chromium ]; then \
 		set -e; mkdir -p browsers/deb browsers/chromium-150; cd browsers/deb; \
 		apt-get download chromium=$(CHROMIUM_OLD) chromium-common=$(CHROMIUM_OLD) 2>/dev/null || \
 			{ apt-get update -qq && apt-get download chromium=$(CHROMIUM_OLD) chromium-common=$(CHROMIUM_OLD); }; \
 		for d in *.deb; do dpkg -x $$d ../chromium-150; done; \
 	fi
+	@if [ ! -x browsers/firefox-140/usr/lib/firefox-esr/firefox-esr ]; then \
+		set -e; mkdir -p browsers/deb browsers/firefox-140; cd browsers/deb; \
+		apt-get download firefox-esr=$(FIREFOX_OLD) 2>/dev/null || \
+			{ apt-get update -qq && apt-get download firefox-esr=$(FIREFOX_OLD); }; \
+		dpkg -x firefox-esr_$(FIREFOX_OLD)_*.deb ../firefox-140; \
+	fi
 	@browsers/chromium-150/usr/lib/chromium/chromium --version 2>/dev/null || true
+	@browsers/firefox-140/usr/lib/firefox-esr/firefox-esr --version 2>/dev/null || true
+	@firefox-esr --version 2>/dev/null || true
 	@/usr/lib/chromium/chromium --version 2>/dev/null || true
 	@/usr/lib/chromium/chromium-headless-shell --version 2>/dev/null || true
 

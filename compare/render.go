@@ -277,6 +277,21 @@ func exchangeLines(ex *result.Exchange, missing string, showSecrets bool) []stri
 	return append([]string{strings.TrimSpace(ex.Method + " " + ex.URL + " → " + status)}, headerLines(ex.ResponseHeaders, showSecrets)...)
 }
 
+// engineReasonOf is the reason in the engine's own words: Firefox's code
+// (or its text, unclassified), "as CorsError" for Chromium, whose own
+// name is the CorsError.
+func engineReasonOf(rec *result.Record) string {
+	switch {
+	case rec.EngineReason != "":
+		return rec.EngineReason
+	case rec.ReasonText != "":
+		return "unclassified: " + rec.ReasonText
+	case rec.CorsError != "":
+		return "as CorsError"
+	}
+	return "none"
+}
+
 // detail is one line of the side-by-side comparison of a differing case.
 type detail struct {
 	Name  string
@@ -287,7 +302,7 @@ type detail struct {
 // reason, and the raw preflight and actual responses.
 func details(r Row, opts Options) []detail {
 	rows := []detail{
-		{Name: "verdict"}, {Name: "CorsError"}, {Name: "failed parameter"}, {Name: "preflight"},
+		{Name: "verdict"}, {Name: "CorsError"}, {Name: "engine's reason"}, {Name: "failed parameter"}, {Name: "preflight"},
 		{Name: "status"}, {Name: "why"}, {Name: "preflight response"}, {Name: "actual response"},
 	}
 	for _, c := range r.Cells {
@@ -302,7 +317,7 @@ func details(r Row, opts Options) []detail {
 			continue
 		}
 		vals := [][]string{
-			{c.Field(FieldVerdict)}, {c.Field(FieldCorsError)}, {c.Field(FieldFailedParameter)},
+			{c.Field(FieldVerdict)}, {c.Field(FieldCorsError)}, {engineReasonOf(c.Record)}, {c.Field(FieldFailedParameter)},
 			{c.Field(FieldPreflight)}, {c.Field(FieldStatus)}, {summaryOf(c.Record)},
 			exchangeLines(c.Record.Preflight, "none sent", opts.ShowSecrets),
 			exchangeLines(c.Record.Actual, "not sent", opts.ShowSecrets),

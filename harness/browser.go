@@ -21,6 +21,15 @@ import (
 // ErrNoBrowser is returned when no Chromium can be found.
 var ErrNoBrowser = errors.New("no chromium browser found")
 
+// ErrNoFirefox is returned when no Firefox can be found; it is an
+// ErrNoBrowser too.
+var ErrNoFirefox error = noFirefox{}
+
+type noFirefox struct{}
+
+func (noFirefox) Error() string        { return "no firefox browser found" }
+func (noFirefox) Is(target error) bool { return target == ErrNoBrowser }
+
 // candidates are the names looked up on PATH, in order.
 var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chromium-headless-shell"}
 
@@ -52,19 +61,29 @@ func launchFailed(ctx context.Context, path string, err error) error {
 }
 
 func checkBinary(path, source string) (string, error) {
+	return checkBinaryFor(path, source, ErrNoBrowser)
+}
+
+// checkBinaryFor is checkBinary with the error to wrap when the binary is
+// not there.
+func checkBinaryFor(path, source string, notFound error) (string, error) {
 	if strings.ContainsRune(path, filepath.Separator) {
 		// A path is the user's, relative to where they stand: made
 		// absolute now, "./chrome" cannot turn into "chrome" (cleaned by
 		// EvalSymlinks) and be looked up on PATH instead.
 		abs, err := filepath.Abs(path)
 		if err != nil {
-			return "", fmt.Errorf("%w: %s names %q: %v", ErrNoBrowser, source, path, err)
+			return "", fmt.Errorf("%w: %s names %q: %v", notFound, source, path, err)
 		}
 		path = abs
 	}
 	p, err := exec.LookPath(path)
 	if err != nil {
-		return "", &LaunchError{Path: path, Err: fmt.Errorf("%w: %s names %q: %w", ErrNoBrowser, source, path, err), Advice: launchAdvice(path, err)}
+		advice := launchAdvice(path, err)
+		if notFound == ErrNoFirefox {
+			advice = strings.ReplaceAll(advice, "Chromium", "Firefox")
+		}
+		return "", &LaunchError{Path: path, Err: fmt.Errorf("%w: %s names %q: %w", notFound, source, path, err), Advice: advice}
 	}
 	return realBinary(p), nil
 }
@@ -119,8 +138,41 @@ const (
 	CookiesBlock CookieMode = "block"
 )
 
+// Engines a run can use.
+const (
+	// EngineChromium is Chromium over CDP (chromedp or rod), the default.
+	EngineChromium = "chromium"
+	// EngineFirefox is Firefox (ESR) over WebDriver BiDi.
+	EngineFirefox = "firefox"
+)
+
+// firefoxCandidates are the Firefox names looked up on PATH, in order.
+var firefoxCandidates = []string{"firefox-esr", "firefox"}
+
+// FindEngineBrowser is FindBrowser for an engine: for Firefox the flag,
+// then $CORSPROOF_FIREFOX, then firefox-esr and firefox on PATH.
+func FindEngineBrowser(engine, flag string) (string, error) {
+	if engine != EngineFirefox {
+		return FindBrowser(flag)
+	}
+	if flag != "" {
+		return checkBinaryFor(flag, "--browser", ErrNoFirefox)
+	}
+	if env := os.Getenv("CORSPROOF_FIREFOX"); env != "" {
+		return checkBinaryFor(env, "$CORSPROOF_FIREFOX", ErrNoFirefox)
+	}
+	for _, name := range firefoxCandidates {
+		if p, err := exec.LookPath(name); err == nil {
+			return realBinary(p), nil
+		}
+	}
+	return "", fmt.Errorf("%w on PATH (looked for %s); install it with `apt-get install firefox-esr`, or name it with --browser or $CORSPROOF_FIREFOX", ErrNoFirefox, strings.Join(firefoxCandidates, ", "))
+}
+
 // Options configure a browser.
 type Options struct {
+	// Engine is EngineChromium (empty) or EngineFirefox.
+	Engine string
 	// Path is the browser binary, checked and resolved by FindBrowser;
 	// empty means $CORSPROOF_BROWSER, then PATH.
 	Path string
@@ -210,7 +262,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	defer cancel()
 	ep, where := Endpoint{URL: opts.URL}, opts.URL
 	if opts.URL == "" {
-		path, err := FindBrowser(opts.Path)
+		path, err := FindEngineBrowser(opts.Engine, opts.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -289,6 +341,9 @@ func (b *Browser) Version() string {
 	if !ok {
 		return b.product
 	}
+	if name == "Firefox" {
+		return "Firefox " + ver
+	}
 	label := "Chromium"
 	if strings.Contains(b.path, "headless-shell") {
 		label = "Chromium headless-shell"
@@ -305,10 +360,21 @@ func (b *Browser) LaunchSettings() []string {
 	if b.opts.URL != "" {
 		return nil
 	}
+	if b.opts.Engine == EngineFirefox {
+		return FirefoxSettings(b.opts)
+	}
 	return QuietSettings(b.opts)
 }
 
-// Driver names the CDP client library in use.
+// Engine is the browser engine, EngineChromium or EngineFirefox.
+func (b *Browser) Engine() string {
+	if b.opts.Engine == EngineFirefox {
+		return EngineFirefox
+	}
+	return EngineChromium
+}
+
+// Driver names the protocol client in use (chromedp, rod, bidi).
 func (b *Browser) Driver() string { return b.driver.Name() }
 
 // Close stops a launched browser and removes its profile, returning once

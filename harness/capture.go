@@ -32,6 +32,8 @@ type request struct {
 	failed    *network.EventLoadingFailed
 	// ended is the browser's timestamp of loadingFinished or loadingFailed.
 	ended float64
+	// noWire is set for a driver that sends no ExtraInfo events.
+	noWire bool
 }
 
 func (r *request) preflight() bool {
@@ -90,6 +92,10 @@ func (r *request) complete(open bool) bool {
 	if !r.terminal() && !(open && r.response != nil) {
 		return false
 	}
+	if r.noWire {
+		// No ExtraInfo is coming (WebDriver BiDi has none).
+		return true
+	}
 	want := r.responses()
 	if len(r.extraResp) < want {
 		return false
@@ -111,6 +117,9 @@ type collector struct {
 	changed chan struct{}
 	// pageURL is the page document's URL, which never reaches the network.
 	pageURL string
+	// noWire is set for a driver that sends no ExtraInfo events (BiDi):
+	// headers are the ones the request and response events carry.
+	noWire bool
 	// debug, when set, receives every event of the case as a JSON line,
 	// credentials redacted unless debugSecrets.
 	debug        io.WriteCloser
@@ -128,7 +137,7 @@ func newCollector() *collector {
 func (c *collector) get(id network.RequestID) *request {
 	r, ok := c.reqs[id]
 	if !ok {
-		r = &request{id: id}
+		r = &request{id: id, noWire: c.noWire}
 		c.reqs[id] = r
 		c.order = append(c.order, id)
 	}
@@ -190,19 +199,21 @@ type snapshot struct {
 	// show, each redirect hop included, but for the page document, which
 	// the harness answers itself.
 	contacted []string
+	// noWire is set for a driver without ExtraInfo events (BiDi).
+	noWire bool
 }
 
 func (c *collector) snapshot() snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var s snapshot
+	s := snapshot{noWire: c.noWire}
 	for _, id := range c.order {
 		// A copy: handle keeps appending to the live request while the
 		// caller reads this one outside the lock. Events are never changed
 		// after they arrive, so copying the slices is enough.
 		live := c.reqs[id]
 		r := &request{
-			id: live.id, response: live.response, finished: live.finished, failed: live.failed, ended: live.ended,
+			id: live.id, response: live.response, finished: live.finished, failed: live.failed, ended: live.ended, noWire: live.noWire,
 			sent:      slices.Clone(live.sent),
 			extraReq:  slices.Clone(live.extraReq),
 			extraResp: slices.Clone(live.extraResp),
@@ -319,6 +330,11 @@ func (r *request) exchanges() []result.Exchange {
 				ex.CookiesBlocked = append(ex.CookiesBlocked, result.Cookie{Name: ac.Cookie.Name, Reasons: reasons})
 			}
 		}
+		if r.noWire && len(r.extraReq) == 0 {
+			// No ExtraInfo to say which cookies went out: the Cookie
+			// header the request event carries names them.
+			ex.CookiesSent = cookieNames(ex.RequestHeaders)
+		}
 		if i < len(r.extraResp) {
 			ex.Status = int(r.extraResp[i].StatusCode)
 			ex.ResponseHeaders = headerMap(r.extraResp[i].Headers)
@@ -395,6 +411,28 @@ func (s snapshot) addressSpaces() *result.AddressSpaces {
 	return as
 }
 
+// reasonIn reports whether the reason of a failed request has arrived:
+// always for Chromium, whose reason is in the network events; for Firefox
+// it is a console line, which can come after the request's last event.
+func (s snapshot) reasonIn(failed bool) bool {
+	if !s.noWire || !failed {
+		return true
+	}
+	return s.firefoxReason().Text != ""
+}
+
+// firefoxReason is Firefox's CORS reason, from its console text (BiDi has
+// no structured one); empty for a Chromium driver.
+func (s snapshot) firefoxReason() cors.FirefoxFinding {
+	if !s.noWire {
+		return cors.FirefoxFinding{}
+	}
+	// The preflight's failure when the actual request got no answer: it
+	// was never sent.
+	preflight := s.preflight != nil && (s.actual == nil || s.actual.response == nil)
+	return cors.ClassifyFirefox(s.console, preflight)
+}
+
 // corsStatus returns the browser's CORS reason: from the actual request,
 // else the preflight, else an Audits issue.
 func (s snapshot) corsStatus() (corsError, param string) {
@@ -421,7 +459,8 @@ func (s snapshot) blockedReason() string {
 		}
 	}
 	for _, line := range s.console {
-		if strings.HasPrefix(line, "Mixed Content:") {
+		// Chromium's and Firefox's words for it.
+		if strings.HasPrefix(line, "Mixed Content:") || strings.HasPrefix(line, "Blocked loading mixed active content") {
 			return "mixed-content"
 		}
 	}
@@ -439,4 +478,22 @@ func (c *collector) closeDebug() error {
 	err := c.debug.Close()
 	c.debug = nil
 	return err
+}
+
+// cookieNames lists the names in a request's Cookie header.
+func cookieNames(h map[string]string) []string {
+	var names []string
+	for k, v := range h {
+		if !strings.EqualFold(k, "Cookie") {
+			continue
+		}
+		for _, line := range strings.Split(v, "\n") {
+			for _, pair := range strings.Split(line, ";") {
+				if name, _, _ := strings.Cut(strings.TrimSpace(pair), "="); name != "" {
+					names = append(names, name)
+				}
+			}
+		}
+	}
+	return names
 }

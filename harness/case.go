@@ -114,6 +114,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	}
 	col := newCollector()
 	col.pageURL = page.URL
+	col.noWire = b.Engine() == EngineFirefox
 	if dir := b.opts.DebugDir; dir != "" {
 		f, err := openDebugLog(dir, c.Name)
 		if err != nil {
@@ -176,7 +177,8 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	}
 
 	open := outcome.Status != 0 && !outcome.BodyComplete
-	snap, complete := col.wait(ctx, wantPreflight, open, timedOut || thrown(outcome))
+	failed := !outcome.OK && outcome.Type != "opaque" && !(outcome.Error == "" && outcome.Status > 0)
+	snap, complete := col.wait(ctx, wantPreflight, open, failed, timedOut || thrown(outcome))
 	if b.opts.Timings {
 		rec.Timing = &result.Timing{ResetMS: msOf(s.resetTime), PageMS: msOf(s.pageTime),
 			RequestMS: msOf(answered.Sub(s.sentAt)), EventsMS: msOf(time.Since(answered))}
@@ -205,7 +207,9 @@ func thrown(out pages.Outcome) bool {
 // APIs give for every failed request, CORS or network: the reason is in
 // the network events.
 func networkFailure(pageError string) bool {
-	return strings.Contains(pageError, "Failed to fetch") || strings.HasPrefix(pageError, "XMLHttpRequest error event")
+	// Firefox says "NetworkError when attempting to fetch resource."
+	return strings.Contains(pageError, "Failed to fetch") || strings.Contains(pageError, "NetworkError when attempting to fetch resource") ||
+		strings.HasPrefix(pageError, "XMLHttpRequest error event")
 }
 
 // openPageError is a failure to load the page itself (as opposed to a page
@@ -288,7 +292,7 @@ func runSpec(r scenarios.Request) pages.RunSpec {
 // wait returns once the record's events are all in, the grace period ends,
 // or ctx is done. After a time-out nothing more is coming, so it does not wait.
 // complete is false when the wait ended before the events did.
-func (c *collector) wait(ctx context.Context, wantPreflight, open, nothingComing bool) (snap snapshot, complete bool) {
+func (c *collector) wait(ctx context.Context, wantPreflight, open, failed, nothingComing bool) (snap snapshot, complete bool) {
 	if nothingComing {
 		return c.snapshot(), true
 	}
@@ -296,7 +300,7 @@ func (c *collector) wait(ctx context.Context, wantPreflight, open, nothingComing
 	defer grace.Stop()
 	for {
 		s := c.snapshot()
-		if s.ready(wantPreflight, open) || (s.actual == nil && s.blockedReason() != "") {
+		if (s.ready(wantPreflight, open) && s.reasonIn(failed)) || (s.actual == nil && s.blockedReason() != "") {
 			return s, true
 		}
 		select {
@@ -343,11 +347,15 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 		}
 	}
 	corsError, param := s.corsStatus()
+	fx := s.firefoxReason()
+	if s.noWire {
+		rec.HeadersSource = result.HeadersFromEvents
+	}
 	rec.BlockedReason = s.blockedReason()
 	rec.AddressSpaces = s.addressSpaces()
 	rec.Contacted = s.contacted
 	for _, line := range s.console {
-		if strings.Contains(line, "CORS") || strings.Contains(line, "Mixed Content") || strings.Contains(line, "Local Network") {
+		if strings.Contains(line, "CORS") || strings.Contains(line, "Mixed Content") || strings.Contains(line, "mixed active content") || strings.Contains(line, "Local Network") {
 			rec.Console = append(rec.Console, line)
 		}
 	}
@@ -357,7 +365,7 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 		rec.Page.Error = "no answer before the time-out"
 	case out.OK || (out.Error == "" && out.Status > 0) || out.Type == "opaque":
 		rec.Verdict = cors.VerdictAllowed
-	case corsError != "":
+	case corsError != "" || fx.CORS():
 		rec.Verdict = cors.VerdictBlocked
 	case rec.BlockedReason != "":
 		// A browser policy that is not CORS refused it (mixed content,
@@ -372,6 +380,10 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 	}
 	if rec.Verdict == cors.VerdictBlocked {
 		rec.CorsError, rec.FailedParameter = cors.CorsError(corsError), param
+		if fx.CORS() {
+			rec.CorsError, rec.FailedParameter = fx.CorsError, firefoxParam(rec, fx)
+			rec.EngineReason, rec.ReasonText = string(fx.Code), fx.Text
+		}
 	}
 	// After an allowed answer, a request that ends early (an opaque body
 	// nobody reads, say) is no reason for anything.
@@ -390,4 +402,24 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 			rec.Console = append(rec.Console, "issue: "+string(is.CorsErrorStatus.CorsError)+" "+is.CorsErrorStatus.FailedParameter)
 		}
 	}
+}
+
+// firefoxParam is the failed parameter of a Firefox reason, in Chromium's
+// terms: what the text names, else what the request or response holds.
+func firefoxParam(rec *result.Record, fx cors.FirefoxFinding) string {
+	ex := rec.Actual
+	if rec.Actual == nil {
+		ex = rec.Preflight
+	}
+	switch fx.Code {
+	case cors.FxMethodNotFound:
+		if rec.Preflight != nil {
+			return rec.Preflight.RequestHeaders["Access-Control-Request-Method"]
+		}
+	case cors.FxMultipleAllowOriginNotAllowed:
+		if ex != nil {
+			return ex.ResponseHeaders["Access-Control-Allow-Origin"]
+		}
+	}
+	return fx.Param
 }

@@ -46,6 +46,10 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "closing browser:", err)
 		code = 1
 	}
+	if err := closeFirefox(); err != nil {
+		fmt.Fprintln(os.Stderr, "closing firefox:", err)
+		code = 1
+	}
 	// Profiles of launched browsers, and the folders Chromium leaves in
 	// $TMPDIR when it is killed instead of closed, must all be gone.
 	leaked, _ := filepath.Glob(filepath.Join(tmp, "corsproof-profile-*"))

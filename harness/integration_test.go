@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -113,44 +114,52 @@ func closedPort(t *testing.T) string {
 	return "http://" + addr
 }
 
-func TestVerdicts(t *testing.T) {
+// verdictWant is what a case of verdictCases must give. fxReason is
+// Firefox's code for the same check (cors.ClassifyFirefox).
+type verdictWant struct {
+	verdict, corsError, param string
+	fxReason                  string
+	preflight                 bool
+	actualSent                bool
+}
+
+type verdictCase struct {
+	desc   string
+	origin string
+	req    scenarios.Request
+	want   verdictWant
+}
+
+// verdictCases are the integration cases every engine runs.
+func verdictCases(t *testing.T) []verdictCase {
 	base := api(t)
 	dead := closedPort(t)
-	type want struct {
-		verdict, corsError, param string
-		preflight                 bool
-		actualSent                bool
-	}
-	cases := []struct {
-		desc   string
-		origin string
-		req    scenarios.Request
-		want   want
-	}{
+	type want = verdictWant
+	return []verdictCase{
 		{"allowed simple GET", "https://app.example.test",
 			scenarios.Request{URL: base + "/open"}, want{verdict: "allowed", actualSent: true}},
 		{"missing ACAO", "https://app.example.test",
-			scenarios.Request{URL: base + "/none"}, want{verdict: "blocked", corsError: "MissingAllowOriginHeader", actualSent: true}},
+			scenarios.Request{URL: base + "/none"}, want{verdict: "blocked", corsError: "MissingAllowOriginHeader", fxReason: "CORSMissingAllowOrigin", actualSent: true}},
 		{"wildcard with credentials", "https://app.example.test",
-			scenarios.Request{URL: base + "/star-creds", Credentials: "include"}, want{verdict: "blocked", corsError: "WildcardOriginNotAllowed", actualSent: true}},
+			scenarios.Request{URL: base + "/star-creds", Credentials: "include"}, want{verdict: "blocked", corsError: "WildcardOriginNotAllowed", fxReason: "CORSNotSupportingCredentials", actualSent: true}},
 		{"custom header without Allow-Headers", "https://app.example.test",
 			scenarios.Request{URL: base + "/no-allow-headers", Headers: map[string]string{"X-Token": "abc"}},
-			want{verdict: "blocked", corsError: "HeaderDisallowedByPreflightResponse", param: "x-token", preflight: true}},
+			want{verdict: "blocked", corsError: "HeaderDisallowedByPreflightResponse", param: "x-token", fxReason: "CORSMissingAllowHeaderFromPreflight", preflight: true}},
 		{"method not allowed", "https://app.example.test",
 			scenarios.Request{URL: base + "/only-get-post", Method: "PUT"},
-			want{verdict: "blocked", corsError: "MethodDisallowedByPreflightResponse", param: "PUT", preflight: true}},
+			want{verdict: "blocked", corsError: "MethodDisallowedByPreflightResponse", param: "PUT", fxReason: "CORSMethodNotFound", preflight: true}},
 		{"preflight 500", "https://app.example.test",
 			scenarios.Request{URL: base + "/preflight-500", Headers: map[string]string{"X-Token": "abc"}},
-			want{verdict: "blocked", corsError: "PreflightInvalidStatus", preflight: true}},
+			want{verdict: "blocked", corsError: "PreflightInvalidStatus", fxReason: "CORSPreflightDidNotSucceed", preflight: true}},
 		{"preflight redirect", "https://app.example.test",
 			scenarios.Request{URL: base + "/preflight-redirect", Headers: map[string]string{"X-Token": "abc"}},
-			want{verdict: "blocked", corsError: "PreflightDisallowedRedirect", preflight: true}},
+			want{verdict: "blocked", corsError: "PreflightDisallowedRedirect", fxReason: "CORSExternalRedirectNotAllowed", preflight: true}},
 		{"credentialed success", "https://app.example.test",
 			scenarios.Request{URL: base + "/creds", Credentials: "include"}, want{verdict: "allowed", actualSent: true}},
 		{"trailing-slash ACAO", "https://app.example.test",
-			scenarios.Request{URL: base + "/trailing-slash"}, want{verdict: "blocked", corsError: "AllowOriginMismatch", param: "https://app.example.test/", actualSent: true}},
+			scenarios.Request{URL: base + "/trailing-slash"}, want{verdict: "blocked", corsError: "AllowOriginMismatch", param: "https://app.example.test/", fxReason: "CORSAllowOriginNotMatchingOrigin", actualSent: true}},
 		{"multiple ACAO values", "https://app.example.test",
-			scenarios.Request{URL: base + "/two-acao"}, want{verdict: "blocked", corsError: "MultipleAllowOriginValues", param: "https://app.example.test, https://other.example.test", actualSent: true}},
+			scenarios.Request{URL: base + "/two-acao"}, want{verdict: "blocked", corsError: "MultipleAllowOriginValues", param: "https://app.example.test, https://other.example.test", fxReason: "CORSMultipleAllowOriginNotAllowed", actualSent: true}},
 		{"preflighted PUT allowed", "http://localhost:3000",
 			scenarios.Request{URL: base + "/preflight-ok", Method: "PUT", Headers: map[string]string{"X-Token": "abc", "Content-Type": "application/json"}, Body: `{"a":1}`},
 			want{verdict: "allowed", preflight: true, actualSent: true}},
@@ -159,7 +168,7 @@ func TestVerdicts(t *testing.T) {
 		{"null origin", "null",
 			scenarios.Request{URL: base + "/creds"}, want{verdict: "allowed", actualSent: true}},
 		{"XHR withCredentials to wildcard", "https://app.example.test",
-			scenarios.Request{API: "xhr", URL: base + "/star-creds", Credentials: "include"}, want{verdict: "blocked", corsError: "WildcardOriginNotAllowed", actualSent: true}},
+			scenarios.Request{API: "xhr", URL: base + "/star-creds", Credentials: "include"}, want{verdict: "blocked", corsError: "WildcardOriginNotAllowed", fxReason: "CORSNotSupportingCredentials", actualSent: true}},
 		{"XHR withCredentials allowed", "https://app.example.test",
 			scenarios.Request{API: "xhr", URL: base + "/creds", Credentials: "include"}, want{verdict: "allowed", actualSent: true}},
 		{"no-cors gives opaque", "https://app.example.test",
@@ -175,10 +184,26 @@ func TestVerdicts(t *testing.T) {
 		{"mixed content", "https://app.example.test",
 			scenarios.Request{URL: "http://192.0.2.1:8081/x"}, want{verdict: "blocked"}},
 	}
+}
+
+func TestVerdicts(t *testing.T) {
+	checkVerdicts(t, testBrowser, verdictCases(t))
+}
+
+// checkVerdicts runs the cases on b and checks each record.
+func checkVerdicts(t *testing.T, b *Browser, cases []verdictCase) {
+	firefox := b.Engine() == EngineFirefox
 	for _, tc := range cases {
 		t.Run(tc.desc, func(t *testing.T) {
 			c := scenarios.Case{Name: tc.desc, Origin: tc.origin, Request: tc.req}
-			rec := concluded(testBrowser.RunOne(context.Background(), c), c)
+			rec := concluded(b.RunOne(context.Background(), c), c)
+			if firefox {
+				assert.Equal(t, tc.want.fxReason, rec.EngineReason, "Firefox's own reason; text %q", rec.ReasonText)
+				assert.Equal(t, result.HeadersFromEvents, rec.HeadersSource)
+			} else {
+				assert.Empty(t, rec.EngineReason)
+				assert.Empty(t, rec.HeadersSource, "Chromium's headers are the wire's")
+			}
 			require.NotEqual(t, cors.VerdictError, rec.Verdict, rec.Page.Error)
 			require.NotNil(t, rec.Diagnosis)
 			if tc.want.verdict == "network-error" {
@@ -209,7 +234,7 @@ func TestVerdicts(t *testing.T) {
 				assert.Equal(t, "OPTIONS", rec.Preflight.Method)
 				assert.Equal(t, tc.origin, rec.Preflight.RequestHeaders["Origin"])
 				assert.NotEmpty(t, rec.Preflight.RequestHeaders["Access-Control-Request-Method"])
-				assert.NotZero(t, rec.Preflight.Status, "preflight status from responseReceivedExtraInfo")
+				assert.NotZero(t, rec.Preflight.Status, "preflight status")
 			} else {
 				assert.Nil(t, rec.Preflight)
 			}

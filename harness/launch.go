@@ -31,6 +31,10 @@ const (
 	// TransportPort starts it with --remote-debugging-port=0: it listens
 	// on a free port on 127.0.0.1 and prints the WebSocket address.
 	TransportPort
+	// TransportBiDi starts Firefox with --remote-debugging-port 0: it
+	// listens for WebDriver BiDi on a free port on 127.0.0.1 and prints
+	// "WebDriver BiDi listening on ws://…".
+	TransportBiDi
 )
 
 // Pipe is corsproof's side of a launched browser's DevTools pipe. The
@@ -76,16 +80,23 @@ type process struct {
 // once the browser has printed its DevTools address, or gives up when ctx
 // is done. A failed launch leaves nothing behind.
 func launch(ctx context.Context, path string, opts Options, t Transport) (*process, error) {
-	flags, err := flagArgs(launchFlags(opts))
-	if err != nil {
-		return nil, err
+	var flags []string
+	var err error
+	if t != TransportBiDi {
+		if flags, err = flagArgs(launchFlags(opts)); err != nil {
+			return nil, err
+		}
 	}
 	profile, err := os.MkdirTemp("", "corsproof-profile-")
 	if err != nil {
 		return nil, fmt.Errorf("creating browser profile: %w", err)
 	}
 	p := &process{profile: profile, out: newBrowserOutput(), exited: make(chan struct{})}
-	if err := writeProfile(profile, opts.ThirdPartyCookies); err != nil {
+	write := writeProfile
+	if t == TransportBiDi {
+		write = func(profile string, _ CookieMode) error { return writeFirefoxProfile(profile, opts) }
+	}
+	if err := write(profile, opts.ThirdPartyCookies); err != nil {
 		return nil, errors.Join(err, p.removeProfile())
 	}
 	if p.tmpDir, err = browserTmp(profile); err != nil {
@@ -98,8 +109,12 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 	// Without a URL, full Chromium opens chrome://newtab, a WebUI page of
 	// its own, instead of a blank tab (measured: 156).
 	args := append(append([]string{"--user-data-dir=" + profile, debug}, flags...), "about:blank")
+	env := append(os.Environ(), "TMPDIR="+p.tmpDir)
+	if t == TransportBiDi {
+		args, env = firefoxArgs(profile), append(env, firefoxEnv...)
+	}
 	p.cmd = exec.Command(path, args...)
-	p.cmd.Env = append(os.Environ(), "TMPDIR="+p.tmpDir)
+	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	// The browser's children can keep its output open after it exits; do
 	// not wait for them.
@@ -131,7 +146,7 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 		p.closePipe()
 		return nil, errors.Join(fmt.Errorf("starting %s: %w", path, err), p.removeProfile())
 	}
-	if t == TransportPort {
+	if t == TransportPort || t == TransportBiDi {
 		select {
 		case p.wsURL = <-p.out.url:
 		case <-p.exited:
@@ -330,7 +345,11 @@ func (o *browserOutput) Write(p []byte) (int, error) {
 		}
 		line := strings.TrimSpace(string(o.part[:i]))
 		o.part = o.part[i+1:]
-		if u, ok := strings.CutPrefix(line, "DevTools listening on "); ok && !o.found {
+		u, ok := strings.CutPrefix(line, "DevTools listening on ")
+		if !ok {
+			u, ok = strings.CutPrefix(line, "WebDriver BiDi listening on ")
+		}
+		if ok && !o.found {
 			o.found = true
 			o.url <- u
 		}

@@ -29,6 +29,15 @@ func (e *OptionError) Error() string {
 // looked up and no folder is made (Launch does both). The --ca file is
 // read, so that a bad one is reported before anything starts.
 func (o Options) Validate() error {
+	switch o.Engine {
+	case "", EngineChromium:
+	case EngineFirefox:
+		if err := o.validateFirefox(); err != nil {
+			return err
+		}
+	default:
+		return &OptionError{Option: "--engine", Value: o.Engine, Reason: "is not an engine", Advice: "use chromium or firefox"}
+	}
 	switch o.LNA {
 	case "", LNAOff, LNAGrant, LNAEnforce:
 	default:
@@ -70,3 +79,19 @@ func ValidateIsolation(iso Isolation) error {
 
 // defaultTimeout bounds one case unless the options say otherwise.
 const defaultTimeout = 5 * time.Second
+
+// validateFirefox refuses what the Firefox engine cannot do (yet), rather
+// than run without it.
+func (o Options) validateFirefox() error {
+	switch {
+	case o.LNA != "" && o.LNA != LNAOff:
+		return &OptionError{Option: "--lna", Value: string(o.LNA), Reason: "is for Chromium; Firefox runs with its Local Network Access checks off", Advice: "drop --lna, or use --engine chromium"}
+	case o.CAFile != "":
+		return &OptionError{Option: "--ca", Value: o.CAFile, Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium for https targets with a private CA"}
+	case len(o.HostMap) > 0:
+		return &OptionError{Option: "--try-fix", Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium to prove fixes"}
+	case len(o.ExtraFlags) > 0:
+		return &OptionError{Option: "--browser-arg", Reason: "takes Chromium switches; Firefox is configured by preferences", Advice: "drop --browser-arg with --engine firefox"}
+	}
+	return nil
+}

@@ -132,6 +132,9 @@ func noVerdict(rec *result.Record) bool {
 // CorsError and failed parameter, else the net error, blocked reason or the
 // error the page saw. Empty for a plain allowed request.
 func reason(rec *result.Record) string {
+	if rec.EngineReason != "" || rec.ReasonText != "" {
+		return engineReason(rec)
+	}
 	switch {
 	case rec.CorsError != "" && rec.FailedParameter != "":
 		return string(rec.CorsError) + " (" + rec.FailedParameter + ")"
@@ -147,6 +150,35 @@ func reason(rec *result.Record) string {
 		return rec.Page.Error
 	}
 	return ""
+}
+
+// engineReason is the reason of an engine that is not Chromium: its own
+// code and the Chromium CorsError of the same check, "CORSMissingAllowOrigin
+// = MissingAllowOriginHeader", or its text verbatim when corsproof could
+// not classify it.
+func engineReason(rec *result.Record) string {
+	var r string
+	switch {
+	case rec.EngineReason != "" && rec.CorsError != "":
+		r = rec.EngineReason + " = " + string(rec.CorsError)
+	case rec.EngineReason != "":
+		r = rec.EngineReason + " (no Chromium equivalent)"
+	default:
+		return "unclassified: " + rec.ReasonText
+	}
+	if rec.FailedParameter != "" {
+		r += " (" + rec.FailedParameter + ")"
+	}
+	return r
+}
+
+// headersNote says that a record's headers are not the raw wire headers,
+// or nothing when they are.
+func headersNote(rec *result.Record) string {
+	if rec.HeadersSource == "" {
+		return ""
+	}
+	return "Headers as the browser's WebDriver BiDi events give them, not the raw wire headers (duplicates merged, order may differ)."
 }
 
 // header is one header line.

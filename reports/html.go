@@ -242,6 +242,9 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 		Console:      visibleAll(rec.Console),
 		Command:      probeCommand(rp, rec),
 	}
+	if note := headersNote(rec); note != "" {
+		c.Details = strings.TrimPrefix(c.Details+" · "+note, " · ")
+	}
 	if rec.Suite != "" || rec.File != "" {
 		c.Suite = suiteName(rec)
 		if rec.File != "" && rec.File != c.Suite {

@@ -155,6 +155,9 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 	fmt.Fprint(w, Fenced("sh", probeCommand(rp, rec)+"\n"))
 	fmt.Fprint(w, "\n**Suite case**\n\n")
 	fmt.Fprint(w, Fenced("yaml", CaseYAML(rec)))
+	if note := headersNote(rec); note != "" {
+		fmt.Fprintf(w, "\n%s\n", mdInline(note))
+	}
 	for _, sec := range timeline(rec) {
 		if sec.Exchange == nil {
 			fmt.Fprintf(w, "\n**%s:** %s\n", sec.Title, mdInline(sec.Missing))

@@ -232,6 +232,10 @@ func TextRecord(w io.Writer, rec *result.Record, opts Options) error {
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, p.paint(ansiDim, "The exchanges below are the last step's."))
 	}
+	if note := headersNote(r); note != "" {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, p.paint(ansiDim, note))
+	}
 	for _, sec := range timeline(r) {
 		fmt.Fprintln(bw)
 		if sec.Exchange == nil {
@@ -293,7 +297,9 @@ func truncate(s string, n int) string {
 // for a terminal: `probe -q`.
 func OneLine(rec *result.Record) string {
 	line := strings.ToUpper(string(rec.Verdict)) + "  " + rec.Request.Method + " " + rec.Request.URL + " from " + rec.Origin
-	if rec.CorsError != "" {
+	if rec.EngineReason != "" || rec.ReasonText != "" {
+		line += ": " + engineReason(rec)
+	} else if rec.CorsError != "" {
 		line += ": " + string(rec.CorsError)
 		if rec.FailedParameter != "" {
 			line += " (" + rec.FailedParameter + ")"

@@ -52,6 +52,7 @@ func (r *Record) Observed() scenarios.Observed {
 	obs := scenarios.Observed{
 		Verdict:         r.Verdict,
 		CorsError:       r.CorsError,
+		EngineReason:    r.EngineReason,
 		PreflightSent:   r.Preflight != nil,
 		ReadableHeaders: r.Page.ReadableHeaders,
 	}

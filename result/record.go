@@ -34,6 +34,17 @@ type Record struct {
 	// resolve it (cors.CorsError.Canonical).
 	CorsError       cors.CorsError `json:"cors_error,omitempty"`
 	FailedParameter string         `json:"failed_parameter,omitempty"`
+	// EngineReason is the engine's own reason code where it is not
+	// Chromium's CorsError: Firefox's (MDN's name, such as
+	// CORSMissingAllowOrigin, cors.FirefoxReason). CorsError then holds
+	// the Chromium CorsError of the same check, empty when Chromium has
+	// none. ReasonText is the reason as the engine wrote it, verbatim; a
+	// reason corsproof cannot classify is there with no EngineReason.
+	EngineReason string `json:"engine_reason,omitempty"`
+	ReasonText   string `json:"reason_text,omitempty"`
+	// HeadersSource says where the exchanges' headers come from when they
+	// are not the raw wire headers: HeadersFromEvents for Firefox.
+	HeadersSource string `json:"headers_source,omitempty"`
 	// NetError is Chromium's net error text for failed requests (net::ERR_FAILED…).
 	NetError string `json:"net_error,omitempty"`
 	// BlockedReason is Chromium's non-CORS blocked reason (mixed-content, csp…).
@@ -128,6 +139,12 @@ type Timing struct {
 	EventsMS float64 `json:"events_ms"`
 }
 
+// HeadersFromEvents is the HeadersSource of a record made over WebDriver
+// BiDi: the headers are those of the browser's network events, not the raw
+// wire headers (duplicate response headers come merged as "a, b", and
+// order and case may differ from what was sent).
+const HeadersFromEvents = "bidi-network-events: not raw wire headers"
+
 // Faults of the browser a record can name.
 const (
 	// FaultRendererCrashed: the page's renderer process crashed during the
@@ -196,9 +213,11 @@ type AddressSpaces struct {
 // first line of its JSON Lines), and the part of a run that merging keeps
 // when runs agree.
 type Settings struct {
-	Tool    string   `json:"tool"`
-	Suites  []string `json:"suites"`
-	Browser string   `json:"browser"`
+	Tool   string   `json:"tool"`
+	Suites []string `json:"suites"`
+	// Engine is the browser engine, chromium or firefox.
+	Engine  string `json:"engine,omitempty"`
+	Browser string `json:"browser"`
 	// BrowserProduct is the browser's own product string.
 	BrowserProduct string `json:"browser_product,omitempty"`
 	// BrowserPath is the binary that ran, empty when connected to a remote one.

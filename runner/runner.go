@@ -72,7 +72,11 @@ func (c *Config) Validate() error {
 	if err := c.Browser.Validate(); err != nil {
 		return err
 	}
-	if c.Driver != "" {
+	if c.Browser.Engine == harness.EngineFirefox {
+		if c.Driver != "" && c.Driver != (harness.Firefox{}).Name() {
+			return &harness.OptionError{Option: "--driver", Value: c.Driver, Reason: "drives Chromium; Firefox is driven over WebDriver BiDi", Advice: "drop --driver with --engine firefox"}
+		}
+	} else if c.Driver != "" {
 		if _, ok := harness.Drivers[c.Driver]; !ok {
 			return &harness.OptionError{Option: "--driver", Value: c.Driver, Reason: "is not a driver", Advice: "use " + strings.Join(DriverNames(), " or ")}
 		}
@@ -150,6 +154,9 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		if d == nil {
 			d = harness.Chromedp{}
 		}
+		if opts.Engine == harness.EngineFirefox {
+			d = harness.Firefox{}
+		}
 		if b, err = harness.LaunchWith(ctx, d, opts); err != nil {
 			return nil, err
 		}
@@ -170,11 +177,17 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	if iso == "" {
 		iso = harness.IsolationClean
 	}
+	if b.Engine() == harness.EngineFirefox {
+		// Firefox cannot clear a context's preflight cache over BiDi, so
+		// a context is never reused: every case gets a fresh one.
+		iso = harness.IsolationFresh
+	}
 	opts := b.Options()
 	run := &result.Run{
 		Settings: result.Settings{
 			Tool:              "corsproof",
 			Suites:            names,
+			Engine:            b.Engine(),
 			Browser:           b.Version(),
 			BrowserProduct:    b.Product(),
 			BrowserPath:       b.Path(),

@@ -14,9 +14,11 @@ import (
 // harness and result types.
 type Observed struct {
 	Verdict cors.Verdict
-	// CorsError is Chromium's CorsError name, as the browser spelled it;
-	// empty unless blocked.
+	// CorsError is Chromium's CorsError name, as the browser spelled it
+	// (for Firefox, the CorsError of the same check); empty unless blocked.
 	CorsError cors.CorsError
+	// EngineReason is Firefox's own reason code, empty for Chromium.
+	EngineReason string
 	// PreflightSent is true when the browser sent an OPTIONS preflight.
 	PreflightSent bool
 	// Status is the HTTP status of the response to the actual request;
@@ -40,8 +42,12 @@ func (e *Expect) Check(obs Observed) []string {
 	if e.Verdict != "" && obs.Verdict != e.Verdict {
 		out = append(out, fmt.Sprintf("verdict: expected %s, got %s", e.Verdict, shown(string(obs.Verdict))))
 	}
-	if e.CorsError != "" && obs.CorsError.Canonical() != e.CorsError.Canonical() {
-		out = append(out, fmt.Sprintf("cors_error: expected %s, got %s", e.CorsError, shown(string(obs.CorsError))))
+	if e.CorsError != "" && !cors.SameReason(string(e.CorsError), obs.CorsError, obs.EngineReason) {
+		got := string(obs.CorsError)
+		if _, fx := cors.LookupFirefoxReason(string(e.CorsError)); fx && obs.EngineReason != "" {
+			got = obs.EngineReason
+		}
+		out = append(out, fmt.Sprintf("cors_error: expected %s, got %s", e.CorsError, shown(got)))
 	}
 	if e.Preflight != nil && obs.PreflightSent != *e.Preflight {
 		out = append(out, fmt.Sprintf("preflight: expected %s, got %s", sent(*e.Preflight), sent(obs.PreflightSent)))

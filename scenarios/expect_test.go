@@ -78,6 +78,8 @@ func TestExpectCorsErrorNames(t *testing.T) {
 		{desc: "renamed private-network name is accepted", corsError: "InsecurePrivateNetwork"},
 		{desc: "wrong case is a typo", corsError: "missingalloworiginheader", hint: "did you mean MissingAllowOriginHeader?"},
 		{desc: "misspelt name", corsError: "PreflightInvalidStatu", hint: "did you mean PreflightInvalidStatus?"},
+		{desc: "Firefox's code is accepted", corsError: "CORSMissingAllowOrigin"},
+		{desc: "misspelt Firefox code", corsError: "CORSMissingAllowOrign", hint: "did you mean CORSMissingAllowOrigin?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -116,4 +118,18 @@ func TestRequestModel(t *testing.T) {
 	for i := range v.NumField() {
 		assert.False(t, v.Field(i).IsZero(), "cors.Request.%s is not mapped from a scenario request", v.Type().Field(i).Name)
 	}
+}
+
+func TestExpectCheckEitherEngine(t *testing.T) {
+	t.Parallel()
+	firefox := Observed{Verdict: cors.VerdictBlocked, CorsError: cors.ErrPreflightMissingAllowOriginHeader, EngineReason: "CORSMissingAllowOrigin"}
+	chromium := Observed{Verdict: cors.VerdictBlocked, CorsError: cors.ErrPreflightMissingAllowOriginHeader}
+	for _, name := range []cors.CorsError{"CORSMissingAllowOrigin", "PreflightMissingAllowOriginHeader"} {
+		assert.Empty(t, (&Expect{CorsError: name}).Check(firefox), "%s on Firefox", name)
+		assert.Empty(t, (&Expect{CorsError: name}).Check(chromium), "%s on Chromium", name)
+	}
+	assert.Equal(t, []string{"cors_error: expected CORSMethodNotFound, got CORSMissingAllowOrigin"},
+		(&Expect{CorsError: "CORSMethodNotFound"}).Check(firefox), "Firefox's name is shown against Firefox's")
+	assert.Equal(t, []string{"cors_error: expected CORSMethodNotFound, got PreflightMissingAllowOriginHeader"},
+		(&Expect{CorsError: "CORSMethodNotFound"}).Check(chromium))
 }

@@ -15,6 +15,9 @@ var (
 	// corsErrorNames are the names suggested for a misspelt cors_error:
 	// only current ones, since a legacy name is accepted but not advised.
 	corsErrorNames = stringsOf(cors.CorsErrors())
+	// firefoxReasonNames are Firefox's codes (MDN's names), which a
+	// cors_error may name too.
+	firefoxReasonNames = stringsOf(cors.FirefoxReasons())
 )
 
 // stringsOf turns a list of cors' typed names into the strings the

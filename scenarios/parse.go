@@ -574,12 +574,18 @@ func (w *walker) expect(e entry, field string, x *rawExpect) {
 	x.verdict = w.enum(m, "verdict", field, "a verdict", verdictNames)
 	if ce, ok := m["cors_error"]; ok {
 		v := w.str(ce, field+".cors_error")
-		if _, known := cors.LookupCorsError(v.v); v.ok() && !known {
-			hint := "use one of Chromium's CorsError names, such as MissingAllowOriginHeader"
+		_, known := cors.LookupCorsError(v.v)
+		if _, fx := cors.LookupFirefoxReason(v.v); fx {
+			known = true
+		}
+		if v.ok() && !known {
+			hint := "use one of Chromium's CorsError names, such as MissingAllowOriginHeader, or Firefox's, such as CORSMissingAllowOrigin"
 			if c := yamlpos.Closest(v.v, corsErrorNames); c != "" {
 				hint = "did you mean " + c + "?"
+			} else if c := yamlpos.Closest(v.v, firefoxReasonNames); c != "" {
+				hint = "did you mean " + c + "?"
 			}
-			w.Add(&EnumError{w.Problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError name", hint)})
+			w.Add(&EnumError{w.Problem(v.at, field+".cors_error", v.v, "is not a Chromium CorsError or Firefox CORS reason name", hint)})
 			v.bad = true
 		}
 		x.corsError = v

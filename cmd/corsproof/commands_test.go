@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/testapi"
 )
@@ -93,6 +94,35 @@ func TestDemoCommandFunction(t *testing.T) {
 	run := decodeRun(t, stdout.Bytes())
 	assert.Len(t, run.Records, 18)
 	assert.Equal(t, 0, run.Totals.ExpectFail, "the demo's expectations all hold")
+}
+
+// TestDemoOnFirefox is `corsproof demo --engine firefox`: every case gets a
+// verdict and every blocked one Firefox's reason and its Chromium name.
+func TestDemoOnFirefox(t *testing.T) {
+	if _, err := harness.FindEngineBrowser(harness.EngineFirefox, ""); err != nil {
+		if os.Getenv("CORSPROOF_REQUIRE_FIREFOX") != "" {
+			t.Fatal(err)
+		}
+		t.Skip("no Firefox (apt-get install firefox-esr):", err)
+	}
+	f, stdout, stderr := testFactory(t)
+	bf := defaultBrowserFlags()
+	bf.engine = harness.EngineFirefox
+	err := runDemo(context.Background(), &demoOptions{f: f, browser: bf, out: outputFlags{output: "jsonl", quiet: true}})
+	require.NoError(t, err, stderr.String())
+	run := decodeRun(t, stdout.Bytes())
+	require.Len(t, run.Records, 18)
+	assert.Equal(t, "firefox", run.Engine)
+	assert.Equal(t, "bidi", run.Driver)
+	assert.Equal(t, "fresh", run.Isolation, "Firefox contexts are never reused")
+	assert.Equal(t, 0, run.Totals.ExpectFail, "the demo's expectations all hold on Firefox")
+	for _, rec := range run.Records {
+		assert.Equal(t, result.HeadersFromEvents, rec.HeadersSource, rec.Name)
+		if rec.Verdict == "blocked" {
+			assert.NotEmpty(t, rec.EngineReason, "%s: Firefox's own reason", rec.Name)
+			assert.NotEmpty(t, rec.CorsError, "%s: and its Chromium name", rec.Name)
+		}
+	}
 }
 
 func TestProbeCommandFunction(t *testing.T) {

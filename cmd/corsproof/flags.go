@@ -22,6 +22,7 @@ import (
 // browserFlags are the flags of every command that drives a browser.
 type browserFlags struct {
 	path, url, lna, cookies, isolation, driver, debugCDP, ca string
+	engine                                                   string
 	timeout                                                  time.Duration
 	jobs                                                     int
 	args                                                     []string
@@ -29,7 +30,8 @@ type browserFlags struct {
 }
 
 func (f *browserFlags) add(fs *pflag.FlagSet) {
-	fs.StringVar(&f.path, "browser", "", "Chromium binary (default: $CORSPROOF_BROWSER, then chromium on PATH)")
+	fs.StringVar(&f.engine, "engine", "", "browser engine: chromium (over CDP) or firefox (Firefox ESR over WebDriver BiDi); default chromium, or firefox when --browser names a firefox binary")
+	fs.StringVar(&f.path, "browser", "", "browser binary (default: $CORSPROOF_BROWSER, then chromium on PATH; with --engine firefox $CORSPROOF_FIREFOX, then firefox-esr)")
 	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "how long one request may take before its verdict is timeout")
 	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
@@ -39,7 +41,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ca, "ca", "", "trust the certificate authorities in this PEM file for the run's https targets only (a mkcert or company CA); corsproof verifies each served chain itself")
 	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl")
 	fs.BoolVar(&f.timings, "timings", false, "record where each case's time went (reset, page, request, events) in the JSON records")
-	fs.StringVar(&f.driver, "driver", "chromedp", "CDP client library: "+strings.Join(runner.DriverNames(), " or "))
+	fs.StringVar(&f.driver, "driver", "", "CDP client library for Chromium: "+strings.Join(runner.DriverNames(), " or ")+" (default chromedp; Firefox is always driven over WebDriver BiDi)")
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
 }
 
@@ -50,8 +52,18 @@ func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
 
 // config is the runner configuration the flags describe, validated.
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
+	if f.engine == "" {
+		f.engine = harness.EngineChromium
+		if firefoxBinary(f.path) {
+			f.engine = harness.EngineFirefox
+		}
+	}
+	if reuse != nil && reuse.Engine() != f.engine {
+		// A browser lent for another engine cannot run this one.
+		reuse = nil
+	}
 	cfg := runner.Config{
-		Browser: harness.Options{Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP, Timings: f.timings,
+		Browser: harness.Options{Engine: f.engine, Path: f.path, URL: f.url, Timeout: f.timeout, DebugDir: f.debugCDP, Timings: f.timings,
 			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca},
 		Driver: f.driver, Jobs: f.jobs, Isolation: harness.Isolation(f.isolation), Reuse: reuse,
 		TryFix: f.tryFix,
@@ -78,10 +90,13 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 		return cfg, err
 	}
 	if f.url == "" && reuse == nil {
-		if _, err := harness.FindBrowser(f.path); err != nil {
+		if _, err := harness.FindEngineBrowser(f.engine, f.path); err != nil {
 			if le := (*harness.LaunchError)(nil); errors.As(err, &le) {
 				// A named browser that cannot run: its own advice.
 				return cfg, err
+			}
+			if f.engine == harness.EngineFirefox {
+				return cfg, &usageError{err: err, hint: "install Firefox ESR with `sudo apt-get install firefox-esr`, or pass --browser PATH"}
 			}
 			return cfg, &usageError{err: err, hint: "install Chromium with `sudo apt-get install chromium`, or pass --browser PATH"}
 		}

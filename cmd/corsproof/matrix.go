@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,9 +32,17 @@ type matrixOptions struct {
 	showSecrets bool
 }
 
-// matrixBrowser is one --browser LABEL=PATH.
+// matrixBrowser is one --browser LABEL=PATH, and the engine its binary
+// is (firefoxBinary).
 type matrixBrowser struct {
-	label, path string
+	label, path, engine string
+}
+
+// firefoxBinary reports whether a browser binary is a Firefox: a matrix
+// names binaries only, so the engine is read off the name (firefox,
+// firefox-esr, firefox-bin).
+func firefoxBinary(path string) bool {
+	return strings.HasPrefix(filepath.Base(path), "firefox")
 }
 
 func newMatrixCmd(f *factory, runF func(context.Context, *matrixOptions) error) *cobra.Command {
@@ -49,7 +58,8 @@ print a case × browser table with the cases whose verdict, CorsError, failed
 parameter, preflight or status differ first, followed by both browsers'
 reasons side by side. Differences are information, not failures: the exit
 code is 0 unless the command line or a browser is wrong (2).`,
-		Example: `  corsproof matrix --demo --browser c150=browsers/chromium-150/usr/lib/chromium/chromium \
+		Example: `  corsproof matrix --demo --browser chromium=/usr/lib/chromium/chromium --browser firefox=/usr/bin/firefox-esr
+  corsproof matrix --demo --browser c150=browsers/chromium-150/usr/lib/chromium/chromium \
       --browser c156=/usr/lib/chromium/chromium --browser shell=/usr/lib/chromium/chromium-headless-shell
   corsproof matrix suites/api.yaml \
       --browser chromium-150=browsers/150/usr/lib/chromium/chromium \
@@ -71,13 +81,13 @@ code is 0 unless the command line or a browser is wrong (2).`,
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&mo.demo, "demo", false, "run the built-in demo suite against the built-in target (started on loopback)")
-	fs.StringArrayVar(&mo.browsers, "browser", nil, "LABEL=PATH of a Chromium binary to run the suites on (repeatable, at least one)")
+	fs.StringArrayVar(&mo.browsers, "browser", nil, "LABEL=PATH of a browser binary to run the suites on (repeatable, at least one): Chromium, or Firefox (a binary named firefox*, driven over WebDriver BiDi)")
 	// The shared browser settings, but for --browser (here LABEL=PATH,
 	// repeatable) and --browser-url (a matrix launches each binary).
 	shared := pflag.NewFlagSet("browser", pflag.ContinueOnError)
 	mo.browser.add(shared)
 	shared.VisitAll(func(fl *pflag.Flag) {
-		if fl.Name != "browser" && fl.Name != "browser-url" {
+		if fl.Name != "browser" && fl.Name != "browser-url" && fl.Name != "engine" {
 			fs.AddFlag(fl)
 		}
 	})
@@ -106,7 +116,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	var configs []runner.Config
 	for _, b := range browsers {
 		one := mo.browser
-		one.path = b.path
+		one.path, one.engine = b.path, b.engine
 		cfg, err := one.config(nil)
 		if err != nil {
 			return fmt.Errorf("--browser %s: %w", b.label, err)
@@ -140,7 +150,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	var cols []compare.Column
 	for i, b := range browsers {
 		if !mo.quiet && mo.output == "text" {
-			path, _ := harness.FindBrowser(b.path)
+			path, _ := harness.FindEngineBrowser(b.engine, b.path)
 			fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, path)
 		}
 		progress := reports.NewProgress(stderr, n, reports.Options{Quiet: mo.quiet || mo.output != "text"})
@@ -178,7 +188,11 @@ func (mo *matrixOptions) browserList() ([]matrixBrowser, error) {
 			return nil, usagef("give each browser its own label", "--browser %q: the label %q is used twice", v, label)
 		}
 		seen[label] = true
-		out = append(out, matrixBrowser{label: label, path: path})
+		engine := harness.EngineChromium
+		if firefoxBinary(path) {
+			engine = harness.EngineFirefox
+		}
+		out = append(out, matrixBrowser{label: label, path: path, engine: engine})
 	}
 	if len(out) == 0 {
 		return nil, usagef("add --browser LABEL=PATH for each browser to compare", "matrix needs at least one --browser")

@@ -127,3 +127,58 @@ cases:
 	require.NoError(t, err)
 	assert.Contains(t, string(report), "3 cases on 2 browsers · 0 differ")
 }
+
+// TestMatrixAcrossEngines runs the demo suite on Chromium and Firefox: the
+// per-engine table, with the normalised reason compared by the same rules
+// as across Chromium versions. On the demo the engines agree everywhere
+// (measured: Chromium 156, Firefox ESR 153 and 140).
+func TestMatrixAcrossEngines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("launches two browsers")
+	}
+	chromium, err := harness.FindBrowser("")
+	if err != nil {
+		t.Skip("no Chromium:", err)
+	}
+	firefox, err := harness.FindEngineBrowser(harness.EngineFirefox, "")
+	if err != nil {
+		if os.Getenv("CORSPROOF_REQUIRE_FIREFOX") != "" {
+			t.Fatal(err)
+		}
+		t.Skip("no Firefox:", err)
+	}
+	var stdout, stderr bytes.Buffer
+	mo := &matrixOptions{f: &factory{stdout: &stdout, stderr: &stderr}, demo: true, browser: defaultBrowserFlags(),
+		browsers: []string{"chromium=" + chromium, "firefox=" + firefox}, output: "text", quiet: true}
+	require.NoError(t, runMatrix(context.Background(), mo), "stderr: %s", stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, "18 cases on 2 browsers · 0 differ")
+	assert.Regexp(t, `firefox +Firefox 1\d\d\.`, out, "the Firefox column names its version")
+	assert.Regexp(t, `custom header missing from Allow-Headers +blocked HeaderDisallowedByPreflightResponse \(x-… +blocked HeaderDisallowedByPreflightResponse \(x-…`, out)
+}
+
+func TestEngineFromBrowserPath(t *testing.T) {
+	if _, err := harness.FindEngineBrowser(harness.EngineFirefox, ""); err != nil {
+		t.Skip("no Firefox:", err)
+	}
+	for _, tc := range []struct {
+		desc, engine, path, want string
+	}{
+		{"default is chromium", "", "", harness.EngineChromium},
+		{"a firefox binary names the engine", "", "/usr/bin/firefox-esr", harness.EngineFirefox},
+		{"an explicit engine wins", harness.EngineFirefox, "", harness.EngineFirefox},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			bf := defaultBrowserFlags()
+			bf.engine, bf.path = tc.engine, tc.path
+			cfg, err := bf.config(nil)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, cfg.Browser.Engine)
+		})
+	}
+	bf := defaultBrowserFlags()
+	bf.engine = "webkit"
+	_, err := bf.config(nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--engine")
+}

@@ -1,0 +1,468 @@
+package harness
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/corsproof/corsproof/pages"
+)
+
+// Firefox is the driver of the Firefox engine: WebDriver BiDi, which
+// Firefox speaks natively (no geckodriver), over a WebSocket. Its tabs hand
+// the capture the same CDP-shaped events the Chromium drivers do,
+// translated from BiDi's network and log events, so records keep their
+// shape. What BiDi cannot give is left out rather than made up: there are
+// no ExtraInfo events (BiDi has no raw wire headers), no corsErrorStatus
+// (the reason is in the console text, see cors.ClassifyFirefox) and no
+// Audits issues.
+type Firefox struct{}
+
+// Name implements Driver.
+func (Firefox) Name() string { return "bidi" }
+
+// Transport implements Driver: Firefox listens on a WebSocket.
+func (Firefox) Transport() Transport { return TransportBiDi }
+
+// bidiEvents are the events every tab needs; subscribed once per session.
+var bidiEvents = []string{"network.beforeRequestSent", "network.responseStarted", "network.responseCompleted", "network.fetchError", "log.entryAdded"}
+
+// Connect implements Driver: it opens a BiDi session on the browser's
+// /session endpoint and subscribes to the network and log events.
+func (Firefox) Connect(ctx context.Context, ep Endpoint) (Conn, error) {
+	if ep.URL == "" {
+		return nil, fmt.Errorf("connecting over webdriver bidi: no websocket address")
+	}
+	u := strings.TrimRight(ep.URL, "/")
+	if strings.HasPrefix(u, "http://") {
+		u = "ws://" + strings.TrimPrefix(u, "http://")
+	}
+	if !strings.HasSuffix(u, "/session") {
+		u += "/session"
+	}
+	client, err := dialBiDi(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	var session struct {
+		Capabilities struct {
+			BrowserName    string `json:"browserName"`
+			BrowserVersion string `json:"browserVersion"`
+		} `json:"capabilities"`
+	}
+	if err := client.call(ctx, "session.new", map[string]any{"capabilities": map[string]any{}}, &session); err != nil {
+		client.close()
+		return nil, fmt.Errorf("starting a bidi session: %w", err)
+	}
+	if err := client.call(ctx, "session.subscribe", map[string]any{"events": bidiEvents}, nil); err != nil {
+		client.close()
+		return nil, fmt.Errorf("subscribing to events: %w", err)
+	}
+	name := session.Capabilities.BrowserName
+	if name == "" {
+		name = "firefox"
+	}
+	return &firefoxConn{client: client, launched: ep.Launched, product: "Firefox/" + session.Capabilities.BrowserVersion}, nil
+}
+
+type firefoxConn struct {
+	client   *bidiClient
+	product  string
+	launched bool
+}
+
+func (c *firefoxConn) Product() string { return c.product }
+
+func (c *firefoxConn) Ping(ctx context.Context) error {
+	return c.client.call(ctx, "session.status", nil, nil)
+}
+
+func (c *firefoxConn) Close() error {
+	var err error
+	if c.launched {
+		// browser.close answers, then Firefox exits and drops the socket.
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		err = c.client.call(ctx, "browser.close", nil, nil)
+		cancel()
+		if err != nil && strings.Contains(err.Error(), "connection to the browser lost") {
+			// It exited before the answer reached us: closed all the same.
+			err = nil
+		}
+		if err != nil {
+			err = fmt.Errorf("asking the browser to close: %w", err)
+		}
+	}
+	_ = c.client.close()
+	return err
+}
+
+func (c *firefoxConn) NewTab(sink func(ev any)) Tab {
+	return &firefoxTab{c: c, sink: sink, reqs: map[string]*bidiRequest{}, blocked: make(chan string, 4)}
+}
+
+// firefoxTab is a browsing context in a user context of its own.
+type firefoxTab struct {
+	c                    *firefoxConn
+	sink                 func(ev any)
+	userContext, context string
+	stop                 func()
+
+	mu sync.Mutex
+	// reqs follows each request across its redirects.
+	reqs map[string]*bidiRequest
+	// intercept is the page-document intercept while a page loads, and
+	// blocked receives the requests it paused.
+	intercept string
+	blocked   chan string
+}
+
+// bidiRequest is what a tab remembers of one request between events.
+type bidiRequest struct {
+	// redirect is the last redirect response, attached to the next hop.
+	redirect *network.Response
+	// started is a redirect response whose headers arrived
+	// (responseStarted) and that has not completed: a preflight refused
+	// for redirecting ends in fetchError, with this as its response.
+	started *network.Response
+}
+
+func (t *firefoxTab) Open(ctx context.Context) error {
+	var uc struct {
+		UserContext string `json:"userContext"`
+	}
+	if err := t.c.client.call(ctx, "browser.createUserContext", nil, &uc); err != nil {
+		return fmt.Errorf("creating user context: %w", err)
+	}
+	t.userContext = uc.UserContext
+	var bc struct {
+		Context string `json:"context"`
+	}
+	if err := t.c.client.call(ctx, "browsingContext.create", map[string]any{"type": "tab", "userContext": t.userContext}, &bc); err != nil {
+		return fmt.Errorf("creating tab: %w", err)
+	}
+	t.context = bc.Context
+	t.stop = t.c.client.listen(t.context, t.event)
+	return nil
+}
+
+// Grant implements Tab. Firefox has no permission for Local Network Access
+// to grant over BiDi; its checks are off by preference (firefoxPrefs).
+func (t *firefoxTab) Grant(context.Context, string, []string) {}
+
+func (t *firefoxTab) Load(ctx context.Context, page *pages.Page) error {
+	var ic struct {
+		Intercept string `json:"intercept"`
+	}
+	if err := t.c.client.call(ctx, "network.addIntercept", map[string]any{
+		"phases":      []string{"beforeRequestSent"},
+		"urlPatterns": []any{map[string]string{"type": "string", "pattern": page.URL}},
+		"contexts":    []string{t.context},
+	}, &ic); err != nil {
+		return fmt.Errorf("enabling page interception: %w", err)
+	}
+	t.mu.Lock()
+	t.intercept = ic.Intercept
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.intercept = ""
+		t.mu.Unlock()
+	}()
+	served := make(chan error, 1)
+	go func() {
+		select {
+		case id := <-t.blocked:
+			headers := make([]any, 0, len(page.Headers))
+			for _, k := range slices.Sorted(mapKeys(page.Headers)) {
+				headers = append(headers, map[string]any{"name": k, "value": map[string]string{"type": "string", "value": page.Headers[k]}})
+			}
+			served <- t.c.client.call(ctx, "network.provideResponse", map[string]any{
+				"request": id, "statusCode": 200, "reasonPhrase": "OK", "headers": headers,
+				"body": map[string]string{"type": "base64", "value": base64.StdEncoding.EncodeToString(page.Body)},
+			}, nil)
+		case <-ctx.Done():
+			served <- ctx.Err()
+		}
+	}()
+	navErr := t.c.client.call(ctx, "browsingContext.navigate", map[string]any{"context": t.context, "url": page.URL, "wait": "complete"}, nil)
+	if navErr != nil {
+		return fmt.Errorf("loading page %s: %w", page.URL, navErr)
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serving page %s: %w", page.URL, err)
+	}
+	// Interception off before the request under test, so that it goes to
+	// the network untouched.
+	if err := t.c.client.call(ctx, "network.removeIntercept", map[string]any{"intercept": ic.Intercept}, nil); err != nil {
+		return fmt.Errorf("disabling page interception: %w", err)
+	}
+	return nil
+}
+
+func mapKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func (t *firefoxTab) SetCookies(ctx context.Context, rawURL string, cookies map[string]string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("setting cookies: %w", err)
+	}
+	for _, name := range slices.Sorted(mapKeys(cookies)) {
+		if err := t.c.client.call(ctx, "storage.setCookie", map[string]any{
+			"cookie": map[string]any{
+				"name": name, "value": map[string]string{"type": "string", "value": cookies[name]},
+				"domain": u.Hostname(), "path": "/", "secure": true, "httpOnly": false, "sameSite": "none",
+			},
+			"partition": map[string]string{"type": "storageKey", "userContext": t.userContext},
+		}, nil); err != nil {
+			return fmt.Errorf("setting cookies: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *firefoxTab) Eval(ctx context.Context, expr string, out any) error {
+	var res struct {
+		Type   string `json:"type"`
+		Result struct {
+			Type  string          `json:"type"`
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		ExceptionDetails struct {
+			Text string `json:"text"`
+		} `json:"exceptionDetails"`
+	}
+	// The page's value comes back as JSON text: BiDi's own serialisation
+	// of objects is typed and nested, and the caller wants plain JSON.
+	wrapped := "(async () => JSON.stringify(await (" + expr + ")))()"
+	if err := t.c.client.call(ctx, "script.evaluate", map[string]any{
+		"expression": wrapped, "target": map[string]string{"context": t.context},
+		"awaitPromise": true, "resultOwnership": "none",
+	}, &res); err != nil {
+		return err
+	}
+	if res.Type == "exception" {
+		return fmt.Errorf("evaluating script: %s", res.ExceptionDetails.Text)
+	}
+	if res.Result.Type != "string" {
+		return jsonValue("null").decode(out)
+	}
+	var text string
+	if err := json.Unmarshal(res.Result.Value, &text); err != nil {
+		return fmt.Errorf("evaluating script: %w", err)
+	}
+	return jsonValue(text).decode(out)
+}
+
+// Reset implements Tab: Firefox offers no way over BiDi to clear a user
+// context's CORS preflight cache, so a used tab is never reused; every
+// case gets a fresh user context.
+func (t *firefoxTab) Reset(context.Context) (bool, error) { return false, nil }
+
+func (t *firefoxTab) Close() {
+	if t.stop != nil {
+		t.stop()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if t.context != "" {
+		_ = t.c.client.call(ctx, "browsingContext.close", map[string]any{"context": t.context}, nil)
+	}
+	if t.userContext != "" {
+		_ = t.c.client.call(ctx, "browser.removeUserContext", map[string]any{"userContext": t.userContext}, nil)
+	}
+}
+
+// BiDi event parameters, the fields corsproof reads.
+type (
+	bidiHeader struct {
+		Name  string `json:"name"`
+		Value struct {
+			Type  string `json:"type"`
+			Value string `json:"value"`
+		} `json:"value"`
+	}
+	bidiRequestData struct {
+		Request string       `json:"request"`
+		URL     string       `json:"url"`
+		Method  string       `json:"method"`
+		Headers []bidiHeader `json:"headers"`
+	}
+	bidiResponseData struct {
+		URL        string       `json:"url"`
+		Status     int64        `json:"status"`
+		StatusText string       `json:"statusText"`
+		FromCache  bool         `json:"fromCache"`
+		Headers    []bidiHeader `json:"headers"`
+	}
+	bidiNetworkEvent struct {
+		Navigation    *string          `json:"navigation"`
+		RedirectCount int              `json:"redirectCount"`
+		Request       bidiRequestData  `json:"request"`
+		Response      bidiResponseData `json:"response"`
+		Timestamp     float64          `json:"timestamp"`
+		IsBlocked     bool             `json:"isBlocked"`
+		Intercepts    []string         `json:"intercepts"`
+		ErrorText     string           `json:"errorText"`
+	}
+	bidiLogEntry struct {
+		Level string `json:"level"`
+		Text  string `json:"text"`
+		Type  string `json:"type"`
+	}
+)
+
+// bidiHeaders turns BiDi's header list into a map; a name listed twice
+// keeps both values joined with "\n", as Chromium's ExtraInfo has them
+// (Firefox itself already merges most duplicates into "a, b").
+func bidiHeaders(hs []bidiHeader) network.Headers {
+	m := network.Headers{}
+	for _, h := range hs {
+		v := h.Value.Value
+		if h.Value.Type == "base64" {
+			if b, err := base64.StdEncoding.DecodeString(v); err == nil {
+				v = string(b)
+			}
+		}
+		if old, ok := m[h.Name]; ok {
+			v = fmt.Sprint(old) + "\n" + v
+		}
+		m[h.Name] = v
+	}
+	return m
+}
+
+func hasHeader(hs []bidiHeader, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// event translates one BiDi event of the tab's browsing context into the
+// CDP event the capture understands, on the client's reading goroutine.
+func (t *firefoxTab) event(method string, params json.RawMessage) {
+	if method == "log.entryAdded" {
+		var e bidiLogEntry
+		if json.Unmarshal(params, &e) == nil {
+			t.sink(&cdplog.EventEntryAdded{Entry: &cdplog.Entry{Source: cdplog.EntrySourceOther, Level: cdplog.EntryLevel(e.Level), Text: e.Text}})
+		}
+		return
+	}
+	var e bidiNetworkEvent
+	if json.Unmarshal(params, &e) != nil {
+		return
+	}
+	id := network.RequestID(e.Request.Request)
+	ts := cdp.MonotonicTime(e.Timestamp / 1000)
+	t.mu.Lock()
+	r := t.reqs[e.Request.Request]
+	if r == nil {
+		r = &bidiRequest{}
+		t.reqs[e.Request.Request] = r
+	}
+	intercept := t.intercept
+	t.mu.Unlock()
+	switch method {
+	case "network.beforeRequestSent":
+		if e.IsBlocked && intercept != "" && slices.Contains(e.Intercepts, intercept) {
+			select {
+			case t.blocked <- e.Request.Request:
+			default:
+			}
+		}
+		ev := &network.EventRequestWillBeSent{
+			RequestID: id, Timestamp: ts,
+			Request:   &network.Request{URL: e.Request.URL, Method: e.Request.Method, Headers: bidiHeaders(e.Request.Headers)},
+			Initiator: &network.Initiator{Type: network.InitiatorTypeScript},
+			Type:      network.ResourceTypeFetch,
+		}
+		switch {
+		case !strings.HasPrefix(e.Request.URL, "http:") && !strings.HasPrefix(e.Request.URL, "https:"):
+			// data: (the page's empty favicon), blob: and the like reach
+			// no host and are not the request under test.
+			ev.Type = network.ResourceTypeOther
+			ev.Initiator.Type = network.InitiatorTypeOther
+		case e.Navigation != nil:
+			ev.Type = network.ResourceTypeDocument
+			ev.Initiator.Type = network.InitiatorTypeOther
+		case e.Request.Method == "OPTIONS" && hasHeader(e.Request.Headers, "Access-Control-Request-Method"):
+			// Firefox says "other" for a preflight's initiator; an OPTIONS
+			// request asking Access-Control-Request-Method is one by the
+			// Fetch standard's definition.
+			ev.Type = network.ResourceTypeOther
+			ev.Initiator.Type = network.InitiatorTypePreflight
+		}
+		if e.RedirectCount > 0 {
+			t.mu.Lock()
+			ev.RedirectResponse, r.redirect = r.redirect, nil
+			t.mu.Unlock()
+		}
+		t.sink(ev)
+	case "network.responseStarted":
+		resp := bidiResponse(e.Response)
+		if isRedirect(e.Response) {
+			// Held until the next hop or the failure says what it was.
+			t.mu.Lock()
+			r.started = resp
+			t.mu.Unlock()
+			return
+		}
+		// Headers are in: a stream that never ends is answered now.
+		t.sink(&network.EventResponseReceived{RequestID: id, Timestamp: ts, Response: resp})
+	case "network.responseCompleted":
+		resp := bidiResponse(e.Response)
+		t.mu.Lock()
+		r.started = nil
+		t.mu.Unlock()
+		if isRedirect(e.Response) {
+			// A redirect: the next hop's beforeRequestSent carries it, as
+			// CDP's redirectResponse does.
+			t.mu.Lock()
+			r.redirect = resp
+			t.mu.Unlock()
+			return
+		}
+		t.sink(&network.EventResponseReceived{RequestID: id, Timestamp: ts, Response: resp})
+		t.sink(&network.EventLoadingFinished{RequestID: id, Timestamp: ts})
+	case "network.fetchError":
+		t.mu.Lock()
+		started := r.started
+		r.started = nil
+		t.mu.Unlock()
+		if started != nil {
+			t.sink(&network.EventResponseReceived{RequestID: id, Timestamp: ts, Response: started})
+		}
+		t.sink(&network.EventLoadingFailed{RequestID: id, Timestamp: ts, ErrorText: e.ErrorText})
+	}
+}
+
+func bidiResponse(r bidiResponseData) *network.Response {
+	return &network.Response{
+		URL: r.URL, Status: r.Status, StatusText: r.StatusText,
+		Headers: bidiHeaders(r.Headers), FromDiskCache: r.FromCache,
+	}
+}
+
+func isRedirect(r bidiResponseData) bool {
+	return r.Status >= 300 && r.Status < 400 && hasHeader(r.Headers, "Location")
+}

@@ -1,0 +1,209 @@
+package harness
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/corsproof/corsproof/pages"
+)
+
+// This file is, for Firefox, what quiet.go is for Chromium: what the
+// browser may do on the network by itself. Firefox gets a fresh profile
+// whose user.js holds firefoxPrefs: the preferences of an automation
+// profile (as Firefox's own remote agent recommends them) plus every
+// service that would otherwise reach the internet from a fresh profile,
+// each with the reason. Checked with strace in a loopback-only network
+// namespace (see TestFirefoxNothingLeavesTheMachine).
+
+// firefoxEnv is added to Firefox's environment.
+var firefoxEnv = []string{
+	"MOZ_CRASHREPORTER_DISABLE=1", // no crash reporter, no crash pings
+	"MOZ_DISABLE_AUTO_SAFE_MODE=1",
+	"MOZ_HEADLESS=1",
+	// Release builds honour services.settings.server (no Remote Settings,
+	// see firefoxBasePrefs) only with this set.
+	"MOZ_REMOTE_SETTINGS_DEVTOOLS=1",
+}
+
+// firefoxArgs is Firefox's command line for a profile folder.
+func firefoxArgs(profile string) []string {
+	return []string{"--headless", "--no-remote", "--profile", profile, "--remote-debugging-port", "0", "about:blank"}
+}
+
+// firefoxPref is one preference and why corsproof sets it.
+type firefoxPref struct {
+	Name  string
+	Value any
+	Why   string
+}
+
+// firefoxBasePrefs apply to every Firefox corsproof launches.
+var firefoxBasePrefs = []firefoxPref{
+	{"remote.active-protocols", 1, "WebDriver BiDi only"},
+	{"remote.prefs.recommended", true, "the remote agent's own automation preferences on top of these"},
+	{"browser.shell.checkDefaultBrowser", false, "no default-browser check"},
+	{"browser.startup.page", 0, "start on about:blank"},
+	{"browser.startup.homepage", "about:blank", "start on about:blank"},
+	{"startup.homepage_welcome_url", "", "no welcome page"},
+	{"startup.homepage_welcome_url.additional", "", "no welcome page"},
+	{"browser.startup.homepage_override.mstone", "ignore", "no what's-new page"},
+	{"browser.aboutwelcome.enabled", false, "no first-run page"},
+	{"browser.newtabpage.enabled", false, "no new-tab page and its feeds"},
+	{"browser.newtabpage.activity-stream.feeds.system.topstories", false, "no Pocket stories"},
+	{"browser.newtabpage.activity-stream.feeds.topsites", false, "no top sites"},
+	{"browser.topsites.contile.enabled", false, "no sponsored tiles"},
+	{"browser.sessionstore.resume_from_crash", false, "no session restore"},
+	{"toolkit.startup.max_resumed_crashes", -1, "no safe-mode prompt"},
+	{"browser.tabs.warnOnClose", false, "no close dialog"},
+	{"intl.locale.requested", "en-US", "en-US console texts: the CORS reason is read from them"},
+	{"intl.accept_languages", "en-US, en", "the Accept-Language a default en-US profile sends"},
+	{"javascript.options.showInConsole", true, "script errors reach the log"},
+
+	{"app.update.disabledForTesting", true, "no update checks"},
+	{"app.update.auto", false, "no update checks"},
+	{"app.update.checkInstallTime", false, "no update checks"},
+	{"app.normandy.enabled", false, "no Normandy studies"},
+	{"app.normandy.api_url", "", "no Normandy studies"},
+	{"app.shield.optoutstudies.enabled", false, "no studies"},
+	{"toolkit.telemetry.enabled", false, "no telemetry"},
+	{"toolkit.telemetry.unified", false, "no telemetry"},
+	{"toolkit.telemetry.server", "", "no telemetry"},
+	{"toolkit.telemetry.archive.enabled", false, "no telemetry"},
+	{"datareporting.healthreport.uploadEnabled", false, "no health report"},
+	{"datareporting.policy.dataSubmissionEnabled", false, "no data submission"},
+	{"datareporting.policy.firstRunURL", "", "no privacy-notice page"},
+	{"browser.ping-centre.telemetry", false, "no pings"},
+	{"browser.discovery.enabled", false, "no add-on recommendations"},
+	{"extensions.update.enabled", false, "no add-on updates"},
+	{"extensions.getAddons.cache.enabled", false, "no add-on metadata"},
+	{"extensions.systemAddon.update.enabled", false, "no system add-on updates"},
+	{"extensions.blocklist.enabled", false, "no blocklist downloads"},
+	{"services.settings.server", "data:,#remote-settings-off", "no Remote Settings (blocklists, CRLite, intermediates, TLS config)"},
+	{"security.remote_settings.crlite_filters.enabled", false, "no CRLite downloads"},
+	{"security.remote_settings.intermediates.enabled", false, "no intermediate certificate downloads"},
+	{"security.OCSP.enabled", 0, "no OCSP requests for https targets: only the target is contacted"},
+	{"security.certerrors.mitm.priming.enabled", false, "no MITM-detection probe"},
+	{"browser.safebrowsing.malware.enabled", false, "no Safe Browsing"},
+	{"browser.safebrowsing.phishing.enabled", false, "no Safe Browsing"},
+	{"browser.safebrowsing.downloads.enabled", false, "no Safe Browsing"},
+	{"browser.safebrowsing.downloads.remote.enabled", false, "no Safe Browsing"},
+	{"browser.safebrowsing.blockedURIs.enabled", false, "no Safe Browsing"},
+	{"browser.safebrowsing.provider.mozilla.updateURL", "", "no Safe Browsing list updates"},
+	{"browser.safebrowsing.provider.google4.updateURL", "", "no Safe Browsing list updates"},
+	{"browser.safebrowsing.provider.google.updateURL", "", "no Safe Browsing list updates"},
+	{"privacy.trackingprotection.enabled", false, "no tracking-protection lists (they are downloaded)"},
+	{"privacy.trackingprotection.pbmode.enabled", false, "no tracking-protection lists"},
+	{"browser.contentblocking.category", "custom", "content blocking as set here"},
+	{"network.captive-portal-service.enabled", false, "no captive-portal probe (detectportal.firefox.com)"},
+	{"network.connectivity-service.enabled", false, "no connectivity probe"},
+	{"network.trr.mode", 5, "no DNS over HTTPS"},
+	{"network.dns.disablePrefetch", true, "no DNS prefetch"},
+	{"network.dns.disableIPv6", false, "IPv6 targets as the system has them"},
+	{"network.predictor.enabled", false, "no predictive connects"},
+	{"network.predictor.enable-prefetch", false, "no predictive prefetch"},
+	{"network.prefetch-next", false, "no link prefetch"},
+	{"network.http.speculative-parallel-limit", 0, "no speculative connections"},
+	{"network.http.http3.enable", false, "no HTTP/3 probing to Alt-Svc hosts; as Chromium's --disable-quic"},
+	{"network.proxy.type", 0, "no proxy, no proxy auto-detection (WPAD)"},
+	{"dom.push.enabled", false, "no push service"},
+	{"dom.push.connection.enabled", false, "no push connection"},
+	{"dom.push.serverURL", "", "no push service"},
+	{"geo.provider.network.url", "", "no geolocation lookups"},
+	{"browser.region.network.url", "", "no region lookup"},
+	{"browser.region.update.enabled", false, "no region lookup"},
+	{"media.gmp-manager.url", "", "no media plug-in downloads"},
+	{"media.gmp-gmpopenh264.enabled", false, "no OpenH264 download"},
+	{"media.gmp-widevinecdm.enabled", false, "no Widevine download"},
+	{"media.gmp-widevinecdm.visible", false, "no Widevine download"},
+	{"media.gmp-provider.enabled", false, "no media plug-in manager at all: it checked update.googleapis.com (measured: ESR 153, under load)"},
+	{"media.gmp-manager.chromium-update-url", "", "no Widevine update check at update.googleapis.com"},
+	{"media.eme.enabled", false, "no DRM plug-ins to fetch"},
+	{"identity.fxaccounts.enabled", false, "no Firefox accounts"},
+	{"services.sync.engine.addons", false, "no sync"},
+	{"browser.search.update", false, "no search-engine updates"},
+	{"browser.search.geoip.url", "", "no search region lookup"},
+	{"browser.urlbar.suggest.quicksuggest.sponsored", false, "no suggestions"},
+	{"browser.urlbar.quicksuggest.enabled", false, "no suggestions"},
+	{"messaging-system.rsexperimentloader.enabled", false, "no experiments"},
+	{"nimbus.rollouts.enabled", false, "no experiments"},
+	{"browser.newtab.preload", false, "no preloaded new tab"},
+	{"dom.security.https_first", false, "an http page or target stays http, as the case says"},
+	{"dom.security.https_first_pbm", false, "an http page or target stays http"},
+	{"dom.security.https_first_schemeless", false, "an http page or target stays http"},
+	{"dom.security.https_only_mode", false, "an http page or target stays http"},
+	{"network.lna.enabled", false, "no Local Network Access checks, as Chromium's --lna off: the served page has no address space of its own"},
+	{"network.lna.blocking", false, "no Local Network Access checks"},
+}
+
+// firefoxPrefs are the preferences of a launch with opts.
+func firefoxPrefs(opts Options) []firefoxPref {
+	prefs := slices.Clone(firefoxBasePrefs)
+	cookies := 0 // accept all cookies, third-party ones included
+	why := "third-party cookies allowed (--third-party-cookies allow)"
+	if opts.ThirdPartyCookies == CookiesBlock {
+		cookies, why = 1, "third-party cookies blocked (--third-party-cookies block)"
+	}
+	prefs = append(prefs, firefoxPref{"network.cookie.cookieBehavior", cookies, why})
+	if hosts := firefoxLocalDomains(opts.Sinks); hosts != "" {
+		prefs = append(prefs, firefoxPref{"network.dns.localDomains", hosts,
+			"localhost, and page origins (answered over BiDi): a lookup of one resolves to loopback, never to DNS"})
+	}
+	return prefs
+}
+
+// firefoxLocalDomains lists the sink host names Firefox resolves to
+// loopback itself. IP literals need no resolving, and a host:port sink is
+// a host a case's target shares: Firefox maps names, not ports, so that
+// host must keep resolving as it really does.
+func firefoxLocalDomains(sinks []string) string {
+	// localhost too: Firefox looks it up through the system resolver, and
+	// with no "::1 localhost" line in /etc/hosts the IPv6 query went to the
+	// DNS server (measured: ESR 153, a demo run with a localhost page
+	// origin, under load). It is loopback by definition (RFC 6761), as
+	// Chromium resolves it itself.
+	hosts := []string{"localhost", pages.NullHost, updateSink}
+	for _, h := range sinks {
+		if strings.ContainsAny(h, ":[]") || isIPv4(h) || slices.Contains(hosts, h) {
+			continue
+		}
+		hosts = append(hosts, h)
+	}
+	return strings.Join(hosts, ",")
+}
+
+func isIPv4(h string) bool {
+	return strings.Trim(h, "0123456789.") == "" && strings.Count(h, ".") == 3
+}
+
+// writeFirefoxProfile writes user.js into a fresh profile folder.
+func writeFirefoxProfile(profile string, opts Options) error {
+	var b strings.Builder
+	for _, p := range firefoxPrefs(opts) {
+		v, err := json.Marshal(p.Value)
+		if err != nil {
+			return fmt.Errorf("writing firefox preference %s: %w", p.Name, err)
+		}
+		fmt.Fprintf(&b, "user_pref(%q, %s);\n", p.Name, v)
+	}
+	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("writing firefox preferences: %w", err)
+	}
+	return nil
+}
+
+// FirefoxSettings describes every preference a Firefox launch sets, with
+// the reason for each, as QuietSettings does for Chromium.
+func FirefoxSettings(opts Options) []string {
+	out := []string{strings.Join(firefoxArgs("PROFILE"), " ") + "  # fresh profile, BiDi on a free loopback port"}
+	for _, e := range firefoxEnv {
+		out = append(out, "env "+e)
+	}
+	for _, p := range firefoxPrefs(opts) {
+		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Name, p.Value, p.Why))
+	}
+	return out
+}

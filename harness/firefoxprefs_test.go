@@ -1,0 +1,65 @@
+package harness
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFirefoxLocalDomains(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc  string
+		sinks []string
+		want  string
+	}{
+		{"always localhost, the null page's host and the update sink", nil, "localhost,null.corsproof.invalid,updates.corsproof.invalid"},
+		{"page origin names", []string{"app.example.test", "prod.internal"}, "localhost,null.corsproof.invalid,updates.corsproof.invalid,app.example.test,prod.internal"},
+		{"IP literals need no resolving", []string{"10.1.2.3", "2001:db8::1", "[2001:db8::1]"}, "localhost,null.corsproof.invalid,updates.corsproof.invalid"},
+		{"a host a target shares on another port keeps resolving", []string{"api.example.test:443"}, "localhost,null.corsproof.invalid,updates.corsproof.invalid"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, firefoxLocalDomains(tc.sinks))
+		})
+	}
+}
+
+func TestFirefoxProfileHasEveryPref(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, Options{ThirdPartyCookies: CookiesBlock, Sinks: []string{"app.example.test"}}))
+	data, err := os.ReadFile(filepath.Join(dir, "user.js"))
+	require.NoError(t, err)
+	js := string(data)
+	for _, want := range []string{
+		`user_pref("network.cookie.cookieBehavior", 1);`,
+		`user_pref("intl.locale.requested", "en-US");`,
+		`user_pref("network.captive-portal-service.enabled", false);`,
+		`user_pref("network.trr.mode", 5);`,
+		`user_pref("network.dns.localDomains", "` + firefoxLocalDomains([]string{"app.example.test"}) + `");`,
+	} {
+		assert.Contains(t, js, want)
+	}
+	settings := FirefoxSettings(Options{})
+	assert.Contains(t, strings.Join(settings, "\n"), "env MOZ_REMOTE_SETTINGS_DEVTOOLS=1", "the run records why Remote Settings stays off")
+	for _, p := range firefoxBasePrefs {
+		assert.NotEmpty(t, p.Why, "%s says why it is set", p.Name)
+	}
+}
+
+func TestFindFirefoxErrors(t *testing.T) {
+	t.Setenv("CORSPROOF_FIREFOX", "/nonexistent/firefox")
+	_, err := FindEngineBrowser(EngineFirefox, "")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNoBrowser, "callers that look for ErrNoBrowser see it")
+	assert.ErrorIs(t, err, ErrNoFirefox)
+	assert.Contains(t, err.Error(), "no firefox browser found")
+	var le *LaunchError
+	require.ErrorAs(t, err, &le)
+	assert.Contains(t, le.Hint(), "Firefox")
+}

@@ -1,0 +1,69 @@
+package reports
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+func firefoxRecord() *result.Record {
+	return &result.Record{
+		Name: "header", Origin: "https://app.example.test", Verdict: cors.VerdictBlocked,
+		Request:   scenarios.Request{Method: "PUT", URL: "http://127.0.0.1:8080/x"},
+		CorsError: cors.ErrHeaderDisallowedByPreflightResponse, FailedParameter: "x-token",
+		EngineReason: "CORSMissingAllowHeaderFromPreflight", ReasonText: "header ‘x-token’ is not allowed …",
+		HeadersSource: result.HeadersFromEvents, Browser: "Firefox 153.8.0", Mismatches: []string{},
+		Preflight: &result.Exchange{Method: "OPTIONS", URL: "http://127.0.0.1:8080/x", Status: 204,
+			RequestHeaders: map[string]string{"Origin": "https://app.example.test"}},
+	}
+}
+
+func TestEngineReasonShowsBothNames(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc string
+		rec  func() *result.Record
+		want string
+	}{
+		{"a Firefox reason and its Chromium equivalent", firefoxRecord, "CORSMissingAllowHeaderFromPreflight = HeaderDisallowedByPreflightResponse (x-token)"},
+		{"a Firefox reason with no Chromium equivalent", func() *result.Record {
+			r := firefoxRecord()
+			r.CorsError, r.FailedParameter, r.EngineReason = "", "", "CORSOriginHeaderNotAdded"
+			return r
+		}, "CORSOriginHeaderNotAdded (no Chromium equivalent)"},
+		{"an unclassified reason, verbatim", func() *result.Record {
+			r := firefoxRecord()
+			r.CorsError, r.FailedParameter, r.EngineReason, r.ReasonText = "", "", "", "a reason from a future Firefox"
+			return r
+		}, "unclassified: a reason from a future Firefox"},
+		{"Chromium's own", func() *result.Record {
+			return &result.Record{Verdict: cors.VerdictBlocked, CorsError: cors.ErrMissingAllowOriginHeader}
+		}, "MissingAllowOriginHeader"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, reason(tc.rec()))
+		})
+	}
+}
+
+func TestHeadersNoteForBiDiRecords(t *testing.T) {
+	t.Parallel()
+	var text, md bytes.Buffer
+	require.NoError(t, TextRecord(&text, firefoxRecord(), Options{}))
+	require.NoError(t, MarkdownCase(&md, firefoxRecord(), Options{}))
+	for _, out := range []string{text.String(), md.String()} {
+		assert.Contains(t, out, "not the raw wire headers")
+	}
+	text.Reset()
+	chromium := firefoxRecord()
+	chromium.HeadersSource, chromium.EngineReason, chromium.ReasonText = "", "", ""
+	require.NoError(t, TextRecord(&text, chromium, Options{}))
+	assert.NotContains(t, text.String(), "raw wire headers", "Chromium's headers are the wire's")
+}
