@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/httpstatus"
 )
 
 // Header and HeaderValue mark every response of the proxy, so nobody
@@ -176,11 +177,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.write(entry)
 		return
 	}
-	rec := &recorder{ResponseWriter: w}
+	rec := &httpstatus.Writer{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), entryKey{}, &entry)
 	p.rp.ServeHTTP(rec, r.WithContext(ctx))
 	if entry.status == 0 {
-		entry.status = rec.status
+		entry.status = rec.Status
 	}
 	p.write(entry)
 }
@@ -260,36 +261,6 @@ func varyCoversOrigin(lines []string) bool {
 func IsPreflight(r *http.Request) bool {
 	return r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != ""
 }
-
-// recorder keeps the status the client got.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Flush lets streamed responses (server-sent events) through at once.
-func (r *recorder) Flush() {
-	if f, ok := r.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Unwrap gives http.ResponseController the connection, for upgrades.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // logEntry is one request as the log line tells it.
 type logEntry struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/httpstatus"
 	"github.com/corsproof/corsproof/policy"
 )
 
@@ -121,26 +122,6 @@ func (h *Handler) ResetLog() {
 	h.log = nil
 }
 
-// statusWriter remembers the status a response was sent with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // ServeHTTP answers one request and logs it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := LoggedRequest{
@@ -153,14 +134,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	entry.Headers, entry.WireOrder = h.headerLines(r)
 	entry.Preflight = isPreflight(r)
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpstatus.Writer{ResponseWriter: w}
 	sw.Header().Set("X-Request-Id", strconv.FormatInt(entry.ID, 10))
 	sw.Header().Set("Cache-Control", "no-store")
 	entry.Route = h.serve(sw, r, entry.ID)
-	if sw.status == 0 {
-		sw.status = http.StatusOK
+	if sw.Status == 0 {
+		sw.Status = http.StatusOK
 	}
-	entry.Status = sw.status
+	entry.Status = sw.Status
 	h.record(entry)
 }
 
