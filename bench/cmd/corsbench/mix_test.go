@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -174,4 +175,40 @@ func TestWireCounts(t *testing.T) {
 	options, others := wireCounts(cases)
 	assert.Equal(t, 60, options, "preflight allowed and blocked cases each send one OPTIONS")
 	assert.Equal(t, 180, others, "every case but the preflight-blocked ones sends its request")
+}
+
+// TestManyOriginsMix gives every case a page origin of its own site, the
+// same cases otherwise, and a resolver rule that reaches all of them.
+func TestManyOriginsMix(t *testing.T) {
+	t.Parallel()
+	sh := manyOrigins(4321)
+	many, err := shapedMix(20, testBase, sh)
+	require.NoError(t, err)
+	one, err := mix(20, testBase)
+	require.NoError(t, err)
+	sites := map[string]bool{}
+	for i, c := range many {
+		u, err := url.Parse(c.Origin)
+		require.NoError(t, err)
+		assert.Equal(t, "4321", u.Port())
+		assert.True(t, strings.HasPrefix(u.Hostname(), "site-") && strings.HasSuffix(u.Hostname(), ".test"), c.Origin)
+		sites[u.Hostname()] = true
+		o := one[i]
+		o.Origin = c.Origin
+		assert.Equal(t, o, c, "case %d differs only in its origin", i)
+	}
+	assert.Len(t, sites, 20, "a site per case")
+	assert.Equal(t, "MAP site-*.test 127.0.0.1", sh.hostRules)
+	assert.Empty(t, oneOrigin().hostRules, "one-origin pages are fulfilled, never resolved")
+}
+
+// TestScenarioLine reads the scenario time the peer and the floor print.
+func TestScenarioLine(t *testing.T) {
+	t.Parallel()
+	out, ms, err := parseLines("floor")([]byte(`{"name":"a","verdict":"allowed","ms":3}`+"\n"), []byte("noise\nfloor: 1 cases in 812 ms\n"))
+	require.NoError(t, err)
+	assert.Len(t, out, 1)
+	assert.Equal(t, 812.0, ms)
+	_, ms, _ = parseLines("peer")(nil, []byte("floor: 1 cases in 812 ms\n"))
+	assert.Zero(t, ms, "another tool's line is not this one's")
 }
