@@ -121,9 +121,8 @@ type Record struct {
 }
 
 // Timing splits a case's time into the harness's phases, in milliseconds.
-// Reset and Page may have happened while an earlier case ran (a worker
-// prepares the next case's page ahead), so they need not fit inside
-// DurationMS.
+// Reset happens before the case's clock starts (it readies the context the
+// case then uses), so the phases need not add up to DurationMS.
 type Timing struct {
 	// ResetMS is clearing the browser context before the case (caches,
 	// cookies, the empty-jar check), or making a new one.
