@@ -18,18 +18,15 @@ import (
 	"github.com/corsproof/corsproof/testapi"
 )
 
-// TestRequestsAreThoseOfAPlainPage proves that corsproof adds nothing to the
-// requests under test: the target's wire log of a case run by corsproof is
-// identical to the log of the same fetch made by an ordinary page, served by
-// a real web server at the same origin, in the same browser.
-func TestRequestsAreThoseOfAPlainPage(t *testing.T) {
-	h := testapi.NewHandler(testapi.DefaultPolicy())
+// plainPage starts the target API and an ordinary web server on loopback
+// that serves corsproof's own page document at its origin (reached as
+// localhost), so a case run by corsproof can be compared with the same
+// fetch from a page the browser loaded the usual way.
+func plainPage(t *testing.T) (h *testapi.Handler, api *testapi.Server, origin string) {
+	h = testapi.NewHandler(testapi.DefaultPolicy())
 	api, err := testapi.Start("127.0.0.1:0", h)
 	require.NoError(t, err)
 	t.Cleanup(func() { api.Close() })
-
-	// The plain page: a real server on loopback, reached as localhost.
-	var origin string
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := pages.For(origin)
 		if err != nil {
@@ -43,6 +40,15 @@ func TestRequestsAreThoseOfAPlainPage(t *testing.T) {
 	}))
 	t.Cleanup(plain.Close)
 	origin = "http://localhost:" + plain.URL[strings.LastIndex(plain.URL, ":")+1:]
+	return h, api, origin
+}
+
+// TestRequestsAreThoseOfAPlainPage proves that corsproof adds nothing to the
+// requests under test: the target's wire log of a case run by corsproof is
+// identical to the log of the same fetch made by an ordinary page, served by
+// a real web server at the same origin, in the same browser.
+func TestRequestsAreThoseOfAPlainPage(t *testing.T) {
+	h, api, origin := plainPage(t)
 
 	cases := []struct {
 		desc string

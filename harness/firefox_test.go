@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/scenarios"
-	"github.com/corsproof/corsproof/testapi"
 )
 
 // The Firefox of this test binary: started by the first test that needs
@@ -203,30 +201,7 @@ func TestFirefoxIsolation(t *testing.T) {
 func TestFirefoxCookies(t *testing.T) {
 	b := testFirefox(t)
 	base := warmOnce(t)
-	for _, tc := range []struct {
-		desc        string
-		credentials scenarios.Credentials
-		sent        bool
-	}{
-		{"credentials include sends the seeded cookie", "include", true},
-		{"credentials omit leaves it home", "omit", false},
-	} {
-		t.Run(tc.desc, func(t *testing.T) {
-			rec := b.RunOne(context.Background(), scenarios.Case{
-				Name: tc.desc, Origin: "https://app.example.test", Cookies: map[string]string{"sid": "1"},
-				Request: scenarios.Request{URL: base + "/check", Credentials: tc.credentials},
-			})
-			require.Equal(t, cors.VerdictAllowed, rec.Verdict, rec.Page.Error)
-			require.NotNil(t, rec.Actual)
-			if tc.sent {
-				assert.Equal(t, []string{"sid"}, rec.Actual.CookiesSent)
-				assert.Equal(t, "yes", rec.Page.ReadableHeaders["x-had-cookie"])
-			} else {
-				assert.Empty(t, rec.Actual.CookiesSent)
-				assert.NotContains(t, rec.Actual.RequestHeaders, "Cookie")
-			}
-		})
-	}
+	checkSeededCookies(t, b, base)
 	t.Run("a cookie set in one case is gone in the next", func(t *testing.T) {
 		set := scenarios.Case{Name: "set", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/set", Credentials: "include"}}
 		check := scenarios.Case{Name: "check", Origin: "https://app.example.test", Request: scenarios.Request{URL: base + "/check", Credentials: "include"}}
@@ -244,24 +219,7 @@ func TestFirefoxCookies(t *testing.T) {
 // same fetch from an ordinary page a real server serves at that origin.
 func TestFirefoxRequestsAreThoseOfAPlainPage(t *testing.T) {
 	b := testFirefox(t)
-	h := testapi.NewHandler(testapi.DefaultPolicy())
-	api, err := testapi.Start("127.0.0.1:0", h)
-	require.NoError(t, err)
-	t.Cleanup(func() { api.Close() })
-	var origin string
-	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := pages.For(origin)
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		for k, v := range p.Headers {
-			w.Header().Set(k, v)
-		}
-		w.Write(p.Body)
-	}))
-	t.Cleanup(plain.Close)
-	origin = "http://localhost:" + plain.URL[strings.LastIndex(plain.URL, ":")+1:]
+	h, api, origin := plainPage(t)
 
 	for _, tc := range []struct {
 		desc string

@@ -105,7 +105,13 @@ func TestCookiesDoNotLeakBetweenCases(t *testing.T) {
 }
 
 func TestSeededCookiesAreTheBrowsersToSend(t *testing.T) {
-	base := warmOnce(t)
+	checkSeededCookies(t, testBrowser, warmOnce(t))
+}
+
+// checkSeededCookies: a cookie seeded in the jar goes with a credentialed
+// request and stays home without credentials; the browser decides, and the
+// record says what it sent. Run on each engine.
+func checkSeededCookies(t *testing.T, b *Browser, base string) {
 	for _, tc := range []struct {
 		desc        string
 		credentials scenarios.Credentials
@@ -115,7 +121,7 @@ func TestSeededCookiesAreTheBrowsersToSend(t *testing.T) {
 		{"credentials omit leaves it home", "omit", false},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
-			rec := testBrowser.RunOne(context.Background(), scenarios.Case{
+			rec := b.RunOne(context.Background(), scenarios.Case{
 				Name: tc.desc, Origin: "https://app.example.test", Cookies: map[string]string{"sid": "1"},
 				Request: scenarios.Request{URL: base + "/check", Credentials: tc.credentials},
 			})
