@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/proxy"
 	"github.com/corsproof/corsproof/result"
@@ -22,33 +21,10 @@ import (
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// The one browser of this test binary, launched by the first test that
-// needs it and closed by TestMain.
-var (
-	browserOnce sync.Once
-	browser     *harness.Browser
-	browserErr  error
-)
+func TestMain(m *testing.M) { testbrowser.Main(m) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if browser != nil {
-		if err := browser.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing browser:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func testBrowser(t *testing.T) *harness.Browser {
-	t.Helper()
-	browserOnce.Do(func() {
-		browser, browserErr = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
-	})
-	require.NoError(t, browserErr, "these tests need Chromium")
-	return browser
-}
+// testBrowser is the test binary's one browser (internal/testbrowser).
+func testBrowser(t *testing.T) *harness.Browser { return testbrowser.Get(t) }
 
 // TestChromiumThroughTheProxy has Chromium call an upstream that sends no
 // CORS headers at all, through the proxy: the policy's dev origin gets in

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,39 +22,16 @@ import (
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/testapi"
 )
 
-// The one browser of this test binary, started by the first test that
-// needs it (the fuzz target does not): the playground runs its requests in
-// it, and the test plays the user in a tab of its own.
-var (
-	browserOnce sync.Once
-	browser     *harness.Browser
-	browserErr  error
-)
+// testBrowser is the test binary's one browser (internal/testbrowser).
+func testBrowser(t *testing.T) *harness.Browser { return testbrowser.Get(t) }
 
-func testBrowser(t *testing.T) *harness.Browser {
-	t.Helper()
-	browserOnce.Do(func() {
-		browser, browserErr = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
-	})
-	require.NoError(t, browserErr, "ui tests need Chromium")
-	return browser
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if browser != nil {
-		if err := browser.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing browser:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbrowser.Main(m) }
 
 // api is a loopback target: /open allows every origin and exposes
 // X-Request-Id, /closed sends no CORS headers at all.

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
@@ -16,28 +12,12 @@ import (
 
 	"github.com/corsproof/corsproof/contract"
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/testapi"
 )
 
-// The one browser of this test binary, launched by the first test that
-// needs it and closed by TestMain: tests without a browser pay nothing.
-var (
-	browserOnce sync.Once
-	browser     *harness.Browser
-	browserErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if browser != nil {
-		if err := browser.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing browser:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbrowser.Main(m) }
 
 // defaultBrowserFlags are the browser flags as a command line without any
 // gives them.
@@ -48,16 +28,8 @@ func defaultBrowserFlags() browserFlags {
 	return bf
 }
 
-// testBrowser returns the shared browser. The machine running the tests
-// may be busy, so one case gets a generous 10 s.
-func testBrowser(t *testing.T) *harness.Browser {
-	t.Helper()
-	browserOnce.Do(func() {
-		browser, browserErr = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
-	})
-	require.NoError(t, browserErr, "these tests need Chromium")
-	return browser
-}
+// testBrowser is the test binary's one browser (internal/testbrowser).
+func testBrowser(t *testing.T) *harness.Browser { return testbrowser.Get(t) }
 
 // serve starts the built-in target with the policy at path.
 func serve(t *testing.T, path string) string {
