@@ -188,7 +188,7 @@ func TestFirefoxIsolation(t *testing.T) {
 			recs := b.RunCases(context.Background(), cases, jobs, IsolationClean, nil)
 			allowed := 0
 			for _, r := range recs {
-				require.NotNil(t, r.Preflight, "every case sends its own preflight")
+				require.NotNil(t, r.Preflight, "every case sends its own preflight: %s %s %s %+v", r.Verdict, r.Fault, r.EngineReason, r.Page)
 				if r.Verdict == cors.VerdictAllowed {
 					allowed++
 				}
