@@ -48,7 +48,8 @@ type CachedPreflight struct {
 // offsets from the start of the sequence.
 //
 // What it models was measured with Chromium 156 against a loopback server
-// (see the README's facts and harness/cache_test.go):
+// (see the README's facts; TestStepsPreflightCache in
+// cmd/corsproof/steps_test.go holds the model to the browser step by step):
 //   - an entry is keyed by the page origin and the request URL (a
 //     different query string is a different entry);
 //   - it lives for Access-Control-Max-Age seconds (ParseMaxAge: 5 s when
@@ -116,11 +117,11 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 		return miss(CachedPreflight{Sent: true, Cause: CauseCredentials, FromStep: from,
 			Reason: fmt.Sprintf("the request includes credentials and the result cached by step %d was made without them", from)})
 	}
+	// The cached methods are matched as a fresh preflight's are (check.go):
+	// case-sensitively, so a cached PATCH does not cover "patch".
 	method := p.Method
 	switch {
 	case IsSafelistedMethod(method), slices.Contains(e.methods, method):
-	// Chromium's legacy comparison upper-cases the method (see preflight).
-	case slices.Contains(e.methods, strings.ToUpper(method)):
 	case !creds && slices.Contains(e.methods, "*"):
 	default:
 		return miss(CachedPreflight{Sent: true, Cause: CauseNewMethod, FromStep: from,

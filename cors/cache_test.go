@@ -72,6 +72,15 @@ func TestPredictPreflights(t *testing.T) {
 			pre.Headers["Access-Control-Allow-Credentials"] = "true"
 			return []SequenceStep{s(put("X-Token"), 0, pre), s(inc, sec, pre), s(put("X-Token"), 2*sec, nil)}
 		}(), []bool{true, true, false}, []string{CauseNoEntry, CauseCredentials, CauseCached}},
+		{"a cached PATCH does not cover patch (methods match case-sensitively, measured in Chromium 156)", func() []SequenceStep {
+			upper, lower := put(), put()
+			upper.Method, lower.Method = "PATCH", "patch"
+			pre := ok("60", "")
+			pre.Headers["Access-Control-Allow-Methods"] = "PATCH"
+			return []SequenceStep{s(upper, 0, pre),
+				{Input: Input{Request: lower, Preflight: pre}, At: sec, CorsError: ErrMethodDisallowedByPreflightResponse},
+				s(upper, 2*sec, pre)}
+		}(), []bool{true, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseNoEntry}},
 		{"a simple request needs none", []SequenceStep{
 			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
 			[]bool{false}, []string{CauseNotNeeded}},

@@ -85,6 +85,13 @@ cases:
       - origin: http://localhost:3000
         expect: {preflight: true}
       - expect: {preflight: false}
+  - name: a cached method covers only its own spelling
+    request: {url: /api/open?t=9&max_age=60&acam=PATCH, method: PATCH}
+    steps:
+      - expect: {preflight: true, verdict: allowed}
+      - request: {method: patch}
+        expect: {preflight: true, verdict: blocked, cors_error: MethodDisallowedByPreflightResponse}
+      - expect: {preflight: true, verdict: allowed}
 `
 
 // startTarget serves the built-in API and returns its URL and handler.
@@ -109,7 +116,7 @@ func TestStepsPreflightCache(t *testing.T) {
 	opts.browser.jobs = 8
 	require.NoError(t, runRun(context.Background(), opts), stderr.String())
 	run := decodeRun(t, stdout.Bytes())
-	require.Len(t, run.Records, 8)
+	require.Len(t, run.Records, 9)
 
 	// The preflights the target saw, by case tag.
 	onWire := map[string]int{}
@@ -123,14 +130,15 @@ func TestStepsPreflightCache(t *testing.T) {
 		}
 	}
 	want := map[string]struct{ preflights, calls int }{
-		"within and after Max-Age":              {2, 3},
-		"no Max-Age is 5 s":                     {2, 3},
-		"a new header preflights again":         {2, 3},
-		"a new method the entry lacks drops it": {3, 2},
-		"a Max-Age above the cap":               {1, 2},
-		"Max-Age 0 and negative cache nothing":  {4, 4},
-		"credentials mode is part of the entry": {2, 3},
-		"the origin is part of the key":         {2, 3},
+		"within and after Max-Age":                     {2, 3},
+		"no Max-Age is 5 s":                            {2, 3},
+		"a new header preflights again":                {2, 3},
+		"a new method the entry lacks drops it":        {3, 2},
+		"a Max-Age above the cap":                      {1, 2},
+		"Max-Age 0 and negative cache nothing":         {4, 4},
+		"credentials mode is part of the entry":        {2, 3},
+		"the origin is part of the key":                {2, 3},
+		"a cached method covers only its own spelling": {3, 2},
 	}
 	for _, rec := range run.Records {
 		t.Run(rec.Name, func(t *testing.T) {
