@@ -129,7 +129,8 @@ func NewPlan(o Options) (*Plan, error) {
 		legit = append(legit, n)
 	}
 	p := &Plan{Options: o, Legit: map[string][]string{}, Suite: &scenarios.Suite{Version: 1, Name: "audit"}}
-	preflighted := len(o.Headers) > 0 || !slices.Contains([]string{"GET", "HEAD", "POST"}, strings.ToUpper(o.Method))
+	simpleMethod := cors.IsSafelistedMethod(cors.NormalizeMethod(o.Method))
+	preflighted := len(o.Headers) > 0 || !simpleMethod
 	requests := 0
 	for _, raw := range o.URLs {
 		u, err := url.Parse(raw)
@@ -152,7 +153,7 @@ func NewPlan(o Options) (*Plan, error) {
 			}
 			for _, k := range kinds {
 				c := Check{URL: raw, Origin: ao, Kind: k, Requests: 1}
-				if k == CheckPreflighted || !slices.Contains([]string{"GET", "HEAD", "POST"}, strings.ToUpper(o.Method)) {
+				if k == CheckPreflighted || !simpleMethod {
 					c.Requests = 2
 				}
 				requests += c.Requests
