@@ -57,6 +57,10 @@ fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)
 # --via NAME=URL[@ADDRESS] (scenarios.ParsePath).
 FUZZ_TARGETS += scenarios:FuzzParsePath
+# The copied fetch() importer, the header-list parsers and the CORS model
+# itself, which read header values from hostile servers.
+FUZZ_TARGETS += scenarios:FuzzImportFetch cors:FuzzParseHeaderList cors:FuzzParseExposeHeaders cors:FuzzPredict \
+	compare:FuzzCompareDecoded
 
 clean:
 	rm -f $(BIN)
