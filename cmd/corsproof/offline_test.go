@@ -240,7 +240,12 @@ kill $sp
 	// the demo's 5 s per case (exit 1: an expectation failed); what this
 	// test proves is the traffic, so the demo only has to have run.
 	got := strings.Replace(string(rcs), "demo 1\n", "demo 0\n", 1)
-	assert.Equal(t, "demo 0\nipv4 0\nprivate 0\nnull 0\n", got)
+	if !assert.Equal(t, "demo 0\nipv4 0\nprivate 0\nnull 0\n", got) {
+		for _, name := range []string{"demo", "ipv4", "private", "null"} {
+			stderr, _ := os.ReadFile(filepath.Join(dir, name+".err"))
+			t.Logf("%s stderr:\n%s", name, stderr)
+		}
+	}
 	for _, name := range []string{"ipv4", "private", "null"} {
 		var rec struct {
 			Verdict   string   `json:"verdict"`
