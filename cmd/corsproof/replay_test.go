@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
@@ -229,4 +230,17 @@ cases:
 	require.NoError(t, err)
 	assert.Equal(t, "fresh", run.Isolation)
 	assert.Equal(t, b.Product(), run.BrowserProduct)
+
+	// replay --try-fix proves, for the user's request that the server
+	// refuses from another origin, that the proposed fix makes it pass.
+	stdout.Reset()
+	opts.imp.origin, opts.browser.isolation, opts.browser.tryFix = "https://other.example.test", "clean", true
+	require.ErrorIs(t, runReplay(ctx, opts), errExpectations)
+	run, _, err = result.Decode(stdout.Bytes())
+	require.NoError(t, err)
+	put, err := run.Find("preflighted PUT with a token")
+	require.NoError(t, err)
+	require.Equal(t, cors.VerdictBlocked, put.Verdict)
+	require.NotNil(t, put.Diagnosis.FixCheck, "a blocked request's fix is tried")
+	assert.True(t, put.Diagnosis.FixCheck.Verified, put.Diagnosis.FixCheck.Summary)
 }

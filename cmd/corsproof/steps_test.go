@@ -282,3 +282,47 @@ cases:
 		assert.Contains(t, out, "(step 2 now sends a preflight: Access-Control-Max-Age 600 → 0; now no preflight result is cached for this origin and URL)")
 	})
 }
+
+// TestRunRepeatAndTryFix runs a suite with --repeat and --try-fix, the way
+// probe is tested above: the repeated PUT costs one preflight with
+// Access-Control-Max-Age 600, and the blocked request's fix is proved in
+// Chromium.
+func TestRunRepeatAndTryFix(t *testing.T) {
+	base, h := startTarget(t)
+	path := filepath.Join(t.TempDir(), "repeat.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+name: repeat
+target: `+base+`
+cases:
+  - name: cached PUT
+    origin: https://app.example.test
+    request: {method: PUT, url: /api/open?max_age=600&t=run-repeat, headers: {X-Token: a}}
+    expect: {verdict: allowed}
+  - name: header the preflight does not allow
+    origin: https://app.example.test
+    request: {method: POST, url: /api/missing-allow-headers, headers: {X-Token: abc}, body: x}
+    expect: {verdict: blocked, cors_error: HeaderDisallowedByPreflightResponse}
+`), 0o644))
+	f, stdout, stderr := testFactory(t)
+	opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), out: outputFlags{output: "json", quiet: true},
+		repeat: repeatFlags{n: 5, every: 20 * time.Millisecond}}
+	opts.browser.tryFix = true
+	require.NoError(t, runRun(context.Background(), opts), stderr.String())
+	run := decodeRun(t, stdout.Bytes())
+
+	cached := recordNamed(t, run, "cached PUT")
+	require.NotNil(t, cached.Economy)
+	assert.Equal(t, 5, cached.Economy.Calls)
+	assert.Equal(t, 1, cached.Economy.Preflights)
+	wire := 0
+	for _, l := range h.Log() {
+		if l.Preflight && strings.Contains(l.Query, "t=run-repeat") {
+			wire++
+		}
+	}
+	assert.Equal(t, 1, wire, "preflights in the target's log")
+
+	blocked := recordNamed(t, run, "header the preflight does not allow")
+	require.NotNil(t, blocked.Diagnosis.FixCheck, "a blocked request's fix is tried")
+	assert.True(t, blocked.Diagnosis.FixCheck.Verified, blocked.Diagnosis.FixCheck.Summary)
+}
