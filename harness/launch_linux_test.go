@@ -70,6 +70,33 @@ func assertGone(t *testing.T, pid int, profile, singleton string) {
 	}
 }
 
+// TestNothingWrittenOutsideTheProfile: Chromium's crash reporter keeps its
+// database (and every dump of a killed browser or crashed renderer) in
+// ~/.config/chromium/Crash Reports unless told otherwise; a run must leave
+// nothing in the user's home.
+func TestNothingWrittenOutsideTheProfile(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("CHROME_CONFIG_HOME", "")
+	b, err := Launch(context.Background(), Options{Timeout: 10 * time.Second})
+	require.NoError(t, err)
+	profile := b.profile
+	require.NoError(t, b.Alive(context.Background()))
+	// crashpad makes its database as the browser starts; give it the time.
+	time.Sleep(500 * time.Millisecond)
+	assert.DirExists(t, filepath.Join(profile, "config", "chromium", "Crash Reports"), "the control: the crash reporter's database is in the profile")
+	require.NoError(t, b.Close())
+	entries, err := os.ReadDir(home)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Empty(t, names, "nothing in $HOME")
+	assert.NoDirExists(t, profile)
+}
+
 // TestCloseWaitsForTheBrowser launches through each driver with a context
 // that is cancelled as soon as the launch returns, as Ctrl-C does to a
 // run: the browser still answers, and Close returns only once its process
