@@ -202,6 +202,7 @@ func FirefoxSettings(opts Options) []string {
 	for _, e := range firefoxEnv {
 		out = append(out, "env "+e)
 	}
+	out = append(out, profileEnvSetting(true))
 	for _, p := range firefoxPrefs(opts) {
 		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Name, p.Value, p.Why))
 	}

@@ -109,16 +109,9 @@ func launch(ctx context.Context, path string, opts Options, t Transport) (*proce
 	// Without a URL, full Chromium opens chrome://newtab, a WebUI page of
 	// its own, instead of a blank tab (measured: 156).
 	args := append(append([]string{"--user-data-dir=" + profile, debug}, flags...), "about:blank")
-	env := append(os.Environ(), "TMPDIR="+p.tmpDir)
+	env := append(append(os.Environ(), "TMPDIR="+p.tmpDir), profileEnv(profile, t == TransportBiDi)...)
 	if t == TransportBiDi {
 		args, env = firefoxArgs(profile), append(env, firefoxEnv...)
-	} else {
-		// Nothing of a run outlives it in the user's home (measured: 156):
-		// CHROME_CONFIG_HOME moves the crash reporter's database, which
-		// keeps every dump of a killed browser or crashed renderer in
-		// ~/.config/chromium/Crash Reports across runs, and XDG_CACHE_HOME
-		// the dconf cache GLib writes to ~/.cache/dconf, into the profile.
-		env = append(env, "CHROME_CONFIG_HOME="+filepath.Join(profile, "config"), "XDG_CACHE_HOME="+filepath.Join(profile, "cache"))
 	}
 	p.cmd = exec.Command(path, args...)
 	p.cmd.Env = env

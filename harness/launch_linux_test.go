@@ -70,31 +70,46 @@ func assertGone(t *testing.T, pid int, profile, singleton string) {
 	}
 }
 
-// TestNothingWrittenOutsideTheProfile: Chromium's crash reporter keeps its
-// database (and every dump of a killed browser or crashed renderer) in
-// ~/.config/chromium/Crash Reports unless told otherwise; a run must leave
-// nothing in the user's home.
+// TestNothingWrittenOutsideTheProfile: browsers write outside their
+// profile unless told otherwise (Chromium's crash reporter database with
+// every dump of a killed browser in ~/.config/chromium/Crash Reports;
+// Firefox's ~/Downloads, ~/.cache/mozilla, ~/.config/mozilla); a run must
+// leave nothing in the user's home.
 func TestNothingWrittenOutsideTheProfile(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("CHROME_CONFIG_HOME", "")
-	b, err := Launch(context.Background(), Options{Timeout: 10 * time.Second})
-	require.NoError(t, err)
-	profile := b.profile
-	require.NoError(t, b.Alive(context.Background()))
-	// crashpad makes its database as the browser starts; give it the time.
-	time.Sleep(500 * time.Millisecond)
-	assert.DirExists(t, filepath.Join(profile, "config", "chromium", "Crash Reports"), "the control: the crash reporter's database is in the profile")
-	require.NoError(t, b.Close())
-	entries, err := os.ReadDir(home)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	for _, engine := range []string{EngineChromium, EngineFirefox} {
+		t.Run(engine, func(t *testing.T) {
+			if _, err := FindEngineBrowser(engine, ""); err != nil && engine == EngineFirefox {
+				testFirefox(t) // skips, or fails when Firefox is required
+			}
+			home := t.TempDir()
+			t.Setenv("HOME", home)
+			t.Setenv("XDG_CONFIG_HOME", "")
+			t.Setenv("XDG_CACHE_HOME", "")
+			t.Setenv("CHROME_CONFIG_HOME", "")
+			var d Driver = Chromedp{}
+			if engine == EngineFirefox {
+				d = Firefox{}
+			}
+			b, err := LaunchWith(context.Background(), d, Options{Engine: engine, Timeout: 10 * time.Second})
+			require.NoError(t, err)
+			profile := b.profile
+			recs := b.RunCases(context.Background(), []scenarios.Case{{Name: "one", Origin: "https://app.example.test",
+				Request: scenarios.Request{URL: "http://127.0.0.1:1/x"}}}, 1, IsolationClean, nil)
+			require.Len(t, recs, 1)
+			if engine == EngineChromium {
+				assert.DirExists(t, filepath.Join(profile, "config", "chromium", "Crash Reports"), "the control: the crash reporter's database is in the profile")
+			}
+			require.NoError(t, b.Close())
+			entries, err := os.ReadDir(home)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			assert.Empty(t, names, "nothing in $HOME")
+			assert.NoDirExists(t, profile)
+		})
 	}
-	assert.Empty(t, names, "nothing in $HOME")
-	assert.NoDirExists(t, profile)
 }
 
 // TestCloseWaitsForTheBrowser launches through each driver with a context

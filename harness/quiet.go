@@ -172,7 +172,7 @@ func QuietSettings(opts Options) []string {
 	for _, p := range localStatePrefs {
 		out = append(out, fmt.Sprintf("local state %s=%v  # %s", p.Path, p.Value, p.Why))
 	}
-	return out
+	return append(out, profileEnvSetting(false))
 }
 
 func launchFlags(opts Options) []Flag {
