@@ -15,6 +15,7 @@
 package mirror
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -23,6 +24,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -170,6 +172,11 @@ func (m *Mirror) UpstreamError() error {
 }
 
 func (m *Mirror) upstreamError(err error) {
+	if errors.Is(err, context.Canceled) {
+		// The browser gave up on the request (a case's time-out): the
+		// server was not at fault, and the record says what happened.
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.errUp == nil {
