@@ -213,6 +213,13 @@ type Options struct {
 	// CATargets are the URLs the run requests (CaseTargets); with CAFile,
 	// the certificate of each https one is checked at launch.
 	CATargets []string
+	// MirrorPins are public keys, each the base64 SHA-256 of a
+	// SubjectPublicKeyInfo, whose chains the browser accepts whatever
+	// their certificate errors: for --try-fix's mirror of an https
+	// target, which serves a certificate of its own that only the
+	// try-fix browser may trust. They are added to the --ca pins, shown
+	// in the launch settings, and need a browser corsproof launches.
+	MirrorPins []string
 
 	// pins are the public keys the browser accepts (checkCA), filled in
 	// at launch.

@@ -189,6 +189,71 @@ func TestCAPinSwitch(t *testing.T) {
 	assert.Contains(t, strings.Join(QuietSettings(Options{CAFile: "ca.pem"}), "\n"), "no served chain verified")
 }
 
+// TestCAPinSwitchWithMirrorPins: --try-fix's mirror pins join the --ca
+// pins in the one switch, each once, and the settings say which is which;
+// without --ca the mirror's pins are the only ones.
+func TestCAPinSwitchWithMirrorPins(t *testing.T) {
+	t.Parallel()
+	mirrorPin := base64.StdEncoding.EncodeToString(make([]byte, sha256.Size))
+	for _, tc := range []struct {
+		desc     string
+		opts     Options
+		want     string
+		settings []string
+	}{
+		{desc: "with --ca", opts: Options{CAFile: "ca.pem", pins: []string{"AAA=", mirrorPin}, MirrorPins: []string{mirrorPin, "BBB="}},
+			want: "--" + spkiSwitch + "=AAA=," + mirrorPin + ",BBB=", settings: []string{"# --ca: the keys of the served chains that verified against ca.pem", "; --try-fix: the key of each https target's loopback mirror"}},
+		{desc: "without --ca", opts: Options{MirrorPins: []string{mirrorPin}},
+			want: "--" + spkiSwitch + "=" + mirrorPin, settings: []string{"  # --try-fix: the key of each https target's loopback mirror"}},
+		{desc: "--ca with nothing verified", opts: Options{CAFile: "ca.pem", MirrorPins: []string{mirrorPin}},
+			want: "--" + spkiSwitch + "=" + mirrorPin, settings: []string{"no served chain verified", "  # --try-fix: the key"}},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			args, err := flagArgs(launchFlags(tc.opts))
+			require.NoError(t, err)
+			var found []string
+			for _, a := range args {
+				if strings.HasPrefix(a, "--"+spkiSwitch+"=") {
+					found = append(found, a)
+				}
+			}
+			assert.Equal(t, []string{tc.want}, found)
+			settings := strings.Join(QuietSettings(tc.opts), "\n")
+			assert.Contains(t, settings, tc.want+"  # ")
+			for _, s := range tc.settings {
+				assert.Contains(t, settings, s)
+			}
+		})
+	}
+}
+
+// TestValidateMirrorPins: a mirror pin must be one Chromium reads, and
+// needs a browser corsproof launches.
+func TestValidateMirrorPins(t *testing.T) {
+	t.Parallel()
+	good := base64.StdEncoding.EncodeToString(make([]byte, sha256.Size))
+	assert.NoError(t, Options{MirrorPins: []string{good}}.Validate())
+	for _, tc := range []struct {
+		desc, reason string
+		opts         Options
+	}{
+		{desc: "not base64", opts: Options{MirrorPins: []string{good, "not a pin!"}}, reason: "is not a mirror key pin"},
+		{desc: "not a SHA-256", opts: Options{MirrorPins: []string{"AAA="}}, reason: "is not a mirror key pin"},
+		{desc: "a remote browser", opts: Options{MirrorPins: []string{good}, URL: "ws://127.0.0.1:9222/devtools/browser/x"}, reason: "needs a browser corsproof launches"},
+		{desc: "Firefox", opts: Options{Engine: EngineFirefox, MirrorPins: []string{good}}, reason: "not supported with --engine firefox"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			var oe *OptionError
+			require.ErrorAs(t, tc.opts.Validate(), &oe)
+			assert.Equal(t, "--try-fix", oe.Option)
+			assert.Contains(t, oe.Reason, tc.reason)
+			assert.NotEmpty(t, oe.Hint())
+		})
+	}
+}
+
 // selfSigned is a server certificate that is its own issuer, as
 // `openssl req -x509` makes.
 func selfSigned(t *testing.T) *x509.Certificate {

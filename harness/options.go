@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"time"
 )
@@ -60,6 +62,9 @@ func (o Options) Validate() error {
 			return err
 		}
 	}
+	if err := o.validateMirrorPins(); err != nil {
+		return err
+	}
 	for name := range o.ExtraFlags {
 		if name == "" {
 			return &OptionError{Option: "--browser-arg", Reason: "no switch name", Advice: "for example --browser-arg in-process-gpu"}
@@ -88,10 +93,31 @@ func (o Options) validateFirefox() error {
 		return &OptionError{Option: "--lna", Value: string(o.LNA), Reason: "is for Chromium; Firefox runs with its Local Network Access checks off", Advice: "drop --lna, or use --engine chromium"}
 	case o.CAFile != "":
 		return &OptionError{Option: "--ca", Value: o.CAFile, Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium for https targets with a private CA"}
-	case len(o.HostMap) > 0:
+	case len(o.HostMap) > 0 || len(o.MirrorPins) > 0:
 		return &OptionError{Option: "--try-fix", Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium to prove fixes"}
 	case len(o.ExtraFlags) > 0:
 		return &OptionError{Option: "--browser-arg", Reason: "takes Chromium switches; Firefox is configured by preferences", Advice: "drop --browser-arg with --engine firefox"}
+	}
+	return nil
+}
+
+// validateMirrorPins checks that each mirror pin is a key pin Chromium
+// understands: a pin it cannot read would be dropped without a word, and
+// the mirror's answers refused as an unknown authority.
+func (o Options) validateMirrorPins() error {
+	if len(o.MirrorPins) == 0 {
+		return nil
+	}
+	if o.URL != "" {
+		return &OptionError{Option: "--try-fix", Reason: "needs a browser corsproof launches to trust the mirror of an https target; a browser reached with --browser-url keeps its own certificate settings",
+			Advice: "drop --browser-url to prove fixes of https targets"}
+	}
+	for _, pin := range o.MirrorPins {
+		sum, err := base64.StdEncoding.DecodeString(pin)
+		if err != nil || len(sum) != sha256.Size {
+			return &OptionError{Option: "--try-fix", Value: pin, Reason: "is not a mirror key pin (the base64 SHA-256 of a SubjectPublicKeyInfo, 44 characters)",
+				Advice: "this is a bug in corsproof: please report it"}
+		}
 	}
 	return nil
 }

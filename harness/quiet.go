@@ -160,11 +160,18 @@ func QuietSettings(opts Options) []string {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
 	out = append(out, "--host-resolver-rules="+resolverRules(opts)+"  # page origins are answered over CDP, never resolved or connected to")
+	var why []string
 	switch {
 	case len(opts.pins) > 0:
-		out = append(out, "--"+spkiSwitch+"="+strings.Join(opts.pins, ",")+"  # --ca: the keys of the served chains that verified against "+opts.CAFile+" (host name and dates included)")
+		why = append(why, "--ca: the keys of the served chains that verified against "+opts.CAFile+" (host name and dates included)")
 	case opts.CAFile != "":
 		out = append(out, "# --ca "+opts.CAFile+": no served chain verified, so no key was passed and the browser trusts only its own roots")
+	}
+	if len(opts.MirrorPins) > 0 {
+		why = append(why, "--try-fix: the key of each https target's loopback mirror, whose certificate it made at start (this browser only)")
+	}
+	if pins := allPins(opts); len(pins) > 0 {
+		out = append(out, "--"+spkiSwitch+"="+strings.Join(pins, ",")+"  # "+strings.Join(why, "; "))
 	}
 	for _, p := range profilePrefs {
 		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Path, p.Value, p.Why))
@@ -193,8 +200,8 @@ func launchFlags(opts Options) []Flag {
 	}
 	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
 	flags = append(flags, Flag{"host-resolver-rules", resolverRules(opts)})
-	if len(opts.pins) > 0 {
-		flags = append(flags, Flag{spkiSwitch, strings.Join(opts.pins, ",")})
+	if pins := allPins(opts); len(pins) > 0 {
+		flags = append(flags, Flag{spkiSwitch, strings.Join(pins, ",")})
 	}
 	names := make([]string, 0, len(opts.ExtraFlags))
 	for k := range opts.ExtraFlags {
@@ -229,8 +236,20 @@ func resolverRules(opts Options) string {
 }
 
 // spkiSwitch lists the public keys whose chains the browser accepts
-// whatever their certificate errors; --ca fills it (see ca.go).
+// whatever their certificate errors; --ca fills it (see ca.go), and
+// --try-fix adds its mirrors' keys (Options.MirrorPins).
 const spkiSwitch = "ignore-certificate-errors-spki-list"
+
+// allPins are the --ca pins, then the mirror pins, each once.
+func allPins(opts Options) []string {
+	pins := slices.Clone(opts.pins)
+	for _, p := range opts.MirrorPins {
+		if !slices.Contains(pins, p) {
+			pins = append(pins, p)
+		}
+	}
+	return pins
+}
 
 // sinkRules is the host-resolver rule list that makes every sink fail to
 // resolve inside the browser, so that a stray request to a page origin

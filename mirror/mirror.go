@@ -5,44 +5,136 @@
 // responses. The browser reaches it through its host resolver, so the URL,
 // the Origin and the cookies of the request stay exactly as the page makes
 // them; only the answer changes, the way the fixed server would answer.
+//
+// An https target's mirror serves TLS with a certificate of its own, made
+// at start for the target's host, which the try-fix browser is told to
+// accept by its key (Mirror.SPKI) and which nothing else trusts. Towards
+// the real server the mirror is an ordinary verifying client: the
+// system's roots, or only the --ca ones (Options.Roots), and the target's
+// own host name for SNI and verification.
 package mirror
 
 import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/proxy"
 )
 
+// Options configure a mirror.
+type Options struct {
+	// Roots are the only authorities an https target's certificate may
+	// chain to (the run's --ca, harness.LoadCA); nil means the system's
+	// roots, as the browser of the first run used.
+	Roots []*x509.Certificate
+}
+
+// certValidity is how long a mirror's certificate is valid: a mirror
+// lives for one --try-fix round, and nothing should accept its key later.
+const certValidity = 24 * time.Hour
+
 // Mirror forwards to one target origin and applies the current fix.
 type Mirror struct {
 	srv   *proxy.Server
 	rules *proxy.FixRules
+	cert  *x509.Certificate // nil for an http target
+	spki  string
+
+	mu     sync.Mutex
+	errUp  error
+	target string
 }
 
-// Start listens on a loopback port and forwards to target, an http origin
-// (scheme://host[:port]).
-func Start(target string) (*Mirror, error) {
+// Start listens on a loopback port and forwards to target, an http or
+// https origin (scheme://host[:port]).
+func Start(target string, opts Options) (*Mirror, error) {
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("mirror target %q is not an origin", target)
 	}
-	if u.Scheme != "http" {
-		return nil, fmt.Errorf("mirror target %q: only http targets can be mirrored", target)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("mirror target %q: only http and https targets can be mirrored", target)
 	}
-	rules := &proxy.FixRules{}
-	p, err := proxy.New(proxy.Options{Target: target, Rules: rules})
+	m := &Mirror{rules: &proxy.FixRules{}, target: target}
+	popts := proxy.Options{Target: target, Rules: m.rules, UpstreamError: m.upstreamError}
+	if len(opts.Roots) > 0 {
+		popts.RootCAs = x509.NewCertPool()
+		for _, c := range opts.Roots {
+			popts.RootCAs.AddCert(c)
+		}
+	}
+	p, err := proxy.New(popts)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	srv, err := proxy.Listen("127.0.0.1:0", p)
+	if u.Scheme == "http" {
+		if m.srv, err = proxy.Listen("127.0.0.1:0", p); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	cert, err := makeCert(u.Hostname(), time.Now())
 	if err != nil {
+		return nil, fmt.Errorf("mirror of %s: %w", target, err)
+	}
+	if m.srv, err = proxy.ListenTLS("127.0.0.1:0", p, cert); err != nil {
 		return nil, err
 	}
-	return &Mirror{srv: srv, rules: rules}, nil
+	m.cert = cert.Leaf
+	sum := sha256.Sum256(cert.Leaf.RawSubjectPublicKeyInfo)
+	m.spki = base64.StdEncoding.EncodeToString(sum[:])
+	return m, nil
+}
+
+// makeCert makes a self-signed ECDSA P-256 server certificate for host (a
+// DNS name or an IP address), valid from a few minutes ago, so that a
+// clock a little behind still accepts it, for certValidity.
+func makeCert(host string, now time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("making a key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("making a serial number: %w", err)
+	}
+	tpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: host, Organization: []string{"corsproof --try-fix mirror"}},
+		NotBefore:    now.Add(-5 * time.Minute), NotAfter: now.Add(certValidity),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if ip := net.ParseIP(strings.Trim(host, "[]")); ip != nil {
+		tpl.IPAddresses = []net.IP{ip}
+	} else {
+		tpl.DNSNames = []string{host}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("making the certificate: %w", err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("reading the certificate back: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
 }
 
 // Addr is the mirror's loopback address, host:port.
@@ -51,9 +143,46 @@ func (m *Mirror) Addr() string { return m.srv.Addr() }
 // Target is the origin the mirror forwards to.
 func (m *Mirror) Target() string { return m.srv.Target() }
 
+// Certificate is the certificate an https target's mirror serves; nil
+// for an http target.
+func (m *Mirror) Certificate() *x509.Certificate { return m.cert }
+
+// SPKI is the base64 SHA-256 of the public key of the mirror's
+// certificate, the form --ignore-certificate-errors-spki-list takes
+// (harness.Options.MirrorPins); empty for an http target.
+func (m *Mirror) SPKI() string { return m.spki }
+
 // SetFix sets the fix applied to the responses from now on; nil applies
-// nothing.
-func (m *Mirror) SetFix(f *cors.FixHeaders) { m.rules.Set(f) }
+// nothing. It also forgets the last upstream error.
+func (m *Mirror) SetFix(f *cors.FixHeaders) {
+	m.rules.Set(f)
+	m.mu.Lock()
+	m.errUp = nil
+	m.mu.Unlock()
+}
+
+// UpstreamError is the first request since SetFix the mirror could not
+// forward (the server unreachable, its certificate not verified), or nil.
+// Such a request was answered 502 without CORS headers, which the browser
+// reports as a CORS error: this says what really happened.
+func (m *Mirror) UpstreamError() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.errUp
+}
+
+func (m *Mirror) upstreamError(err error) {
+	if errors.Is(err, context.Canceled) {
+		// The browser gave up on the request (a case's time-out): the
+		// server was not at fault, and the record says what happened.
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.errUp == nil {
+		m.errUp = fmt.Errorf("forwarding to %s: %w", m.target, err)
+	}
+}
 
 // Close stops the mirror.
 func (m *Mirror) Close() error { return m.srv.Close() }

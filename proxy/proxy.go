@@ -13,9 +13,12 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"maps"
 	"net"
 	"net/http"
@@ -74,6 +77,15 @@ type Options struct {
 	Log io.Writer
 	// Now is the clock of the log; nil is time.Now.
 	Now func() time.Time
+	// RootCAs are the only authorities an https upstream's certificate
+	// may chain to; nil means the system's roots. The host name is
+	// verified either way.
+	RootCAs *x509.CertPool
+	// UpstreamError, when set, hears every failure to forward a request:
+	// an upstream that cannot be reached or whose certificate does not
+	// verify. The browser only sees a 502 without CORS headers, which
+	// looks like a CORS problem; the caller can say what it really was.
+	UpstreamError func(error)
 }
 
 // Proxy is the handler: it forwards to one upstream.
@@ -82,6 +94,7 @@ type Proxy struct {
 	rules  Rules
 	rp     *httputil.ReverseProxy
 	now    func() time.Time
+	onErr  func(error)
 	logMu  sync.Mutex
 	log    io.Writer
 }
@@ -95,7 +108,7 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("proxy: no rules")
 	}
-	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, now: opts.Now}
+	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, now: opts.Now, onErr: opts.UpstreamError}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -118,6 +131,10 @@ func New(opts Options) (*Proxy, error) {
 			// comes back as the upstream encoded it.
 			DisableCompression: true,
 			ForceAttemptHTTP2:  true,
+			// SNI and the verified name are the target's own host, taken
+			// from the URL: the upstream sees the connection the browser
+			// would have made.
+			TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
 		},
 		ModifyResponse: p.modify,
 		ErrorHandler:   p.upstreamError,
@@ -220,6 +237,9 @@ func (p *Proxy) modify(resp *http.Response) error {
 func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	if e, ok := r.Context().Value(entryKey{}).(*logEntry); ok {
 		e.status, e.why = http.StatusBadGateway, "upstream error: "+err.Error()
+	}
+	if p.onErr != nil {
+		p.onErr(err)
 	}
 	w.Header().Set(Header, HeaderValue)
 	http.Error(w, "corsproof proxy: "+err.Error(), http.StatusBadGateway)
@@ -381,8 +401,9 @@ func shown(s string) string {
 // Server is a running proxy.
 type Server struct {
 	*Proxy
-	ln  net.Listener
-	srv *http.Server
+	ln     net.Listener
+	srv    *http.Server
+	scheme string
 }
 
 // Listen starts serving the proxy on addr (host:port; port 0 picks a free
@@ -393,8 +414,24 @@ func Listen(addr string, p *Proxy) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the proxy of %s: %w", p.target, err)
 	}
-	s := &Server{Proxy: p, ln: ln, srv: &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}}
+	s := &Server{Proxy: p, ln: ln, srv: &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}, scheme: "http"}
 	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// ListenTLS is Listen serving https with cert (HTTP/2 and HTTP/1.1), as
+// the --try-fix mirror of an https target does.
+func ListenTLS(addr string, p *Proxy, cert tls.Certificate) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("starting the proxy of %s: %w", p.target, err)
+	}
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		// A client that gives up on the handshake is no news to the user.
+		ErrorLog: log.New(io.Discard, "", 0)}
+	s := &Server{Proxy: p, ln: ln, srv: srv, scheme: "https"}
+	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
 	return s, nil
 }
 
@@ -405,9 +442,9 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) URL() string {
 	a := s.ln.Addr().(*net.TCPAddr)
 	if a.IP.IsUnspecified() {
-		return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+		return s.scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 	}
-	return "http://" + a.String()
+	return s.scheme + "://" + a.String()
 }
 
 // Shutdown stops the proxy, waiting for requests in flight until ctx ends.

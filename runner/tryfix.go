@@ -27,6 +27,11 @@ func needsTry(rec *result.Record) bool {
 // that forwards to the real server and applies the fix. Page origin, URL,
 // request, cookies and isolation stay as they were. The outcome goes into
 // each record's Diagnosis.FixCheck.
+//
+// The mirror of an https target serves a certificate it made at start;
+// the second browser, and only it, accepts that certificate's key
+// (harness.Options.MirrorPins). The mirror verifies the real server as the
+// first browser did: against the system's roots, or the --ca ones only.
 func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record) (err error) {
 	if len(recs) == 0 {
 		return nil
@@ -55,6 +60,18 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	}
 	opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(tried)...)
 	opts.HostMap = map[string]string{}
+	opts.MirrorPins = nil
+	var mopts mirror.Options
+	if opts.CAFile != "" {
+		// The file was read and checked before the first launch; it is
+		// read again so that the mirror trusts exactly what that browser
+		// was told to.
+		roots, cerr := harness.LoadCA(opts.CAFile)
+		if cerr != nil {
+			return fmt.Errorf("trying fixes: %w", cerr)
+		}
+		mopts.Roots = roots
+	}
 	for _, i := range idx {
 		scheme, hostport, perr := mirror.Origin(cases[i].Request.URL)
 		if perr != nil {
@@ -62,23 +79,29 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			delete(recs, i)
 			continue
 		}
-		if scheme != "http" {
-			notTried(recs[i], "--try-fix mirrors http targets only for now; apply the fix to a staging server to prove it")
+		if scheme != "http" && scheme != "https" {
+			notTried(recs[i], "--try-fix mirrors http and https targets only, not "+scheme)
 			delete(recs, i)
 			continue
 		}
 		if _, ok := mirrors[hostport]; ok {
 			continue
 		}
-		m, merr := mirror.Start(scheme + "://" + hostport)
+		m, merr := mirror.Start(scheme+"://"+hostport, mopts)
 		if merr != nil {
 			return fmt.Errorf("trying fixes: %w", merr)
 		}
 		mirrors[hostport] = m
 		opts.HostMap[hostport] = m.Addr()
+		if pin := m.SPKI(); pin != "" {
+			opts.MirrorPins = append(opts.MirrorPins, pin)
+		}
 	}
 	if len(recs) == 0 {
 		return nil
+	}
+	if err := opts.Validate(); err != nil {
+		return fmt.Errorf("trying fixes: %w", err)
 	}
 	d := harness.Drivers[first.Driver()]
 	if d == nil {
@@ -107,6 +130,14 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			continue
 		}
 		rec.Diagnosis.FixCheck = fixCheck(&again[0], b.Version())
+		if !rec.Diagnosis.FixCheck.Verified {
+			_, hostport, _ := mirror.Origin(cases[i].Request.URL)
+			if m := mirrors[hostport]; m != nil && m.UpstreamError() != nil {
+				// The browser saw the mirror's 502 without CORS headers;
+				// the reason is the mirror's, not the fix's.
+				rec.Diagnosis.FixCheck.Summary = "Not verified: the mirror could not reach the real server (" + m.UpstreamError().Error() + "), so the browser saw the mirror's 502 answer, not the fixed server's."
+			}
+		}
 	}
 	return nil
 }

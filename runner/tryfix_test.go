@@ -2,13 +2,23 @@ package runner
 
 import (
 	"context"
+	"crypto/tls"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testca"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -98,6 +108,105 @@ func TestTryFixVerifiesEveryFirstFix(t *testing.T) {
 			require.True(t, d.FixHeaders.HasChanges(), "fix: %s", d.Fix)
 			require.NotNil(t, d.FixCheck, "the fix was tried")
 			assert.True(t, d.FixCheck.Verified, "%s\nfix: %s", d.FixCheck.Summary, d.Fix)
+			t.Logf("fix: %s\ncheck: %s", d.Fix, d.FixCheck.Summary)
+		})
+	}
+}
+
+// TestTryFixHTTPS proves fixes for https targets behind the run's own CA
+// (--ca): the mirror serves a certificate it made, which only the try-fix
+// browser accepts, and verifies the real server against the --ca CA alone.
+// The first browser is this test's own, not the binary's shared one: --ca
+// is a launch setting. The last server changes its certificate to another
+// CA's after its first answer, as a rotation to the wrong chain would: the
+// mirror then refuses to forward, and the check says so rather than blame
+// the fix.
+func TestTryFixHTTPS(t *testing.T) {
+	ca, other := testca.New(t, "try-fix test CA"), testca.New(t, "rotated-to CA")
+	api := testapi.NewHandler(&policy.Policy{Version: 1})
+	srv := testca.Serve(t, ca.Issue(t, testca.Leaf{Hosts: []string{"127.0.0.1"}}), api)
+
+	good, rotated := ca.Issue(t, testca.Leaf{Hosts: []string{"127.0.0.1"}}), other.Issue(t, testca.Leaf{Hosts: []string{"127.0.0.1"}})
+	var answered atomic.Bool
+	rotating := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answered.Store(true)
+		api.ServeHTTP(w, r)
+	}))
+	// GetConfigForClient, not GetCertificate: without SNI (an IP
+	// address) crypto/tls would serve the first of Certificates, which
+	// httptest fills with its own.
+	rotating.TLS = &tls.Config{MinVersion: tls.VersionTLS12, GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		cert := good
+		if answered.Load() {
+			cert = rotated
+		}
+		return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+	}}
+	rotating.Config.ErrorLog = log.New(io.Discard, "", 0)
+	rotating.StartTLS()
+	t.Cleanup(rotating.Close)
+
+	const dev = "http://localhost:5173"
+	q := func(base string, v url.Values) string { return base + "/x?" + v.Encode() }
+	type tc struct {
+		name      string
+		req       scenarios.Request
+		corsError cors.CorsError
+		// fix is the header the diagnosis must propose on the actual
+		// (or, for a preflight problem, the preflight) response.
+		fix      map[string]string
+		verified bool
+		check    string
+	}
+	cases := []tc{
+		{name: "trailing slash in the allowed origin",
+			req:       scenarios.Request{URL: q(srv.URL, url.Values{"acao": {dev + "/"}})},
+			corsError: cors.ErrAllowOriginMismatch, fix: map[string]string{"Access-Control-Allow-Origin": dev},
+			verified: true, check: "Verified: with these headers"},
+		{name: "PATCH with a JSON body, server allows GET and POST",
+			req:       scenarios.Request{URL: q(srv.URL, url.Values{"acao": {"reflect"}, "acam": {"GET,POST"}}), Method: "PATCH", Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"a":1}`},
+			corsError: cors.ErrMethodDisallowedByPreflightResponse, fix: map[string]string{"Access-Control-Allow-Methods": "GET, POST, PATCH"},
+			verified: true, check: "Verified: with these headers"},
+		{name: "credentials and a cookie against a wildcard",
+			req:       scenarios.Request{URL: q(srv.URL, url.Values{"acao": {"*"}}), Credentials: "include"},
+			corsError: cors.ErrWildcardOriginNotAllowed, fix: map[string]string{"Access-Control-Allow-Origin": dev, "Access-Control-Allow-Credentials": "true"},
+			verified: true, check: "Verified: with these headers"},
+		{name: "the server's certificate changed to another CA's",
+			req:       scenarios.Request{URL: q(rotating.URL, url.Values{"acao": {dev + "/"}})},
+			corsError: cors.ErrAllowOriginMismatch, fix: map[string]string{"Access-Control-Allow-Origin": dev},
+			check: "Not verified: the mirror could not reach the real server (forwarding to " + rotating.URL + ": tls: failed to verify certificate: x509: certificate signed by unknown authority)"},
+	}
+	suite := &scenarios.Suite{Name: "https"}
+	for _, c := range cases {
+		suite.Cases = append(suite.Cases, scenarios.Case{Name: c.name, Origin: dev, Request: c.req, Cookies: map[string]string{"session": "s1"}})
+	}
+	run, err := Run(context.Background(), Config{Browser: harness.Options{CAFile: ca.WriteFile(t), Timeout: 10 * time.Second}, TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
+	require.NoError(t, err)
+	require.Len(t, run.Records, len(cases))
+	assert.NotContains(t, strings.Join(run.Settings.Launch, "\n"), "--try-fix", "the first browser trusts no mirror")
+	for i, rec := range run.Records {
+		c := cases[i]
+		t.Run(c.name, func(t *testing.T) {
+			require.NotNil(t, rec.CertCheck)
+			require.True(t, rec.CertCheck.Trusted, "the first run trusted the target through --ca: %s", rec.CertCheck.Detail)
+			require.Equal(t, cors.VerdictBlocked, rec.Verdict, "page: %+v", rec.Page)
+			assert.Equal(t, c.corsError, rec.CorsError.Canonical())
+			d := rec.Diagnosis
+			require.NotNil(t, d)
+			require.True(t, d.FixHeaders.HasChanges(), "fix: %s", d.Fix)
+			change := d.FixHeaders.Actual
+			if d.FixHeaders.Preflight != nil {
+				change = d.FixHeaders.Preflight
+			}
+			require.NotNil(t, change, "fix: %s", d.Fix)
+			for name, value := range c.fix {
+				assert.Equal(t, value, change.Set[name], "the proposed fix sets %s; fix: %s", name, d.Fix)
+			}
+			require.NotNil(t, d.FixCheck, "an https target's fix is tried")
+			assert.NotContains(t, d.FixCheck.Summary, "Not tried")
+			assert.NotContains(t, d.FixCheck.Summary, "http targets only")
+			assert.Equal(t, c.verified, d.FixCheck.Verified, "%s\nfix: %s", d.FixCheck.Summary, d.Fix)
+			assert.Contains(t, d.FixCheck.Summary, c.check)
 			t.Logf("fix: %s\ncheck: %s", d.Fix, d.FixCheck.Summary)
 		})
 	}

@@ -47,7 +47,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 
 // addTryFix adds --try-fix, for the commands that report fixes.
 func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.tryFix, "try-fix", false, "prove each blocked request's fix before you deploy it: run it again against a loopback mirror of the server that applies the fix (http targets)")
+	fs.BoolVar(&f.tryFix, "try-fix", false, "prove each blocked request's fix before you deploy it: run it again against a loopback mirror of the server that applies the fix (http and https targets)")
 }
 
 // config is the runner configuration the flags describe, validated.
