@@ -145,6 +145,21 @@ func nested(prefs []pref) map[string]any {
 // it is always a sink.
 const updateSink = "updates.corsproof.invalid"
 
+// serviceSinks are hosts of browser services that no switch or preference
+// turned off, so the resolver stops them. Measured on Chromium 156 with a
+// network interface up (a loopback-only namespace hides this: the browser
+// then thinks itself offline and never asks): the account service POSTs
+// https://accounts.google.com/ListAccounts at every start, with
+// signin.allowed false and --allow-browser-signin=false alike, and the
+// name went to the system's DNS server. A case cannot test these hosts.
+var serviceSinks = []string{"accounts.google.com"}
+
+// fixedSinks are the hosts that are sinks in every launch: the null
+// page's host, the component updater's and the services'.
+func fixedSinks() []string {
+	return append([]string{pages.NullHost, updateSink}, serviceSinks...)
+}
+
 // QuietSettings describes, for a run's settings and the --debug-cdp
 // folder, every switch, feature and preference that keeps the browser off
 // the network, with the reason for each.
@@ -160,6 +175,11 @@ func QuietSettings(opts Options) []string {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
 	out = append(out, "--host-resolver-rules="+resolverRules(opts)+"  # page origins are answered over CDP, never resolved or connected to")
+	if f := proxyFlag(opts); userProxy(opts) {
+		out = append(out, "--"+f.Name+"="+f.Value.(string)+"  # --browser-arg names a proxy: it gets the targets; page, service and mirrored hosts bypass it and fail locally")
+	} else {
+		out = append(out, "--no-proxy-server  # connect directly: a proxy from the environment (http_proxy…) would receive what the resolver rules stop; name one with --browser-arg proxy-server=URL")
+	}
 	var why []string
 	switch {
 	case len(opts.pins) > 0:
@@ -200,6 +220,7 @@ func launchFlags(opts Options) []Flag {
 	}
 	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
 	flags = append(flags, Flag{"host-resolver-rules", resolverRules(opts)})
+	flags = append(flags, proxyFlag(opts))
 	if pins := allPins(opts); len(pins) > 0 {
 		flags = append(flags, Flag{spkiSwitch, strings.Join(pins, ",")})
 	}
@@ -213,7 +234,7 @@ func launchFlags(opts Options) []Flag {
 		// Chromium keeps only the last --disable-features (and the last
 		// --host-resolver-rules and spki list); a user's list joins ours
 		// so that the switches corsproof relies on stay.
-		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && (k == "disable-features" || k == "host-resolver-rules" || k == spkiSwitch) {
+		if i := slices.IndexFunc(flags, func(f Flag) bool { return f.Name == k }); i >= 0 && (k == "disable-features" || k == "host-resolver-rules" || k == spkiSwitch || k == proxyBypassSwitch) {
 			if extra, ok := v.(string); ok && extra != "" {
 				flags[i].Value = flags[i].Value.(string) + "," + extra
 			}
@@ -222,6 +243,37 @@ func launchFlags(opts Options) []Flag {
 		flags = append(flags, Flag{k, v})
 	}
 	return flags
+}
+
+// proxyBypassSwitch lists the hosts Chromium reaches without the proxy
+// the user named.
+const proxyBypassSwitch = "proxy-bypass-list"
+
+// userProxy reports whether the user named a proxy for the browser
+// (--browser-arg proxy-server=… or proxy-pac-url=…).
+func userProxy(opts Options) bool {
+	_, server := opts.ExtraFlags["proxy-server"]
+	_, pac := opts.ExtraFlags["proxy-pac-url"]
+	return server || pac
+}
+
+// proxyFlag keeps the browser off any proxy the user did not name. The
+// resolver rules that stop page hosts, browser services and mirrored
+// targets act only on connections the browser makes itself: with the
+// proxy of the environment (http_proxy, https_proxy, all_proxy, which
+// Chromium honours on Linux), those hosts go to the proxy instead
+// (measured, 156: the component updater's POST to updates.corsproof.invalid
+// reached http_proxy) and --try-fix would prove the fix against the real
+// server. So the browser connects directly, as Firefox does here
+// (network.proxy.type 0); a user who names a proxy gets it for the
+// targets, and every host the rules stop bypasses it and fails locally.
+func proxyFlag(opts Options) Flag {
+	if !userProxy(opts) {
+		return Flag{"no-proxy-server", true}
+	}
+	bypass := append(fixedSinks(), opts.Sinks...)
+	bypass = append(bypass, slices.Sorted(maps.Keys(opts.HostMap))...)
+	return Flag{proxyBypassSwitch, strings.Join(bypass, ",")}
 }
 
 // resolverRules is the browser's host-resolver rule list: the HostMap's
@@ -258,8 +310,8 @@ func allPins(opts Options) []string {
 // against the host and against host:port, which lets a page origin share
 // its host with a target on another port.
 func sinkRules(sinks []string) string {
-	rules := []string{"MAP " + pages.NullHost + " ~NOTFOUND", "MAP " + updateSink + " ~NOTFOUND"}
-	for _, s := range sinks {
+	var rules []string
+	for _, s := range append(fixedSinks(), sinks...) {
 		rules = append(rules, "MAP "+s+" ~NOTFOUND")
 	}
 	return strings.Join(rules, ", ")

@@ -62,9 +62,18 @@ func TestLaunchFlagsKeepQuietSwitches(t *testing.T) {
 		assert.Contains(t, features, want)
 	}
 	// A user's rules join corsproof's: the page-origin sinks stay.
-	assert.Equal(t, "MAP "+pages.NullHost+" ~NOTFOUND, MAP "+updateSink+" ~NOTFOUND, MAP app.example.test ~NOTFOUND,MAP x.test 127.0.0.1",
+	assert.Equal(t, "MAP "+pages.NullHost+" ~NOTFOUND, MAP "+updateSink+" ~NOTFOUND, MAP accounts.google.com ~NOTFOUND, MAP app.example.test ~NOTFOUND,MAP x.test 127.0.0.1",
 		get("host-resolver-rules"))
 	assert.Equal(t, "url-source=http://"+updateSink+"/", get("component-updater"))
+	assert.True(t, slices.ContainsFunc(launchFlags(Options{}), func(f Flag) bool { return f.Name == "no-proxy-server" }), "no proxy unless named")
+	// A proxy the user names: no --no-proxy-server, and every sink (and a
+	// bypass list of the user's own) bypasses it.
+	named := launchFlags(Options{Sinks: []string{"app.example.test"}, HostMap: map[string]string{"api.test:443": "127.0.0.1:9"},
+		ExtraFlags: map[string]any{"proxy-server": "http://127.0.0.1:3128", proxyBypassSwitch: "intranet.test"}})
+	assert.False(t, slices.ContainsFunc(named, func(f Flag) bool { return f.Name == "no-proxy-server" }))
+	i := slices.IndexFunc(named, func(f Flag) bool { return f.Name == proxyBypassSwitch })
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, pages.NullHost+","+updateSink+",accounts.google.com,app.example.test,api.test:443,intranet.test", named[i].Value)
 	// Every switch corsproof passes is explained where runs record it.
 	settings := strings.Join(QuietSettings(Options{LNA: LNAOff}), "\n")
 	for _, f := range launchFlags(Options{LNA: LNAOff}) {
