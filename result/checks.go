@@ -110,32 +110,61 @@ func hasToken(v, tok string) bool {
 // an error response (status 400 or more) the browser blocked for a CORS
 // reason hides the error from the page — a mismatch, with where the CORS
 // layer must sit. An error response the page can read, or a request that
-// reached no error, is not.
+// reached no error, is not. A burst (its steps) is judged by its first
+// call that reached an error, or its last call when none did.
 func ConcludeErrorPath(rec *Record, kind string) {
 	ep := &ErrorPathCheck{Kind: kind, Exchange: "actual"}
 	rec.ErrorPath = ep
-	ex := rec.Actual
-	if rec.Preflight != nil && (ex == nil || strings.HasPrefix(string(rec.CorsError.Canonical()), "Preflight")) {
-		ep.Exchange, ex = "preflight", rec.Preflight
+	src, what := rec, "The "+kind+" request"
+	if len(rec.Steps) > 0 {
+		i := firstError(rec.Steps)
+		src, ep.Call = &rec.Steps[i], i+1
+		what = fmt.Sprintf("Call %d of the %d-call %s burst", i+1, len(rec.Steps), kind)
+		// A burst is a load pattern, not a client's preflight economy.
+		rec.Economy = nil
+	}
+	ex := src.Actual
+	if src.Preflight != nil && (ex == nil || strings.HasPrefix(string(src.CorsError.Canonical()), "Preflight")) {
+		ep.Exchange, ex = "preflight", src.Preflight
 	}
 	if ex != nil {
 		ep.Status = ex.Status
 	}
 	ep.Reached = ep.Status >= 400
 	switch {
-	case !ep.Reached && rec.Verdict == cors.VerdictBlocked:
-		ep.Summary = fmt.Sprintf("The %s request never reached the API's error handling: the browser blocked it first (%s, %s status %s); nothing to check.", kind, orNone(string(rec.CorsError), string(rec.BlockedReason)), ep.Exchange, statusWord(ep.Status))
+	case !ep.Reached && src.Verdict == cors.VerdictBlocked:
+		ep.Summary = fmt.Sprintf("%s never reached the API's error handling: the browser blocked it first (%s, %s status %s); nothing to check.", what, orNone(string(src.CorsError), string(src.BlockedReason)), ep.Exchange, statusWord(ep.Status))
 	case !ep.Reached:
-		ep.Summary = fmt.Sprintf("The %s request reached no error (%s status %s); nothing to check.", kind, ep.Exchange, statusWord(ep.Status))
-	case rec.Verdict == cors.VerdictBlocked && rec.CorsError != "":
+		ep.Summary = fmt.Sprintf("%s reached no error (%s status %s); nothing to check.", what, ep.Exchange, statusWord(ep.Status))
+	case src.Verdict == cors.VerdictBlocked && src.CorsError != "":
 		ep.Hidden, ep.Fix = true, ErrorPathFix
-		ep.Summary = fmt.Sprintf("The %s request's %s response was a %d without the CORS headers the browser needs, so it blocked it (%s): the page sees a CORS error and cannot read the %d.",
-			kind, ep.Exchange, ep.Status, rec.CorsError, ep.Status)
+		ep.Summary = fmt.Sprintf("%s: the %s response was a %d without the CORS headers the browser needs, so it blocked it (%s): the page sees a CORS error and cannot read the %d.",
+			what, ep.Exchange, ep.Status, src.CorsError, ep.Status)
 		rec.Mismatches = append(rec.Mismatches, "error path: "+ep.Summary)
 		rec.ExpectMet = false
 	default:
-		ep.Summary = fmt.Sprintf("The %d answer to the %s request carries CORS headers: the page can read the status (browser: %s).", ep.Status, kind, rec.Verdict)
+		ep.Summary = fmt.Sprintf("The %d answer to %s carries CORS headers: the page can read the status (browser: %s).", ep.Status, lowerFirst(what), src.Verdict)
 	}
+}
+
+// firstError is the index of the first step whose preflight or actual
+// response was an error (400 or more), else of the last step.
+func firstError(steps []Record) int {
+	for i, s := range steps {
+		for _, ex := range []*Exchange{s.Preflight, s.Actual} {
+			if ex != nil && ex.Status >= 400 {
+				return i
+			}
+		}
+	}
+	return len(steps) - 1
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func statusWord(s int) string {

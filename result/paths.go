@@ -86,8 +86,11 @@ type CacheCheck struct {
 // route), and whether that error response carried CORS headers.
 type ErrorPathCheck struct {
 	// Kind is the error path tried (unauthenticated, bad-token,
-	// unknown-route).
+	// unknown-route, malformed-body, rate-limited).
 	Kind string `json:"kind"`
+	// Call is, for a burst (rate-limited), the call that was judged: the
+	// first that reached an error, or the last.
+	Call int `json:"call,omitempty"`
 	// Status is the status of the response that failed (the preflight's
 	// when the preflight failed), 0 when none arrived.
 	Status int `json:"status,omitempty"`

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -19,7 +20,22 @@ const (
 	ErrorUnauthenticated = "unauthenticated"
 	ErrorBadToken        = "bad-token"
 	ErrorUnknownRoute    = "unknown-route"
+	// ErrorMalformedBody sends a body no parser accepts, to reach the
+	// API's 400 or 5xx handling.
+	ErrorMalformedBody = "malformed-body"
+	// ErrorRateLimited is a burst of ErrorBurst calls from one page, to
+	// reach the API's rate limiter.
+	ErrorRateLimited = "rate-limited"
 )
+
+// ErrorBurst is the number of calls of a rate-limited error path: as many
+// as a page that polls or retries in a loop makes in a moment, and few
+// enough to be a fair load on an API under test.
+const ErrorBurst = 20
+
+// MalformedBody is the body of a malformed-body error path: neither JSON,
+// nor a form, nor XML.
+const MalformedBody = "{\"corsproof\": <malformed"
 
 // UnlistedOrigin is the second origin of a cache check when the suite has
 // no other: an origin no API is expected to allow.
@@ -82,10 +98,12 @@ func CacheCheckOrigins(s *Suite, a string) []string {
 
 // ErrorPaths are c's request reshaped to reach the API's error handling,
 // page origin and CORS-relevant shape kept: without its credentials (when
-// it has any), with a bad token, and on a route that does not exist. Each
-// records whether the error response carries CORS headers: without them
-// the page cannot read the status, and the user sees a CORS error that
-// hides the real one.
+// it has any), with a bad token, on a route that does not exist, with a
+// body no parser accepts (when it sends one), and as a burst of
+// ErrorBurst calls from one page (a rate limiter's 429). Each records
+// whether the error response carries CORS headers: without them the page
+// cannot read the status, and the user sees a CORS error that hides the
+// real one.
 func ErrorPaths(c Case) []Case {
 	if len(c.Steps) > 0 || c.Request.Mode == ModeNoCORS {
 		return nil
@@ -104,9 +122,6 @@ func ErrorPaths(c Case) []Case {
 	}
 	r := c.Request
 	r.Headers = withoutHeader(r.Headers, auth)
-	if r.Headers == nil {
-		r.Headers = map[string]string{}
-	}
 	r.Headers["Authorization"] = BadToken
 	out = append(out, mk(ErrorBadToken, r, c.Cookies))
 	if u, err := url.Parse(c.Request.URL); err == nil {
@@ -116,7 +131,16 @@ func ErrorPaths(c Case) []Case {
 		r.URL = u.String()
 		out = append(out, mk(ErrorUnknownRoute, r, c.Cookies))
 	}
-	return out
+	if c.Request.Body != "" {
+		r := c.Request
+		r.Body = MalformedBody
+		out = append(out, mk(ErrorMalformedBody, r, c.Cookies))
+	}
+	burst := mk(ErrorRateLimited, c.Request, c.Cookies)
+	for i := range ErrorBurst {
+		burst.Steps = append(burst.Steps, Step{Name: fmt.Sprintf("call %d of %d", i+1, ErrorBurst), Request: c.Request})
+	}
+	return append(out, burst)
 }
 
 func headerName(h map[string]string, name string) string {
@@ -128,10 +152,9 @@ func headerName(h map[string]string, name string) string {
 	return ""
 }
 
+// withoutHeader is a copy of h without name: always a copy, since the
+// caller may add to it and h is the case's own.
 func withoutHeader(h map[string]string, name string) map[string]string {
-	if name == "" {
-		return h
-	}
 	out := make(map[string]string, len(h))
 	for k, v := range h {
 		if k != name {

@@ -37,7 +37,7 @@ func TestErrorPathsGenerated(t *testing.T) {
 	c := Case{Name: "me", Origin: "https://a.example.test", Cookies: map[string]string{"sid": "1"},
 		Request: Request{Method: "GET", URL: "http://127.0.0.1:1/api/me/?q=1", Headers: map[string]string{"authorization": "Bearer good", "X-Trace": "1"}, Credentials: CredentialsInclude}}
 	got := ErrorPaths(c)
-	require.Len(t, got, 3)
+	require.Len(t, got, 4, "no body: no malformed-body path")
 	byKind := map[string]Case{}
 	for _, g := range got {
 		byKind[g.Check] = g
@@ -54,6 +54,27 @@ func TestErrorPathsGenerated(t *testing.T) {
 	assert.Equal(t, c.Request.Headers, unknown.Request.Headers)
 	assert.Equal(t, "Bearer good", c.Request.Headers["authorization"], "the case itself is untouched")
 
-	plain := Case{Name: "p", Origin: c.Origin, Request: Request{Method: "GET", URL: "http://127.0.0.1:1/"}}
-	assert.Len(t, ErrorPaths(plain), 2, "no credentials: nothing to take away")
+	burst := byKind[CheckErrorPath+ErrorRateLimited]
+	require.Len(t, burst.Steps, ErrorBurst)
+	for _, st := range burst.Steps {
+		assert.Equal(t, c.Request, st.Request, "every call of the burst is the case's request")
+	}
+	assert.Equal(t, c.Cookies, burst.Cookies)
+
+	plain := Case{Name: "p", Origin: c.Origin, Request: Request{Method: "GET", URL: "http://127.0.0.1:1/", Headers: map[string]string{"X-Trace": "1"}}}
+	assert.Len(t, ErrorPaths(plain), 3, "no credentials: nothing to take away")
+	assert.Equal(t, map[string]string{"X-Trace": "1"}, plain.Request.Headers, "the bad token goes into a copy, not into the case's headers")
+
+	put := Case{Name: "put", Origin: c.Origin, Request: Request{Method: "PUT", URL: "http://127.0.0.1:1/items/1", Body: `{"a":1}`,
+		Headers: map[string]string{"Content-Type": "application/json"}}}
+	var malformed *Case
+	for _, g := range ErrorPaths(put) {
+		if g.Check == CheckErrorPath+ErrorMalformedBody {
+			malformed = &g
+		}
+	}
+	require.NotNil(t, malformed, "a request with a body gets a malformed-body path")
+	assert.Equal(t, MalformedBody, malformed.Request.Body)
+	assert.Equal(t, put.Request.Headers, malformed.Request.Headers, "the CORS-relevant shape is kept")
+	assert.Equal(t, `{"a":1}`, put.Request.Body, "the case itself is untouched")
 }

@@ -61,7 +61,7 @@ error.`,
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	cmd.Flags().StringArrayVar(&opts.via, "via", nil, "also run every case over the network path `NAME=URL` (scheme://host[:port] of a CDN edge, proxy or origin server; repeatable) and compare each exchange with the suite's first path (its paths:, or the URLs as written, named direct); a changed verdict fails, header drift warns")
 	cmd.Flags().BoolVar(&opts.cacheCheck, "cache-check", false, "add a shared-cache poisoning check per case: its origin primes the path, then another origin makes the same request from a fresh browser; fails when that origin is answered with the first one's Access-Control-Allow-Origin")
-	cmd.Flags().BoolVar(&opts.errorPaths, "error-paths", false, "add error-path cases per case (no credentials, a bad token, an unknown route); fails when an error response lacks the CORS headers the page needs to read it")
+	cmd.Flags().BoolVar(&opts.errorPaths, "error-paths", false, "add error-path cases per case (no credentials, a bad token, an unknown route, a malformed body, a burst of 20 calls for a rate limiter); fails when an error response lacks the CORS headers the page needs to read it")
 	cmd.Flags().IntVar(&opts.maxCases, "max-cases", scenarios.DefaultLimits.Cases, "refuse a suite with more cases than this")
 	cmd.Flags().IntVar(&opts.maxFileMiB, "max-file-size", int(scenarios.DefaultLimits.FileBytes>>20), "refuse a suite file larger than this many `MiB`")
 	return cmd
