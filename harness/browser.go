@@ -184,6 +184,10 @@ type Options struct {
 	ThirdPartyCookies CookieMode
 	// Timeout bounds one case; zero means 5 s.
 	Timeout time.Duration
+	// LaunchTimeout bounds a launch, until the browser answers; zero
+	// means 20 s. A loaded machine, or a browser under a tracer, may need
+	// more.
+	LaunchTimeout time.Duration
 	// DebugDir, when set, gets one file per case with every CDP event of
 	// the case's tab as JSON lines, for when a verdict needs explaining.
 	// Credential values are redacted there as in reports
@@ -265,7 +269,11 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	opts.defaults()
 	b := &Browser{opts: opts, driver: d}
 	started := time.Now()
-	startCtx, cancel := context.WithTimeout(ctx, startLimit)
+	limit := opts.LaunchTimeout
+	if limit <= 0 {
+		limit = startLimit
+	}
+	startCtx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	ep, where := Endpoint{URL: opts.URL}, opts.URL
 	if opts.URL == "" {
@@ -291,7 +299,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	if err != nil {
 		if b.proc != nil {
 			if errors.Is(err, context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled) {
-				err = fmt.Errorf("%w within %s: %s", errNoAnswer, time.Since(started).Round(time.Second), b.proc.out.tail())
+				err = fmt.Errorf("%w within %s: %s", noAnswer(opts.Engine), time.Since(started).Round(time.Second), b.proc.out.tail())
 			}
 			stopErr := b.proc.abandon()
 			if b.proc.failedAlone() {

@@ -28,8 +28,9 @@ func (e *LaunchError) Unwrap() error { return e.Err }
 // Hint says what to do about it.
 func (e *LaunchError) Hint() string { return e.Advice }
 
-// startLimit bounds a launch: Chromium answers in about 1.2 s (measured:
-// 156, 2 cores); the margin is for a machine busy with other work.
+// startLimit bounds a launch unless Options.LaunchTimeout says otherwise:
+// Chromium answers in about 1.2 s (measured: 156, 2 cores); the margin is
+// for a machine busy with other work.
 const startLimit = 20 * time.Second
 
 // launchAdvice explains why path did not start as a browser.
@@ -49,8 +50,10 @@ func launchAdvice(path string, err error) string {
 		return "check the path, or leave --browser out to find Chromium on PATH"
 	case errors.Is(err, errExitedEarly):
 		return fmt.Sprintf("run it by hand to see why: %s --headless --remote-debugging-pipe; corsproof needs Chromium or Chrome (a wrapper script must pass \"$@\" on and keep descriptors 3 and 4)", path)
+	case errors.Is(err, errNoBiDiAnswer):
+		return "it started but never answered over WebDriver BiDi: is it Firefox 128 or later? On a slow or loaded machine allow longer with --launch-timeout"
 	case errors.Is(err, errNoAnswer):
-		return "it started but never answered over the DevTools protocol: is it Chromium or Chrome? A wrapper script must exec the browser with \"$@\" and keep descriptors 3 and 4 open"
+		return "it started but never answered over the DevTools protocol: is it Chromium or Chrome? A wrapper script must exec the browser with \"$@\" and keep descriptors 3 and 4 open; on a slow or loaded machine allow longer with --launch-timeout"
 	}
 	return "check --browser (or $CORSPROOF_BROWSER); corsproof needs Chromium or Chrome"
 }
@@ -74,6 +77,16 @@ func interpreter(path string) string {
 }
 
 var (
-	errExitedEarly = errors.New("the browser exited before it answered")
-	errNoAnswer    = errors.New("no answer over DevTools")
+	errExitedEarly  = errors.New("the browser exited before it answered")
+	errNoAnswer     = errors.New("no answer over DevTools")
+	errNoBiDiAnswer = errors.New("no answer over WebDriver BiDi")
 )
+
+// noAnswer is the error of a browser of engine that started and never
+// answered its protocol.
+func noAnswer(engine string) error {
+	if engine == EngineFirefox {
+		return errNoBiDiAnswer
+	}
+	return errNoAnswer
+}

@@ -86,4 +86,13 @@ func TestBrowserThatNeverAnswers(t *testing.T) {
 	assert.Contains(t, le.Error(), "no answer over DevTools within")
 	assert.Contains(t, le.Hint(), "never answered over the DevTools protocol")
 	assert.Less(t, took, 3*time.Second+abandonTimeout+5*time.Second)
+
+	// --launch-timeout is the same limit, from the options.
+	start = time.Now()
+	_, err = Launch(context.Background(), Options{Path: silent, LaunchTimeout: 2 * time.Second})
+	took = time.Since(start)
+	require.True(t, errors.As(err, &le), "%v", err)
+	assert.Contains(t, le.Error(), "no answer over DevTools within 2s")
+	assert.Contains(t, le.Hint(), "--launch-timeout")
+	assert.Less(t, took, 2*time.Second+abandonTimeout+5*time.Second)
 }

@@ -50,6 +50,9 @@ func (o Options) Validate() error {
 	default:
 		return &OptionError{Option: "--third-party-cookies", Value: string(o.ThirdPartyCookies), Reason: "is not a mode", Advice: "use allow or block"}
 	}
+	if o.LaunchTimeout < 0 {
+		return &OptionError{Option: "--launch-timeout", Reason: fmt.Sprintf("must be positive, got %s", o.LaunchTimeout), Advice: "for example --launch-timeout 60s"}
+	}
 	if o.Timeout < 0 {
 		return &OptionError{Option: "--timeout", Reason: fmt.Sprintf("must be positive, got %s", o.Timeout), Advice: "for example --timeout 5s"}
 	}

@@ -74,7 +74,7 @@ ip link set lo up
 "$BIN" serve --addr 127.0.0.1:18199 -q >/dev/null 2>&1 &
 sp=$!
 for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18199) 2>/dev/null && break; sleep 0.1; done
-run() { name=$1; shift; strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
+run() { name=$1; shift; strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" --launch-timeout 120s -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
 run demo demo
 run ipv4 probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3
 run ipv6 probe http://127.0.0.1:18199/api/open --origin 'http://[2001:db8::1]:8080'
@@ -249,7 +249,7 @@ ip link set lo up
 "$BIN" serve --addr 127.0.0.1:18198 -q >/dev/null 2>&1 &
 sp=$!
 for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18198) 2>/dev/null && break; sleep 0.1; done
-run() { name=$1; shift; MOZ_LOG=nsHostResolver:5 MOZ_LOG_FILE="$OUT/$name.dns" strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" --engine firefox -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
+run() { name=$1; shift; MOZ_LOG=nsHostResolver:5 MOZ_LOG_FILE="$OUT/$name.dns" strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" --engine firefox --launch-timeout 120s -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
 run demo demo
 run ipv4 probe http://127.0.0.1:18198/api/open --origin https://10.1.2.3
 run private probe http://127.0.0.1:18198/api/open --origin https://prod.internal
