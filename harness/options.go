@@ -68,6 +68,12 @@ func (o Options) Validate() error {
 	if err := o.validateMirrorPins(); err != nil {
 		return err
 	}
+	for _, name := range []string{"proxy-pac-url", "proxy-auto-detect"} {
+		if _, ok := o.ExtraFlags[name]; ok {
+			return &OptionError{Option: "--browser-arg", Value: name, Reason: "is not supported: Chromium applies no bypass list to a PAC script or auto-detection, so the hosts corsproof stops locally would reach the proxy",
+				Advice: "name the proxy itself with --browser-arg proxy-server=URL"}
+		}
+	}
 	for name := range o.ExtraFlags {
 		if name == "" {
 			return &OptionError{Option: "--browser-arg", Reason: "no switch name", Advice: "for example --browser-arg in-process-gpu"}

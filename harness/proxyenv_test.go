@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -45,19 +46,31 @@ func forwardProxy(t *testing.T, host, target string) (proxyURL string, seen func
 
 // TestProxyOnlyWhenNamed: with a proxy in the environment (http_proxy and
 // the like, which Chromium honours) the browser still connects directly,
-// so nothing the resolver rules stop reaches the proxy; a proxy the user
-// names with --browser-arg proxy-server gets the target's requests and
-// nothing else.
+// so a request to a host the resolver rules stop fails locally instead of
+// reaching the proxy; a proxy the user names with --browser-arg
+// proxy-server gets the target's requests, and the stopped hosts bypass
+// it. Each run makes a request to a sink (sink.example.test, a page host
+// of no case), so the proxy would see it at once were it used.
 func TestProxyOnlyWhenNamed(t *testing.T) {
 	target := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 	}).URL
-	launch := func(t *testing.T, opts Options) *Browser {
+	const sink = "sink.example.test"
+	run := func(t *testing.T, opts Options, url string) []result.Record {
+		t.Helper()
 		opts.Timeout = 10 * time.Second
+		opts.Sinks = []string{"app.example.test", sink}
 		b, err := Launch(context.Background(), opts)
 		require.NoError(t, err)
 		t.Cleanup(func() { assert.NoError(t, b.Close()) })
-		return b
+		recs := b.RunCases(context.Background(), []scenarios.Case{
+			{Name: "target", Origin: "http://app.example.test", Request: scenarios.Request{URL: url}},
+			{Name: "sink", Origin: "http://app.example.test", Request: scenarios.Request{URL: "http://" + sink + "/x"}},
+		}, 1, IsolationClean, nil)
+		require.Len(t, recs, 2)
+		assert.Equal(t, cors.VerdictAllowed, recs[0].Verdict, "%+v", recs[0].Page)
+		assert.Equal(t, cors.VerdictNetworkError, recs[1].Verdict, "the sink fails locally")
+		return recs
 	}
 	t.Run("a proxy in the environment is not used", func(t *testing.T) {
 		proxy, seen := forwardProxy(t, "api.proxied.test", target)
@@ -65,28 +78,22 @@ func TestProxyOnlyWhenNamed(t *testing.T) {
 			t.Setenv(v, proxy)
 		}
 		t.Setenv("no_proxy", "")
-		b := launch(t, Options{})
-		recs := b.RunCases(context.Background(), []scenarios.Case{{Name: "direct", Origin: "http://app.example.test",
-			Request: scenarios.Request{URL: target + "/x"}}}, 1, IsolationClean, nil)
-		require.Len(t, recs, 1)
-		assert.Equal(t, cors.VerdictAllowed, recs[0].Verdict)
-		// The component updater's first request comes within about a
-		// second of the launch (measured); give it the time to show up.
-		time.Sleep(1500 * time.Millisecond)
+		run(t, Options{}, target+"/x")
 		assert.Empty(t, seen(), "requests the proxy from the environment received")
 	})
 	t.Run("a proxy the user names gets the target and nothing else", func(t *testing.T) {
 		proxy, seen := forwardProxy(t, "api.proxied.test", target)
-		b := launch(t, Options{ExtraFlags: map[string]any{"proxy-server": proxy}, Sinks: []string{"app.example.test"}})
-		recs := b.RunCases(context.Background(), []scenarios.Case{{Name: "via the proxy", Origin: "http://app.example.test",
-			Request: scenarios.Request{URL: "http://api.proxied.test/x"}}}, 1, IsolationClean, nil)
-		require.Len(t, recs, 1)
-		assert.Equal(t, cors.VerdictAllowed, recs[0].Verdict, "%+v", recs[0].Page)
-		time.Sleep(1500 * time.Millisecond)
+		run(t, Options{ExtraFlags: map[string]any{"proxy-server": proxy}}, "http://api.proxied.test/x")
 		got := seen()
 		require.NotEmpty(t, got)
 		for _, h := range got {
 			assert.Equal(t, "api.proxied.test", h, "only the target goes through the proxy")
 		}
+	})
+	t.Run("a PAC script is refused", func(t *testing.T) {
+		err := Options{ExtraFlags: map[string]any{"proxy-pac-url": "http://127.0.0.1:1/p.pac"}}.Validate()
+		var oe *OptionError
+		require.ErrorAs(t, err, &oe)
+		assert.Contains(t, oe.Advice, "proxy-server=URL")
 	})
 }

@@ -175,8 +175,9 @@ func QuietSettings(opts Options) []string {
 		out = append(out, "--disable-features=LocalNetworkAccessChecks  # --lna off")
 	}
 	out = append(out, "--host-resolver-rules="+resolverRules(opts)+"  # page origins are answered over CDP, never resolved or connected to")
-	if f := proxyFlag(opts); userProxy(opts) {
-		out = append(out, "--"+f.Name+"="+f.Value.(string)+"  # --browser-arg names a proxy: it gets the targets; page, service and mirrored hosts bypass it and fail locally")
+	// The flag as launched: a bypass list of the user's joins corsproof's.
+	if i := slices.IndexFunc(launchFlags(opts), func(f Flag) bool { return f.Name == proxyBypassSwitch }); i >= 0 {
+		out = append(out, "--"+proxyBypassSwitch+"="+launchFlags(opts)[i].Value.(string)+"  # --browser-arg names a proxy: it gets the targets; page, service and mirrored hosts bypass it and fail locally")
 	} else {
 		out = append(out, "--no-proxy-server  # connect directly: a proxy from the environment (http_proxy…) would receive what the resolver rules stop; name one with --browser-arg proxy-server=URL")
 	}
@@ -250,11 +251,11 @@ func launchFlags(opts Options) []Flag {
 const proxyBypassSwitch = "proxy-bypass-list"
 
 // userProxy reports whether the user named a proxy for the browser
-// (--browser-arg proxy-server=… or proxy-pac-url=…).
+// (--browser-arg proxy-server=…). A PAC script or auto-detection is
+// refused (Options.Validate): Chromium applies no bypass list to them.
 func userProxy(opts Options) bool {
 	_, server := opts.ExtraFlags["proxy-server"]
-	_, pac := opts.ExtraFlags["proxy-pac-url"]
-	return server || pac
+	return server
 }
 
 // proxyFlag keeps the browser off any proxy the user did not name. The
