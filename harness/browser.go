@@ -52,7 +52,7 @@ func FindBrowser(flag string) (string, error) {
 
 // launchFailed is the error of a browser at path that did not start: a
 // LaunchError with advice, unless the run was interrupted meanwhile (a
-// deadline the caller set is a start limit like startLimit).
+// deadline the caller set is a start limit like Options.LaunchTimeout).
 func launchFailed(ctx context.Context, path string, err error) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("launching browser %s: %w", path, err)
@@ -185,8 +185,8 @@ type Options struct {
 	// Timeout bounds one case; zero means 5 s.
 	Timeout time.Duration
 	// LaunchTimeout bounds a launch, until the browser answers; zero
-	// means 20 s. A loaded machine, or a browser under a tracer, may need
-	// more.
+	// means DefaultLaunchTimeout. A loaded machine, or a browser under a
+	// tracer, may need more.
 	LaunchTimeout time.Duration
 	// DebugDir, when set, gets one file per case with every CDP event of
 	// the case's tab as JSON lines, for when a verdict needs explaining.
@@ -240,6 +240,9 @@ func (o *Options) defaults() {
 	if o.Timeout <= 0 {
 		o.Timeout = defaultTimeout
 	}
+	if o.LaunchTimeout <= 0 {
+		o.LaunchTimeout = DefaultLaunchTimeout
+	}
 }
 
 // Browser is a running Chromium, launched or connected to, and the driver
@@ -269,11 +272,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	opts.defaults()
 	b := &Browser{opts: opts, driver: d}
 	started := time.Now()
-	limit := opts.LaunchTimeout
-	if limit <= 0 {
-		limit = startLimit
-	}
-	startCtx, cancel := context.WithTimeout(ctx, limit)
+	startCtx, cancel := context.WithTimeout(ctx, opts.LaunchTimeout)
 	defer cancel()
 	ep, where := Endpoint{URL: opts.URL}, opts.URL
 	if opts.URL == "" {
@@ -299,7 +298,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 	if err != nil {
 		if b.proc != nil {
 			if errors.Is(err, context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.Canceled) {
-				err = fmt.Errorf("%w within %s: %s", noAnswer(opts.Engine), time.Since(started).Round(time.Second), b.proc.out.tail())
+				err = fmt.Errorf("%w within %s: %s", noAnswer(d.Transport()), time.Since(started).Round(time.Second), b.proc.out.tail())
 			}
 			stopErr := b.proc.abandon()
 			if b.proc.failedAlone() {

@@ -1,6 +1,9 @@
 package harness
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"strings"
+)
 
 // profileEnv is what a browser's environment gets so that nothing of a run
 // outlives it in the user's home: every folder a browser writes besides its
@@ -23,12 +26,5 @@ func profileEnv(profile string, firefox bool) []string {
 
 // profileEnvSetting is profileEnv as the run's launch settings list it.
 func profileEnvSetting(firefox bool) string {
-	var line string
-	for i, e := range profileEnv("PROFILE", firefox) {
-		if i > 0 {
-			line += " "
-		}
-		line += e
-	}
-	return "env " + line + "  # nothing written outside the profile, which is removed with the browser"
+	return "env " + strings.Join(profileEnv("PROFILE", firefox), " ") + "  # nothing written outside the profile, which is removed with the browser"
 }

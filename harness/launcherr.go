@@ -28,10 +28,10 @@ func (e *LaunchError) Unwrap() error { return e.Err }
 // Hint says what to do about it.
 func (e *LaunchError) Hint() string { return e.Advice }
 
-// startLimit bounds a launch unless Options.LaunchTimeout says otherwise:
-// Chromium answers in about 1.2 s (measured: 156, 2 cores); the margin is
-// for a machine busy with other work.
-const startLimit = 20 * time.Second
+// DefaultLaunchTimeout bounds a launch unless Options.LaunchTimeout says
+// otherwise: Chromium answers in about 1.2 s (measured: 156, 2 cores); the
+// margin is for a machine busy with other work.
+const DefaultLaunchTimeout = 20 * time.Second
 
 // launchAdvice explains why path did not start as a browser.
 func launchAdvice(path string, err error) string {
@@ -82,10 +82,10 @@ var (
 	errNoBiDiAnswer = errors.New("no answer over WebDriver BiDi")
 )
 
-// noAnswer is the error of a browser of engine that started and never
-// answered its protocol.
-func noAnswer(engine string) error {
-	if engine == EngineFirefox {
+// noAnswer is the error of a browser that started and never answered the
+// protocol of transport t.
+func noAnswer(t Transport) error {
+	if t == TransportBiDi {
 		return errNoBiDiAnswer
 	}
 	return errNoAnswer
