@@ -2,10 +2,8 @@ package harness
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/spki"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -170,8 +169,7 @@ func checkCert(ctx context.Context, hostPort, host string, roots []*x509.Certifi
 	}
 	check.Problem, check.Detail = verifyChain(served, host, roots, now)
 	if check.Problem == "" {
-		sum := sha256.Sum256(served[0].RawSubjectPublicKeyInfo)
-		check.SPKI = base64.StdEncoding.EncodeToString(sum[:])
+		check.SPKI = spki.Pin(served[0])
 		check.Trusted = true
 	}
 	return check

@@ -19,11 +19,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math/big"
@@ -34,6 +32,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/spki"
 	"github.com/corsproof/corsproof/proxy"
 )
 
@@ -56,9 +55,8 @@ type Mirror struct {
 	cert  *x509.Certificate // nil for an http target
 	spki  string
 
-	mu     sync.Mutex
-	errUp  error
-	target string
+	mu    sync.Mutex
+	errUp error
 }
 
 // Start listens on a loopback port and forwards to target, an http or
@@ -71,7 +69,7 @@ func Start(target string, opts Options) (*Mirror, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("mirror target %q: only http and https targets can be mirrored", target)
 	}
-	m := &Mirror{rules: &proxy.FixRules{}, target: target}
+	m := &Mirror{rules: &proxy.FixRules{}}
 	popts := proxy.Options{Target: target, Rules: m.rules, UpstreamError: m.upstreamError}
 	if len(opts.Roots) > 0 {
 		popts.RootCAs = x509.NewCertPool()
@@ -97,8 +95,7 @@ func Start(target string, opts Options) (*Mirror, error) {
 		return nil, err
 	}
 	m.cert = cert.Leaf
-	sum := sha256.Sum256(cert.Leaf.RawSubjectPublicKeyInfo)
-	m.spki = base64.StdEncoding.EncodeToString(sum[:])
+	m.spki = spki.Pin(cert.Leaf)
 	return m, nil
 }
 
@@ -180,7 +177,7 @@ func (m *Mirror) upstreamError(err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.errUp == nil {
-		m.errUp = fmt.Errorf("forwarding to %s: %w", m.target, err)
+		m.errUp = fmt.Errorf("forwarding to %s: %w", m.Target(), err)
 	}
 }
 

@@ -93,10 +93,13 @@ type Proxy struct {
 	target *url.URL
 	rules  Rules
 	rp     *httputil.ReverseProxy
-	now    func() time.Time
-	onErr  func(error)
-	logMu  sync.Mutex
-	log    io.Writer
+	// transport is the upstream's, closed with the server (keep-alive
+	// connections to the real server would outlive a mirror).
+	transport *http.Transport
+	now       func() time.Time
+	onErr     func(error)
+	logMu     sync.Mutex
+	log       io.Writer
 }
 
 // New returns the proxy of opts.Target.
@@ -112,6 +115,22 @@ func New(opts Options) (*Proxy, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.transport = &http.Transport{
+		// Straight to the upstream, never through a proxy from the
+		// environment.
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		// Accept-Encoding goes as the browser sent it and the body
+		// comes back as the upstream encoded it.
+		DisableCompression: true,
+		ForceAttemptHTTP2:  true,
+		// SNI and the verified name are the target's own host, taken
+		// from the URL: the upstream sees the connection the browser
+		// would have made.
+		TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
+	}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			// Scheme and host come from the target and never from the
@@ -120,22 +139,7 @@ func New(opts Options) (*Proxy, error) {
 			// X-Forwarded-* is added: the request goes on as the page made it.
 			pr.SetURL(p.target)
 		},
-		Transport: &http.Transport{
-			// Straight to the upstream, never through a proxy from the
-			// environment.
-			Proxy:                 nil,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 60 * time.Second,
-			// Accept-Encoding goes as the browser sent it and the body
-			// comes back as the upstream encoded it.
-			DisableCompression: true,
-			ForceAttemptHTTP2:  true,
-			// SNI and the verified name are the target's own host, taken
-			// from the URL: the upstream sees the connection the browser
-			// would have made.
-			TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
-		},
+		Transport:      p.transport,
 		ModifyResponse: p.modify,
 		ErrorHandler:   p.upstreamError,
 	}
@@ -401,37 +405,40 @@ func shown(s string) string {
 // Server is a running proxy.
 type Server struct {
 	*Proxy
-	ln     net.Listener
-	srv    *http.Server
+	ln  net.Listener
+	srv *http.Server
+	// scheme is https when it serves TLS (http.Server sets a TLSConfig
+	// of its own for HTTP/2, so that field cannot say).
 	scheme string
 }
 
 // Listen starts serving the proxy on addr (host:port; port 0 picks a free
 // one). The caller decides the address; `corsproof proxy` defaults to
 // loopback.
-func Listen(addr string, p *Proxy) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("starting the proxy of %s: %w", p.target, err)
-	}
-	s := &Server{Proxy: p, ln: ln, srv: &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}, scheme: "http"}
-	go func() { _ = s.srv.Serve(ln) }()
-	return s, nil
-}
+func Listen(addr string, p *Proxy) (*Server, error) { return serve(addr, p, nil) }
 
 // ListenTLS is Listen serving https with cert (HTTP/2 and HTTP/1.1), as
 // the --try-fix mirror of an https target does.
 func ListenTLS(addr string, p *Proxy, cert tls.Certificate) (*Server, error) {
+	return serve(addr, p, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+}
+
+// serve starts the proxy on addr, over TLS when tc is set.
+func serve(addr string, p *Proxy, tc *tls.Config) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("starting the proxy of %s: %w", p.target, err)
 	}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		// A client that gives up on the handshake is no news to the user.
-		ErrorLog: log.New(io.Discard, "", 0)}
-	s := &Server{Proxy: p, ln: ln, srv: srv, scheme: "https"}
-	go func() { _ = s.srv.ServeTLS(ln, "", "") }()
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tc}
+	s := &Server{Proxy: p, ln: ln, srv: srv, scheme: "http"}
+	if tc == nil {
+		go func() { _ = srv.Serve(ln) }()
+		return s, nil
+	}
+	// A client that gives up on the handshake is no news to the user.
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.scheme = "https"
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
 	return s, nil
 }
 
@@ -449,6 +456,7 @@ func (s *Server) URL() string {
 
 // Shutdown stops the proxy, waiting for requests in flight until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	defer s.transport.CloseIdleConnections()
 	if err := s.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		_ = s.srv.Close()
 		return fmt.Errorf("stopping the proxy of %s: %w", s.target, err)

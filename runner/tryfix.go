@@ -63,15 +63,18 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	opts.MirrorPins = nil
 	var mopts mirror.Options
 	if opts.CAFile != "" {
-		// The file was read and checked before the first launch; it is
-		// read again so that the mirror trusts exactly what that browser
-		// was told to.
+		// The mirrors verify the real servers against the --ca roots, as
+		// the first browser did. The try-fix browser itself talks only to
+		// the mirrors, whose keys it pins (MirrorPins): no --ca check of
+		// the real targets again.
 		roots, cerr := harness.LoadCA(opts.CAFile)
 		if cerr != nil {
 			return fmt.Errorf("trying fixes: %w", cerr)
 		}
 		mopts.Roots = roots
+		opts.CAFile, opts.CATargets = "", nil
 	}
+	hostports := map[int]string{}
 	for _, i := range idx {
 		scheme, hostport, perr := mirror.Origin(cases[i].Request.URL)
 		if perr != nil {
@@ -84,6 +87,7 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			delete(recs, i)
 			continue
 		}
+		hostports[i] = hostport
 		if _, ok := mirrors[hostport]; ok {
 			continue
 		}
@@ -131,11 +135,10 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 		}
 		rec.Diagnosis.FixCheck = fixCheck(&again[0], b.Version())
 		if !rec.Diagnosis.FixCheck.Verified {
-			_, hostport, _ := mirror.Origin(cases[i].Request.URL)
-			if m := mirrors[hostport]; m != nil && m.UpstreamError() != nil {
+			if uerr := mirrors[hostports[i]].UpstreamError(); uerr != nil {
 				// The browser saw the mirror's 502 without CORS headers;
 				// the reason is the mirror's, not the fix's.
-				rec.Diagnosis.FixCheck.Summary = "Not verified: the mirror could not reach the real server (" + m.UpstreamError().Error() + "), so the browser saw the mirror's 502 answer, not the fixed server's."
+				rec.Diagnosis.FixCheck.Summary = "Not verified: the mirror could not reach the real server (" + uerr.Error() + "), so the browser saw the mirror's 502 answer, not the fixed server's."
 			}
 		}
 	}
