@@ -28,8 +28,6 @@ func ConcludeCacheCheck(rec *Record) {
 	a, b := rec.Steps[0].Origin, rec.Steps[len(rec.Steps)-1]
 	cc := &CacheCheck{PrimedBy: a, Origin: b.Origin}
 	rec.CacheCheck = cc
-	// Two calls from two origins are no client's preflight economy.
-	rec.Economy = nil
 	if b.Verdict == cors.VerdictError || b.Verdict == cors.VerdictNotRun {
 		cc.Summary = "The check did not run to the end: " + b.Page.Error
 		return
@@ -120,8 +118,6 @@ func ConcludeErrorPath(rec *Record, kind string) {
 		i := firstError(rec.Steps)
 		src, ep.Call = &rec.Steps[i], i+1
 		what = fmt.Sprintf("Call %d of the %d-call %s burst", i+1, len(rec.Steps), kind)
-		// A burst is a load pattern, not a client's preflight economy.
-		rec.Economy = nil
 	}
 	ex := src.Actual
 	if src.Preflight != nil && (ex == nil || strings.HasPrefix(string(src.CorsError.Canonical()), "Preflight")) {
@@ -177,6 +173,11 @@ func statusWord(s int) string {
 // ConcludeCheck adds the finding of a generated check (c.Check) to its
 // concluded record.
 func ConcludeCheck(rec *Record, c scenarios.Case) {
+	if c.Check != "" {
+		// A generated sequence (two origins priming a cache, a burst) is
+		// a probe of the server, not a client's preflight economy.
+		rec.Economy = nil
+	}
 	switch {
 	case c.Check == scenarios.CheckCache:
 		ConcludeCacheCheck(rec)

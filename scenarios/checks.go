@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 )
@@ -136,11 +135,7 @@ func ErrorPaths(c Case) []Case {
 		r.Body = MalformedBody
 		out = append(out, mk(ErrorMalformedBody, r, c.Cookies))
 	}
-	burst := mk(ErrorRateLimited, c.Request, c.Cookies)
-	for i := range ErrorBurst {
-		burst.Steps = append(burst.Steps, Step{Name: fmt.Sprintf("call %d of %d", i+1, ErrorBurst), Request: c.Request})
-	}
-	return append(out, burst)
+	return append(out, Repeat(mk(ErrorRateLimited, c.Request, c.Cookies), ErrorBurst, 0))
 }
 
 func headerName(h map[string]string, name string) string {
