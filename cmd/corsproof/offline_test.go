@@ -54,11 +54,11 @@ func checkOnline(t *testing.T, dir string) {
 	t.Logf("WARNING: %s", msg)
 }
 
-// TestNothingLeavesTheMachine runs the demo, probes from IP-literal,
-// private-name and null origins (one through the rod driver), and a verify, inside a network namespace
-// with only loopback (so nothing could leave even if tried), under strace,
-// and checks every connect and send the browser and corsproof made.
-func TestNothingLeavesTheMachine(t *testing.T) {
+// tracedBinary checks for what the traffic tests need (unshare, strace,
+// ip, a network namespace) and builds corsproof into a fresh folder, which
+// also receives the traces.
+func tracedBinary(t *testing.T) (dir, bin string) {
+	t.Helper()
 	for _, tool := range []string{"unshare", "strace", "ip"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			skipOrFail(t, fmt.Sprintf("needs %s (apt-get install util-linux strace iproute2): %v", tool, err))
@@ -67,11 +67,21 @@ func TestNothingLeavesTheMachine(t *testing.T) {
 	if err := exec.Command("unshare", "-n", "true").Run(); err != nil {
 		skipOrFail(t, fmt.Sprintf("cannot create a network namespace (needs root or user namespaces): %v", err))
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "corsproof")
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "corsproof")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
+	return dir, bin
+}
+
+// TestNothingLeavesTheMachine runs the demo, probes from IP-literal,
+// private-name and null origins (one through the rod driver), and a
+// verify, inside a network namespace whose only way out reaches no one
+// (onlineNamespace), under strace, and checks every connect and send the
+// browser and corsproof made.
+func TestNothingLeavesTheMachine(t *testing.T) {
+	dir, bin := tracedBinary(t)
 	policy, err := filepath.Abs("../../examples/policy.yaml")
 	require.NoError(t, err)
 
@@ -227,7 +237,7 @@ func TestExposureWarning(t *testing.T) {
 
 // TestFirefoxNothingLeavesTheMachine is TestNothingLeavesTheMachine for the
 // Firefox engine: the demo and probes from IP-literal, private-name and
-// null origins, in a loopback-only network namespace under strace, with
+// null origins, in the same network namespace under strace, with
 // every connect and send checked. Firefox's own services are kept off the
 // network by the profile's preferences (harness/firefoxprefs.go).
 func TestFirefoxNothingLeavesTheMachine(t *testing.T) {
@@ -237,19 +247,7 @@ func TestFirefoxNothingLeavesTheMachine(t *testing.T) {
 		}
 		t.Skip("no firefox-esr here (apt-get install firefox-esr)")
 	}
-	for _, tool := range []string{"unshare", "strace", "ip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, fmt.Sprintf("needs %s (apt-get install util-linux strace iproute2): %v", tool, err))
-		}
-	}
-	if err := exec.Command("unshare", "-n", "true").Run(); err != nil {
-		skipOrFail(t, fmt.Sprintf("cannot create a network namespace (needs root or user namespaces): %v", err))
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "corsproof")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	dir, bin := tracedBinary(t)
 
 	script := `set -u
 ip link set lo up
