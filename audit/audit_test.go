@@ -10,36 +10,21 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/audit"
 	"github.com/corsproof/corsproof/contract"
-	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// browser is the one browser this test binary starts.
-var browser *harness.Browser
-
-func TestMain(m *testing.M) {
-	b, err := harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "audit tests need Chromium:", err)
-		os.Exit(1)
-	}
-	browser = b
-	code := m.Run()
-	if err := b.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "closing browser:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+// TestMain closes the test binary's one browser (internal/testbrowser),
+// launched by the first test that needs it.
+func TestMain(m *testing.M) { testbrowser.Main(m) }
 
 // The legitimate front end and the victim's session cookie of every
 // mistake server.
@@ -109,7 +94,7 @@ func TestAuditMistakes(t *testing.T) {
 	}
 	plan, err := audit.NewPlan(audit.Options{URLs: urls, Origins: []string{legit}, Cookies: map[string]string{"session": session}})
 	require.NoError(t, err)
-	run, err := runner.Run(context.Background(), runner.Config{Reuse: browser, Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
+	run, err := runner.Run(context.Background(), runner.Config{Reuse: testbrowser.Get(t), Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
 	require.NoError(t, err)
 	rep := audit.Classify(plan, run)
 	require.Empty(t, rep.Incomplete, "every check has a verdict")
@@ -175,7 +160,7 @@ func TestAuditMistakes(t *testing.T) {
 			page, err := pages.Document(f.Origin, html)
 			require.NoError(t, err)
 			var res audit.PoCResult
-			require.NoError(t, browser.OpenDocument(context.Background(), page, f.URL, f.Evidence.Record.Cookies, "window.corsproofPoC", &res))
+			require.NoError(t, testbrowser.Get(t).OpenDocument(context.Background(), page, f.URL, f.Evidence.Record.Cookies, "window.corsproofPoC", &res))
 			require.True(t, res.OK, "the PoC page read the response: %s", res.Error)
 			assert.Equal(t, f.Read.Status, res.Status)
 			assert.Equal(t, f.Evidence.Record.Page.Body, res.Body, "the PoC reads exactly what the audit's page read")
@@ -205,7 +190,7 @@ func TestAuditPreflighted(t *testing.T) {
 	plan, err := audit.NewPlan(audit.Options{URLs: []string{srv.URL + "/me"}, Headers: map[string]string{"X-Token": "t0ken-value"}})
 	require.NoError(t, err)
 	require.Len(t, plan.Checks, 12, "4 attacker origins of an IP origin, 3 checks each")
-	run, err := runner.Run(context.Background(), runner.Config{Reuse: browser, Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
+	run, err := runner.Run(context.Background(), runner.Config{Reuse: testbrowser.Get(t), Jobs: 2}, []*scenarios.Suite{plan.Suite}, runner.Hooks{})
 	require.NoError(t, err)
 	rep := audit.Classify(plan, run)
 	require.Empty(t, rep.Incomplete)

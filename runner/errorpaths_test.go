@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -64,7 +65,7 @@ func TestErrorPaths(t *testing.T) {
 			api := authAPI(t, tc.corsFirst)
 			s := &scenarios.Suite{Name: "auth", File: "auth.yaml", Cases: []scenarios.Case{{Name: "me", File: "auth.yaml", Origin: originA,
 				Request: scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: api + "/api/me", Headers: map[string]string{"Authorization": "Bearer good"}, Credentials: scenarios.CredentialsOmit}}}}
-			run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2, ErrorPaths: true}, []*scenarios.Suite{s}, Hooks{})
+			run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Isolation: harness.IsolationFresh, Jobs: 2, ErrorPaths: true}, []*scenarios.Suite{s}, Hooks{})
 			require.NoError(t, err)
 			recs := byCaseAndPath(run)
 			require.Len(t, recs, 5, "the case and its four error paths: %v", names(run))
@@ -165,7 +166,7 @@ func TestRateLimitAndMalformedBodyErrorPaths(t *testing.T) {
 						Headers: map[string]string{"Content-Type": "application/json"}, Credentials: scenarios.CredentialsOmit}},
 			}}
 			// One job: the burst is not split by another case's calls.
-			run, err := Run(context.Background(), Config{Reuse: browser, Jobs: 1, ErrorPaths: true}, []*scenarios.Suite{s}, Hooks{})
+			run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Jobs: 1, ErrorPaths: true}, []*scenarios.Suite{s}, Hooks{})
 			require.NoError(t, err)
 			recs := byCaseAndPath(run)
 			assert.Equal(t, "allowed", outcome(recs["poll"]))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/internal/nginxtest"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -114,7 +115,7 @@ func TestPathsThroughNginx(t *testing.T) {
 		t.Run(tc.desc, func(t *testing.T) {
 			edge := nginxtest.Start(t, tc.server)
 			var streamed []result.Record
-			run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2,
+			run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Isolation: harness.IsolationFresh, Jobs: 2,
 				Paths: []scenarios.Path{{Name: "edge", URL: edge}}}, []*scenarios.Suite{driftSuite(backend)},
 				Hooks{Record: func(r *result.Record) { streamed = append(streamed, *r) }})
 			require.NoError(t, err)
@@ -185,7 +186,7 @@ func TestCacheCheckThroughNginx(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			edge := nginxtest.Start(t, tc.server)
-			run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 1, CacheCheck: true,
+			run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Isolation: harness.IsolationFresh, Jobs: 1, CacheCheck: true,
 				Paths: []scenarios.Path{{Name: "edge", URL: edge}}}, []*scenarios.Suite{suite(tc.route)}, Hooks{})
 			require.NoError(t, err)
 			recs := byCaseAndPath(run)
@@ -259,7 +260,7 @@ func TestPathsShareAHostName(t *testing.T) {
 	}
 	s.Paths = []scenarios.Path{{Name: "origin_server", URL: shared, Address: addr(backend)}, {Name: "edge", URL: shared, Address: addr(edge)}}
 	launched := 0
-	run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2}, []*scenarios.Suite{s},
+	run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Isolation: harness.IsolationFresh, Jobs: 2}, []*scenarios.Suite{s},
 		Hooks{Launched: func(*harness.Browser) { launched++ }})
 	require.NoError(t, err)
 	assert.Equal(t, 2, launched, "a browser for each path with an address")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -16,27 +15,14 @@ import (
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// browser is the one browser this test binary starts.
-var browser *harness.Browser
-
-func TestMain(m *testing.M) {
-	b, err := harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "runner tests need Chromium:", err)
-		os.Exit(1)
-	}
-	browser = b
-	code := m.Run()
-	if err := b.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "closing browser:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+// TestMain closes the test binary's one browser (internal/testbrowser),
+// launched by the first test that needs it.
+func TestMain(m *testing.M) { testbrowser.Main(m) }
 
 func api(t *testing.T) string {
 	t.Helper()
@@ -63,7 +49,7 @@ func TestRunConcludesEveryRecord(t *testing.T) {
 	}}
 	var mu sync.Mutex
 	var events []string
-	run, err := Run(context.Background(), Config{Reuse: browser, Isolation: harness.IsolationFresh, Jobs: 2, Shard: "1/1"},
+	run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Isolation: harness.IsolationFresh, Jobs: 2, Shard: "1/1"},
 		[]*scenarios.Suite{one, two}, Hooks{
 			Begin: func(run *result.Run) {
 				mu.Lock()
@@ -85,8 +71,8 @@ func TestRunConcludesEveryRecord(t *testing.T) {
 	assert.Equal(t, []string{"one", "two"}, run.Suites)
 	assert.Equal(t, "fresh", run.Isolation, "the isolation asked for is the one recorded")
 	assert.Equal(t, "1/1", run.Shard)
-	assert.Equal(t, browser.Product(), run.BrowserProduct)
-	assert.Equal(t, browser.Driver(), run.Driver)
+	assert.Equal(t, testbrowser.Get(t).Product(), run.BrowserProduct)
+	assert.Equal(t, testbrowser.Get(t).Driver(), run.Driver)
 	assert.Equal(t, string(harness.LNAOff), run.LNA)
 	assert.Equal(t, int64(10000), run.TimeoutMS)
 	assert.NotEmpty(t, run.Launch)
@@ -143,7 +129,7 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	run, err := Run(ctx, Config{Reuse: browser, Jobs: 1}, []*scenarios.Suite{{Name: "s", Cases: cases}}, Hooks{})
+	run, err := Run(ctx, Config{Reuse: testbrowser.Get(t), Jobs: 1}, []*scenarios.Suite{{Name: "s", Cases: cases}}, Hooks{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "interrupted after")
 	require.NotNil(t, run, "an interrupted run still comes back, with what finished")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/internal/testca"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/result"
@@ -92,7 +93,7 @@ func TestTryFixVerifiesEveryFirstFix(t *testing.T) {
 		suite.Cases = append(suite.Cases, scenarios.Case{Name: c.name, Origin: c.origin, Request: c.req, Cookies: c.cookies})
 	}
 	var streamed []string
-	run, err := Run(context.Background(), Config{Reuse: browser, TryFix: true}, []*scenarios.Suite{suite},
+	run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), TryFix: true}, []*scenarios.Suite{suite},
 		Hooks{Record: func(rec *result.Record) { streamed = append(streamed, rec.Name) }})
 	require.NoError(t, err)
 	require.Len(t, run.Records, len(cases))

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/scenarios"
 )
 
@@ -44,7 +45,7 @@ func TestNonASCIIAllowOriginInChromium(t *testing.T) {
 	for path := range values {
 		s.Cases = append(s.Cases, scenarios.Case{Name: path, File: "wire.yaml", Origin: origin, Request: scenarios.Request{URL: srv.URL + path}})
 	}
-	run, err := Run(context.Background(), Config{Reuse: browser, Jobs: 2}, []*scenarios.Suite{s}, Hooks{})
+	run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Jobs: 2}, []*scenarios.Suite{s}, Hooks{})
 	require.NoError(t, err)
 	require.Len(t, run.Records, len(values))
 	for _, rec := range run.Records {
