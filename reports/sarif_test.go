@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/audit"
+	"github.com/corsproof/corsproof/internal/sariftest"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -38,28 +38,11 @@ func auditFixture() *audit.Report {
 		}}
 }
 
-// sarifSchema compiles the SARIF 2.1.0 schema shipped in testdata.
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/sarif-schema-2.1.0.json")
-	require.NoError(t, err)
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	require.NoError(t, err)
-	id := doc.(map[string]any)["$id"].(string)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource(id, doc))
-	s, err := c.Compile(id)
-	require.NoError(t, err)
-	return s
-}
-
 func TestSARIFValidates(t *testing.T) {
-	schema := sarifSchema(t)
 	var out bytes.Buffer
 	require.NoError(t, WriteAudit(&out, "sarif", auditFixture(), Options{}))
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
-	require.NoError(t, err)
-	require.NoError(t, schema.Validate(inst))
+	sariftest.Validate(t, out.Bytes())
+	schema := sariftest.Schema(t)
 
 	var log struct {
 		Version string `json:"version"`
@@ -84,7 +67,7 @@ func TestSARIFValidates(t *testing.T) {
 
 	// The schema is no formality: a log it must refuse is refused.
 	bad := strings.Replace(out.String(), `"version": "2.1.0"`, `"version": "2.0.0"`, 1)
-	inst, err = jsonschema.UnmarshalJSON(strings.NewReader(bad))
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(bad))
 	require.NoError(t, err)
 	assert.Error(t, schema.Validate(inst))
 	noLevel := strings.Replace(out.String(), `"level": "error",`, `"level": "severe",`, 1)
