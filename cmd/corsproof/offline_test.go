@@ -113,7 +113,23 @@ kill $sp
 	// verify exits 1: the built-in target departs from examples/policy.yaml
 	// on purpose; what matters is that it ran.
 	assert.Equal(t, "demo 0\nipv4 0\nipv6 0\nprivate 0\nnull 0\nrod 0\nverify 1\n", string(rcs))
-	for _, name := range []string{"ipv4", "ipv6", "private", "null", "rod"} {
+	checkProbes(t, dir, "http://127.0.0.1:18199", "ipv4", "ipv6", "private", "null", "rod")
+
+	for _, name := range []string{"demo", "ipv4", "ipv6", "private", "null", "rod", "verify"} {
+		t.Run(name, func(t *testing.T) {
+			foreign, probes := foreignTraffic(t, filepath.Join(dir, name+".st"))
+			assert.Empty(t, foreign, "connects or sends outside loopback, or to a DNS port")
+			t.Logf("%d IPv6 reachability probes (UDP connect, nothing sent)", probes)
+		})
+	}
+}
+
+// checkProbes reads the JSON record each named probe wrote in dir: the
+// request was allowed, and the browser's own events show it contacted the
+// target and nothing else.
+func checkProbes(t *testing.T, dir, target string, names ...string) {
+	t.Helper()
+	for _, name := range names {
 		var rec struct {
 			Verdict   string   `json:"verdict"`
 			Contacted []string `json:"contacted"`
@@ -122,15 +138,7 @@ kill $sp
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(data, &rec), name)
 		assert.Equal(t, "allowed", rec.Verdict, name)
-		assert.Equal(t, []string{"http://127.0.0.1:18199"}, rec.Contacted, "%s: the browser's own events show the target and nothing else", name)
-	}
-
-	for _, name := range []string{"demo", "ipv4", "ipv6", "private", "null", "rod", "verify"} {
-		t.Run(name, func(t *testing.T) {
-			foreign, probes := foreignTraffic(t, filepath.Join(dir, name+".st"))
-			assert.Empty(t, foreign, "connects or sends outside loopback, or to a DNS port")
-			t.Logf("%d IPv6 reachability probes (UDP connect, nothing sent)", probes)
-		})
+		assert.Equal(t, []string{target}, rec.Contacted, "%s: the browser's own events show the target and nothing else", name)
 	}
 }
 
@@ -279,17 +287,7 @@ kill $sp
 			t.Logf("%s stderr:\n%s", name, stderr)
 		}
 	}
-	for _, name := range []string{"ipv4", "private", "null"} {
-		var rec struct {
-			Verdict   string   `json:"verdict"`
-			Contacted []string `json:"contacted"`
-		}
-		data, err := os.ReadFile(filepath.Join(dir, name+".json"))
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(data, &rec), name)
-		assert.Equal(t, "allowed", rec.Verdict, name)
-		assert.Equal(t, []string{"http://127.0.0.1:18198"}, rec.Contacted, "%s: the browser's own events show the target and nothing else", name)
-	}
+	checkProbes(t, dir, "http://127.0.0.1:18198", "ipv4", "private", "null")
 	for _, name := range []string{"demo", "ipv4", "private", "null"} {
 		t.Run(name, func(t *testing.T) {
 			foreign, probes := foreignTraffic(t, filepath.Join(dir, name+".st"))
