@@ -1,5 +1,7 @@
 package cors
 
+import "strings"
+
 // Verdict is what happened to a request: what the browser did, as a record
 // or an expectation states it, or what the model predicts. It is the one
 // definition of the word; records, suites and reports all use it, and its
@@ -86,6 +88,22 @@ type Response struct {
 	// holds the values joined with "\n", as Chromium reports them over CDP.
 	// Names are matched case-insensitively.
 	Headers map[string]string `json:"headers,omitempty"`
+}
+
+// AddHeader adds one header line to r as Chromium reports several lines
+// of one header: joined with "\n" under one name, whatever the case of
+// each line's name (the first spelling is kept).
+func (r *Response) AddHeader(name, value string) {
+	if r.Headers == nil {
+		r.Headers = map[string]string{}
+	}
+	for k, prev := range r.Headers {
+		if strings.EqualFold(k, name) {
+			r.Headers[k] = prev + "\n" + value
+			return
+		}
+	}
+	r.Headers[name] = value
 }
 
 // Input is everything the model looks at for one request.

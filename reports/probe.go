@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -147,4 +148,29 @@ func ansiCQuote(s string) string {
 	}
 	b.WriteByte('\'')
 	return b.String()
+}
+
+// WriteProbe writes a probe's run, which holds one record, in format:
+// json is the record alone (what `explain --from` reads), text the record
+// in full or, with opts.Quiet, one line; any other format the run as that
+// report writes it.
+func WriteProbe(w io.Writer, format string, run *result.Run, opts Options) error {
+	if len(run.Records) != 1 {
+		return fmt.Errorf("writing probe: %d records, want 1", len(run.Records))
+	}
+	rec := &run.Records[0]
+	switch {
+	case format == "json":
+		return WriteRecord(w, rec, opts)
+	case format == "text" && opts.Quiet:
+		_, err := fmt.Fprintln(w, OneLine(rec))
+		return err
+	case format == "text":
+		return TextRecord(w, rec, opts)
+	}
+	r, err := New(format, opts)
+	if err != nil {
+		return err
+	}
+	return r.Report(w, run)
 }

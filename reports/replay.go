@@ -96,3 +96,22 @@ func ReplayMarkdown(w io.Writer, run *result.Run, command string, opts Options) 
 	}
 	return NewMarkdown(opts).Report(w, run)
 }
+
+// WriteReplay writes a replay's run in format: text is the per-request
+// reproduction summary, markdown the repro for a bug tracker (with command,
+// the line that reruns it), any other format the run as that report writes
+// it.
+func WriteReplay(w io.Writer, format string, run *result.Run, command string, opts Options) error {
+	switch format {
+	case "text":
+		ReplaySummary(w, run)
+		return nil
+	case "markdown", "md":
+		return ReplayMarkdown(w, run, command, opts)
+	}
+	r, err := New(format, opts)
+	if err != nil {
+		return err
+	}
+	return r.Report(w, run)
+}

@@ -197,8 +197,7 @@ func (eo *explainOptions) input() (cors.Input, error) {
 }
 
 // response builds one response from a status flag and a header flag; nil
-// when neither was given. A header sent twice is joined with "\n", as
-// Chromium reports several header lines.
+// when neither was given.
 func response(given bool, statusFlag string, status int, headerFlag string, lines []string, defaultStatus int) (*cors.Response, error) {
 	if !given && len(lines) == 0 {
 		return nil, nil
@@ -210,26 +209,12 @@ func response(given bool, statusFlag string, status int, headerFlag string, line
 		return nil, usagef("give an HTTP status from 100 to 599", "--%s: %d is not an HTTP status", statusFlag, status)
 	}
 	r := &cors.Response{Status: status}
-	if len(lines) > 0 {
-		r.Headers = map[string]string{}
-	}
 	for _, line := range lines {
 		name, value, err := splitHeader(headerFlag, line)
 		if err != nil {
 			return nil, err
 		}
-		// Several lines of one header arrive joined with "\n" whatever
-		// their case; keep the first spelling of the name.
-		existing := name
-		for k := range r.Headers {
-			if strings.EqualFold(k, name) {
-				existing = k
-			}
-		}
-		if prev, ok := r.Headers[existing]; ok {
-			value = prev + "\n" + value
-		}
-		r.Headers[existing] = value
+		r.AddHeader(name, value)
 	}
 	return r, nil
 }

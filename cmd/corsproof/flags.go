@@ -132,6 +132,15 @@ func (f *outputFlags) targets() ([]reports.Target, error) {
 	return t, nil
 }
 
+// open checks -o and every --report and opens them for a run.
+func (f *outputFlags) open(stdout io.Writer) (*reports.Output, error) {
+	targets, err := f.targets()
+	if err != nil {
+		return nil, err
+	}
+	return reports.OpenOutput(stdout, f.output, targets, f.reportOptions(stdout))
+}
+
 func (f *outputFlags) reportOptions(w io.Writer) reports.Options {
 	return reports.Options{ShowSecrets: f.showSecrets, Quiet: f.quiet, Color: isTerminal(w) && os.Getenv("NO_COLOR") == ""}
 }

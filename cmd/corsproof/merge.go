@@ -41,10 +41,11 @@ write it in any report format. Exits 1 when any expectation failed in any run.`,
 
 // runMerge joins the saved runs and writes the reports.
 func runMerge(ctx context.Context, opts *mergeOptions) error {
-	targets, err := opts.out.targets()
+	out, err := opts.out.open(opts.f.stdout)
 	if err != nil {
 		return err
 	}
+	defer out.Close()
 	var inputs []result.Input
 	for _, path := range opts.files {
 		run, err := interruptible(ctx, "reading "+path, func() (*result.Run, error) {
@@ -65,7 +66,7 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReports(merged, &opts.out, targets, opts.out.reportOptions(opts.f.stdout), opts.f.stdout, false); err != nil {
+	if err := out.Write(merged); err != nil {
 		return err
 	}
 	if merged.Totals.ExpectFail > 0 {

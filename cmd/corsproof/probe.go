@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -100,33 +99,14 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	if err != nil {
 		return err
 	}
-	rec := run.Records[0]
-	of, stdout := &po.out, po.f.stdout
-	ropts := of.reportOptions(stdout)
-	switch {
-	case of.output == "json":
-		if err := reports.WriteRecord(stdout, &rec, ropts); err != nil {
-			return err
-		}
-	case of.output == "text" && of.quiet:
-		fmt.Fprintln(stdout, reports.OneLine(&rec))
-	case of.output == "text":
-		if err := reports.TextRecord(stdout, &rec, ropts); err != nil {
-			return err
-		}
-	default:
-		r, err := reports.New(of.output, ropts)
-		if err != nil {
-			return &usageError{err: err}
-		}
-		if err := r.Report(stdout, run); err != nil {
-			return err
-		}
+	of := &po.out
+	if err := reports.WriteProbe(po.f.stdout, of.output, run, of.reportOptions(po.f.stdout)); err != nil {
+		return err
 	}
 	if err := reports.WriteTargets(run, targets, reports.Options{ShowSecrets: of.showSecrets}); err != nil {
 		return err
 	}
-	if !rec.ExpectMet {
+	if !run.Records[0].ExpectMet {
 		return errExpectations
 	}
 	return nil

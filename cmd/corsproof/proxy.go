@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,19 +110,8 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "corsproof: development CORS proxy on %s -> %s (Ctrl-C to stop)\n", srv.URL(), p.Target())
-	fmt.Fprintf(stderr, "corsproof: not for production: every answer carries %s: %s\n", proxy.Header, proxy.HeaderValue)
-	if opts.policy != "" {
-		fmt.Fprintf(stderr, "corsproof: CORS headers from %s:\n", opts.policy)
-	} else {
-		fmt.Fprintf(stderr, "corsproof: CORS headers from this policy (save it, pass it as --policy, hand it to the API team):\n")
-		for _, line := range strings.Split(strings.TrimSuffix(string(proxy.MinimalPolicyYAML(opts.allowOrigins, opts.allowCredentials)), "\n"), "\n") {
-			fmt.Fprintf(stderr, "    %s\n", line)
-		}
-	}
-	for _, r := range pol.Routes {
-		fmt.Fprintf(stderr, "  %s%s  %s\n", srv.URL(), r.Path, routeSummary(r))
-	}
+	proxy.Banner{URL: srv.URL(), Target: p.Target(), Policy: pol, PolicyFile: opts.policy,
+		Origins: opts.allowOrigins, Credentials: opts.allowCredentials}.Write(stderr)
 	if opts.ready != nil {
 		opts.ready(srv.URL())
 	}
@@ -131,25 +119,4 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 	sctx, cancel := context.WithTimeout(context.Background(), opts.shutdownDeadline)
 	defer cancel()
 	return srv.Shutdown(sctx)
-}
-
-// routeSummary says in one line whom a route lets in, for the banner.
-func routeSummary(r policy.Route) string {
-	if len(r.AllowOrigins) == 0 {
-		return "no CORS headers (closed to other origins)"
-	}
-	s := strings.Join(r.AllowOrigins, ", ")
-	if r.AllowCredentials {
-		s += " with credentials"
-	}
-	if len(r.AllowMethods) > 0 {
-		s += "; methods " + strings.Join(r.AllowMethods, ", ")
-	}
-	if len(r.AllowHeaders) > 0 {
-		s += "; headers " + strings.Join(r.AllowHeaders, ", ")
-	}
-	if r.MaxAge != nil {
-		s += fmt.Sprintf("; max-age %d", *r.MaxAge)
-	}
-	return s
 }

@@ -78,36 +78,22 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	ropts := opts.out.reportOptions(opts.f.stdout)
+	// A Markdown file is the repro for a bug tracker; the other formats
+	// are the run's reports.
+	fopts := reports.Options{ShowSecrets: opts.out.showSecrets}
+	var others []reports.Target
 	for _, t := range targets {
-		write := func(w io.Writer) error {
-			return reports.ReplayMarkdown(w, run, command, reports.Options{ShowSecrets: opts.out.showSecrets})
-		}
 		if t.Format != "markdown" {
-			r, err := reports.New(t.Format, reports.Options{ShowSecrets: opts.out.showSecrets})
-			if err != nil {
-				return err
-			}
-			write = func(w io.Writer) error { return r.Report(w, run) }
-		}
-		if err := reports.WriteFile(t.Path, write); err != nil {
+			others = append(others, t)
+		} else if err := reports.WriteFile(t.Path, func(w io.Writer) error { return reports.ReplayMarkdown(w, run, command, fopts) }); err != nil {
 			return err
 		}
 	}
-	switch opts.out.output {
-	case "text":
-		reports.ReplaySummary(opts.f.stdout, run)
-	case "markdown":
-		if err := reports.ReplayMarkdown(opts.f.stdout, run, command, ropts); err != nil {
-			return err
-		}
-	default:
-		r, err := reports.New(opts.out.output, ropts)
-		if err != nil {
-			return &usageError{err: err}
-		}
-		if err := r.Report(opts.f.stdout, run); err != nil {
-			return err
-		}
+	if err := reports.WriteTargets(run, others, fopts); err != nil {
+		return err
+	}
+	if err := reports.WriteReplay(opts.f.stdout, opts.out.output, run, command, ropts); err != nil {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("interrupted after %d of %d requests", len(run.Records), len(suite.Cases))

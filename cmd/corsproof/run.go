@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/internal/input"
 
-	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
@@ -147,41 +145,29 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 			return err
 		}
 	}
-	targets, err := sr.out.targets()
+	out, err := sr.out.open(f.stdout)
 	if err != nil {
 		return err
 	}
-	ropts := sr.out.reportOptions(f.stdout)
-	var streamTo io.Writer
-	if sr.out.output == "jsonl" {
-		streamTo = f.stdout
-	}
-	stream, err := reports.OpenStream(targets, streamTo, ropts)
-	if err != nil {
-		return err
-	}
-	defer stream.Close()
+	defer out.Close()
 	n, err := runner.CaseCount(cfg, suites)
 	if err != nil {
 		return err
 	}
 	progress := sr.out.progress(f.stderr, n)
 	run, err := runner.Run(ctx, cfg, suites, runner.Hooks{
-		Begin:  stream.Begin,
+		Begin:  out.Begin,
 		Notice: noticeTo(f.stderr),
 		Record: func(rec *result.Record) {
 			progress.Add(rec)
-			stream.Record(rec)
+			out.Record(rec)
 		},
 	})
 	progress.Finish()
 	if run == nil {
 		return err
 	}
-	if err := stream.End(run); err != nil {
-		return err
-	}
-	if werr := writeReports(run, sr.out, targets, ropts, f.stdout, true); werr != nil {
+	if werr := out.Finish(run); werr != nil {
 		return werr
 	}
 	if err != nil {
@@ -203,23 +189,4 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		return errExpectations
 	}
 	return nil
-}
-
-// writeReports writes the finished run to stdout in the -o format and to
-// every --report file; with streamed, the JSON Lines ones were written as
-// the run went.
-func writeReports(run *result.Run, of *outputFlags, targets []reports.Target, ropts reports.Options, stdout io.Writer, streamed bool) error {
-	var errs []error
-	if !streamed || of.output != "jsonl" {
-		r, err := reports.New(of.output, ropts)
-		if err != nil {
-			return err
-		}
-		errs = append(errs, r.Report(stdout, run))
-	}
-	if streamed {
-		targets = reports.Unstreamed(targets)
-	}
-	errs = append(errs, reports.WriteTargets(run, targets, reports.Options{ShowSecrets: of.showSecrets}))
-	return errors.Join(errs...)
 }
