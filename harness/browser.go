@@ -146,6 +146,34 @@ const (
 	EngineFirefox = "firefox"
 )
 
+// EngineOf is the engine of a browser binary, read off its name: Firefox
+// for firefox, firefox-esr or firefox-bin, Chromium for anything else
+// (chromium, chrome, chromium-headless-shell, a wrapper script).
+func EngineOf(path string) string {
+	if strings.HasPrefix(filepath.Base(path), "firefox") {
+		return EngineFirefox
+	}
+	return EngineChromium
+}
+
+// ParseSwitches turns switches written NAME or NAME=VALUE, with or without
+// leading dashes, into Options.ExtraFlags: true for a bare switch.
+func ParseSwitches(args []string) map[string]any {
+	if len(args) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(args))
+	for _, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if hasValue {
+			out[name] = value
+		} else {
+			out[name] = true
+		}
+	}
+	return out
+}
+
 // firefoxCandidates are the Firefox names looked up on PATH, in order.
 var firefoxCandidates = []string{"firefox-esr", "firefox"}
 

@@ -503,10 +503,16 @@ func fetchCall(s string) (importedRequest, int, error) {
 var ImportKinds = []string{"har", "curl", "fetch"}
 
 // ImportError is an import asked for in a way that cannot work, with what
-// to do instead.
-type ImportError struct{ Reason, Advice string }
+// to do instead. Err, when set, is the cause (ErrNothingToReplay…).
+type ImportError struct {
+	Reason, Advice string
+	Err            error
+}
 
 func (e *ImportError) Error() string { return e.Reason }
+
+// Unwrap returns the cause.
+func (e *ImportError) Unwrap() error { return e.Err }
 
 // Hint says what to do instead.
 func (e *ImportError) Hint() string { return e.Advice }
@@ -519,13 +525,13 @@ func (e *ImportError) Hint() string { return e.Advice }
 func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	kind = strings.ToLower(kind)
 	if !slices.Contains(ImportKinds, kind) {
-		return nil, nil, &ImportError{fmt.Sprintf("import: %q is not a kind of input: use har, curl or fetch", kind), "write corsproof import har|curl|fetch FILE"}
+		return nil, nil, &ImportError{Reason: fmt.Sprintf("import: %q is not a kind of input: use har, curl or fetch", kind), Advice: "write corsproof import har|curl|fetch FILE"}
 	}
 	if kind == "har" {
 		return ImportHAR(data, opts)
 	}
 	if opts.WithCredentialsValues || opts.OnlyFailed {
-		return nil, nil, &ImportError{"import " + kind + ": --with-credentials-values and --only-failed are for har", "these flags apply to HAR files only"}
+		return nil, nil, &ImportError{Reason: "import " + kind + ": --with-credentials-values and --only-failed are for har", Advice: "these flags apply to HAR files only"}
 	}
 	var s *Suite
 	var err error

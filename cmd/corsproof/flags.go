@@ -54,10 +54,7 @@ func (f *browserFlags) addTryFix(fs *pflag.FlagSet) {
 // config is the runner configuration the flags describe, validated.
 func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	if f.engine == "" {
-		f.engine = harness.EngineChromium
-		if firefoxBinary(f.path) {
-			f.engine = harness.EngineFirefox
-		}
+		f.engine = harness.EngineOf(f.path)
 	}
 	if reuse != nil && reuse.Engine() != f.engine {
 		// A browser lent for another engine cannot run this one.
@@ -65,20 +62,9 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	}
 	cfg := runner.Config{
 		Browser: harness.Options{Engine: f.engine, Path: f.path, URL: f.url, Timeout: f.timeout, LaunchTimeout: f.launchTimeout, DebugDir: f.debugCDP, Timings: f.timings,
-			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca},
+			LNA: harness.LNAMode(f.lna), ThirdPartyCookies: harness.CookieMode(f.cookies), CAFile: f.ca, ExtraFlags: harness.ParseSwitches(f.args)},
 		Driver: f.driver, Jobs: f.jobs, Isolation: harness.Isolation(f.isolation), Reuse: reuse,
 		TryFix: f.tryFix,
-	}
-	for _, a := range f.args {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if cfg.Browser.ExtraFlags == nil {
-			cfg.Browser.ExtraFlags = map[string]any{}
-		}
-		if !hasValue {
-			cfg.Browser.ExtraFlags[name] = true
-		} else {
-			cfg.Browser.ExtraFlags[name] = value
-		}
 	}
 	// Flags always carry a value: zero is a choice here, not "the default".
 	if f.timeout <= 0 {

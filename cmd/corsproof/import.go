@@ -1,16 +1,13 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/internal/input"
 	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/scenarios"
@@ -96,55 +93,16 @@ func runImport(ctx context.Context, opts *importCmdOptions) error {
 	return nil
 }
 
-// readInput reads FILE, or stdin for "-": a regular file only, at most
-// the --max-file-size, and no longer than ctx lasts.
-func readInput(ctx context.Context, stdin io.Reader, path string, maxMiB int) ([]byte, string, error) {
-	data, file, err := input.Read(ctx, path, stdin, input.MiB(maxMiB), "file to import", "--max-file-size")
-	switch {
-	case err == nil, len(fileerr.Problems(err)) > 0, ctx.Err() != nil:
-		return data, file, err
-	}
-	return nil, "", &usageError{err: fmt.Errorf("reading %w", err), hint: "give the path of the exported file, or - to read stdin"}
-}
-
 // importFile reads and imports one file of the given kind and reports what
 // the import skipped on stderr.
 func importFile(ctx context.Context, stdin io.Reader, kind, path string, opts *importOptions, stderr io.Writer) (*scenarios.Suite, error) {
 	if opts.maxFileMiB < 0 || opts.maxEntries < 0 {
 		return nil, usagef("for example --max-file-size 1024 --max-har-entries 200000", "--max-file-size and --max-har-entries must be at least 1")
 	}
-	maxMiB := cmp.Or(opts.maxFileMiB, int(scenarios.DefaultLimits.HARBytes>>20))
-	// The kind and the flags are checked before anything is read.
-	if _, _, err := scenarios.Import(kind, nil, scenarios.HAROptions{OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues}); err != nil {
-		if ie := (*scenarios.ImportError)(nil); errors.As(err, &ie) {
-			return nil, &usageError{err: err, hint: ie.Hint()}
-		}
-	}
-	data, file, err := readInput(ctx, stdin, path, maxMiB)
-	if err != nil {
-		return nil, err
-	}
-	var rep *scenarios.ImportReport
-	s, err := interruptible(ctx, "importing "+file, func() (s *scenarios.Suite, err error) {
-		s, rep, err = scenarios.Import(kind, data, scenarios.HAROptions{File: file, Name: opts.name, Origin: opts.origin,
-			OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues, MaxEntries: opts.maxEntries})
-		return s, err
-	})
-	if ctx.Err() != nil {
-		return nil, err
-	}
+	s, rep, err := scenarios.ImportFile(ctx, kind, path, stdin, input.MiB(opts.maxFileMiB), scenarios.HAROptions{Name: opts.name, Origin: opts.origin,
+		OnlyFailed: opts.onlyFailed, WithCredentialsValues: opts.withValues, MaxEntries: opts.maxEntries})
 	if rep != nil {
 		reports.ImportSummary(stderr, rep)
-	}
-	switch {
-	case errors.Is(err, scenarios.ErrNothingToReplay):
-		hint := "export the HAR from the page that made the failing request, with Preserve log on"
-		if opts.origin == "" {
-			hint += "; if its requests carry no Origin or Referer header, pass --origin"
-		}
-		return nil, &usageError{err: err, hint: hint}
-	case err != nil && len(fileerr.Problems(err)) == 0:
-		return nil, &usageError{err: fmt.Errorf("importing %s: %w", file, err)}
 	}
 	return s, err
 }

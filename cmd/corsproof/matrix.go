@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,16 +32,9 @@ type matrixOptions struct {
 }
 
 // matrixBrowser is one --browser LABEL=PATH, and the engine its binary
-// is (firefoxBinary).
+// is (harness.EngineOf).
 type matrixBrowser struct {
 	label, path, engine string
-}
-
-// firefoxBinary reports whether a browser binary is a Firefox: a matrix
-// names binaries only, so the engine is read off the name (firefox,
-// firefox-esr, firefox-bin).
-func firefoxBinary(path string) bool {
-	return strings.HasPrefix(filepath.Base(path), "firefox")
 }
 
 func newMatrixCmd(f *factory, runF func(context.Context, *matrixOptions) error) *cobra.Command {
@@ -188,11 +180,7 @@ func (mo *matrixOptions) browserList() ([]matrixBrowser, error) {
 			return nil, usagef("give each browser its own label", "--browser %q: the label %q is used twice", v, label)
 		}
 		seen[label] = true
-		engine := harness.EngineChromium
-		if firefoxBinary(path) {
-			engine = harness.EngineFirefox
-		}
-		out = append(out, matrixBrowser{label: label, path: path, engine: engine})
+		out = append(out, matrixBrowser{label: label, path: path, engine: harness.EngineOf(path)})
 	}
 	if len(out) == 0 {
 		return nil, usagef("add --browser LABEL=PATH for each browser to compare", "matrix needs at least one --browser")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,8 +67,9 @@ func TestImportCommand(t *testing.T) {
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.wantErr)
-				var ue *usageError
-				assert.Equal(t, tc.wantUsage, asUsage(err, &ue))
+				// A usage error is one that says what to do (exit 2).
+				var h hinter
+				assert.Equal(t, tc.wantUsage, errors.As(err, &h) && h.Hint() != "")
 				if !tc.wantUsage {
 					assert.NotEmpty(t, fileerr.Problems(err), "located problems exit 2 too")
 				}
@@ -83,21 +85,6 @@ func TestImportCommand(t *testing.T) {
 			assert.NotContains(t, stdout.String(), "user-secret", "secrets stay out of the suite")
 		})
 	}
-}
-
-func asUsage(err error, ue **usageError) bool {
-	for e := err; e != nil; {
-		if u, ok := e.(*usageError); ok {
-			*ue = u
-			return true
-		}
-		w, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = w.Unwrap()
-	}
-	return false
 }
 
 func TestImportCommandWritesFile(t *testing.T) {
