@@ -55,6 +55,22 @@ func CheckFormat(name string) error {
 	return nil
 }
 
+// ParseTargets parses --report values in the matrix formats.
+func ParseTargets(specs []string) ([]reports.Target, error) {
+	var out []reports.Target
+	for _, spec := range specs {
+		format, path, ok := reports.CutSpec(spec)
+		if !ok {
+			return nil, fmt.Errorf("report %q: want FORMAT=PATH, such as markdown=matrix.md", spec)
+		}
+		if err := CheckFormat(format); err != nil {
+			return nil, fmt.Errorf("report %q: %w", spec, err)
+		}
+		out = append(out, reports.Target{Format: format, Path: path})
+	}
+	return out, nil
+}
+
 func lookup(name string) renderer {
 	key := strings.ToLower(strings.TrimSpace(name))
 	for _, r := range renderers {

@@ -23,6 +23,26 @@ func IsAuditFormat(name string) bool {
 	return name == "md" || slices.Contains(AuditFormats, name)
 }
 
+// SplitAuditTargets splits --report values into the findings' reports
+// (the AuditFormats) and the run's (every check, in a run format),
+// checking every path as ParseTargets does.
+func SplitAuditTargets(specs []string) (findings, run []Target, err error) {
+	var runSpecs []string
+	for _, spec := range specs {
+		name, path, ok := CutSpec(spec)
+		if !ok || !IsAuditFormat(name) {
+			runSpecs = append(runSpecs, spec)
+			continue
+		}
+		if err := checkWritable(spec, path); err != nil {
+			return nil, nil, err
+		}
+		findings = append(findings, Target{Format: strings.ToLower(name), Path: path})
+	}
+	run, err = ParseTargets(runSpecs)
+	return findings, run, err
+}
+
 // WriteAudit writes an audit's findings in one of AuditFormats. Values
 // from the network are escaped for the format, and credential headers
 // redacted unless opts.ShowSecrets.

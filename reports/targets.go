@@ -23,14 +23,22 @@ func ParseTargets(specs []string) ([]Target, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("report %q: %w", spec, err)
+		if err := checkWritable(spec, path); err != nil {
+			return nil, err
 		}
-		f.Close()
 		out = append(out, Target{Format: format, Path: path})
 	}
 	return out, nil
+}
+
+// checkWritable checks that the report spec names a path that can be
+// written.
+func checkWritable(spec, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("report %q: %w", spec, err)
+	}
+	return f.Close()
 }
 
 // WriteTargets writes the finished run to every target. One report that

@@ -52,3 +52,19 @@ func Demo(targetURL string) (*scenarios.Suite, error) {
 	}
 	return s, nil
 }
+
+// StartDemo starts the built-in target with the default policy on a free
+// loopback port and returns it with the demo suite aimed at it; the caller
+// closes the server.
+func StartDemo() (*Server, *scenarios.Suite, error) {
+	srv, err := Start("127.0.0.1:0", NewHandler(DefaultPolicy()))
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := Demo(srv.URL)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return srv, s, nil
+}

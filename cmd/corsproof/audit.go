@@ -95,52 +95,12 @@ func (ao *auditOptions) options() (audit.Options, error) {
 	if ao.maxRequests < 1 {
 		return o, usagef("for example --max-requests 200", "--max-requests must be at least 1, got %d", ao.maxRequests)
 	}
-	for _, ck := range ao.cookies {
-		name, value, ok := strings.Cut(ck, "=")
-		if !ok || name == "" {
-			return o, usagef("write --cookie name=value", "--cookie %q: not name=value", ck)
-		}
-		if o.Cookies == nil {
-			o.Cookies = map[string]string{}
-		}
-		o.Cookies[name] = value
+	var err error
+	if o.Cookies, err = cookieMap(ao.cookies); err != nil {
+		return o, err
 	}
-	for _, h := range ao.headers {
-		name, value, err := splitHeader("-H", h)
-		if err != nil {
-			return o, err
-		}
-		if o.Headers == nil {
-			o.Headers = map[string]string{}
-		}
-		o.Headers[name] = value
-	}
-	return o, nil
-}
-
-// auditTarget is a --report of the findings, in an audit format.
-type auditTarget struct {
-	format, path string
-}
-
-// parseAuditTargets splits --report values into the findings' reports and
-// the run's (every check, in a run format), checking every path.
-func parseAuditTargets(specs []string) ([]auditTarget, []reports.Target, error) {
-	var findings []auditTarget
-	var runSpecs []string
-	for _, spec := range specs {
-		name, path, ok := reports.CutSpec(spec)
-		if ok && reports.IsAuditFormat(name) {
-			findings = append(findings, auditTarget{format: strings.ToLower(name), path: path})
-			continue
-		}
-		runSpecs = append(runSpecs, spec)
-	}
-	runTargets, err := reports.ParseTargets(runSpecs)
-	if err != nil {
-		return nil, nil, &usageError{err: fmt.Errorf("--report: %w", err), hint: "for example --report sarif=cors.sarif --report html=checks.html"}
-	}
-	return findings, runTargets, nil
+	o.Headers, err = headerMap("-H", ao.headers)
+	return o, err
 }
 
 // runAudit is audit's whole run. It returns errExpectations when a finding
@@ -165,9 +125,9 @@ func runAudit(ctx context.Context, ao *auditOptions) error {
 	if err != nil {
 		return err
 	}
-	findingTargets, runTargets, err := parseAuditTargets(ao.reports)
+	findingTargets, runTargets, err := reports.SplitAuditTargets(ao.reports)
 	if err != nil {
-		return err
+		return &usageError{err: fmt.Errorf("--report: %w", err), hint: "for example --report sarif=cors.sarif --report html=checks.html"}
 	}
 	cfg, err := ao.browser.config(ao.f.browser)
 	if err != nil {
@@ -186,7 +146,7 @@ func runAudit(ctx context.Context, ao *auditOptions) error {
 	}
 	ropts := reports.Options{ShowSecrets: ao.showSecrets}
 	for _, t := range findingTargets {
-		if err := reports.WriteFile(t.path, func(w io.Writer) error { return reports.WriteAudit(w, t.format, rep, ropts) }); err != nil {
+		if err := reports.WriteFile(t.Path, func(w io.Writer) error { return reports.WriteAudit(w, t.Format, rep, ropts) }); err != nil {
 			return err
 		}
 	}

@@ -37,15 +37,11 @@ func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cob
 // runDemo starts the built-in target on loopback and runs the built-in
 // suite against it.
 func runDemo(ctx context.Context, opts *demoOptions) error {
-	srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
+	srv, suite, err := testapi.StartDemo()
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	suite, err := testapi.Demo(srv.URL)
-	if err != nil {
-		return err
-	}
 	if !opts.out.quiet && opts.out.output == "text" {
 		fmt.Fprintf(opts.f.stderr, "corsproof: built-in target at %s; running %d demo cases\n", srv.URL, len(suite.Cases))
 	}

@@ -171,17 +171,41 @@ func (r *requestFlags) toCase(name, url string) (scenarios.Case, error) {
 		API: scenarios.API(r.api), Method: r.method, URL: url, Body: r.data,
 		Credentials: scenarios.Credentials(r.credentials), Mode: scenarios.Mode(r.mode),
 	}}
-	for _, h := range r.headers {
-		name, value, err := splitHeader("-H", h)
+	h, err := headerMap("-H", r.headers)
+	c.Request.Headers = h
+	return c, err
+}
+
+// headerMap parses repeated 'Name: value' flag values; nil for none.
+func headerMap(flag string, lines []string) (map[string]string, error) {
+	var out map[string]string
+	for _, line := range lines {
+		name, value, err := splitHeader(flag, line)
 		if err != nil {
-			return c, err
+			return nil, err
 		}
-		if c.Request.Headers == nil {
-			c.Request.Headers = map[string]string{}
+		if out == nil {
+			out = map[string]string{}
 		}
-		c.Request.Headers[name] = value
+		out[name] = value
 	}
-	return c, nil
+	return out, nil
+}
+
+// cookieMap parses repeated --cookie name=value values; nil for none.
+func cookieMap(values []string) (map[string]string, error) {
+	var out map[string]string
+	for _, ck := range values {
+		name, value, ok := strings.Cut(ck, "=")
+		if !ok || name == "" {
+			return nil, usagef("write --cookie name=value", "--cookie %q: not name=value", ck)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = value
+	}
+	return out, nil
 }
 
 // splitHeader parses a 'Name: value' flag value.

@@ -9,11 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/contract"
-	"github.com/corsproof/corsproof/policy"
 )
-
-// contractPolicyHint is the hint for every problem with a policy file.
-const contractPolicyHint = "the format is documented in policy/policy.schema.json; examples/policy.yaml is a starting point"
 
 // generateOptions are the flags of `corsproof generate`.
 type generateOptions struct {
@@ -74,21 +70,11 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 // loadContract reads the policy, prints its lint warnings and the
 // generator's notes on stderr, and builds the contract.
 func loadContract(ctx context.Context, policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
-	p, err := interruptible(ctx, "loading the policy", func() (*policy.Policy, error) { return policy.LoadContext(ctx, policyPath) })
-	if ctx.Err() != nil {
+	c, lint, err := contract.Load(ctx, policyPath, targetURL)
+	if err != nil {
 		return nil, err
 	}
-	if err != nil {
-		return nil, &usageError{err: err, hint: contractPolicyHint}
-	}
-	c, err := interruptible(ctx, "generating the suite", func() (*contract.Contract, error) { return contract.Build(p, targetURL) })
-	if ctx.Err() != nil {
-		return nil, err
-	}
-	if err != nil {
-		return nil, &usageError{err: err, hint: contractPolicyHint}
-	}
-	for _, f := range p.Lint() {
+	for _, f := range lint {
 		fmt.Fprintf(stderr, "corsproof: warning: %s\n", f)
 	}
 	for _, n := range c.Notes {

@@ -117,15 +117,11 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	}
 	var suites []*scenarios.Suite
 	if mo.demo {
-		srv, err := testapi.Start("127.0.0.1:0", testapi.NewHandler(testapi.DefaultPolicy()))
+		srv, s, err := testapi.StartDemo()
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
-		s, err := testapi.Demo(srv.URL)
-		if err != nil {
-			return err
-		}
 		suites = append(suites, s)
 	}
 	loaded, err := interruptible(ctx, "loading suites", func() ([]*scenarios.Suite, error) {
@@ -193,16 +189,9 @@ func (mo *matrixOptions) targets() ([]reports.Target, error) {
 	if err := compare.CheckFormat(mo.output); err != nil {
 		return nil, &usageError{err: fmt.Errorf("--output: %w", err)}
 	}
-	var out []reports.Target
-	for _, r := range mo.reports {
-		format, path, ok := reports.CutSpec(r)
-		if !ok {
-			return nil, usagef("write FORMAT=PATH, e.g. --report markdown=matrix.md", "--report %q: missing =PATH", r)
-		}
-		if err := compare.CheckFormat(format); err != nil {
-			return nil, &usageError{err: fmt.Errorf("--report %q: %w", r, err)}
-		}
-		out = append(out, reports.Target{Format: format, Path: path})
+	t, err := compare.ParseTargets(mo.reports)
+	if err != nil {
+		return nil, usagef("write FORMAT=PATH, e.g. --report markdown=matrix.md", "--report: %v", err)
 	}
-	return out, nil
+	return t, nil
 }

@@ -34,7 +34,7 @@ func TestMatrixUsageErrors(t *testing.T) {
 		{"a label used twice", []string{suite, "--browser", "a=" + browser, "--browser", "a=" + browser}, `the label "a" is used twice`},
 		{"a browser that does not exist", []string{suite, "--browser", "a=/nonexistent/chromium"}, "--browser a:"},
 		{"an unknown output", []string{suite, "--browser", "a=" + browser, "-o", "junit"}, `--output: unknown matrix format "junit"`},
-		{"a report without a path", []string{suite, "--browser", "a=" + browser, "--report", "html"}, `--report "html": missing =PATH`},
+		{"a report without a path", []string{suite, "--browser", "a=" + browser, "--report", "html"}, `--report: report "html": want FORMAT=PATH`},
 		{"a report in an unknown format", []string{suite, "--browser", "a=" + browser, "--report", "pdf=x.pdf"}, `unknown matrix format "pdf"`},
 		{"a bad timeout", []string{suite, "--browser", "a=" + browser, "--timeout", "0s"}, "--timeout must be positive"},
 		{"a suite that does not exist", []string{"testdata/nope.yaml", "--browser", "a=" + browser}, "nope.yaml"},

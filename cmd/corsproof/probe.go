@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -61,15 +60,8 @@ func (po *probeOptions) toCase() (scenarios.Case, error) {
 	if err != nil {
 		return c, err
 	}
-	for _, ck := range po.cookies {
-		name, value, ok := strings.Cut(ck, "=")
-		if !ok || name == "" {
-			return scenarios.Case{}, usagef("write --cookie name=value", "--cookie %q: not name=value", ck)
-		}
-		if c.Cookies == nil {
-			c.Cookies = map[string]string{}
-		}
-		c.Cookies[name] = value
+	if c.Cookies, err = cookieMap(po.cookies); err != nil {
+		return c, err
 	}
 	if po.expect != "" {
 		c.Expect = &scenarios.Expect{Verdict: cors.Verdict(po.expect)}
