@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,10 +18,20 @@ import (
 )
 
 // ipv6Probe is where Chromium's host resolver connects a UDP socket, without
-// sending anything, to learn whether IPv6 is routable: it runs before every
-// host resolution (IP literals included, at most once a second) and no
-// switch turns it off. It is the one connect outside loopback allowed, and
-// only as a datagram socket on which nothing is sent.
+// sending anything, to learn whether IPv6 is routable. Nothing corsproof can
+// pass stops it (Chromium 156.0.8078.114, measured with strace in the online
+// namespace and a loopback-only one): every host resolution, IP literals and
+// localhost included, starts in HostResolverManager::RequestImpl::Start with
+// STATE_IPV6_REACHABILITY, and StartIPv6ReachabilityCheck skips the probe
+// only for ManagerOptions.check_ipv6_on_wifi false on a WiFi link (an option
+// only Cronet sets); otherwise it probes whenever its result is older than
+// kIPv6ProbePeriodMs (1 s). --enable-features=EnableIPv6ReachabilityOverride
+// and the Local State pref net.ipv6_reachability_override_enabled only keep
+// the AAAA query when the probe failed (InitializeJobKeyAndIPAddress reads
+// them after the probe): the connect stayed. UseAlternativePortForGloballyReachableCheck
+// only moves its port (443 to the param's). So it is the one connect outside
+// loopback allowed, and only as a datagram socket on which nothing is sent;
+// the namespace's packet counter shows that nothing left (packetCounter).
 const ipv6Probe = "2001:4860:4860::8888"
 
 // onlineNamespace gives the test's network namespace a network the
@@ -38,6 +49,38 @@ const onlineNamespace = `if ip link add cp0 type veth peer name cp1 2>"$OUT/net.
   echo online >"$OUT/net"
 fi`
 
+// packetCounter counts in the namespace's nftables every packet that leaves
+// through its way out (cp0), except ICMPv6: the kernel's own MLD reports and
+// neighbour discovery for the link (measured: 2 to 7 in the first seconds,
+// none after). strace sees system calls; this sees what the kernel sent, a
+// write() on a connected socket included. pkts NAME saves the count since
+// the last call in $OUT/NAME.pkts and starts again; a script ends with a
+// control datagram (packetControl) that must be counted. It runs after
+// onlineNamespace; offline it counts nothing, and where nft fails it says
+// why in $OUT/nft.err.
+const packetCounter = `if [ -f "$OUT/net" ] && nft -f - 2>"$OUT/nft.err" <<'NFT'
+table inet corsproof {
+  counter out {}
+  chain output {
+    type filter hook output priority 0; policy accept;
+    oifname "cp0" meta l4proto != ipv6-icmp counter name "out"
+  }
+}
+NFT
+then echo counting >"$OUT/nft"; fi
+pkts() { [ -f "$OUT/nft" ] || return 0; nft reset counter inet corsproof out | sed -n 's/.*packets \([0-9]*\).*/\1/p' >"$OUT/$1.pkts"; }
+pkts setup`
+
+// packetControl sends one UDP datagram through the way out for the packet
+// counter to count: a counter that misses it proves nothing.
+const packetControl = `if [ -f "$OUT/nft" ]; then echo control >/dev/udp/192.0.2.1/9; pkts control; fi
+`
+
+// tracedCalls are the system calls the traffic tests trace: what opens,
+// connects and closes a socket, and every call that sends on one (write
+// and writev send on a connected socket too).
+const tracedCalls = "socket,connect,sendto,sendmsg,sendmmsg,write,writev,close"
+
 // checkOnline fails the test when the namespace had no route out and
 // CORSPROOF_REQUIRE_VETH is set (CI sets it where veth can be made);
 // elsewhere it says so out loud.
@@ -52,6 +95,36 @@ func checkOnline(t *testing.T, dir string) {
 		t.Fatalf("CORSPROOF_REQUIRE_VETH is set but: %s", msg)
 	}
 	t.Logf("WARNING: %s", msg)
+}
+
+// checkPackets reads what packetCounter saw while each named command ran:
+// no packet may have left through the namespace's way out. Without the
+// counter it fails where CORSPROOF_REQUIRE_VETH is set and warns elsewhere.
+func checkPackets(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "net")); err != nil {
+		return // offline: no way out to count (checkOnline said so)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "nft")); strings.TrimSpace(string(b)) != "counting" {
+		why, _ := os.ReadFile(filepath.Join(dir, "nft.err"))
+		msg := fmt.Sprintf("nft could not count the packets leaving the namespace (%s; apt-get install nftables): only strace watched the way out", strings.TrimSpace(string(why)))
+		if os.Getenv("CORSPROOF_REQUIRE_VETH") != "" {
+			t.Fatalf("CORSPROOF_REQUIRE_VETH is set but: %s", msg)
+		}
+		t.Logf("WARNING: %s", msg)
+		return
+	}
+	count := func(name string) int {
+		b, err := os.ReadFile(filepath.Join(dir, name+".pkts"))
+		require.NoError(t, err, "%s: no packet count", name)
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		require.NoError(t, err, "%s: packet count %q", name, b)
+		return n
+	}
+	require.Equal(t, 1, count("control"), "the control datagram sent through cp0 was not counted once: the packet counter proves nothing")
+	for _, name := range names {
+		assert.Zero(t, count(name), "%s: packets (other than the kernel's ICMPv6) left through the namespace's way out", name)
+	}
 }
 
 // tracedBinary checks for what the traffic tests need (unshare, strace,
@@ -89,10 +162,11 @@ func TestNothingLeavesTheMachine(t *testing.T) {
 	script := `set -u
 ip link set lo up
 ` + onlineNamespace + `
+` + packetCounter + `
 "$BIN" serve --addr 127.0.0.1:18199 -q >/dev/null 2>&1 &
 sp=$!
 for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18199) 2>/dev/null && break; sleep 0.1; done
-run() { name=$1; shift; strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" --launch-timeout 120s -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
+run() { name=$1; shift; strace -f -qq -e trace=` + tracedCalls + ` -o "$OUT/$name.st" "$BIN" "$@" --launch-timeout 120s -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; pkts "$name"; }
 run demo demo
 run ipv4 probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3
 run ipv6 probe http://127.0.0.1:18199/api/open --origin 'http://[2001:db8::1]:8080'
@@ -101,7 +175,7 @@ run null probe http://127.0.0.1:18199/api/null-origin --origin null
 run rod probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3 --driver rod
 run verify verify --policy "$POLICY" --target http://127.0.0.1:18199
 kill $sp
-`
+` + packetControl
 	cmd := exec.Command("unshare", "-n", "bash", "-c", script)
 	cmd.Env = append(os.Environ(), "BIN="+bin, "OUT="+dir, "POLICY="+policy)
 	out, err := cmd.CombinedOutput()
@@ -114,6 +188,7 @@ kill $sp
 	// on purpose; what matters is that it ran.
 	assert.Equal(t, "demo 0\nipv4 0\nipv6 0\nprivate 0\nnull 0\nrod 0\nverify 1\n", string(rcs))
 	checkProbes(t, dir, "http://127.0.0.1:18199", "ipv4", "ipv6", "private", "null", "rod")
+	checkPackets(t, dir, "demo", "ipv4", "ipv6", "private", "null", "rod", "verify")
 
 	for _, name := range []string{"demo", "ipv4", "ipv6", "private", "null", "rod", "verify"} {
 		t.Run(name, func(t *testing.T) {
@@ -152,17 +227,18 @@ func skipOrFail(t *testing.T, why string) {
 }
 
 var (
-	straceLine = regexp.MustCompile(`^(\d+)\s+(socket|connect|sendto|sendmsg|sendmmsg|close)\((.*)$`)
+	straceLine = regexp.MustCompile(`^(\d+)\s+(socket|connect|sendto|sendmsg|sendmmsg|write|writev|close)\((.*)$`)
 	straceFD   = regexp.MustCompile(`^(\d+)`)
 	straceRet  = regexp.MustCompile(`= (\d+)`)
 	resumed    = regexp.MustCompile(`^(\d+)\s+<\.\.\. socket resumed>.*= (\d+)`)
 	inetAddr   = regexp.MustCompile(`sin6?_port=htons\((\d+)\).*?(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")`)
 )
 
-// foreignTraffic reads an strace log and returns every connect or send to an
-// address outside loopback, or to port 53 anywhere (a DNS query through a
-// loopback resolver still leaks the name), except the IPv6 reachability
-// probe when it is a datagram socket nothing is sent on.
+// foreignTraffic reads an strace log (tracedCalls) and returns every connect
+// or send to an address outside loopback, or to port 53 anywhere (a DNS
+// query through a loopback resolver still leaks the name), except the IPv6
+// reachability probe: a connect of a datagram socket to ipv6Probe port 443
+// that nothing is sent or written on before it is closed.
 func foreignTraffic(t *testing.T, path string) (foreign []string, probes int) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -207,6 +283,9 @@ func foreignTraffic(t *testing.T, path string) (foreign []string, probes int) {
 			foreign = append(foreign, "sent on the IPv6 probe socket: "+line)
 			continue
 		}
+		if call == "write" || call == "writev" {
+			continue // no address: only a write on the probe socket matters
+		}
 		a := inetAddr.FindStringSubmatch(args)
 		if a == nil {
 			continue // a Unix socket, or a send on a connected socket
@@ -224,6 +303,68 @@ func foreignTraffic(t *testing.T, path string) (foreign []string, probes int) {
 	}
 	require.NoError(t, sc.Err())
 	return foreign, probes
+}
+
+// TestForeignTraffic checks the strace reading on logs in the form strace
+// 6.1 wrote them for Chromium 156: the reachability probe passes only as a
+// datagram connect to ipv6Probe:443 that nothing is sent or written on.
+func TestForeignTraffic(t *testing.T) {
+	t.Parallel()
+	const (
+		probeSocket  = `4342  socket(AF_INET6, SOCK_DGRAM, IPPROTO_IP) = 18`
+		probeConnect = `4342  connect(18, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0`
+		probeClose   = `4342  close(18)                         = 0`
+	)
+	for _, tc := range []struct {
+		name        string
+		log         []string
+		foreign     int
+		probes      int
+		foreignPart string
+	}{
+		{"probe", []string{probeSocket, probeConnect, probeClose}, 0, 1, ""},
+		{"probe from an interrupted socket call", []string{
+			`4342  socket(AF_INET6, SOCK_DGRAM, IPPROTO_IP <unfinished ...>`,
+			`4342  <... socket resumed>)             = 18`,
+			`4342  connect(18, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28 <unfinished ...>`,
+			`4342  <... connect resumed>)            = 0`,
+			`4342  close(18 <unfinished ...>`,
+		}, 0, 1, ""},
+		{"write on the probe", []string{probeSocket, probeConnect, `4342  write(18, "x", 1)                 = 1`, probeClose}, 1, 1, "sent on the IPv6 probe socket"},
+		{"writev on the probe", []string{probeSocket, probeConnect, `4342  writev(18, [{iov_base="x", iov_len=1}], 1) = 1`}, 1, 1, "sent on the IPv6 probe socket"},
+		{"sendto on the probe", []string{probeSocket, probeConnect, `4342  sendto(18, "x", 1, 0, NULL, 0)    = 1`}, 1, 1, "sent on the IPv6 probe socket"},
+		{"write after the probe closed", []string{probeSocket, probeConnect, probeClose, `4342  write(18, "\1\0\0\0\0\0\0\0", 8) = 8`}, 0, 1, ""},
+		{"stream socket to the probe address", []string{
+			`4342  socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 18`,
+			`4342  connect(18, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = -1 EINPROGRESS (Operation now in progress)`,
+		}, 1, 0, "2001:4860:4860::8888"},
+		{"probe address on another port", []string{probeSocket,
+			`4342  connect(18, {sa_family=AF_INET6, sin6_port=htons(8443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = 0`,
+		}, 1, 0, "8443"},
+		{"loopback target", []string{
+			`4342  socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 26`,
+			`4342  connect(26, {sa_family=AF_INET, sin_port=htons(18199), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 EINPROGRESS (Operation now in progress)`,
+			`4342  write(26, "GET /api/open HTTP/1.1\r\nHost: 127."..., 431) = 431`,
+		}, 0, 0, ""},
+		{"DNS through a loopback resolver", []string{
+			`4342  sendto(30, "\252\252\1\0\0\1\0\0\0\0\0\0\10accounts\6google\3com\0\0\1\0\1", 36, MSG_NOSIGNAL, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")}, 16) = 36`,
+		}, 1, 0, "htons(53)"},
+		{"IPv4 outside loopback", []string{
+			`4342  connect(26, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("10.1.2.3")}, 16) = -1 ENETUNREACH (Network is unreachable)`,
+		}, 1, 0, "10.1.2.3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "trace.st")
+			require.NoError(t, os.WriteFile(path, []byte(strings.Join(tc.log, "\n")+"\n"), 0o600))
+			foreign, probes := foreignTraffic(t, path)
+			assert.Len(t, foreign, tc.foreign, "%q", foreign)
+			assert.Equal(t, tc.probes, probes)
+			if tc.foreignPart != "" && len(foreign) > 0 {
+				assert.Contains(t, foreign[0], tc.foreignPart)
+			}
+		})
+	}
 }
 
 func TestExposureWarning(t *testing.T) {
@@ -260,16 +401,17 @@ func TestFirefoxNothingLeavesTheMachine(t *testing.T) {
 	script := `set -u
 ip link set lo up
 ` + onlineNamespace + `
+` + packetCounter + `
 "$BIN" serve --addr 127.0.0.1:18198 -q >/dev/null 2>&1 &
 sp=$!
 for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18198) 2>/dev/null && break; sleep 0.1; done
-run() { name=$1; shift; MOZ_LOG=nsHostResolver:5 MOZ_LOG_FILE="$OUT/$name.dns" strace -f -qq -e trace=socket,connect,sendto,sendmsg,sendmmsg,close -o "$OUT/$name.st" "$BIN" "$@" --engine firefox --launch-timeout 120s -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; }
+run() { name=$1; shift; MOZ_LOG=nsHostResolver:5 MOZ_LOG_FILE="$OUT/$name.dns" strace -f -qq -e trace=` + tracedCalls + ` -o "$OUT/$name.st" "$BIN" "$@" --engine firefox --launch-timeout 120s -o json >"$OUT/$name.json" 2>"$OUT/$name.err"; echo "$name $?" >>"$OUT/rc"; pkts "$name"; }
 run demo demo
 run ipv4 probe http://127.0.0.1:18198/api/open --origin https://10.1.2.3
 run private probe http://127.0.0.1:18198/api/open --origin https://prod.internal
 run null probe http://127.0.0.1:18198/api/null-origin --origin null
 kill $sp
-`
+` + packetControl
 	cmd := exec.Command("unshare", "-n", "bash", "-c", script)
 	cmd.Env = append(os.Environ(), "BIN="+bin, "OUT="+dir)
 	out, err := cmd.CombinedOutput()
@@ -288,6 +430,7 @@ kill $sp
 		}
 	}
 	checkProbes(t, dir, "http://127.0.0.1:18198", "ipv4", "private", "null")
+	checkPackets(t, dir, "demo", "ipv4", "private", "null")
 	for _, name := range []string{"demo", "ipv4", "private", "null"} {
 		t.Run(name, func(t *testing.T) {
 			foreign, probes := foreignTraffic(t, filepath.Join(dir, name+".st"))
