@@ -41,7 +41,19 @@ type CachedPreflight struct {
 	// leans on: the one that covers the request, or the one that no longer
 	// does; 0 when there is none.
 	FromStep int `json:"from_step,omitempty"`
+	// Uncertain is true when the request came within ExpiryJitter of the
+	// cached result's expiry: the browser's own clock decides, so either
+	// outcome agrees with the model.
+	Uncertain bool `json:"uncertain,omitempty"`
 }
+
+// ExpiryJitter is how far the caller's clock may be from the browser's
+// around a cached result's expiry. The times the model gets are when each
+// step started; Chromium stores the result when the preflight's answer
+// arrives and looks it up when the next request reaches the network
+// service, each some milliseconds later, and up to a few hundred on a
+// loaded machine (measured: a Max-Age 1 result at a call "1.0 s" after it).
+const ExpiryJitter = 250 * time.Millisecond
 
 // PreflightCache models Chromium's preflight cache for one browser context
 // over a sequence of requests. Its clock is the caller's: times are
@@ -108,7 +120,8 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 	miss := c.miss(r)
 	from := e.step + 1
 	age := at - e.at
-	if age >= e.maxAge {
+	near := age > e.maxAge-ExpiryJitter && age < e.maxAge+ExpiryJitter
+	if age >= e.maxAge && !near {
 		return miss(CachedPreflight{Sent: true, Cause: CauseExpired, FromStep: from,
 			Reason: fmt.Sprintf("the result cached by step %d expired: it was %s old and Max-Age allowed %s", from, seconds(age), seconds(e.maxAge))})
 	}
@@ -134,6 +147,12 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 					Reason: fmt.Sprintf("the header %s is not in the Access-Control-Allow-Headers cached by step %d", quote(n), from)})
 			}
 		}
+	}
+	if near {
+		// Kept in the cache: if the browser still used it, it expires
+		// later, and if it preflighted, Observe replaces it.
+		return CachedPreflight{Sent: age >= e.maxAge, Cause: CauseExpired, FromStep: from, Uncertain: true,
+			Reason: fmt.Sprintf("the result cached by step %d was %s old, within %s of its Max-Age %s: the browser's clock decides", from, seconds(age), ExpiryJitter, seconds(e.maxAge))}
 	}
 	return CachedPreflight{Cause: CauseCached, FromStep: from,
 		Reason: fmt.Sprintf("the result cached by step %d covers it (%s old, Max-Age %s)", from, seconds(age), seconds(e.maxAge))}

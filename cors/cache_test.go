@@ -103,6 +103,40 @@ func TestPredictPreflights(t *testing.T) {
 	}
 }
 
+// TestPredictPreflightsNearExpiry: a call within ExpiryJitter of a cached
+// result's expiry may go either way in the browser (its clock is not the
+// caller's), so the model says so instead of guessing; past the window it
+// is sure again.
+func TestPredictPreflightsNearExpiry(t *testing.T) {
+	t.Parallel()
+	const page, api = "https://app.example.test", "http://127.0.0.1:8080/api/x"
+	put := Request{Origin: page, Method: "PUT", URL: api, Headers: map[string]string{"X-Token": "1"}, Credentials: "omit"}
+	pre := &Response{Status: 204, Headers: map[string]string{"Access-Control-Allow-Origin": page, "Access-Control-Allow-Methods": "PUT",
+		"Access-Control-Allow-Headers": "x-token", "Access-Control-Max-Age": "1"}}
+	ms := time.Millisecond
+	got := PredictPreflights([]SequenceStep{
+		{Input: Input{Request: put, Preflight: pre}},
+		{Input: Input{Request: put}, At: 700 * ms},
+		{Input: Input{Request: put}, At: 1000 * ms},
+		{Input: Input{Request: put}, At: 1100 * ms},
+		{Input: Input{Request: put, Preflight: pre}, At: 1300 * ms},
+		{Input: Input{Request: put}, At: 1400 * ms},
+	})
+	uncertain := []bool{false, false, true, true, false, false}
+	sent := []bool{true, false, true, true, true, false}
+	for i, p := range got {
+		assert.Equal(t, uncertain[i], p.Uncertain, "step %d: %s", i+1, p.Reason)
+		assert.Equal(t, sent[i], p.Sent, "step %d: %s", i+1, p.Reason)
+	}
+	assert.Equal(t, CauseExpired, got[4].Cause, "past the window the old entry is expired for sure")
+	// A miss that does not depend on the clock stays certain near expiry.
+	other := put
+	other.Headers = map[string]string{"X-Other": "1"}
+	got = PredictPreflights([]SequenceStep{{Input: Input{Request: put, Preflight: pre}}, {Input: Input{Request: other}, At: 1000 * ms}})
+	assert.False(t, got[1].Uncertain)
+	assert.Equal(t, CauseNewHeader, got[1].Cause)
+}
+
 func TestPreflightAdvice(t *testing.T) {
 	t.Parallel()
 	r := Request{Origin: "https://app.example.test", Method: "PUT", URL: "http://127.0.0.1:8080/x",

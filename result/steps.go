@@ -65,7 +65,7 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 	for i := range rec.Steps {
 		st := &rec.Steps[i]
 		run := !(st.Verdict == cors.VerdictError && st.Actual == nil && st.Preflight == nil)
-		pm := &PreflightModel{CachedPreflight: preds[i], AgreesWithBrowser: !run || preds[i].Sent == (st.Preflight != nil)}
+		pm := &PreflightModel{CachedPreflight: preds[i], AgreesWithBrowser: !run || preds[i].Uncertain || preds[i].Sent == (st.Preflight != nil)}
 		st.PreflightModel = pm
 		if !pm.AgreesWithBrowser {
 			what := fmt.Sprintf("the model predicted no preflight (%s) but Chromium sent one", pm.Reason)
