@@ -17,25 +17,36 @@ const CacheFix = "Send `Vary: Origin` on every response whose Access-Control-All
 const ErrorPathFix = "Put the CORS layer in front of authentication, rate limiting and error handling, so that every response — 401, 403, 404, 429, 5xx — carries Access-Control-Allow-Origin (and Allow-Credentials when credentialed): " +
 	"Express `app.use(cors())` before the auth middleware; Spring `http.cors()` so CorsFilter runs ahead of Spring Security; ASP.NET Core `UseCors()` before `UseAuthentication()`; Django `CorsMiddleware` first in MIDDLEWARE; Go: wrap the auth-protected mux in the CORS handler; nginx `add_header … always;` (without always, add_header skips 4xx and 5xx)."
 
+// PreflightCacheFix stops a shared cache from answering one origin's
+// preflight with another's: the browser already caches preflights per
+// origin (Access-Control-Max-Age), so the edge need not.
+const PreflightCacheFix = "Do not cache OPTIONS in a shared cache — pass preflights to the API (Varnish passes OPTIONS unless the VCL hashes it; nginx cannot cache it) and let `Access-Control-Max-Age` make the browser cache them per origin. " +
+	"A cache that must keep preflights has to key them on what they answer: Varnish `hash_data(req.http.Origin); hash_data(req.http.Access-Control-Request-Method); hash_data(req.http.Access-Control-Request-Headers);` in vcl_hash (and no `unset beresp.http.Vary`), a CDN's cache key with those headers; " +
+	"the API should send `Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers` on preflight responses."
+
 // ConcludeCacheCheck reads a cache check's record (scenarios.CacheChecks):
 // its last step is origin B's request after origin A primed the path. B
 // answered with an Access-Control-Allow-Origin naming another origin is a
-// poisoned cache: a mismatch, with its cause and fix.
+// poisoned cache: a mismatch, with its cause and fix. When B's preflight
+// carried it, the browser refused the preflight (Chromium:
+// PreflightAllowOriginMismatch) and never sent the request: the cache keeps
+// OPTIONS under a key without Origin.
 func ConcludeCacheCheck(rec *Record) {
 	if len(rec.Steps) < 2 {
 		return
 	}
-	a, b := rec.Steps[0].Origin, rec.Steps[len(rec.Steps)-1]
-	cc := &CacheCheck{PrimedBy: a, Origin: b.Origin}
+	prime, b := &rec.Steps[0], &rec.Steps[len(rec.Steps)-1]
+	a := prime.Origin
+	cc := &CacheCheck{PrimedBy: a, Origin: b.Origin, CorsError: b.CorsError}
 	rec.CacheCheck = cc
 	if b.Verdict == cors.VerdictError || b.Verdict == cors.VerdictNotRun {
 		cc.Summary = "The check did not run to the end: " + b.Page.Error
 		return
 	}
 	for _, x := range []struct {
-		name string
-		ex   *Exchange
-	}{{"preflight", b.Preflight}, {"actual", b.Actual}} {
+		name      string
+		ex, prime *Exchange
+	}{{"preflight", b.Preflight, prime.Preflight}, {"actual", b.Actual, prime.Actual}} {
 		if x.ex == nil {
 			continue
 		}
@@ -45,10 +56,24 @@ func ConcludeCacheCheck(rec *Record) {
 			continue
 		}
 		cc.Poisoned, cc.Exchange, cc.ACAO = true, x.name, acao
-		cc.Cause = cacheCause(h)
-		cc.Fix = CacheFix
-		cc.Summary = fmt.Sprintf("Origin %s was answered (%s) with Access-Control-Allow-Origin %q after %s made the same request: a cache on the path served one origin's permission to another, and the browser %s the request. %s",
-			b.Origin, x.name, acao, a, verdictVerb(b.Verdict), cc.Cause)
+		var primed map[string]string
+		if x.prime != nil {
+			primed = lowerHeaders(x.prime.ResponseHeaders)
+		}
+		cc.Evidence = cacheEvidence(h, primed)
+		reason := verdictVerb(b.Verdict)
+		if b.CorsError != "" {
+			reason += " (" + string(b.CorsError) + ")"
+		}
+		if x.name == "preflight" {
+			cc.Cause, cc.Fix = preflightCacheCause(h, cc.Evidence), PreflightCacheFix
+			cc.Summary = fmt.Sprintf("Origin %s's preflight was answered with Access-Control-Allow-Origin %q after %s made the same request: a shared cache kept the OPTIONS response of one origin and served it to another, and the browser %s the request without sending it. %s",
+				b.Origin, acao, a, reason, cc.Cause)
+		} else {
+			cc.Cause, cc.Fix = cacheCause(h), CacheFix
+			cc.Summary = fmt.Sprintf("Origin %s was answered (%s) with Access-Control-Allow-Origin %q after %s made the same request: a cache on the path served one origin's permission to another, and the browser %s the request. %s",
+				b.Origin, x.name, acao, a, reason, cc.Cause)
+		}
 		rec.Mismatches = append(rec.Mismatches, "cache poisoning: "+cc.Summary)
 		rec.ExpectMet = false
 		return
@@ -63,6 +88,51 @@ func verdictVerb(v cors.Verdict) string {
 	return "ended " + string(v) + " for"
 }
 
+// cacheEvidence are the headers of h, a poisoned response, that say a cache
+// answered it; primed is the same exchange's response to the priming
+// origin, when there was one.
+func cacheEvidence(h, primed map[string]string) []string {
+	var out []string
+	if ids := strings.Fields(h["x-varnish"]); len(ids) == 2 {
+		out = append(out, fmt.Sprintf("X-Varnish: %s (a Varnish hit: this transaction and the one that stored the object)", h["x-varnish"]))
+	}
+	if age := strings.TrimSpace(h["age"]); age != "" && age != "0" {
+		out = append(out, "Age: "+age+" (seconds the response spent in a cache)")
+	}
+	for _, name := range []string{"X-Cache", "X-Cache-Status", "CF-Cache-Status"} {
+		if v := h[strings.ToLower(name)]; strings.Contains(strings.ToUpper(v), "HIT") {
+			out = append(out, name+": "+v)
+		}
+	}
+	for _, name := range []string{"X-Request-Id", "ETag"} {
+		if v := h[strings.ToLower(name)]; v != "" && primed[strings.ToLower(name)] == v {
+			out = append(out, fmt.Sprintf("%s: %s, the same as the priming origin's response", name, v))
+		}
+	}
+	if v := h["access-control-allow-origin"]; v != "" && primed["access-control-allow-origin"] == v {
+		out = append(out, fmt.Sprintf("Access-Control-Allow-Origin: %s, the priming origin's own", v))
+	}
+	return out
+}
+
+// preflightCacheCause says why a shared cache could hand one origin's
+// preflight answer to another: it keeps OPTIONS (most caches pass it) under
+// a key without Origin.
+func preflightCacheCause(h map[string]string, evidence []string) string {
+	out := "Cause: a shared cache on the path keeps preflights (OPTIONS) under a key without Origin"
+	if len(evidence) > 0 {
+		out += ". The answer's headers show it came from a cache: " + strings.Join(evidence, "; ")
+	}
+	var why []string
+	if !hasToken(h["vary"], "origin") {
+		why = append(why, "the preflight response has no `Vary: Origin` (the API did not send it, or the cache removed it — compare it with the direct path)")
+	} else {
+		why = append(why, "the preflight response says `Vary: Origin` but the cache ignored it")
+	}
+	why = append(why, cacheControlWhy(h["cache-control"]))
+	return out + ". And " + strings.Join(why, "; ") + "."
+}
+
 // cacheCause says which headers of the poisoned response let a shared
 // cache keep it for every origin.
 func cacheCause(h map[string]string) string {
@@ -72,16 +142,20 @@ func cacheCause(h map[string]string) string {
 	} else {
 		why = append(why, "the response says `Vary: Origin` but a cache on the path ignored it (a cache key without Origin)")
 	}
-	cc := h["cache-control"]
+	why = append(why, cacheControlWhy(h["cache-control"]))
+	return "Cause: " + strings.Join(why, "; ") + "."
+}
+
+// cacheControlWhy says what a poisoned response's Cache-Control allowed.
+func cacheControlWhy(cc string) string {
 	switch {
 	case cc == "":
-		why = append(why, "no Cache-Control forbids shared caching")
+		return "no Cache-Control forbids shared caching"
 	case !hasToken(cc, "private") && !hasToken(cc, "no-store"):
-		why = append(why, fmt.Sprintf("`Cache-Control: %s` allows shared caching", cc))
+		return fmt.Sprintf("`Cache-Control: %s` allows shared caching", cc)
 	default:
-		why = append(why, fmt.Sprintf("the cache stored it despite `Cache-Control: %s` (it is configured to ignore Cache-Control)", cc))
+		return fmt.Sprintf("the cache stored it despite `Cache-Control: %s` (it is configured to ignore Cache-Control)", cc)
 	}
-	return "Cause: " + strings.Join(why, "; ") + "."
 }
 
 func lowerHeaders(h map[string]string) map[string]string {

@@ -38,7 +38,7 @@ func TestConcludeCacheCheck(t *testing.T) {
 		poisoned bool
 		cause    string
 	}{desc: "a cached preflight", b: cachedPreflight, poisoned: true,
-		cause: "Cause: the response says `Vary: Origin` but a cache on the path ignored it (a cache key without Origin); `Cache-Control: public, max-age=600` allows shared caching."})
+		cause: "Cause: a shared cache on the path keeps preflights (OPTIONS) under a key without Origin. And the preflight response says `Vary: Origin` but the cache ignored it; `Cache-Control: public, max-age=600` allows shared caching."})
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
@@ -52,9 +52,57 @@ func TestConcludeCacheCheck(t *testing.T) {
 			assert.Equal(t, b, rec.CacheCheck.Origin)
 			if tc.desc == "a cached preflight" {
 				assert.Equal(t, "preflight", rec.CacheCheck.Exchange)
+				assert.Equal(t, PreflightCacheFix, rec.CacheCheck.Fix)
+			} else if tc.poisoned {
+				assert.Equal(t, CacheFix, rec.CacheCheck.Fix)
 			}
 		})
 	}
+}
+
+// TestConcludePreflightCacheCheck is B's preflight answered by a Varnish
+// that keeps OPTIONS: the browser refused it, the headers say a cache
+// answered (a hit's two transaction ids, the primer's X-Request-Id and
+// ACAO), and Vary was gone.
+func TestConcludePreflightCacheCheck(t *testing.T) {
+	t.Parallel()
+	const a, b = "https://a.example.test", "https://b.example.test"
+	pf := func(origin string, v cors.Verdict, reason cors.CorsError, hdr map[string]string) Record {
+		return Record{Origin: origin, Verdict: v, CorsError: reason, Preflight: &Exchange{Status: 204, ResponseHeaders: hdr}}
+	}
+	primer := pf(a, cors.VerdictAllowed, "", map[string]string{"Access-Control-Allow-Origin": a, "X-Request-Id": "3", "X-Varnish": "32770", "Cache-Control": "no-store"})
+	primer.Actual = &Exchange{Status: 200}
+	poisoned := pf(b, cors.VerdictBlocked, "PreflightAllowOriginMismatch",
+		map[string]string{"Access-Control-Allow-Origin": a, "X-Request-Id": "3", "X-Varnish": "32775 32771", "Age": "2", "Cache-Control": "no-store"})
+	rec := &Record{ExpectMet: true, Steps: []Record{primer, poisoned}}
+	ConcludeCacheCheck(rec)
+	cc := rec.CacheCheck
+	require.NotNil(t, cc)
+	assert.True(t, cc.Poisoned)
+	assert.False(t, rec.ExpectMet)
+	assert.Equal(t, "preflight", cc.Exchange)
+	assert.Equal(t, cors.CorsError("PreflightAllowOriginMismatch"), cc.CorsError)
+	assert.Equal(t, []string{
+		"X-Varnish: 32775 32771 (a Varnish hit: this transaction and the one that stored the object)",
+		"Age: 2 (seconds the response spent in a cache)",
+		"X-Request-Id: 3, the same as the priming origin's response",
+		"Access-Control-Allow-Origin: " + a + ", the priming origin's own",
+	}, cc.Evidence)
+	assert.Contains(t, cc.Cause, "keeps preflights (OPTIONS) under a key without Origin. The answer's headers show it came from a cache: X-Varnish: 32775 32771")
+	assert.Contains(t, cc.Cause, "has no `Vary: Origin`")
+	assert.Contains(t, cc.Cause, "despite `Cache-Control: no-store`")
+	assert.Contains(t, cc.Summary, "blocked (PreflightAllowOriginMismatch) the request without sending it")
+	assert.Equal(t, PreflightCacheFix, cc.Fix)
+	require.Len(t, rec.Mismatches, 1)
+
+	// B's own preflight from the same cache, keyed on Origin: a miss
+	// with B's ACAO is no finding.
+	own := pf(b, cors.VerdictAllowed, "", map[string]string{"Access-Control-Allow-Origin": b, "X-Varnish": "32780", "Vary": "Origin"})
+	rec = &Record{ExpectMet: true, Steps: []Record{primer, own}}
+	ConcludeCacheCheck(rec)
+	assert.False(t, rec.CacheCheck.Poisoned)
+	assert.Empty(t, rec.CacheCheck.Evidence)
+	assert.True(t, rec.ExpectMet)
 }
 
 func TestConcludeErrorPath(t *testing.T) {

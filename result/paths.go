@@ -76,9 +76,16 @@ type CacheCheck struct {
 	Exchange string `json:"exchange,omitempty"`
 	ACAO     string `json:"acao,omitempty"`
 	// Cause and Fix say why a cache could do this and what stops it.
-	Cause   string `json:"cause,omitempty"`
-	Fix     string `json:"fix,omitempty"`
-	Summary string `json:"summary"`
+	Cause string `json:"cause,omitempty"`
+	Fix   string `json:"fix,omitempty"`
+	// CorsError is the browser's reason for blocking B's request
+	// (PreflightAllowOriginMismatch when a cached preflight answered it).
+	CorsError cors.CorsError `json:"cors_error,omitempty"`
+	// Evidence are the response headers of the poisoned exchange that show
+	// a cache answered it: a Varnish hit's two transaction ids, an Age,
+	// an X-Cache HIT, the primer's own X-Request-Id.
+	Evidence []string `json:"evidence,omitempty"`
+	Summary  string   `json:"summary"`
 }
 
 // ErrorPathCheck is the finding of an error-path case: a request shaped to

@@ -77,8 +77,12 @@ http {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting nginx: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed once nginx is gone, waitErr set before: both the
+	// start-up loop and the cleanup wait on it (a value sent once would
+	// leave the cleanup of a failed start waiting forever).
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		// SIGQUIT is nginx's graceful stop; the group takes the workers.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGQUIT)
@@ -93,9 +97,9 @@ http {
 	// nginx says nothing when it is ready: it is when it accepts.
 	for i := 0; ; i++ {
 		select {
-		case err := <-exited:
+		case <-exited:
 			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %v\n%s%s\nconfig:\n%s", err, out.String(), log, conf)
+			t.Fatalf("nginx exited: %v\n%s%s\nconfig:\n%s", waitErr, out.String(), log, conf)
 		default:
 		}
 		c, err := net.DialTimeout("tcp", addr, time.Second)

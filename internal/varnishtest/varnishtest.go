@@ -1,0 +1,135 @@
+// Package varnishtest starts a real Varnish on loopback for tests:
+// Debian's varnishd as a child process in the foreground, with its work
+// folder (-n), compiled VCL and shared memory log in the test's temporary
+// folder, a 16 MB malloc store, no management port and no privilege
+// separation (-j none), so it leaves no state owned by anyone else. Tests
+// that need it skip when varnishd is not installed, unless
+// CORSPROOF_REQUIRE_VARNISH is set (CI sets it), when they fail instead.
+package varnishtest
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary finds varnishd, or skips (fails under CORSPROOF_REQUIRE_VARNISH)
+// the test when there is none.
+func Binary(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{"varnishd", "/usr/sbin/varnishd"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CORSPROOF_REQUIRE_VARNISH") != "" {
+		t.Fatal("varnishd is not installed but CORSPROOF_REQUIRE_VARNISH is set: apt-get install varnish")
+	}
+	t.Skip("varnishd is not installed (apt-get install varnish); set CORSPROOF_REQUIRE_VARNISH=1 to fail instead of skipping")
+	return ""
+}
+
+// Start runs varnishd in front of backend (http://127.0.0.1:PORT) with vcl,
+// the subroutines of a VCL 4.1 program (the vcl line and the backend
+// default are added; Varnish's built-in VCL runs after each subroutine that
+// does not return), until the test ends, and returns its base URL,
+// http://127.0.0.1:PORT.
+func Start(t testing.TB, backend, vcl string) string {
+	t.Helper()
+	bin := Binary(t)
+	u, err := url.Parse(backend)
+	if err != nil || u.Scheme != "http" || u.Port() == "" {
+		t.Fatalf("varnishtest: backend %q is not http://HOST:PORT", backend)
+	}
+	dir := t.TempDir()
+	port := freePort(t)
+	src := fmt.Sprintf("vcl 4.1;\n\nbackend default {\n    .host = %q;\n    .port = %q;\n}\n\n%s\n", u.Hostname(), u.Port(), vcl)
+	path := filepath.Join(dir, "test.vcl")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	var out syncBuffer
+	// -F keeps the manager in the foreground, so the test owns it; -T
+	// none opens no management port; -j none runs the worker as the
+	// test's user, who owns the work folder.
+	cmd := exec.Command(bin, "-F", "-n", filepath.Join(dir, "work"), "-a", addr, "-f", path,
+		"-s", "malloc,16m", "-T", "none", "-j", "none", "-p", "thread_pools=1", "-p", "thread_pool_min=5")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting varnishd: %v", err)
+	}
+	// exited is closed once varnishd is gone, waitErr set before: both
+	// the start-up loop and the cleanup wait on it.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		// SIGTERM stops the manager, which stops its child; the group
+		// takes whatever is left.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	})
+	// varnishd compiles the VCL, then starts the child, which accepts
+	// once it is ready.
+	for i := 0; ; i++ {
+		select {
+		case <-exited:
+			t.Fatalf("varnishd exited: %v\n%s\nVCL:\n%s", waitErr, out.String(), src)
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i > 1000 {
+			t.Fatalf("varnishd did not accept on %s: %v\n%s", addr, err, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "http://" + addr
+}
+
+// syncBuffer is varnishd's output, written by exec's copying goroutine and
+// read when the start-up fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
