@@ -65,7 +65,8 @@ const ExpiryJitter = 250 * time.Millisecond
 //   - an entry is keyed by the page origin and the request URL (a
 //     different query string is a different entry);
 //   - it lives for Access-Control-Max-Age seconds (ParseMaxAge: 5 s when
-//     absent or not a number, at most 7200 s, nothing cached for 0);
+//     absent or not a number, at most 7200 s — measured under a moved clock,
+//     runner's TestMaxAgeCapInChromium — nothing cached for 0);
 //   - Cache-Control on the preflight response does not matter (the
 //     built-in API sends no-store on every response, and results are
 //     cached all the same);
