@@ -150,16 +150,17 @@ func ansiCQuote(s string) string {
 	return b.String()
 }
 
-// WriteProbe writes a probe's run, which holds one record, in format:
-// json is the record alone (what `explain --from` reads), text the record
-// in full or, with opts.Quiet, one line; any other format the run as that
-// report writes it.
+// WriteProbe writes a probe's run in format. For one record, json is the
+// record alone (what `explain --from` reads), text the record in full or,
+// with opts.Quiet, one line. A probe over several network paths (--via)
+// holds a record per path, written as a run; so is any other format.
 func WriteProbe(w io.Writer, format string, run *result.Run, opts Options) error {
-	if len(run.Records) != 1 {
-		return fmt.Errorf("writing probe: %d records, want 1", len(run.Records))
+	var rec *result.Record
+	if len(run.Records) == 1 {
+		rec = &run.Records[0]
 	}
-	rec := &run.Records[0]
 	switch {
+	case rec == nil:
 	case format == "json":
 		return WriteRecord(w, rec, opts)
 	case format == "text" && opts.Quiet:

@@ -91,6 +91,27 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	return cfg, nil
 }
 
+// viaFlags are --via, shared by run and probe: network paths (a CDN edge,
+// a proxy, the origin server) every request also runs on.
+type viaFlags []string
+
+func (v *viaFlags) add(fs *pflag.FlagSet) {
+	fs.StringArrayVar((*[]string)(v), "via", nil, "also make every request over the network path `NAME=URL` (scheme://host[:port] of a CDN edge, proxy or origin server; repeatable) and compare each exchange with the first path (the suite's paths:, or the URLs as written, named direct); a changed verdict fails, header drift warns")
+}
+
+// paths parses the flags.
+func (v viaFlags) paths() ([]scenarios.Path, error) {
+	var out []scenarios.Path
+	for _, s := range v {
+		p, err := scenarios.ParsePath(s)
+		if err != nil {
+			return nil, &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via NAME=URL, e.g. edge=https://cdn.example.com (scheme://host[:port], no path), or NAME=URL@HOST:PORT to connect to another address"}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // outputFlags say where results go.
 type outputFlags struct {
 	output      string

@@ -114,3 +114,38 @@ func TestRunPathsAgainstNginx(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeVia verifies a fix through the edge as well as directly: the
+// probe's request on both paths, a record each, and the edge's dropped
+// ACAO on the 401 fails the probe with the header named.
+func TestProbeVia(t *testing.T) {
+	nginxtest.Binary(t)
+	base, _ := startTarget(t)
+	edge := nginxtest.Start(t, edgeConfig(base, false))
+	probe := func(t *testing.T, output string) (string, error) {
+		f, stdout, _ := testFactory(t)
+		po := &probeOptions{f: f, url: base + "/api/allowlist/me?status=401&cors_on_errors=true", browser: defaultBrowserFlags(),
+			out: outputFlags{output: output}, via: viaFlags{"edge=" + edge},
+			req: requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch"}}
+		err := runProbe(context.Background(), po)
+		return stdout.String(), err
+	}
+	out, err := probe(t, "json")
+	require.True(t, errors.Is(err, errExpectations), "the edge changes the verdict: %v", err)
+	run := decodeRun(t, []byte(out))
+	got := map[string]string{}
+	for _, r := range run.Records {
+		got[r.Name] = strings.TrimSpace(string(r.Verdict) + " " + string(r.CorsError))
+	}
+	assert.Equal(t, map[string]string{"probe @direct": "allowed", "probe @edge": "blocked MissingAllowOriginHeader"}, got)
+
+	out, _ = probe(t, "text")
+	assert.Contains(t, out, `actual: access-control-allow-origin removed (was "https://app.example.test")`)
+
+	f, _, _ := testFactory(t)
+	err = runProbe(context.Background(), &probeOptions{f: f, url: base + "/api/open", browser: defaultBrowserFlags(), out: outputFlags{output: "text"},
+		via: viaFlags{"edge"}, req: requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch"}})
+	var ue *usageError
+	require.ErrorAs(t, err, &ue)
+	assert.Contains(t, ue.Hint(), "--via NAME=URL")
+}

@@ -21,6 +21,7 @@ type probeOptions struct {
 	browser browserFlags
 	out     outputFlags
 	repeat  repeatFlags
+	via     viaFlags
 }
 
 func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *cobra.Command {
@@ -49,6 +50,7 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 	po.browser.add(fs)
 	po.browser.addTryFix(fs)
 	po.repeat.add(fs)
+	po.via.add(fs)
 	po.out.add(fs, "text")
 	return cmd
 }
@@ -82,6 +84,9 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	if err := po.repeat.apply(&cfg); err != nil {
 		return err
 	}
+	if cfg.Paths, err = po.via.paths(); err != nil {
+		return err
+	}
 	// Check every output flag before the browser runs.
 	targets, err := po.out.targets()
 	if err != nil {
@@ -98,7 +103,7 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	if err := reports.WriteTargets(run, targets, reports.Options{ShowSecrets: of.showSecrets}); err != nil {
 		return err
 	}
-	if !run.Records[0].ExpectMet {
+	if run.Totals.ExpectFail > 0 {
 		return errExpectations
 	}
 	return nil

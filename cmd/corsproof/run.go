@@ -27,7 +27,7 @@ type runOptions struct {
 	repeat       repeatFlags
 	maxCases     int
 	maxFileMiB   int
-	via          []string
+	via          viaFlags
 	cacheCheck   bool
 	errorPaths   bool
 }
@@ -57,7 +57,7 @@ error.`,
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
-	cmd.Flags().StringArrayVar(&opts.via, "via", nil, "also run every case over the network path `NAME=URL` (scheme://host[:port] of a CDN edge, proxy or origin server; repeatable) and compare each exchange with the suite's first path (its paths:, or the URLs as written, named direct); a changed verdict fails, header drift warns")
+	opts.via.add(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.cacheCheck, "cache-check", false, "add a shared-cache poisoning check per case: its origin primes the path, then another origin makes the same request from a fresh browser; fails when that origin is answered with the first one's Access-Control-Allow-Origin")
 	cmd.Flags().BoolVar(&opts.errorPaths, "error-paths", false, "add error-path cases per case (no credentials, a bad token, an unknown route, a malformed body, a burst of 20 calls for a rate limiter); fails when an error response lacks the CORS headers the page needs to read it")
 	cmd.Flags().IntVar(&opts.maxCases, "max-cases", scenarios.DefaultLimits.Cases, "refuse a suite with more cases than this")
@@ -87,13 +87,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return fmt.Errorf("--shard: %w", err)
 		}
 	}
-	var via []scenarios.Path
-	for _, v := range opts.via {
-		p, err := scenarios.ParsePath(v)
-		if err != nil {
-			return &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via NAME=URL, e.g. edge=https://cdn.example.com (scheme://host[:port], no path), or NAME=URL@HOST:PORT to connect to another address"}
-		}
-		via = append(via, p)
+	via, err := opts.via.paths()
+	if err != nil {
+		return err
 	}
 	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out, repeat: &opts.repeat,
 		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges,
