@@ -207,6 +207,34 @@ func TestMergeCommandFunction(t *testing.T) {
 	require.ErrorAs(t, err, &h, "the same run twice is refused with a hint")
 }
 
+// TestMergeIntoItsInput merges a saved JSON Lines run into the same file,
+// as a job that adds each shard to one results file does: the input is read
+// before the report empties it. A merge that fails leaves the report alone.
+func TestMergeIntoItsInput(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../result/testdata/run.jsonl")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "all.jsonl")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	var stdout, stderr bytes.Buffer
+	f := &factory{stdout: &stdout, stderr: &stderr}
+	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{path, "testdata/nope.json"}, out: outputFlags{output: "text", reports: []string{"jsonl=" + path}}})
+	require.Error(t, err)
+	got, rerr := os.ReadFile(path)
+	require.NoError(t, rerr)
+	assert.Equal(t, string(data), string(got), "a merge that failed reading its inputs kept the report")
+
+	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{path}, out: outputFlags{output: "text", reports: []string{"jsonl=" + path}}})
+	if err != nil {
+		require.ErrorIs(t, err, errExpectations)
+	}
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	run, _, err := result.Load(path)
+	require.NoError(t, err, "%s", got)
+	assert.NotEmpty(t, run.Records, "the merged run's records")
+}
+
 func TestServeCommandFunction(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer

@@ -41,11 +41,12 @@ write it in any report format. Exits 1 when any expectation failed in any run.`,
 
 // runMerge joins the saved runs and writes the reports.
 func runMerge(ctx context.Context, opts *mergeOptions) error {
-	out, err := opts.out.open(opts.f.stdout)
-	if err != nil {
+	// Check -o and every --report before reading, but open them (which
+	// empties the JSON Lines files) only once the inputs are read: a saved
+	// run may be one of the reports, and a failed merge keeps them.
+	if _, err := opts.out.targets(); err != nil {
 		return err
 	}
-	defer out.Close()
 	var inputs []result.Input
 	for _, path := range opts.files {
 		run, err := interruptible(ctx, "reading "+path, func() (*result.Run, error) {
@@ -66,6 +67,11 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 	if err != nil {
 		return err
 	}
+	out, err := opts.out.open(opts.f.stdout)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
 	if err := out.Write(merged); err != nil {
 		return err
 	}
