@@ -21,8 +21,9 @@ type Output struct {
 }
 
 // OpenOutput checks format and opens the JSON Lines files among targets.
-// The targets were checked by ParseTargets; opts apply to stdout, and the
-// files get opts without colour or quiet (a file is read whole, later).
+// The targets were checked by ParseTargets; opts apply to stdout and to the
+// JSON Lines files (which read only ShowSecrets), and the other files get
+// ShowSecrets alone: no colour, nothing left out.
 func OpenOutput(stdout io.Writer, format string, targets []Target, opts Options) (*Output, error) {
 	if _, err := New(format, opts); err != nil {
 		return nil, err

@@ -61,18 +61,18 @@ func ConcludeCacheCheck(rec *Record) {
 			primed = lowerHeaders(x.prime.ResponseHeaders)
 		}
 		cc.Evidence = cacheEvidence(h, primed)
-		reason := verdictVerb(b.Verdict)
+		because := ""
 		if b.CorsError != "" {
-			reason += " (" + string(b.CorsError) + ")"
+			because = " (" + string(b.CorsError) + ")"
 		}
 		if x.name == "preflight" {
 			cc.Cause, cc.Fix = preflightCacheCause(h, cc.Evidence), PreflightCacheFix
-			cc.Summary = fmt.Sprintf("Origin %s's preflight was answered with Access-Control-Allow-Origin %q after %s made the same request: a shared cache kept the OPTIONS response of one origin and served it to another, and the browser %s the request without sending it. %s",
-				b.Origin, acao, a, reason, cc.Cause)
+			cc.Summary = fmt.Sprintf("Origin %s's preflight was answered with Access-Control-Allow-Origin %q after %s made the same request: a shared cache kept the OPTIONS response of one origin and served it to another, and the browser %s the request without sending it%s. %s",
+				b.Origin, acao, a, verdictVerb(b.Verdict), because, cc.Cause)
 		} else {
 			cc.Cause, cc.Fix = cacheCause(h), CacheFix
-			cc.Summary = fmt.Sprintf("Origin %s was answered (%s) with Access-Control-Allow-Origin %q after %s made the same request: a cache on the path served one origin's permission to another, and the browser %s the request. %s",
-				b.Origin, x.name, acao, a, reason, cc.Cause)
+			cc.Summary = fmt.Sprintf("Origin %s was answered (%s) with Access-Control-Allow-Origin %q after %s made the same request: a cache on the path served one origin's permission to another, and the browser %s the request%s. %s",
+				b.Origin, x.name, acao, a, verdictVerb(b.Verdict), because, cc.Cause)
 		}
 		rec.Mismatches = append(rec.Mismatches, "cache poisoning: "+cc.Summary)
 		rec.ExpectMet = false

@@ -91,7 +91,7 @@ func TestConcludePreflightCacheCheck(t *testing.T) {
 	assert.Contains(t, cc.Cause, "keeps preflights (OPTIONS) under a key without Origin. The answer's headers show it came from a cache: X-Varnish: 32775 32771")
 	assert.Contains(t, cc.Cause, "has no `Vary: Origin`")
 	assert.Contains(t, cc.Cause, "despite `Cache-Control: no-store`")
-	assert.Contains(t, cc.Summary, "blocked (PreflightAllowOriginMismatch) the request without sending it")
+	assert.Contains(t, cc.Summary, "blocked the request without sending it (PreflightAllowOriginMismatch)")
 	assert.Equal(t, PreflightCacheFix, cc.Fix)
 	require.Len(t, rec.Mismatches, 1)
 

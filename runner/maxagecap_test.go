@@ -38,8 +38,9 @@ func libfaketime(t *testing.T) string {
 // TestMaxAgeCapInChromium pins down, in Chromium, that a preflight result
 // lives at most two hours whatever Access-Control-Max-Age says, without
 // waiting two hours: the browser runs under libfaketime, and the target
-// moves the browser's clock forward after each call (the offset file is
-// read again within a second, so each step waits 2.5 s). With Max-Age 86400
+// moves the browser's clock forward after each call (with
+// FAKETIME_CACHE_DURATION=1 libfaketime reads the offset file again once
+// more than a whole second has passed, within two; each step waits 3 s). With Max-Age 86400
 // a result 5,000 s old is still used; 9,000 s old it is not and the
 // browser preflights again, while 7,000 s old (the control) it is still
 // used, so the jump itself does not empty the cache. The target's own log
@@ -77,7 +78,13 @@ exec %s "$@"
 		}
 		if n := calls[tag]; n < len(jumps[tag]) {
 			offset += jumps[tag][n]
-			require.NoError(t, os.WriteFile(offsetFile, []byte(fmt.Sprintf("+%d\n", offset)), 0o644))
+			// Renamed into place: libfaketime never reads half a file.
+			tmp := offsetFile + ".new"
+			if err := os.WriteFile(tmp, []byte(fmt.Sprintf("+%d\n", offset)), 0o644); err != nil {
+				t.Errorf("moving the clock: %v", err)
+			} else if err := os.Rename(tmp, offsetFile); err != nil {
+				t.Errorf("moving the clock: %v", err)
+			}
 		}
 		calls[tag]++
 	}))
@@ -89,8 +96,8 @@ exec %s "$@"
     request: {method: PUT, url: /api/open?max_age=86400&t=%s, headers: {X-Token: a}}
     steps:
       - {name: first call, expect: {preflight: true}}
-      - {name: 5000 s later, wait: 2.5s, expect: {preflight: false}}
-      - {name: later still, wait: 2.5s, expect: {preflight: %v}}`, tag, tag, third)
+      - {name: 5000 s later, wait: 3s, expect: {preflight: false}}
+      - {name: later still, wait: 3s, expect: {preflight: %v}}`, tag, tag, third)
 	}
 	suite, err := scenarios.Parse("cap.yaml", []byte("version: 1\nname: max-age cap\ntarget: "+srv.URL+
 		"\ndefaults:\n  origin: https://app.example.test\n  request: {credentials: omit}\ncases:"+seq("cap", true)+seq("control", false)+"\n"))

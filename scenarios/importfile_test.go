@@ -43,5 +43,5 @@ func TestImportFile(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	_, _, err = ImportFile(cctx, "curl", "-", strings.NewReader("curl https://x.test"), 0, HAROptions{})
-	require.Error(t, err)
+	require.ErrorIs(t, err, context.Canceled)
 }

@@ -141,6 +141,12 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 			return err
 		}
 	}
+	var baseline *result.Run
+	if sr.baseline != "" {
+		if baseline, err = loadBaseline(sr.baseline); err != nil {
+			return err
+		}
+	}
 	out, err := sr.out.open(f.stdout)
 	if err != nil {
 		return err
@@ -174,7 +180,7 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	}
 	failed := run.Totals.ExpectFail > 0
 	if sr.baseline != "" {
-		if err := checkBaseline(run, sr.baseline, sr.allowChanges, f.stderr); err != nil {
+		if err := checkBaseline(run, baseline, sr.baseline, sr.allowChanges, f.stderr); err != nil {
 			if !errors.Is(err, errExpectations) {
 				return err
 			}

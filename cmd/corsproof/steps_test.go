@@ -276,6 +276,24 @@ cases:
 		require.ErrorIs(t, err, errExpectations)
 		assert.Contains(t, out, "steps.preflight sent, not sent → sent, sent (step 2 now sends a preflight: new header x-other; now the header `x-other` is not in the Access-Control-Allow-Headers cached by step 1)")
 	})
+	t.Run("the baseline is also this run's report", func(t *testing.T) {
+		// CI jobs keep one file: compare with it, then replace it.
+		data, err := os.ReadFile(saved)
+		require.NoError(t, err)
+		for _, format := range []string{"json", "jsonl"} {
+			both := filepath.Join(dir, "both."+format)
+			require.NoError(t, os.WriteFile(both, data, 0o644))
+			path := filepath.Join(dir, "suite.yaml")
+			f, _, stderr := testFactory(t)
+			err = runRun(context.Background(), &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), baseline: both,
+				out: outputFlags{output: "json", quiet: true, reports: []string{format + "=" + both}}})
+			require.ErrorIs(t, err, errExpectations, "%s: compared with the saved run, not with itself: %s", format, stderr.String())
+			assert.Contains(t, stderr.String(), "step 2 now sends a preflight", format)
+			rewritten, rerr := os.ReadFile(both)
+			require.NoError(t, rerr)
+			assert.NotEqual(t, data, rewritten, "%s: the report holds the new run", format)
+		}
+	})
 	t.Run("Max-Age changed", func(t *testing.T) {
 		out, err := run(t, "0", "{X-Token: a}", saved)
 		require.ErrorIs(t, err, errExpectations)

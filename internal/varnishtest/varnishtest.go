@@ -86,7 +86,9 @@ func Start(t testing.TB, backend, vcl string) string {
 	})
 	// varnishd compiles the VCL, then starts the child, which accepts
 	// once it is ready.
-	for i := 0; ; i++ {
+	// A deadline, not a count of tries: a loaded machine is slow to start.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
 		select {
 		case <-exited:
 			t.Fatalf("varnishd exited: %v\n%s\nVCL:\n%s", waitErr, out.String(), src)
@@ -97,7 +99,7 @@ func Start(t testing.TB, backend, vcl string) string {
 			c.Close()
 			break
 		}
-		if i > 1000 {
+		if time.Now().After(deadline) {
 			t.Fatalf("varnishd did not accept on %s: %v\n%s", addr, err, out.String())
 		}
 		time.Sleep(10 * time.Millisecond)
