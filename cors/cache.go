@@ -203,6 +203,9 @@ type SequenceStep struct {
 	Input Input
 	// At is when the request was made, from the start of the sequence.
 	At time.Duration
+	// StoredAt is when the step's preflight answer arrived and its result
+	// was stored, on At's clock; zero means At.
+	StoredAt time.Duration
 	// CorsError is the browser's reason when the step was blocked: it says
 	// whether the step's preflight result was cached.
 	CorsError CorsError
@@ -215,7 +218,11 @@ func PredictPreflights(steps []SequenceStep) []CachedPreflight {
 	out := make([]CachedPreflight, len(steps))
 	for i, s := range steps {
 		out[i] = c.Lookup(s.Input.Request, s.At)
-		c.Observe(s.Input.Request, s.Input.Preflight, s.CorsError, s.At, i)
+		stored := s.StoredAt
+		if stored == 0 {
+			stored = s.At
+		}
+		c.Observe(s.Input.Request, s.Input.Preflight, s.CorsError, stored, i)
 	}
 	return out
 }

@@ -351,8 +351,10 @@ func (r *request) exchanges() []result.Exchange {
 		if i == len(r.sent)-1 && r.failed != nil {
 			ex.Error = r.failed.ErrorText
 		}
+		ex.SentAt = float64(s.Timestamp)
 		if i == len(r.sent)-1 {
 			ex.TimeMS = r.timeMS()
+			ex.EndedAt = r.ended
 		}
 		sort.Strings(ex.CookiesSent)
 		out = append(out, ex)

@@ -58,6 +58,7 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 		Conclude(st, exp)
 		seq[i] = cors.SequenceStep{Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
 	}
+	browserClock(rec.Steps, seq)
 	preds := cors.PredictPreflights(seq)
 	rec.Expect = nil
 	rec.Mismatches = []string{}
@@ -93,4 +94,31 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 		rec.Diagnosis = &d
 	}
 	rec.Economy = EconomyOf(rec.Steps)
+}
+
+// browserClock puts the browser's own times on the sequence where the
+// driver gave them: a request is looked up in the preflight cache when the
+// browser starts it (the actual request's requestWillBeSent) and a result
+// is stored when its preflight ends (loadingFinished), each a little after
+// the times the harness records, and by more on a loaded machine. The
+// browser's clock is tied to the harness's at the first step it timed.
+func browserClock(steps []Record, seq []cors.SequenceStep) {
+	var base float64
+	var baseAt time.Duration
+	at := func(t float64) time.Duration {
+		return baseAt + time.Duration((t-base)*float64(time.Second))
+	}
+	for i := range steps {
+		st := &steps[i]
+		if st.Actual == nil || st.Actual.SentAt <= 0 {
+			continue
+		}
+		if base == 0 {
+			base, baseAt = st.Actual.SentAt, seq[i].At
+		}
+		seq[i].At = at(st.Actual.SentAt)
+		if st.Preflight != nil && st.Preflight.EndedAt > st.Actual.SentAt {
+			seq[i].StoredAt = at(st.Preflight.EndedAt)
+		}
+	}
 }

@@ -1,0 +1,47 @@
+package result
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/scenarios"
+)
+
+// TestConcludeStepsUsesTheBrowsersClock: the harness's times say the
+// second call came 1.5 s after the first (its Max-Age 1 result expired);
+// the browser's own timestamps say 0.6 s after its preflight ended, so it
+// used the result, as the missing preflight shows. The model agrees only
+// on the browser's clock.
+func TestConcludeStepsUsesTheBrowsersClock(t *testing.T) {
+	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=1", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "a"}}
+	pre := &Exchange{Method: "OPTIONS", URL: req.URL, Status: 204, SentAt: 100.05, EndedAt: 100.1,
+		ResponseHeaders: map[string]string{"Access-Control-Max-Age": "1", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token"}}
+	actual := func(sent float64) *Exchange {
+		return &Exchange{Method: "PUT", URL: req.URL, Status: 200, SentAt: sent, EndedAt: sent + 0.01,
+			ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}}
+	}
+	step := func(at int64, pre, act *Exchange) Record {
+		return Record{Name: "call", Origin: "https://app.example.test", Request: req, Verdict: cors.VerdictAllowed, AtMS: at, Preflight: pre, Actual: act, Mismatches: []string{}}
+	}
+	rec := Record{Name: "seq", Origin: "https://app.example.test", Request: req, Steps: []Record{
+		step(0, pre, actual(100.0)),
+		step(1500, nil, actual(100.7)),
+	}}
+	rec.TakeLastStep()
+	ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 2)})
+	pm := rec.Steps[1].PreflightModel
+	assert.False(t, pm.Sent, pm.Reason)
+	assert.True(t, pm.AgreesWithBrowser, pm.Reason)
+	assert.Contains(t, pm.Reason, "0.6 s old")
+
+	// Without the browser's times the harness's clock is all there is.
+	rec.Steps[0].Actual.SentAt, rec.Steps[1].Actual.SentAt = 0, 0
+	ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 2)})
+	pm = rec.Steps[1].PreflightModel
+	assert.True(t, pm.Sent, pm.Reason)
+	assert.False(t, pm.AgreesWithBrowser)
+}
