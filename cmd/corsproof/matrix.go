@@ -105,7 +105,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	}
 	// Check every browser and setting before loading anything, so a typo
 	// fails in a second rather than after the first browser's run.
-	var configs []runner.Config
+	var cols []runner.Column
 	for _, b := range browsers {
 		one := mo.browser
 		one.path, one.engine = b.path, b.engine
@@ -113,7 +113,7 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 		if err != nil {
 			return fmt.Errorf("--browser %s: %w", b.label, err)
 		}
-		configs = append(configs, cfg)
+		cols = append(cols, runner.Column{Label: b.label, Config: cfg})
 	}
 	var suites []*scenarios.Suite
 	if mo.demo {
@@ -135,21 +135,18 @@ func runMatrix(ctx context.Context, mo *matrixOptions) error {
 	for _, s := range suites {
 		n += len(s.Cases)
 	}
-	var cols []compare.Column
-	for i, b := range browsers {
-		if !mo.quiet && mo.output == "text" {
-			path, _ := harness.FindEngineBrowser(b.engine, b.path)
-			fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", b.label, path)
-		}
-		progress := reports.NewProgress(stderr, n, reports.Options{Quiet: mo.quiet || mo.output != "text"})
-		run, err := runner.Run(ctx, configs[i], suites, runner.Hooks{Record: progress.Add, Notice: noticeTo(mo.f.stderr)})
+	quiet := mo.quiet || mo.output != "text"
+	var progress *reports.Progress
+	m, err := runner.Matrix(ctx, cols, suites, func(c runner.Column) runner.Hooks {
 		progress.Finish()
-		if err != nil {
-			return fmt.Errorf("--browser %s: %w", b.label, err)
+		if !quiet {
+			path, _ := harness.FindEngineBrowser(c.Config.Browser.Engine, c.Config.Browser.Path)
+			fmt.Fprintf(stderr, "corsproof: running on %s (%s)\n", c.Label, path)
 		}
-		cols = append(cols, compare.Column{Label: b.label, Run: run})
-	}
-	m, err := compare.NewMatrix(cols...)
+		progress = reports.NewProgress(stderr, n, reports.Options{Quiet: quiet})
+		return runner.Hooks{Record: progress.Add, Notice: noticeTo(stderr)}
+	})
+	progress.Finish()
 	if err != nil {
 		return err
 	}
