@@ -15,25 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/internal/testtool"
 	"github.com/corsproof/corsproof/scenarios"
 	"github.com/corsproof/corsproof/testapi"
 )
-
-// libfaketime finds Debian's libfaketime (apt-get install faketime), whose
-// LD_PRELOAD moves a program's clocks, the monotonic one included, by an
-// offset read from a file.
-func libfaketime(t *testing.T) string {
-	t.Helper()
-	libs, _ := filepath.Glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
-	if len(libs) == 0 {
-		msg := "needs libfaketime (apt-get install faketime) to move the browser's clock"
-		if os.Getenv("CORSPROOF_REQUIRE_FAKETIME") != "" {
-			t.Fatal("CORSPROOF_REQUIRE_FAKETIME is set but: " + msg)
-		}
-		t.Skip(msg)
-	}
-	return libs[0]
-}
 
 // TestMaxAgeCapInChromium pins down, in Chromium, that a preflight result
 // lives at most two hours whatever Access-Control-Max-Age says, without
@@ -47,7 +32,9 @@ func libfaketime(t *testing.T) string {
 // counts the preflights. The model's clock is the real one, so it cannot
 // see the jumps: the test reads the wire, not the model.
 func TestMaxAgeCapInChromium(t *testing.T) {
-	lib := libfaketime(t)
+	// libfaketime's LD_PRELOAD moves a program's clocks, the monotonic one
+	// included, by an offset read from a file.
+	lib := testtool.Need{What: "libfaketime", Require: "CORSPROOF_REQUIRE_FAKETIME", Package: "faketime"}.File(t, "/usr/lib/*/faketime/libfaketimeMT.so.1")
 	chromium, err := harness.FindBrowser("")
 	if err != nil {
 		t.Skip(err)

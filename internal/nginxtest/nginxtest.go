@@ -15,22 +15,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/corsproof/corsproof/internal/testtool"
 )
 
 // Binary finds nginx, or skips (fails under CORSPROOF_REQUIRE_NGINX) the
 // test when there is none.
 func Binary(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CORSPROOF_REQUIRE_NGINX") != "" {
-		t.Fatal("nginx is not installed but CORSPROOF_REQUIRE_NGINX is set: apt-get install nginx")
-	}
-	t.Skip("nginx is not installed (apt-get install nginx); set CORSPROOF_REQUIRE_NGINX=1 to fail instead of skipping")
-	return ""
+	return testtool.Need{What: "nginx", Require: "CORSPROOF_REQUIRE_NGINX", Package: "nginx"}.Binary(t, "nginx", "/usr/sbin/nginx")
 }
 
 // Start runs nginx with server, the directives of one server block (its
@@ -41,7 +34,7 @@ func Start(t testing.TB, server string) string {
 	t.Helper()
 	bin := Binary(t)
 	dir := t.TempDir()
-	port := freePort(t)
+	port := testtool.FreePort(t)
 	user := ""
 	if os.Geteuid() == 0 {
 		// Workers run as nobody otherwise, and cannot use the test's
@@ -113,14 +106,4 @@ http {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return "http://" + addr
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

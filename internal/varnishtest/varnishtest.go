@@ -19,22 +19,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/corsproof/corsproof/internal/testtool"
 )
 
 // Binary finds varnishd, or skips (fails under CORSPROOF_REQUIRE_VARNISH)
 // the test when there is none.
 func Binary(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{"varnishd", "/usr/sbin/varnishd"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CORSPROOF_REQUIRE_VARNISH") != "" {
-		t.Fatal("varnishd is not installed but CORSPROOF_REQUIRE_VARNISH is set: apt-get install varnish")
-	}
-	t.Skip("varnishd is not installed (apt-get install varnish); set CORSPROOF_REQUIRE_VARNISH=1 to fail instead of skipping")
-	return ""
+	return testtool.Need{What: "varnishd", Require: "CORSPROOF_REQUIRE_VARNISH", Package: "varnish"}.Binary(t, "varnishd", "/usr/sbin/varnishd")
 }
 
 // Start runs varnishd in front of backend (http://127.0.0.1:PORT) with vcl,
@@ -50,7 +43,7 @@ func Start(t testing.TB, backend, vcl string) string {
 		t.Fatalf("varnishtest: backend %q is not http://HOST:PORT", backend)
 	}
 	dir := t.TempDir()
-	port := freePort(t)
+	port := testtool.FreePort(t)
 	src := fmt.Sprintf("vcl 4.1;\n\nbackend default {\n    .host = %q;\n    .port = %q;\n}\n\n%s\n", u.Hostname(), u.Port(), vcl)
 	path := filepath.Join(dir, "test.vcl")
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
@@ -124,14 +117,4 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
