@@ -380,6 +380,10 @@ func (b *Browser) LaunchSettings() []string {
 	return QuietSettings(b.opts)
 }
 
+// killer is a connection that knows its browser will not exit when asked
+// to, and must be killed instead (firefoxConn after a content crash).
+type killer interface{ mustKill() bool }
+
 // Engine is the browser engine, EngineChromium or EngineFirefox.
 func (b *Browser) Engine() string {
 	if b.opts.Engine == EngineFirefox {
@@ -392,8 +396,13 @@ func (b *Browser) Engine() string {
 func (b *Browser) Driver() string { return b.driver.Name() }
 
 // Close stops a launched browser and removes its profile, returning once
-// the browser process has exited, or disconnects from a remote one.
+// the browser process has exited, or disconnects from a remote one. A
+// Firefox one of whose content processes died is killed (see
+// firefoxConn.mustKill).
 func (b *Browser) Close() error {
+	if k, ok := b.conn.(killer); ok && b.proc != nil && k.mustKill() {
+		return b.Kill()
+	}
 	var connErr error
 	if b.conn != nil {
 		connErr = b.conn.Close()
