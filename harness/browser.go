@@ -226,8 +226,10 @@ type Options struct {
 	MirrorPins []string
 
 	// pins are the public keys the browser accepts (checkCA), filled in
-	// at launch.
-	pins []string
+	// at launch; overrides, the same chains' leaves for their targets,
+	// are Firefox's form of them.
+	pins      []string
+	overrides []certOverride
 }
 
 func (o *Options) defaults() {
@@ -281,7 +283,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			return nil, err
 		}
 		if opts.CAFile != "" {
-			if b.certChecks, err = checkCA(startCtx, opts); err != nil {
+			if b.certChecks, opts.overrides, err = checkCA(startCtx, opts); err != nil {
 				return nil, err
 			}
 			opts.pins = caPins(b.certChecks)

@@ -192,7 +192,34 @@ func writeFirefoxProfile(profile string, opts Options) error {
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("writing firefox preferences: %w", err)
 	}
+	if lines := firefoxCertOverrides(opts.overrides); lines != "" {
+		if err := os.WriteFile(filepath.Join(profile, "cert_override.txt"), []byte(lines), 0o600); err != nil {
+			return fmt.Errorf("writing firefox certificate overrides: %w", err)
+		}
+	}
 	return nil
+}
+
+// firefoxCertOverrides is the profile's cert_override.txt for --ca: for
+// each https target whose served chain verified against the --ca file
+// (checkCA, host name and dates included), Firefox accepts exactly the
+// leaf that target served, at that host and port, in this fresh profile
+// only. It is the file Firefox itself writes when a user adds a
+// certificate exception: host:port:origin-attributes (none: every user
+// context), the SHA-256 OID, the leaf's fingerprint, the error overridden
+// (U, an unknown issuer: the only error a chain that verified can have in
+// a browser without the CA) and the leaf's database key. No certutil, no
+// NSS database, no enterprise policy.
+func firefoxCertOverrides(overrides []certOverride) string {
+	if len(overrides) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("# PSM Certificate Override Settings file\n# This is a generated file!  Do not edit.\n")
+	for _, o := range overrides {
+		fmt.Fprintf(&b, "%s:\tOID.2.16.840.1.101.3.4.2.1\t%s\tU\t%s\n", o.hostPort, o.fingerprint, o.dbKey)
+	}
+	return b.String()
 }
 
 // FirefoxSettings describes every preference a Firefox launch sets, with
@@ -205,6 +232,12 @@ func FirefoxSettings(opts Options) []string {
 	out = append(out, profileEnvSetting(true))
 	for _, p := range firefoxPrefs(opts) {
 		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Name, p.Value, p.Why))
+	}
+	for _, o := range opts.overrides {
+		out = append(out, fmt.Sprintf("cert_override %s %s  # --ca: the leaf it served, whose chain verified against %s (host name and dates included); accepted for this host and port only", o.hostPort, o.fingerprint, opts.CAFile))
+	}
+	if opts.CAFile != "" && len(opts.overrides) == 0 {
+		out = append(out, "# --ca "+opts.CAFile+": no served chain verified, so no certificate was accepted and the browser trusts only its own roots")
 	}
 	return out
 }

@@ -63,3 +63,29 @@ func TestFindFirefoxErrors(t *testing.T) {
 	require.ErrorAs(t, err, &le)
 	assert.Contains(t, le.Hint(), "Firefox")
 }
+
+// TestFirefoxCertOverrides: the --ca leaves that verified go into the
+// profile's cert_override.txt in the format Firefox writes itself, one
+// line per target, and the launch settings list them; without one there
+// is no file.
+func TestFirefoxCertOverrides(t *testing.T) {
+	t.Parallel()
+	opts := Options{CAFile: "ca.pem", overrides: []certOverride{
+		{hostPort: "127.0.0.1:8443", fingerprint: "AB:CD", dbKey: "KEY="},
+		{hostPort: "[::1]:443", fingerprint: "EF:01", dbKey: "KEY2="},
+	}}
+	dir := t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, opts))
+	data, err := os.ReadFile(filepath.Join(dir, "cert_override.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "# PSM Certificate Override Settings file\n# This is a generated file!  Do not edit.\n"+
+		"127.0.0.1:8443:\tOID.2.16.840.1.101.3.4.2.1\tAB:CD\tU\tKEY=\n"+
+		"[::1]:443:\tOID.2.16.840.1.101.3.4.2.1\tEF:01\tU\tKEY2=\n", string(data))
+	settings := strings.Join(FirefoxSettings(opts), "\n")
+	assert.Contains(t, settings, "cert_override 127.0.0.1:8443 AB:CD  # --ca")
+
+	dir = t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, Options{CAFile: "ca.pem"}))
+	assert.NoFileExists(t, filepath.Join(dir, "cert_override.txt"))
+	assert.Contains(t, strings.Join(FirefoxSettings(Options{CAFile: "ca.pem"}), "\n"), "no served chain verified")
+}

@@ -100,8 +100,6 @@ func (o Options) validateFirefox() error {
 	switch {
 	case o.LNA != "" && o.LNA != LNAOff:
 		return &OptionError{Option: "--lna", Value: string(o.LNA), Reason: "is for Chromium; Firefox runs with its Local Network Access checks off", Advice: "drop --lna, or use --engine chromium"}
-	case o.CAFile != "":
-		return &OptionError{Option: "--ca", Value: o.CAFile, Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium for https targets with a private CA"}
 	case len(o.HostMap) > 0 || len(o.MirrorPins) > 0:
 		return &OptionError{Option: "--try-fix", Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium to prove fixes"}
 	case len(o.ExtraFlags) > 0:
