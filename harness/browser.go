@@ -6,6 +6,7 @@ package harness
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -224,6 +225,12 @@ type Options struct {
 	// try-fix browser may trust. They are added to the --ca pins, shown
 	// in the launch settings, and need a browser corsproof launches.
 	MirrorPins []string
+	// MirrorCerts are, for Firefox, the certificates the mirrors of https
+	// targets serve, by the target's host:port (HostMap's key): Firefox
+	// accepts exactly that certificate from the target's mirror (its
+	// profile's cert_override.txt), as Chromium accepts the MirrorPins
+	// keys.
+	MirrorCerts map[string]*x509.Certificate
 
 	// pins are the public keys the browser accepts (checkCA), filled in
 	// at launch; overrides, the same chains' leaves for their targets,

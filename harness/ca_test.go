@@ -257,6 +257,7 @@ func TestValidateMirrorPins(t *testing.T) {
 	t.Parallel()
 	good := base64.StdEncoding.EncodeToString(make([]byte, sha256.Size))
 	assert.NoError(t, Options{MirrorPins: []string{good}}.Validate())
+	assert.NoError(t, Options{Engine: EngineFirefox, MirrorPins: []string{good}, HostMap: map[string]string{"api.example.test:443": "127.0.0.1:40001"}}.Validate(), "Firefox proves fixes too")
 	for _, tc := range []struct {
 		desc, reason string
 		opts         Options
@@ -264,7 +265,6 @@ func TestValidateMirrorPins(t *testing.T) {
 		{desc: "not base64", opts: Options{MirrorPins: []string{good, "not a pin!"}}, reason: "is not a mirror key pin"},
 		{desc: "not a SHA-256", opts: Options{MirrorPins: []string{"AAA="}}, reason: "is not a mirror key pin"},
 		{desc: "a remote browser", opts: Options{MirrorPins: []string{good}, URL: "ws://127.0.0.1:9222/devtools/browser/x"}, reason: "needs a browser corsproof launches"},
-		{desc: "Firefox", opts: Options{Engine: EngineFirefox, MirrorPins: []string{good}}, reason: "not supported with --engine firefox"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
