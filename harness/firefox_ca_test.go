@@ -2,10 +2,13 @@ package harness
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,4 +69,30 @@ func TestFirefoxCA(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, summary, "name mismatch")
 	t.Logf("%s: without --ca %q; with --ca, the wrong name %q", b.Version(), without.NetError, wrong.NetError)
+}
+
+// TestFirefoxHostMapByName: a target named by a host name that does not
+// resolve is reached at the loopback address HostMap gives it, with the
+// URL, and so the Host header, unchanged: network.dns.localDomains
+// resolves the name to loopback, network.socket.forcePort moves the port.
+func TestFirefoxHostMapByName(t *testing.T) {
+	needFirefox(t)
+	var host atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host.Store(r.Host)
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	require.NoError(t, err)
+	// A port nothing listens on: only the move reaches the server.
+	target := "api.mapped.example.test:" + closedPortNumber(t)
+	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second,
+		Sinks: []string{"app.example.test"}, HostMap: map[string]string{target: "127.0.0.1:" + port}})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, b.Close()) }()
+	rec := b.RunOne(context.Background(), scenarios.Case{Name: "mapped", Origin: "http://app.example.test", Request: scenarios.Request{URL: "http://" + target + "/v1"}})
+	assert.Equal(t, cors.VerdictAllowed, rec.Verdict, "%s %s", rec.NetError, rec.Page.Error)
+	assert.Equal(t, target, host.Load(), "the Host header is the URL's")
 }
