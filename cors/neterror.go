@@ -20,6 +20,7 @@ type Failure struct {
 	// NetError is Chromium's net error as it reports it
 	// (Network.loadingFailed errorText), such as
 	// "net::ERR_CERT_AUTHORITY_INVALID"; the "net::" prefix is optional.
+	// Firefox's errors of firefoxNetErrors are understood too.
 	NetError string
 	// BlockedReason is Chromium's non-CORS blockedReason (mixed-content,
 	// csp, corp-not-same-origin, …); empty when none.
@@ -119,13 +120,28 @@ func ExplainFailure(f Failure) (summary, fix string, ok bool) {
 }
 
 // netCode is a Chromium net error without its "net::" prefix, or "" when
-// the text is not one.
+// the text is not one. A Firefox error of firefoxNetErrors is the Chromium
+// error of the same failure.
 func netCode(netError string) string {
 	code := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(netError), "net::"))
+	for fx, chromium := range firefoxNetErrors {
+		if strings.Contains(code, fx) {
+			return chromium
+		}
+	}
 	if !strings.HasPrefix(code, "ERR_") {
 		return ""
 	}
 	return code
+}
+
+// firefoxNetErrors are Firefox's errors (BiDi network.fetchError
+// errorText) with a Chromium net error for the same failure. Measured on
+// ESR 153: a certificate from a CA Firefox does not know fails with
+// "NS_ERROR_GENERATE_FAILURE(NS_ERROR_MODULE_SECURITY,
+// SEC_ERROR_UNKNOWN_ISSUER)". The diagnosis quotes the text as it came.
+var firefoxNetErrors = map[string]string{
+	"SEC_ERROR_UNKNOWN_ISSUER": "ERR_CERT_AUTHORITY_INVALID",
 }
 
 func netSuffix(netError string) string {

@@ -106,7 +106,8 @@ func (c *bidiClient) read() {
 }
 
 // dispatch hands an event to the sink of its browsing context: network
-// events name it in params.context, log entries in params.source.context.
+// events name it in params.context, log entries in params.source.context;
+// script.realmDestroyed, which names no context, goes to every sink.
 func (c *bidiClient) dispatch(method string, params json.RawMessage) {
 	var where struct {
 		Context string `json:"context"`
@@ -122,6 +123,19 @@ func (c *bidiClient) dispatch(method string, params json.RawMessage) {
 		id = where.Source.Context
 	}
 	c.mu.Lock()
+	if id == "" && method == "script.realmDestroyed" {
+		// It names only the realm: every tab checks whether the realm was
+		// its page's.
+		sinks := make([]func(string, json.RawMessage), 0, len(c.sinks))
+		for _, sink := range c.sinks {
+			sinks = append(sinks, sink)
+		}
+		c.mu.Unlock()
+		for _, sink := range sinks {
+			sink(method, params)
+		}
+		return
+	}
 	sink := c.sinks[id]
 	c.mu.Unlock()
 	if sink != nil {

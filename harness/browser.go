@@ -6,6 +6,7 @@ package harness
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -252,10 +253,18 @@ type Options struct {
 	// try-fix browser may trust. They are added to the --ca pins, shown
 	// in the launch settings, and need a browser corsproof launches.
 	MirrorPins []string
+	// MirrorCerts are, for Firefox, the certificates the mirrors of https
+	// targets serve, by the target's host:port (HostMap's key): Firefox
+	// accepts exactly that certificate from the target's mirror (its
+	// profile's cert_override.txt), as Chromium accepts the MirrorPins
+	// keys.
+	MirrorCerts map[string]*x509.Certificate
 
 	// pins are the public keys the browser accepts (checkCA), filled in
-	// at launch.
-	pins []string
+	// at launch; overrides, the same chains' leaves for their targets,
+	// are Firefox's form of them.
+	pins      []string
+	overrides []certOverride
 }
 
 func (o *Options) defaults() {
@@ -309,7 +318,7 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			return nil, err
 		}
 		if opts.CAFile != "" {
-			if b.certChecks, err = checkCA(startCtx, opts); err != nil {
+			if b.certChecks, opts.overrides, err = checkCA(startCtx, opts); err != nil {
 				return nil, err
 			}
 			opts.pins = caPins(b.certChecks)
@@ -408,6 +417,10 @@ func (b *Browser) LaunchSettings() []string {
 	return QuietSettings(b.opts)
 }
 
+// killer is a connection that knows its browser will not exit when asked
+// to, and must be killed instead (firefoxConn after a content crash).
+type killer interface{ mustKill() bool }
+
 // Engine is the browser engine, EngineChromium or EngineFirefox.
 func (b *Browser) Engine() string {
 	if b.opts.Engine == EngineFirefox {
@@ -420,8 +433,13 @@ func (b *Browser) Engine() string {
 func (b *Browser) Driver() string { return b.driver.Name() }
 
 // Close stops a launched browser and removes its profile, returning once
-// the browser process has exited, or disconnects from a remote one.
+// the browser process has exited, or disconnects from a remote one. A
+// Firefox one of whose content processes died is killed (see
+// firefoxConn.mustKill).
 func (b *Browser) Close() error {
+	if k, ok := b.conn.(killer); ok && b.proc != nil && k.mustKill() {
+		return b.Kill()
+	}
 	var connErr error
 	if b.conn != nil {
 		connErr = b.conn.Close()

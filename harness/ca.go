@@ -2,8 +2,12 @@ package harness
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -122,29 +126,85 @@ func httpsTargets(urls []string) (hostPorts, hosts []string) {
 	return hostPorts, hosts
 }
 
+// certOverride is a served leaf that verified against --ca, for the
+// target it was served by: what Firefox is told to accept (see
+// firefoxCertOverrides).
+type certOverride struct {
+	// hostPort is the target as httpsTargets has it (IPv6 in brackets).
+	hostPort string
+	// fingerprint is the SHA-256 of the leaf's DER, as colon-separated
+	// upper-case hex; dbKey names the leaf by issuer and serial number.
+	fingerprint, dbKey string
+}
+
 // checkCA checks every https target of opts.CATargets against the --ca
-// certificates, at most opts.Timeout each, all at once.
-func checkCA(ctx context.Context, opts Options) ([]result.CertCheck, error) {
+// certificates, at most opts.Timeout each, all at once. The overrides are
+// the served leaves that verified.
+func checkCA(ctx context.Context, opts Options) ([]result.CertCheck, []certOverride, error) {
 	certs, err := LoadCA(opts.CAFile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hostPorts, hosts := httpsTargets(opts.CATargets)
 	checks := make([]result.CertCheck, len(hostPorts))
+	leaves := make([]*x509.Certificate, len(hostPorts))
 	var wg sync.WaitGroup
 	for i := range hostPorts {
 		wg.Go(func() {
-			checks[i] = checkCert(ctx, hostPorts[i], hosts[i], certs, opts.Timeout, time.Now())
+			checks[i], leaves[i] = checkCert(ctx, hostPorts[i], hosts[i], certs, opts.Timeout, time.Now())
 		})
 	}
 	wg.Wait()
-	return checks, nil
+	var overrides []certOverride
+	for i, c := range checks {
+		if c.Trusted {
+			overrides = append(overrides, certOverride{hostPort: c.Target, fingerprint: fingerprint(leaves[i]), dbKey: dbKey(leaves[i])})
+		}
+	}
+	return checks, overrides, nil
+}
+
+// fingerprint is the certificate's SHA-256 fingerprint as Firefox writes
+// it: upper-case hex bytes joined by colons.
+func fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// dbKey is how Firefox names a certificate in cert_override.txt (PSM's
+// nsNSSCertificate::GetDbKey): base64 of eight zero bytes, the lengths of
+// the serial number and of the issuer's DER name (4 bytes each, big
+// endian), then the serial number's DER content and the issuer's DER.
+// Empty for a certificate whose serial number cannot be read.
+func dbKey(c *x509.Certificate) string {
+	var tbs, field asn1.RawValue
+	if _, err := asn1.Unmarshal(c.RawTBSCertificate, &tbs); err != nil {
+		return ""
+	}
+	rest, err := asn1.Unmarshal(tbs.Bytes, &field)
+	if err == nil && field.Class == asn1.ClassContextSpecific && field.Tag == 0 {
+		// The version comes first, when it is not v1.
+		_, err = asn1.Unmarshal(rest, &field)
+	}
+	if err != nil || field.Tag != asn1.TagInteger {
+		return ""
+	}
+	serial := field.Bytes
+	key := make([]byte, 16, 16+len(serial)+len(c.RawIssuer))
+	binary.BigEndian.PutUint32(key[8:], uint32(len(serial)))
+	binary.BigEndian.PutUint32(key[12:], uint32(len(c.RawIssuer)))
+	key = append(append(key, serial...), c.RawIssuer...)
+	return base64.StdEncoding.EncodeToString(key)
 }
 
 // checkCert makes a TLS handshake with hostPort as the browser would (SNI
 // for names, none for IP addresses), and verifies the chain the server
-// sent against roots only.
-func checkCert(ctx context.Context, hostPort, host string, roots []*x509.Certificate, timeout time.Duration, now time.Time) result.CertCheck {
+// sent against roots only. The leaf is the served one, nil when none came.
+func checkCert(ctx context.Context, hostPort, host string, roots []*x509.Certificate, timeout time.Duration, now time.Time) (result.CertCheck, *x509.Certificate) {
 	check := result.CertCheck{Target: hostPort}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -159,20 +219,20 @@ func checkCert(ctx context.Context, hostPort, host string, roots []*x509.Certifi
 	conn, err := d.DialContext(ctx, "tcp", hostPort)
 	if err != nil {
 		check.Problem, check.Detail = cors.CertUnreachable, err.Error()
-		return check
+		return check, nil
 	}
 	served := conn.(*tls.Conn).ConnectionState().PeerCertificates
 	_ = conn.Close()
 	if len(served) == 0 {
 		check.Problem, check.Detail = cors.CertUnreachable, "the server sent no certificate"
-		return check
+		return check, nil
 	}
 	check.Problem, check.Detail = verifyChain(served, host, roots, now)
 	if check.Problem == "" {
 		check.SPKI = spki.Pin(served[0])
 		check.Trusted = true
 	}
-	return check
+	return check, served[0]
 }
 
 // verifyChain checks the served chain against roots, then the host name.

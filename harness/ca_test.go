@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math/big"
 	"net"
@@ -142,7 +144,7 @@ func TestCheckCA(t *testing.T) {
 	good := ca.Issue(t, testca.Leaf{Hosts: []string{"127.0.0.1"}})
 	goodSrv := testca.Serve(t, good, http.HandlerFunc(ok))
 	wrongSrv := testca.Serve(t, ca.Issue(t, testca.Leaf{Hosts: []string{"other.example.test"}}), http.HandlerFunc(ok))
-	checks, err := checkCA(context.Background(), Options{CAFile: ca.WriteFile(t), Timeout: 5 * time.Second, CATargets: []string{
+	checks, overrides, err := checkCA(context.Background(), Options{CAFile: ca.WriteFile(t), Timeout: 5 * time.Second, CATargets: []string{
 		goodSrv.URL + "/a", goodSrv.URL + "/b", // one check per host:port
 		wrongSrv.URL + "/",
 		"http://127.0.0.1:1/plain", // not https: nothing to check
@@ -159,6 +161,27 @@ func TestCheckCA(t *testing.T) {
 	assert.Empty(t, checks[1].SPKI)
 	assert.Equal(t, cors.CertUnreachable, checks[2].Problem)
 	assert.Equal(t, []string{checks[0].SPKI}, caPins(checks))
+	leafSum := sha256.Sum256(good.Leaf.Raw)
+	require.Len(t, overrides, 1, "only the chain that verified")
+	assert.Equal(t, checks[0].Target, overrides[0].hostPort)
+	assert.Equal(t, strings.ToUpper(strings.Join(hexBytes(leafSum[:]), ":")), overrides[0].fingerprint)
+	// The database key: zeros, the two lengths, the serial, the issuer.
+	key, err := base64.StdEncoding.DecodeString(overrides[0].dbKey)
+	require.NoError(t, err)
+	require.Greater(t, len(key), 16)
+	assert.Equal(t, make([]byte, 8), key[:8])
+	serialLen, issuerLen := binary.BigEndian.Uint32(key[8:]), binary.BigEndian.Uint32(key[12:])
+	require.Equal(t, 16+int(serialLen)+int(issuerLen), len(key))
+	assert.Equal(t, good.Leaf.SerialNumber, new(big.Int).SetBytes(key[16:16+serialLen]))
+	assert.Equal(t, good.Leaf.RawIssuer, key[16+serialLen:])
+}
+
+func hexBytes(b []byte) []string {
+	out := make([]string, len(b))
+	for i, c := range b {
+		out[i] = hex.EncodeToString([]byte{c})
+	}
+	return out
 }
 
 func closedPortNumber(t *testing.T) string {
@@ -234,6 +257,7 @@ func TestValidateMirrorPins(t *testing.T) {
 	t.Parallel()
 	good := base64.StdEncoding.EncodeToString(make([]byte, sha256.Size))
 	assert.NoError(t, Options{MirrorPins: []string{good}}.Validate())
+	assert.NoError(t, Options{Engine: EngineFirefox, MirrorPins: []string{good}, HostMap: map[string]string{"api.example.test:443": "127.0.0.1:40001"}}.Validate(), "Firefox proves fixes too")
 	for _, tc := range []struct {
 		desc, reason string
 		opts         Options
@@ -241,7 +265,6 @@ func TestValidateMirrorPins(t *testing.T) {
 		{desc: "not base64", opts: Options{MirrorPins: []string{good, "not a pin!"}}, reason: "is not a mirror key pin"},
 		{desc: "not a SHA-256", opts: Options{MirrorPins: []string{"AAA="}}, reason: "is not a mirror key pin"},
 		{desc: "a remote browser", opts: Options{MirrorPins: []string{good}, URL: "ws://127.0.0.1:9222/devtools/browser/x"}, reason: "needs a browser corsproof launches"},
-		{desc: "Firefox", opts: Options{Engine: EngineFirefox, MirrorPins: []string{good}}, reason: "not supported with --engine firefox"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()

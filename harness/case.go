@@ -161,7 +161,7 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	stopWatch()
 	answered := time.Now()
 	if s.rendererCrashed() {
-		rendererCrashed(rec)
+		rendererCrashed(rec, s.crashCause)
 		s.dirty = true
 		return nil
 	}

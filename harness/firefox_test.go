@@ -31,12 +31,7 @@ var (
 // is skipped, unless $CORSPROOF_REQUIRE_FIREFOX is set (CI sets it).
 func testFirefox(t *testing.T) *Browser {
 	t.Helper()
-	if _, err := FindEngineBrowser(EngineFirefox, ""); err != nil {
-		if os.Getenv("CORSPROOF_REQUIRE_FIREFOX") != "" {
-			t.Fatalf("CORSPROOF_REQUIRE_FIREFOX is set but: %v", err)
-		}
-		t.Skipf("no Firefox here (apt-get install firefox-esr to run the Firefox tests): %v", err)
-	}
+	needFirefox(t)
 	firefoxOnce.Do(func() {
 		firefoxBrowser, firefoxErr = LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second,
 			Sinks: []string{"app.example.test"}})
@@ -45,6 +40,18 @@ func testFirefox(t *testing.T) *Browser {
 		t.Fatalf("launching firefox: %v", firefoxErr)
 	}
 	return firefoxBrowser
+}
+
+// needFirefox skips the test without a Firefox installed, unless
+// $CORSPROOF_REQUIRE_FIREFOX is set (CI sets it).
+func needFirefox(t *testing.T) {
+	t.Helper()
+	if _, err := FindEngineBrowser(EngineFirefox, ""); err != nil {
+		if os.Getenv("CORSPROOF_REQUIRE_FIREFOX") != "" {
+			t.Fatalf("CORSPROOF_REQUIRE_FIREFOX is set but: %v", err)
+		}
+		t.Skipf("no Firefox here (apt-get install firefox-esr to run the Firefox tests): %v", err)
+	}
 }
 
 // closeFirefox closes the binary's Firefox, if a test started it.

@@ -3,6 +3,8 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,7 +150,19 @@ func firefoxPrefs(opts Options) []firefoxPref {
 		cookies, why = 1, "third-party cookies blocked (--third-party-cookies block)"
 	}
 	prefs = append(prefs, firefoxPref{"network.cookie.cookieBehavior", cookies, why})
-	if hosts := firefoxLocalDomains(opts.Sinks); hosts != "" {
+	if len(opts.HostMap) > 0 {
+		// Validate made sure each target is a name or 127.0.0.1 with a
+		// port of its own, and each address is on 127.0.0.1.
+		var moves []string
+		for _, from := range slices.Sorted(maps.Keys(opts.HostMap)) {
+			_, fromPort, _ := net.SplitHostPort(from)
+			_, toPort, _ := net.SplitHostPort(opts.HostMap[from])
+			moves = append(moves, fromPort+"="+toPort)
+		}
+		prefs = append(prefs, firefoxPref{"network.socket.forcePort", strings.Join(moves, ";"),
+			"the mapped targets' ports moved to their loopback addresses (--try-fix mirrors); their names resolve to loopback (network.dns.localDomains); URL, Host header and TLS name stay the target's"})
+	}
+	if hosts := firefoxLocalDomains(append(slices.Clone(opts.Sinks), mappedHosts(opts.HostMap)...)); hosts != "" {
 		prefs = append(prefs, firefoxPref{"network.dns.localDomains", hosts,
 			"localhost, and page origins (answered over BiDi): a lookup of one resolves to loopback, never to DNS"})
 	}
@@ -175,6 +189,18 @@ func firefoxLocalDomains(sinks []string) string {
 	return strings.Join(hosts, ",")
 }
 
+// mappedHosts are the host names of HostMap's targets, which must resolve
+// to loopback, where their ports are moved to.
+func mappedHosts(hostMap map[string]string) []string {
+	var hosts []string
+	for _, from := range slices.Sorted(maps.Keys(hostMap)) {
+		if host, _, err := net.SplitHostPort(from); err == nil && net.ParseIP(host) == nil {
+			hosts = append(hosts, strings.ToLower(host))
+		}
+	}
+	return hosts
+}
+
 func isIPv4(h string) bool {
 	return strings.Trim(h, "0123456789.") == "" && strings.Count(h, ".") == 3
 }
@@ -192,7 +218,55 @@ func writeFirefoxProfile(profile string, opts Options) error {
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("writing firefox preferences: %w", err)
 	}
+	if lines := firefoxCertOverrides(allOverrides(opts)); lines != "" {
+		if err := os.WriteFile(filepath.Join(profile, "cert_override.txt"), []byte(lines), 0o600); err != nil {
+			return fmt.Errorf("writing firefox certificate overrides: %w", err)
+		}
+	}
 	return nil
+}
+
+// allOverrides are the --ca overrides, then those of the mirrors'
+// certificates (MirrorCerts), by target. Firefox looks an override up by
+// the port it connects to, after network.socket.forcePort moved it
+// (measured: ESR 153, TestTryFixOnFirefox; an override for the URL's port
+// alone left MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT): a mirror's certificate
+// is accepted for the target's host at the mirror's port, where only the
+// mirror listens.
+func allOverrides(opts Options) []certOverride {
+	out := slices.Clone(opts.overrides)
+	for _, target := range slices.Sorted(maps.Keys(opts.MirrorCerts)) {
+		c, to := opts.MirrorCerts[target], opts.HostMap[target]
+		host, _, err1 := net.SplitHostPort(target)
+		_, port, err2 := net.SplitHostPort(to)
+		if err1 != nil || err2 != nil {
+			continue // not mapped: Firefox never meets this mirror
+		}
+		out = append(out, certOverride{hostPort: net.JoinHostPort(host, port), fingerprint: fingerprint(c), dbKey: dbKey(c)})
+	}
+	return out
+}
+
+// firefoxCertOverrides is the profile's cert_override.txt for --ca: for
+// each https target whose served chain verified against the --ca file
+// (checkCA, host name and dates included), Firefox accepts exactly the
+// leaf that target served, at that host and port, in this fresh profile
+// only. It is the file Firefox itself writes when a user adds a
+// certificate exception: host:port:origin-attributes (none: every user
+// context), the SHA-256 OID, the leaf's fingerprint, the error overridden
+// (U, an unknown issuer: the only error a chain that verified can have in
+// a browser without the CA) and the leaf's database key. No certutil, no
+// NSS database, no enterprise policy.
+func firefoxCertOverrides(overrides []certOverride) string {
+	if len(overrides) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("# PSM Certificate Override Settings file\n# This is a generated file!  Do not edit.\n")
+	for _, o := range overrides {
+		fmt.Fprintf(&b, "%s:\tOID.2.16.840.1.101.3.4.2.1\t%s\tU\t%s\n", o.hostPort, o.fingerprint, o.dbKey)
+	}
+	return b.String()
 }
 
 // FirefoxSettings describes every preference a Firefox launch sets, with
@@ -205,6 +279,15 @@ func FirefoxSettings(opts Options) []string {
 	out = append(out, profileEnvSetting(true))
 	for _, p := range firefoxPrefs(opts) {
 		out = append(out, fmt.Sprintf("pref %s=%v  # %s", p.Name, p.Value, p.Why))
+	}
+	for _, o := range opts.overrides {
+		out = append(out, fmt.Sprintf("cert_override %s %s  # --ca: the leaf it served, whose chain verified against %s (host name and dates included); accepted for this host and port only", o.hostPort, o.fingerprint, opts.CAFile))
+	}
+	for _, o := range allOverrides(opts)[len(opts.overrides):] {
+		out = append(out, fmt.Sprintf("cert_override %s %s  # --try-fix: the certificate of the loopback mirror this target's port is moved to, made at start (this browser only)", o.hostPort, o.fingerprint))
+	}
+	if opts.CAFile != "" && len(opts.overrides) == 0 {
+		out = append(out, "# --ca "+opts.CAFile+": no served chain verified, so no certificate was accepted and the browser trusts only its own roots")
 	}
 	return out
 }

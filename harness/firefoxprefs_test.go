@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/internal/testca"
 )
 
 func TestFirefoxLocalDomains(t *testing.T) {
@@ -62,4 +65,63 @@ func TestFindFirefoxErrors(t *testing.T) {
 	var le *LaunchError
 	require.ErrorAs(t, err, &le)
 	assert.Contains(t, le.Hint(), "Firefox")
+}
+
+// TestFirefoxCertOverrides: the --ca leaves that verified go into the
+// profile's cert_override.txt in the format Firefox writes itself, one
+// line per target, and the launch settings list them; without one there
+// is no file.
+func TestFirefoxCertOverrides(t *testing.T) {
+	t.Parallel()
+	opts := Options{CAFile: "ca.pem", overrides: []certOverride{
+		{hostPort: "127.0.0.1:8443", fingerprint: "AB:CD", dbKey: "KEY="},
+		{hostPort: "[::1]:443", fingerprint: "EF:01", dbKey: "KEY2="},
+	}}
+	dir := t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, opts))
+	data, err := os.ReadFile(filepath.Join(dir, "cert_override.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "# PSM Certificate Override Settings file\n# This is a generated file!  Do not edit.\n"+
+		"127.0.0.1:8443:\tOID.2.16.840.1.101.3.4.2.1\tAB:CD\tU\tKEY=\n"+
+		"[::1]:443:\tOID.2.16.840.1.101.3.4.2.1\tEF:01\tU\tKEY2=\n", string(data))
+	settings := strings.Join(FirefoxSettings(opts), "\n")
+	assert.Contains(t, settings, "cert_override 127.0.0.1:8443 AB:CD  # --ca")
+
+	dir = t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, Options{CAFile: "ca.pem"}))
+	assert.NoFileExists(t, filepath.Join(dir, "cert_override.txt"))
+	assert.Contains(t, strings.Join(FirefoxSettings(Options{CAFile: "ca.pem"}), "\n"), "no served chain verified")
+}
+
+// TestFirefoxHostMap: a mapped target's port is moved to its mirror's
+// (network.socket.forcePort), its name resolves to loopback, and its
+// mirror's certificate is accepted at the mirror's port; what Firefox
+// cannot map is refused before launch.
+func TestFirefoxHostMap(t *testing.T) {
+	t.Parallel()
+	cert := testca.New(t, "mirror").Issue(t, testca.Leaf{Hosts: []string{"api.example.test"}}).Leaf
+	opts := Options{Engine: EngineFirefox, HostMap: map[string]string{"api.example.test:443": "127.0.0.1:40001", "127.0.0.1:8080": "127.0.0.1:40002"},
+		MirrorCerts: map[string]*x509.Certificate{"api.example.test:443": cert}}
+	require.NoError(t, opts.Validate())
+	dir := t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, opts))
+	js, err := os.ReadFile(filepath.Join(dir, "user.js"))
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `user_pref("network.socket.forcePort", "8080=40002;443=40001");`)
+	assert.Contains(t, string(js), `user_pref("network.dns.localDomains", "`+firefoxLocalDomains([]string{"api.example.test"})+`");`)
+	overrides, err := os.ReadFile(filepath.Join(dir, "cert_override.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(overrides), "api.example.test:40001:\tOID.2.16.840.1.101.3.4.2.1\t"+fingerprint(cert)+"\tU\t"+dbKey(cert)+"\n")
+	assert.Equal(t, 1, strings.Count(string(overrides), "\tOID."), "only the https target's mirror")
+	assert.Contains(t, strings.Join(FirefoxSettings(opts), "\n"), "cert_override api.example.test:40001 "+fingerprint(cert)+"  # --try-fix")
+
+	for _, bad := range []map[string]string{
+		{"10.0.0.5:443": "127.0.0.1:40001"},
+		{"api.example.test:443": "127.0.0.1:40001", "other.example.test:443": "127.0.0.1:40002"},
+		{"api.example.test:443": "192.0.2.1:443"},
+	} {
+		var oe *OptionError
+		require.ErrorAs(t, Options{Engine: EngineFirefox, HostMap: bad}.Validate(), &oe, "%v", bad)
+		assert.Contains(t, oe.Hint(), "--engine chromium")
+	}
 }

@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"maps"
+	"net"
+	"slices"
 	"time"
 )
 
@@ -100,14 +103,43 @@ func (o Options) validateFirefox() error {
 	switch {
 	case o.LNA != "" && o.LNA != LNAOff:
 		return &OptionError{Option: "--lna", Value: string(o.LNA), Reason: "is for Chromium; Firefox runs with its Local Network Access checks off", Advice: "drop --lna, or use --engine chromium"}
-	case o.CAFile != "":
-		return &OptionError{Option: "--ca", Value: o.CAFile, Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium for https targets with a private CA"}
-	case len(o.HostMap) > 0 || len(o.MirrorPins) > 0:
-		return &OptionError{Option: "--try-fix", Reason: "is not supported with --engine firefox yet", Advice: "use --engine chromium to prove fixes"}
 	case len(o.ExtraFlags) > 0:
 		return &OptionError{Option: "--browser-arg", Reason: "takes Chromium switches; Firefox is configured by preferences", Advice: "drop --browser-arg with --engine firefox"}
 	}
+	ports := map[string]string{}
+	for _, from := range slices.Sorted(maps.Keys(o.HostMap)) {
+		if why := FirefoxMapIssue(from, o.HostMap[from], ports); why != "" {
+			return &OptionError{Option: "--engine", Value: EngineFirefox, Reason: "cannot send " + from + " to " + o.HostMap[from] + ": " + why, Advice: "use --engine chromium, whose host resolver maps any host:port"}
+		}
+		_, port, _ := net.SplitHostPort(from)
+		ports[port] = from
+	}
 	return nil
+}
+
+// FirefoxMapIssue says why Firefox cannot send the connections for from
+// (host:port) to to (host:port), given the ports already mapped (port →
+// the host:port mapped); "" when it can. Firefox has no per-host resolver
+// rules: a name resolves to loopback through network.dns.localDomains, and
+// network.socket.forcePort moves a port for every host, so to must be on
+// 127.0.0.1, from must be a name or 127.0.0.1, and no two mapped targets
+// may share a port.
+func FirefoxMapIssue(from, to string, taken map[string]string) string {
+	host, port, err := net.SplitHostPort(from)
+	if err != nil {
+		return "not host:port"
+	}
+	toHost, toPort, err := net.SplitHostPort(to)
+	if err != nil || toHost != "127.0.0.1" || toPort == "" {
+		return "Firefox can move a connection to another port of 127.0.0.1 only"
+	}
+	if ip := net.ParseIP(host); ip != nil && !ip.Equal(net.IPv4(127, 0, 0, 1)) {
+		return "an IP address other than 127.0.0.1 cannot be resolved elsewhere (network.dns.localDomains maps names only)"
+	}
+	if other, ok := taken[port]; ok && other != from {
+		return "port " + port + " is already moved for " + other + " (network.socket.forcePort moves a port for every host)"
+	}
+	return ""
 }
 
 // validateMirrorPins checks that each mirror pin is a key pin Chromium

@@ -141,12 +141,34 @@ func (c *rodConn) Ping(ctx context.Context) error {
 	return err
 }
 
+// pageProcessGone is the Firefox tab's event for its page's content
+// process dying: Firefox says so over BiDi only by destroying the page's
+// script realm (see firefoxTab.event).
+type pageProcessGone struct{}
+
+// Why each engine's crash is known, as the record says it.
+const (
+	crashChromium = "Inspector.targetCrashed"
+	crashFirefox  = "Firefox's content process of the page went away: BiDi script.realmDestroyed without a navigation"
+)
+
 // watchCrash notes the tab's renderer crashing: Chromium sends
-// Inspector.targetCrashed, and the page's promise then never settles.
+// Inspector.targetCrashed, Firefox destroys the page's realm; either way
+// the page's promise then never settles.
 func (s *session) watchCrash(ev any) {
-	if _, ok := ev.(*inspector.EventTargetCrashed); ok {
-		s.crashOnce.Do(func() { close(s.crashed) })
+	var cause string
+	switch ev.(type) {
+	case *inspector.EventTargetCrashed:
+		cause = crashChromium
+	case pageProcessGone:
+		cause = crashFirefox
+	default:
+		return
 	}
+	s.crashOnce.Do(func() {
+		s.crashCause = cause
+		close(s.crashed)
+	})
 }
 
 // rendererCrashed reports whether the tab's renderer has crashed.
@@ -174,9 +196,10 @@ func (s *session) untilCrash(ctx context.Context) (context.Context, context.Canc
 	return cctx, cancel
 }
 
-// rendererCrashed makes rec the record of a case whose page crashed.
-func rendererCrashed(rec *result.Record) {
+// rendererCrashed makes rec the record of a case whose page crashed, for
+// the reason cause (crashChromium, crashFirefox).
+func rendererCrashed(rec *result.Record, cause string) {
 	rec.Verdict = cors.VerdictError
 	rec.Fault = result.FaultRendererCrashed
-	rec.Page.Error = "the page's renderer process crashed while the request ran (Inspector.targetCrashed)"
+	rec.Page.Error = "the page's renderer process crashed while the request ran (" + cause + ")"
 }

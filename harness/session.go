@@ -55,9 +55,11 @@ type session struct {
 	started             bool
 	dirty               bool
 	uses                int
-	// crashed is closed when the tab's renderer crashes.
-	crashed   chan struct{}
-	crashOnce sync.Once
+	// crashed is closed when the tab's renderer crashes; crashCause,
+	// set before, says how that was known.
+	crashed    chan struct{}
+	crashOnce  sync.Once
+	crashCause string
 }
 
 func (b *Browser) newSession() *session {

@@ -172,11 +172,7 @@ func (p *planned) runRoutes(ctx context.Context, cfg Config, first *harness.Brow
 		}
 		opts.HostMap[from] = to
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(sub)...)
-		d := harness.Drivers[first.Driver()]
-		if d == nil {
-			d = harness.Chromedp{}
-		}
-		b, err := harness.LaunchWith(ctx, d, opts)
+		b, err := harness.LaunchWith(ctx, driverLike(first), opts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, err))
 			continue

@@ -2,8 +2,10 @@ package runner
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"maps"
+	"net"
 	"slices"
 
 	"github.com/corsproof/corsproof/cors"
@@ -60,7 +62,10 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	}
 	opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(tried)...)
 	opts.HostMap = map[string]string{}
-	opts.MirrorPins = nil
+	opts.MirrorPins, opts.MirrorCerts = nil, map[string]*x509.Certificate{}
+	firefox := first.Engine() == harness.EngineFirefox
+	// movedPorts are the ports Firefox moves to a mirror: one target each.
+	movedPorts := map[string]string{}
 	var mopts mirror.Options
 	if opts.CAFile != "" {
 		// The mirrors verify the real servers against the --ca roots, as
@@ -87,18 +92,34 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			delete(recs, i)
 			continue
 		}
-		hostports[i] = hostport
 		if _, ok := mirrors[hostport]; ok {
+			hostports[i] = hostport
 			continue
 		}
+		if firefox {
+			// The mirror's address is on 127.0.0.1; what Firefox can
+			// move there depends on the target alone.
+			if why := harness.FirefoxMapIssue(hostport, "127.0.0.1:1", movedPorts); why != "" {
+				notTried(recs[i], "Firefox cannot send "+hostport+" to a loopback mirror: "+why+"; --engine chromium can")
+				delete(recs, i)
+				continue
+			}
+		}
+		hostports[i] = hostport
 		m, merr := mirror.Start(scheme+"://"+hostport, mopts)
 		if merr != nil {
 			return fmt.Errorf("trying fixes: %w", merr)
 		}
 		mirrors[hostport] = m
 		opts.HostMap[hostport] = m.Addr()
+		if _, port, perr := net.SplitHostPort(hostport); perr == nil {
+			movedPorts[port] = hostport
+		}
 		if pin := m.SPKI(); pin != "" {
 			opts.MirrorPins = append(opts.MirrorPins, pin)
+		}
+		if c := m.Certificate(); c != nil {
+			opts.MirrorCerts[hostport] = c
 		}
 	}
 	if len(recs) == 0 {
@@ -107,11 +128,7 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	if err := opts.Validate(); err != nil {
 		return fmt.Errorf("trying fixes: %w", err)
 	}
-	d := harness.Drivers[first.Driver()]
-	if d == nil {
-		d = harness.Chromedp{}
-	}
-	b, err := harness.LaunchWith(ctx, d, opts)
+	b, err := harness.LaunchWith(ctx, driverLike(first), opts)
 	if err != nil {
 		return fmt.Errorf("trying fixes: %w", err)
 	}
@@ -143,6 +160,18 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 		}
 	}
 	return nil
+}
+
+// driverLike is the driver of a browser launched like b: Firefox for a
+// Firefox, b's own Chromium driver otherwise.
+func driverLike(b *harness.Browser) harness.Driver {
+	if b.Engine() == harness.EngineFirefox {
+		return harness.Firefox{}
+	}
+	if d := harness.Drivers[b.Driver()]; d != nil {
+		return d
+	}
+	return harness.Chromedp{}
 }
 
 // fixCheck says what the browser did with the fix applied.
