@@ -31,6 +31,34 @@ type noFirefox struct{}
 func (noFirefox) Error() string        { return "no firefox browser found" }
 func (noFirefox) Is(target error) bool { return target == ErrNoBrowser }
 
+// NotFoundError is no browser of an engine on PATH, nor named by a flag or
+// the environment. It is ErrNoBrowser (and ErrNoFirefox for Firefox).
+type NotFoundError struct {
+	Engine string
+	// Looked are the names looked up on PATH.
+	Looked []string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%v on PATH (looked for %s)", e.Unwrap(), strings.Join(e.Looked, ", "))
+}
+
+// Unwrap returns ErrNoFirefox or ErrNoBrowser.
+func (e *NotFoundError) Unwrap() error {
+	if e.Engine == EngineFirefox {
+		return ErrNoFirefox
+	}
+	return ErrNoBrowser
+}
+
+// Hint says how to get one.
+func (e *NotFoundError) Hint() string {
+	if e.Engine == EngineFirefox {
+		return "install Firefox ESR with `sudo apt-get install firefox-esr`, or name it with --browser or $CORSPROOF_FIREFOX"
+	}
+	return "install Chromium with `sudo apt-get install chromium`, or name it with --browser or $CORSPROOF_BROWSER"
+}
+
 // candidates are the names looked up on PATH, in order.
 var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chromium-headless-shell"}
 
@@ -48,7 +76,7 @@ func FindBrowser(flag string) (string, error) {
 			return realBinary(p), nil
 		}
 	}
-	return "", fmt.Errorf("%w on PATH (looked for %s); install one with `apt-get install chromium`, or name it with --browser or $CORSPROOF_BROWSER", ErrNoBrowser, strings.Join(candidates, ", "))
+	return "", &NotFoundError{Engine: EngineChromium, Looked: candidates}
 }
 
 // launchFailed is the error of a browser at path that did not start: a
@@ -195,7 +223,7 @@ func FindEngineBrowser(engine, flag string) (string, error) {
 			return realBinary(p), nil
 		}
 	}
-	return "", fmt.Errorf("%w on PATH (looked for %s); install it with `apt-get install firefox-esr`, or name it with --browser or $CORSPROOF_FIREFOX", ErrNoFirefox, strings.Join(firefoxCandidates, ", "))
+	return "", &NotFoundError{Engine: EngineFirefox, Looked: firefoxCandidates}
 }
 
 // Options configure a browser.

@@ -65,6 +65,19 @@ func TestFindFirefoxErrors(t *testing.T) {
 	var le *LaunchError
 	require.ErrorAs(t, err, &le)
 	assert.Contains(t, le.Hint(), "Firefox")
+
+	// Nothing named and nothing on PATH: how to get one.
+	t.Setenv("CORSPROOF_FIREFOX", "")
+	t.Setenv("CORSPROOF_BROWSER", "")
+	t.Setenv("PATH", t.TempDir())
+	for engine, want := range map[string]string{EngineFirefox: "apt-get install firefox-esr", EngineChromium: "apt-get install chromium"} {
+		_, err = FindEngineBrowser(engine, "")
+		var nf *NotFoundError
+		require.ErrorAs(t, err, &nf, engine)
+		assert.ErrorIs(t, err, ErrNoBrowser)
+		assert.Contains(t, nf.Hint(), want)
+		assert.Contains(t, err.Error(), "on PATH (looked for ")
+	}
 }
 
 // TestFirefoxCertOverrides: the --ca leaves that verified go into the

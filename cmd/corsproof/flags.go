@@ -77,15 +77,9 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 		return cfg, err
 	}
 	if f.url == "" && reuse == nil {
+		// A browser that is not there fails now, with how to get one.
 		if _, err := harness.FindEngineBrowser(f.engine, f.path); err != nil {
-			if le := (*harness.LaunchError)(nil); errors.As(err, &le) {
-				// A named browser that cannot run: its own advice.
-				return cfg, err
-			}
-			if f.engine == harness.EngineFirefox {
-				return cfg, &usageError{err: err, hint: "install Firefox ESR with `sudo apt-get install firefox-esr`, or pass --browser PATH"}
-			}
-			return cfg, &usageError{err: err, hint: "install Chromium with `sudo apt-get install chromium`, or pass --browser PATH"}
+			return cfg, err
 		}
 	}
 	return cfg, nil
