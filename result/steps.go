@@ -98,10 +98,11 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 
 // browserClock puts the browser's own times on the sequence where the
 // driver gave them: a request is looked up in the preflight cache when the
-// browser starts it (the actual request's requestWillBeSent) and a result
-// is stored when its preflight ends (loadingFinished), each a little after
-// the times the harness records, and by more on a loaded machine. The
-// browser's clock is tied to the harness's at the first step it timed.
+// browser starts it (the actual request's first requestWillBeSent, before
+// any redirect hop) and a result is stored when its preflight ends
+// (loadingFinished), each a little after the times the harness records,
+// and by more on a loaded machine. The browser's clock is tied to the
+// harness's at the first step it timed.
 func browserClock(steps []Record, seq []cors.SequenceStep) {
 	var base float64
 	var baseAt time.Duration
@@ -110,14 +111,23 @@ func browserClock(steps []Record, seq []cors.SequenceStep) {
 	}
 	for i := range steps {
 		st := &steps[i]
-		if st.Actual == nil || st.Actual.SentAt <= 0 {
+		// The first hop is the URL the cache is looked up for; a slow
+		// redirect would make the final hop's time seconds late.
+		var sent float64
+		switch {
+		case len(st.Redirects) > 0:
+			sent = st.Redirects[0].SentAt
+		case st.Actual != nil:
+			sent = st.Actual.SentAt
+		}
+		if sent <= 0 {
 			continue
 		}
 		if base == 0 {
-			base, baseAt = st.Actual.SentAt, seq[i].At
+			base, baseAt = sent, seq[i].At
 		}
-		seq[i].At = at(st.Actual.SentAt)
-		if st.Preflight != nil && st.Preflight.EndedAt > st.Actual.SentAt {
+		seq[i].At = at(sent)
+		if st.Preflight != nil && st.Preflight.EndedAt > sent {
 			seq[i].StoredAt = at(st.Preflight.EndedAt)
 		}
 	}

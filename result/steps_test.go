@@ -45,3 +45,33 @@ func TestConcludeStepsUsesTheBrowsersClock(t *testing.T) {
 	assert.True(t, pm.Sent, pm.Reason)
 	assert.False(t, pm.AgreesWithBrowser)
 }
+
+// TestConcludeStepsBrowsersClockAtTheFirstHop: the cache is looked up when
+// the request starts, before its redirect hop. Step 2 starts 1.0 s after
+// step 1's preflight ended (Max-Age 2: cached, as the missing preflight
+// shows), but its redirect hop takes 1.5 s; read at the final hop, the
+// result would look 2.5 s old and expired.
+func TestConcludeStepsBrowsersClockAtTheFirstHop(t *testing.T) {
+	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=2&redirect=/x", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "a"}}
+	pre := &Exchange{Method: "OPTIONS", URL: req.URL, Status: 204, SentAt: 100.0, EndedAt: 100.1,
+		ResponseHeaders: map[string]string{"Access-Control-Max-Age": "2", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token"}}
+	step := func(at int64, pre *Exchange, first, final float64) Record {
+		return Record{Name: "call", Origin: "https://app.example.test", Request: req, Verdict: cors.VerdictAllowed, AtMS: at, Preflight: pre,
+			Redirects: []Exchange{{Method: "PUT", URL: req.URL, Status: 307, SentAt: first}},
+			Actual: &Exchange{Method: "PUT", URL: "http://127.0.0.1:8080/x", Status: 200, SentAt: final, EndedAt: final + 0.01,
+				ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}},
+			Mismatches: []string{}}
+	}
+	rec := Record{Name: "seq", Origin: "https://app.example.test", Request: req, Steps: []Record{
+		step(0, pre, 100.0, 100.12),
+		step(1100, nil, 101.1, 102.6),
+	}}
+	rec.TakeLastStep()
+	ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 2)})
+	pm := rec.Steps[1].PreflightModel
+	assert.False(t, pm.Sent, pm.Reason)
+	assert.True(t, pm.AgreesWithBrowser, pm.Reason)
+	assert.Contains(t, pm.Reason, "1.0 s old")
+}
