@@ -11,8 +11,11 @@ import (
 // Answer is one Access-Control-Allow-Origin value an audit's requests got
 // back (empty: none), with the origins that got it.
 type Answer struct {
-	AllowOrigin string   `json:"allow_origin"`
-	Origins     []string `json:"origins"`
+	AllowOrigin string `json:"allow_origin"`
+	// Reflected says each of Origins got its own origin back (then
+	// AllowOrigin is empty): several origins answered so are one answer.
+	Reflected bool     `json:"reflected,omitempty"`
+	Origins   []string `json:"origins"`
 	// WithoutVary are those of Origins whose response did not say Vary:
 	// Origin.
 	WithoutVary []string `json:"without_vary,omitempty"`
@@ -149,7 +152,7 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 	if cacheable == 0 {
 		o.Severity = SeverityNone
 		o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s) and %d of the %d %ss the audit saw lack `Vary: Origin`, "+
-			"but each says `Cache-Control: %s`, which keeps it out of shared caches: none, as long as no cache on the path is set to ignore Cache-Control "+
+			"but each of those says Cache-Control private or no-store (`Cache-Control: %s`), which keeps it out of shared caches: none, as long as no cache on the path is set to ignore Cache-Control "+
 			"(check with `corsproof run SUITE.yaml --via edge=https://YOUR-CDN --cache-check`); `Vary: Origin` would still be the robust answer",
 			proof, len(lacking), len(seen), what, w.cacheControl)
 	}
@@ -180,13 +183,26 @@ func legitRank(a seenAnswer) int {
 }
 
 // answers groups the answers by Access-Control-Allow-Origin value, in the
-// order first seen.
+// order first seen; when several origins got themselves back, those are
+// one answer, Reflected.
 func answers(seen []seenAnswer) []Answer {
+	self := func(a seenAnswer) bool { return a.acao != "" && a.acao != "*" && a.acao == a.origin }
+	selves := map[string]bool{}
+	for _, a := range seen {
+		if self(a) {
+			selves[a.origin] = true
+		}
+	}
 	var out []Answer
 	for _, a := range seen {
-		i := slices.IndexFunc(out, func(x Answer) bool { return x.AllowOrigin == a.acao })
+		x := Answer{AllowOrigin: a.acao}
+		if len(selves) > 1 && self(a) {
+			x = Answer{Reflected: true}
+		}
+		i := slices.IndexFunc(out, func(y Answer) bool { return y.AllowOrigin == x.AllowOrigin && y.Reflected == x.Reflected })
 		if i < 0 {
-			out = append(out, Answer{AllowOrigin: a.acao, Origins: []string{}})
+			x.Origins = []string{}
+			out = append(out, x)
 			i = len(out) - 1
 		}
 		if !slices.Contains(out[i].Origins, a.origin) {

@@ -128,7 +128,10 @@ func answerLines(answers []audit.Answer) []string {
 	var out []string
 	for _, a := range answers {
 		v := "no Access-Control-Allow-Origin"
-		if a.AllowOrigin != "" {
+		switch {
+		case a.Reflected:
+			v = "Access-Control-Allow-Origin: its own origin"
+		case a.AllowOrigin != "":
 			v = "Access-Control-Allow-Origin: " + a.AllowOrigin
 		}
 		vary := "none without Vary: Origin"
