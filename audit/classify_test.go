@@ -301,3 +301,23 @@ func TestClassifyPreflightVary(t *testing.T) {
 	assert.Contains(t, f.Why, "preflight responses the audit saw lack `Vary: Origin`")
 	assert.Equal(t, "OPTIONS", f.Preflight.Method)
 }
+
+// TestClassifyVaryErrorStatus: a static "*" whose rate limiter answers
+// some checks 429 without CORS headers does not vary with the Origin.
+func TestClassifyVaryErrorStatus(t *testing.T) {
+	t.Parallel()
+	p, err := NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}})
+	require.NoError(t, err)
+	run := fakeRun(p, func(scenarios.Case, string) (string, string, bool) { return "*", "", true })
+	for i := range run.Records {
+		r := &run.Records[i]
+		delete(r.Actual.ResponseHeaders, "Vary")
+		if i%3 == 0 {
+			r.Actual.Status = 429
+			delete(r.Actual.ResponseHeaders, "Access-Control-Allow-Origin")
+		}
+	}
+	for _, f := range Classify(p, run).Findings {
+		assert.NotEqual(t, RuleVaryMissing, f.Rule, f.Why)
+	}
+}

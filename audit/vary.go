@@ -81,8 +81,8 @@ func varyFindings(url string, outs []Outcome) []Finding {
 // varyFinding judges one exchange's answers.
 func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 	// Only requests alike but for their Origin are compared: the same
-	// kind of check (credentials, headers), so that a difference is the
-	// Origin's doing.
+	// kind of check (credentials, headers) answered with the same status,
+	// so that a difference is the Origin's doing.
 	// The legitimate origins' answers lead: the proof and the case to
 	// confirm it with are best told from the front end's side.
 	seen = slices.Clone(seen)
@@ -102,7 +102,9 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 			continue
 		}
 		for _, b := range seen[i+1:] {
-			if b.o.Check.Kind == a.o.Check.Kind && b.origin != a.origin && b.acao != a.acao {
+			// The same status too: an error page (a rate limiter's 429)
+			// without CORS headers says nothing about the Origin.
+			if b.o.Check.Kind == a.o.Check.Kind && b.ex.Status == a.ex.Status && b.origin != a.origin && b.acao != a.acao {
 				proof = fmt.Sprintf("%s got %s, %s got %s", a.origin, quoted(a.acao), b.origin, quoted(b.acao))
 				break
 			}
