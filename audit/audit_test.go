@@ -39,17 +39,22 @@ var suffixRegexp = regexp.MustCompile(`^https://.*example\.com`)
 
 // mistakes models the origin checks real servers ship, one path each. A
 // request carrying the session cookie gets the account; one without gets
-// nothing of the user's.
+// nothing of the user's. Every origin-dependent answer says Vary: Origin
+// but on the -novary paths (and -private, which says Cache-Control:
+// private instead).
 func mistakes(t *testing.T) string {
 	t.Helper()
 	allow := map[string]func(origin string) bool{
-		"/reflect":        func(string) bool { return true },
-		"/regex":          suffixRegexp.MatchString,
-		"/endswith":       func(o string) bool { return strings.HasSuffix(o, "example.com") },
-		"/null":           func(o string) bool { return o == "null" },
-		"/allowlist":      func(o string) bool { return o == legit },
-		"/public":         nil,
-		"/wildcard-creds": nil,
+		"/reflect":           func(string) bool { return true },
+		"/regex":             suffixRegexp.MatchString,
+		"/endswith":          func(o string) bool { return strings.HasSuffix(o, "example.com") },
+		"/null":              func(o string) bool { return o == "null" },
+		"/allowlist":         func(o string) bool { return o == legit },
+		"/reflect-novary":    func(string) bool { return true },
+		"/allowlist-novary":  func(o string) bool { return o == legit },
+		"/allowlist-private": func(o string) bool { return o == legit },
+		"/public":            nil,
+		"/wildcard-creds":    nil,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		check, ok := allow[r.URL.Path]
@@ -65,7 +70,12 @@ func mistakes(t *testing.T) string {
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			w.Header().Set("Access-Control-Allow-Credentials", "true")
 		default:
-			w.Header().Set("Vary", "Origin")
+			switch {
+			case strings.HasSuffix(r.URL.Path, "-private"):
+				w.Header().Set("Cache-Control", "private, max-age=60")
+			case !strings.HasSuffix(r.URL.Path, "-novary"):
+				w.Header().Set("Vary", "Origin")
+			}
 			if origin != "" && check(origin) {
 				w.Header().Set("Access-Control-Allow-Origin", origin)
 				w.Header().Set("Access-Control-Allow-Credentials", "true")
@@ -84,10 +94,14 @@ func mistakes(t *testing.T) string {
 
 // TestAuditMistakes audits every mistake server in one run: each gives
 // exactly its finding with its severity, the correct allow-list none, and
-// each PoC page, opened at its origin, reads what the finding claims.
+// each PoC page, opened at its origin, reads what the finding claims. An
+// answer that depends on the Origin without Vary: Origin gives a Vary
+// finding besides, whether the origin is reflected or the allow-list
+// answers the legitimate origin only; a static "*" does not vary.
 func TestAuditMistakes(t *testing.T) {
 	base := mistakes(t)
-	paths := []string{"/reflect", "/regex", "/endswith", "/null", "/public", "/wildcard-creds", "/allowlist"}
+	paths := []string{"/reflect", "/regex", "/endswith", "/null", "/public", "/wildcard-creds", "/allowlist",
+		"/reflect-novary", "/allowlist-novary", "/allowlist-private"}
 	var urls []string
 	for _, p := range paths {
 		urls = append(urls, base+p)
@@ -104,25 +118,54 @@ func TestAuditMistakes(t *testing.T) {
 		severity audit.Severity
 		kinds    []string
 	}
-	byURL := map[string][]audit.Finding{}
+	byURL, varyByURL := map[string][]audit.Finding{}, map[string][]audit.Finding{}
 	for _, f := range rep.Findings {
+		if f.Rule == audit.RuleVaryMissing || f.Rule == audit.RulePreflightVaryMissing {
+			varyByURL[f.URL] = append(varyByURL[f.URL], f)
+			continue
+		}
 		byURL[f.URL] = append(byURL[f.URL], f)
 	}
 	for _, tc := range []struct {
 		desc, path string
 		want       *want
+		// vary is the severity of the Vary finding; empty: none expected.
+		vary audit.Severity
 	}{
-		{"reflect any origin with credentials", "/reflect", &want{audit.RuleOriginReflected, audit.SeverityHigh, nil}},
+		{"reflect any origin with credentials", "/reflect", &want{audit.RuleOriginReflected, audit.SeverityHigh, nil}, ""},
 		{"regex accepting suffixes", "/regex", &want{audit.RuleLookalikeOrigin, audit.SeverityHigh,
-			[]string{contract.KindSuffix, contract.KindPrefix, contract.KindSubdomain, contract.KindPort, audit.KindUnescapedDot, audit.KindSpecialChar}}},
+			[]string{contract.KindSuffix, contract.KindPrefix, contract.KindSubdomain, contract.KindPort, audit.KindUnescapedDot, audit.KindSpecialChar}}, ""},
 		{"endsWith example.com", "/endswith", &want{audit.RuleLookalikeOrigin, audit.SeverityHigh,
-			[]string{contract.KindPrefix, contract.KindSubdomain, contract.KindScheme, audit.KindUnescapedDot}}},
-		{"null allowed with credentials", "/null", &want{audit.RuleNullOrigin, audit.SeverityHigh, []string{audit.KindNull}}},
-		{"* without credentials on a public route", "/public", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}},
-		{"* with credentials: the browser refuses the credentialed read", "/wildcard-creds", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}},
-		{"correct allow-list", "/allowlist", nil},
+			[]string{contract.KindPrefix, contract.KindSubdomain, contract.KindScheme, audit.KindUnescapedDot}}, ""},
+		{"null allowed with credentials", "/null", &want{audit.RuleNullOrigin, audit.SeverityHigh, []string{audit.KindNull}}, ""},
+		{"* without credentials on a public route", "/public", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}, ""},
+		{"* with credentials: the browser refuses the credentialed read", "/wildcard-creds", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}, ""},
+		{"correct allow-list", "/allowlist", nil, ""},
+		{"reflect any origin, without Vary", "/reflect-novary", &want{audit.RuleOriginReflected, audit.SeverityHigh, nil}, audit.SeverityInfo},
+		{"allow-list without Vary", "/allowlist-novary", nil, audit.SeverityInfo},
+		{"allow-list without Vary, but Cache-Control: private", "/allowlist-private", nil, audit.SeverityNone},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
+			vary := varyByURL[base+tc.path]
+			if tc.vary == "" {
+				assert.Empty(t, vary)
+			} else {
+				require.Len(t, vary, 1, "one Vary finding: %+v", vary)
+				v := vary[0]
+				assert.Equal(t, audit.RuleVaryMissing, v.Rule)
+				assert.Equal(t, tc.vary, v.Severity, v.Why)
+				assert.Nil(t, v.Read, "a Vary finding reads nothing")
+				assert.Contains(t, v.Why, "--cache-check")
+				require.NotNil(t, v.Actual)
+				assert.Empty(t, v.Actual.ResponseHeaders["Vary"], "the evidence is a response the browser saw without Vary")
+				if tc.path == "/reflect-novary" {
+					assert.Contains(t, v.Why, "got \"http://evil.test\", its own origin, back", "reflection proves it")
+				} else {
+					assert.Contains(t, v.Why, legit+` got "`+legit+`"`, "the legitimate origin's own answer proves it")
+					assert.Equal(t, legit, v.Answers[0].AllowOrigin)
+					assert.Equal(t, []string{legit}, v.Answers[0].Origins)
+				}
+			}
 			got := byURL[base+tc.path]
 			if tc.want == nil {
 				assert.Empty(t, got)
@@ -152,6 +195,10 @@ func TestAuditMistakes(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, audit.WritePoCs(dir, rep))
 	for _, f := range rep.Findings {
+		if f.Read == nil {
+			assert.Empty(t, f.PoC, "no PoC for a finding that read nothing: %s", f.Rule)
+			continue
+		}
 		t.Run("poc "+f.URL, func(t *testing.T) {
 			require.NotEmpty(t, f.PoC)
 			assert.Equal(t, dir, filepath.Dir(f.PoC))
@@ -174,16 +221,18 @@ func TestAuditMistakes(t *testing.T) {
 // TestAuditPreflighted: with -H the audit adds a preflighted check, and the
 // browser's preflight decides it. The server reflects every origin with
 // credentials but allows no request header: the reads are high, the
-// preflighted requests refused with the browser's reason.
+// preflighted requests refused with the browser's reason. Its preflight
+// responses lack the Vary: Origin its other responses have: a
+// preflight Vary finding.
 func TestAuditPreflighted(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 		w.Header().Set("Access-Control-Allow-Credentials", "true")
-		w.Header().Set("Vary", "Origin")
 		if r.Method == http.MethodOptions {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+		w.Header().Set("Vary", "Origin")
 		fmt.Fprint(w, `{"ok":true}`)
 	}))
 	t.Cleanup(srv.Close)
@@ -194,7 +243,13 @@ func TestAuditPreflighted(t *testing.T) {
 	require.NoError(t, err)
 	rep := audit.Classify(plan, run)
 	require.Empty(t, rep.Incomplete)
-	require.Len(t, rep.Findings, 1)
+	require.Len(t, rep.Findings, 2, "%+v", rep.Findings)
+	pv := rep.Findings[1]
+	assert.Equal(t, audit.RulePreflightVaryMissing, pv.Rule)
+	assert.Equal(t, audit.SeverityInfo, pv.Severity)
+	require.NotNil(t, pv.Preflight)
+	assert.Equal(t, "OPTIONS", pv.Preflight.Method)
+	assert.Contains(t, pv.Why, "4 of the 4 preflight responses the audit saw lack `Vary: Origin`")
 	f := rep.Findings[0]
 	assert.Equal(t, audit.RuleOriginReflected, f.Rule)
 	assert.Equal(t, audit.SeverityHigh, f.Severity)

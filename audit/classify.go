@@ -26,6 +26,12 @@ const (
 	// RuleLookalikeOrigin: origins that only look like a legitimate one
 	// could read; the origin check is a broken pattern.
 	RuleLookalikeOrigin = "lookalike-origin"
+	// RuleVaryMissing: the response's Access-Control-Allow-Origin depends
+	// on the Origin, but the response does not say Vary: Origin, so a
+	// shared cache may hand one origin's answer to another (vary.go).
+	RuleVaryMissing = "vary-origin-missing"
+	// RulePreflightVaryMissing: the same for the preflight (OPTIONS).
+	RulePreflightVaryMissing = "preflight-vary-origin-missing"
 )
 
 // Rules lists the rule ids with their one-line descriptions.
@@ -34,6 +40,8 @@ var Rules = []struct{ ID, Title, Help string }{
 	{RuleWildcardOrigin, "The API answers Access-Control-Allow-Origin: *", "Fine for public data. For data that is not public, list the origins that may read it, or require a credential a page cannot borrow."},
 	{RuleNullOrigin, "The API trusts the null origin", "Never allow \"null\": sandboxed iframes and file: pages of any site send it. Remove it from the allow-list."},
 	{RuleLookalikeOrigin, "The API accepts look-alike origins", "Compare the whole serialized origin (scheme, host and port) for equality, or anchor and escape the pattern: ^https://(app|shop)\\.example\\.com$."},
+	{RuleVaryMissing, "Access-Control-Allow-Origin varies with Origin, without Vary: Origin", result.CacheFix},
+	{RulePreflightVaryMissing, "The preflight's Access-Control-Allow-Origin varies with Origin, without Vary: Origin", "Send `Vary: Origin` on OPTIONS responses too (with `Access-Control-Request-Method, Access-Control-Request-Headers` when the answer depends on them). " + result.PreflightCacheFix},
 }
 
 // excerptLen bounds the part of a body a finding quotes.
@@ -95,6 +103,10 @@ type Finding struct {
 	// Refused are the checks of this mistake the browser refused,
 	// however the headers looked, with the browser's reason.
 	Refused []Outcome `json:"refused,omitempty"`
+	// Answers are, for a finding about Vary, the Access-Control-Allow-Origin
+	// values the origins were answered with: what shows that the header
+	// depends on the Origin.
+	Answers []Answer `json:"answers,omitempty"`
 	// PoC is the path of the proof-of-concept page, once written.
 	PoC string `json:"poc,omitempty"`
 	// Evidence is the check behind Severity.
@@ -149,6 +161,7 @@ func Classify(p *Plan, run *result.Run) *Report {
 		byName[c.Name] = i
 	}
 	secrets := p.secrets()
+	seen := map[string][]Outcome{}
 	type key struct{ url, rule string }
 	groups := map[key][]Outcome{}
 	var order []key
@@ -167,6 +180,7 @@ func Classify(p *Plan, run *result.Run) *Report {
 			rep.Incomplete = append(rep.Incomplete, o)
 			continue
 		}
+		seen[o.Check.URL] = append(seen[o.Check.URL], o)
 		if o.rule == "" {
 			continue
 		}
@@ -198,6 +212,9 @@ func Classify(p *Plan, run *result.Run) *Report {
 		}
 		rep.Findings = append(rep.Findings, finding(k.url, k.rule, g))
 	}
+	for _, u := range p.Options.URLs {
+		rep.Findings = append(rep.Findings, varyFindings(u, seen[u])...)
+	}
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
 	return rep
 }
@@ -223,6 +240,10 @@ func judge(p *Plan, c Check, rec *result.Record, secrets []string) (o Outcome, u
 	}
 	o.AllowOrigin = acao
 	switch c.Origin.Kind {
+	case KindLegitimate:
+		// Not an attack: the answer only serves the comparison of vary.go.
+		o.Severity, o.Why = SeverityNone, "the legitimate origin's own request"
+		return o, true
 	case KindArbitrary:
 		o.rule = RuleOriginReflected
 		if strings.TrimSpace(acao) == "*" {

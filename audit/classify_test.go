@@ -23,14 +23,16 @@ func fakeRun(p *Plan, srv server) *result.Run {
 	for i, c := range p.Suite.Cases {
 		acao, acac, sent := srv(c, p.Checks[i].Origin.Kind)
 		rec := result.Record{Name: c.Name, Origin: c.Origin, Request: c.Request}
-		h := map[string]string{}
+		// Every answer says Vary: Origin, as a careful server's does;
+		// TestClassifyVary takes it away.
+		h := map[string]string{"Vary": "Origin"}
 		if acao != "" {
 			h["Access-Control-Allow-Origin"] = acao
 		}
 		if acac != "" {
 			h["Access-Control-Allow-Credentials"] = acac
 		}
-		rec.Actual = &result.Exchange{Method: "GET", URL: c.Request.URL, Status: 200, ResponseHeaders: h}
+		rec.Actual = &result.Exchange{Method: "GET", URL: c.Request.URL, Status: 200, RequestHeaders: map[string]string{"Origin": c.Origin}, ResponseHeaders: h}
 		if sent && len(c.Cookies) > 0 {
 			rec.Actual.CookiesSent = []string{"session"}
 		} else if len(c.Cookies) > 0 {
@@ -167,4 +169,155 @@ func TestClassifyIncomplete(t *testing.T) {
 	assert.Empty(t, rep.Findings)
 	require.Len(t, rep.Incomplete, 1)
 	assert.Contains(t, rep.Incomplete[0].Why, "timeout")
+}
+
+func TestClassifyVary(t *testing.T) {
+	t.Parallel()
+	url := "https://api.example.com/me"
+	legit := "https://app.example.com"
+	opts := Options{URLs: []string{url}, Origins: []string{legit}, Cookies: map[string]string{"session": "abc-secret"}}
+	allowList := func(c scenarios.Case, _ string) (string, string, bool) {
+		if c.Origin == legit {
+			return legit, "true", true
+		}
+		return "", "", true
+	}
+	reflect := func(c scenarios.Case, _ string) (string, string, bool) { return c.Origin, "true", true }
+	static := func(scenarios.Case, string) (string, string, bool) { return "*", "", true }
+	staticLegit := func(scenarios.Case, string) (string, string, bool) { return legit, "true", true }
+	// edit changes every actual response's headers.
+	edit := func(set map[string]string) func(*result.Record) {
+		return func(r *result.Record) {
+			for k, v := range set {
+				if v == "" {
+					delete(r.Actual.ResponseHeaders, k)
+				} else {
+					r.Actual.ResponseHeaders[k] = v
+				}
+			}
+		}
+	}
+	noVary := edit(map[string]string{"Vary": ""})
+	type want struct {
+		rule     string
+		severity Severity
+	}
+	for _, tc := range []struct {
+		desc string
+		srv  server
+		edit func(*result.Record)
+		want []want
+		why  string
+	}{
+		{"an allow-list without Vary: info", allowList, noVary,
+			[]want{{RuleVaryMissing, SeverityInfo}}, `https://app.example.com got "https://app.example.com", https://evil.test got no Access-Control-Allow-Origin`},
+		{"an allow-list with Vary: nothing", allowList, func(*result.Record) {}, nil, ""},
+		{"Vary only where the origin is allowed: the refusals lack it", allowList, func(r *result.Record) {
+			if r.Origin != legit {
+				noVary(r)
+			}
+		}, []want{{RuleVaryMissing, SeverityInfo}}, "20 of the 21 responses the audit saw lack `Vary: Origin`"},
+		{"Vary: * keeps every cache off", allowList, edit(map[string]string{"Vary": "*"}), nil, ""},
+		{"reflection without Vary: the read, and the cache risk", reflect, noVary,
+			[]want{{RuleOriginReflected, SeverityHigh}, {RuleVaryMissing, SeverityInfo}}, ""},
+		{"no Vary but Cache-Control: private: none", allowList, edit(map[string]string{"Vary": "", "Cache-Control": "private, max-age=60"}),
+			[]want{{RuleVaryMissing, SeverityNone}}, ""},
+		{"no Vary, and no-store on the refusals only: info", allowList, func(r *result.Record) {
+			noVary(r)
+			if r.Origin != legit {
+				r.Actual.ResponseHeaders["Cache-Control"] = "no-store"
+			}
+		}, []want{{RuleVaryMissing, SeverityInfo}}, ""},
+		{"a static * does not vary", static, noVary, []want{{RuleWildcardOrigin, SeverityInfo}}, ""},
+		{"a static single origin does not vary, though the front end gets itself back", staticLegit, noVary, nil, ""},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			p, err := NewPlan(opts)
+			require.NoError(t, err)
+			run := fakeRun(p, tc.srv)
+			for i := range run.Records {
+				tc.edit(&run.Records[i])
+			}
+			rep := Classify(p, run)
+			var got []want
+			var vary *Finding
+			for i, f := range rep.Findings {
+				got = append(got, want{f.Rule, f.Severity})
+				if f.Rule == RuleVaryMissing {
+					vary = &rep.Findings[i]
+				}
+			}
+			assert.Equal(t, tc.want, got)
+			if vary == nil {
+				return
+			}
+			assert.Nil(t, vary.Read, "a Vary finding reads nothing")
+			assert.NotEmpty(t, vary.Answers)
+			assert.Contains(t, vary.Why, "--cache-check")
+			if tc.why != "" {
+				assert.Contains(t, vary.Why, tc.why)
+			}
+			if vary.Severity == SeverityInfo {
+				assert.Contains(t, vary.Why, "Info, not higher")
+				assert.Empty(t, vary.Evidence.Record.Actual.ResponseHeaders["Cache-Control"], "the evidence is a response a cache may keep")
+			} else {
+				assert.Contains(t, vary.Title, "Cache-Control keeps it out of shared caches")
+			}
+		})
+	}
+}
+
+func TestClassifyPreflightVary(t *testing.T) {
+	t.Parallel()
+	p, err := NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}, Headers: map[string]string{"X-Token": "t"}})
+	require.NoError(t, err)
+	run := fakeRun(p, func(c scenarios.Case, _ string) (string, string, bool) {
+		if c.Origin == "https://app.example.com" {
+			return c.Origin, "true", true
+		}
+		return "", "", true
+	})
+	for i := range run.Records {
+		r := &run.Records[i]
+		if p.Checks[i].Kind != CheckPreflighted {
+			continue
+		}
+		// The preflight answers as the actual response does, without Vary.
+		pf := *r.Actual
+		pf.Method, pf.ResponseHeaders = "OPTIONS", map[string]string{}
+		for k, v := range r.Actual.ResponseHeaders {
+			if k != "Vary" {
+				pf.ResponseHeaders[k] = v
+			}
+		}
+		r.Preflight = &pf
+	}
+	rep := Classify(p, run)
+	require.Len(t, rep.Findings, 1, "%+v", rep.Findings)
+	f := rep.Findings[0]
+	assert.Equal(t, RulePreflightVaryMissing, f.Rule)
+	assert.Equal(t, SeverityInfo, f.Severity)
+	assert.Contains(t, f.Why, "preflight responses the audit saw lack `Vary: Origin`")
+	assert.Equal(t, "OPTIONS", f.Preflight.Method)
+}
+
+// TestClassifyVaryErrorStatus: a static "*" whose rate limiter answers
+// some checks 429 without CORS headers does not vary with the Origin.
+func TestClassifyVaryErrorStatus(t *testing.T) {
+	t.Parallel()
+	p, err := NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}})
+	require.NoError(t, err)
+	run := fakeRun(p, func(scenarios.Case, string) (string, string, bool) { return "*", "", true })
+	for i := range run.Records {
+		r := &run.Records[i]
+		delete(r.Actual.ResponseHeaders, "Vary")
+		if i%3 == 0 {
+			r.Actual.Status = 429
+			delete(r.Actual.ResponseHeaders, "Access-Control-Allow-Origin")
+		}
+	}
+	for _, f := range Classify(p, run).Findings {
+		assert.NotEqual(t, RuleVaryMissing, f.Rule, f.Why)
+	}
 }

@@ -9,6 +9,13 @@
 // alone. A finding carries a proof-of-concept page (PoC) that makes the
 // same request.
 //
+// The answers of all the checks together, with a simple read from each
+// legitimate origin, also show whether Access-Control-Allow-Origin depends
+// on the Origin; when it does and a response lacks Vary: Origin, a shared
+// cache could hand one origin's answer to another (vary.go). The audit has
+// no cache in the loop, so that finding is info at most, and says how to
+// prove it through the real cache (run --cache-check --via).
+//
 // The package has no browser imports: the checks are scenarios.Case values
 // for runner.Run, and classification reads result records.
 package audit

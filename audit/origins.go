@@ -28,6 +28,12 @@ const (
 	// origin parser takes for the end of the host
 	// (example.com_.evil.test).
 	KindSpecialChar = "special-char"
+	// KindLegitimate is not an attacker: a legitimate origin (--origin)
+	// other than the URL's own, making the same request as the attacker
+	// pages, so that the audit sees what the API answers its own front end
+	// — the only way to tell that an allow-list's answer depends on the
+	// Origin when it refuses every attacker origin alike.
+	KindLegitimate = "legitimate-origin"
 )
 
 // arbitraryHost is the unrelated site; evil.test is reserved (RFC 2606), as

@@ -100,7 +100,10 @@ var safeMethods = []string{"GET", "HEAD", "OPTIONS"}
 
 // NewPlan checks the options and plans the checks: every URL gets, from
 // every attacker origin, a simple and a credentialed read, and a
-// preflighted request when the headers or the method need one.
+// preflighted request when the headers or the method need one; from each
+// legitimate origin that is not the URL's own, a simple read (and the
+// preflighted request), whose answers show whether the API's
+// Access-Control-Allow-Origin depends on the Origin.
 func NewPlan(o Options) (*Plan, error) {
 	if len(o.URLs) == 0 {
 		return nil, &InputError{Flag: "URL", Reason: "no URL to audit", Advice: "for example corsproof audit https://api.example.com/me"}
@@ -146,8 +149,23 @@ func NewPlan(o Options) (*Plan, error) {
 			own = []string{n}
 		}
 		p.Legit[raw] = own
-		for _, ao := range AttackerOrigins(u.Scheme, own) {
+		self, _ := pages.Normalize(u.Scheme + "://" + u.Host)
+		origins := AttackerOrigins(u.Scheme, own)
+		for _, l := range own {
+			// A page at the URL's own origin makes a same-origin request,
+			// which CORS never sees.
+			if l != self {
+				origins = append(origins, AttackerOrigin{Kind: KindLegitimate, Origin: l})
+			}
+		}
+		for _, ao := range origins {
 			kinds := []CheckKind{CheckSimple, CheckCredentialed}
+			if ao.Kind == KindLegitimate {
+				// What the API answers its front end, to compare with the
+				// attacker pages' answers (vary.go): the same request
+				// without credentials, and the preflighted one.
+				kinds = []CheckKind{CheckSimple}
+			}
 			if preflighted {
 				kinds = append(kinds, CheckPreflighted)
 			}
@@ -192,6 +210,9 @@ func (p *Plan) caseFor(c Check) scenarios.Case {
 		Name:   fmt.Sprintf("%s %s from %s (%s)", c.Kind, c.URL, c.Origin.Origin, c.Origin.Kind),
 		Why:    "audit: can a page at " + c.Origin.Origin + " read " + c.URL + "?",
 		Origin: c.Origin.Origin,
+	}
+	if c.Origin.Kind == KindLegitimate {
+		cs.Why = "audit: what does " + c.URL + " answer its own front end at " + c.Origin.Origin + "?"
 	}
 	if c.Kind != CheckSimple {
 		req.Credentials = scenarios.CredentialsInclude

@@ -15,7 +15,7 @@ func TestNewPlan(t *testing.T) {
 	p, err := NewPlan(Options{URLs: []string{"http://127.0.0.1:8080/api/orders"}, Cookies: map[string]string{"session": "abc"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"http://127.0.0.1:8080"}, p.Legit["http://127.0.0.1:8080/api/orders"], "without --origin the URL's own origin is the legitimate one")
-	require.Len(t, p.Checks, 8, "4 attacker origins, a simple and a credentialed read each")
+	require.Len(t, p.Checks, 8, "4 attacker origins, a simple and a credentialed read each; the legitimate origin is the URL's own, which CORS never sees")
 	assert.Equal(t, 8, p.Requests())
 	for i, c := range p.Suite.Cases {
 		ch := p.Checks[i]
@@ -34,8 +34,12 @@ func TestNewPlan(t *testing.T) {
 	// Headers make a preflighted check, which costs two requests.
 	p, err = NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}, Headers: map[string]string{"Authorization": "Bearer x"}})
 	require.NoError(t, err)
-	require.Len(t, p.Checks, 30, "10 attacker origins, 3 checks each")
-	assert.Equal(t, 40, p.Requests())
+	require.Len(t, p.Checks, 32, "10 attacker origins, 3 checks each; the legitimate origin's simple and preflighted")
+	assert.Equal(t, 43, p.Requests())
+	for _, c := range p.Checks[30:] {
+		assert.Equal(t, AttackerOrigin{Kind: KindLegitimate, Origin: "https://app.example.com"}, c.Origin)
+	}
+	assert.Equal(t, []CheckKind{CheckSimple, CheckPreflighted}, []CheckKind{p.Checks[30].Kind, p.Checks[31].Kind})
 	last := p.Suite.Cases[2]
 	assert.Equal(t, CheckPreflighted, p.Checks[2].Kind)
 	assert.Equal(t, map[string]string{"Authorization": "Bearer x"}, last.Request.Headers)

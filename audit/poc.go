@@ -103,12 +103,13 @@ func PoC(f *Finding) ([]byte, error) {
 }
 
 // WritePoCs writes the PoC page of every finding the browser let read into
-// dir, and records each path in its finding.
+// dir, and records each path in its finding. A finding about Vary has no
+// page: its request reads nothing, the risk lies in a cache.
 func WritePoCs(dir string, rep *Report) error {
 	n := 0
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
-		if f.Severity == SeverityNone {
+		if f.Severity == SeverityNone || f.Read == nil {
 			continue
 		}
 		if n == 0 {

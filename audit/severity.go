@@ -9,10 +9,14 @@ type Severity string
 // Severities, from least to most severe.
 const (
 	// SeverityNone: the browser refused to let the page read, however
-	// bad the headers look to a scanner.
+	// bad the headers look to a scanner; or an answer that varies with the
+	// Origin lacks Vary: Origin but Cache-Control keeps it out of shared
+	// caches.
 	SeverityNone Severity = "none"
 	// SeverityInfo: any page can read the endpoint without credentials
-	// because it answers "*": what a public endpoint does.
+	// because it answers "*": what a public endpoint does. Or an answer
+	// that varies with the Origin lacks Vary: Origin: harm takes a shared
+	// cache on the path, which the audit cannot see.
 	SeverityInfo Severity = "info"
 	// SeverityMedium: the page read the endpoint without the victim's
 	// credentials, from an origin the server trusts specifically (or the

@@ -93,7 +93,7 @@ func redactedExchange(ex *result.Exchange) *result.Exchange {
 }
 
 // corsHeaderNames are the response headers a finding's text shows.
-var corsHeaderNames = []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Expose-Headers", "Vary"}
+var corsHeaderNames = []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Expose-Headers", "Vary", "Cache-Control"}
 
 // corsLines are the CORS headers of an exchange as "Name: value".
 func corsLines(ex *result.Exchange) []string {
@@ -113,6 +113,39 @@ func corsLines(ex *result.Exchange) []string {
 	return out
 }
 
+// findingLines are the CORS headers of the exchange a finding is about:
+// the preflight for the preflight's rule, else the actual response.
+func findingLines(f audit.Finding) []string {
+	if f.Rule == audit.RulePreflightVaryMissing {
+		return corsLines(f.Preflight)
+	}
+	return corsLines(f.Actual)
+}
+
+// answerLines sum up a Vary finding's answers: one line per
+// Access-Control-Allow-Origin value, with the origins that got it.
+func answerLines(answers []audit.Answer) []string {
+	var out []string
+	for _, a := range answers {
+		v := "no Access-Control-Allow-Origin"
+		switch {
+		case a.Reflected:
+			v = "Access-Control-Allow-Origin: its own origin"
+		case a.AllowOrigin != "":
+			v = "Access-Control-Allow-Origin: " + a.AllowOrigin
+		}
+		vary := "none without Vary: Origin"
+		switch {
+		case len(a.WithoutVary) == len(a.Origins):
+			vary = "no Vary: Origin"
+		case len(a.WithoutVary) > 0:
+			vary = "no Vary: Origin for " + strings.Join(a.WithoutVary, ", ")
+		}
+		out = append(out, fmt.Sprintf("%s to %s (%s)", v, strings.Join(a.Origins, ", "), vary))
+	}
+	return out
+}
+
 func auditText(w io.Writer, rep *audit.Report) error {
 	t := SanitizeTerminal
 	var b strings.Builder
@@ -122,8 +155,11 @@ func auditText(w io.Writer, rep *audit.Report) error {
 		fmt.Fprintf(&b, "       %s\n", t(f.Title))
 		fmt.Fprintf(&b, "       why: %s\n", t(f.Why))
 		fmt.Fprintf(&b, "       request: %s %s from %s, credentials %s\n", t(orGET(f.Request.Method)), t(f.Request.URL), t(f.Origin), t(string(f.Request.Credentials)))
-		for _, l := range corsLines(f.Actual) {
+		for _, l := range findingLines(f) {
 			fmt.Fprintf(&b, "       response: %s\n", t(l))
+		}
+		for _, l := range answerLines(f.Answers) {
+			fmt.Fprintf(&b, "       answered: %s\n", t(l))
 		}
 		if f.Read != nil {
 			ex := f.Read.Excerpt
@@ -193,8 +229,11 @@ func auditMarkdown(w io.Writer, rep *audit.Report) error {
 		for _, f := range rep.Findings {
 			fmt.Fprintf(&b, "\n## %s: %s\n\n%s — %s\n\n", strings.ToUpper(string(f.Severity)), mdInline(f.URL), mdInline(f.Title), mdInline(f.Why))
 			fmt.Fprintf(&b, "- request: %s %s from %s, credentials %s\n", mdInline(orGET(f.Request.Method)), mdInline(f.Request.URL), mdInline(f.Origin), mdInline(string(f.Request.Credentials)))
-			for _, l := range corsLines(f.Actual) {
+			for _, l := range findingLines(f) {
 				fmt.Fprintf(&b, "- response: %s\n", mdInline(l))
+			}
+			for _, l := range answerLines(f.Answers) {
+				fmt.Fprintf(&b, "- answered: %s\n", mdInline(l))
 			}
 			if f.Read != nil {
 				fmt.Fprintf(&b, "- read: %d %s\n", f.Read.Status, mdInline(f.Read.Excerpt))

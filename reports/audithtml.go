@@ -21,7 +21,8 @@ var auditCSP = "default-src 'none'; style-src '" + cspHash(auditCSS) + "'; img-s
 
 var auditHTMLTemplate = template.Must(template.New("audit").Funcs(template.FuncMap{
 	"upper":    func(s audit.Severity) string { return strings.ToUpper(string(s)) },
-	"cors":     corsLines,
+	"cors":     findingLines,
+	"answers":  answerLines,
 	"refusals": refusals,
 	"join":     strings.Join,
 	"orGET":    orGET,
@@ -46,7 +47,8 @@ var auditHTMLTemplate = template.Must(template.New("audit").Funcs(template.FuncM
 {{range .R.Findings}}<h2><span class="sev {{.Severity}}">{{upper .Severity}}</span> {{.Title}}</h2>
 <p><b>{{.URL}}</b>: {{.Why}}.</p>
 <p>Request: <code>{{orGET .Request.Method}} {{.Request.URL}}</code> from <code>{{.Origin}}</code>, credentials <code>{{.Request.Credentials}}</code>.</p>
-{{with cors .Actual}}<pre>{{join . "\n"}}</pre>{{end}}
+{{with cors .}}<pre>{{join . "\n"}}</pre>{{end}}
+{{with answers .Answers}}<ul>{{range .}}<li>answered: {{.}}</li>{{end}}</ul>{{end}}
 {{with .Read}}<p>What the page read (status {{.Status}}):</p><pre>{{.Excerpt}}{{if .Truncated}}…{{end}}</pre>{{end}}
 {{with refusals .Refused}}<ul>{{range .}}<li>refused: {{.}}</li>{{end}}</ul>{{end}}
 {{with .PoC}}<p>Proof of concept: <code>{{.}}</code></p>{{end}}

@@ -113,9 +113,14 @@ func writeSARIF(w io.Writer, rep *audit.Report) error {
 		Results:     []sarifResult{},
 	}
 	for _, r := range audit.Rules {
+		level := "error"
+		if r.ID == audit.RuleVaryMissing || r.ID == audit.RulePreflightVaryMissing {
+			// Harm takes a shared cache on the path: at most info.
+			level = "note"
+		}
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
 			ID: r.ID, ShortDescription: sarifText{Text: r.Title}, Help: sarifText{Text: r.Help},
-			DefaultConfiguration: sarifConfig{Level: "error"},
+			DefaultConfiguration: sarifConfig{Level: level},
 			Properties:           map[string]any{"tags": []string{"security", "cors"}},
 		})
 	}

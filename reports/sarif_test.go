@@ -16,8 +16,9 @@ import (
 	"github.com/corsproof/corsproof/scenarios"
 )
 
-// auditFixture is a report as an audit of three routes gives it: a high
-// finding with its PoC, an informational one, and one the browser refused.
+// auditFixture is a report as an audit of four routes gives it: a high
+// finding with its PoC, an informational one, one the browser refused, and
+// an answer that varies with the Origin without Vary: Origin.
 // Its values hold what a hostile server could put there.
 func auditFixture() *audit.Report {
 	actual := &result.Exchange{Method: "GET", URL: "http://127.0.0.1:8080/api/orders",
@@ -35,6 +36,12 @@ func auditFixture() *audit.Report {
 				Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{}"}},
 			{Rule: audit.RuleWildcardOrigin, Severity: audit.SeverityNone, URL: "http://127.0.0.1:8080/api/wildcard", Title: "The API answers Access-Control-Allow-Origin: *, but the browser refused every read",
 				Why: "refused by the browser (WildcardOriginNotAllowed)", Origin: "https://evil.test", Kinds: []string{}, Origins: []string{}},
+			{Rule: audit.RuleVaryMissing, Severity: audit.SeverityInfo, URL: "http://127.0.0.1:8080/api/allowlist", Title: "Access-Control-Allow-Origin varies with Origin, without Vary: Origin",
+				Why: "Access-Control-Allow-Origin depends on the request's Origin", Origin: "https://app.example.com", Kinds: []string{}, Origins: []string{},
+				Actual: &result.Exchange{Method: "GET", URL: "http://127.0.0.1:8080/api/allowlist", Status: 200,
+					ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Cache-Control": "max-age=60"}},
+				Answers: []audit.Answer{{AllowOrigin: "https://app.example.com", Origins: []string{"https://app.example.com"}, WithoutVary: []string{"https://app.example.com"}},
+					{Origins: []string{"https://evil.test", "null\x1b[2J"}, WithoutVary: []string{"https://evil.test"}}}},
 		}}
 }
 
@@ -57,8 +64,29 @@ func TestSARIFValidates(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &log))
 	require.Len(t, log.Runs, 1)
 	res := log.Runs[0].Results
-	require.Len(t, res, 3)
-	assert.Equal(t, []string{"error", "note", "none"}, []string{res[0].Level, res[1].Level, res[2].Level})
+	require.Len(t, res, 4)
+	assert.Equal(t, []string{"error", "note", "none", "note"}, []string{res[0].Level, res[1].Level, res[2].Level, res[3].Level})
+	assert.Equal(t, audit.RuleVaryMissing, res[3].RuleID)
+	var rules struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID                   string
+						DefaultConfiguration struct{ Level string }
+					}
+				}
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rules))
+	levels := map[string]string{}
+	for _, r := range rules.Runs[0].Tool.Driver.Rules {
+		levels[r.ID] = r.DefaultConfiguration.Level
+	}
+	assert.Equal(t, "note", levels[audit.RuleVaryMissing], "the Vary rules are listed, at most a note")
+	assert.Equal(t, "note", levels[audit.RulePreflightVaryMissing])
+	assert.Equal(t, "error", levels[audit.RuleOriginReflected])
 	assert.Equal(t, "pass", res[2].Kind, "a refused finding is a pass")
 	assert.Equal(t, "8.0", res[0].Properties["security-severity"])
 	assert.Len(t, res[0].Attachments, 1, "the PoC is attached")
@@ -85,11 +113,16 @@ func TestAuditTextEscapes(t *testing.T) {
 	assert.Contains(t, s, "HIGH   origin-reflected  http://127.0.0.1:8080/api/orders")
 	assert.Contains(t, s, "PoC: corsproof-poc/01-high-origin-reflected.html")
 	assert.Contains(t, s, "response: Access-Control-Allow-Origin: https://evil.test")
-	assert.Contains(t, s, "3 findings (1 high, 1 info, 1 none)")
+	assert.Contains(t, s, "4 findings (1 high, 2 info, 1 none)")
+	assert.Contains(t, s, "answered: Access-Control-Allow-Origin: https://app.example.com to https://app.example.com (no Vary: Origin)")
+	assert.Contains(t, s, "answered: no Access-Control-Allow-Origin to https://evil.test, null")
+	assert.Contains(t, s, "response: Cache-Control: max-age=60")
 
 	out.Reset()
 	require.NoError(t, WriteAudit(&out, "markdown", auditFixture(), Options{}))
 	assert.Contains(t, out.String(), "| high | origin-reflected |")
+	assert.Contains(t, out.String(), "| info | vary-origin-missing |")
+	assert.Contains(t, out.String(), "- answered: Access-Control-Allow-Origin: https://app.example.com to")
 	assert.NotContains(t, out.String(), "\x1b")
 
 	out.Reset()
@@ -109,6 +142,7 @@ func TestAuditTextEscapes(t *testing.T) {
 	assert.Contains(t, out.String(), "Content-Security-Policy")
 	assert.NotContains(t, out.String(), "\x1b[31m\"}", "the page holds the excerpt escaped")
 	assert.Contains(t, out.String(), "&#34;account&#34;")
+	assert.Contains(t, out.String(), "<li>answered: Access-Control-Allow-Origin: https://app.example.com to https://app.example.com (no Vary: Origin)</li>")
 
 	assert.Error(t, WriteAudit(&out, "junit", auditFixture(), Options{}))
 }
