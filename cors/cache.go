@@ -48,11 +48,13 @@ type CachedPreflight struct {
 }
 
 // ExpiryJitter is how far the caller's clock may be from the browser's
-// around a cached result's expiry. The times the model gets are when each
-// step started; Chromium stores the result when the preflight's answer
-// arrives and looks it up when the next request reaches the network
-// service, each some milliseconds later, and up to a few hundred on a
-// loaded machine (measured: a Max-Age 1 result at a call "1.0 s" after it).
+// around a cached result's expiry. The model gets the browser's own times
+// where the driver gives them (a request's requestWillBeSent, a
+// preflight's loadingFinished), and the harness's otherwise; Chromium
+// stores a result and looks it up in its network service, a little after
+// either, by up to a few hundred milliseconds on a loaded machine
+// (measured on the harness's clock: a Max-Age 1 result used at a call
+// "1.0 s" after it).
 const ExpiryJitter = 250 * time.Millisecond
 
 // PreflightCache models Chromium's preflight cache for one browser context

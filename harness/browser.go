@@ -345,13 +345,17 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 		if err != nil {
 			return nil, err
 		}
+		// What --ca trusts comes from this launch's own check: options
+		// copied from another browser (Options()) carry its pins and
+		// overrides, which mean nothing without its --ca file.
+		opts.pins, opts.overrides = nil, nil
 		if opts.CAFile != "" {
 			if b.certChecks, opts.overrides, err = checkCA(startCtx, opts); err != nil {
 				return nil, err
 			}
 			opts.pins = caPins(b.certChecks)
-			b.opts = opts
 		}
+		b.opts = opts
 		b.path, where = path, path
 		proc, err := launch(startCtx, path, opts, d.Transport())
 		if err != nil {

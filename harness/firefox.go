@@ -413,8 +413,10 @@ func hasHeader(hs []bidiHeader, name string) bool {
 // CDP event the capture understands, on the client's reading goroutine.
 func (t *firefoxTab) event(method string, params json.RawMessage) {
 	if method == "script.realmDestroyed" {
-		// Nothing of corsproof's navigates a loaded page, so its realm ends
-		// only when the content process holding it dies (killed, out of
+		// corsproof navigates a loaded page only to load another (a step
+		// at another origin), and Load forgets the old realm first, so a
+		// realm of ours ends otherwise only when the content process
+		// holding it dies (killed, out of
 		// memory, a crash). BiDi has no crash event: measured on ESR 153
 		// and 140 with kill -9 of the page's process mid-request, the
 		// realm is destroyed at once, the tab goes to about:blank, no

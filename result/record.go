@@ -174,9 +174,11 @@ type Exchange struct {
 	// TimeMS is how long the exchange took, from the browser's
 	// requestWillBeSent to its loadingFinished or loadingFailed.
 	TimeMS float64 `json:"time_ms,omitempty"`
-	// SentAt and EndedAt are the browser's monotonic clock, in seconds, at
-	// this hop's requestWillBeSent and at the request's loadingFinished or
-	// loadingFailed (last hop only); zero when the driver gave none. They
+	// SentAt and EndedAt are the browser's clock, in seconds, at this
+	// hop's requestWillBeSent and at the request's loadingFinished or
+	// loadingFailed (last hop only): Chromium's monotonic clock, Firefox's
+	// BiDi timestamps (milliseconds since the epoch) over 1000; zero when
+	// the driver gave none. They
 	// mean nothing outside one browser's run, so they are not saved: they
 	// give the preflight-cache model the browser's own clock.
 	SentAt  float64 `json:"-"`

@@ -29,8 +29,8 @@ import (
 // a result 5,000 s old is still used; 9,000 s old it is not and the
 // browser preflights again, while 7,000 s old (the control) it is still
 // used, so the jump itself does not empty the cache. The target's own log
-// counts the preflights. The model's clock is the real one, so it cannot
-// see the jumps: the test reads the wire, not the model.
+// counts the preflights. The model reads the browser's timestamps, which
+// libfaketime moves too, so it sees the jumps and agrees with the wire.
 func TestMaxAgeCapInChromium(t *testing.T) {
 	// libfaketime's LD_PRELOAD moves a program's clocks, the monotonic one
 	// included, by an offset read from a file.
@@ -99,6 +99,11 @@ exec %s "$@"
 		}
 		t.Logf("%s: %s", rec.Name, strings.Join(got, "; "))
 		assert.True(t, rec.ExpectMet, "%s: %v", rec.Name, rec.Mismatches)
+		for _, st := range rec.Steps {
+			if assert.NotNil(t, st.PreflightModel, st.Name) {
+				assert.True(t, st.PreflightModel.AgreesWithBrowser, "%s / %s: the model on the browser's clock: %s", rec.Name, st.Name, st.PreflightModel.Reason)
+			}
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()

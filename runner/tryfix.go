@@ -122,6 +122,17 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			opts.MirrorCerts[hostport] = c
 		}
 	}
+	if firefox {
+		// network.socket.forcePort moves a port for every host: another
+		// host on a moved port (a redirect, a step) would reach a mirror,
+		// or a real server at the mirror's port.
+		for _, i := range slices.Sorted(maps.Keys(recs)) {
+			if other := sharesMovedPort(cases[i], recs[i], movedPorts); other != "" {
+				notTried(recs[i], "Firefox moves a port for every host, and this case also reaches "+other+" on a port moved to a mirror; --engine chromium maps one host:port alone")
+				delete(recs, i)
+			}
+		}
+	}
 	if len(recs) == 0 {
 		return nil
 	}
@@ -199,4 +210,34 @@ func paramText(p string) string {
 // notTried records why a fix was not tried.
 func notTried(rec *result.Record, why string) {
 	rec.Diagnosis.FixCheck = &cors.FixCheck{Summary: "Not tried: " + why}
+}
+
+// sharesMovedPort names a host:port the case reaches, besides a moved
+// target itself, on one of the ports moved to a mirror: the origins the
+// browser contacted, the redirects it followed, the URLs of its steps.
+// Page origins are left out: their documents are answered over BiDi and
+// never fetched. Empty when there is none.
+func sharesMovedPort(c scenarios.Case, rec *result.Record, moved map[string]string) string {
+	urls := slices.Clone(rec.Contacted)
+	for _, hop := range rec.Redirects {
+		urls = append(urls, hop.URL)
+	}
+	urls = append(urls, c.Request.URL)
+	for _, st := range c.Steps {
+		urls = append(urls, st.Request.URL)
+	}
+	for _, u := range urls {
+		_, hostport, err := mirror.Origin(u)
+		if err != nil {
+			continue
+		}
+		_, port, err := net.SplitHostPort(hostport)
+		if err != nil {
+			continue
+		}
+		if target, ok := moved[port]; ok && target != hostport {
+			return hostport
+		}
+	}
+	return ""
 }

@@ -212,3 +212,16 @@ func TestTryFixHTTPS(t *testing.T) {
 		})
 	}
 }
+
+// TestSharesMovedPort: on Firefox a moved port is moved for every host, so
+// a case that also reaches another host on it is not tried.
+func TestSharesMovedPort(t *testing.T) {
+	moved := map[string]string{"8080": "api.test:8080"}
+	c := scenarios.Case{Origin: "http://app.test:8080", Request: scenarios.Request{URL: "http://api.test:8080/x"}}
+	assert.Empty(t, sharesMovedPort(c, &result.Record{Contacted: []string{"http://api.test:8080"}}, moved), "the page origin is answered over BiDi")
+	assert.Equal(t, "other.test:8080", sharesMovedPort(c, &result.Record{Redirects: []result.Exchange{{URL: "http://other.test:8080/y"}}}, moved))
+	step := c
+	step.Steps = []scenarios.Step{{Request: scenarios.Request{URL: "https://b.test/z"}}}
+	assert.Empty(t, sharesMovedPort(step, &result.Record{}, moved), "443 is not moved")
+	assert.Equal(t, "b.test:443", sharesMovedPort(step, &result.Record{}, map[string]string{"443": "api.test:443"}))
+}
