@@ -139,9 +139,14 @@ func netCode(netError string) string {
 // errorText) with a Chromium net error for the same failure. Measured on
 // ESR 153: a certificate from a CA Firefox does not know fails with
 // "NS_ERROR_GENERATE_FAILURE(NS_ERROR_MODULE_SECURITY,
-// SEC_ERROR_UNKNOWN_ISSUER)". The diagnosis quotes the text as it came.
+// SEC_ERROR_UNKNOWN_ISSUER)", and so do an expired leaf and one for
+// another name when corsproof's --ca check refused them (no exception was
+// written); a self-signed certificate fails with
+// MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT, where Chromium 156 says
+// ERR_CERT_AUTHORITY_INVALID. The diagnosis quotes the text as it came.
 var firefoxNetErrors = map[string]string{
-	"SEC_ERROR_UNKNOWN_ISSUER": "ERR_CERT_AUTHORITY_INVALID",
+	"SEC_ERROR_UNKNOWN_ISSUER":            "ERR_CERT_AUTHORITY_INVALID",
+	"MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT": "ERR_CERT_AUTHORITY_INVALID",
 }
 
 func netSuffix(netError string) string {
