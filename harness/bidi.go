@@ -19,13 +19,30 @@ type bidiClient struct {
 	nextID atomic.Int64
 
 	mu      sync.Mutex
-	pending map[int64]chan bidiAnswer
+	pending map[int64]pendingCall
 	// sinks receive the events of one browsing context (by its id); events
 	// of no known context are dropped.
-	sinks map[string]func(method string, params json.RawMessage)
+	sinks map[string]bidiSink
 	// closed is closed when the reader stops; err says why.
 	closed chan struct{}
 	err    error
+}
+
+// bidiSink receives an event: its method, its params and the whole
+// message as it came, for the debug log.
+type bidiSink func(method string, params json.RawMessage, raw []byte)
+
+// bidiTap sees a command's messages as they go and come on the wire: the
+// command (sent) and its answer, for the debug log. It runs on the caller's
+// goroutine for the command and on the reading goroutine for the answer,
+// so that the answer keeps its place among the events.
+type bidiTap func(sent bool, method string, raw []byte)
+
+// pendingCall is a command waiting for its answer.
+type pendingCall struct {
+	ch     chan bidiAnswer
+	method string
+	tap    bidiTap
 }
 
 // bidiAnswer is the result or error of one command.
@@ -62,7 +79,7 @@ func dialBiDi(ctx context.Context, url string) (*bidiClient, error) {
 	// Network events carry every header and the page's body: far more than
 	// the library's 32 KiB default.
 	ws.SetReadLimit(64 << 20)
-	c := &bidiClient{ws: ws, pending: map[int64]chan bidiAnswer{}, sinks: map[string]func(string, json.RawMessage){}, closed: make(chan struct{})}
+	c := &bidiClient{ws: ws, pending: map[int64]pendingCall{}, sinks: map[string]bidiSink{}, closed: make(chan struct{})}
 	go c.read()
 	return c, nil
 }
@@ -80,23 +97,26 @@ func (c *bidiClient) read() {
 			continue
 		}
 		if m.Type == "event" {
-			c.dispatch(m.Method, m.Params)
+			c.dispatch(m.Method, m.Params, data)
 			continue
 		}
 		if m.ID == nil {
 			continue
 		}
 		c.mu.Lock()
-		ch := c.pending[*m.ID]
+		pc, ok := c.pending[*m.ID]
 		delete(c.pending, *m.ID)
 		c.mu.Unlock()
-		if ch == nil {
+		if !ok {
 			continue
 		}
+		if pc.tap != nil {
+			pc.tap(false, pc.method, data)
+		}
 		if m.Type == "error" {
-			ch <- bidiAnswer{err: &bidiError{Code: m.Error, Message: m.Message}}
+			pc.ch <- bidiAnswer{err: &bidiError{Code: m.Error, Message: m.Message}}
 		} else {
-			ch <- bidiAnswer{result: m.Result}
+			pc.ch <- bidiAnswer{result: m.Result}
 		}
 	}
 	c.mu.Lock()
@@ -108,7 +128,7 @@ func (c *bidiClient) read() {
 // dispatch hands an event to the sink of its browsing context: network
 // events name it in params.context, log entries in params.source.context;
 // script.realmDestroyed, which names no context, goes to every sink.
-func (c *bidiClient) dispatch(method string, params json.RawMessage) {
+func (c *bidiClient) dispatch(method string, params json.RawMessage, raw []byte) {
 	var where struct {
 		Context string `json:"context"`
 		Source  struct {
@@ -126,26 +146,26 @@ func (c *bidiClient) dispatch(method string, params json.RawMessage) {
 	if id == "" && method == "script.realmDestroyed" {
 		// It names only the realm: every tab checks whether the realm was
 		// its page's.
-		sinks := make([]func(string, json.RawMessage), 0, len(c.sinks))
+		sinks := make([]bidiSink, 0, len(c.sinks))
 		for _, sink := range c.sinks {
 			sinks = append(sinks, sink)
 		}
 		c.mu.Unlock()
 		for _, sink := range sinks {
-			sink(method, params)
+			sink(method, params, raw)
 		}
 		return
 	}
 	sink := c.sinks[id]
 	c.mu.Unlock()
 	if sink != nil {
-		sink(method, params)
+		sink(method, params, raw)
 	}
 }
 
 // listen sends the events of browsing context id to sink until the
 // returned function is called.
-func (c *bidiClient) listen(id string, sink func(method string, params json.RawMessage)) func() {
+func (c *bidiClient) listen(id string, sink bidiSink) func() {
 	c.mu.Lock()
 	c.sinks[id] = sink
 	c.mu.Unlock()
@@ -158,6 +178,12 @@ func (c *bidiClient) listen(id string, sink func(method string, params json.RawM
 
 // call sends a command and decodes its result into out (unless nil).
 func (c *bidiClient) call(ctx context.Context, method string, params, out any) error {
+	return c.callTap(ctx, method, params, out, nil)
+}
+
+// callTap is call with the command and its answer shown to tap (unless
+// nil) as they go and come.
+func (c *bidiClient) callTap(ctx context.Context, method string, params, out any, tap bidiTap) error {
 	if params == nil {
 		params = struct{}{}
 	}
@@ -168,8 +194,11 @@ func (c *bidiClient) call(ctx context.Context, method string, params, out any) e
 	}
 	ch := make(chan bidiAnswer, 1)
 	c.mu.Lock()
-	c.pending[id] = ch
+	c.pending[id] = pendingCall{ch: ch, method: method, tap: tap}
 	c.mu.Unlock()
+	if tap != nil {
+		tap(true, method, msg)
+	}
 	defer func() {
 		c.mu.Lock()
 		delete(c.pending, id)

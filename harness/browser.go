@@ -246,9 +246,12 @@ type Options struct {
 	// tracer, may need more.
 	LaunchTimeout time.Duration
 	// DebugDir, when set, gets one file per case with every CDP event of
-	// the case's tab as JSON lines, for when a verdict needs explaining.
-	// Credential values are redacted there as in reports
-	// (cors.IsSecretHeader) unless DebugSecrets.
+	// the case's tab as JSON lines (NNNN-case.cdp.jsonl), or for Firefox
+	// every WebDriver BiDi message of the tab — commands, their answers and
+	// events (NNNN-case.bidi.jsonl), for when a verdict needs explaining,
+	// and launch.txt with the launch settings. Credential values are
+	// redacted there as in reports (cors.IsSecretHeader) unless
+	// DebugSecrets.
 	DebugDir     string
 	DebugSecrets bool
 	// Timings records in each record where the case's time went
@@ -386,14 +389,23 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			b.Close()
 			return nil, err
 		}
-		// The CDP logs explain a verdict; the launch settings explain
-		// what the browser could and could not do on the network.
-		settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"
-		if err := writePrivate(filepath.Join(opts.DebugDir, "launch.txt"), []byte(settings)); err != nil {
-			return nil, errors.Join(fmt.Errorf("writing launch settings: %w", err), b.Close())
+		if err := b.writeLaunchSettings(opts.DebugDir); err != nil {
+			return nil, errors.Join(err, b.Close())
 		}
 	}
 	return b, nil
+}
+
+// writeLaunchSettings writes dir/launch.txt: the case logs explain a
+// verdict, the launch settings (Chromium's switches, Firefox's command
+// line, environment and preferences) what the browser could and could not
+// do on the network.
+func (b *Browser) writeLaunchSettings(dir string) error {
+	settings := strings.Join(append([]string{"# " + b.Version() + " " + b.path}, b.LaunchSettings()...), "\n") + "\n"
+	if err := writePrivate(filepath.Join(dir, "launch.txt"), []byte(settings)); err != nil {
+		return fmt.Errorf("writing launch settings: %w", err)
+	}
+	return nil
 }
 
 // within runs f but gives up when limit is done. The first call on a

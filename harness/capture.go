@@ -121,10 +121,13 @@ type collector struct {
 	// headers are the ones the request and response events carry.
 	noWire bool
 	// debug, when set, receives every event of the case as a JSON line,
-	// credentials redacted unless debugSecrets.
+	// credentials redacted unless debugSecrets. With debugBiDi it receives
+	// the raw BiDi messages (bidiLogged) instead of the CDP-shaped events
+	// they were translated to, which Firefox never sent.
 	debug        io.WriteCloser
 	debugStart   time.Time
 	debugSecrets bool
+	debugBiDi    bool
 }
 
 func newCollector() *collector {
@@ -147,8 +150,15 @@ func (c *collector) get(id network.RequestID) *request {
 func (c *collector) handle(ev any) {
 	c.mu.Lock()
 	if c.debug != nil {
-		line, err := debugEvent(time.Since(c.debugStart).Milliseconds(), ev, c.debugSecrets)
-		if err == nil {
+		var line []byte
+		var err error
+		ms := time.Since(c.debugStart).Milliseconds()
+		if m, ok := ev.(bidiLogged); ok {
+			line, err = debugBiDi(ms, m, c.debugSecrets)
+		} else if !c.debugBiDi {
+			line, err = debugEvent(ms, ev, c.debugSecrets)
+		}
+		if err == nil && line != nil {
 			_, _ = c.debug.Write(append(line, '\n'))
 		}
 	}

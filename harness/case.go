@@ -116,7 +116,14 @@ func (s *session) runCase(ctx context.Context, c scenarios.Case, rec *result.Rec
 	col.pageURL = page.URL
 	col.noWire = b.Engine() == EngineFirefox
 	if dir := b.opts.DebugDir; dir != "" {
-		f, err := openDebugLog(dir, c.Name)
+		// Firefox's log holds the BiDi messages themselves, Chromium's the
+		// CDP events.
+		col.debugBiDi = b.Engine() == EngineFirefox
+		kind := "cdp"
+		if col.debugBiDi {
+			kind = "bidi"
+		}
+		f, err := openDebugLog(dir, c.Name, kind)
 		if err != nil {
 			return err
 		}

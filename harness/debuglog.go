@@ -46,11 +46,114 @@ func debugEvent(ms int64, ev any, showSecrets bool) ([]byte, error) {
 	}{ms, fmt.Sprintf("%T", ev), raw})
 }
 
+// bidiLogged is one raw WebDriver BiDi message of a case's tab, handed
+// to the sink for the debug log: a command the tab sent (sent), its
+// answer, or an event of the tab's browsing context. method names the
+// command an answer is to, which the answer itself does not.
+type bidiLogged struct {
+	sent   bool
+	method string
+	raw    []byte
+}
+
+// debugBiDi renders one BiDi message as a line of the case's BiDi log:
+// {"ms","dir":"sent"|"received","method","message"}, message as it went
+// over the wire. Unless showSecrets, credentials are hidden by the same
+// policy as the CDP log's (see debugEvent): secret values in BiDi's header
+// lists, every cookie's value, and the headers in the request spec that
+// script.evaluate hands the page and in the outcome it answers with.
+func debugBiDi(ms int64, m bidiLogged, showSecrets bool) ([]byte, error) {
+	raw := json.RawMessage(m.raw)
+	if !showSecrets {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(m.raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("reading %s message for the BiDi log: %w", m.method, err)
+		}
+		if msg, ok := v.(map[string]any); ok && m.method == "script.evaluate" {
+			redactEvaluate(msg, m.sent)
+		}
+		redactCDP(v)
+		var err error
+		if raw, err = marshalPlain(v); err != nil {
+			return nil, fmt.Errorf("encoding %s message for the BiDi log: %w", m.method, err)
+		}
+	}
+	dir := "received"
+	if m.sent {
+		dir = "sent"
+	}
+	return marshalPlain(struct {
+		MS      int64           `json:"ms"`
+		Dir     string          `json:"dir"`
+		Method  string          `json:"method"`
+		Message json.RawMessage `json:"message"`
+	}{ms, dir, m.method, raw})
+}
+
+// redactEvaluate hides the credentials script.evaluate carries as JSON
+// inside a string: the request spec in the command's expression
+// (self.__corsproof.run({...,"headers":{...}})) and the page's outcome in
+// the answer's string result, which holds the response headers the page
+// could read.
+func redactEvaluate(msg map[string]any, sent bool) {
+	if sent {
+		params, _ := msg["params"].(map[string]any)
+		if expr, ok := params["expression"].(string); ok {
+			params["expression"] = redactEmbeddedJSON(expr)
+		}
+		return
+	}
+	res, _ := msg["result"].(map[string]any)
+	val, _ := res["result"].(map[string]any)
+	if text, ok := val["value"].(string); ok && val["type"] == "string" {
+		val["value"] = redactEmbeddedJSON(text)
+	}
+}
+
+// redactEmbeddedJSON redacts, by redactCDP, the first JSON object in s,
+// leaving the text around it as it is. Text with no object that decodes
+// holds nothing corsproof put there, and is kept.
+func redactEmbeddedJSON(s string) string {
+	start := strings.IndexByte(s, '{')
+	if start < 0 {
+		return s
+	}
+	dec := json.NewDecoder(strings.NewReader(s[start:]))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return s
+	}
+	end := start + int(dec.InputOffset())
+	redactCDP(v)
+	out, err := marshalPlain(v)
+	if err != nil {
+		return s
+	}
+	return s[:start] + string(out) + s[end:]
+}
+
+// marshalPlain is json.Marshal without HTML escaping, so that page
+// scripts and header values read as they were.
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // redactCDP hides credentials in a decoded CDP value in place. It goes by
 // the field names CDP uses: headers, requestHeaders and responseHeaders hold
 // headers (an object, or a list of {name, value} in the Fetch domain),
 // headersText and requestHeadersText raw header lines, cookie a cookie
-// object and cookieLine a Set-Cookie value.
+// object, cookies a list of them and cookieLine a Set-Cookie value. BiDi
+// uses the same names (headers and cookies lists, storage.setCookie's
+// cookie), with each value a {type, value} object.
 func redactCDP(v any) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -63,9 +166,11 @@ func redactCDP(v any) {
 					x[k] = redactHeaderText(s)
 				}
 			case "cookie":
-				if c, ok := val.(map[string]any); ok {
-					if _, has := c["value"]; has {
-						c["value"] = debugRedacted
+				redactCookie(val)
+			case "cookies":
+				if list, ok := val.([]any); ok {
+					for _, c := range list {
+						redactCookie(c)
 					}
 				}
 			case "cookieLine":
@@ -81,6 +186,27 @@ func redactCDP(v any) {
 			redactCDP(e)
 		}
 	}
+}
+
+// redactCookie hides the value of a cookie object.
+func redactCookie(v any) {
+	if c, ok := v.(map[string]any); ok {
+		if _, has := c["value"]; has {
+			redactValue(c, "value")
+		}
+	}
+}
+
+// redactValue replaces m[key] by the redaction mark: a plain value, or the
+// value inside BiDi's {type, value} form, which keeps its shape.
+func redactValue(m map[string]any, key string) {
+	if bv, ok := m[key].(map[string]any); ok {
+		if _, has := bv["value"]; has {
+			bv["type"], bv["value"] = "string", debugRedacted
+			return
+		}
+	}
+	m[key] = debugRedacted
 }
 
 // redactHeaders hides secret values in a header object or header list.
@@ -99,7 +225,7 @@ func redactHeaders(v any) {
 				continue
 			}
 			if name, _ := entry["name"].(string); cors.IsSecretHeader(name) {
-				entry["value"] = debugRedacted
+				redactValue(entry, "value")
 			}
 		}
 	}

@@ -75,3 +75,71 @@ func TestDebugEventRedactsCredentials(t *testing.T) {
 		})
 	}
 }
+
+// bidiLine renders m as its BiDi log line and decodes it back.
+func bidiLine(t *testing.T, m bidiLogged, showSecrets bool) string {
+	t.Helper()
+	b, err := debugBiDi(7, m, showSecrets)
+	require.NoError(t, err)
+	var got struct {
+		MS      int64          `json:"ms"`
+		Dir     string         `json:"dir"`
+		Method  string         `json:"method"`
+		Message map[string]any `json:"message"`
+	}
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, int64(7), got.MS)
+	assert.Equal(t, m.method, got.Method)
+	assert.Equal(t, map[bool]string{true: "sent", false: "received"}[m.sent], got.Dir)
+	assert.NotEmpty(t, got.Message)
+	return string(b)
+}
+
+func TestDebugBiDiRedactsCredentials(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		desc string
+		m    bidiLogged
+		kept []string
+	}{
+		{desc: "request headers and cookies of a network event",
+			m: bidiLogged{method: "network.beforeRequestSent", raw: []byte(`{"type":"event","method":"network.beforeRequestSent","params":{"context":"c1","request":{"request":"9","url":"https://api.test/x","method":"GET",` +
+				`"headers":[{"name":"Authorization","value":{"type":"string","value":"Bearer s3cret"}},{"name":"Cookie","value":{"type":"base64","value":"c2lkPXMzY3JldA=="}},{"name":"Origin","value":{"type":"string","value":"https://app.test"}}],` +
+				`"cookies":[{"name":"sid","value":{"type":"string","value":"s3cret"},"domain":"api.test"}]},"timestamp":1.5}}`)},
+			kept: []string{`{"name":"Authorization","value":{"type":"string","value":"[redacted]"}}`, `{"name":"Cookie","value":{"type":"string","value":"[redacted]"}}`,
+				`{"name":"Origin","value":{"type":"string","value":"https://app.test"}}`, `"name":"sid"`, `"domain":"api.test"`, `"timestamp":1.5`}},
+		{desc: "response headers of a network event",
+			m:    bidiLogged{method: "network.responseCompleted", raw: []byte(`{"type":"event","method":"network.responseCompleted","params":{"response":{"status":200,"headers":[{"name":"Set-Cookie","value":{"type":"string","value":"sid=s3cret; Secure"}},{"name":"Access-Control-Allow-Credentials","value":{"type":"string","value":"true"}}]}}}`)},
+			kept: []string{`{"name":"Set-Cookie","value":{"type":"string","value":"[redacted]"}}`, `{"name":"Access-Control-Allow-Credentials","value":{"type":"string","value":"true"}}`}},
+		{desc: "a cookie put in the jar",
+			m:    bidiLogged{sent: true, method: "storage.setCookie", raw: []byte(`{"id":3,"method":"storage.setCookie","params":{"cookie":{"name":"sid","value":{"type":"string","value":"s3cret"},"domain":"api.test"}}}`)},
+			kept: []string{`"value":{"type":"string","value":"[redacted]"}`, `"name":"sid"`, `"id":3`}},
+		{desc: "the request spec handed to the page",
+			m:    bidiLogged{sent: true, method: "script.evaluate", raw: []byte(`{"id":4,"method":"script.evaluate","params":{"awaitPromise":true,"expression":"(async () => JSON.stringify(await (self.__corsproof.run({\"api\":\"fetch\",\"headers\":{\"X-Api-Key\":\"s3cret\",\"X-Trace\":\"<1>\"},\"url\":\"https://api.test/x\"}))))()"}}`)},
+			kept: []string{`(async () => JSON.stringify(await (self.__corsproof.run({\"api\":\"fetch\",\"headers\":{\"X-Api-Key\":\"[redacted]\",\"X-Trace\":\"<1>\"},\"url\":\"https://api.test/x\"}))))()`}},
+		{desc: "the outcome the page answers with",
+			m:    bidiLogged{method: "script.evaluate", raw: []byte(`{"type":"success","id":4,"result":{"type":"success","realm":"r1","result":{"type":"string","value":"{\"ok\":true,\"headers\":{\"x-auth-token\":\"s3cret\",\"content-type\":\"text/plain\"},\"body\":\"ok\"}"}}}`)},
+			kept: []string{`\"x-auth-token\":\"[redacted]\"`, `\"content-type\":\"text/plain\"`, `"realm":"r1"`}},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			line := bidiLine(t, tc.m, false)
+			assert.NotContains(t, line, "s3cret")
+			assert.NotContains(t, line, "c2lkPXMzY3JldA==")
+			for _, k := range tc.kept {
+				assert.Contains(t, line, k)
+			}
+			shown := bidiLine(t, tc.m, true)
+			assert.Contains(t, shown, `"message":`+string(tc.m.raw), "DebugSecrets keeps the message as it went over the wire")
+		})
+	}
+}
+
+// TestRedactEmbeddedJSONKeepsUnknownText: an expression corsproof did not
+// build (OpenDocument's) is kept as written.
+func TestRedactEmbeddedJSONKeepsUnknownText(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"self.__corsproof.info()", "fetch(u).then(r => { return r.status })", ""} {
+		assert.Equal(t, s, redactEmbeddedJSON(s))
+	}
+}

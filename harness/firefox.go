@@ -154,11 +154,23 @@ type bidiRequest struct {
 	started *network.Response
 }
 
+// call sends a command of the tab's, which with its answer belongs to the
+// case the tab runs: both go to the sink as bidiLogged, for the case's
+// debug log.
+func (t *firefoxTab) call(ctx context.Context, method string, params, out any) error {
+	return t.c.client.callTap(ctx, method, params, out, t.logged)
+}
+
+// logged hands one raw message of the tab's to the sink.
+func (t *firefoxTab) logged(sent bool, method string, raw []byte) {
+	t.sink(bidiLogged{sent: sent, method: method, raw: raw})
+}
+
 func (t *firefoxTab) Open(ctx context.Context) error {
 	var uc struct {
 		UserContext string `json:"userContext"`
 	}
-	if err := t.c.client.call(ctx, "browser.createUserContext", nil, &uc); err != nil {
+	if err := t.call(ctx, "browser.createUserContext", nil, &uc); err != nil {
 		return fmt.Errorf("creating user context: %w", err)
 	}
 	t.userContext = uc.UserContext
@@ -167,7 +179,7 @@ func (t *firefoxTab) Open(ctx context.Context) error {
 	}
 	var err error
 	for attempt := 0; attempt < createTabAttempts; attempt++ {
-		err = t.c.client.call(ctx, "browsingContext.create", map[string]any{"type": "tab", "userContext": t.userContext}, &bc)
+		err = t.call(ctx, "browsingContext.create", map[string]any{"type": "tab", "userContext": t.userContext}, &bc)
 		if !discardedWhileCreated(err) {
 			break
 		}
@@ -208,7 +220,7 @@ func (t *firefoxTab) Load(ctx context.Context, page *pages.Page) error {
 	var ic struct {
 		Intercept string `json:"intercept"`
 	}
-	if err := t.c.client.call(ctx, "network.addIntercept", map[string]any{
+	if err := t.call(ctx, "network.addIntercept", map[string]any{
 		"phases":      []string{"beforeRequestSent"},
 		"urlPatterns": []any{map[string]string{"type": "string", "pattern": page.URL}},
 		"contexts":    []string{t.context},
@@ -231,7 +243,7 @@ func (t *firefoxTab) Load(ctx context.Context, page *pages.Page) error {
 			for _, k := range slices.Sorted(mapKeys(page.Headers)) {
 				headers = append(headers, map[string]any{"name": k, "value": map[string]string{"type": "string", "value": page.Headers[k]}})
 			}
-			served <- t.c.client.call(ctx, "network.provideResponse", map[string]any{
+			served <- t.call(ctx, "network.provideResponse", map[string]any{
 				"request": id, "statusCode": 200, "reasonPhrase": "OK", "headers": headers,
 				"body": map[string]string{"type": "base64", "value": base64.StdEncoding.EncodeToString(page.Body)},
 			}, nil)
@@ -239,7 +251,7 @@ func (t *firefoxTab) Load(ctx context.Context, page *pages.Page) error {
 			served <- ctx.Err()
 		}
 	}()
-	navErr := t.c.client.call(ctx, "browsingContext.navigate", map[string]any{"context": t.context, "url": page.URL, "wait": "complete"}, nil)
+	navErr := t.call(ctx, "browsingContext.navigate", map[string]any{"context": t.context, "url": page.URL, "wait": "complete"}, nil)
 	if navErr != nil {
 		return fmt.Errorf("loading page %s: %w", page.URL, navErr)
 	}
@@ -248,7 +260,7 @@ func (t *firefoxTab) Load(ctx context.Context, page *pages.Page) error {
 	}
 	// Interception off before the request under test, so that it goes to
 	// the network untouched.
-	if err := t.c.client.call(ctx, "network.removeIntercept", map[string]any{"intercept": ic.Intercept}, nil); err != nil {
+	if err := t.call(ctx, "network.removeIntercept", map[string]any{"intercept": ic.Intercept}, nil); err != nil {
 		return fmt.Errorf("disabling page interception: %w", err)
 	}
 	return nil
@@ -270,7 +282,7 @@ func (t *firefoxTab) SetCookies(ctx context.Context, rawURL string, cookies map[
 		return fmt.Errorf("setting cookies: %w", err)
 	}
 	for _, name := range slices.Sorted(mapKeys(cookies)) {
-		if err := t.c.client.call(ctx, "storage.setCookie", map[string]any{
+		if err := t.call(ctx, "storage.setCookie", map[string]any{
 			"cookie": map[string]any{
 				"name": name, "value": map[string]string{"type": "string", "value": cookies[name]},
 				"domain": u.Hostname(), "path": "/", "secure": true, "httpOnly": false, "sameSite": "none",
@@ -298,7 +310,7 @@ func (t *firefoxTab) Eval(ctx context.Context, expr string, out any) error {
 	// The page's value comes back as JSON text: BiDi's own serialisation
 	// of objects is typed and nested, and the caller wants plain JSON.
 	wrapped := "(async () => JSON.stringify(await (" + expr + ")))()"
-	if err := t.c.client.call(ctx, "script.evaluate", map[string]any{
+	if err := t.call(ctx, "script.evaluate", map[string]any{
 		"expression": wrapped, "target": map[string]string{"context": t.context},
 		"awaitPromise": true, "resultOwnership": "none",
 	}, &res); err != nil {
@@ -334,10 +346,10 @@ func (t *firefoxTab) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if t.context != "" {
-		_ = t.c.client.call(ctx, "browsingContext.close", map[string]any{"context": t.context}, nil)
+		_ = t.call(ctx, "browsingContext.close", map[string]any{"context": t.context}, nil)
 	}
 	if t.userContext != "" {
-		_ = t.c.client.call(ctx, "browser.removeUserContext", map[string]any{"userContext": t.userContext}, nil)
+		_ = t.call(ctx, "browser.removeUserContext", map[string]any{"userContext": t.userContext}, nil)
 	}
 }
 
@@ -410,8 +422,9 @@ func hasHeader(hs []bidiHeader, name string) bool {
 }
 
 // event translates one BiDi event of the tab's browsing context into the
-// CDP event the capture understands, on the client's reading goroutine.
-func (t *firefoxTab) event(method string, params json.RawMessage) {
+// CDP event the capture understands, on the client's reading goroutine;
+// the event as it came goes to the sink first, for the debug log.
+func (t *firefoxTab) event(method string, params json.RawMessage, raw []byte) {
 	if method == "script.realmDestroyed" {
 		// corsproof navigates a loaded page only to load another (a step
 		// at another origin), and Load forgets the old realm first, so a
@@ -435,11 +448,15 @@ func (t *firefoxTab) event(method string, params json.RawMessage) {
 		}
 		t.mu.Unlock()
 		if gone {
+			// Every tab hears of every realm's end; only its page's is
+			// the case's.
+			t.logged(false, method, raw)
 			t.c.pageCrashed.Store(true)
 			t.sink(pageProcessGone{})
 		}
 		return
 	}
+	t.logged(false, method, raw)
 	if method == "log.entryAdded" {
 		var e bidiLogEntry
 		if json.Unmarshal(params, &e) == nil {

@@ -132,12 +132,13 @@ func leavesState(rec *result.Record) bool {
 	return false
 }
 
-// debugSeq numbers the CDP logs of a process, so that cases of the same
+// debugSeq numbers the debug logs of a process, so that cases of the same
 // name do not overwrite each other's.
 var debugSeq atomic.Int64
 
-// openDebugLog creates the CDP log file of one case in dir.
-func openDebugLog(dir, name string) (*os.File, error) {
+// openDebugLog creates the debug log file of one case in dir:
+// NNNN-case.KIND.jsonl, KIND cdp (Chromium) or bidi (Firefox).
+func openDebugLog(dir, name, kind string) (*os.File, error) {
 	safe := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
@@ -147,12 +148,12 @@ func openDebugLog(dir, name string) (*os.File, error) {
 	if len(safe) > 60 {
 		safe = safe[:60]
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%04d-%s.cdp.jsonl", debugSeq.Add(1), safe))
+	path := filepath.Join(dir, fmt.Sprintf("%04d-%s.%s.jsonl", debugSeq.Add(1), safe, kind))
 	// The log can hold what --show-secrets lets through, and always the
 	// URLs and bodies of the run: for the user's eyes only.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("opening CDP log: %w", err)
+		return nil, fmt.Errorf("opening %s log: %w", strings.ToUpper(kind), err)
 	}
 	return f, nil
 }

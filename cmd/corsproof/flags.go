@@ -40,7 +40,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.IntVarP(&f.jobs, "jobs", "j", harness.DefaultJobs(), "cases run at once, each in its own browser context")
 	fs.StringArrayVar(&f.args, "browser-arg", nil, "extra Chromium switch NAME or NAME=VALUE, without dashes (repeatable); a disable-features list joins corsproof's own")
 	fs.StringVar(&f.ca, "ca", "", "trust the certificate authorities in this PEM file for the run's https targets only (a mkcert or company CA); corsproof verifies each served chain itself")
-	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl")
+	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl (with --engine firefox every BiDi message to DIR/NNNN-case.bidi.jsonl)")
 	fs.BoolVar(&f.timings, "timings", false, "record where each case's time went (reset, page, request, events) in the JSON records")
 	fs.StringVar(&f.driver, "driver", "", "CDP client library for Chromium: "+strings.Join(runner.DriverNames(), " or ")+" (default chromedp; Firefox is always driven over WebDriver BiDi)")
 	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
