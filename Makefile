@@ -51,7 +51,7 @@ fuzz:
 # real crasher from the fuzzing engine's own spurious failures.
 FUZZTIME ?= 1s
 FUZZ_TARGETS := scenarios:FuzzParse scenarios:FuzzImportCurl scenarios:FuzzImportHAR \
-	policy:FuzzParsePolicy proxy:FuzzProxy result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote \
+	policy:FuzzParsePolicy proxy:FuzzProxy proxy:FuzzLogJSON result:FuzzDecode reports:FuzzSanitizeTerminal reports:FuzzShellQuote \
 	ui:FuzzFormCase cors:FuzzClassifyFirefox
 fuzz-ci:
 	@GO=$(GO) bash .ci/fuzz $(FUZZTIME) $(FUZZ_TARGETS)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/internal/httpstatus"
@@ -75,6 +77,9 @@ type Options struct {
 	Rules Rules
 	// Log gets one line per request; nil logs nothing.
 	Log io.Writer
+	// LogJSON writes each line as one JSON object (JSON Lines), for
+	// tools, instead of the terminal's text.
+	LogJSON bool
 	// Now is the clock of the log; nil is time.Now.
 	Now func() time.Time
 	// RootCAs are the only authorities an https upstream's certificate
@@ -100,6 +105,7 @@ type Proxy struct {
 	onErr     func(error)
 	logMu     sync.Mutex
 	log       io.Writer
+	logJSON   bool
 }
 
 // New returns the proxy of opts.Target.
@@ -111,7 +117,7 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("proxy: no rules")
 	}
-	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, now: opts.Now, onErr: opts.UpstreamError}
+	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, logJSON: opts.LogJSON, now: opts.Now, onErr: opts.UpstreamError}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -306,6 +312,9 @@ func (p *Proxy) write(e logEntry) {
 		return
 	}
 	line := e.format()
+	if p.logJSON {
+		line = e.json()
+	}
 	p.logMu.Lock()
 	_, _ = io.WriteString(p.log, line+"\n")
 	p.logMu.Unlock()
@@ -375,6 +384,69 @@ func (e logEntry) format() string {
 		b.WriteString(" | " + shownText(e.why))
 	}
 	return b.String()
+}
+
+// logLine is one request of the JSON log. Every value from the network
+// is a JSON string, which escapes what a terminal would act on.
+type logLine struct {
+	Time             string            `json:"time"`
+	Method           string            `json:"method"`
+	Path             string            `json:"path"`
+	Origin           string            `json:"origin,omitempty"`
+	Preflight        *logPreflight     `json:"preflight,omitempty"`
+	Status           int               `json:"status"`
+	AnsweredByProxy  bool              `json:"answered_by_proxy"`
+	Route            string            `json:"route,omitempty"`
+	Added            map[string]string `json:"added,omitempty"`
+	VaryOrigin       bool              `json:"vary_origin,omitempty"`
+	NoCORSHeadersWhy string            `json:"no_cors_headers_why,omitempty"`
+	Note             string            `json:"note,omitempty"`
+}
+
+// logPreflight is what a preflight asked for.
+type logPreflight struct {
+	Method  string `json:"method"`
+	Headers string `json:"headers,omitempty"`
+}
+
+// json renders the entry as one JSON object on one line.
+func (e logEntry) json() string {
+	l := logLine{Time: e.time.Format(time.RFC3339Nano), Method: e.method, Path: e.path, Origin: e.origin, Status: e.status,
+		AnsweredByProxy: e.answered, Route: e.change.Route, VaryOrigin: e.change.VaryOrigin, Note: e.why}
+	if e.preflight {
+		l.Preflight = &logPreflight{Method: e.acrm, Headers: e.acrh}
+	}
+	if e.change.Headers != nil && len(e.change.Headers.Set) > 0 {
+		l.Added = maps.Clone(e.change.Headers.Set)
+	} else {
+		l.NoCORSHeadersWhy = e.change.Why
+	}
+	// Invalid UTF-8 from the network becomes U+FFFD rather than failing.
+	b, err := json.Marshal(l)
+	if err != nil {
+		return `{"error":"the log line could not be written"}`
+	}
+	return asciiJSON(b)
+}
+
+// asciiJSON writes every non-ASCII character of a JSON text as a \u
+// escape, DEL too, so a log followed on a terminal shows a bidi override
+// or a C1 control as text instead of obeying it; JSON's own escaping
+// already covers the C0 controls.
+func asciiJSON(b []byte) string {
+	var out strings.Builder
+	for _, r := range string(b) {
+		switch {
+		case r < 0x7f:
+			out.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&out, "\\u%04x\\u%04x", r1, r2)
+		default:
+			fmt.Fprintf(&out, "\\u%04x", r)
+		}
+	}
+	return out.String()
 }
 
 // shownText returns s as is when it is printable ASCII, and quoted

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -378,6 +380,82 @@ func FuzzProxy(f *testing.F) {
 			if c < 0x20 || c >= 0x7f {
 				t.Fatalf("raw byte %#x in the log line %q", c, line)
 			}
+		}
+	})
+}
+
+// TestProxyLogJSON: with LogJSON every request is one JSON object on its
+// own line, hostile values included, carrying what the text line says.
+func TestProxyLogJSON(t *testing.T) {
+	up := startUpstream(t, true)
+	rules, _, err := NewPolicyRules(testPolicy(t))
+	require.NoError(t, err)
+	var log syncWriter
+	p, err := New(Options{Target: up.URL, Rules: rules, Log: &log, LogJSON: true})
+	require.NoError(t, err)
+	s, err := Listen("127.0.0.1:0", p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-token"})
+	do(t, "GET", s.URL()+"/api/users", map[string]string{"Origin": "https://evil.example.test\u202e\U0001F600"})
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	require.Len(t, lines, 2, log.String())
+	var pre, other logLine
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &pre))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &other))
+	assert.Equal(t, "OPTIONS", pre.Method)
+	assert.Equal(t, &logPreflight{Method: "PUT", Headers: "x-token"}, pre.Preflight)
+	assert.True(t, pre.AnsweredByProxy)
+	assert.Equal(t, 204, pre.Status)
+	assert.Equal(t, dev, pre.Added["Access-Control-Allow-Origin"])
+	assert.Equal(t, "/api", pre.Route)
+	assert.False(t, other.AnsweredByProxy)
+	assert.Empty(t, other.Added)
+	assert.NotEmpty(t, other.NoCORSHeadersWhy)
+	assert.Contains(t, lines[1], `https://evil.example.test\u202e\ud83d\ude00`, "non-ASCII is escaped: a bidi override cannot reorder a terminal")
+	assert.Equal(t, "https://evil.example.test\u202e\U0001F600", other.Origin, "and decodes back as it came")
+	_, err = time.Parse(time.RFC3339Nano, pre.Time)
+	assert.NoError(t, err)
+}
+
+// syncWriter is a buffer the proxy's handler goroutines write to.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// FuzzLogJSON: whatever a request holds, its JSON log line is one line of
+// printable ASCII that decodes, with valid UTF-8 values back as they came.
+func FuzzLogJSON(f *testing.F) {
+	f.Add("GET", "/api", "http://localhost:5173", "x-token", "note")
+	f.Add("OPT\x00IONS", "/\u202e\xff", "\x1b[31m", "\U0001F600", "\n")
+	f.Fuzz(func(t *testing.T, method, path, origin, acrh, why string) {
+		e := logEntry{time: time.Unix(0, 0).UTC(), method: method, path: path, origin: origin, preflight: acrh != "", acrm: "PUT", acrh: acrh, status: 204, why: why}
+		line := e.json()
+		for _, c := range []byte(line) {
+			if c < 0x20 || c >= 0x7f {
+				t.Fatalf("raw byte %#x in %q", c, line)
+			}
+		}
+		var l logLine
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if utf8.ValidString(path) && l.Path != path {
+			t.Fatalf("path %q came back %q", path, l.Path)
 		}
 	})
 }

@@ -20,6 +20,7 @@ type proxyOptions struct {
 	allowCredentials bool
 	addr             string
 	quiet            bool
+	logFormat        string
 	ready            func(url string) // tests learn the address here
 	shutdownDeadline time.Duration
 }
@@ -55,6 +56,7 @@ one line per request. Cookie and Set-Cookie pass through untouched.`,
 	fs.BoolVar(&opts.allowCredentials, "allow-credentials", false, "with --allow-origin: allow credentials (cookies) too")
 	fs.StringVar(&opts.addr, "addr", "127.0.0.1:8787", "address to listen on; loopback unless you ask otherwise")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "do not log requests")
+	fs.StringVar(&opts.logFormat, "log-format", "text", "the request log on stdout: text (one line per request) or json (one JSON object per request, for tools)")
 	_ = cmd.MarkFlagRequired("target")
 	return cmd
 }
@@ -64,6 +66,9 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 	stdout, stderr := opts.f.stdout, opts.f.stderr
 	if _, err := proxy.ParseTarget(opts.target); err != nil {
 		return usagef("for example --target https://api.staging.example.com", "--target: %v", err)
+	}
+	if opts.logFormat != "text" && opts.logFormat != "json" {
+		return usagef("use --log-format text or --log-format json", "--log-format: %q is not a log format", opts.logFormat)
 	}
 	host, _, err := net.SplitHostPort(opts.addr)
 	if err != nil {
@@ -98,7 +103,7 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 	if w := exposureWarning(host, opts.addr); w != "" {
 		fmt.Fprintln(stderr, "corsproof: warning: "+w)
 	}
-	popts := proxy.Options{Target: opts.target, Rules: rules}
+	popts := proxy.Options{Target: opts.target, Rules: rules, LogJSON: opts.logFormat == "json"}
 	if !opts.quiet {
 		popts.Log = stdout
 	}
