@@ -155,7 +155,8 @@ func TestAuditMistakes(t *testing.T) {
 				assert.Equal(t, audit.RuleVaryMissing, v.Rule)
 				assert.Equal(t, tc.vary, v.Severity, v.Why)
 				assert.Nil(t, v.Read, "a Vary finding reads nothing")
-				assert.Contains(t, v.Why, "--cache-check")
+				assert.Contains(t, v.Why, "`corsproof probe "+v.URL+" --origin ")
+				assert.Contains(t, v.Why, " --via edge=https://YOUR-CDN --cache-check`")
 				require.NotNil(t, v.Actual)
 				assert.Empty(t, v.Actual.ResponseHeaders["Vary"], "the evidence is a response the browser saw without Vary")
 				if tc.path == "/reflect-novary" {

@@ -14,7 +14,7 @@
 // on the Origin; when it does and a response lacks Vary: Origin, a shared
 // cache could hand one origin's answer to another (vary.go). The audit has
 // no cache in the loop, so that finding is info at most, and says how to
-// prove it through the real cache (run --cache-check --via).
+// prove it through the real cache (probe or run with --via and --cache-check).
 //
 // The package has no browser imports: the checks are scenarios.Case values
 // for runner.Run, and classification reads result records.

@@ -149,14 +149,14 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 	o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s), but %d of the %d %ss the audit saw lack `Vary: Origin`: "+
 		"a shared cache (CDN, reverse proxy) in front of the API may store one origin's answer and serve it to others — %s. "+
 		"Info, not higher: no page read anything here it should not; the harm takes a cache on the path that keys responses without Origin, and the audit has no cache in the loop, so it saw the headers only. "+
-		"Confirm through the real cache: a case for this URL from %s, run with `corsproof run SUITE.yaml --via edge=https://YOUR-CDN --cache-check`. Fix: %s",
-		proof, len(lacking), len(seen), what, harm, seen[0].origin, fix)
+		"Confirm through the real cache: `corsproof probe %s --origin %s --via edge=https://YOUR-CDN --cache-check` (the same request through the edge, then from other origins in fresh browsers). Fix: %s",
+		proof, len(lacking), len(seen), what, harm, shellWord(url), shellWord(seen[0].origin), fix)
 	if cacheable == 0 {
 		o.Severity = SeverityNone
 		o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s) and %d of the %d %ss the audit saw lack `Vary: Origin`, "+
 			"but each of those says Cache-Control private or no-store (`Cache-Control: %s`), which keeps it out of shared caches: none, as long as no cache on the path is set to ignore Cache-Control "+
-			"(check with `corsproof run SUITE.yaml --via edge=https://YOUR-CDN --cache-check`); `Vary: Origin` would still be the robust answer",
-			proof, len(lacking), len(seen), what, w.cacheControl)
+			"(check with `corsproof probe %s --origin %s --via edge=https://YOUR-CDN --cache-check`); `Vary: Origin` would still be the robust answer",
+			proof, len(lacking), len(seen), what, w.cacheControl, shellWord(url), shellWord(seen[0].origin))
 	}
 	f := Finding{Rule: rule, Severity: o.Severity, URL: url, Why: o.Why, Origin: o.Check.Origin.Origin, Evidence: &o, Kinds: []string{}, Origins: []string{}}
 	rec := o.Record
@@ -237,4 +237,14 @@ func tokenIn(v, tok string) bool {
 		}
 	}
 	return false
+}
+
+// shellWord quotes s for a POSIX shell when it holds more than the
+// characters a URL is safe with unquoted (a query's & or ? would not be).
+// Reports escape what a terminal would act on, whatever the quoting.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

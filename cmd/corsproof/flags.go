@@ -85,25 +85,32 @@ func (f *browserFlags) config(reuse *harness.Browser) (runner.Config, error) {
 	return cfg, nil
 }
 
-// viaFlags are --via, shared by run and probe: network paths (a CDN edge,
-// a proxy, the origin server) every request also runs on.
-type viaFlags []string
-
-func (v *viaFlags) add(fs *pflag.FlagSet) {
-	fs.StringArrayVar((*[]string)(v), "via", nil, "also make every request over the network path `NAME=URL` (scheme://host[:port] of a CDN edge, proxy or origin server; repeatable) and compare each exchange with the first path (the suite's paths:, or the URLs as written, named direct); a changed verdict fails, header drift warns")
+// pathFlags are the network-path flags, shared by run and probe: the
+// paths (a CDN edge, a proxy, the origin server) every request also runs
+// on, and the checks of what those hops add, drop or poison.
+type pathFlags struct {
+	via                    []string
+	cacheCheck, errorPaths bool
 }
 
-// paths parses the flags.
-func (v viaFlags) paths() ([]scenarios.Path, error) {
-	var out []scenarios.Path
-	for _, s := range v {
-		p, err := scenarios.ParsePath(s)
+func (p *pathFlags) add(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&p.via, "via", nil, "also make every request over the network path `NAME=URL` (scheme://host[:port] of a CDN edge, proxy or origin server; repeatable) and compare each exchange with the first path (the suite's paths:, or the URLs as written, named direct); a changed verdict fails, header drift warns")
+	fs.BoolVar(&p.cacheCheck, "cache-check", false, "add a shared-cache poisoning check per case: its origin primes the path, then another origin makes the same request from a fresh browser; fails when that origin is answered with the first one's Access-Control-Allow-Origin")
+	fs.BoolVar(&p.errorPaths, "error-paths", false, "add error-path cases per case (no credentials, a bad token, an unknown route, a malformed body, a burst of 20 calls for a rate limiter); fails when an error response lacks the CORS headers the page needs to read it")
+}
+
+// apply puts the flags into a runner configuration.
+func (p *pathFlags) apply(cfg *runner.Config) error {
+	cfg.Paths = nil
+	for _, s := range p.via {
+		path, err := scenarios.ParsePath(s)
 		if err != nil {
-			return nil, &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via NAME=URL, e.g. edge=https://cdn.example.com (scheme://host[:port], no path), or NAME=URL@HOST:PORT to connect to another address"}
+			return &usageError{err: fmt.Errorf("--via: %w", err), hint: "write --via NAME=URL, e.g. edge=https://cdn.example.com (scheme://host[:port], no path), or NAME=URL@HOST:PORT to connect to another address"}
 		}
-		out = append(out, p)
+		cfg.Paths = append(cfg.Paths, path)
 	}
-	return out, nil
+	cfg.CacheCheck, cfg.ErrorPaths = p.cacheCheck, p.errorPaths
+	return nil
 }
 
 // outputFlags say where results go.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/internal/nginxtest"
+	"github.com/corsproof/corsproof/scenarios"
 )
 
 // edgeSuite runs the built-in API's allow-list route on two paths: the
@@ -79,7 +80,7 @@ func TestRunPathsAgainstNginx(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: edge\ntarget: "+base+"\npaths:\n  origin_server: "+base+"\n  edge: "+edge+"\n"+edgeSuite), 0o644))
 			f, stdout, stderr := testFactory(t)
 			html := filepath.Join(dir, "report.html")
-			opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), cacheCheck: true,
+			opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), paths: pathFlags{cacheCheck: true},
 				out: outputFlags{output: "json", quiet: true, reports: []string{"html=" + html, "markdown=" + filepath.Join(dir, "report.md")}}}
 			opts.browser.jobs = 1
 			err := runRun(context.Background(), opts)
@@ -125,7 +126,7 @@ func TestProbeVia(t *testing.T) {
 	probe := func(t *testing.T, output string) (string, error) {
 		f, stdout, _ := testFactory(t)
 		po := &probeOptions{f: f, url: base + "/api/allowlist/me?status=401&cors_on_errors=true", browser: defaultBrowserFlags(),
-			out: outputFlags{output: output}, via: viaFlags{"edge=" + edge},
+			out: outputFlags{output: output}, paths: pathFlags{via: []string{"edge=" + edge}},
 			req: requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch"}}
 		err := runProbe(context.Background(), po)
 		return stdout.String(), err
@@ -142,9 +143,27 @@ func TestProbeVia(t *testing.T) {
 	out, _ = probe(t, "text")
 	assert.Contains(t, out, `actual: access-control-allow-origin removed (was "https://app.example.test")`)
 
-	f, _, _ := testFactory(t)
+	// The one-command confirmation of audit's Vary finding: the edge's
+	// cache hands app's Access-Control-Allow-Origin to another origin.
+	f, stdout, _ := testFactory(t)
+	err = runProbe(context.Background(), &probeOptions{f: f, url: base + "/api/allowlist/items?vary=false", browser: defaultBrowserFlags(),
+		out: outputFlags{output: "json"}, paths: pathFlags{via: []string{"edge=" + edge}, cacheCheck: true},
+		req: requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch"}})
+	require.ErrorIs(t, err, errExpectations)
+	poisoned := map[string]bool{}
+	for _, r := range decodeRun(t, stdout.Bytes()).Records {
+		if r.CacheCheck != nil {
+			poisoned[r.Name] = r.CacheCheck.Poisoned
+		}
+	}
+	other := scenarios.UnlistedOrigin
+	assert.Equal(t, map[string]bool{
+		"probe › cache check from " + other + " @direct": false, "probe › cache check from " + other + " @edge": true,
+	}, poisoned)
+
+	f, _, _ = testFactory(t)
 	err = runProbe(context.Background(), &probeOptions{f: f, url: base + "/api/open", browser: defaultBrowserFlags(), out: outputFlags{output: "text"},
-		via: viaFlags{"edge"}, req: requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch"}})
+		paths: pathFlags{via: []string{"edge"}}, req: requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch"}})
 	var ue *usageError
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, ue.Hint(), "--via NAME=URL")

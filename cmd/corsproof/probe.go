@@ -21,7 +21,7 @@ type probeOptions struct {
 	browser browserFlags
 	out     outputFlags
 	repeat  repeatFlags
-	via     viaFlags
+	paths   pathFlags
 }
 
 func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *cobra.Command {
@@ -50,7 +50,7 @@ func newProbeCmd(f *factory, runF func(context.Context, *probeOptions) error) *c
 	po.browser.add(fs)
 	po.browser.addTryFix(fs)
 	po.repeat.add(fs)
-	po.via.add(fs)
+	po.paths.add(fs)
 	po.out.add(fs, "text")
 	return cmd
 }
@@ -84,7 +84,7 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	if err := po.repeat.apply(&cfg); err != nil {
 		return err
 	}
-	if cfg.Paths, err = po.via.paths(); err != nil {
+	if err := po.paths.apply(&cfg); err != nil {
 		return err
 	}
 	// Check every output flag before the browser runs.

@@ -27,9 +27,7 @@ type runOptions struct {
 	repeat       repeatFlags
 	maxCases     int
 	maxFileMiB   int
-	via          viaFlags
-	cacheCheck   bool
-	errorPaths   bool
+	paths        pathFlags
 }
 
 func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -57,9 +55,7 @@ error.`,
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
-	opts.via.add(cmd.Flags())
-	cmd.Flags().BoolVar(&opts.cacheCheck, "cache-check", false, "add a shared-cache poisoning check per case: its origin primes the path, then another origin makes the same request from a fresh browser; fails when that origin is answered with the first one's Access-Control-Allow-Origin")
-	cmd.Flags().BoolVar(&opts.errorPaths, "error-paths", false, "add error-path cases per case (no credentials, a bad token, an unknown route, a malformed body, a burst of 20 calls for a rate limiter); fails when an error response lacks the CORS headers the page needs to read it")
+	opts.paths.add(cmd.Flags())
 	cmd.Flags().IntVar(&opts.maxCases, "max-cases", scenarios.DefaultLimits.Cases, "refuse a suite with more cases than this")
 	cmd.Flags().IntVar(&opts.maxFileMiB, "max-file-size", int(scenarios.DefaultLimits.FileBytes>>20), "refuse a suite file larger than this many `MiB`")
 	return cmd
@@ -87,13 +83,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return fmt.Errorf("--shard: %w", err)
 		}
 	}
-	via, err := opts.via.paths()
-	if err != nil {
-		return err
-	}
 	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out, repeat: &opts.repeat,
 		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges,
-		via: via, cacheCheck: opts.cacheCheck, errorPaths: opts.errorPaths})
+		paths: &opts.paths})
 }
 
 // loadSuites loads every suite file and reports the problems of all of
@@ -121,9 +113,8 @@ type suiteRun struct {
 	allowChanges bool
 	// repeat is nil for demo, which has no --repeat.
 	repeat *repeatFlags
-	// via, cacheCheck and errorPaths are run's network-path flags.
-	via                    []scenarios.Path
-	cacheCheck, errorPaths bool
+	// paths are run's network-path flags; nil for demo.
+	paths *pathFlags
 }
 
 // runSuites runs the suites and writes every report asked for, JSON Lines
@@ -135,7 +126,11 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		return err
 	}
 	cfg.Shard = sr.shard
-	cfg.Paths, cfg.CacheCheck, cfg.ErrorPaths = sr.via, sr.cacheCheck, sr.errorPaths
+	if sr.paths != nil {
+		if err := sr.paths.apply(&cfg); err != nil {
+			return err
+		}
+	}
 	if sr.repeat != nil {
 		if err := sr.repeat.apply(&cfg); err != nil {
 			return err
