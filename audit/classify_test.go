@@ -321,3 +321,57 @@ func TestClassifyVaryErrorStatus(t *testing.T) {
 		assert.NotEqual(t, RuleVaryMissing, f.Rule, f.Why)
 	}
 }
+
+// TestClassifyVaryIgnoresOtherStatuses: an allow-list that says Vary:
+// Origin on every 200, and whose rate limiter answers some checks 429
+// with neither CORS headers nor Vary, has nothing to fix: the 429 is the
+// same for every origin. The 429s lacking Vary on the allow-list without
+// Vary are not counted either.
+func TestClassifyVaryIgnoresOtherStatuses(t *testing.T) {
+	t.Parallel()
+	legit := "https://app.example.com"
+	for _, tc := range []struct {
+		desc   string
+		vary   bool
+		wantOK bool
+		why    string
+	}{
+		{"Vary on every 200: nothing", true, false, ""},
+		{"no Vary on the 200s: counted without the 429s", false, true, "14 of the 14 responses"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			p, err := NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{legit}})
+			require.NoError(t, err)
+			run := fakeRun(p, func(c scenarios.Case, _ string) (string, string, bool) {
+				if c.Origin == legit {
+					return legit, "true", true
+				}
+				return "", "", true
+			})
+			for i := range run.Records {
+				r := &run.Records[i]
+				if !tc.vary {
+					delete(r.Actual.ResponseHeaders, "Vary")
+				}
+				if i%3 == 1 && r.Origin != legit {
+					r.Actual.Status = 429
+					delete(r.Actual.ResponseHeaders, "Vary")
+				}
+			}
+			var vary []Finding
+			for _, f := range Classify(p, run).Findings {
+				if f.Rule == RuleVaryMissing {
+					vary = append(vary, f)
+				}
+			}
+			if !tc.wantOK {
+				assert.Empty(t, vary)
+				return
+			}
+			require.Len(t, vary, 1)
+			assert.Contains(t, vary[0].Why, tc.why)
+			assert.Equal(t, 200, vary[0].Actual.Status, "the evidence is a response whose answer varies")
+		})
+	}
+}

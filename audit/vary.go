@@ -36,9 +36,9 @@ type seenAnswer struct {
 // varyFindings looks, for one URL, at what the audit's own requests were
 // answered: when Access-Control-Allow-Origin depends on the Origin — an
 // origin got itself back, or two origins making the same kind of request
-// got different values — every response of that exchange must say Vary:
-// Origin, or a shared cache may store one origin's answer and serve it to
-// another. The audit has no cache on the path, so it cannot show the
+// got different values — every response of that exchange at a status
+// where the answers differ must say Vary: Origin, or a shared cache may
+// store one origin's answer and serve it to another. The audit has no cache on the path, so it cannot show the
 // mix-up, only that nothing prevents it: the finding is info (none when
 // Cache-Control keeps the responses out of shared caches), and its text
 // says how to prove it through the real cache. The actual responses and
@@ -91,21 +91,28 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 	})
 	var proof string
 	reflected := false
+	// varies are the statuses at which the answers were seen to depend on
+	// the Origin: only responses of those need Vary. A rate limiter's 429
+	// without CORS headers is the same for every origin, Vary or not.
+	varies := map[int]bool{}
 	for i, a := range seen {
 		// An attacker origin got back: reflection. (A legitimate origin
 		// getting itself back proves nothing: a static value names it.)
 		if a.o.Check.Origin.Kind != KindLegitimate && a.acao != "" && a.acao != "*" && a.acao != "null" && a.acao == a.origin {
-			proof, reflected = fmt.Sprintf("%s got %q, its own origin, back", a.origin, a.acao), true
-			break
-		}
-		if proof != "" {
+			varies[a.ex.Status] = true
+			if !reflected {
+				proof, reflected = fmt.Sprintf("%s got %q, its own origin, back", a.origin, a.acao), true
+			}
 			continue
 		}
 		for _, b := range seen[i+1:] {
 			// The same status too: an error page (a rate limiter's 429)
 			// without CORS headers says nothing about the Origin.
 			if b.o.Check.Kind == a.o.Check.Kind && b.ex.Status == a.ex.Status && b.origin != a.origin && b.acao != a.acao {
-				proof = fmt.Sprintf("%s got %s, %s got %s", a.origin, quoted(a.acao), b.origin, quoted(b.acao))
+				varies[a.ex.Status] = true
+				if proof == "" {
+					proof = fmt.Sprintf("%s got %s, %s got %s", a.origin, quoted(a.acao), b.origin, quoted(b.acao))
+				}
 				break
 			}
 		}
@@ -114,8 +121,12 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 		return Finding{}, false
 	}
 	var lacking []seenAnswer
-	cacheable := 0
+	cacheable, judged := 0, 0
 	for _, a := range seen {
+		if !varies[a.ex.Status] {
+			continue
+		}
+		judged++
 		if !a.vary {
 			lacking = append(lacking, a)
 			if a.cacheControl == "" {
@@ -150,13 +161,13 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 		"a shared cache (CDN, reverse proxy) in front of the API may store one origin's answer and serve it to others — %s. "+
 		"Info, not higher: no page read anything here it should not; the harm takes a cache on the path that keys responses without Origin, and the audit has no cache in the loop, so it saw the headers only. "+
 		"Confirm through the real cache: `corsproof probe %s --origin %s --via edge=https://YOUR-CDN --cache-check` (the same request through the edge, then from other origins in fresh browsers). Fix: %s",
-		proof, len(lacking), len(seen), what, harm, shellWord(url), shellWord(seen[0].origin), fix)
+		proof, len(lacking), judged, what, harm, shellWord(url), shellWord(seen[0].origin), fix)
 	if cacheable == 0 {
 		o.Severity = SeverityNone
 		o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s) and %d of the %d %ss the audit saw lack `Vary: Origin`, "+
 			"but each of those says Cache-Control private or no-store (`Cache-Control: %s`), which keeps it out of shared caches: none, as long as no cache on the path is set to ignore Cache-Control "+
 			"(check with `corsproof probe %s --origin %s --via edge=https://YOUR-CDN --cache-check`); `Vary: Origin` would still be the robust answer",
-			proof, len(lacking), len(seen), what, w.cacheControl, shellWord(url), shellWord(seen[0].origin))
+			proof, len(lacking), judged, what, w.cacheControl, shellWord(url), shellWord(seen[0].origin))
 	}
 	f := Finding{Rule: rule, Severity: o.Severity, URL: url, Why: o.Why, Origin: o.Check.Origin.Origin, Evidence: &o, Kinds: []string{}, Origins: []string{}}
 	rec := o.Record
