@@ -251,6 +251,9 @@ func TestAuditPreflighted(t *testing.T) {
 	require.NotNil(t, pv.Preflight)
 	assert.Equal(t, "OPTIONS", pv.Preflight.Method)
 	assert.Contains(t, pv.Why, "4 of the 4 preflight responses the audit saw lack `Vary: Origin`")
+	// The confirming probe makes the preflight: the header and credentials
+	// of the preflighted check, the token's value a placeholder.
+	assert.Regexp(t, "`corsproof probe "+regexp.QuoteMeta(srv.URL)+`/me --origin \S+ -H 'X-Token: REPLACE-ME' --credentials include --via edge=https://YOUR-CDN --cache-check`+"`", pv.Why)
 	f := rep.Findings[0]
 	assert.Equal(t, audit.RuleOriginReflected, f.Rule)
 	assert.Equal(t, audit.SeverityHigh, f.Severity)

@@ -213,7 +213,12 @@ func Classify(p *Plan, run *result.Run) *Report {
 		rep.Findings = append(rep.Findings, finding(k.url, k.rule, g))
 	}
 	for _, u := range p.Options.URLs {
-		rep.Findings = append(rep.Findings, varyFindings(u, seen[u])...)
+		outcomes, ok := seen[u]
+		if !ok {
+			continue // no outcome, or a URL named twice (audited once)
+		}
+		rep.Findings = append(rep.Findings, varyFindings(u, outcomes)...)
+		delete(seen, u)
 	}
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
 	return rep

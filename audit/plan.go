@@ -129,13 +129,22 @@ func NewPlan(o Options) (*Plan, error) {
 		if err != nil {
 			return nil, &InputError{Flag: "--origin", Value: l, Reason: "is not an origin", Advice: "write scheme://host[:port], e.g. --origin https://shop.example.com"}
 		}
-		legit = append(legit, n)
+		if !slices.Contains(legit, n) {
+			legit = append(legit, n)
+		}
 	}
 	p := &Plan{Options: o, Legit: map[string][]string{}, Suite: &scenarios.Suite{Version: 1, Name: "audit"}}
 	simpleMethod := cors.IsSafelistedMethod(cors.NormalizeMethod(o.Method))
 	preflighted := len(o.Headers) > 0 || !simpleMethod
 	requests := 0
+	seenURL := map[string]bool{}
 	for _, raw := range o.URLs {
+		// A URL named twice is audited once: its findings would repeat,
+		// with doubled counts.
+		if seenURL[raw] {
+			continue
+		}
+		seenURL[raw] = true
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 			return nil, &InputError{Flag: "URL", Value: raw, Reason: "is not an http or https URL", Advice: "for example https://api.example.com/me"}
@@ -162,8 +171,10 @@ func NewPlan(o Options) (*Plan, error) {
 			kinds := []CheckKind{CheckSimple, CheckCredentialed}
 			if ao.Kind == KindLegitimate {
 				// What the API answers its front end, to compare with the
-				// attacker pages' answers (vary.go): the same request
-				// without credentials, and the preflighted one.
+				// attacker pages' answers (vary.go): the simple request
+				// without credentials, and the preflighted one, which is
+				// credentialed as every preflighted check is (with
+				// --cookie seeded; nothing of it is excerpted).
 				kinds = []CheckKind{CheckSimple}
 			}
 			if preflighted {

@@ -43,6 +43,13 @@ func TestNewPlan(t *testing.T) {
 	last := p.Suite.Cases[2]
 	assert.Equal(t, CheckPreflighted, p.Checks[2].Kind)
 	assert.Equal(t, map[string]string{"Authorization": "Bearer x"}, last.Request.Headers)
+
+	// A URL or an origin named twice (or spelled two ways) is audited once.
+	twice, err := NewPlan(Options{URLs: []string{"https://api.example.com/me", "https://api.example.com/me"},
+		Origins: []string{"https://app.example.com", "HTTPS://APP.example.com:443"}, Headers: map[string]string{"Authorization": "Bearer x"}})
+	require.NoError(t, err)
+	assert.Equal(t, len(p.Checks), len(twice.Checks))
+	assert.Equal(t, p.Requests(), twice.Requests())
 }
 
 func TestNewPlanRefuses(t *testing.T) {

@@ -2,10 +2,13 @@ package audit
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
 )
 
 // Answer is one Access-Control-Allow-Origin value an audit's requests got
@@ -160,14 +163,14 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 	o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s), but %d of the %d %ss the audit saw lack `Vary: Origin`: "+
 		"a shared cache (CDN, reverse proxy) in front of the API may store one origin's answer and serve it to others — %s. "+
 		"Info, not higher: no page read anything here it should not; the harm takes a cache on the path that keys responses without Origin, and the audit has no cache in the loop, so it saw the headers only. "+
-		"Confirm through the real cache: `corsproof probe %s --origin %s --via edge=https://YOUR-CDN --cache-check` (the same request through the edge, then from other origins in fresh browsers). Fix: %s",
-		proof, len(lacking), judged, what, harm, shellWord(url), shellWord(seen[0].origin), fix)
+		"Confirm through the real cache: `%s` (the same request through the edge, then from other origins in fresh browsers). Fix: %s",
+		proof, len(lacking), judged, what, harm, confirmCommand(url, w), fix)
 	if cacheable == 0 {
 		o.Severity = SeverityNone
 		o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s) and %d of the %d %ss the audit saw lack `Vary: Origin`, "+
 			"but each of those says Cache-Control private or no-store (`Cache-Control: %s`), which keeps it out of shared caches: none, as long as no cache on the path is set to ignore Cache-Control "+
-			"(check with `corsproof probe %s --origin %s --via edge=https://YOUR-CDN --cache-check`); `Vary: Origin` would still be the robust answer",
-			proof, len(lacking), judged, what, w.cacheControl, shellWord(url), shellWord(seen[0].origin))
+			"(check with `%s`); `Vary: Origin` would still be the robust answer",
+			proof, len(lacking), judged, what, w.cacheControl, confirmCommand(url, w))
 	}
 	f := Finding{Rule: rule, Severity: o.Severity, URL: url, Why: o.Why, Origin: o.Check.Origin.Origin, Evidence: &o, Kinds: []string{}, Origins: []string{}}
 	rec := o.Record
@@ -248,6 +251,30 @@ func tokenIn(v, tok string) bool {
 		}
 	}
 	return false
+}
+
+// confirmCommand is the probe that checks the finding through a real
+// cache: the request of the evidence (its method, headers — secret values
+// as placeholders — and credentials, so a preflight finding makes its
+// preflight) from the evidence's origin, through the edge, with the
+// cache check.
+func confirmCommand(url string, w seenAnswer) string {
+	req := w.o.Record.Request
+	args := []string{"corsproof", "probe", shellWord(url), "--origin", shellWord(w.origin)}
+	if m := req.Method; m != "" && m != "GET" {
+		args = append(args, "-X", shellWord(m))
+	}
+	for _, name := range slices.Sorted(maps.Keys(req.Headers)) {
+		value := req.Headers[name]
+		if cors.IsSecretHeader(name) {
+			value = secretPlaceholder
+		}
+		args = append(args, "-H", shellWord(name+": "+value))
+	}
+	if req.Credentials == scenarios.CredentialsInclude {
+		args = append(args, "--credentials", "include")
+	}
+	return strings.Join(append(args, "--via", "edge=https://YOUR-CDN", "--cache-check"), " ")
 }
 
 // shellWord quotes s for a POSIX shell when it holds more than the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/corsproof/corsproof/cors"
 )
@@ -273,10 +274,26 @@ func makeDebugDir(dir string) error {
 // writePrivate writes a file of the --debug-cdp folder, readable by the
 // user alone.
 func writePrivate(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := openPrivate(path)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
 	return errors.Join(err, f.Close())
+}
+
+// openPrivate creates or truncates a file of the --debug-cdp folder for
+// the user alone: a symbolic link planted at its name (the folder may be
+// under a shared /tmp) is not followed, and a file left by an earlier run
+// with a wider mode is narrowed before anything is written.
+func openPrivate(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

@@ -3,6 +3,8 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/cdproto/fetch"
@@ -142,4 +144,25 @@ func TestRedactEmbeddedJSONKeepsUnknownText(t *testing.T) {
 	for _, s := range []string{"self.__corsproof.info()", "fetch(u).then(r => { return r.status })", ""} {
 		assert.Equal(t, s, redactEmbeddedJSON(s))
 	}
+}
+
+// TestOpenPrivate: a --debug-cdp file is the user's alone even where an
+// earlier run left a wider file or someone planted a link at its name.
+func TestOpenPrivate(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "launch.txt")
+	require.NoError(t, os.WriteFile(wide, []byte("old"), 0o644))
+	require.NoError(t, writePrivate(wide, []byte("new")))
+	fi, err := os.Stat(wide)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	target := filepath.Join(dir, "elsewhere")
+	require.NoError(t, os.WriteFile(target, []byte("keep"), 0o644))
+	link := filepath.Join(dir, "0001-case.cdp.jsonl")
+	require.NoError(t, os.Symlink(target, link))
+	_, err = openPrivate(link)
+	require.Error(t, err, "the link is not followed")
+	data, _ := os.ReadFile(target)
+	assert.Equal(t, "keep", string(data))
 }

@@ -151,7 +151,7 @@ func openDebugLog(dir, name, kind string) (*os.File, error) {
 	path := filepath.Join(dir, fmt.Sprintf("%04d-%s.%s.jsonl", debugSeq.Add(1), safe, kind))
 	// The log can hold what --show-secrets lets through, and always the
 	// URLs and bodies of the run: for the user's eyes only.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := openPrivate(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s log: %w", strings.ToUpper(kind), err)
 	}

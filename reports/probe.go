@@ -152,8 +152,9 @@ func ansiCQuote(s string) string {
 
 // WriteProbe writes a probe's run in format. For one record, json is the
 // record alone (what `explain --from` reads), text the record in full or,
-// with opts.Quiet, one line. A probe over several network paths (--via)
-// holds a record per path, written as a run; so is any other format.
+// with opts.Quiet, one line. A probe over several network paths (--via),
+// or with its cache check or error paths (--cache-check, --error-paths),
+// holds several records, written as a run; so is any other format.
 func WriteProbe(w io.Writer, format string, run *result.Run, opts Options) error {
 	var rec *result.Record
 	if len(run.Records) == 1 {

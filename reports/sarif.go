@@ -146,9 +146,13 @@ func writeSARIF(w io.Writer, rep *audit.Report) error {
 				"origins":           f.Origins,
 				"kinds":             f.Kinds,
 				"request":           f.Request,
+				"preflight":         f.Preflight,
 				"actual":            f.Actual,
 				"read":              f.Read,
 			},
+		}
+		if len(f.Answers) > 0 {
+			res.Properties["answers"] = f.Answers
 		}
 		if f.PoC != "" {
 			res.Attachments = []sarifAttachment{{Description: sarifText{Text: "proof-of-concept page: host it at " + f.Origin}, ArtifactLocation: sarifArtifact{URI: f.PoC}}}

@@ -67,6 +67,8 @@ func TestSARIFValidates(t *testing.T) {
 	require.Len(t, res, 4)
 	assert.Equal(t, []string{"error", "note", "none", "note"}, []string{res[0].Level, res[1].Level, res[2].Level, res[3].Level})
 	assert.Equal(t, audit.RuleVaryMissing, res[3].RuleID)
+	assert.NotNil(t, res[3].Properties["answers"], "a Vary finding carries what each origin was answered")
+	assert.Contains(t, res[0].Properties, "preflight", "the preflight exchange is a property, as the actual one is")
 	var rules struct {
 		Runs []struct {
 			Tool struct {

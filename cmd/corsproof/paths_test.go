@@ -168,3 +168,23 @@ func TestProbeVia(t *testing.T) {
 	require.ErrorAs(t, err, &ue)
 	assert.Contains(t, ue.Hint(), "--via NAME=URL")
 }
+
+// TestProbePathChecksThatCheckNothing: a cache check of a null origin and
+// error paths of a no-cors request make no case; the probe says so
+// instead of ignoring the flag.
+func TestProbePathChecksThatCheckNothing(t *testing.T) {
+	for _, tc := range []struct {
+		req   requestFlags
+		paths pathFlags
+		want  string
+	}{
+		{requestFlags{origin: "null", method: "GET", credentials: "omit", api: "fetch"}, pathFlags{cacheCheck: true}, "--cache-check: nothing to check"},
+		{requestFlags{origin: "https://app.example.test", method: "GET", credentials: "omit", api: "fetch", mode: "no-cors"}, pathFlags{errorPaths: true}, "--error-paths: no error path"},
+	} {
+		f, _, _ := testFactory(t)
+		err := runProbe(context.Background(), &probeOptions{f: f, url: "http://127.0.0.1:9/x", browser: defaultBrowserFlags(), out: outputFlags{output: "text"}, paths: tc.paths, req: tc.req})
+		var ue *usageError
+		require.ErrorAs(t, err, &ue, tc.want)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}

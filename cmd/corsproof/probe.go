@@ -87,6 +87,13 @@ func runProbe(ctx context.Context, po *probeOptions) error {
 	if err := po.paths.apply(&cfg); err != nil {
 		return err
 	}
+	// A check that makes no case here would be a silent no-op.
+	if po.paths.cacheCheck && len(scenarios.CacheChecks(c, []string{scenarios.UnlistedOrigin})) == 0 {
+		return usagef("drop --cache-check: a shared cache is checked with a cors-mode request from a real origin", "--cache-check: nothing to check for this request (an origin null, a no-cors request, or steps)")
+	}
+	if po.paths.errorPaths && len(scenarios.ErrorPaths(c)) == 0 {
+		return usagef("drop --error-paths: a no-cors page cannot read any response", "--error-paths: no error path applies to this request")
+	}
 	// Check every output flag before the browser runs.
 	targets, err := po.out.targets()
 	if err != nil {

@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -94,6 +95,10 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	browser, err := harness.FindBrowser(cfg.browser)
 	if err != nil {
+		var nf *harness.NotFoundError
+		if errors.As(err, &nf) {
+			return fmt.Errorf("%w; %s", err, nf.Hint())
+		}
 		return err
 	}
 	bin, err := filepath.Abs(cfg.corsproof)
