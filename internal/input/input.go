@@ -34,9 +34,12 @@ type NotRegularError struct{ fileerr.Problem }
 // ("suite", "HAR file"); flag, when not empty, is the flag that raises the
 // limit. It returns the data and the name to use for the file in
 // messages. A file that does not exist or cannot be opened returns the
-// *fs.PathError, for the caller to wrap.
+// *fs.PathError, for the caller to wrap. A nil stdin is the process's.
 func Read(ctx context.Context, path string, stdin io.Reader, limit int64, what, flag string) ([]byte, string, error) {
 	if path == Stdin {
+		if stdin == nil {
+			stdin = os.Stdin
+		}
 		data, err := readAll(ctx, stdin, limit)
 		return check(data, err, "stdin", limit, what, flag)
 	}

@@ -75,3 +75,22 @@ func TestReadStopsOnCancel(t *testing.T) {
 	_, _, err := Read(ctx, Stdin, r, 1<<20, "suite file", "")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
+
+// TestReadStdinDefault: callers without a reader of their own (policies,
+// saved runs) read "-" from the process's stdin; it once was a nil reader
+// and a panic.
+func TestReadStdinDefault(t *testing.T) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	old := os.Stdin
+	os.Stdin = r
+	t.Cleanup(func() { os.Stdin = old; r.Close() })
+	go func() {
+		_, _ = w.Write([]byte("version: 1\n"))
+		w.Close()
+	}()
+	data, name, err := Read(context.Background(), Stdin, nil, 1<<20, "policy file", "")
+	require.NoError(t, err)
+	assert.Equal(t, "stdin", name)
+	assert.Equal(t, "version: 1\n", string(data))
+}
