@@ -82,6 +82,14 @@ func TestImportHARChromiumDemo(t *testing.T) {
 			expect: yes(cors.VerdictBlocked, "PreflightWildcardOriginNotAllowed"),
 		},
 		{
+			// Its entry is as near the preflight above as that preflight's
+			// own request (the same start time); the preflight asked about
+			// x-token, which only the other request sends.
+			desc: "a simple GET next to another request's preflight keeps no preflight", name: "wildcard origin with credentials is refused", origin: "https://app.example.test",
+			req:    Request{API: APIFetch, Method: "GET", URL: target + "/api/wildcard-credentials", Credentials: CredentialsInclude, Mode: ModeCORS},
+			expect: yes(cors.VerdictBlocked, "WildcardOriginNotAllowed"),
+		},
+		{
 			desc: "time-out kept as the user saw it", name: "slow route times out", origin: "https://app.example.test",
 			req:    Request{API: APIFetch, Method: "GET", URL: target + "/api/slow", Credentials: CredentialsOmit, Mode: ModeCORS},
 			expect: yes(cors.VerdictTimeout, ""),

@@ -138,10 +138,17 @@ func (ix *preflightIndex) match(p *harReq) *harReq {
 		best = g.reqs[after]
 	default:
 		a, b := g.reqs[after], g.reqs[before]
-		// The nearer wins; at equal distance the earlier, as when every
-		// entry was scanned in order.
+		// A request that sends every header the preflight asked about
+		// wins over one that does not (a simple GET next to the preflight
+		// of a GET with X-Token); else the nearer, and at equal distance
+		// the earlier, as when every entry was scanned in order.
 		best = a
-		if p.index-b.index <= a.index-p.index {
+		switch fa, fb := coversPreflight(p, a), coversPreflight(p, b); {
+		case fa != fb:
+			if fb {
+				best = b
+			}
+		case p.index-b.index <= a.index-p.index:
 			best = b
 		}
 	}
@@ -222,4 +229,15 @@ func (u *uniqueNames) name(base string) string {
 	}
 	u.used[name] = true
 	return name
+}
+
+// coversPreflight reports whether request r sends every header preflight
+// p asked about (Access-Control-Request-Headers), as p's request must.
+func coversPreflight(p, r *harReq) bool {
+	for _, want := range p.acrh {
+		if !slices.ContainsFunc(r.headers, func(h [2]string) bool { return strings.EqualFold(h[0], want) }) {
+			return false
+		}
+	}
+	return true
 }
