@@ -116,15 +116,37 @@ func printError(w io.Writer, err error) {
 				fmt.Fprintf(w, "corsproof: hint: %s\n", h)
 			}
 		}
+	} else if head, names, ok := suggestions(err.Error()); ok {
+		// cobra's "Did you mean this?" list, as one error and a hint.
+		fmt.Fprintf(w, "corsproof: error: %s\n", head)
+		fmt.Fprintf(w, "corsproof: hint: did you mean %s?\n", strings.Join(names, " or "))
+		return
 	} else {
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(w, "corsproof: error: %s\n", line)
+			if strings.TrimSpace(line) != "" {
+				fmt.Fprintf(w, "corsproof: error: %s\n", line)
+			}
 		}
 	}
 	var h hinter
 	if errors.As(err, &h) && h.Hint() != "" {
 		fmt.Fprintf(w, "corsproof: hint: %s\n", h.Hint())
 	}
+}
+
+// suggestions splits cobra's unknown-command error into its first line
+// and the commands it suggests.
+func suggestions(msg string) (head string, names []string, ok bool) {
+	head, rest, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if !ok {
+		return "", nil, false
+	}
+	for _, line := range strings.Split(rest, "\n") {
+		if n := strings.TrimSpace(line); n != "" {
+			names = append(names, n)
+		}
+	}
+	return head, names, len(names) > 0
 }
 
 // factory is what every command takes from the process: where its output
@@ -148,7 +170,11 @@ the preflight and the actual request, then says what to change on the server.`,
 	root.SetOut(f.stdout)
 	root.SetErr(f.stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err: err, hint: "see `" + c.CommandPath() + " --help`"}
+		hint := "see `" + c.CommandPath() + " --help`"
+		if strings.Contains(err.Error(), "missing unit in duration") {
+			hint = "a duration has a unit: for example 5s, 1500ms or 2m"
+		}
+		return &usageError{err: err, hint: hint}
 	})
 	root.AddCommand(
 		newProbeCmd(f, nil),
