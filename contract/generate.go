@@ -145,15 +145,27 @@ func Build(p *policy.Policy, targetURL string) (*Contract, error) {
 	return g.c, nil
 }
 
+// TargetError is an API base URL a contract cannot be built against.
+type TargetError struct {
+	Raw, Reason string
+}
+
+func (e *TargetError) Error() string { return fmt.Sprintf("target %q: %s", e.Raw, e.Reason) }
+
+// Hint says what a base URL is.
+func (e *TargetError) Hint() string {
+	return "give the API's base URL, such as http://127.0.0.1:8080 or https://api.example.com/v1; route paths are appended to it"
+}
+
 // checkTarget validates the API's base URL and returns it without a
 // trailing slash, ready to put route paths after.
 func checkTarget(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("target %q: want the API's base URL, such as http://127.0.0.1:8080", raw)
+		return "", &TargetError{Raw: raw, Reason: "want the API's base URL, such as http://127.0.0.1:8080"}
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("target %q: the base URL takes no query, fragment or user; route paths are appended to it", raw)
+		return "", &TargetError{Raw: raw, Reason: "the base URL takes no query, fragment or user; route paths are appended to it"}
 	}
 	return strings.TrimSuffix(raw, "/"), nil
 }

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/corsproof/corsproof/internal/ctxwait"
@@ -12,7 +13,8 @@ import (
 const PolicyHint = "the format is documented in policy/policy.schema.json; examples/policy.yaml is a starting point"
 
 // LoadError is a policy that cannot be read or turned into a suite, with
-// PolicyHint as its advice.
+// PolicyHint as its advice. A target the contract cannot use is a
+// *TargetError instead.
 type LoadError struct{ Err error }
 
 func (e *LoadError) Error() string { return e.Err.Error() }
@@ -35,6 +37,8 @@ func Load(ctx context.Context, policyPath, targetURL string) (c *Contract, lint 
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, fmt.Errorf("interrupted while loading the policy: %w", context.Cause(ctx))
+	case errors.As(err, new(*TargetError)):
+		return nil, nil, err // its own hint: the target, not the policy
 	case err != nil:
 		return nil, nil, &LoadError{Err: err}
 	}

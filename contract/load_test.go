@@ -28,7 +28,10 @@ func TestLoad(t *testing.T) {
 	assert.NotEmpty(t, fileerr.Problems(err), "the policy's problems keep their positions")
 
 	_, _, err = Load(ctx, "../examples/policy.yaml", "not a url")
-	require.True(t, errors.As(err, &le), "a target the generator refuses: %v", err)
+	var te *TargetError
+	require.True(t, errors.As(err, &te), "a target the generator refuses: %v", err)
+	assert.False(t, errors.As(err, &le), "with its own hint, not the policy's")
+	assert.Contains(t, te.Hint(), "base URL")
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -71,6 +72,9 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 // generator's notes on stderr, and builds the contract.
 func loadContract(ctx context.Context, policyPath, targetURL string, stderr io.Writer) (*contract.Contract, error) {
 	c, lint, err := contract.Load(ctx, policyPath, targetURL)
+	if te := (*contract.TargetError)(nil); errors.As(err, &te) {
+		return nil, usagef(te.Hint(), "--target %q: %s", te.Raw, te.Reason)
+	}
 	if err != nil {
 		return nil, err
 	}
