@@ -273,6 +273,30 @@ func checkFlagCase(c scenarios.Case, command, urlFlag string) (scenarios.Case, e
 	return c, nil
 }
 
+// suiteWords are the suite-file words of the case validator's hints and
+// what a command line says instead.
+var suiteWords = strings.NewReplacer("remove mode", "drop --mode", "remove body", "drop --data",
+	"api: fetch", "--api fetch", "api: xhr", "--api xhr", "method: ", "-X ", "credentials: ", "--credentials ", "mode: ", "--mode ")
+
+// flagHint says a case validator's hint in terms of the flags.
+func flagHint(h string) string { return suiteWords.Replace(h) }
+
+// flagURLProblem rewords a problem with the request URL for a command
+// line, which has no suite target to resolve a path against.
+func flagURLProblem(msg, value, hint string) (string, string) {
+	example := "http://127.0.0.1:8080/api/items"
+	if value != "" && !strings.Contains(value, "://") && !strings.HasPrefix(value, "/") {
+		example = "http://" + value
+	}
+	switch {
+	case strings.Contains(msg, "relative but the suite has no target"):
+		return "is not an absolute URL", "write the whole URL, such as " + example
+	case strings.Contains(hint, "relative to target"):
+		return msg, "write an absolute http(s) URL, such as " + example
+	}
+	return msg, hint
+}
+
 // flagProblems rewrites a case's problems in terms of the flags that set
 // its fields.
 func flagProblems(err error, command, urlFlag string) error {
@@ -293,7 +317,12 @@ func flagProblems(err error, command, urlFlag string) error {
 				break
 			}
 		}
-		out = append(out, &fileerr.Problem{Field: where, Value: p.Value, Message: p.Message, Hint: p.Hint})
+		msg, hint := p.Message, flagHint(p.Hint)
+		if p.Field == "case.request.url" {
+			// A command line has no suite target: the URL is absolute.
+			msg, hint = flagURLProblem(msg, p.Value, hint)
+		}
+		out = append(out, &fileerr.Problem{Field: where, Value: p.Value, Message: msg, Hint: hint})
 	}
 	return &usageError{err: errors.Join(out...), hint: "see `corsproof " + command + " --help`"}
 }
