@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -325,4 +326,15 @@ func flagProblems(err error, command, urlFlag string) error {
 		out = append(out, &fileerr.Problem{Field: where, Value: p.Value, Message: msg, Hint: hint})
 	}
 	return &usageError{err: errors.Join(out...), hint: "see `corsproof " + command + " --help`"}
+}
+
+// checkSuiteFile refuses a -o of import or generate, which names the file
+// the suite goes to, that is a format's name: elsewhere -o is a format, and
+// `-o json` would quietly write a file called json.
+func checkSuiteFile(out string) error {
+	if slices.Contains(append(reports.Formats(), "md", "yaml", "yml"), strings.ToLower(out)) {
+		return usagef("-o names the file the suite is written to (YAML); leave it out to print the suite, or name a file such as repro.yaml",
+			"-o %q: a format's name, not a file: this command writes a suite", out)
+	}
+	return nil
 }

@@ -49,6 +49,9 @@ The same policy always gives the same suite, byte for byte.`,
 
 // runGenerate writes the policy's conformance suite.
 func runGenerate(ctx context.Context, opts *generateOptions) error {
+	if err := checkSuiteFile(opts.out); err != nil {
+		return err
+	}
 	c, err := loadContract(ctx, opts.policy, opts.target, opts.f.stderr)
 	if err != nil {
 		return err

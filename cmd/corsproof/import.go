@@ -72,6 +72,9 @@ which is what CORS looks at. What was skipped, and why, goes to stderr.`,
 
 // runImport writes the suite the input makes.
 func runImport(ctx context.Context, opts *importCmdOptions) error {
+	if err := checkSuiteFile(opts.out); err != nil {
+		return err
+	}
 	stdout, stderr := opts.f.stdout, opts.f.stderr
 	s, err := importFile(ctx, opts.stdin, opts.kind, opts.file, &opts.imp, stderr)
 	if err != nil {
