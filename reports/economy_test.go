@@ -88,3 +88,16 @@ func TestEconomyAgreesWithModel(t *testing.T) {
 	assert.True(t, g.Honoured)
 	assert.True(t, g.Storm)
 }
+
+// TestEconomyQuiet: -q keeps the economy's totals line, storm count
+// included, and leaves out the per-case block.
+func TestEconomyQuiet(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	r, err := New("text", Options{Quiet: true})
+	require.NoError(t, err)
+	require.NoError(t, r.Report(&b, stepsRun()))
+	assert.Contains(t, b.String(), "1 preflight storm")
+	assert.NotContains(t, b.String(), "PREFLIGHT STORM:")
+	assert.NotContains(t, b.String(), "fix:")
+}

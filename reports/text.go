@@ -136,7 +136,8 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 		fmt.Fprintln(bw, line)
 		for i := range r.Records {
 			rec := &r.Records[i]
-			if rec.Economy == nil || (t.opts.Quiet && rec.Economy.Storms == 0) {
+			// Quiet keeps the totals line: its storm count says to look.
+			if rec.Economy == nil || t.opts.Quiet {
 				continue
 			}
 			fmt.Fprintln(bw, "  "+p.paint(ansiBold, SanitizeTerminal(rec.Name)))
