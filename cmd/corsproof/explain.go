@@ -87,7 +87,7 @@ diagnosis; a run gives an array of them.`,
 	fs.IntVar(&eo.status, "status", 0, "status of the actual response (default 200 when --response-header is given)")
 	fs.StringArrayVar(&eo.responseHeaders, "response-header", nil, "header 'Name: value' of the actual response (repeatable; repeat a name for several lines)")
 	fs.StringVarP(&eo.output, "output", "o", "text", "text or json")
-	fs.BoolVar(&eo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+	fs.BoolVar(&eo.showSecrets, "show-secrets", false, "show the values of credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization and token-like ones such as X-Api-Key)")
 	return cmd
 }
 

@@ -126,7 +126,7 @@ func (f *outputFlags) add(fs *pflag.FlagSet, defaultOutput string) {
 	fs.StringVarP(&f.output, "output", "o", defaultOutput, "format on stdout: "+strings.Join(reports.Formats(), ", "))
 	fs.StringArrayVar(&f.reports, "report", nil, "also write FORMAT=PATH (repeatable), e.g. --report html=report.html --report junit=junit.xml")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only failed expectations and totals; no progress bar")
-	fs.BoolVar(&f.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+	fs.BoolVar(&f.showSecrets, "show-secrets", false, "show the values of credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization and token-like ones such as X-Api-Key)")
 }
 
 // targets checks -o and every --report before anything runs.

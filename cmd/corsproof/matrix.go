@@ -86,7 +86,7 @@ code is 0 unless the command line or a browser is wrong (2).`,
 	fs.StringVarP(&mo.output, "output", "o", "text", "format on stdout: "+strings.Join(compare.Formats(), ", "))
 	fs.StringArrayVar(&mo.reports, "report", nil, "also write FORMAT=PATH (repeatable), e.g. --report markdown=matrix.md --report html=matrix.html")
 	fs.BoolVarP(&mo.quiet, "quiet", "q", false, "no progress on stderr")
-	fs.BoolVar(&mo.showSecrets, "show-secrets", false, "show the values of Authorization, Cookie, Set-Cookie and Proxy-Authorization")
+	fs.BoolVar(&mo.showSecrets, "show-secrets", false, "show the values of credential headers (Authorization, Cookie, Set-Cookie, Proxy-Authorization and token-like ones such as X-Api-Key)")
 	_ = cmd.MarkFlagRequired("browser")
 	return cmd
 }

@@ -41,7 +41,8 @@ func newRunCmd(f *factory, runF func(context.Context, *runOptions) error) *cobra
 		Long: `Run every case of the suites in headless Chromium, each with an empty
 preflight cache, HTTP cache and cookie jar, and report the verdicts. Exits 0
 when every expectation holds, 1 when any fails, 2 on a usage or configuration
-error.`,
+error, 3 when the browser died and could not be replaced (the cases left are
+reported as not run).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
