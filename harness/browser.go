@@ -109,6 +109,10 @@ func checkBinaryFor(path, source string, notFound error) (string, error) {
 	p, err := exec.LookPath(path)
 	if err != nil {
 		advice := launchAdvice(path, err)
+		if strings.HasPrefix(source, "$") {
+			// The path came from the environment, not from --browser.
+			advice = strings.ReplaceAll(advice, "leave --browser out", "unset "+source)
+		}
 		if notFound == ErrNoFirefox {
 			advice = strings.ReplaceAll(advice, "Chromium", "Firefox")
 		}

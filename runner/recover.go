@@ -250,7 +250,8 @@ func (r *recovery) conclude(i int, rec result.Record, diagnose bool) {
 		}
 		rec.File, rec.Path = r.cases[i].File, r.cases[i].Path
 		rec.Expect = r.cases[i].Expect
-		rec.Mismatches = []string{"verdict: " + string(rec.Verdict) + ": " + rec.Page.Error}
+		// The error already says "not run: …".
+		rec.Mismatches = []string{"verdict: " + rec.Page.Error}
 		rec.Diagnosis = &cors.Diagnosis{ModelVerdict: cors.VerdictUnknown, Summary: "Not run: the browser died and no new one could be started, so there is nothing to diagnose."}
 	}
 	r.mu.Lock()

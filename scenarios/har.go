@@ -109,13 +109,13 @@ func (r *ImportReport) SkipSummary() string {
 		counts[s.Kind]++
 	}
 	if len(kinds) == 1 && counts[kinds[0]] == r.Entries {
-		return "all " + string(kinds[0])
+		return "all skipped: " + string(kinds[0])
 	}
 	parts := make([]string, len(kinds))
 	for i, k := range kinds {
-		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+		parts[i] = fmt.Sprintf("%d skipped: %s", counts[k], k)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "; ")
 }
 
 // The HAR input types. Only the fields the import reads are declared;
@@ -797,7 +797,7 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 		ic.Preflight = pre.index
 	}
 	if im.opts.OnlyFailed && !fromPreflight && hr.final().failed() == "" && (pre == nil || pre.failed() == "") {
-		im.skip(hr.index, hr.method, hr.url, SkipSucceeded, "succeeded in the user's browser (only failed requests asked for)")
+		im.skip(hr.index, hr.method, hr.url, SkipSucceeded, "the user's browser allowed it; --only-failed keeps the failed requests")
 		return Case{}, ic, false
 	}
 	var listed []string

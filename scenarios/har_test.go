@@ -414,7 +414,7 @@ func TestImportHARSkips(t *testing.T) {
 			require.Len(t, rep.Skipped, 1)
 			assert.Equal(t, tc.want, rep.Skipped[0].Kind)
 			assert.Contains(t, rep.Skipped[0].Reason, tc.wantMsg)
-			assert.Contains(t, err.Error(), "1 entry, all "+string(tc.want))
+			assert.Contains(t, err.Error(), "1 entry, all skipped: "+string(tc.want))
 		})
 	}
 }
@@ -427,12 +427,12 @@ func TestImportHARNothingToReplay(t *testing.T) {
 	}
 	_, _, err := ImportHAR(harOf(t, entries...), HAROptions{File: "user.har"})
 	require.ErrorIs(t, err, ErrNothingToReplay)
-	assert.EqualError(t, err, "user.har: nothing to replay: 12 entries, all same-origin")
+	assert.EqualError(t, err, "user.har: nothing to replay: 12 entries, all skipped: same-origin")
 
 	entries = append(entries, hentry{Method: "GET", URL: "data:,x"})
 	_, rep, err := ImportHAR(harOf(t, entries...), HAROptions{})
 	require.ErrorIs(t, err, ErrNothingToReplay)
-	assert.Contains(t, err.Error(), "13 entries, 12 same-origin, 1 not http(s)")
+	assert.Contains(t, err.Error(), "13 entries, 12 skipped: same-origin; 1 skipped: not http(s)")
 	assert.Len(t, rep.Skipped, 13)
 
 	_, _, err = ImportHAR([]byte(`{"log":{"entries":[]}}`), HAROptions{})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/corsproof/corsproof/internal/ctxwait"
 	"github.com/corsproof/corsproof/internal/fileerr"
@@ -31,7 +32,11 @@ func ImportFile(ctx context.Context, kind, path string, stdin io.Reader, maxByte
 		if len(fileerr.Problems(err)) > 0 || ctx.Err() != nil {
 			return nil, nil, err
 		}
-		return nil, nil, &ImportError{Reason: fmt.Sprintf("reading %v", err), Advice: "give the path of the exported file, or - to read stdin", Err: err}
+		why := err
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			why = pe.Err // "open FILE: …" would name the file twice
+		}
+		return nil, nil, &ImportError{Reason: fmt.Sprintf("reading %s: %v", path, why), Advice: "give the path of the exported file, or - to read stdin", Err: err}
 	}
 	opts.File = file
 	type imported struct {

@@ -410,7 +410,7 @@ func (w *walker) suite(body ast.Node) *Suite {
 		switch {
 		case !rc.name.set:
 			if rc.at != (yamlpos.Pos{}) {
-				w.Add(&MissingError{w.Problem(at, field+".name", "", "is missing", "give every case a unique name:")})
+				w.Add(&MissingError{w.Problem(at, field+".name", "", "is missing", "give every case a unique name: name: …")})
 			}
 		case rc.name.bad:
 			// Already reported where the value is.
