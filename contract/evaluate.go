@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -243,7 +244,7 @@ func judge(ck Check, rec *result.Record) []Finding {
 		f.Outcome = OutcomeViolation
 		f.Message = policyClause(ck) + ", but " + blockDetail(rec)
 		if rec.Diagnosis != nil {
-			f.Fix = rec.Diagnosis.Fix
+			f.Fix = policyFix(ck, rec)
 		}
 		return []Finding{f}
 	case !ck.Allowed && allowed:
@@ -337,6 +338,37 @@ func mergeErrors(fs []Finding) []Finding {
 }
 
 // policyClause words what the policy allows, for a violation.
+// policyFix is the record's fix as the policy would have it. The model's
+// fix names the one origin the case came from; a route whose policy allows
+// any origin without credentials answers them all with "*", which needs
+// neither Vary: Origin nor an allow-list.
+func policyFix(ck Check, rec *result.Record) string {
+	d := rec.Diagnosis
+	if ck.From != "*" || ck.Credentials || d.FixHeaders == nil || !d.FixHeaders.HasChanges() {
+		return d.Fix
+	}
+	fh := *d.FixHeaders
+	wildcard := func(c *cors.HeaderChange) *cors.HeaderChange {
+		if c == nil || c.Set["Access-Control-Allow-Origin"] == "" {
+			return c
+		}
+		out := *c
+		out.Set = maps.Clone(c.Set)
+		out.Set["Access-Control-Allow-Origin"] = "*"
+		delete(out.Set, "Vary")
+		return &out
+	}
+	fh.Preflight, fh.Actual = wildcard(fh.Preflight), wildcard(fh.Actual)
+	fh.Notes = nil
+	for _, n := range d.FixHeaders.Notes {
+		if !strings.Contains(n, "allow-list") {
+			fh.Notes = append(fh.Notes, n)
+		}
+	}
+	fh.Notes = append(fh.Notes, "The policy lets any origin read "+ck.Route+" without credentials: `*` answers them all.")
+	return cors.RenderFix(&fh, rec.Request.Method, rec.Request.URL)
+}
+
 func policyClause(ck Check) string {
 	who := ck.Origin
 	if ck.From != "" && ck.From != ck.Origin {

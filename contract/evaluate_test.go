@@ -12,6 +12,7 @@ import (
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/scenarios"
 )
 
 // conforming returns the records a server following the policy would
@@ -224,4 +225,25 @@ func TestEvaluateCountsRules(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &back))
 	assert.False(t, back.Conforms)
 	assert.Len(t, back.Findings, 2)
+}
+
+// TestPolicyFixForAnyOrigin: a route open to any origin without
+// credentials is fixed with "*", not with the one origin the case came
+// from (and its Vary and allow-list note); other routes keep the model's
+// fix.
+func TestPolicyFixForAnyOrigin(t *testing.T) {
+	rec := &result.Record{Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/api/catalog"}, Diagnosis: &cors.Diagnosis{
+		Fix: "model fix",
+		FixHeaders: &cors.FixHeaders{Actual: &cors.HeaderChange{Set: map[string]string{
+			"Access-Control-Allow-Origin": "https://app.corsproof.test", "Vary": "Origin", "Access-Control-Expose-Headers": "X-Request-Id"}},
+			Notes: []string{"Send `https://app.corsproof.test` when the request's Origin is on your allow-list; never copy the Origin header back unchecked."}},
+	}}
+	got := policyFix(Check{Route: "/api/catalog", From: "*", Origin: "https://app.corsproof.test"}, rec)
+	assert.Contains(t, got, "`Access-Control-Allow-Origin: *`")
+	assert.Contains(t, got, "`Access-Control-Expose-Headers: X-Request-Id`")
+	assert.NotContains(t, got, "Vary")
+	assert.NotContains(t, got, "allow-list")
+	assert.Equal(t, "https://app.corsproof.test", rec.Diagnosis.FixHeaders.Actual.Set["Access-Control-Allow-Origin"], "the record's own fix is left alone")
+	assert.Equal(t, "model fix", policyFix(Check{Route: "/api/orders", From: "https://shop.example.com"}, rec))
+	assert.Equal(t, "model fix", policyFix(Check{Route: "/api/catalog", From: "*", Credentials: true}, rec))
 }
