@@ -47,7 +47,7 @@ func (s Severity) AtLeast(min Severity) bool { return s.Rank() >= min.Rank() }
 func ParseSeverity(s string) (Severity, error) {
 	v := Severity(strings.ToLower(strings.TrimSpace(s)))
 	if v.Rank() < 0 {
-		return "", &InputError{Flag: "--fail-on", Value: s, Reason: "is not a severity", Advice: "use info, medium, high, or none to fail on any finding"}
+		return "", &InputError{Flag: "--fail-on", Value: s, Reason: "is not a severity", Advice: "use info, medium or high (the least severe finding that fails the audit), or none to fail on every finding, even a refused one"}
 	}
 	return v, nil
 }

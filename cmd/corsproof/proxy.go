@@ -113,7 +113,7 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 	}
 	srv, err := proxy.Listen(opts.addr, p)
 	if err != nil {
-		return err
+		return listenError(err, opts.addr)
 	}
 	proxy.Banner{URL: srv.URL(), Target: p.Target(), Policy: pol, PolicyFile: opts.policy,
 		Origins: opts.allowOrigins, Credentials: opts.allowCredentials}.Write(stderr)

@@ -96,3 +96,21 @@ func kernelIP(t *testing.T, h string) net.IP {
 	}
 	return net.IP(b)
 }
+
+// TestServersOnATakenAddress: serve and proxy on an address another
+// program holds say so, and how to pick another.
+func TestServersOnATakenAddress(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	addr := l.Addr().String()
+	f, _, _ := testFactory(t)
+	for name, err := range map[string]error{
+		"serve": runServe(context.Background(), &serveOptions{f: f, addr: addr, quiet: true}),
+		"proxy": runProxy(context.Background(), &proxyOptions{f: f, target: "http://127.0.0.1:1", allowOrigins: []string{"http://localhost:5173"}, addr: addr, quiet: true, logFormat: "text"}),
+	} {
+		var ue *usageError
+		require.ErrorAs(t, err, &ue, name)
+		assert.Contains(t, ue.Hint(), "another program listens on "+addr, name)
+	}
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -66,7 +68,7 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	}
 	srv, err := testapi.Start(opts.addr, testapi.NewHandler(pol, hopts...))
 	if err != nil {
-		return err
+		return listenError(err, opts.addr)
 	}
 	fmt.Fprintf(stderr, "corsproof: target API listening on %s (Ctrl-C to stop)\n", srv.URL)
 	for _, r := range pol.Routes {
@@ -94,4 +96,13 @@ func exposureWarning(host, addr string) string {
 		return fmt.Sprintf("serving on %s, every network interface: reachable from other machines", addr)
 	}
 	return fmt.Sprintf("serving on %s, which is reachable from other machines", addr)
+}
+
+// listenError gives a server that could not listen on addr, the --addr of
+// a command, a hint when the address is taken.
+func listenError(err error, addr string) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return &usageError{err: err, hint: "another program listens on " + addr + ": stop it, or pass --addr with a free port (127.0.0.1:0 picks one)"}
+	}
+	return err
 }
