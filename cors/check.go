@@ -291,7 +291,7 @@ func (m *machine) preflight() bool {
 		}
 		return true
 	}
-	for _, n := range m.p.RequestHeaderNames {
+	for _, n := range headerCheckOrder(m.p) {
 		if !slices.Contains(lower, n) {
 			m.block(ErrHeaderDisallowedByPreflightResponse, n, StagePreflight, r)
 			return false
@@ -436,4 +436,29 @@ func (m *machine) final() {
 		}
 	}
 	m.p.Verdict = VerdictAllowed
+}
+
+// headerCheckOrder is the order Chromium checks a preflight's request
+// headers against Access-Control-Allow-Headers, so the header it names
+// when several are missing is the model's too: headers whose names are
+// not safelisted first, then safelisted names with values that are not,
+// each group by name. Measured with Chromium 156: X-Token with an
+// application/json Content-Type fails on x-token, Zz with one on zz, X-B
+// with X-A on x-a, Zz with an unsafe Content-Language on zz.
+func headerCheckOrder(p Prediction) []string {
+	custom := map[string]bool{}
+	for _, r := range p.PreflightReasons {
+		if r.Kind == ReasonHeader {
+			custom[r.Name] = true
+		}
+	}
+	out := make([]string, 0, len(p.RequestHeaderNames))
+	for _, pass := range []bool{true, false} {
+		for _, n := range p.RequestHeaderNames {
+			if custom[n] == pass {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

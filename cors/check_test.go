@@ -207,3 +207,28 @@ func TestPredictCoversHeaderCorsErrors(t *testing.T) {
 	assert.Equal(t, ErrHeaderDisallowedByPreflightResponse, p.CorsError)
 	assert.Equal(t, "x-token", p.FailedParameter)
 }
+
+// TestHeaderCheckOrder: with several headers missing from
+// Access-Control-Allow-Headers the model names the one Chromium names
+// (measured on 156): an unsafelisted name before a safelisted name with
+// an unsafe value, then by name.
+func TestHeaderCheckOrder(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		headers map[string]string
+		want    string
+	}{
+		{map[string]string{"X-Token": "abc", "Content-Type": "application/json"}, "x-token"},
+		{map[string]string{"Zz": "1", "Content-Type": "application/json"}, "zz"},
+		{map[string]string{"X-B": "1", "X-A": "1"}, "x-a"},
+		{map[string]string{"Content-Language": "a:b", "Zz": "1"}, "zz"},
+		{map[string]string{"Content-Type": "application/json"}, "content-type"},
+	} {
+		p := Predict(Input{
+			Request:   Request{Origin: "https://app.example.test", URL: "http://127.0.0.1:8080/x", Method: "POST", Headers: tc.headers},
+			Preflight: &Response{Status: 204, Headers: map[string]string{"Access-Control-Allow-Origin": "https://app.example.test", "Access-Control-Allow-Methods": "POST"}},
+		})
+		assert.Equal(t, ErrHeaderDisallowedByPreflightResponse, p.CorsError, "%v", tc.headers)
+		assert.Equal(t, tc.want, p.FailedParameter, "%v", tc.headers)
+	}
+}
