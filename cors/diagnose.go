@@ -39,8 +39,9 @@ func Diagnose(in Input, obs Observation) Diagnosis {
 	default:
 		d.AgreesWithBrowser = p.Verdict == browserVerdict && p.CorsError == browserCorsError && p.Blocker == blockerOf(browserVerdict, browserCorsError, obs.BlockedReason)
 	}
-	// With several headers missing, Chromium names one of them, in an order
-	// the model cannot know; that is no difference worth a warning.
+	// With several headers missing, the browser names one of them: the
+	// model follows Chromium's order (headerCheckOrder), another engine's
+	// may differ; that is no difference worth a warning.
 	orderOnly := browserCorsError == ErrHeaderDisallowedByPreflightResponse && slices.Contains(p.RequestHeaderNames, strings.ToLower(failedParameter))
 	if d.AgreesWithBrowser && !orderOnly && browserCorsError != "" && failedParameter != "" && p.FailedParameter != "" && p.FailedParameter != failedParameter {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("the browser reported the failed parameter %s, the model %s (with several failing headers the order can differ)", quote(failedParameter), quote(p.FailedParameter)))
