@@ -169,7 +169,7 @@ func (h *HAR) Report(w io.Writer, run *result.Run) error {
 			StartedDateTime: harTime(start), ID: id, Title: rec.Name,
 			PageTimings: harPageTimings{OnContentLoad: -1, OnLoad: -1}, Origin: rec.Origin,
 		})
-		doc.Log.Entries = append(doc.Log.Entries, recordEntries(rec, id, start)...)
+		doc.Log.Entries = append(doc.Log.Entries, caseEntries(rec, id, start)...)
 		start = start.Add(time.Duration(rec.DurationMS) * time.Millisecond)
 	}
 	enc := json.NewEncoder(w)
@@ -191,6 +191,25 @@ func browserNameVersion(s string) harNameVer {
 // harTime formats a time as HAR's ISO 8601 with milliseconds.
 func harTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// caseEntries are a record's entries: those of each step that ran, in
+// order at its own time, for a case with steps (its preflights and calls
+// are the point of it); the record's own otherwise.
+func caseEntries(rec *result.Record, pageID string, start time.Time) []harEntry {
+	if len(rec.Steps) == 0 {
+		return recordEntries(rec, pageID, start)
+	}
+	var out []harEntry
+	for i := range rec.Steps {
+		st := rec.Steps[i]
+		if st.Verdict == cors.VerdictNotRun || (st.Verdict == cors.VerdictError && st.Preflight == nil && st.Actual == nil) {
+			continue
+		}
+		st.Name = rec.Name + " › " + st.Name
+		out = append(out, recordEntries(&st, pageID, start.Add(time.Duration(st.AtMS)*time.Millisecond))...)
+	}
+	return out
 }
 
 // recordEntries turns one prepared record into its HAR entries.

@@ -194,3 +194,27 @@ func TestHARRedirect(t *testing.T) {
 	assert.Equal(t, 10.0, doc.Log.Entries[1].Time)
 	assert.Equal(t, []harNameValue{{Name: "x", Value: "1"}}, doc.Log.Entries[1].Request.QueryString)
 }
+
+// TestHARHasEveryStep: a case with steps is written call by call, each
+// with its preflight, not as its last step alone.
+func TestHARHasEveryStep(t *testing.T) {
+	t.Parallel()
+	r, err := New("har", Options{})
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, r.Report(&b, stepsRun()))
+	var doc struct {
+		Log struct {
+			Entries []struct {
+				ResourceType string `json:"_resourceType"`
+			} `json:"entries"`
+		} `json:"log"`
+	}
+	require.NoError(t, json.Unmarshal(b.Bytes(), &doc))
+	var kinds []string
+	for _, e := range doc.Log.Entries {
+		kinds = append(kinds, e.ResourceType)
+	}
+	assert.Equal(t, []string{"preflight", "fetch", "preflight", "fetch", "preflight", "fetch"}, kinds)
+	assert.NotContains(t, b.String(), "secret-value", "the steps' secrets are redacted")
+}
