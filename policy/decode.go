@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -101,7 +102,7 @@ func (d *decoder) syntaxError(err error) {
 	if !ok {
 		at = yamlpos.Top
 	}
-	hint := `check indentation and quoting; quote "*", which unquoted starts a YAML alias`
+	hint := cmp.Or(yamlpos.SyntaxHint(msg), `check indentation and quoting; quote "*", which unquoted starts a YAML alias`)
 	var dup *yaml.DuplicateKeyError
 	if errors.As(err, &dup) {
 		hint = "each key may appear once in a mapping; remove one"

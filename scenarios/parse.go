@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -95,7 +96,8 @@ func (w *walker) syntaxError(err error) error {
 	if !ok {
 		at = yamlpos.Top
 	}
-	return &SyntaxError{w.Problem(at, "", "", "is not valid YAML: "+msg, "check the indentation and quoting around this position")}
+	hint := cmp.Or(yamlpos.SyntaxHint(msg), "check the indentation and quoting around this position")
+	return &SyntaxError{w.Problem(at, "", "", "is not valid YAML: "+msg, hint)}
 }
 
 // invalidUTF8At returns the 1-based line and column of the first byte that

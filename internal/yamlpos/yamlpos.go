@@ -13,6 +13,7 @@ package yamlpos
 import (
 	"errors"
 	"math"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -90,6 +91,18 @@ func SyntaxError(err error) (msg string, at Pos, token string, ok bool) {
 		return ye.GetMessage(), Pos{}, "", false
 	}
 	return ye.GetMessage(), Pos{Line: tk.Position.Line, Col: tk.Position.Column}, tk.Value, true
+}
+
+// SyntaxHint says what usually causes a syntax error with go-yaml's
+// message msg, or "" when there is nothing better than a general hint.
+func SyntaxHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "'\t'"), strings.Contains(msg, `'\t'`):
+		return "YAML indents with spaces, never tabs: replace the tab at this position with spaces"
+	case strings.Contains(msg, "value is not allowed in this context"):
+		return "a key indented deeper than the keys around it, or a key after a {…} value on its line: line it up with its siblings (the mistake may be on the line above)"
+	}
+	return ""
 }
 
 // Unwrap looks through tags and anchors to the value they mark. It stops

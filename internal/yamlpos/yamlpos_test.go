@@ -137,3 +137,9 @@ func TestWalker(t *testing.T) {
 	assert.Equal(t, "a", probs[0].Field, "file order")
 	assert.Equal(t, `f.yaml:2:3: b: "v" is bad (hint: fix it)`, probs[1].Error())
 }
+
+func TestSyntaxHint(t *testing.T) {
+	assert.Contains(t, SyntaxHint("found character '\t' that cannot start any token"), "never tabs")
+	assert.Contains(t, SyntaxHint("mapping value is not allowed in this context"), "line it up")
+	assert.Empty(t, SyntaxHint("could not find end character of double-quoted text"))
+}
