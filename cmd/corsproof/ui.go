@@ -63,8 +63,20 @@ func shareFragment(link string) (string, error) {
 	if _, after, ok := strings.Cut(link, "#"); ok {
 		frag = after
 	}
-	if _, err := url.ParseQuery(frag); err != nil {
+	q, err := url.ParseQuery(frag)
+	if err != nil {
 		return "", usagef("pass a link the page's Share link gave", "LINK %q: not a share link: %v", link, err)
+	}
+	// The page's form fields (ui/assets/page.js): a link with none of
+	// them would open an empty form as if it had worked.
+	known := 0
+	for _, k := range []string{"origin", "url", "method", "api", "credentials", "mode", "headers", "body"} {
+		if q.Has(k) {
+			known++
+		}
+	}
+	if frag != "" && known == 0 {
+		return "", usagef("pass a link the page's Share link gave: its part after # names url=, origin=, method=…", "LINK %q: not a share link: it names no field of the form", link)
 	}
 	return frag, nil
 }
