@@ -68,8 +68,8 @@ func varyFindings(url string, outs []Outcome) []Finding {
 				a.origin = o.Check.Origin.Origin
 			}
 			vary := header(ex.ResponseHeaders, "Vary")
-			a.vary = tokenIn(vary, "origin") || tokenIn(vary, "*")
-			if cc := header(ex.ResponseHeaders, "Cache-Control"); tokenIn(cc, "private") || tokenIn(cc, "no-store") {
+			a.vary = cors.HasToken(vary, "origin") || cors.HasToken(vary, "*")
+			if cc := header(ex.ResponseHeaders, "Cache-Control"); cors.HasToken(cc, "private") || cors.HasToken(cc, "no-store") {
 				a.cacheControl = strings.TrimSpace(cc)
 			}
 			seen = append(seen, a)
@@ -236,21 +236,6 @@ func quoted(acao string) string {
 		return "no Access-Control-Allow-Origin"
 	}
 	return fmt.Sprintf("%q", acao)
-}
-
-// tokenIn reports whether a comma-separated header value (lines joined
-// by newlines, as the records keep repeated headers) holds tok, in any
-// case, alone or as tok=value.
-func tokenIn(v, tok string) bool {
-	for _, line := range strings.Split(v, "\n") {
-		for _, t := range strings.Split(line, ",") {
-			t = strings.ToLower(strings.TrimSpace(t))
-			if t == tok || strings.HasPrefix(t, tok+"=") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // confirmCommand is the probe that checks the finding through a real

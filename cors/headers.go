@@ -119,6 +119,22 @@ func ParseHeaderList(value string) (items []string, ok bool) {
 // ParseExposeHeaders parses an Access-Control-Expose-Headers value the
 // lenient way Blink does: comma-separated, trimmed, empty items skipped,
 // lower-cased, de-duplicated and sorted. Items that are not tokens are kept;
+// HasToken reports whether a comma-separated header value (several lines
+// joined with "\n", as records keep a repeated header) holds tok, in any
+// case, alone or as tok=value: Vary: Origin, Cache-Control: no-store or
+// max-age=60.
+func HasToken(value, tok string) bool {
+	for _, line := range strings.Split(value, "\n") {
+		for _, t := range strings.Split(line, ",") {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if t == tok || strings.HasPrefix(t, tok+"=") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // they simply never match a header name.
 func ParseExposeHeaders(value string) []string {
 	var names []string

@@ -22,3 +22,11 @@ func TestResponseAddHeader(t *testing.T) {
 	})
 	assert.Equal(t, CorsError("MultipleAllowOriginValues"), res.CorsError)
 }
+
+func TestHasToken(t *testing.T) {
+	assert.True(t, HasToken("Accept-Encoding, Origin", "origin"))
+	assert.True(t, HasToken("accept-encoding\nORIGIN", "origin"), "a repeated header's lines")
+	assert.True(t, HasToken("public, max-age=60", "max-age"))
+	assert.False(t, HasToken("Origin-Agent", "origin"))
+	assert.False(t, HasToken("", "origin"))
+}

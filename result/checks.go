@@ -124,7 +124,7 @@ func preflightCacheCause(h map[string]string, evidence []string) string {
 		out += ". The answer's headers show it came from a cache: " + strings.Join(evidence, "; ")
 	}
 	var why []string
-	if !hasToken(h["vary"], "origin") {
+	if !cors.HasToken(h["vary"], "origin") {
 		why = append(why, "the preflight response has no `Vary: Origin` (the API did not send it, or the cache removed it — compare it with the direct path)")
 	} else {
 		why = append(why, "the preflight response says `Vary: Origin` but the cache ignored it")
@@ -137,7 +137,7 @@ func preflightCacheCause(h map[string]string, evidence []string) string {
 // cache keep it for every origin.
 func cacheCause(h map[string]string) string {
 	var why []string
-	if !hasToken(h["vary"], "origin") {
+	if !cors.HasToken(h["vary"], "origin") {
 		why = append(why, "the response's Access-Control-Allow-Origin depends on Origin but it has no `Vary: Origin`")
 	} else {
 		why = append(why, "the response says `Vary: Origin` but a cache on the path ignored it (a cache key without Origin)")
@@ -151,7 +151,7 @@ func cacheControlWhy(cc string) string {
 	switch {
 	case cc == "":
 		return "no Cache-Control forbids shared caching"
-	case !hasToken(cc, "private") && !hasToken(cc, "no-store"):
+	case !cors.HasToken(cc, "private") && !cors.HasToken(cc, "no-store"):
 		return fmt.Sprintf("`Cache-Control: %s` allows shared caching", cc)
 	default:
 		return fmt.Sprintf("the cache stored it despite `Cache-Control: %s` (it is configured to ignore Cache-Control)", cc)
@@ -164,18 +164,6 @@ func lowerHeaders(h map[string]string) map[string]string {
 		out[strings.ToLower(k)] = v
 	}
 	return out
-}
-
-func hasToken(v, tok string) bool {
-	for _, line := range strings.Split(v, "\n") {
-		for _, t := range strings.Split(line, ",") {
-			t = strings.ToLower(strings.TrimSpace(t))
-			if t == tok || strings.HasPrefix(t, tok+"=") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // ConcludeErrorPath reads an error-path case's record (scenarios.ErrorPaths):
