@@ -6,15 +6,12 @@
 package nginxtest
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/corsproof/corsproof/internal/testtool"
 )
@@ -63,47 +60,15 @@ http {
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
+	var out testtool.Buffer
 	cmd := exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", path, "-g", "daemon off;")
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting nginx: %v", err)
-	}
-	// exited is closed once nginx is gone, waitErr set before: both the
-	// start-up loop and the cleanup wait on it (a value sent once would
-	// leave the cleanup of a failed start waiting forever).
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		// SIGQUIT is nginx's graceful stop; the group takes the workers.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGQUIT)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	// nginx says nothing when it is ready: it is when it accepts.
-	for i := 0; ; i++ {
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %v\n%s%s\nconfig:\n%s", waitErr, out.String(), log, conf)
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if i > 500 {
-			t.Fatalf("nginx did not accept on %s: %v", addr, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	// nginx says nothing when it is ready: it is when it accepts. SIGQUIT
+	// is its graceful stop; the group takes the workers.
+	testtool.Serve(t, cmd, addr, syscall.SIGQUIT, func() string {
+		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		return out.String() + string(log) + "\nconfig:\n" + conf
+	})
 	return "http://" + addr
 }

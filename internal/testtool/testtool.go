@@ -6,11 +6,15 @@
 package testtool
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Need is one program a test needs.
@@ -70,4 +74,71 @@ func FreePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Serve starts cmd, a server that stays in the foreground, in a process
+// group of its own that dies with the test process, and waits until it
+// accepts on addr (up to a minute: a loaded machine is slow to start).
+// When the test ends it sends stop to the group, and SIGKILL after five
+// seconds. A server that exits or never accepts fails the test with
+// what(), its output and the cause.
+func Serve(t testing.TB, cmd *exec.Cmd, addr string, stop syscall.Signal, what func() string) {
+	t.Helper()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", cmd.Path, err)
+	}
+	// exited is closed once the server is gone, waitErr set before: the
+	// start-up loop and the cleanup both wait on it (a value sent once
+	// would leave the cleanup of a failed start waiting forever).
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, stop)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		select {
+		case <-exited:
+			t.Fatalf("%s exited: %v\n%s", filepath.Base(cmd.Path), waitErr, what())
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not accept on %s: %v\n%s", filepath.Base(cmd.Path), addr, err, what())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Buffer is a server's output: written by exec's copying goroutine, read
+// when its start fails.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

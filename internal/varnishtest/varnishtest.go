@@ -8,17 +8,13 @@
 package varnishtest
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/corsproof/corsproof/internal/testtool"
 )
@@ -50,71 +46,16 @@ func Start(t testing.TB, backend, vcl string) string {
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	var out syncBuffer
+	var out testtool.Buffer
 	// -F keeps the manager in the foreground, so the test owns it; -T
 	// none opens no management port; -j none runs the worker as the
 	// test's user, who owns the work folder.
 	cmd := exec.Command(bin, "-F", "-n", filepath.Join(dir, "work"), "-a", addr, "-f", path,
 		"-s", "malloc,16m", "-T", "none", "-j", "none", "-p", "thread_pools=1", "-p", "thread_pool_min=5")
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting varnishd: %v", err)
-	}
-	// exited is closed once varnishd is gone, waitErr set before: both
-	// the start-up loop and the cleanup wait on it.
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		// SIGTERM stops the manager, which stops its child; the group
-		// takes whatever is left.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	})
-	// varnishd compiles the VCL, then starts the child, which accepts
-	// once it is ready.
-	// A deadline, not a count of tries: a loaded machine is slow to start.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-exited:
-			t.Fatalf("varnishd exited: %v\n%s\nVCL:\n%s", waitErr, out.String(), src)
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("varnishd did not accept on %s: %v\n%s", addr, err, out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	// varnishd compiles the VCL, then starts the child, which accepts once
+	// it is ready. SIGTERM stops the manager, which stops its child; the
+	// group takes whatever is left.
+	testtool.Serve(t, cmd, addr, syscall.SIGTERM, func() string { return out.String() + "\nVCL:\n" + src })
 	return "http://" + addr
-}
-
-// syncBuffer is varnishd's output, written by exec's copying goroutine and
-// read when the start-up fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
