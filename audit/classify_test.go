@@ -375,3 +375,15 @@ func TestClassifyVaryIgnoresOtherStatuses(t *testing.T) {
 		})
 	}
 }
+
+// TestConfirmCommand: the confirming probe repeats the evidence's request,
+// secrets as placeholders, from a real origin: a cache check from null has
+// nothing to prime, so another origin the audit saw stands in.
+func TestConfirmCommand(t *testing.T) {
+	rec := &result.Record{Request: scenarios.Request{Method: "PUT", Headers: map[string]string{"Authorization": "Bearer x", "X-Trace": "a b"},
+		Credentials: scenarios.CredentialsInclude}}
+	null := seenAnswer{o: Outcome{Record: rec}, origin: "null"}
+	other := seenAnswer{o: Outcome{Record: rec}, origin: "https://app.example.com"}
+	assert.Equal(t, "corsproof probe 'https://api.example.com/me?a=1&b=2' --origin https://app.example.com -X PUT -H 'Authorization: REPLACE-ME' -H 'X-Trace: a b' --credentials include --via edge=https://YOUR-CDN --cache-check",
+		confirmCommand("https://api.example.com/me?a=1&b=2", null, []seenAnswer{null, other}))
+}

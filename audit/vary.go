@@ -164,13 +164,13 @@ func varyFinding(url, rule string, seen []seenAnswer) (Finding, bool) {
 		"a shared cache (CDN, reverse proxy) in front of the API may store one origin's answer and serve it to others — %s. "+
 		"Info, not higher: no page read anything here it should not; the harm takes a cache on the path that keys responses without Origin, and the audit has no cache in the loop, so it saw the headers only. "+
 		"Confirm through the real cache: `%s` (the same request through the edge, then from other origins in fresh browsers). Fix: %s",
-		proof, len(lacking), judged, what, harm, confirmCommand(url, w), fix)
+		proof, len(lacking), judged, what, harm, confirmCommand(url, w, seen), fix)
 	if cacheable == 0 {
 		o.Severity = SeverityNone
 		o.Why = fmt.Sprintf("Access-Control-Allow-Origin depends on the request's Origin (%s) and %d of the %d %ss the audit saw lack `Vary: Origin`, "+
 			"but each of those says Cache-Control private or no-store (`Cache-Control: %s`), which keeps it out of shared caches: none, as long as no cache on the path is set to ignore Cache-Control "+
 			"(check with `%s`); `Vary: Origin` would still be the robust answer",
-			proof, len(lacking), judged, what, w.cacheControl, confirmCommand(url, w))
+			proof, len(lacking), judged, what, w.cacheControl, confirmCommand(url, w, seen))
 	}
 	f := Finding{Rule: rule, Severity: o.Severity, URL: url, Why: o.Why, Origin: o.Check.Origin.Origin, Evidence: &o, Kinds: []string{}, Origins: []string{}}
 	rec := o.Record
@@ -241,11 +241,19 @@ func quoted(acao string) string {
 // confirmCommand is the probe that checks the finding through a real
 // cache: the request of the evidence (its method, headers — secret values
 // as placeholders — and credentials, so a preflight finding makes its
-// preflight) from the evidence's origin, through the edge, with the
-// cache check.
-func confirmCommand(url string, w seenAnswer) string {
+// preflight) from the evidence's origin (another one the audit saw when
+// that is null), through the edge, with the cache check.
+func confirmCommand(url string, w seenAnswer, seen []seenAnswer) string {
 	req := w.o.Record.Request
-	args := []string{"corsproof", "probe", shellWord(url), "--origin", shellWord(w.origin)}
+	// A cache check starts from a real origin: null has none to prime.
+	origin := w.origin
+	for _, a := range seen {
+		if origin != "null" {
+			break
+		}
+		origin = a.origin
+	}
+	args := []string{"corsproof", "probe", shellWord(url), "--origin", shellWord(origin)}
 	if m := req.Method; m != "" && m != "GET" {
 		args = append(args, "-X", shellWord(m))
 	}

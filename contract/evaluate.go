@@ -337,7 +337,6 @@ func mergeErrors(fs []Finding) []Finding {
 	return out
 }
 
-// policyClause words what the policy allows, for a violation.
 // policyFix is the record's fix as the policy would have it. The model's
 // fix names the one origin the case came from; a route whose policy allows
 // any origin without credentials answers them all with "*", which needs
@@ -349,7 +348,7 @@ func policyFix(ck Check, rec *result.Record) string {
 	}
 	fh := *d.FixHeaders
 	wildcard := func(c *cors.HeaderChange) *cors.HeaderChange {
-		if c == nil || c.Set["Access-Control-Allow-Origin"] == "" {
+		if !setsOrigin(c) {
 			return c
 		}
 		out := *c
@@ -357,6 +356,9 @@ func policyFix(ck Check, rec *result.Record) string {
 		out.Set["Access-Control-Allow-Origin"] = "*"
 		delete(out.Set, "Vary")
 		return &out
+	}
+	if !setsOrigin(fh.Preflight) && !setsOrigin(fh.Actual) {
+		return d.Fix // the origin is right already: nothing to say about *
 	}
 	fh.Preflight, fh.Actual = wildcard(fh.Preflight), wildcard(fh.Actual)
 	fh.Notes = nil
@@ -369,6 +371,12 @@ func policyFix(ck Check, rec *result.Record) string {
 	return cors.RenderFix(&fh, rec.Request.Method, rec.Request.URL)
 }
 
+// setsOrigin reports whether a change sends Access-Control-Allow-Origin.
+func setsOrigin(c *cors.HeaderChange) bool {
+	return c != nil && c.Set["Access-Control-Allow-Origin"] != ""
+}
+
+// policyClause words what the policy allows, for a violation.
 func policyClause(ck Check) string {
 	who := ck.Origin
 	if ck.From != "" && ck.From != ck.Origin {

@@ -246,4 +246,16 @@ func TestPolicyFixForAnyOrigin(t *testing.T) {
 	assert.Equal(t, "https://app.corsproof.test", rec.Diagnosis.FixHeaders.Actual.Set["Access-Control-Allow-Origin"], "the record's own fix is left alone")
 	assert.Equal(t, "model fix", policyFix(Check{Route: "/api/orders", From: "https://shop.example.com"}, rec))
 	assert.Equal(t, "model fix", policyFix(Check{Route: "/api/catalog", From: "*", Credentials: true}, rec))
+
+	// A fix that leaves the origin alone (it is right) is the model's.
+	headersOnly := &result.Record{Request: rec.Request, Diagnosis: &cors.Diagnosis{Fix: "headers fix", FixHeaders: &cors.FixHeaders{
+		Preflight: &cors.HeaderChange{Set: map[string]string{"Access-Control-Allow-Headers": "x-token"}}}}}
+	assert.Equal(t, "headers fix", policyFix(Check{Route: "/api/catalog", From: "*"}, headersOnly))
+	// A preflight's origin becomes * too.
+	both := &result.Record{Request: scenarios.Request{Method: "PUT", URL: rec.Request.URL}, Diagnosis: &cors.Diagnosis{Fix: "x", FixHeaders: &cors.FixHeaders{
+		Preflight: &cors.HeaderChange{Set: map[string]string{"Access-Control-Allow-Origin": "https://a.test", "Access-Control-Allow-Methods": "PUT"}},
+		Actual:    &cors.HeaderChange{Set: map[string]string{"Access-Control-Allow-Origin": "https://a.test", "Vary": "Origin"}}}}}
+	got = policyFix(Check{Route: "/api/catalog", From: "*"}, both)
+	assert.Contains(t, got, "On the OPTIONS (preflight) response for `http://127.0.0.1:8080/api/catalog`: send `Access-Control-Allow-Origin: *`, `Access-Control-Allow-Methods: PUT`.")
+	assert.NotContains(t, got, "https://a.test")
 }

@@ -442,20 +442,29 @@ func (m *machine) final() {
 // headers against Access-Control-Allow-Headers, so the header it names
 // when several are missing is the model's too: headers whose names are
 // not safelisted first, then safelisted names with values that are not,
-// each group by name. Measured with Chromium 156: X-Token with an
-// application/json Content-Type fails on x-token, Zz with one on zz, X-B
-// with X-A on x-a, Zz with an unsafe Content-Language on zz.
+// then those only over the safelisted values' total length (Chromium's
+// CorsUnsafeNotForbiddenRequestHeaderNames adds them last), each group by
+// name. Measured with Chromium 156: X-Token with an application/json
+// Content-Type fails on x-token, Zz with one on zz, X-B with X-A on x-a,
+// Zz with an unsafe Content-Language on zz (the total-length group is
+// read from Chromium's source, not measured).
 func headerCheckOrder(p Prediction) []string {
-	custom := map[string]bool{}
+	group := map[string]int{}
+	for _, n := range p.RequestHeaderNames {
+		group[n] = 2
+	}
 	for _, r := range p.PreflightReasons {
-		if r.Kind == ReasonHeader {
-			custom[r.Name] = true
+		switch {
+		case r.Kind == ReasonHeader:
+			group[r.Name] = 0
+		case r.Kind != ReasonTotalLength && r.Kind != ReasonMethod && group[r.Name] > 1:
+			group[r.Name] = 1
 		}
 	}
 	out := make([]string, 0, len(p.RequestHeaderNames))
-	for _, pass := range []bool{true, false} {
+	for g := 0; g <= 2; g++ {
 		for _, n := range p.RequestHeaderNames {
-			if custom[n] == pass {
+			if group[n] == g {
 				out = append(out, n)
 			}
 		}

@@ -116,14 +116,12 @@ func ParseHeaderList(value string) (items []string, ok bool) {
 	return items, true
 }
 
-// ParseExposeHeaders parses an Access-Control-Expose-Headers value the
-// lenient way Blink does: comma-separated, trimmed, empty items skipped,
-// lower-cased, de-duplicated and sorted. Items that are not tokens are kept;
 // HasToken reports whether a comma-separated header value (several lines
 // joined with "\n", as records keep a repeated header) holds tok, in any
 // case, alone or as tok=value: Vary: Origin, Cache-Control: no-store or
 // max-age=60.
 func HasToken(value, tok string) bool {
+	tok = strings.ToLower(tok)
 	for _, line := range strings.Split(value, "\n") {
 		for _, t := range strings.Split(line, ",") {
 			t = strings.ToLower(strings.TrimSpace(t))
@@ -135,6 +133,9 @@ func HasToken(value, tok string) bool {
 	return false
 }
 
+// ParseExposeHeaders parses an Access-Control-Expose-Headers value the
+// lenient way Blink does: comma-separated, trimmed, empty items skipped,
+// lower-cased, de-duplicated and sorted. Items that are not tokens are kept;
 // they simply never match a header name.
 func ParseExposeHeaders(value string) []string {
 	var names []string

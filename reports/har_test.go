@@ -3,7 +3,9 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -201,20 +203,39 @@ func TestHARHasEveryStep(t *testing.T) {
 	t.Parallel()
 	r, err := New("har", Options{})
 	require.NoError(t, err)
+	run := stepsRun()
+	// A step that never ran is no entry.
+	gone := run.Records[0].Steps[0]
+	gone.Verdict, gone.Preflight, gone.Actual, gone.AtMS = cors.VerdictNotRun, nil, nil, 300
+	run.Records[0].Steps = append(run.Records[0].Steps, gone)
 	var b bytes.Buffer
-	require.NoError(t, r.Report(&b, stepsRun()))
+	require.NoError(t, r.Report(&b, run))
 	var doc struct {
 		Log struct {
 			Entries []struct {
-				ResourceType string `json:"_resourceType"`
+				StartedDateTime string `json:"startedDateTime"`
+				ResourceType    string `json:"_resourceType"`
+				Corsproof       *struct {
+					Case string `json:"case"`
+				} `json:"_corsproof"`
 			} `json:"entries"`
 		} `json:"log"`
 	}
 	require.NoError(t, json.Unmarshal(b.Bytes(), &doc))
-	var kinds []string
+	var kinds, times, cases []string
 	for _, e := range doc.Log.Entries {
-		kinds = append(kinds, e.ResourceType)
+		kinds, times = append(kinds, e.ResourceType), append(times, e.StartedDateTime)
+		if e.Corsproof != nil {
+			cases = append(cases, e.Corsproof.Case)
+		}
 	}
 	assert.Equal(t, []string{"preflight", "fetch", "preflight", "fetch", "preflight", "fetch"}, kinds)
+	start := run.Started.UTC()
+	at := func(ms int) string {
+		return start.Add(time.Duration(ms) * time.Millisecond).Format("2006-01-02T15:04:05.000Z")
+	}
+	assert.Equal(t, []string{at(0), at(0), at(100), at(100), at(200), at(200)}, times, "each step at its own time")
+	require.Len(t, cases, 3)
+	assert.True(t, strings.HasPrefix(cases[0], run.Records[0].Name+" › "), "the case and the step: %q", cases[0])
 	assert.NotContains(t, b.String(), "secret-value", "the steps' secrets are redacted")
 }

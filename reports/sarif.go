@@ -146,10 +146,12 @@ func writeSARIF(w io.Writer, rep *audit.Report) error {
 				"origins":           f.Origins,
 				"kinds":             f.Kinds,
 				"request":           f.Request,
-				"preflight":         f.Preflight,
 				"actual":            f.Actual,
 				"read":              f.Read,
 			},
+		}
+		if f.Preflight != nil {
+			res.Properties["preflight"] = f.Preflight
 		}
 		if len(f.Answers) > 0 {
 			res.Properties["answers"] = f.Answers

@@ -28,8 +28,9 @@ func auditFixture() *audit.Report {
 		Checks: 36, Requests: 36, Findings: []audit.Finding{
 			{Rule: audit.RuleOriginReflected, Severity: audit.SeverityHigh, URL: "http://127.0.0.1:8080/api/orders", Title: "The API reflects any origin",
 				Why: "a page at https://evil.test read the response with the user's cookies (session)", Origin: "https://evil.test",
-				Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/api/orders", Credentials: scenarios.CredentialsInclude, Headers: map[string]string{"Authorization": "Bearer tok"}},
-				Actual:  actual, Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{\"account\":\"alice\x1b[31m\"}"},
+				Request:   scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/api/orders", Credentials: scenarios.CredentialsInclude, Headers: map[string]string{"Authorization": "Bearer tok"}},
+				Preflight: &result.Exchange{Method: "OPTIONS", URL: "http://127.0.0.1:8080/api/orders", Status: 204},
+				Actual:    actual, Read: &audit.Read{Status: 200, Headers: map[string]string{}, Excerpt: "{\"account\":\"alice\x1b[31m\"}"},
 				Kinds: []string{audit.KindArbitrary, audit.KindNull}, Origins: []string{"https://evil.test", "null"}, PoC: "corsproof-poc/01-high-origin-reflected.html"},
 			{Rule: audit.RuleWildcardOrigin, Severity: audit.SeverityInfo, URL: "http://127.0.0.1:8080/api/open", Title: "The API answers Access-Control-Allow-Origin: *",
 				Why: "any page can read it", Origin: "https://evil.test", Kinds: []string{audit.KindArbitrary}, Origins: []string{"https://evil.test"},
@@ -68,7 +69,9 @@ func TestSARIFValidates(t *testing.T) {
 	assert.Equal(t, []string{"error", "note", "none", "note"}, []string{res[0].Level, res[1].Level, res[2].Level, res[3].Level})
 	assert.Equal(t, audit.RuleVaryMissing, res[3].RuleID)
 	assert.NotNil(t, res[3].Properties["answers"], "a Vary finding carries what each origin was answered")
-	assert.Contains(t, res[0].Properties, "preflight", "the preflight exchange is a property, as the actual one is")
+	pre, _ := res[0].Properties["preflight"].(map[string]any)
+	assert.Equal(t, "OPTIONS", pre["method"], "the preflight exchange is a property, as the actual one is")
+	assert.NotContains(t, res[1].Properties, "preflight", "none without a preflight")
 	var rules struct {
 		Runs []struct {
 			Tool struct {

@@ -36,7 +36,11 @@ func ImportFile(ctx context.Context, kind, path string, stdin io.Reader, maxByte
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 			why = pe.Err // "open FILE: …" would name the file twice
 		}
-		return nil, nil, &ImportError{Reason: fmt.Sprintf("reading %s: %v", path, why), Advice: "give the path of the exported file, or - to read stdin", Err: err}
+		name := path
+		if path == input.Stdin {
+			name = "stdin"
+		}
+		return nil, nil, &ImportError{Reason: fmt.Sprintf("reading %s: %v", name, why), Advice: "give the path of the exported file, or - to read stdin", Err: err}
 	}
 	opts.File = file
 	type imported struct {

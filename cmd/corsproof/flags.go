@@ -292,7 +292,8 @@ func flagURLProblem(msg, value, hint string) (string, string) {
 	switch {
 	case strings.Contains(msg, "relative but the suite has no target"):
 		return "is not an absolute URL", "write the whole URL, such as " + example
-	case strings.Contains(hint, "relative to target"):
+	case strings.Contains(hint, "relative to target"),
+		strings.Contains(msg, "has scheme") && !strings.Contains(value, "://"): // localhost:8080/x reads as scheme "localhost"
 		return msg, "write an absolute http(s) URL, such as " + example
 	}
 	return msg, hint

@@ -81,10 +81,13 @@ func FreePort(t testing.TB) int {
 // accepts on addr (up to a minute: a loaded machine is slow to start).
 // When the test ends it sends stop to the group, and SIGKILL after five
 // seconds. A server that exits or never accepts fails the test with
-// what(), its output and the cause.
+// what(), its output and the cause. Serve sets cmd's SysProcAttr and
+// WaitDelay (a descendant that keeps the output pipe open cannot hold up
+// the test's end).
 func Serve(t testing.TB, cmd *exec.Cmd, addr string, stop syscall.Signal, what func() string) {
 	t.Helper()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", cmd.Path, err)
 	}
