@@ -65,6 +65,23 @@ func byCaseAndPath(run *result.Run) map[string]*result.Record {
 }
 
 // outcome is a record's verdict and reason, as the test tables write them.
+// cacheCheckOf returns origin B's cache check of the case on path and on
+// the direct path, which has no cache: there B is answered on its own and
+// allowed.
+func cacheCheckOf(t *testing.T, run *result.Run, caseName, path string) (check, direct *result.Record) {
+	t.Helper()
+	recs := byCaseAndPath(run)
+	check = recs[caseName+" › cache check from "+originB+" @"+path]
+	require.NotNil(t, check, "names: %v", names(run))
+	require.NotNil(t, check.CacheCheck)
+	direct = recs[caseName+" › cache check from "+originB+" @direct"]
+	require.NotNil(t, direct)
+	require.NotNil(t, direct.CacheCheck)
+	assert.False(t, direct.CacheCheck.Poisoned, "no cache on the direct path: %s", direct.CacheCheck.Summary)
+	assert.Equal(t, "allowed", outcome(direct))
+	return check, direct
+}
+
 func outcome(r *result.Record) string {
 	if r.CorsError == "" {
 		return string(r.Verdict)
@@ -189,14 +206,8 @@ func TestCacheCheckThroughNginx(t *testing.T) {
 			run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), Isolation: harness.IsolationFresh, Jobs: 1, CacheCheck: true,
 				Paths: []scenarios.Path{{Name: "edge", URL: edge}}}, []*scenarios.Suite{suite(tc.route)}, Hooks{})
 			require.NoError(t, err)
+			check, _ := cacheCheckOf(t, run, "get", "edge")
 			recs := byCaseAndPath(run)
-			check := recs["get › cache check from "+originB+" @edge"]
-			require.NotNil(t, check, "names: %v", names(run))
-			require.NotNil(t, check.CacheCheck)
-			direct := recs["get › cache check from "+originB+" @direct"]
-			require.NotNil(t, direct)
-			assert.False(t, direct.CacheCheck.Poisoned, "no cache on the direct path: %s", direct.CacheCheck.Summary)
-			assert.Equal(t, "allowed", outcome(direct))
 			t.Logf("edge: %s %s", outcome(check), check.CacheCheck.Summary)
 			assert.Equal(t, tc.poisoned, check.CacheCheck.Poisoned, check.CacheCheck.Summary)
 			unlisted := recs["get › cache check from "+scenarios.UnlistedOrigin+" @edge"]
