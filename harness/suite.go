@@ -3,8 +3,6 @@ package harness
 import (
 	"context"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/corsproof/corsproof/cors"
@@ -46,7 +44,7 @@ func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, j
 	done := make([]bool, len(cases))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	next := make(chan int)
+	sched := newScheduler(cases)
 	for range min(jobs, max(1, len(cases))) {
 		wg.Go(func() {
 			var s *session
@@ -64,7 +62,13 @@ func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, j
 					(<-spare).close()
 				}
 			}()
-			for i := range next {
+			cur := -1
+			for ctx.Err() == nil {
+				i, ok := sched.next(cur)
+				if !ok {
+					break
+				}
+				cur = i
 				if s != nil && iso == IsolationClean {
 					if ok, err := s.reset(ctx); !ok || err != nil {
 						s.close()
@@ -102,22 +106,6 @@ func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, j
 			}
 		})
 	}
-	// Cases of one origin go out together, so that a reused tab can keep
-	// its page; records still come back in case order.
-	order := make([]int, len(cases))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(cases[a].Origin, cases[b].Origin) })
-feed:
-	for _, i := range order {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
 	out := records[:0]
 	for i := range records {

@@ -47,6 +47,24 @@ func manyOrigins(port int) shape {
 	}
 }
 
+// sitesPerMix is how many sites the few-sites mix spreads its origins
+// over.
+const sitesPerMix = 20
+
+// fewSites gives every case an origin of its own, as manyOrigins does, but
+// spreads the origins over sitesPerMix sites (http://o-i.site-k.test:port),
+// as the look-alike and sibling origins of a generated, verify or audit
+// suite fall on a few sites. Cases come in an order that alternates the
+// sites: a tool that runs them as written meets a new site at every case;
+// one that groups origins by site can keep a renderer process per site.
+func fewSites(port int) shape {
+	return shape{
+		name:      "few-sites",
+		origin:    func(i int) string { return fmt.Sprintf("http://o-%d.site-%d.test:%d", i+1, i%sitesPerMix+1, port) },
+		hostRules: "MAP *.test 127.0.0.1",
+	}
+}
+
 // kind is one of the five case families of the benchmark mix.
 type kind int
 

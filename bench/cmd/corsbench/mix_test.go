@@ -212,3 +212,21 @@ func TestScenarioLine(t *testing.T) {
 	_, ms, _ = parseLines("peer")(nil, []byte("floor: 1 cases in 812 ms\n"))
 	assert.Zero(t, ms, "another tool's line is not this one's")
 }
+
+func TestFewSitesMix(t *testing.T) {
+	t.Parallel()
+	sh := fewSites(4321)
+	cases, err := shapedMix(200, testBase, sh)
+	require.NoError(t, err)
+	origins, sites := map[string]bool{}, map[string]bool{}
+	for i, c := range cases {
+		origins[c.Origin] = true
+		sites[cors.Site(c.Origin)] = true
+		if i > 0 {
+			assert.NotEqual(t, cors.Site(cases[i-1].Origin), cors.Site(c.Origin), "case %d: consecutive cases of one site", i)
+		}
+	}
+	assert.Len(t, origins, 200, "an origin per case")
+	assert.Len(t, sites, sitesPerMix)
+	assert.Equal(t, "MAP *.test 127.0.0.1", sh.hostRules)
+}
