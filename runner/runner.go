@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/mirror"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -150,6 +151,17 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(cases)...)
 		// --ca is checked against the https targets before launch.
 		opts.CATargets = append(slices.Clone(opts.CATargets), harness.CaseTargets(cases)...)
+		if cfg.TryFix && opts.Engine != harness.EngineFirefox && opts.URL == "" {
+			// --try-fix runs cases again in this browser against mirrors
+			// of https targets that serve certificates made with a key
+			// only this process holds: the browser accepts that key from
+			// launch, before the mirrors exist (see tryFixes).
+			pin, perr := mirror.KeyPin()
+			if perr != nil {
+				return nil, perr
+			}
+			opts.MirrorPins = append(slices.Clone(opts.MirrorPins), pin)
+		}
 		d := harness.Drivers[cfg.Driver]
 		if d == nil {
 			d = harness.Chromedp{}

@@ -20,6 +20,7 @@ import (
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/internal/testca"
+	"github.com/corsproof/corsproof/mirror"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -115,8 +116,9 @@ func TestTryFixVerifiesEveryFirstFix(t *testing.T) {
 }
 
 // TestTryFixHTTPS proves fixes for https targets behind the run's own CA
-// (--ca): the mirror serves a certificate it made, which only the try-fix
-// browser accepts, and verifies the real server against the --ca CA alone.
+// (--ca): the mirror serves a certificate made with a key only this
+// process holds, which the run's browser accepts, and verifies the real
+// server against the --ca CA alone.
 // The first browser is this test's own, not the binary's shared one: --ca
 // is a launch setting. The last server changes its certificate to another
 // CA's after its first answer, as a rotation to the wrong chain would: the
@@ -184,7 +186,13 @@ func TestTryFixHTTPS(t *testing.T) {
 	run, err := Run(context.Background(), Config{Browser: harness.Options{CAFile: ca.WriteFile(t), Timeout: 10 * time.Second}, TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
 	require.NoError(t, err)
 	require.Len(t, run.Records, len(cases))
-	assert.NotContains(t, strings.Join(run.Settings.Launch, "\n"), "--try-fix", "the first browser trusts no mirror")
+	// The one browser accepts the mirrors' key from launch: a key made in
+	// this process's memory, which no server but its mirrors has.
+	pin, err := mirror.KeyPin()
+	require.NoError(t, err)
+	launch := strings.Join(run.Settings.Launch, "\n")
+	assert.Contains(t, launch, pin)
+	assert.Contains(t, launch, "--try-fix: the key of this process's loopback mirrors")
 	for i, rec := range run.Records {
 		c := cases[i]
 		t.Run(c.name, func(t *testing.T) {
