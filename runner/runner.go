@@ -118,9 +118,9 @@ type Hooks struct {
 	// Notice is called with what the run has to tell the user as it
 	// happens: the browser died, it was relaunched, cases were not run.
 	Notice func(msg string)
-	// Launched is called with each browser the run launches, the first
-	// and every one started after a browser died (tests use it to play
-	// the fault).
+	// Launched is called with each browser the run launches, the first,
+	// every one started after a browser died and a --try-fix second
+	// browser (tests use it to play the fault and to count launches).
 	Launched func(b *harness.Browser)
 }
 
@@ -261,7 +261,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 		held := slices.Sorted(maps.Keys(recs))
-		tryErr = tryFixes(ctx, cfg, rec.b, iso, cases, recs)
+		tryErr = tryFixes(ctx, rec.b, iso, cases, recs, hooks.Launched)
 		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])

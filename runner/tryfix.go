@@ -41,7 +41,7 @@ func needsTry(rec *result.Record) bool {
 // that only this process holds (mirror.KeyPin), which the browser accepts
 // (harness.Options.MirrorPins). The mirror verifies the real server as the
 // first browser did: against the system's roots, or the --ca ones only.
-func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record) error {
+func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -83,7 +83,7 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			return err
 		}
 	}
-	return trySecondBrowser(ctx, first, iso, cases, second, mopts)
+	return trySecondBrowser(ctx, first, iso, cases, second, mopts, launched)
 }
 
 // mirrorable says why a case's target cannot be mirrored, or returns its
@@ -180,7 +180,7 @@ func check(rec, again *result.Record, browser, via string, m *mirror.Mirror) {
 
 // trySecondBrowser runs each case again in a second browser launched like
 // first, whose host resolver sends the case's target to its mirror.
-func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options) (err error) {
+func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (err error) {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -267,6 +267,9 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 	b, err := harness.LaunchWith(ctx, driverLike(first), opts)
 	if err != nil {
 		return fmt.Errorf("trying fixes: %w", err)
+	}
+	if launched != nil {
+		launched(b)
 	}
 	defer func() {
 		if cerr := b.Close(); cerr != nil && err == nil {
