@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"slices"
+	"strings"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
@@ -162,8 +163,30 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 			continue
 		}
 		check(rec, &again[0], b.Version(), cors.FixViaContextProxy, m)
+		if c := rec.Diagnosis.FixCheck; c.Verified && b.Options().LNA == harness.LNAEnforce {
+			if others := reachedBesides(&again[0], hostport); len(others) > 0 {
+				c.Verified = false
+				c.Summary = fmt.Sprintf("Not verified: with the fix applied %s allowed the request, but it also reached %s, and Chromium applies no Local Network Access check to a request sent through a proxy (measured, 156), as this proof's are: under --lna enforce that part of the proof does not hold. Run with --lna grant, or check that those hosts are public.", b.Version(), strings.Join(others, ", "))
+			}
+		}
 	}
 	return nil
+}
+
+// reachedBesides lists the origins a proof contacted other than its
+// mirrored target (host:port): hosts whose requests went through the Front
+// straight to them. The target itself passed the Local Network Access
+// check in the first run, before its CORS failure; those hosts may never
+// have been checked.
+func reachedBesides(rec *result.Record, target string) []string {
+	var out []string
+	for _, o := range rec.Contacted {
+		if _, hostport, err := mirror.Origin(o); err == nil && hostport == target {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // check records what the browser did with the fix applied, through m.

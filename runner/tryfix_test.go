@@ -330,3 +330,61 @@ func TestTryFixInTheSameBrowser(t *testing.T) {
 	require.Len(t, got["/final"], 1, "the other host is reached once, by the proof, through the proxy")
 	assert.Equal(t, "null", got["/final"][0].header.Get("Origin"))
 }
+
+// TestTryFixUnderLNAEnforce: Chromium applies no Local Network Access
+// check to a request sent through a browser context's proxy (the direct
+// request from a public page to loopback is blocked, the same request
+// through the mirrors' Front is not), so under --lna enforce a proof that
+// reached a host besides its mirrored target is not called verified; one
+// that reached only the target (which passed the check in the first run)
+// is.
+func TestTryFixUnderLNAEnforce(t *testing.T) {
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	require.NoError(t, err)
+	other.Listener = ln
+	other.Start()
+	t.Cleanup(other.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/away" {
+			http.Redirect(w, r, other.URL+"/final", http.StatusFound)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin")+"/")
+	}))
+	t.Cleanup(srv.Close)
+	public := scenarios.Case{Name: "public page to loopback", Origin: "https://app.example.test", Request: scenarios.Request{URL: srv.URL + "/x"}}
+	suite := &scenarios.Suite{Name: "lna", Cases: []scenarios.Case{
+		{Name: "localhost page, trailing slash", Origin: "http://localhost:5173", Request: scenarios.Request{URL: srv.URL + "/x"}},
+		{Name: "localhost page, redirect to another host", Origin: "http://localhost:5173", Request: scenarios.Request{URL: srv.URL + "/away"}},
+	}}
+	b, err := harness.Launch(context.Background(), harness.Options{LNA: harness.LNAEnforce, Timeout: 10 * time.Second, Sinks: harness.CaseSinks(append(suite.Cases, public))})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, b.Close()) })
+
+	front, err := mirror.StartFront(nil)
+	require.NoError(t, err)
+	direct := b.RunCases(context.Background(), []scenarios.Case{public}, 1, harness.IsolationClean, nil)
+	proxied := b.RunCasesThrough(context.Background(), []scenarios.Case{public}, 1, harness.IsolationClean, front.Addr(), nil)
+	require.NoError(t, front.Close())
+	require.Len(t, direct, 1)
+	require.Len(t, proxied, 1)
+	assert.Equal(t, cors.ErrLocalNetworkAccessPermissionDenied, direct[0].CorsError.Canonical(), "direct: %s", direct[0].Verdict)
+	assert.Equal(t, cors.ErrAllowOriginMismatch, proxied[0].CorsError.Canonical(), "through a proxy Chromium makes no Local Network Access check: the request reaches the server, whose answer fails CORS")
+
+	run, err := Run(context.Background(), Config{Reuse: b, TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
+	require.NoError(t, err)
+	require.Len(t, run.Records, 2)
+	for _, rec := range run.Records {
+		require.Equal(t, cors.VerdictBlocked, rec.Verdict, rec.Name)
+		require.NotNil(t, rec.Diagnosis.FixCheck, rec.Name)
+		t.Logf("%s: %s", rec.Name, rec.Diagnosis.FixCheck.Summary)
+	}
+	assert.True(t, run.Records[0].Diagnosis.FixCheck.Verified, "only the target, which passed the check in the first run")
+	c := run.Records[1].Diagnosis.FixCheck
+	assert.False(t, c.Verified)
+	assert.Contains(t, c.Summary, "also reached "+other.URL)
+	assert.Contains(t, c.Summary, "no Local Network Access check")
+}
