@@ -112,4 +112,3 @@ func TestFront(t *testing.T) {
 }
 
 var errMirror = errors.New("not a mirror's certificate")
-
