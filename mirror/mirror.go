@@ -2,9 +2,10 @@
 // --try-fix uses to prove a fix before it is deployed: the development
 // proxy (package proxy) with one request's fix as its rules. It forwards
 // every request to the real server and applies a cors.FixHeaders to the
-// responses. The browser reaches it through its host resolver, so the URL,
-// the Origin and the cookies of the request stay exactly as the page makes
-// them; only the answer changes, the way the fixed server would answer.
+// responses. The browser reaches it through a browser context's proxy
+// (Front) or its host resolver, so the URL, the Origin and the cookies of
+// the request stay exactly as the page makes them; only the answer
+// changes, the way the fixed server would answer.
 //
 // An https target's mirror serves TLS with a certificate of its own, made
 // at start for the target's host with a key that exists only in this
