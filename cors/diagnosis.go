@@ -55,7 +55,22 @@ type FixCheck struct {
 	FailedParameter string    `json:"failed_parameter,omitempty"`
 	// Summary says it in words.
 	Summary string `json:"summary"`
+	// Via says how the request reached the mirror (FixViaContextProxy,
+	// FixViaSecondBrowser); empty when the fix was not tried.
+	Via string `json:"via,omitempty"`
 }
+
+// How a fix check reached the mirror (FixCheck.Via).
+const (
+	// FixViaContextProxy: in the run's own Chromium, in a fresh browser
+	// context whose HTTP proxy is the mirror (the URL as before; the
+	// browser hands the request to the mirror instead of connecting).
+	FixViaContextProxy = "browser-context-proxy"
+	// FixViaSecondBrowser: in a second browser launched like the first,
+	// whose host resolver maps the target to the mirror (Firefox, and a
+	// Chromium lent to the run without the mirrors' key).
+	FixViaSecondBrowser = "second-browser"
+)
 
 // Observation is what the browser reported about a request, as Diagnose
 // compares it with the model.

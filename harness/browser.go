@@ -283,10 +283,11 @@ type Options struct {
 	CATargets []string
 	// MirrorPins are public keys, each the base64 SHA-256 of a
 	// SubjectPublicKeyInfo, whose chains the browser accepts whatever
-	// their certificate errors: for --try-fix's mirror of an https
-	// target, which serves a certificate of its own that only the
-	// try-fix browser may trust. They are added to the --ca pins, shown
-	// in the launch settings, and need a browser corsproof launches.
+	// their certificate errors: for --try-fix's mirrors of https targets,
+	// which serve certificates made with a key that exists only in this
+	// process's memory (mirror.KeyPin), so trusting it trusts no other
+	// server. They are added to the --ca pins, shown in the launch
+	// settings, and need a browser corsproof launches.
 	MirrorPins []string
 	// MirrorCerts are, for Firefox, the certificates the mirrors of https
 	// targets serve, by the target's host:port (HostMap's key): Firefox
@@ -330,6 +331,9 @@ type Browser struct {
 	// certChecks are the checks of the https targets against
 	// Options.CAFile, made before launch.
 	certChecks []result.CertCheck
+	// tabs configure the browser contexts of new sessions: empty but in
+	// the view RunCasesThrough makes.
+	tabs TabOptions
 }
 
 // Launch starts (or connects to) a browser with the chromedp driver and

@@ -135,9 +135,14 @@ func (c *chromedpConn) Close() error {
 	return err
 }
 
-func (c *chromedpConn) NewTab(sink func(ev any)) Tab {
+func (c *chromedpConn) NewTab(sink func(ev any), opts TabOptions) Tab {
 	t := &chromedpTab{paused: make(chan *fetch.EventRequestPaused, 4)}
-	t.ctx, t.cancel = chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
+	t.ctx, t.cancel = chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+		if opts.Proxy != "" {
+			p.ProxyServer = "http://" + opts.Proxy
+			p.ProxyBypassList = ContextProxyBypass
+		}
+	}), chromedp.WithListener(func(ev any) {
 		if p, ok := ev.(*fetch.EventRequestPaused); ok {
 			select {
 			case t.paused <- p:

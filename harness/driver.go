@@ -37,10 +37,11 @@ type Endpoint struct {
 type Conn interface {
 	// Product is the browser's own product string (HeadlessChrome/156…).
 	Product() string
-	// NewTab prepares a tab in a new browser context; nothing is created
-	// until Open. sink receives every protocol event of the tab, on the
-	// driver's reading goroutine: it must be quick and must not block.
-	NewTab(sink func(ev any)) Tab
+	// NewTab prepares a tab in a new browser context configured by opts;
+	// nothing is created until Open. sink receives every protocol event of
+	// the tab, on the driver's reading goroutine: it must be quick and
+	// must not block.
+	NewTab(sink func(ev any), opts TabOptions) Tab
 	// Ping makes one cheap DevTools call, to tell a browser that answers
 	// from one that died or hangs; ctx bounds it.
 	Ping(ctx context.Context) error
@@ -49,6 +50,23 @@ type Conn interface {
 	// not ask; the launcher then waits for the process to end.
 	Close() error
 }
+
+// TabOptions configure the browser context of one tab.
+type TabOptions struct {
+	// Proxy, when set, is the host:port of an HTTP proxy on loopback that
+	// every request of the context goes to, loopback targets included:
+	// --try-fix's mirror (mirror.Front). Chromium takes it per browser
+	// context (Target.createBrowserContext proxyServer), so the rest of
+	// the browser keeps connecting directly. Empty means the browser's own
+	// settings.
+	Proxy string
+}
+
+// ContextProxyBypass is the bypass list of a context with a Proxy:
+// "<-loopback>" removes the loopback bypass Chromium applies to every
+// proxy (measured, 156: without it a request to 127.0.0.1 or localhost
+// goes direct, around the proxy), and nothing else bypasses it.
+const ContextProxyBypass = "<-loopback>"
 
 // Tab is one page in its own browser context.
 type Tab interface {

@@ -121,8 +121,8 @@ func (c *firefoxConn) Close() error {
 	return err
 }
 
-func (c *firefoxConn) NewTab(sink func(ev any)) Tab {
-	return &firefoxTab{c: c, sink: sink, reqs: map[string]*bidiRequest{}, blocked: make(chan string, 4)}
+func (c *firefoxConn) NewTab(sink func(ev any), opts TabOptions) Tab {
+	return &firefoxTab{c: c, sink: sink, proxy: opts.Proxy, reqs: map[string]*bidiRequest{}, blocked: make(chan string, 4)}
 }
 
 // firefoxTab is a browsing context in a user context of its own.
@@ -131,6 +131,9 @@ type firefoxTab struct {
 	sink                 func(ev any)
 	userContext, context string
 	stop                 func()
+	// proxy is TabOptions.Proxy, which the Firefox driver does not offer
+	// (--try-fix launches a second Firefox instead): Open refuses it.
+	proxy string
 
 	mu sync.Mutex
 	// reqs follows each request across its redirects.
@@ -167,6 +170,9 @@ func (t *firefoxTab) logged(sent bool, method string, raw []byte) {
 }
 
 func (t *firefoxTab) Open(ctx context.Context) error {
+	if t.proxy != "" {
+		return errors.New("creating user context: the Firefox driver sends no context through a proxy")
+	}
 	var uc struct {
 		UserContext string `json:"userContext"`
 	}

@@ -172,6 +172,14 @@ func fixedSinks() []string {
 	return append([]string{pages.NullHost, updateSink}, serviceSinks...)
 }
 
+// AllSinks are the hosts (or host:port) a browser launched with these
+// Options.Sinks never connects to: those and the fixed ones. A proxy a
+// browser context is sent through (TabOptions.Proxy) must refuse them
+// too, since the browser's resolver rules no longer see the hosts.
+func AllSinks(sinks []string) []string {
+	return append(fixedSinks(), sinks...)
+}
+
 // QuietSettings describes, for a run's settings and the --debug-cdp
 // folder, every switch, feature and preference that keeps the browser off
 // the network, with the reason for each.
@@ -201,7 +209,7 @@ func QuietSettings(opts Options) []string {
 		out = append(out, "# --ca "+opts.CAFile+": no served chain verified, so no key was passed and the browser trusts only its own roots")
 	}
 	if len(opts.MirrorPins) > 0 {
-		why = append(why, "--try-fix: the key of each https target's loopback mirror, whose certificate it made at start (this browser only)")
+		why = append(why, "--try-fix: the key of this process's loopback mirrors of https targets, made in memory at start (no other server has it)")
 	}
 	if pins := allPins(opts); len(pins) > 0 {
 		out = append(out, "--"+spkiSwitch+"="+strings.Join(pins, ",")+"  # "+strings.Join(why, "; "))

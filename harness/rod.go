@@ -174,9 +174,10 @@ func (c *rodConn) close() error {
 	return err
 }
 
-func (c *rodConn) NewTab(sink func(ev any)) Tab {
+func (c *rodConn) NewTab(sink func(ev any), opts TabOptions) Tab {
 	return &rodTab{
 		conn:   c,
+		opts:   opts,
 		sink:   sink,
 		paused: make(chan *fetch.EventRequestPaused, 4),
 		loads:  map[cdp.LoaderID]bool{},
@@ -308,6 +309,7 @@ func (s rodSession) with(ctx context.Context) rodSession {
 
 type rodTab struct {
 	conn   *rodConn
+	opts   TabOptions
 	sink   func(ev any)
 	paused chan *fetch.EventRequestPaused
 
@@ -354,7 +356,11 @@ func (t *rodTab) browser(ctx context.Context) *rod.Browser { return t.conn.brows
 // WithNewBrowserContext does (disposed of on detach, in a window of its
 // own) and enables the domains the capture needs.
 func (t *rodTab) Open(ctx context.Context) error {
-	bc, err := proto.TargetCreateBrowserContext{DisposeOnDetach: true}.Call(t.browser(ctx))
+	params := proto.TargetCreateBrowserContext{DisposeOnDetach: true}
+	if t.opts.Proxy != "" {
+		params.ProxyServer, params.ProxyBypassList = "http://"+t.opts.Proxy, ContextProxyBypass
+	}
+	bc, err := params.Call(t.browser(ctx))
 	if err != nil {
 		return fmt.Errorf("creating browser context: %w", err)
 	}

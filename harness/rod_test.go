@@ -155,7 +155,7 @@ func (l *eventLog) all() []any {
 
 func openRodTab(t *testing.T, b *Browser, sink func(any), origin string) Tab {
 	t.Helper()
-	tab := b.conn.NewTab(sink)
+	tab := b.conn.NewTab(sink, TabOptions{})
 	t.Cleanup(tab.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

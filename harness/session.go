@@ -69,7 +69,7 @@ func (b *Browser) newSession() *session {
 		if c := s.col.Load(); c != nil {
 			c.handle(ev)
 		}
-	})
+	}, b.tabs)
 	return s
 }
 

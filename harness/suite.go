@@ -116,6 +116,18 @@ func (b *Browser) RunCasesWatched(ctx context.Context, cases []scenarios.Case, j
 	return out
 }
 
+// RunCasesThrough is RunCases with every case in a browser context whose
+// requests all go to the HTTP proxy at proxy (host:port, TabOptions.Proxy),
+// in this same browser: --try-fix's re-run against its mirror. Chromium
+// only; the Firefox driver answers each case with an error record.
+func (b *Browser) RunCasesThrough(ctx context.Context, cases []scenarios.Case, jobs int, iso Isolation, proxy string, each func(i int, rec *result.Record)) []result.Record {
+	// A view of b that differs only in the contexts it opens; it shares
+	// b's connection and process and is never closed itself.
+	v := *b
+	v.tabs = TabOptions{Proxy: proxy}
+	return v.RunCasesWatched(ctx, cases, jobs, iso, nil, each)
+}
+
 // prepare opens a session in the background: its browser context and tab
 // exist by the time a case needs them. A failure to open is left for the
 // case to meet and report.

@@ -2,13 +2,21 @@
 // --try-fix uses to prove a fix before it is deployed: the development
 // proxy (package proxy) with one request's fix as its rules. It forwards
 // every request to the real server and applies a cors.FixHeaders to the
-// responses. The browser reaches it through its host resolver, so the URL,
-// the Origin and the cookies of the request stay exactly as the page makes
-// them; only the answer changes, the way the fixed server would answer.
+// responses. The browser reaches it through a browser context's proxy
+// (Front) or its host resolver, so the URL, the Origin and the cookies of
+// the request stay exactly as the page makes them; only the answer
+// changes, the way the fixed server would answer.
 //
 // An https target's mirror serves TLS with a certificate of its own, made
-// at start for the target's host, which the try-fix browser is told to
-// accept by its key (Mirror.SPKI) and which nothing else trusts. Towards
+// at start for the target's host with a key that exists only in this
+// process's memory (KeyPin), which the browser is told to accept by that
+// key and which nothing else trusts.
+//
+// In Chromium the browser reaches the mirrors through a Front: the HTTP
+// proxy of the one browser context the case runs again in (its URL and
+// request unchanged, only where they are sent). Firefox, which takes no
+// proxy per context, reaches them through a second browser's host
+// resolver instead. Towards
 // the real server the mirror is an ordinary verifying client: the
 // system's roots, or only the --ca ones (Options.Roots), and the target's
 // own host name for SNI and verification.
@@ -99,13 +107,52 @@ func Start(target string, opts Options) (*Mirror, error) {
 	return m, nil
 }
 
-// makeCert makes a self-signed ECDSA P-256 server certificate for host (a
-// DNS name or an IP address), valid from a few minutes ago, so that a
-// clock a little behind still accepts it, for certValidity.
-func makeCert(host string, now time.Time) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// The key of every https mirror of this process, made on first use. It
+// never leaves memory, so a browser that accepts it (KeyPin) accepts only
+// this process's mirrors: that is what lets --try-fix trust it at the
+// launch of the run's one browser, before the mirrors exist, without
+// trusting anything else.
+var (
+	keyOnce sync.Once
+	key     *ecdsa.PrivateKey
+	keyErr  error
+)
+
+func processKey() (*ecdsa.PrivateKey, error) {
+	keyOnce.Do(func() {
+		key, keyErr = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if keyErr != nil {
+			keyErr = fmt.Errorf("making the mirrors' key: %w", keyErr)
+		}
+	})
+	return key, keyErr
+}
+
+// KeyPin is the pin (base64 SHA-256 of the SubjectPublicKeyInfo, the form
+// --ignore-certificate-errors-spki-list takes, harness.Options.MirrorPins)
+// of the key every https mirror of this process serves its certificate
+// with: a browser launched with it accepts the mirrors this process starts
+// later, and no other server.
+func KeyPin() (string, error) {
+	k, err := processKey()
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("making a key: %w", err)
+		return "", err
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return "", fmt.Errorf("encoding the mirrors' key: %w", err)
+	}
+	return spki.Pin(&x509.Certificate{RawSubjectPublicKeyInfo: der}), nil
+}
+
+// makeCert makes a self-signed ECDSA P-256 server certificate for host (a
+// DNS name or an IP address) with the process's mirror key, valid from a
+// few minutes ago, so that a clock a little behind still accepts it, for
+// certValidity.
+func makeCert(host string, now time.Time) (tls.Certificate, error) {
+	key, err := processKey()
+	if err != nil {
+		return tls.Certificate{}, err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {

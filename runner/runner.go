@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/mirror"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -117,9 +118,9 @@ type Hooks struct {
 	// Notice is called with what the run has to tell the user as it
 	// happens: the browser died, it was relaunched, cases were not run.
 	Notice func(msg string)
-	// Launched is called with each browser the run launches, the first
-	// and every one started after a browser died (tests use it to play
-	// the fault).
+	// Launched is called with each browser the run launches, the first,
+	// every one started after a browser died and a --try-fix second
+	// browser (tests use it to play the fault and to count launches).
 	Launched func(b *harness.Browser)
 }
 
@@ -150,6 +151,17 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(cases)...)
 		// --ca is checked against the https targets before launch.
 		opts.CATargets = append(slices.Clone(opts.CATargets), harness.CaseTargets(cases)...)
+		if cfg.TryFix && opts.Engine != harness.EngineFirefox && opts.URL == "" {
+			// --try-fix runs cases again in this browser against mirrors
+			// of https targets that serve certificates made with a key
+			// only this process holds: the browser accepts that key from
+			// launch, before the mirrors exist (see tryFixes).
+			pin, perr := mirror.KeyPin()
+			if perr != nil {
+				return nil, perr
+			}
+			opts.MirrorPins = append(slices.Clone(opts.MirrorPins), pin)
+		}
 		d := harness.Drivers[cfg.Driver]
 		if d == nil {
 			d = harness.Chromedp{}
@@ -249,7 +261,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 		held := slices.Sorted(maps.Keys(recs))
-		tryErr = tryFixes(ctx, cfg, rec.b, iso, cases, recs)
+		tryErr = tryFixes(ctx, rec.b, iso, cases, recs, hooks.Launched)
 		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"slices"
+	"strings"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/harness"
@@ -24,17 +25,24 @@ func needsTry(rec *result.Record) bool {
 }
 
 // tryFixes proves the fixes of the given records in the browser: each case
-// runs again, one at a time, in a second browser launched like the first
-// but whose host resolver sends the case's target to a loopback mirror
+// runs again, one at a time, with its target answered by a loopback mirror
 // that forwards to the real server and applies the fix. Page origin, URL,
 // request, cookies and isolation stay as they were. The outcome goes into
 // each record's Diagnosis.FixCheck.
 //
-// The mirror of an https target serves a certificate it made at start;
-// the second browser, and only it, accepts that certificate's key
+// In Chromium the case runs again in the run's own browser, in a fresh
+// browser context whose HTTP proxy is the mirrors' Front (tryInContexts):
+// no second browser. Firefox, whose driver sets no proxy per context, and
+// an https case in a Chromium lent to the run (Config.Reuse) that was not
+// launched trusting the mirrors' key run in a second browser launched like
+// the first, whose host resolver sends the target to its mirror
+// (trySecondBrowser).
+//
+// The mirror of an https target serves a certificate made with a key
+// that only this process holds (mirror.KeyPin), which the browser accepts
 // (harness.Options.MirrorPins). The mirror verifies the real server as the
 // first browser did: against the system's roots, or the --ca ones only.
-func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record) (err error) {
+func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -42,10 +50,165 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	opts := first.Options()
 	if opts.URL != "" {
 		for _, i := range idx {
-			notTried(recs[i], "--try-fix needs a browser corsproof launches: a browser it only connects to (--browser-url) keeps its own host resolver")
+			notTried(recs[i], "--try-fix needs a browser corsproof launches: a browser it only connects to (--browser-url) was not launched to accept the mirrors' key, and keeps its own host resolver")
 		}
 		return nil
 	}
+	var mopts mirror.Options
+	if opts.CAFile != "" {
+		// The mirrors verify the real servers against the --ca roots, as
+		// the first browser did.
+		roots, cerr := harness.LoadCA(opts.CAFile)
+		if cerr != nil {
+			return fmt.Errorf("trying fixes: %w", cerr)
+		}
+		mopts.Roots = roots
+	}
+	second := recs
+	if first.Engine() != harness.EngineFirefox {
+		pin, err := mirror.KeyPin()
+		if err != nil {
+			return fmt.Errorf("trying fixes: %w", err)
+		}
+		trusts := slices.Contains(opts.MirrorPins, pin)
+		here := map[int]*result.Record{}
+		second = map[int]*result.Record{}
+		for _, i := range idx {
+			if scheme, _, _ := mirror.Origin(cases[i].Request.URL); scheme == "https" && !trusts {
+				second[i] = recs[i]
+			} else {
+				here[i] = recs[i]
+			}
+		}
+		if err := tryInContexts(ctx, first, cases, here, mopts); err != nil {
+			return err
+		}
+	}
+	return trySecondBrowser(ctx, first, iso, cases, second, mopts, launched)
+}
+
+// mirrorable says why a case's target cannot be mirrored, or returns its
+// scheme and host:port (mirror.Origin's form).
+func mirrorable(c scenarios.Case) (scheme, hostport, why string) {
+	scheme, hostport, err := mirror.Origin(c.Request.URL)
+	if err != nil {
+		return "", "", err.Error()
+	}
+	if scheme != "http" && scheme != "https" {
+		return "", "", "--try-fix mirrors http and https targets only, not " + scheme
+	}
+	return scheme, hostport, ""
+}
+
+// tryInContexts runs each case again in b itself, in a browser context of
+// its own whose every request goes to a mirror.Front: the Front hands a
+// target's requests to its mirror and sends the other hosts' on
+// unchanged. The browser still builds the request from the same page to
+// the same URL (Origin, Sec-Fetch-*, cookies, the preflight); only the
+// connection ends at the Front instead of the target.
+func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options) (err error) {
+	if len(recs) == 0 {
+		return nil
+	}
+	idx := slices.Sorted(maps.Keys(recs))
+	tried := make([]scenarios.Case, 0, len(idx))
+	for _, i := range idx {
+		tried = append(tried, cases[i])
+	}
+	// The page origins are sinks for the Front as they are for the
+	// browser's resolver (which a proxied context's requests bypass),
+	// also when the browser was lent and knew nothing of them.
+	front, err := mirror.StartFront(harness.AllSinks(append(slices.Clone(b.Options().Sinks), harness.CaseSinks(tried)...)))
+	if err != nil {
+		return fmt.Errorf("trying fixes: %w", err)
+	}
+	mirrors := map[string]*mirror.Mirror{}
+	defer func() {
+		for _, m := range mirrors {
+			if cerr := m.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+		if cerr := front.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	for _, i := range idx {
+		rec := recs[i]
+		scheme, hostport, why := mirrorable(cases[i])
+		if why != "" {
+			notTried(rec, why)
+			continue
+		}
+		m := mirrors[hostport]
+		if m == nil {
+			if m, err = mirror.Start(scheme+"://"+hostport, mopts); err != nil {
+				return fmt.Errorf("trying fixes: %w", err)
+			}
+			mirrors[hostport] = m
+			front.Add(hostport, m)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for _, m := range mirrors {
+			m.SetFix(rec.Diagnosis.FixHeaders)
+		}
+		// One case, so one new session: a fresh browser context with
+		// nothing of the first run's (clean isolation would only differ
+		// by reusing a context, and there is none to reuse).
+		again := b.RunCasesThrough(ctx, cases[i:i+1], 1, harness.IsolationClean, front.Addr(), nil)
+		if len(again) != 1 {
+			notTried(rec, "the case did not run again")
+			continue
+		}
+		check(rec, &again[0], b.Version(), cors.FixViaContextProxy, m)
+		if c := rec.Diagnosis.FixCheck; c.Verified && b.Options().LNA == harness.LNAEnforce {
+			if others := reachedBesides(&again[0], hostport); len(others) > 0 {
+				c.Verified = false
+				c.Summary = fmt.Sprintf("Not verified: with the fix applied %s allowed the request, but it also reached %s, and Chromium applies no Local Network Access check to a request sent through a proxy (measured, 156), as this proof's are: under --lna enforce that part of the proof does not hold. Run with --lna grant, or check that those hosts are public.", b.Version(), strings.Join(others, ", "))
+			}
+		}
+	}
+	return nil
+}
+
+// reachedBesides lists the origins a proof contacted other than its
+// mirrored target (host:port): hosts whose requests went through the Front
+// straight to them. The target itself passed the Local Network Access
+// check in the first run, before its CORS failure; those hosts may never
+// have been checked.
+func reachedBesides(rec *result.Record, target string) []string {
+	var out []string
+	for _, o := range rec.Contacted {
+		if _, hostport, err := mirror.Origin(o); err == nil && hostport == target {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// check records what the browser did with the fix applied, through m.
+func check(rec, again *result.Record, browser, via string, m *mirror.Mirror) {
+	rec.Diagnosis.FixCheck = fixCheck(again, browser, via)
+	if !rec.Diagnosis.FixCheck.Verified {
+		if uerr := m.UpstreamError(); uerr != nil {
+			// The browser saw the mirror's 502 without CORS headers;
+			// the reason is the mirror's, not the fix's.
+			rec.Diagnosis.FixCheck.Summary = "Not verified: the mirror could not reach the real server (" + uerr.Error() + "), so the browser saw the mirror's 502 answer, not the fixed server's."
+		}
+	}
+}
+
+// trySecondBrowser runs each case again in a second browser launched like
+// first, whose host resolver sends the case's target to its mirror.
+func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (err error) {
+	if len(recs) == 0 {
+		return nil
+	}
+	idx := slices.Sorted(maps.Keys(recs))
+	opts := first.Options()
 	mirrors := map[string]*mirror.Mirror{}
 	defer func() {
 		for _, m := range mirrors {
@@ -66,29 +229,14 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	firefox := first.Engine() == harness.EngineFirefox
 	// movedPorts are the ports Firefox moves to a mirror: one target each.
 	movedPorts := map[string]string{}
-	var mopts mirror.Options
-	if opts.CAFile != "" {
-		// The mirrors verify the real servers against the --ca roots, as
-		// the first browser did. The try-fix browser itself talks only to
-		// the mirrors, whose keys it pins (MirrorPins): no --ca check of
-		// the real targets again.
-		roots, cerr := harness.LoadCA(opts.CAFile)
-		if cerr != nil {
-			return fmt.Errorf("trying fixes: %w", cerr)
-		}
-		mopts.Roots = roots
-		opts.CAFile, opts.CATargets = "", nil
-	}
+	// The try-fix browser talks only to the mirrors, whose key it pins
+	// (MirrorPins): no --ca check of the real targets again.
+	opts.CAFile, opts.CATargets = "", nil
 	hostports := map[int]string{}
 	for _, i := range idx {
-		scheme, hostport, perr := mirror.Origin(cases[i].Request.URL)
-		if perr != nil {
-			notTried(recs[i], perr.Error())
-			delete(recs, i)
-			continue
-		}
-		if scheme != "http" && scheme != "https" {
-			notTried(recs[i], "--try-fix mirrors http and https targets only, not "+scheme)
+		scheme, hostport, why := mirrorable(cases[i])
+		if why != "" {
+			notTried(recs[i], why)
 			delete(recs, i)
 			continue
 		}
@@ -115,7 +263,7 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 		if _, port, perr := net.SplitHostPort(hostport); perr == nil {
 			movedPorts[port] = hostport
 		}
-		if pin := m.SPKI(); pin != "" {
+		if pin := m.SPKI(); pin != "" && !slices.Contains(opts.MirrorPins, pin) {
 			opts.MirrorPins = append(opts.MirrorPins, pin)
 		}
 		if c := m.Certificate(); c != nil {
@@ -143,6 +291,9 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 	if err != nil {
 		return fmt.Errorf("trying fixes: %w", err)
 	}
+	if launched != nil {
+		launched(b)
+	}
 	defer func() {
 		if cerr := b.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("trying fixes: %w", cerr)
@@ -161,14 +312,7 @@ func tryFixes(ctx context.Context, cfg Config, first *harness.Browser, iso harne
 			notTried(rec, "the case did not run again")
 			continue
 		}
-		rec.Diagnosis.FixCheck = fixCheck(&again[0], b.Version())
-		if !rec.Diagnosis.FixCheck.Verified {
-			if uerr := mirrors[hostports[i]].UpstreamError(); uerr != nil {
-				// The browser saw the mirror's 502 without CORS headers;
-				// the reason is the mirror's, not the fix's.
-				rec.Diagnosis.FixCheck.Summary = "Not verified: the mirror could not reach the real server (" + uerr.Error() + "), so the browser saw the mirror's 502 answer, not the fixed server's."
-			}
-		}
+		check(rec, &again[0], b.Version(), cors.FixViaSecondBrowser, mirrors[hostports[i]])
 	}
 	return nil
 }
@@ -185,12 +329,16 @@ func driverLike(b *harness.Browser) harness.Driver {
 	return harness.Chromedp{}
 }
 
-// fixCheck says what the browser did with the fix applied.
-func fixCheck(rec *result.Record, browser string) *cors.FixCheck {
-	c := &cors.FixCheck{Verified: rec.Verdict == cors.VerdictAllowed, Verdict: rec.Verdict, CorsError: rec.CorsError, FailedParameter: rec.FailedParameter}
+// fixCheck says what the browser did with the fix applied, reached via.
+func fixCheck(rec *result.Record, browser, via string) *cors.FixCheck {
+	c := &cors.FixCheck{Verified: rec.Verdict == cors.VerdictAllowed, Verdict: rec.Verdict, CorsError: rec.CorsError, FailedParameter: rec.FailedParameter, Via: via}
+	how := "in the same browser, in a fresh browser context whose proxy is the mirror"
+	if via == cors.FixViaSecondBrowser {
+		how = "in a second browser whose host resolver sends the host to the mirror"
+	}
 	switch {
 	case c.Verified:
-		c.Summary = fmt.Sprintf("Verified: with these headers %s allows the request (the same request from the same page, answered through a loopback mirror of the server that applied the fix).", browser)
+		c.Summary = fmt.Sprintf("Verified: with these headers %s allows the request (the same request from the same page to the same URL, answered by a loopback mirror of the server that applied the fix, %s).", browser, how)
 	case rec.CorsError != "":
 		result.Conclude(rec, nil)
 		c.Summary = fmt.Sprintf("Not verified: with the fix applied %s still blocks the request. %s", browser, rec.Diagnosis.Summary)

@@ -60,10 +60,12 @@ func TestTryFixOnFirefox(t *testing.T) {
 	for _, c := range cases {
 		suite.Cases = append(suite.Cases, scenarios.Case{Name: c.name, Origin: dev, Request: c.req, Cookies: map[string]string{"session": "s1"}})
 	}
+	launches := 0
 	run, err := Run(context.Background(), Config{Browser: harness.Options{Engine: harness.EngineFirefox, CAFile: ca.WriteFile(t), Timeout: 10 * time.Second},
-		TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
+		TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{Launched: func(*harness.Browser) { launches++ }})
 	require.NoError(t, err)
 	require.Len(t, run.Records, len(cases))
+	assert.Equal(t, 2, launches, "the run's Firefox and the try-fix one")
 	assert.Equal(t, harness.EngineFirefox, run.Settings.Engine)
 	assert.NotContains(t, strings.Join(run.Settings.Launch, "\n"), "forcePort", "the first browser moves no port")
 	for i, rec := range run.Records {
@@ -77,6 +79,7 @@ func TestTryFixOnFirefox(t *testing.T) {
 			require.NotNil(t, d.FixCheck, "the fix was tried")
 			assert.True(t, d.FixCheck.Verified, "%s\nfix: %s", d.FixCheck.Summary, d.Fix)
 			assert.Contains(t, d.FixCheck.Summary, "Firefox")
+			assert.Equal(t, cors.FixViaSecondBrowser, d.FixCheck.Via, "Firefox takes no proxy per user context here")
 			t.Logf("%s: %s -> %s", rec.EngineReason, d.Fix, d.FixCheck.Summary)
 		})
 	}

@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/internal/testbrowser"
 	"github.com/corsproof/corsproof/internal/testca"
+	"github.com/corsproof/corsproof/mirror"
 	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -115,8 +118,9 @@ func TestTryFixVerifiesEveryFirstFix(t *testing.T) {
 }
 
 // TestTryFixHTTPS proves fixes for https targets behind the run's own CA
-// (--ca): the mirror serves a certificate it made, which only the try-fix
-// browser accepts, and verifies the real server against the --ca CA alone.
+// (--ca): the mirror serves a certificate made with a key only this
+// process holds, which the run's browser accepts, and verifies the real
+// server against the --ca CA alone.
 // The first browser is this test's own, not the binary's shared one: --ca
 // is a launch setting. The last server changes its certificate to another
 // CA's after its first answer, as a rotation to the wrong chain would: the
@@ -181,10 +185,19 @@ func TestTryFixHTTPS(t *testing.T) {
 	for _, c := range cases {
 		suite.Cases = append(suite.Cases, scenarios.Case{Name: c.name, Origin: dev, Request: c.req, Cookies: map[string]string{"session": "s1"}})
 	}
-	run, err := Run(context.Background(), Config{Browser: harness.Options{CAFile: ca.WriteFile(t), Timeout: 10 * time.Second}, TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
+	launches := 0
+	run, err := Run(context.Background(), Config{Browser: harness.Options{CAFile: ca.WriteFile(t), Timeout: 10 * time.Second}, TryFix: true, Jobs: 1}, []*scenarios.Suite{suite},
+		Hooks{Launched: func(*harness.Browser) { launches++ }})
 	require.NoError(t, err)
+	assert.Equal(t, 1, launches, "one browser: the fixes are proved in the run's own")
 	require.Len(t, run.Records, len(cases))
-	assert.NotContains(t, strings.Join(run.Settings.Launch, "\n"), "--try-fix", "the first browser trusts no mirror")
+	// The one browser accepts the mirrors' key from launch: a key made in
+	// this process's memory, which no server but its mirrors has.
+	pin, err := mirror.KeyPin()
+	require.NoError(t, err)
+	launch := strings.Join(run.Settings.Launch, "\n")
+	assert.Contains(t, launch, pin)
+	assert.Contains(t, launch, "--try-fix: the key of this process's loopback mirrors")
 	for i, rec := range run.Records {
 		c := cases[i]
 		t.Run(c.name, func(t *testing.T) {
@@ -207,6 +220,7 @@ func TestTryFixHTTPS(t *testing.T) {
 			assert.NotContains(t, d.FixCheck.Summary, "Not tried")
 			assert.NotContains(t, d.FixCheck.Summary, "http targets only")
 			assert.Equal(t, c.verified, d.FixCheck.Verified, "%s\nfix: %s", d.FixCheck.Summary, d.Fix)
+			assert.Equal(t, cors.FixViaContextProxy, d.FixCheck.Via)
 			assert.Contains(t, d.FixCheck.Summary, c.check)
 			t.Logf("fix: %s\ncheck: %s", d.Fix, d.FixCheck.Summary)
 		})
@@ -224,4 +238,153 @@ func TestSharesMovedPort(t *testing.T) {
 	step.Steps = []scenarios.Step{{Request: scenarios.Request{URL: "https://b.test/z"}}}
 	assert.Empty(t, sharesMovedPort(step, &result.Record{}, moved), "443 is not moved")
 	assert.Equal(t, "b.test:443", sharesMovedPort(step, &result.Record{}, map[string]string{"443": "api.test:443"}))
+}
+
+// TestTryFixInTheSameBrowser proves fixes in the run's own Chromium: no
+// browser is launched for the proof (the run lends its browser, and the
+// Launched hook hears of every browser a run starts), each fix verifies,
+// and the real server receives the same request from the proof as from
+// the first run — the browser context's proxy changes where the request
+// is sent, not what it says. A redirect to another host goes through the
+// proxy to that host unchanged.
+func TestTryFixInTheSameBrowser(t *testing.T) {
+	const origin = "https://app.example.test"
+	type seen struct {
+		method string
+		header http.Header
+	}
+	var mu sync.Mutex
+	got := map[string][]seen{} // by path
+	record := func(r *http.Request) {
+		mu.Lock()
+		got[r.URL.Path] = append(got[r.URL.Path], seen{r.Method, r.Header.Clone()})
+		mu.Unlock()
+	}
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record(r)
+		// The redirect across origins makes the Origin null: only *
+		// allows it.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	require.NoError(t, err)
+	other.Listener = ln
+	other.Start()
+	t.Cleanup(other.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record(r)
+		switch r.URL.Path {
+		case "/preflight":
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Access-Control-Allow-Credentials", "true")
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
+		case "/simple":
+			w.Header().Set("Access-Control-Allow-Origin", origin+"/")
+		case "/away":
+			http.Redirect(w, r, other.URL+"/final", http.StatusFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	cookies := map[string]string{"session": "s1"}
+	suite := &scenarios.Suite{Name: "same-browser", Cases: []scenarios.Case{
+		{Name: "preflight without the custom header", Origin: origin, Cookies: cookies,
+			Request: scenarios.Request{URL: srv.URL + "/preflight", Method: "PUT", Credentials: "include", Headers: map[string]string{"X-Token": "t", "Content-Type": "application/json"}, Body: "{}"}},
+		{Name: "simple GET, trailing slash", Origin: origin, Cookies: cookies,
+			Request: scenarios.Request{URL: srv.URL + "/simple", Credentials: "include"}},
+		{Name: "redirect to another host", Origin: origin,
+			Request: scenarios.Request{URL: srv.URL + "/away"}},
+	}}
+	launches := 0
+	run, err := Run(context.Background(), Config{Reuse: testbrowser.Get(t), TryFix: true, Jobs: 1}, []*scenarios.Suite{suite},
+		Hooks{Launched: func(*harness.Browser) { launches++ }})
+	require.NoError(t, err)
+	assert.Zero(t, launches, "the fixes are proved in the run's browser")
+	require.Len(t, run.Records, 3)
+	for _, rec := range run.Records {
+		require.Equal(t, cors.VerdictBlocked, rec.Verdict, rec.Name)
+		require.NotNil(t, rec.Diagnosis.FixCheck, rec.Name)
+		assert.True(t, rec.Diagnosis.FixCheck.Verified, "%s: %s\nfix: %s", rec.Name, rec.Diagnosis.FixCheck.Summary, rec.Diagnosis.Fix)
+		assert.Equal(t, cors.FixViaContextProxy, rec.Diagnosis.FixCheck.Via, rec.Name)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// The real server saw each request of the first run again from the
+	// proof, header for header. Connection is hop-by-hop: the mirror's
+	// own connection to the server does not repeat the browser's
+	// keep-alive (HTTP/1.1's default).
+	for _, want := range []struct{ path, method string }{{"/preflight", "OPTIONS"}, {"/simple", "GET"}, {"/away", "GET"}} {
+		var first []http.Header
+		for _, r := range got[want.path] {
+			assert.NotContains(t, r.header, "Proxy-Connection", "a hop-by-hop header of the proxy")
+			if r.method == want.method {
+				h := r.header.Clone()
+				h.Del("Connection")
+				first = append(first, h)
+			}
+		}
+		require.Len(t, first, 2, "%s %s: the first run's and the proof's", want.method, want.path)
+		assert.Equal(t, first[0], first[1], "%s %s", want.method, want.path)
+		assert.Equal(t, origin, first[1].Get("Origin"))
+		assert.Equal(t, "cross-site", first[1].Get("Sec-Fetch-Site"))
+	}
+	require.Len(t, got["/final"], 1, "the other host is reached once, by the proof, through the proxy")
+	assert.Equal(t, "null", got["/final"][0].header.Get("Origin"))
+}
+
+// TestTryFixUnderLNAEnforce: Chromium applies no Local Network Access
+// check to a request sent through a browser context's proxy (the direct
+// request from a public page to loopback is blocked, the same request
+// through the mirrors' Front is not), so under --lna enforce a proof that
+// reached a host besides its mirrored target is not called verified; one
+// that reached only the target (which passed the check in the first run)
+// is.
+func TestTryFixUnderLNAEnforce(t *testing.T) {
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	require.NoError(t, err)
+	other.Listener = ln
+	other.Start()
+	t.Cleanup(other.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/away" {
+			http.Redirect(w, r, other.URL+"/final", http.StatusFound)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin")+"/")
+	}))
+	t.Cleanup(srv.Close)
+	public := scenarios.Case{Name: "public page to loopback", Origin: "https://app.example.test", Request: scenarios.Request{URL: srv.URL + "/x"}}
+	suite := &scenarios.Suite{Name: "lna", Cases: []scenarios.Case{
+		{Name: "localhost page, trailing slash", Origin: "http://localhost:5173", Request: scenarios.Request{URL: srv.URL + "/x"}},
+		{Name: "localhost page, redirect to another host", Origin: "http://localhost:5173", Request: scenarios.Request{URL: srv.URL + "/away"}},
+	}}
+	b, err := harness.Launch(context.Background(), harness.Options{LNA: harness.LNAEnforce, Timeout: 10 * time.Second, Sinks: harness.CaseSinks(append(suite.Cases, public))})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, b.Close()) })
+
+	front, err := mirror.StartFront(nil)
+	require.NoError(t, err)
+	direct := b.RunCases(context.Background(), []scenarios.Case{public}, 1, harness.IsolationClean, nil)
+	proxied := b.RunCasesThrough(context.Background(), []scenarios.Case{public}, 1, harness.IsolationClean, front.Addr(), nil)
+	require.NoError(t, front.Close())
+	require.Len(t, direct, 1)
+	require.Len(t, proxied, 1)
+	assert.Equal(t, cors.ErrLocalNetworkAccessPermissionDenied, direct[0].CorsError.Canonical(), "direct: %s", direct[0].Verdict)
+	assert.Equal(t, cors.ErrAllowOriginMismatch, proxied[0].CorsError.Canonical(), "through a proxy Chromium makes no Local Network Access check: the request reaches the server, whose answer fails CORS")
+
+	run, err := Run(context.Background(), Config{Reuse: b, TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
+	require.NoError(t, err)
+	require.Len(t, run.Records, 2)
+	for _, rec := range run.Records {
+		require.Equal(t, cors.VerdictBlocked, rec.Verdict, rec.Name)
+		require.NotNil(t, rec.Diagnosis.FixCheck, rec.Name)
+		t.Logf("%s: %s", rec.Name, rec.Diagnosis.FixCheck.Summary)
+	}
+	assert.True(t, run.Records[0].Diagnosis.FixCheck.Verified, "only the target, which passed the check in the first run")
+	c := run.Records[1].Diagnosis.FixCheck
+	assert.False(t, c.Verified)
+	assert.Contains(t, c.Summary, "also reached "+other.URL)
+	assert.Contains(t, c.Summary, "no Local Network Access check")
 }

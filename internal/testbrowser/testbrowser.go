@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/corsproof/corsproof/harness"
+	"github.com/corsproof/corsproof/mirror"
 )
 
 var (
@@ -27,7 +28,14 @@ var (
 func Get(t testing.TB) *harness.Browser {
 	t.Helper()
 	once.Do(func() {
-		browser, err = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second})
+		// Launched as a --try-fix run launches its browser: accepting the
+		// key of this process's mirrors, so that a test's https fixes are
+		// proved in this browser too.
+		var pin string
+		if pin, err = mirror.KeyPin(); err != nil {
+			return
+		}
+		browser, err = harness.Launch(context.Background(), harness.Options{Timeout: 10 * time.Second, MirrorPins: []string{pin}})
 	})
 	if err != nil {
 		t.Fatalf("these tests need Chromium: %v", err)

@@ -1,0 +1,114 @@
+package mirror
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/spki"
+)
+
+// TestFront: as a browser context's proxy the Front hands a mirrored
+// target's requests (absolute-form for http, CONNECT for https) to its
+// mirror, which applies the fix; sends another host's on unchanged; and
+// refuses the sinks. The proxy's own headers never reach a server.
+func TestFront(t *testing.T) {
+	var mu sync.Mutex
+	var seen []http.Header
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Clone())
+		mu.Unlock()
+		_, _ = io.WriteString(w, "real "+r.URL.Path)
+	})
+	plain := httptest.NewServer(handler)
+	t.Cleanup(plain.Close)
+	other := httptest.NewServer(handler)
+	t.Cleanup(other.Close)
+	secure := httptest.NewTLSServer(handler)
+	t.Cleanup(secure.Close)
+
+	roots := []*x509.Certificate{secure.Certificate()}
+	fix := &cors.FixHeaders{Actual: &cors.HeaderChange{Set: map[string]string{"Access-Control-Allow-Origin": "https://app.example.test"}}}
+	front, err := StartFront([]string{"app.example.test"})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, front.Close()) })
+	for _, target := range []string{plain.URL, secure.URL} {
+		m, err := Start(target, Options{Roots: roots})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = m.Close() })
+		m.SetFix(fix)
+		_, hostport, err := Origin(target)
+		require.NoError(t, err)
+		front.Add(hostport, m)
+	}
+
+	// The client trusts the mirrors' key as the browser does, and the
+	// real https server's certificate, which a mirror never serves.
+	pin, err := KeyPin()
+	require.NoError(t, err)
+	proxyURL, _ := url.Parse("http://" + front.Addr())
+	client := &http.Client{Transport: &http.Transport{
+		Proxy:              http.ProxyURL(proxyURL),
+		ProxyConnectHeader: http.Header{"Proxy-Connection": {"keep-alive"}},
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true, VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			c, err := x509.ParseCertificate(raw[0])
+			if err != nil {
+				return err
+			}
+			if spki.Pin(c) != pin {
+				return errMirror
+			}
+			return nil
+		}},
+	}}
+	get := func(u string) (*http.Response, string, error) {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Origin", "https://app.example.test")
+		req.Header.Set("Proxy-Connection", "keep-alive")
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b), nil
+	}
+	for _, target := range []string{plain.URL, secure.URL} {
+		resp, body, err := get(target + "/x")
+		require.NoError(t, err, target)
+		assert.Equal(t, "real /x", body, target)
+		assert.Equal(t, "https://app.example.test", resp.Header.Get("Access-Control-Allow-Origin"), "%s: the mirror applied the fix", target)
+	}
+	resp, body, err := get(other.URL + "/y")
+	require.NoError(t, err)
+	assert.Equal(t, "real /y", body)
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), "another host's answer is its own")
+	assert.Empty(t, resp.Header.Get("X-Corsproof-Proxy"))
+
+	resp, _, err = get("http://app.example.test/")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode, "a sink is refused")
+	_, _, err = get("https://app.example.test/")
+	require.Error(t, err, "a sink's CONNECT is refused")
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 3)
+	for _, h := range seen {
+		assert.NotContains(t, h, "Proxy-Connection")
+		assert.Equal(t, "https://app.example.test", h.Get("Origin"))
+	}
+}
+
+var errMirror = errors.New("not a mirror's certificate")
