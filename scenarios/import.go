@@ -129,10 +129,13 @@ func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
 // ImportCurl turns DevTools' "Copy as cURL (bash)" (one command, or several
 // from "Copy all as cURL") into a suite, one case per command. It reads
 // bash quoting ('…', "…", $'…', backslashes and line continuations) and the
-// options DevTools writes: the URL, -X/--request, -H/--header (repeated),
-// -b/--cookie, --data-raw/--data/-d/--data-binary/--data-ascii and
-// --compressed. Any other option is an error naming it, because guessing at
-// its meaning could replay a different request.
+// options Chromium's and Firefox's DevTools write: the URL (with curl's
+// escapes of [ ] { }), -X/--request, -I/--head, -H/--header (repeated, and
+// "Name;" for an empty value), -b/--cookie,
+// --data-raw/--data/-d/--data-binary/--data-ascii, and --compressed,
+// --insecure/-k and --globoff/-g, which change only what curl itself does.
+// Any other option is an error naming it, because guessing at its meaning
+// could replay a different request.
 //
 // The page origin comes from the Origin header, else from the Referer's
 // origin; a case left with an empty Origin needs one from the caller. Cookie
@@ -161,7 +164,8 @@ func ImportCurl(text string) (*Suite, error) {
 
 func curlRequest(words []string) (importedRequest, error) {
 	var r importedRequest
-	if len(words) == 0 || words[0] != "curl" {
+	// Firefox on Windows writes curl.exe.
+	if len(words) == 0 || (words[0] != "curl" && !strings.EqualFold(words[0], "curl.exe")) {
 		return r, fmt.Errorf("%q is not a curl command", strings.Join(words, " "))
 	}
 	value := func(i *int, opt string) (string, error) {
@@ -171,6 +175,7 @@ func curlRequest(words []string) (importedRequest, error) {
 		}
 		return words[*i], nil
 	}
+	globoff := false
 	for i := 1; i < len(words); i++ {
 		w := words[i]
 		opt, inline, hasInline := w, "", false
@@ -194,7 +199,11 @@ func curlRequest(words []string) (importedRequest, error) {
 			if h, err = arg(); err == nil {
 				name, v, ok := strings.Cut(h, ":")
 				if !ok {
-					return r, fmt.Errorf("header %q has no colon", h)
+					// curl sends "Name;" as a header with an empty
+					// value, which is how DevTools writes one.
+					if name, ok = strings.CutSuffix(strings.TrimSpace(h), ";"); !ok {
+						return r, fmt.Errorf("header %q has no colon", h)
+					}
 				}
 				r.headers = append(r.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(v)})
 			}
@@ -211,11 +220,16 @@ func curlRequest(words []string) (importedRequest, error) {
 			}
 		case "--url":
 			r.url, err = arg()
-		case "--compressed":
-			// The browser negotiates compression itself.
+		case "-I", "--head":
+			r.method = "HEAD"
+		case "--compressed", "--insecure", "-k":
+			// What curl does with the answer and the certificate; the
+			// browser negotiates compression and checks TLS itself.
+		case "--globoff", "-g":
+			globoff = true
 		default:
 			if strings.HasPrefix(w, "-") && w != "-" {
-				return r, fmt.Errorf("unknown option %s (corsproof reads -X, -H, -b, --data-raw, --data, --data-binary, --url and --compressed)", opt)
+				return r, fmt.Errorf("unknown option %s (corsproof reads -X, -I, -H, -b, --data-raw, --data, --data-binary, --url, --compressed, --insecure and --globoff)", opt)
 			}
 			if r.url != "" {
 				return r, fmt.Errorf("a second URL %q; write one request per curl command", w)
@@ -229,8 +243,15 @@ func curlRequest(words []string) (importedRequest, error) {
 	if r.url == "" {
 		return r, errors.New("no URL")
 	}
+	if !globoff {
+		// Chromium writes [ ] { } in a URL as \[ \] \{ \} so that curl
+		// does not read them as a glob; the URL is the one without.
+		r.url = curlGlobEscapes.Replace(r.url)
+	}
 	return r, nil
 }
+
+var curlGlobEscapes = strings.NewReplacer(`\[`, "[", `\]`, "]", `\{`, "{", `\}`, "}")
 
 // shellWords splits bash text into commands (separated by unquoted ; or
 // newlines, or &&) and words.
