@@ -126,10 +126,11 @@ func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
 	return s, nil
 }
 
-// ImportCurl turns DevTools' "Copy as cURL (bash)" (one command, or several
-// from "Copy all as cURL") into a suite, one case per command. It reads
-// bash quoting ('…', "…", $'…', backslashes and line continuations) and the
-// options Chromium's and Firefox's DevTools write: the URL (with curl's
+// ImportCurl turns DevTools' "Copy as cURL (bash)" or "Copy as cURL (cmd)"
+// (one command, or several from "Copy all as cURL") into a suite, one case
+// per command. It reads cmd.exe's ^ escapes and ^"…^" quoting when the text
+// is written for cmd (isCmdCurl), bash quoting otherwise ('…', "…", $'…',
+// backslashes and line continuations), and the options Chromium's and Firefox's DevTools write: the URL (with curl's
 // escapes of [ ] { }), -X/--request, -I/--head, -H/--header (repeated, and
 // "Name;" for an empty value), -b/--cookie,
 // --data-raw/--data/-d/--data-binary/--data-ascii, and --compressed,
@@ -143,7 +144,11 @@ func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
 // Headers the browser adds itself are dropped, and values of headers that
 // look like credentials are replaced with RedactedValue.
 func ImportCurl(text string) (*Suite, error) {
-	cmds, err := shellWords(text)
+	split := shellWords
+	if isCmdCurl(text) {
+		split = cmdWords
+	}
+	cmds, err := split(text)
 	if err != nil {
 		return nil, fmt.Errorf("importing curl: %w", err)
 	}

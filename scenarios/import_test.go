@@ -60,6 +60,34 @@ func TestImportCurlDevTools(t *testing.T) {
 	assert.NotContains(t, string(out), "eyJhbGciOi")
 }
 
+// TestImportCurlCmdDevTools reads "Copy all as cURL (cmd)" as Chromium
+// writes it on Windows (^"…^" quoting, ^ escapes, ^ line continuations, a
+// newline in the body as ^ and two line breaks, CRLF, " &" between
+// commands) and Firefox's curl.exe.
+func TestImportCurlCmdDevTools(t *testing.T) {
+	t.Parallel()
+	s, err := ImportCurl(readTestdata(t, "devtools-curl-cmd.txt"))
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 2)
+	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
+	assert.Equal(t, Request{
+		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login?ids[]=1&next=%2Fhome",
+		Headers: map[string]string{
+			"content-type": "application/json",
+			"x-path":       `C:\tmp\`,
+			"x-token":      RedactedValue,
+		},
+		Credentials: CredentialsInclude, Body: `{"user":"a'b & c","pct":"100%","note":"line1` + "\n" + `line2"}`, Mode: ModeCORS,
+	}, s.Cases[0].Request)
+	assert.Equal(t, "http://localhost:3000", s.Cases[1].Origin)
+	assert.Equal(t, "DELETE", s.Cases[1].Request.Method)
+	requireValid(t, s)
+
+	_, err = ImportCurl("curl ^\"http://a.test/^\" ^\n  -H ^\"x-a: 1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "command 1: unterminated")
+}
+
 func TestImportCurl(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -161,6 +189,9 @@ func TestImportFetchErrors(t *testing.T) {
 func FuzzImportCurl(f *testing.F) {
 	b, err := os.ReadFile(filepath.Join("testdata", "devtools-curl.txt"))
 	if err == nil {
+		f.Add(string(b))
+	}
+	if b, err := os.ReadFile(filepath.Join("testdata", "devtools-curl-cmd.txt")); err == nil {
 		f.Add(string(b))
 	}
 	f.Add(`curl -XPOST 'http://a.test/' -H $'X: \x41\u00e9' --data-raw "a\"b"`)
