@@ -504,6 +504,12 @@ func fetchCall(s string) (importedRequest, int, error) {
 		r.body = *o.Body
 	}
 	for name, v := range o.Headers {
+		if strings.EqualFold(name, "referrer-policy") {
+			// "Copy as fetch (Node.js)" moves the referrerPolicy option
+			// into the headers; the page sent no such header, and
+			// replaying one would add it to the preflight.
+			continue
+		}
 		r.headers = append(r.headers, [2]string{name, v})
 	}
 	// DevTools writes headers as an object; sort for a stable import.

@@ -160,6 +160,33 @@ func TestImportFetchDevTools(t *testing.T) {
 	requireValid(t, s)
 }
 
+// TestImportFetchNodeJS reads "Copy as fetch (Node.js)": no mode or
+// credentials, the cookie and the Referer in the headers, and the
+// referrer policy as a Referrer-Policy header the page never sent.
+func TestImportFetchNodeJS(t *testing.T) {
+	t.Parallel()
+	s, err := ImportFetch(`fetch("http://127.0.0.1:8080/v1/settings", {
+  "headers": {
+    "accept": "application/json, text/plain, */*",
+    "content-type": "application/json",
+    "x-token": "abc",
+    "cookie": "sid=s3cr3t",
+    "Referer": "https://app.example.test/",
+    "Referrer-Policy": "strict-origin-when-cross-origin"
+  },
+  "body": "{\"theme\":\"dark\"}",
+  "method": "PUT"
+});`)
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 1)
+	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
+	assert.Equal(t, Request{
+		API: APIFetch, Method: "PUT", URL: "http://127.0.0.1:8080/v1/settings",
+		Headers:     map[string]string{"accept": "application/json, text/plain, */*", "content-type": "application/json", "x-token": RedactedValue},
+		Credentials: CredentialsInclude, Body: `{"theme":"dark"}`, Mode: ModeCORS,
+	}, s.Cases[0].Request)
+}
+
 func TestImportFetchErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ desc, in, wantErr string }{
