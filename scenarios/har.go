@@ -87,7 +87,11 @@ type ImportedCase struct {
 
 // ImportReport lists what ImportHAR made of each entry.
 type ImportReport struct {
-	File    string
+	File string
+	// Unit is what Entries counts: "" for a HAR's entries (numbered from
+	// 0, as log.entries), "command" for curl and "call" for fetch
+	// (numbered from 1, as their errors count them).
+	Unit    string
 	Entries int
 	Cases   []ImportedCase
 	Skipped []SkippedEntry

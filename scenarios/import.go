@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,10 +42,11 @@ type importedRequest struct {
 
 // toCase keeps what the page set, derives the page origin from the Origin
 // header or, failing that, the Referer, and infers credentials from cookies.
-func (r importedRequest) toCase() (Case, error) {
+func (r importedRequest) toCase() (Case, ImportedCase, error) {
+	ic := ImportedCase{Preflight: -1}
 	u, err := url.Parse(r.url)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Case{}, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
+		return Case{}, ic, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
 	}
 	method := r.method
 	if method == "" {
@@ -64,23 +66,28 @@ func (r importedRequest) toCase() (Case, error) {
 		switch {
 		case l == "origin":
 			c.Origin = value
-			continue
 		case l == "referer":
 			referrer = value
-			continue
 		case l == "cookie":
 			r.cookies = true
-			continue
-		case l == "accept" && value == "*/*":
+		}
+		switch {
+		case l == "origin", l == "referer", l == "cookie",
 			// fetch's own default.
+			l == "accept" && value == "*/*",
+			browserAddedHeaders[l], cors.IsForbiddenRequestHeader(l), strings.HasPrefix(l, ":"):
+			ic.Dropped = appendOnce(ic.Dropped, name)
 			continue
-		case browserAddedHeaders[l], headerNameIssue(name) != nil:
+		case headerNameIssue(name) != nil:
+			ic.Dropped = appendOnce(ic.Dropped, name)
+			ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 			continue
 		}
 		// Keep the name, which is what matters for CORS, and replace the
 		// value so a user's token never ends up in a suite file.
 		if cors.IsSecretHeader(name) {
 			value = RedactedValue
+			ic.Redacted = appendOnce(ic.Redacted, name)
 		}
 		if c.Request.Headers == nil {
 			c.Request.Headers = map[string]string{}
@@ -94,6 +101,9 @@ func (r importedRequest) toCase() (Case, error) {
 	}
 	if r.cookies {
 		c.Request.Credentials = CredentialsInclude
+		if r.credentials == "" {
+			ic.Notes = append(ic.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
+		}
 	}
 	if r.credentials != "" {
 		c.Request.Credentials = r.credentials
@@ -102,28 +112,32 @@ func (r importedRequest) toCase() (Case, error) {
 		c.Request.Mode = r.mode
 	}
 	c.Name = c.Request.Method + " " + u.Host + u.EscapedPath()
-	return c, nil
+	return c, ic, nil
 }
 
-// importedSuite builds a suite from imported requests with unique names.
-func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
+// importedSuite builds a suite from imported requests with unique names,
+// and says what the import changed in each (numbered from 1).
+func importedSuite(name string, reqs []importedRequest) (*Suite, []ImportedCase, error) {
 	s := &Suite{Version: SuiteVersion, Name: name}
+	var ics []ImportedCase
 	seen := map[string]int{}
 	for i, r := range reqs {
-		c, err := r.toCase()
+		c, ic, err := r.toCase()
 		if err != nil {
-			return nil, fmt.Errorf("request %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("request %d: %w", i+1, err)
 		}
 		seen[c.Name]++
 		if n := seen[c.Name]; n > 1 {
 			c.Name = fmt.Sprintf("%s #%d", c.Name, n)
 		}
+		ic.Entry, ic.Name = i+1, c.Name
 		s.Cases = append(s.Cases, c)
+		ics = append(ics, ic)
 	}
 	if len(s.Cases) == 0 {
-		return nil, errors.New("nothing to import: no request found")
+		return nil, nil, errors.New("nothing to import: no request found")
 	}
-	return s, nil
+	return s, ics, nil
 }
 
 // ImportCurl turns DevTools' "Copy as cURL (bash)" or "Copy as cURL (cmd)"
@@ -144,27 +158,32 @@ func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
 // Headers the browser adds itself are dropped, and values of headers that
 // look like credentials are replaced with RedactedValue.
 func ImportCurl(text string) (*Suite, error) {
+	s, _, err := importCurl(text)
+	return s, err
+}
+
+func importCurl(text string) (*Suite, []ImportedCase, error) {
 	split := shellWords
 	if isCmdCurl(text) {
 		split = cmdWords
 	}
 	cmds, err := split(text)
 	if err != nil {
-		return nil, fmt.Errorf("importing curl: %w", err)
+		return nil, nil, fmt.Errorf("importing curl: %w", err)
 	}
 	var reqs []importedRequest
 	for i, words := range cmds {
 		r, err := curlRequest(words)
 		if err != nil {
-			return nil, fmt.Errorf("importing curl: command %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("importing curl: command %d: %w", i+1, err)
 		}
 		reqs = append(reqs, r)
 	}
-	s, err := importedSuite("imported-curl", reqs)
+	s, ics, err := importedSuite("imported-curl", reqs)
 	if err != nil {
-		return nil, fmt.Errorf("importing curl: %w", err)
+		return nil, nil, fmt.Errorf("importing curl: %w", err)
 	}
-	return s, nil
+	return s, ics, nil
 }
 
 func curlRequest(words []string) (importedRequest, error) {
@@ -423,6 +442,11 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 // ImportCurl; options other than headers, body, method, mode, credentials,
 // referrer and referrerPolicy are errors naming the option.
 func ImportFetch(text string) (*Suite, error) {
+	s, _, err := importFetch(text)
+	return s, err
+}
+
+func importFetch(text string) (*Suite, []ImportedCase, error) {
 	var reqs []importedRequest
 	rest := text
 	for {
@@ -431,23 +455,23 @@ func ImportFetch(text string) (*Suite, error) {
 			break
 		}
 		if before := strings.TrimSuffix(strings.TrimSpace(rest[:i]), "await"); strings.Trim(before, " \t\r\n;") != "" {
-			return nil, fmt.Errorf("importing fetch: unexpected text %q before fetch(", clip(strings.TrimSpace(rest[:i])))
+			return nil, nil, fmt.Errorf("importing fetch: unexpected text %q before fetch(", clip(strings.TrimSpace(rest[:i])))
 		}
 		r, n, err := fetchCall(rest[i+len("fetch("):])
 		if err != nil {
-			return nil, fmt.Errorf("importing fetch: call %d: %w", len(reqs)+1, err)
+			return nil, nil, fmt.Errorf("importing fetch: call %d: %w", len(reqs)+1, err)
 		}
 		reqs = append(reqs, r)
 		rest = rest[i+len("fetch(")+n:]
 	}
 	if t := strings.TrimSpace(strings.Trim(strings.TrimSpace(rest), ";")); t != "" {
-		return nil, fmt.Errorf("importing fetch: unexpected text %q after the last fetch call", clip(t))
+		return nil, nil, fmt.Errorf("importing fetch: unexpected text %q after the last fetch call", clip(t))
 	}
-	s, err := importedSuite("imported-fetch", reqs)
+	s, ics, err := importedSuite("imported-fetch", reqs)
 	if err != nil {
-		return nil, fmt.Errorf("importing fetch: %w", err)
+		return nil, nil, fmt.Errorf("importing fetch: %w", err)
 	}
-	return s, nil
+	return s, ics, nil
 }
 
 func clip(s string) string {
@@ -552,8 +576,9 @@ func (e *ImportError) Hint() string { return e.Advice }
 // Import turns what a user sent into a suite: kind is one of ImportKinds.
 // opts.File names the input; Name and Origin apply to every kind,
 // OnlyFailed and WithCredentialsValues to HAR files only (a copied request
-// is one request, and keeps no secrets' values). The report, for a HAR,
-// says which entries became cases and which were skipped, and why.
+// is one request, and keeps no secrets' values). The report says which
+// entries (commands, calls) became cases, what the import dropped or
+// inferred in each, and, for a HAR, which entries were skipped and why.
 func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	kind = strings.ToLower(kind)
 	if !slices.Contains(ImportKinds, kind) {
@@ -566,11 +591,12 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 		return nil, nil, &ImportError{Reason: "import " + kind + ": --with-credentials-values and --only-failed are for har", Advice: "these flags apply to HAR files only"}
 	}
 	var s *Suite
+	var ics []ImportedCase
 	var err error
 	if kind == "curl" {
-		s, err = ImportCurl(string(data))
+		s, ics, err = importCurl(string(data))
 	} else {
-		s, err = ImportFetch(string(data))
+		s, ics, err = importFetch(string(data))
 	}
 	if err != nil {
 		return nil, nil, err
@@ -586,5 +612,6 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	if err := checkWritten(s, opts.File, kind); err != nil {
 		return nil, nil, err
 	}
-	return s, nil, nil
+	unit := map[string]string{"curl": "command", "fetch": "call"}[kind]
+	return s, &ImportReport{File: cmp.Or(opts.File, kind), Unit: unit, Entries: len(s.Cases), Cases: ics}, nil
 }

@@ -88,6 +88,31 @@ func TestImportCurlCmdDevTools(t *testing.T) {
 	assert.Contains(t, err.Error(), "command 1: unterminated")
 }
 
+// TestImportCopiedReport: a copied command's import says, per command,
+// which headers it dropped, which values it replaced and what it inferred,
+// as a HAR import does per entry.
+func TestImportCopiedReport(t *testing.T) {
+	t.Parallel()
+	_, rep, err := Import("curl", []byte(readTestdata(t, "devtools-curl.txt")), HAROptions{File: "user.txt"})
+	require.NoError(t, err)
+	require.NotNil(t, rep)
+	assert.Equal(t, "command", rep.Unit)
+	assert.Equal(t, 2, rep.Entries)
+	require.Len(t, rep.Cases, 2)
+	login := rep.Cases[0]
+	assert.Equal(t, 1, login.Entry)
+	assert.Equal(t, "POST 127.0.0.1:8080/v1/login", login.Name)
+	assert.Equal(t, []string{"Accept", "Accept-Language", "Connection", "Origin", "Referer", "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "User-Agent", "sec-ch-ua-mobile"}, login.Dropped)
+	assert.Equal(t, []string{"X-Token", "Authorization"}, login.Redacted)
+	assert.Contains(t, login.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
+	assert.Equal(t, []string{"Referer"}, rep.Cases[1].Dropped)
+
+	_, rep, err = Import("fetch", []byte(readTestdata(t, "devtools-fetch.txt")), HAROptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "call", rep.Unit)
+	assert.Equal(t, []string{"accept", "sec-ch-ua-platform"}, rep.Cases[0].Dropped)
+}
+
 func TestImportCurl(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
