@@ -76,7 +76,9 @@ type ImportedCase struct {
 	// Observed is what the user's browser did, the expectation to reproduce.
 	Observed  cors.Verdict
 	CorsError cors.CorsError
-	// Dropped names the request headers the browser added itself.
+	// Dropped names the request headers the browser added itself, or
+	// that a page cannot set; one dropped because its recorded name or
+	// value is not one a page can send is named in Notes instead.
 	Dropped []string
 	// Redacted names the headers and query parameters whose values were
 	// replaced by RedactedValue.
@@ -866,7 +868,6 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 				ic.Dropped = appendOnce(ic.Dropped, name)
 				continue
 			case headerNameIssue(name) != nil || headerValueIssue(value) != nil:
-				ic.Dropped = appendOnce(ic.Dropped, name)
 				ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 				continue
 			}

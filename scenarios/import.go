@@ -79,7 +79,6 @@ func (r importedRequest) toCase() (Case, ImportedCase, error) {
 			ic.Dropped = appendOnce(ic.Dropped, name)
 			continue
 		case headerNameIssue(name) != nil:
-			ic.Dropped = appendOnce(ic.Dropped, name)
 			ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 			continue
 		}

@@ -107,6 +107,11 @@ func TestImportCopiedReport(t *testing.T) {
 	assert.Contains(t, login.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
 	assert.Equal(t, []string{"Referer"}, rep.Cases[1].Dropped)
 
+	_, rep, err = Import("curl", []byte(`curl http://a.test/ -H 'Origin: http://o.test' -H 'Bad Name: v'`), HAROptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Origin"}, rep.Cases[0].Dropped, "an invalid header is not one the browser adds")
+	assert.Equal(t, []string{`dropped header "Bad Name": a page cannot send it as recorded`}, rep.Cases[0].Notes)
+
 	_, rep, err = Import("fetch", []byte(readTestdata(t, "devtools-fetch.txt")), HAROptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "call", rep.Unit)
