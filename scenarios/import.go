@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // Imported requests come from a browser's DevTools, which lists every header
@@ -171,10 +172,25 @@ func importCurl(text string) (*Suite, []ImportedCase, error) {
 		return nil, nil, fmt.Errorf("importing curl: %w", err)
 	}
 	var reqs []importedRequest
+	from := 0
 	for i, words := range cmds {
-		r, err := curlRequest(words)
+		// Where the command starts in the text: its first word, curl, is
+		// written bare in every copy DevTools makes.
+		start := from
+		if j := strings.Index(text[from:], words[0]); j >= 0 {
+			start = from + j
+		}
+		from = start + len(words[0])
+		r, at, err := curlRequest(words)
 		if err != nil {
-			return nil, nil, fmt.Errorf("importing curl: command %d: %w", i+1, err)
+			// The word the error is about, found as written (options
+			// are bare); else the command's first line.
+			off := start
+			if j := strings.Index(text[start:], words[at]); j >= 0 {
+				off = start + j
+			}
+			line, col := lineCol([]byte(text), int64(off))
+			return nil, nil, &CopiedRequestError{Kind: "curl", Line: line, Col: col, Command: i + 1, Err: err}
 		}
 		reqs = append(reqs, r)
 	}
@@ -185,11 +201,12 @@ func importCurl(text string) (*Suite, []ImportedCase, error) {
 	return s, ics, nil
 }
 
-func curlRequest(words []string) (importedRequest, error) {
-	var r importedRequest
+// curlRequest reads one command's words; at is the index of the word an
+// error is about.
+func curlRequest(words []string) (r importedRequest, at int, err error) {
 	// Firefox on Windows writes curl.exe.
 	if len(words) == 0 || (words[0] != "curl" && !strings.EqualFold(words[0], "curl.exe")) {
-		return r, fmt.Errorf("%q is not a curl command", strings.Join(words, " "))
+		return r, at, fmt.Errorf("%q is not a curl command", strings.Join(words, " "))
 	}
 	value := func(i *int, opt string) (string, error) {
 		*i++
@@ -200,6 +217,7 @@ func curlRequest(words []string) (importedRequest, error) {
 	}
 	globoff := false
 	for i := 1; i < len(words); i++ {
+		at = i
 		w := words[i]
 		opt, inline, hasInline := w, "", false
 		if strings.HasPrefix(w, "--") {
@@ -213,7 +231,6 @@ func curlRequest(words []string) (importedRequest, error) {
 			}
 			return value(&i, opt)
 		}
-		var err error
 		switch opt {
 		case "-X", "--request":
 			r.method, err = arg()
@@ -225,7 +242,7 @@ func curlRequest(words []string) (importedRequest, error) {
 					// curl sends "Name;" as a header with an empty
 					// value, which is how DevTools writes one.
 					if name, ok = strings.CutSuffix(strings.TrimSpace(h), ";"); !ok {
-						return r, fmt.Errorf("header %q has no colon", h)
+						return r, at, fmt.Errorf("header %q has no colon", h)
 					}
 				}
 				r.headers = append(r.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(v)})
@@ -252,26 +269,26 @@ func curlRequest(words []string) (importedRequest, error) {
 			globoff = true
 		default:
 			if strings.HasPrefix(w, "-") && w != "-" {
-				return r, fmt.Errorf("unknown option %s (corsproof reads -X, -I, -H, -b, --data-raw, --data, --data-binary, --url, --compressed, --insecure and --globoff)", opt)
+				return r, at, fmt.Errorf("unknown option %s (corsproof reads -X, -I, -H, -b, --data-raw, --data, --data-binary, --url, --compressed, --insecure and --globoff)", opt)
 			}
 			if r.url != "" {
-				return r, fmt.Errorf("a second URL %q; write one request per curl command", w)
+				return r, at, fmt.Errorf("a second URL %q; write one request per curl command", w)
 			}
 			r.url = w
 		}
 		if err != nil {
-			return r, err
+			return r, at, err
 		}
 	}
 	if r.url == "" {
-		return r, errors.New("no URL")
+		return r, 0, errors.New("no URL")
 	}
 	if !globoff {
 		// Chromium writes [ ] { } in a URL as \[ \] \{ \} so that curl
 		// does not read them as a glob; the URL is the one without.
 		r.url = curlGlobEscapes.Replace(r.url)
 	}
-	return r, nil
+	return r, 0, nil
 }
 
 var curlGlobEscapes = strings.NewReplacer(`\[`, "[", `\]`, "]", `\{`, "{", `\}`, "}")
@@ -432,6 +449,22 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 	}
 	return 0, errors.New("unterminated $'…' string")
 }
+
+// CopiedRequestError is a command of a "Copy as cURL" corsproof cannot
+// read, located in the text: Line and Col point at the word it is about.
+type CopiedRequestError struct {
+	Kind      string
+	Line, Col int
+	Command   int
+	Err       error
+}
+
+func (e *CopiedRequestError) Error() string {
+	return fmt.Sprintf("importing %s: line %d: command %d: %v", e.Kind, e.Line, e.Command, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CopiedRequestError) Unwrap() error { return e.Err }
 
 // ImportFetch turns DevTools' "Copy as fetch" (one call, or several from
 // "Copy all as fetch") into a suite. Each call is fetch(URL, OPTIONS) with
@@ -596,6 +629,10 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 		s, ics, err = importCurl(string(data))
 	} else {
 		s, ics, err = importFetch(string(data))
+	}
+	if ce := (*CopiedRequestError)(nil); errors.As(err, &ce) {
+		return nil, nil, &SyntaxError{fileerr.Problem{File: cmp.Or(opts.File, kind), Line: ce.Line, Col: ce.Col, Field: fmt.Sprintf("command %d", ce.Command),
+			Message: ce.Err.Error(), Hint: "give the command as DevTools' Copy as cURL (bash or cmd) wrote it, one request per command"}}
 	}
 	if err != nil {
 		return nil, nil, err

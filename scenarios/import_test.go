@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 func readTestdata(t *testing.T, name string) string {
@@ -116,6 +118,24 @@ func TestImportCopiedReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "call", rep.Unit)
 	assert.Equal(t, []string{"accept", "sec-ch-ua-platform"}, rep.Cases[0].Dropped)
+}
+
+// TestImportCurlErrorLocated: a command corsproof cannot read is named by
+// file, line and column of the word, and the command's number.
+func TestImportCurlErrorLocated(t *testing.T) {
+	t.Parallel()
+	in := "curl 'http://a.test/' \\\n  -H 'origin: http://o.test' ;\ncurl 'http://a.test/b' \\\n  -H 'x: 1' \\\n  --proxy p\n"
+	_, _, err := Import("curl", []byte(in), HAROptions{File: "bad.sh"})
+	require.Error(t, err)
+	ps := fileerr.Problems(err)
+	require.Len(t, ps, 1, err.Error())
+	assert.Equal(t, fileerr.Problem{File: "bad.sh", Line: 5, Col: 3, Field: "command 2", Message: ps[0].Message, Hint: ps[0].Hint}, *ps[0])
+	assert.Contains(t, ps[0].Message, "unknown option --proxy")
+	assert.NotEmpty(t, ps[0].Hint)
+
+	_, err = ImportCurl("curl http://a.test/\ncurl -H 'X: 1'")
+	require.Error(t, err)
+	assert.Equal(t, "importing curl: line 2: command 2: no URL", err.Error())
 }
 
 func TestImportCurl(t *testing.T) {
