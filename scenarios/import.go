@@ -390,8 +390,22 @@ func shellWords(text string) ([][]string, error) {
 
 // ansiC decodes the body of a bash $'…' string (DevTools uses it for values
 // with quotes or control characters) and returns how many bytes it used,
-// including the closing quote.
+// including the closing quote. Firefox writes every character below U+0100
+// as \xNN (é as \xe9), which bash would send as one byte that is not
+// UTF-8; when the bytes decoded are not UTF-8, \xNN is read as U+00NN, the
+// character Firefox meant.
 func ansiC(s string, out *strings.Builder) (int, error) {
+	var b strings.Builder
+	n, err := ansiCDecode(s, &b, false)
+	if err == nil && !utf8.ValidString(b.String()) {
+		b.Reset()
+		n, err = ansiCDecode(s, &b, true)
+	}
+	out.WriteString(b.String())
+	return n, err
+}
+
+func ansiCDecode(s string, out *strings.Builder, latin1 bool) (int, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '\'' {
@@ -424,7 +438,7 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 				return 0, fmt.Errorf("\\%c without hex digits in $'…'", e)
 			}
 			n, _ := strconv.ParseUint(s[i+1:j], 16, 32)
-			if e == 'x' {
+			if e == 'x' && !latin1 {
 				out.WriteByte(byte(n))
 			} else if n <= utf8.MaxRune {
 				out.WriteRune(rune(n))
