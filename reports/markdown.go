@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
@@ -152,9 +153,18 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 		fmt.Fprint(w, "\nThe request, reproduce command and exchanges below are the last step's.\n")
 	}
 	fmt.Fprint(w, "\n**Reproduce**\n\n")
-	fmt.Fprint(w, Fenced("sh", probeCommand(rp, rec)+"\n"))
+	shown := rec
+	if n := len(rec.Request.Body); n > mdBodyLimit {
+		// An upload in a HAR runs to megabytes, twice over (command and
+		// case), which no ticket takes. The body changes no CORS check.
+		clipped := *rec
+		clipped.Request.Body = clipUTF8(rec.Request.Body, mdBodyLimit) + "…"
+		shown = &clipped
+		fmt.Fprintf(w, "The body is %d bytes: the command and the suite case show its first %d (the body changes no CORS check; the suite `corsproof import` writes holds it whole).\n\n", n, mdBodyLimit)
+	}
+	fmt.Fprint(w, Fenced("sh", probeCommand(rp, shown)+"\n"))
 	fmt.Fprint(w, "\n**Suite case**\n\n")
-	fmt.Fprint(w, Fenced("yaml", CaseYAML(rec)))
+	fmt.Fprint(w, Fenced("yaml", CaseYAML(shown)))
 	if note := headersNote(rec); note != "" {
 		fmt.Fprintf(w, "\n%s\n", mdInline(note))
 	}
@@ -177,6 +187,20 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
 	}
 	fmt.Fprint(w, "\n\n"+Fenced("", b.String()))
+}
+
+// mdBodyLimit is how many bytes of a request body a Markdown case shows.
+const mdBodyLimit = 2048
+
+// clipUTF8 cuts s to at most n bytes without splitting a character.
+func clipUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // CaseYAML renders the request of a record as a suite case, a one-item YAML

@@ -76,7 +76,9 @@ type ImportedCase struct {
 	// Observed is what the user's browser did, the expectation to reproduce.
 	Observed  cors.Verdict
 	CorsError cors.CorsError
-	// Dropped names the request headers the browser added itself.
+	// Dropped names the request headers the browser added itself, or
+	// that a page cannot set; one dropped because its recorded name or
+	// value is not one a page can send is named in Notes instead.
 	Dropped []string
 	// Redacted names the headers and query parameters whose values were
 	// replaced by RedactedValue.
@@ -87,7 +89,11 @@ type ImportedCase struct {
 
 // ImportReport lists what ImportHAR made of each entry.
 type ImportReport struct {
-	File    string
+	File string
+	// Unit is what Entries counts: "" for a HAR's entries (numbered from
+	// 0, as log.entries), "command" for curl and "call" for fetch
+	// (numbered from 1, as their errors count them).
+	Unit    string
 	Entries int
 	Cases   []ImportedCase
 	Skipped []SkippedEntry
@@ -153,6 +159,7 @@ type (
 	}
 	harInResponse struct {
 		Status      float64         `json:"status"`
+		Headers     []harInHeader   `json:"headers"`
 		RedirectURL string          `json:"redirectURL"`
 		Error       string          `json:"_error"`
 		CorsError   json.RawMessage `json:"_corsError"`
@@ -429,6 +436,10 @@ type harReq struct {
 	netError    string
 	corsError   string
 	corsParam   string
+	// refused is the CorsError the recorded response fails the access
+	// check with, for a response the HAR shows with its status but that
+	// the browser cannot have let the page read.
+	refused     cors.CorsError
 	cp          *harInCase
 	preflight   bool
 	acrm        string
@@ -586,8 +597,37 @@ func (im *harImport) parseEntries(raw []json.RawMessage) {
 			hr.corsError, hr.corsParam = ce, p
 		}
 		hr.corsParam = firstNonEmpty(hr.corsParam, e.FailedParam)
+		if e.Response != nil && !hr.preflight && hr.cp == nil && hr.redirectURL == "" {
+			hr.refused = refusedResponse(hr, e.Response.Headers)
+		}
 		im.entries = append(im.entries, hr)
 	}
+}
+
+// refusedResponse checks the response a HAR recorded with a status and
+// headers against the page's origin, as the browser checks it: Firefox
+// records a response it blocked with the status and headers the server
+// sent, and nothing else says it was blocked. It returns the CorsError the
+// check fails with, or "" when it passes or the HAR recorded no headers.
+func refusedResponse(hr *harReq, headers []harInHeader) cors.CorsError {
+	if hr.status < 200 || len(headers) == 0 || hr.netError != "" || hr.corsError != "" || hr.sameOrigin {
+		return ""
+	}
+	r := &cors.Response{URL: hr.url, Status: hr.status}
+	for _, h := range headers {
+		r.AddHeader(h.Name, h.Value)
+	}
+	creds := string(CredentialsSameOrigin)
+	if hr.cookies {
+		creds = string(CredentialsInclude)
+	}
+	// Only the response's access check is asked: without a preflight the
+	// model takes one as passed, which the recorded response shows it did.
+	p := cors.Predict(cors.Input{Request: cors.Request{Origin: hr.origin, Method: hr.method, URL: hr.url, Credentials: creds, Mode: string(ModeCORS)}, Actual: r})
+	if p.Verdict == cors.VerdictBlocked && p.FailedAt == cors.StageActual {
+		return p.CorsError
+	}
+	return ""
 }
 
 // notCORS says why a request is not one a page's fetch or xhr made in cors
@@ -828,7 +868,6 @@ func (im *harImport) buildCase(hr *harReq) (Case, ImportedCase, bool) {
 				ic.Dropped = appendOnce(ic.Dropped, name)
 				continue
 			case headerNameIssue(name) != nil || headerValueIssue(value) != nil:
-				ic.Dropped = appendOnce(ic.Dropped, name)
 				ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 				continue
 			}
@@ -917,6 +956,8 @@ func (hr *harReq) failed() string {
 		return hr.netError
 	case hr.status == 0:
 		return "status 0"
+	case hr.refused != "":
+		return string(hr.refused)
 	}
 	return ""
 }
@@ -955,6 +996,8 @@ func (hr *harReq) observed(pre *harReq, fromPreflight bool) (cors.Verdict, cors.
 		return cors.VerdictBlocked, corsError, "blocked in the user's browser" + withError(corsError)
 	case hr.netError != "" && hr.netError != "net::ERR_FAILED" && hr.netError != "net::ERR_INVALID_REDIRECT":
 		return cors.VerdictNetworkError, "", "failed in the user's browser with " + hr.netError
+	case hr.refused != "":
+		return cors.VerdictBlocked, "", fmt.Sprintf("answered %d, but the response recorded fails the CORS check for %s (%s), so the user's browser blocked it", hr.status, hr.origin, hr.refused)
 	}
 	return cors.VerdictBlocked, "", "failed in the user's browser (" + reason + "), as a CORS failure looks in a HAR"
 }

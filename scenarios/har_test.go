@@ -198,6 +198,7 @@ type hentry struct {
 	ResourceType string
 	RedirectURL  string
 	Body         string
+	RespHeaders  [][2]string
 }
 
 func (e hentry) json() map[string]any {
@@ -213,7 +214,11 @@ func (e hentry) json() map[string]any {
 	if e.Body != "" {
 		req["postData"] = map[string]any{"mimeType": "text/plain", "text": e.Body}
 	}
-	resp := map[string]any{"status": e.Status, "headers": []any{}, "redirectURL": e.RedirectURL}
+	rhs := []map[string]string{}
+	for _, h := range e.RespHeaders {
+		rhs = append(rhs, map[string]string{"name": h[0], "value": h[1]})
+	}
+	resp := map[string]any{"status": e.Status, "headers": rhs, "redirectURL": e.RedirectURL}
 	if e.Error != "" {
 		resp["_error"] = e.Error
 	}
@@ -315,6 +320,18 @@ func TestImportHARExpectAndCredentials(t *testing.T) {
 		{desc: "cookies list means include", e: hentry{Status: 200, Cookies: []string{"a"}}, wantCreds: CredentialsInclude, want: &Expect{Verdict: cors.VerdictAllowed}},
 		{desc: "credential-only CorsError means include", e: hentry{CorsError: "WildcardOriginNotAllowed"}, wantCreds: CredentialsInclude,
 			want: &Expect{Verdict: cors.VerdictBlocked, CorsError: "WildcardOriginNotAllowed"}},
+		// Firefox records a response it blocked with its status and
+		// headers, and nothing that says it was blocked.
+		{desc: "answered 200 without Access-Control-Allow-Origin", e: hentry{Status: 200, RespHeaders: [][2]string{{"Content-Type", "application/json"}}},
+			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked}},
+		{desc: "answered 200 with another origin allowed", e: hentry{Status: 200, RespHeaders: [][2]string{{"Access-Control-Allow-Origin", "https://other.test"}}},
+			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictBlocked}},
+		{desc: "answered 200 with * to a request with cookies", e: hentry{Status: 200, Cookies: []string{"a"}, RespHeaders: [][2]string{{"Access-Control-Allow-Origin", "*"}, {"Access-Control-Allow-Credentials", "true"}}},
+			wantCreds: CredentialsInclude, want: &Expect{Verdict: cors.VerdictBlocked}},
+		{desc: "answered 200 with the origin allowed", e: hentry{Status: 200, RespHeaders: [][2]string{{"access-control-allow-origin", harApp}}},
+			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictAllowed}},
+		{desc: "answered 200 with * allowed", e: hentry{Status: 200, RespHeaders: [][2]string{{"Access-Control-Allow-Origin", "*"}}},
+			wantCreds: CredentialsSameOrigin, want: &Expect{Verdict: cors.VerdictAllowed}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 // Imported requests come from a browser's DevTools, which lists every header
@@ -41,10 +43,11 @@ type importedRequest struct {
 
 // toCase keeps what the page set, derives the page origin from the Origin
 // header or, failing that, the Referer, and infers credentials from cookies.
-func (r importedRequest) toCase() (Case, error) {
+func (r importedRequest) toCase() (Case, ImportedCase, error) {
+	ic := ImportedCase{Preflight: -1}
 	u, err := url.Parse(r.url)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Case{}, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
+		return Case{}, ic, fmt.Errorf("%q is not an absolute http(s) URL", r.url)
 	}
 	method := r.method
 	if method == "" {
@@ -64,23 +67,27 @@ func (r importedRequest) toCase() (Case, error) {
 		switch {
 		case l == "origin":
 			c.Origin = value
-			continue
 		case l == "referer":
 			referrer = value
-			continue
 		case l == "cookie":
 			r.cookies = true
-			continue
-		case l == "accept" && value == "*/*":
+		}
+		switch {
+		case l == "origin", l == "referer", l == "cookie",
 			// fetch's own default.
+			l == "accept" && value == "*/*",
+			browserAddedHeaders[l], cors.IsForbiddenRequestHeader(l), strings.HasPrefix(l, ":"):
+			ic.Dropped = appendOnce(ic.Dropped, name)
 			continue
-		case browserAddedHeaders[l], headerNameIssue(name) != nil:
+		case headerNameIssue(name) != nil:
+			ic.Notes = append(ic.Notes, fmt.Sprintf("dropped header %q: a page cannot send it as recorded", name))
 			continue
 		}
 		// Keep the name, which is what matters for CORS, and replace the
 		// value so a user's token never ends up in a suite file.
 		if cors.IsSecretHeader(name) {
 			value = RedactedValue
+			ic.Redacted = appendOnce(ic.Redacted, name)
 		}
 		if c.Request.Headers == nil {
 			c.Request.Headers = map[string]string{}
@@ -94,6 +101,9 @@ func (r importedRequest) toCase() (Case, error) {
 	}
 	if r.cookies {
 		c.Request.Credentials = CredentialsInclude
+		if r.credentials == "" {
+			ic.Notes = append(ic.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
+		}
 	}
 	if r.credentials != "" {
 		c.Request.Credentials = r.credentials
@@ -102,37 +112,45 @@ func (r importedRequest) toCase() (Case, error) {
 		c.Request.Mode = r.mode
 	}
 	c.Name = c.Request.Method + " " + u.Host + u.EscapedPath()
-	return c, nil
+	return c, ic, nil
 }
 
-// importedSuite builds a suite from imported requests with unique names.
-func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
+// importedSuite builds a suite from imported requests with unique names,
+// and says what the import changed in each (numbered from 1).
+func importedSuite(name string, reqs []importedRequest) (*Suite, []ImportedCase, error) {
 	s := &Suite{Version: SuiteVersion, Name: name}
+	var ics []ImportedCase
 	seen := map[string]int{}
 	for i, r := range reqs {
-		c, err := r.toCase()
+		c, ic, err := r.toCase()
 		if err != nil {
-			return nil, fmt.Errorf("request %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("request %d: %w", i+1, err)
 		}
 		seen[c.Name]++
 		if n := seen[c.Name]; n > 1 {
 			c.Name = fmt.Sprintf("%s #%d", c.Name, n)
 		}
+		ic.Entry, ic.Name = i+1, c.Name
 		s.Cases = append(s.Cases, c)
+		ics = append(ics, ic)
 	}
 	if len(s.Cases) == 0 {
-		return nil, errors.New("nothing to import: no request found")
+		return nil, nil, errors.New("nothing to import: no request found")
 	}
-	return s, nil
+	return s, ics, nil
 }
 
-// ImportCurl turns DevTools' "Copy as cURL (bash)" (one command, or several
-// from "Copy all as cURL") into a suite, one case per command. It reads
-// bash quoting ('…', "…", $'…', backslashes and line continuations) and the
-// options DevTools writes: the URL, -X/--request, -H/--header (repeated),
-// -b/--cookie, --data-raw/--data/-d/--data-binary/--data-ascii and
-// --compressed. Any other option is an error naming it, because guessing at
-// its meaning could replay a different request.
+// ImportCurl turns DevTools' "Copy as cURL (bash)" or "Copy as cURL (cmd)"
+// (one command, or several from "Copy all as cURL") into a suite, one case
+// per command. It reads cmd.exe's ^ escapes and ^"…^" quoting when the text
+// is written for cmd (isCmdCurl), bash quoting otherwise ('…', "…", $'…',
+// backslashes and line continuations), and the options Chromium's and Firefox's DevTools write: the URL (with curl's
+// escapes of [ ] { }), -X/--request, -I/--head, -H/--header (repeated, and
+// "Name;" for an empty value), -b/--cookie,
+// --data-raw/--data/-d/--data-binary/--data-ascii, and --compressed,
+// --insecure/-k and --globoff/-g, which change only what curl itself does.
+// Any other option is an error naming it, because guessing at its meaning
+// could replay a different request.
 //
 // The page origin comes from the Origin header, else from the Referer's
 // origin; a case left with an empty Origin needs one from the caller. Cookie
@@ -140,29 +158,55 @@ func importedSuite(name string, reqs []importedRequest) (*Suite, error) {
 // Headers the browser adds itself are dropped, and values of headers that
 // look like credentials are replaced with RedactedValue.
 func ImportCurl(text string) (*Suite, error) {
-	cmds, err := shellWords(text)
+	s, _, err := importCurl(text)
+	return s, err
+}
+
+func importCurl(text string) (*Suite, []ImportedCase, error) {
+	split := shellWords
+	if isCmdCurl(text) {
+		split = cmdWords
+	}
+	cmds, err := split(text)
 	if err != nil {
-		return nil, fmt.Errorf("importing curl: %w", err)
+		return nil, nil, fmt.Errorf("importing curl: %w", err)
 	}
 	var reqs []importedRequest
+	from := 0
 	for i, words := range cmds {
-		r, err := curlRequest(words)
+		// Where the command starts in the text: its first word, curl, is
+		// written bare in every copy DevTools makes.
+		start := from
+		if j := strings.Index(text[from:], words[0]); j >= 0 {
+			start = from + j
+		}
+		from = start + len(words[0])
+		r, at, err := curlRequest(words)
 		if err != nil {
-			return nil, fmt.Errorf("importing curl: command %d: %w", i+1, err)
+			// The word the error is about, found as written (options
+			// are bare); else the command's first line.
+			off := start
+			if j := strings.Index(text[start:], words[at]); j >= 0 {
+				off = start + j
+			}
+			line, col := lineCol([]byte(text), int64(off))
+			return nil, nil, &CopiedRequestError{Kind: "curl", Line: line, Col: col, Command: i + 1, Err: err}
 		}
 		reqs = append(reqs, r)
 	}
-	s, err := importedSuite("imported-curl", reqs)
+	s, ics, err := importedSuite("imported-curl", reqs)
 	if err != nil {
-		return nil, fmt.Errorf("importing curl: %w", err)
+		return nil, nil, fmt.Errorf("importing curl: %w", err)
 	}
-	return s, nil
+	return s, ics, nil
 }
 
-func curlRequest(words []string) (importedRequest, error) {
-	var r importedRequest
-	if len(words) == 0 || words[0] != "curl" {
-		return r, fmt.Errorf("%q is not a curl command", strings.Join(words, " "))
+// curlRequest reads one command's words; at is the index of the word an
+// error is about.
+func curlRequest(words []string) (r importedRequest, at int, err error) {
+	// Firefox on Windows writes curl.exe.
+	if len(words) == 0 || (words[0] != "curl" && !strings.EqualFold(words[0], "curl.exe")) {
+		return r, at, fmt.Errorf("%q is not a curl command", strings.Join(words, " "))
 	}
 	value := func(i *int, opt string) (string, error) {
 		*i++
@@ -171,7 +215,9 @@ func curlRequest(words []string) (importedRequest, error) {
 		}
 		return words[*i], nil
 	}
+	globoff := false
 	for i := 1; i < len(words); i++ {
+		at = i
 		w := words[i]
 		opt, inline, hasInline := w, "", false
 		if strings.HasPrefix(w, "--") {
@@ -185,7 +231,6 @@ func curlRequest(words []string) (importedRequest, error) {
 			}
 			return value(&i, opt)
 		}
-		var err error
 		switch opt {
 		case "-X", "--request":
 			r.method, err = arg()
@@ -194,7 +239,11 @@ func curlRequest(words []string) (importedRequest, error) {
 			if h, err = arg(); err == nil {
 				name, v, ok := strings.Cut(h, ":")
 				if !ok {
-					return r, fmt.Errorf("header %q has no colon", h)
+					// curl sends "Name;" as a header with an empty
+					// value, which is how DevTools writes one.
+					if name, ok = strings.CutSuffix(strings.TrimSpace(h), ";"); !ok {
+						return r, at, fmt.Errorf("header %q has no colon", h)
+					}
 				}
 				r.headers = append(r.headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(v)})
 			}
@@ -211,26 +260,38 @@ func curlRequest(words []string) (importedRequest, error) {
 			}
 		case "--url":
 			r.url, err = arg()
-		case "--compressed":
-			// The browser negotiates compression itself.
+		case "-I", "--head":
+			r.method = "HEAD"
+		case "--compressed", "--insecure", "-k":
+			// What curl does with the answer and the certificate; the
+			// browser negotiates compression and checks TLS itself.
+		case "--globoff", "-g":
+			globoff = true
 		default:
 			if strings.HasPrefix(w, "-") && w != "-" {
-				return r, fmt.Errorf("unknown option %s (corsproof reads -X, -H, -b, --data-raw, --data, --data-binary, --url and --compressed)", opt)
+				return r, at, fmt.Errorf("unknown option %s (corsproof reads -X, -I, -H, -b, --data-raw, --data, --data-binary, --url, --compressed, --insecure and --globoff)", opt)
 			}
 			if r.url != "" {
-				return r, fmt.Errorf("a second URL %q; write one request per curl command", w)
+				return r, at, fmt.Errorf("a second URL %q; write one request per curl command", w)
 			}
 			r.url = w
 		}
 		if err != nil {
-			return r, err
+			return r, at, err
 		}
 	}
 	if r.url == "" {
-		return r, errors.New("no URL")
+		return r, 0, errors.New("no URL")
 	}
-	return r, nil
+	if !globoff {
+		// Chromium writes [ ] { } in a URL as \[ \] \{ \} so that curl
+		// does not read them as a glob; the URL is the one without.
+		r.url = curlGlobEscapes.Replace(r.url)
+	}
+	return r, 0, nil
 }
+
+var curlGlobEscapes = strings.NewReplacer(`\[`, "[", `\]`, "]", `\{`, "{", `\}`, "}")
 
 // shellWords splits bash text into commands (separated by unquoted ; or
 // newlines, or &&) and words.
@@ -329,8 +390,22 @@ func shellWords(text string) ([][]string, error) {
 
 // ansiC decodes the body of a bash $'…' string (DevTools uses it for values
 // with quotes or control characters) and returns how many bytes it used,
-// including the closing quote.
+// including the closing quote. Firefox writes every character below U+0100
+// as \xNN (é as \xe9), which bash would send as one byte that is not
+// UTF-8; when the bytes decoded are not UTF-8, \xNN is read as U+00NN, the
+// character Firefox meant.
 func ansiC(s string, out *strings.Builder) (int, error) {
+	var b strings.Builder
+	n, err := ansiCDecode(s, &b, false)
+	if err == nil && !utf8.ValidString(b.String()) {
+		b.Reset()
+		n, err = ansiCDecode(s, &b, true)
+	}
+	out.WriteString(b.String())
+	return n, err
+}
+
+func ansiCDecode(s string, out *strings.Builder, latin1 bool) (int, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '\'' {
@@ -363,7 +438,7 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 				return 0, fmt.Errorf("\\%c without hex digits in $'…'", e)
 			}
 			n, _ := strconv.ParseUint(s[i+1:j], 16, 32)
-			if e == 'x' {
+			if e == 'x' && !latin1 {
 				out.WriteByte(byte(n))
 			} else if n <= utf8.MaxRune {
 				out.WriteRune(rune(n))
@@ -389,6 +464,22 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 	return 0, errors.New("unterminated $'…' string")
 }
 
+// CopiedRequestError is a command of a "Copy as cURL" corsproof cannot
+// read, located in the text: Line and Col point at the word it is about.
+type CopiedRequestError struct {
+	Kind      string
+	Line, Col int
+	Command   int
+	Err       error
+}
+
+func (e *CopiedRequestError) Error() string {
+	return fmt.Sprintf("importing %s: line %d: command %d: %v", e.Kind, e.Line, e.Command, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CopiedRequestError) Unwrap() error { return e.Err }
+
 // ImportFetch turns DevTools' "Copy as fetch" (one call, or several from
 // "Copy all as fetch") into a suite. Each call is fetch(URL, OPTIONS) with
 // a JSON string and a JSON object, as DevTools writes it; the page origin
@@ -397,6 +488,11 @@ func ansiC(s string, out *strings.Builder) (int, error) {
 // ImportCurl; options other than headers, body, method, mode, credentials,
 // referrer and referrerPolicy are errors naming the option.
 func ImportFetch(text string) (*Suite, error) {
+	s, _, err := importFetch(text)
+	return s, err
+}
+
+func importFetch(text string) (*Suite, []ImportedCase, error) {
 	var reqs []importedRequest
 	rest := text
 	for {
@@ -405,23 +501,23 @@ func ImportFetch(text string) (*Suite, error) {
 			break
 		}
 		if before := strings.TrimSuffix(strings.TrimSpace(rest[:i]), "await"); strings.Trim(before, " \t\r\n;") != "" {
-			return nil, fmt.Errorf("importing fetch: unexpected text %q before fetch(", clip(strings.TrimSpace(rest[:i])))
+			return nil, nil, fmt.Errorf("importing fetch: unexpected text %q before fetch(", clip(strings.TrimSpace(rest[:i])))
 		}
 		r, n, err := fetchCall(rest[i+len("fetch("):])
 		if err != nil {
-			return nil, fmt.Errorf("importing fetch: call %d: %w", len(reqs)+1, err)
+			return nil, nil, fmt.Errorf("importing fetch: call %d: %w", len(reqs)+1, err)
 		}
 		reqs = append(reqs, r)
 		rest = rest[i+len("fetch(")+n:]
 	}
 	if t := strings.TrimSpace(strings.Trim(strings.TrimSpace(rest), ";")); t != "" {
-		return nil, fmt.Errorf("importing fetch: unexpected text %q after the last fetch call", clip(t))
+		return nil, nil, fmt.Errorf("importing fetch: unexpected text %q after the last fetch call", clip(t))
 	}
-	s, err := importedSuite("imported-fetch", reqs)
+	s, ics, err := importedSuite("imported-fetch", reqs)
 	if err != nil {
-		return nil, fmt.Errorf("importing fetch: %w", err)
+		return nil, nil, fmt.Errorf("importing fetch: %w", err)
 	}
-	return s, nil
+	return s, ics, nil
 }
 
 func clip(s string) string {
@@ -478,6 +574,12 @@ func fetchCall(s string) (importedRequest, int, error) {
 		r.body = *o.Body
 	}
 	for name, v := range o.Headers {
+		if strings.EqualFold(name, "referrer-policy") {
+			// "Copy as fetch (Node.js)" moves the referrerPolicy option
+			// into the headers; the page sent no such header, and
+			// replaying one would add it to the preflight.
+			continue
+		}
 		r.headers = append(r.headers, [2]string{name, v})
 	}
 	// DevTools writes headers as an object; sort for a stable import.
@@ -520,8 +622,9 @@ func (e *ImportError) Hint() string { return e.Advice }
 // Import turns what a user sent into a suite: kind is one of ImportKinds.
 // opts.File names the input; Name and Origin apply to every kind,
 // OnlyFailed and WithCredentialsValues to HAR files only (a copied request
-// is one request, and keeps no secrets' values). The report, for a HAR,
-// says which entries became cases and which were skipped, and why.
+// is one request, and keeps no secrets' values). The report says which
+// entries (commands, calls) became cases, what the import dropped or
+// inferred in each, and, for a HAR, which entries were skipped and why.
 func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, error) {
 	kind = strings.ToLower(kind)
 	if !slices.Contains(ImportKinds, kind) {
@@ -534,11 +637,16 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 		return nil, nil, &ImportError{Reason: "import " + kind + ": --with-credentials-values and --only-failed are for har", Advice: "these flags apply to HAR files only"}
 	}
 	var s *Suite
+	var ics []ImportedCase
 	var err error
 	if kind == "curl" {
-		s, err = ImportCurl(string(data))
+		s, ics, err = importCurl(string(data))
 	} else {
-		s, err = ImportFetch(string(data))
+		s, ics, err = importFetch(string(data))
+	}
+	if ce := (*CopiedRequestError)(nil); errors.As(err, &ce) {
+		return nil, nil, &SyntaxError{fileerr.Problem{File: cmp.Or(opts.File, kind), Line: ce.Line, Col: ce.Col, Field: fmt.Sprintf("command %d", ce.Command),
+			Message: ce.Err.Error(), Hint: "give the command as DevTools' Copy as cURL (bash or cmd) wrote it, one request per command"}}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -554,5 +662,6 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	if err := checkWritten(s, opts.File, kind); err != nil {
 		return nil, nil, err
 	}
-	return s, nil, nil
+	unit := map[string]string{"curl": "command", "fetch": "call"}[kind]
+	return s, &ImportReport{File: cmp.Or(opts.File, kind), Unit: unit, Entries: len(s.Cases), Cases: ics}, nil
 }

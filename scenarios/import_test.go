@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
 func readTestdata(t *testing.T, name string) string {
@@ -60,6 +62,82 @@ func TestImportCurlDevTools(t *testing.T) {
 	assert.NotContains(t, string(out), "eyJhbGciOi")
 }
 
+// TestImportCurlCmdDevTools reads "Copy all as cURL (cmd)" as Chromium
+// writes it on Windows (^"…^" quoting, ^ escapes, ^ line continuations, a
+// newline in the body as ^ and two line breaks, CRLF, " &" between
+// commands) and Firefox's curl.exe.
+func TestImportCurlCmdDevTools(t *testing.T) {
+	t.Parallel()
+	s, err := ImportCurl(readTestdata(t, "devtools-curl-cmd.txt"))
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 2)
+	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
+	assert.Equal(t, Request{
+		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login?ids[]=1&next=%2Fhome",
+		Headers: map[string]string{
+			"content-type": "application/json",
+			"x-path":       `C:\tmp\`,
+			"x-token":      RedactedValue,
+		},
+		Credentials: CredentialsInclude, Body: `{"user":"a'b & c","pct":"100%","note":"line1` + "\n" + `line2"}`, Mode: ModeCORS,
+	}, s.Cases[0].Request)
+	assert.Equal(t, "http://localhost:3000", s.Cases[1].Origin)
+	assert.Equal(t, "DELETE", s.Cases[1].Request.Method)
+	requireValid(t, s)
+
+	_, err = ImportCurl("curl ^\"http://a.test/^\" ^\n  -H ^\"x-a: 1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "command 1: unterminated")
+}
+
+// TestImportCopiedReport: a copied command's import says, per command,
+// which headers it dropped, which values it replaced and what it inferred,
+// as a HAR import does per entry.
+func TestImportCopiedReport(t *testing.T) {
+	t.Parallel()
+	_, rep, err := Import("curl", []byte(readTestdata(t, "devtools-curl.txt")), HAROptions{File: "user.txt"})
+	require.NoError(t, err)
+	require.NotNil(t, rep)
+	assert.Equal(t, "command", rep.Unit)
+	assert.Equal(t, 2, rep.Entries)
+	require.Len(t, rep.Cases, 2)
+	login := rep.Cases[0]
+	assert.Equal(t, 1, login.Entry)
+	assert.Equal(t, "POST 127.0.0.1:8080/v1/login", login.Name)
+	assert.Equal(t, []string{"Accept", "Accept-Language", "Connection", "Origin", "Referer", "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "User-Agent", "sec-ch-ua-mobile"}, login.Dropped)
+	assert.Equal(t, []string{"X-Token", "Authorization"}, login.Redacted)
+	assert.Contains(t, login.Notes, "credentials: include, because the request carried cookies (their values are not replayed)")
+	assert.Equal(t, []string{"Referer"}, rep.Cases[1].Dropped)
+
+	_, rep, err = Import("curl", []byte(`curl http://a.test/ -H 'Origin: http://o.test' -H 'Bad Name: v'`), HAROptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Origin"}, rep.Cases[0].Dropped, "an invalid header is not one the browser adds")
+	assert.Equal(t, []string{`dropped header "Bad Name": a page cannot send it as recorded`}, rep.Cases[0].Notes)
+
+	_, rep, err = Import("fetch", []byte(readTestdata(t, "devtools-fetch.txt")), HAROptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "call", rep.Unit)
+	assert.Equal(t, []string{"accept", "sec-ch-ua-platform"}, rep.Cases[0].Dropped)
+}
+
+// TestImportCurlErrorLocated: a command corsproof cannot read is named by
+// file, line and column of the word, and the command's number.
+func TestImportCurlErrorLocated(t *testing.T) {
+	t.Parallel()
+	in := "curl 'http://a.test/' \\\n  -H 'origin: http://o.test' ;\ncurl 'http://a.test/b' \\\n  -H 'x: 1' \\\n  --proxy p\n"
+	_, _, err := Import("curl", []byte(in), HAROptions{File: "bad.sh"})
+	require.Error(t, err)
+	ps := fileerr.Problems(err)
+	require.Len(t, ps, 1, err.Error())
+	assert.Equal(t, fileerr.Problem{File: "bad.sh", Line: 5, Col: 3, Field: "command 2", Message: ps[0].Message, Hint: ps[0].Hint}, *ps[0])
+	assert.Contains(t, ps[0].Message, "unknown option --proxy")
+	assert.NotEmpty(t, ps[0].Hint)
+
+	_, err = ImportCurl("curl http://a.test/\ncurl -H 'X: 1'")
+	require.Error(t, err)
+	assert.Equal(t, "importing curl: line 2: command 2: no URL", err.Error())
+}
+
 func TestImportCurl(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -81,8 +159,16 @@ func TestImportCurl(t *testing.T) {
 			want: Request{API: APIFetch, Method: "GET", URL: "http://a.test/", Headers: map[string]string{"X-A": `"q" $x`, "X-B": "c"}, Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
 		{desc: "ansi-c escapes", in: `curl http://a.test/ -X POST --data-raw $'a\nb\x41\u00e9\101'`,
 			want: Request{API: APIFetch, Method: "POST", URL: "http://a.test/", Body: "a\nbAéA", Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
-		{desc: "unknown option", in: `curl http://a.test/ --insecure`, wantErr: "unknown option --insecure"},
-		{desc: "unknown short option", in: `curl -k http://a.test/`, wantErr: "unknown option -k"},
+		{desc: "chromium: empty header, glob escapes, --insecure", in: "curl 'http://a.test/x?ids\\[\\]=1&q=\\{a\\}' \\\n  -H 'x-empty;' \\\n  -H 'origin: http://o.test' \\\n  --compressed \\\n  --insecure",
+			want: Request{API: APIFetch, Method: "GET", URL: "http://a.test/x?ids[]=1&q={a}", Headers: map[string]string{"x-empty": ""}, Credentials: CredentialsSameOrigin, Mode: ModeCORS}, origin: "http://o.test"},
+		{desc: "firefox: curl.exe, -I, --globoff keeps backslashes", in: `curl.exe "http://a.test/x?a\[0]=1" --globoff -I -k -H "Origin: http://o.test"`,
+			want: Request{API: APIFetch, Method: "HEAD", URL: `http://a.test/x?a\[0]=1`, Credentials: CredentialsSameOrigin, Mode: ModeCORS}, origin: "http://o.test"},
+		{desc: "firefox writes é as \\xe9", in: `curl http://a.test/ -H $'X-Name: Jos\xe9' --data-raw $'M\xfcnchen \u263a \041'`,
+			want: Request{API: APIFetch, Method: "POST", URL: "http://a.test/", Headers: map[string]string{"X-Name": "José"}, Body: "München ☺ !", Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
+		{desc: "UTF-8 bytes written as \\x stay bytes", in: `curl http://a.test/ -H $'X-Name: Jos\xc3\xa9'`,
+			want: Request{API: APIFetch, Method: "GET", URL: "http://a.test/", Headers: map[string]string{"X-Name": "José"}, Credentials: CredentialsSameOrigin, Mode: ModeCORS}},
+		{desc: "unknown option", in: `curl http://a.test/ --proxy http://p.test`, wantErr: "unknown option --proxy"},
+		{desc: "unknown short option", in: `curl -x http://p.test http://a.test/`, wantErr: "unknown option -x"},
 		{desc: "missing value", in: `curl http://a.test/ -H`, wantErr: "option -H needs a value"},
 		{desc: "header without colon", in: `curl http://a.test/ -H 'X-A'`, wantErr: `header "X-A" has no colon`},
 		{desc: "unterminated quote", in: "curl 'http://a.test/\n", wantErr: "line 1: unterminated single quote"},
@@ -128,6 +214,33 @@ func TestImportFetchDevTools(t *testing.T) {
 	requireValid(t, s)
 }
 
+// TestImportFetchNodeJS reads "Copy as fetch (Node.js)": no mode or
+// credentials, the cookie and the Referer in the headers, and the
+// referrer policy as a Referrer-Policy header the page never sent.
+func TestImportFetchNodeJS(t *testing.T) {
+	t.Parallel()
+	s, err := ImportFetch(`fetch("http://127.0.0.1:8080/v1/settings", {
+  "headers": {
+    "accept": "application/json, text/plain, */*",
+    "content-type": "application/json",
+    "x-token": "abc",
+    "cookie": "sid=s3cr3t",
+    "Referer": "https://app.example.test/",
+    "Referrer-Policy": "strict-origin-when-cross-origin"
+  },
+  "body": "{\"theme\":\"dark\"}",
+  "method": "PUT"
+});`)
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 1)
+	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
+	assert.Equal(t, Request{
+		API: APIFetch, Method: "PUT", URL: "http://127.0.0.1:8080/v1/settings",
+		Headers:     map[string]string{"accept": "application/json, text/plain, */*", "content-type": "application/json", "x-token": RedactedValue},
+		Credentials: CredentialsInclude, Body: `{"theme":"dark"}`, Mode: ModeCORS,
+	}, s.Cases[0].Request)
+}
+
 func TestImportFetchErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ desc, in, wantErr string }{
@@ -157,6 +270,9 @@ func TestImportFetchErrors(t *testing.T) {
 func FuzzImportCurl(f *testing.F) {
 	b, err := os.ReadFile(filepath.Join("testdata", "devtools-curl.txt"))
 	if err == nil {
+		f.Add(string(b))
+	}
+	if b, err := os.ReadFile(filepath.Join("testdata", "devtools-curl-cmd.txt")); err == nil {
 		f.Add(string(b))
 	}
 	f.Add(`curl -XPOST 'http://a.test/' -H $'X: \x41\u00e9' --data-raw "a\"b"`)
