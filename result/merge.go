@@ -30,8 +30,9 @@ func Merge(runs ...*Run) (*Run, error) {
 
 // MergeInputs joins runs made in parallel (shards of one run on several CI
 // jobs, say) into one run from which every report can be produced. Records
-// keep the order of the runs given; the browser, driver and settings are
-// kept when all runs agree and listed when they do not.
+// keep the order of the runs given; the engine, browser, driver and
+// settings are kept when all runs agree and listed when they do not (the
+// time-out and launch settings, which cannot be listed, are then left out).
 //
 // It refuses what would make the merged run lie about what ran. When the
 // runs carry shards, they must all be of one split (the same n) and cover
@@ -53,9 +54,21 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		return nil, err
 	}
 	out := &Run{Settings: Settings{Tool: "corsproof"}}
-	var browsers, paths, drivers, cookies, lnas, isolations, cas []string
+	var browsers, products, engines, paths, drivers, cookies, lnas, isolations, cas []string
+	// The time-out and the launch settings are kept only when every run
+	// had the same: a reproduce command or a reader must not be told a
+	// setting some records did not run with.
+	timeout, launch := inputs[0].Run.TimeoutMS, inputs[0].Run.Launch
 	for _, in := range inputs {
 		r := in.Run
+		engines = addOnce(engines, r.Engine)
+		products = addOnce(products, r.BrowserProduct)
+		if r.TimeoutMS != timeout {
+			timeout = 0
+		}
+		if !slices.Equal(r.Launch, launch) {
+			launch = nil
+		}
 		for _, s := range r.Suites {
 			if !slices.Contains(out.Suites, s) {
 				out.Suites = append(out.Suites, s)
@@ -81,7 +94,10 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		out.DurationMS = max(out.DurationMS, r.DurationMS)
 		out.Records = append(out.Records, r.Records...)
 	}
+	out.Engine = strings.Join(engines, ", ")
 	out.Browser = strings.Join(browsers, ", ")
+	out.BrowserProduct = strings.Join(products, ", ")
+	out.TimeoutMS, out.Launch = timeout, slices.Clone(launch)
 	out.BrowserPath = strings.Join(paths, ", ")
 	out.Driver = strings.Join(drivers, ", ")
 	out.ThirdPartyCookies = strings.Join(cookies, ", ")

@@ -56,6 +56,31 @@ func TestMerge(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestMergeKeepsSettingsTheShardsShare: the engine, the browser's product
+// string, the time-out and the launch settings of shards that agree survive
+// the merge (the reports' reproduce commands read the engine and the
+// time-out); a setting the shards disagree on is listed, or dropped when it
+// cannot be.
+func TestMergeKeepsSettingsTheShardsShare(t *testing.T) {
+	shard := func(sh string, timeout int64, launch ...string) *Run {
+		r := shardRun(sh, "c"+sh[:1])
+		r.Engine, r.Browser, r.BrowserProduct = "firefox", "Firefox 153.8.0", "Firefox/153.8.0"
+		r.TimeoutMS, r.Launch = timeout, launch
+		return r
+	}
+	m, err := Merge(shard("1/2", 10000, "--headless"), shard("2/2", 10000, "--headless"))
+	require.NoError(t, err)
+	assert.Equal(t, "firefox", m.Engine)
+	assert.Equal(t, "Firefox/153.8.0", m.BrowserProduct)
+	assert.Equal(t, int64(10000), m.TimeoutMS)
+	assert.Equal(t, []string{"--headless"}, m.Launch)
+
+	m, err = Merge(shard("1/2", 10000, "--headless"), shard("2/2", 5000, "--headless", "--x"))
+	require.NoError(t, err)
+	assert.Zero(t, m.TimeoutMS, "no one time-out is true of every record")
+	assert.Nil(t, m.Launch, "no one launch is true of every record")
+}
+
 // shardRun is a run that holds shard sh with records of suite "api" named
 // after cases.
 func shardRun(sh string, cases ...string) *Run {
