@@ -186,8 +186,12 @@ func junitCaseFor(rec *result.Record, rp reproducer) junitCase {
 		// The case never reached a browser, so no expectation was tested:
 		// an <error> (infrastructure), never a <failure> (the API broke).
 		msg := "not run"
-		if rec.Page.Error != "" {
-			msg += ": " + rec.Page.Error
+		switch e := rec.Page.Error; {
+		case strings.HasPrefix(e, "not run"):
+			// The runner's records say so themselves.
+			msg = e
+		case e != "":
+			msg += ": " + e
 		}
 		c.Error = &junitProblem{Message: xmlClean(msg), Type: string(cors.VerdictNotRun), Text: xmlClean(msg)}
 	case expectFailed(rec):

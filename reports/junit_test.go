@@ -301,3 +301,16 @@ func TestCheckJUnitCatchesBrokenReports(t *testing.T) {
 		})
 	}
 }
+
+// TestJUnitNotRunMessage: the runner's not-run records already say "not
+// run: …" (an interrupted run, a browser that could not be replaced); the
+// <error> message says it once.
+func TestJUnitNotRunMessage(t *testing.T) {
+	t.Parallel()
+	run := &result.Run{Records: []result.Record{{Name: "c", Suite: "s", Verdict: cors.VerdictNotRun,
+		Page: result.Page{Error: "not run: the run was interrupted"}, Mismatches: []string{"verdict: not run: the run was interrupted"}}}}
+	var buf bytes.Buffer
+	require.NoError(t, NewJUnit(Options{}).Report(&buf, run))
+	assert.Contains(t, buf.String(), `<error message="not run: the run was interrupted" type="not-run">`)
+	assert.NotContains(t, buf.String(), "not run: not run")
+}
