@@ -3,6 +3,7 @@ package result
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +95,7 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		out.DurationMS = max(out.DurationMS, r.DurationMS)
 		out.Records = append(out.Records, r.Records...)
 	}
+	sameFileSpelling(out.Records)
 	out.Engine = strings.Join(engines, ", ")
 	out.Browser = strings.Join(browsers, ", ")
 	out.BrowserProduct = strings.Join(products, ", ")
@@ -109,6 +111,28 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 	}
 	out.Tally()
 	return out, nil
+}
+
+// sameFileSpelling gives the records of one suite file the first
+// spelling of its path met: jobs that name it differently (suites/a.yaml,
+// ./a.yaml, an absolute path) split the same way, and the reports group
+// cases by file. A file is the same when the suite name and the file's
+// base name are.
+func sameFileSpelling(recs []Record) {
+	type key struct{ suite, base string }
+	first := map[key]string{}
+	for i := range recs {
+		r := &recs[i]
+		if r.File == "" || r.File == "-" {
+			continue
+		}
+		k := key{r.Suite, path.Base(strings.ReplaceAll(r.File, `\`, "/"))}
+		if f, ok := first[k]; ok {
+			r.File = f
+		} else {
+			first[k] = r.File
+		}
+	}
 }
 
 func addOnce(list []string, v string) []string {

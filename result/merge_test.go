@@ -81,6 +81,27 @@ func TestMergeKeepsSettingsTheShardsShare(t *testing.T) {
 	assert.Nil(t, m.Launch, "no one launch is true of every record")
 }
 
+// TestMergeOneSpellingPerSuiteFile: jobs that name the suite file
+// differently (suites/a.yaml, ./a.yaml, /ci/suites/a.yaml) split the same
+// way; their merge names the file one way, so the JUnit and HTML reports,
+// which group cases by file, show one suite instead of one per spelling.
+func TestMergeOneSpellingPerSuiteFile(t *testing.T) {
+	a, b := shardRun("1/2", "x"), shardRun("2/2", "y")
+	a.Records[0].File, b.Records[0].File = "suites/api.yaml", "/ci/checkout/suites/api.yaml"
+	m, err := Merge(a, b)
+	require.NoError(t, err)
+	assert.Equal(t, "suites/api.yaml", m.Records[0].File)
+	assert.Equal(t, "suites/api.yaml", m.Records[1].File)
+	assert.Equal(t, "/ci/checkout/suites/api.yaml", b.Records[0].File, "the inputs are left alone")
+
+	// Two files that share a suite name but not a file name stay apart.
+	c, d := shardRun("1/2", "x"), shardRun("2/2", "y")
+	c.Records[0].File, d.Records[0].File = "suites/api.yaml", "other/api-v2.yaml"
+	m, err = Merge(c, d)
+	require.NoError(t, err)
+	assert.Equal(t, "other/api-v2.yaml", m.Records[1].File)
+}
+
 // shardRun is a run that holds shard sh with records of suite "api" named
 // after cases.
 func shardRun(sh string, cases ...string) *Run {
