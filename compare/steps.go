@@ -66,7 +66,17 @@ func StepReasons(before, after *result.Record) []string {
 			why = append(why, fmt.Sprintf("Access-Control-Max-Age %s → %s", om, nm))
 		}
 		if pm := n.PreflightModel; pm != nil && pm.Reason != "" {
-			why = append(why, "now "+pm.Reason)
+			switch {
+			case pm.AgreesWithBrowser:
+				why = append(why, "now "+pm.Reason)
+			case n.Preflight != nil:
+				// The model's reading is what the browser should have
+				// done, not why it sent one (Firefox ESR 153 preflights
+				// every call despite Max-Age).
+				why = append(why, "the browser did not use its preflight cache, although "+pm.Reason)
+			default:
+				why = append(why, "the browser answered it from its preflight cache, although "+pm.Reason)
+			}
 		}
 		line := fmt.Sprintf("%s %s", n.Name, what)
 		if len(why) > 0 {

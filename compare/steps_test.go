@@ -57,6 +57,30 @@ func TestDiffStepPreflights(t *testing.T) {
 		r := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
 		assert.Empty(t, Diff(r, r))
 	})
+	t.Run("the browser ignored its preflight cache", func(t *testing.T) {
+		// Firefox ESR 153 preflights every call despite Max-Age: the
+		// model's reading (the cache covers it) is what should have
+		// happened, not why the step sent one.
+		a := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
+		bRec := sequence("600", []map[string]string{token, token}, true, true)
+		bRec.Steps[1].PreflightModel = &result.PreflightModel{AgreesWithBrowser: false}
+		bRec.Steps[1].PreflightModel.Reason = "the result cached by step 1 covers it (0.0 s old, Max-Age 600.0 s)"
+		b := &result.Run{Records: []result.Record{bRec}}
+		m, err := NewMatrix(Column{Label: "c156", Run: a}, Column{Label: "ff", Run: b})
+		require.NoError(t, err)
+		require.Equal(t, 1, m.Differing())
+		assert.Equal(t, []string{"ff: step 2 now sends a preflight: the browser did not use its preflight cache, although the result cached by step 1 covers it (0.0 s old, Max-Age 600.0 s)"}, m.Rows[0].Reasons)
+
+		// And the reverse: served from the cache where the model wanted a preflight.
+		aRec := sequence("600", []map[string]string{token, token}, true, true)
+		cRec := sequence("600", []map[string]string{token, token}, true, false)
+		cRec.Steps[1].PreflightModel = &result.PreflightModel{AgreesWithBrowser: false}
+		cRec.Steps[1].PreflightModel.Sent = true
+		cRec.Steps[1].PreflightModel.Reason = "the result cached by step 1 expired: it was 7.0 s old and Max-Age allowed 5.0 s"
+		ch := Diff(&result.Run{Records: []result.Record{aRec}}, &result.Run{Records: []result.Record{cRec}})
+		require.Len(t, ch, 1)
+		assert.Equal(t, []string{"step 2 no longer sends a preflight: the browser answered it from its preflight cache, although the result cached by step 1 expired: it was 7.0 s old and Max-Age allowed 5.0 s"}, ch[0].Reasons)
+	})
 	t.Run("matrix", func(t *testing.T) {
 		a := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, false)}}
 		b := &result.Run{Records: []result.Record{sequence("600", []map[string]string{token, token}, true, true)}}

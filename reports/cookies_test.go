@@ -43,6 +43,14 @@ func TestReproduceCommandCarriesRunSettings(t *testing.T) {
 		require.NoError(t, r.Report(&b, run))
 		assert.Contains(t, b.String(), "--lna enforce --third-party-cookies block --timeout 10s --driver rod", name)
 	}
+	firefox := &result.Run{Settings: result.Settings{Engine: "firefox", LNA: "off", ThirdPartyCookies: "allow"}, Records: []result.Record{rec}}
+	for _, name := range []string{"markdown", "html", "junit"} {
+		r, err := New(name, Options{})
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, r.Report(&b, firefox))
+		assert.Contains(t, b.String(), "--origin https://app.example.test --engine firefox", "%s: a Firefox run's case reproduces in Firefox", name)
+	}
 	plain := &result.Run{Settings: result.Settings{LNA: "off", ThirdPartyCookies: "allow", Driver: "chromedp"}, Records: []result.Record{rec}}
 	var b bytes.Buffer
 	require.NoError(t, NewMarkdown(Options{}).Report(&b, plain))

@@ -64,6 +64,15 @@ func checkJUnit(data []byte) error {
 	if root.XMLName.Local != "testsuites" {
 		return fmt.Errorf("root is <%s>, want <testsuites>", root.XMLName.Local)
 	}
+	for _, a := range root.Attrs {
+		// Jenkins' xUnit plugin validates against junit-10.xsd, which
+		// allows only these on the root and rejects the whole file else.
+		switch a.Name.Local {
+		case "name", "time", "tests", "failures", "disabled", "errors":
+		default:
+			return fmt.Errorf("<testsuites> has attribute %s, which Jenkins' junit-10.xsd does not allow", a.Name.Local)
+		}
+	}
 	count := func(n xmlNode, name string) (int, error) {
 		v, ok := n.attr(name)
 		if !ok {
@@ -283,6 +292,7 @@ func TestCheckJUnitCatchesBrokenReports(t *testing.T) {
 		{desc: "time not decimal", xml: `<testsuites tests="1" failures="0" errors="0" time="0"><testsuite name="a" tests="1" failures="0" errors="0" time="1s"><testcase name="x" classname="a" time="0"/></testsuite></testsuites>`},
 		{desc: "testcase without classname", xml: `<testsuites tests="1" failures="0" errors="0" time="0"><testsuite name="a" tests="1" failures="0" errors="0" time="0"><testcase name="x" time="0"/></testsuite></testsuites>`},
 		{desc: "not well-formed", xml: `<testsuites><testsuite></testsuites>`},
+		{desc: "skipped on the root", xml: `<testsuites tests="0" failures="0" errors="0" skipped="0" time="0"></testsuites>`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -290,4 +300,17 @@ func TestCheckJUnitCatchesBrokenReports(t *testing.T) {
 			assert.Error(t, checkJUnit([]byte(tc.xml)))
 		})
 	}
+}
+
+// TestJUnitNotRunMessage: the runner's not-run records already say "not
+// run: …" (an interrupted run, a browser that could not be replaced); the
+// <error> message says it once.
+func TestJUnitNotRunMessage(t *testing.T) {
+	t.Parallel()
+	run := &result.Run{Records: []result.Record{{Name: "c", Suite: "s", Verdict: cors.VerdictNotRun,
+		Page: result.Page{Error: "not run: the run was interrupted"}, Mismatches: []string{"verdict: not run: the run was interrupted"}}}}
+	var buf bytes.Buffer
+	require.NoError(t, NewJUnit(Options{}).Report(&buf, run))
+	assert.Contains(t, buf.String(), `<error message="not run: the run was interrupted" type="not-run">`)
+	assert.NotContains(t, buf.String(), "not run: not run")
 }

@@ -34,6 +34,11 @@ func reproducerFor(opts Options, run *result.Run) reproducer {
 	if run == nil {
 		return rp
 	}
+	// Without it the command runs in Chromium, whose verdict and reason
+	// may not be the ones the Firefox run reported.
+	if run.Engine == "firefox" {
+		rp.settings = append(rp.settings, "--engine", "firefox")
+	}
 	switch run.LNA {
 	case "grant", "enforce":
 		rp.settings = append(rp.settings, "--lna", run.LNA)

@@ -3,6 +3,7 @@ package result
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,8 +31,9 @@ func Merge(runs ...*Run) (*Run, error) {
 
 // MergeInputs joins runs made in parallel (shards of one run on several CI
 // jobs, say) into one run from which every report can be produced. Records
-// keep the order of the runs given; the browser, driver and settings are
-// kept when all runs agree and listed when they do not.
+// keep the order of the runs given; the engine, browser, driver and
+// settings are kept when all runs agree and listed when they do not (the
+// time-out and launch settings, which cannot be listed, are then left out).
 //
 // It refuses what would make the merged run lie about what ran. When the
 // runs carry shards, they must all be of one split (the same n) and cover
@@ -53,9 +55,21 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		return nil, err
 	}
 	out := &Run{Settings: Settings{Tool: "corsproof"}}
-	var browsers, paths, drivers, cookies, lnas, isolations, cas []string
+	var browsers, products, engines, paths, drivers, cookies, lnas, isolations, cas []string
+	// The time-out and the launch settings are kept only when every run
+	// had the same: a reproduce command or a reader must not be told a
+	// setting some records did not run with.
+	timeout, launch := inputs[0].Run.TimeoutMS, inputs[0].Run.Launch
 	for _, in := range inputs {
 		r := in.Run
+		engines = addOnce(engines, r.Engine)
+		products = addOnce(products, r.BrowserProduct)
+		if r.TimeoutMS != timeout {
+			timeout = 0
+		}
+		if !slices.Equal(r.Launch, launch) {
+			launch = nil
+		}
 		for _, s := range r.Suites {
 			if !slices.Contains(out.Suites, s) {
 				out.Suites = append(out.Suites, s)
@@ -81,7 +95,11 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		out.DurationMS = max(out.DurationMS, r.DurationMS)
 		out.Records = append(out.Records, r.Records...)
 	}
+	sameFileSpelling(out.Records)
+	out.Engine = strings.Join(engines, ", ")
 	out.Browser = strings.Join(browsers, ", ")
+	out.BrowserProduct = strings.Join(products, ", ")
+	out.TimeoutMS, out.Launch = timeout, slices.Clone(launch)
 	out.BrowserPath = strings.Join(paths, ", ")
 	out.Driver = strings.Join(drivers, ", ")
 	out.ThirdPartyCookies = strings.Join(cookies, ", ")
@@ -93,6 +111,28 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 	}
 	out.Tally()
 	return out, nil
+}
+
+// sameFileSpelling gives the records of one suite file the first
+// spelling of its path met: jobs that name it differently (suites/a.yaml,
+// ./a.yaml, an absolute path) split the same way, and the reports group
+// cases by file. A file is the same when the suite name and the file's
+// base name are.
+func sameFileSpelling(recs []Record) {
+	type key struct{ suite, base string }
+	first := map[key]string{}
+	for i := range recs {
+		r := &recs[i]
+		if r.File == "" || r.File == "-" {
+			continue
+		}
+		k := key{r.Suite, path.Base(strings.ReplaceAll(r.File, `\`, "/"))}
+		if f, ok := first[k]; ok {
+			r.File = f
+		} else {
+			first[k] = r.File
+		}
+	}
 }
 
 func addOnce(list []string, v string) []string {

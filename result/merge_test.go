@@ -56,6 +56,52 @@ func TestMerge(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestMergeKeepsSettingsTheShardsShare: the engine, the browser's product
+// string, the time-out and the launch settings of shards that agree survive
+// the merge (the reports' reproduce commands read the engine and the
+// time-out); a setting the shards disagree on is listed, or dropped when it
+// cannot be.
+func TestMergeKeepsSettingsTheShardsShare(t *testing.T) {
+	shard := func(sh string, timeout int64, launch ...string) *Run {
+		r := shardRun(sh, "c"+sh[:1])
+		r.Engine, r.Browser, r.BrowserProduct = "firefox", "Firefox 153.8.0", "Firefox/153.8.0"
+		r.TimeoutMS, r.Launch = timeout, launch
+		return r
+	}
+	m, err := Merge(shard("1/2", 10000, "--headless"), shard("2/2", 10000, "--headless"))
+	require.NoError(t, err)
+	assert.Equal(t, "firefox", m.Engine)
+	assert.Equal(t, "Firefox/153.8.0", m.BrowserProduct)
+	assert.Equal(t, int64(10000), m.TimeoutMS)
+	assert.Equal(t, []string{"--headless"}, m.Launch)
+
+	m, err = Merge(shard("1/2", 10000, "--headless"), shard("2/2", 5000, "--headless", "--x"))
+	require.NoError(t, err)
+	assert.Zero(t, m.TimeoutMS, "no one time-out is true of every record")
+	assert.Nil(t, m.Launch, "no one launch is true of every record")
+}
+
+// TestMergeOneSpellingPerSuiteFile: jobs that name the suite file
+// differently (suites/a.yaml, ./a.yaml, /ci/suites/a.yaml) split the same
+// way; their merge names the file one way, so the JUnit and HTML reports,
+// which group cases by file, show one suite instead of one per spelling.
+func TestMergeOneSpellingPerSuiteFile(t *testing.T) {
+	a, b := shardRun("1/2", "x"), shardRun("2/2", "y")
+	a.Records[0].File, b.Records[0].File = "suites/api.yaml", "/ci/checkout/suites/api.yaml"
+	m, err := Merge(a, b)
+	require.NoError(t, err)
+	assert.Equal(t, "suites/api.yaml", m.Records[0].File)
+	assert.Equal(t, "suites/api.yaml", m.Records[1].File)
+	assert.Equal(t, "/ci/checkout/suites/api.yaml", b.Records[0].File, "the inputs are left alone")
+
+	// Two files that share a suite name but not a file name stay apart.
+	c, d := shardRun("1/2", "x"), shardRun("2/2", "y")
+	c.Records[0].File, d.Records[0].File = "suites/api.yaml", "other/api-v2.yaml"
+	m, err = Merge(c, d)
+	require.NoError(t, err)
+	assert.Equal(t, "other/api-v2.yaml", m.Records[1].File)
+}
+
 // shardRun is a run that holds shard sh with records of suite "api" named
 // after cases.
 func shardRun(sh string, cases ...string) *Run {

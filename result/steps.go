@@ -19,15 +19,16 @@ type PreflightModel struct {
 }
 
 // TakeLastStep makes a case record with steps repeat its last step — the
-// request, verdict, exchanges and what the page saw — so that every report
-// that knows nothing of steps still shows where the sequence ended. The
-// origins contacted are those of every step.
+// page origin and request, verdict, exchanges and what the page saw — so
+// that every report that knows nothing of steps still shows where the
+// sequence ended, and "REQUEST from ORIGIN" names the request that got that
+// verdict. The origins contacted are those of every step.
 func (r *Record) TakeLastStep() {
 	if len(r.Steps) == 0 {
 		return
 	}
 	last := r.Steps[len(r.Steps)-1]
-	r.Request = last.Request
+	r.Origin, r.Request = last.Origin, last.Request
 	r.Verdict, r.CorsError, r.FailedParameter = last.Verdict, last.CorsError, last.FailedParameter
 	r.NetError, r.BlockedReason, r.Console = last.NetError, last.BlockedReason, last.Console
 	r.Preflight, r.Actual, r.Redirects = last.Preflight, last.Actual, last.Redirects

@@ -75,3 +75,18 @@ func TestConcludeStepsBrowsersClockAtTheFirstHop(t *testing.T) {
 	assert.True(t, pm.AgreesWithBrowser, pm.Reason)
 	assert.Contains(t, pm.Reason, "1.0 s old")
 }
+
+// TestTakeLastStepTakesItsOrigin: a step may run from another page origin;
+// the case's record then names that origin with the last step's request and
+// verdict, so that "GET … from ORIGIN" and the reproduce command in every
+// report are the request that got the verdict shown.
+func TestTakeLastStepTakesItsOrigin(t *testing.T) {
+	req := scenarios.Request{API: "fetch", Method: "GET", URL: "http://127.0.0.1:8080/api/allowlist", Credentials: "omit"}
+	rec := Record{Name: "c", Origin: "https://app.example.test", Request: req, Steps: []Record{
+		{Name: "step 1", Origin: "https://app.example.test", Request: req, Verdict: cors.VerdictAllowed},
+		{Name: "step 2", Origin: "https://evil.example.test", Request: req, Verdict: cors.VerdictBlocked, CorsError: "MissingAllowOriginHeader"},
+	}}
+	rec.TakeLastStep()
+	assert.Equal(t, "https://evil.example.test", rec.Origin)
+	assert.Equal(t, cors.VerdictBlocked, rec.Verdict)
+}

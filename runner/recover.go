@@ -61,7 +61,13 @@ type recovery struct {
 	records []result.Record
 	done    []bool
 	retried []bool
+	// interrupted counts the cases recorded as not run because the run
+	// was interrupted.
+	interrupted int
 }
+
+// interruptedWhy is what a case the run was interrupted before says.
+const interruptedWhy = "not run: the run was interrupted"
 
 func (r *recovery) notice(format string, args ...any) {
 	if r.hooks.Notice != nil {
@@ -129,6 +135,18 @@ func (r *recovery) run(ctx context.Context) ([]result.Record, error) {
 		}
 		r.notice("%d case(s) not run: %v", len(left), incomplete)
 		return r.collect(), &IncompleteError{NotRun: len(left), Cases: n, Cause: incomplete}
+	}
+	if ctx.Err() != nil {
+		// Every case the run did not finish (those in flight at the
+		// signal too) is in the reports as not run: a JUnit of the
+		// finished cases alone would show a short, green run.
+		for _, i := range r.pending() {
+			rec := faultRecord(r.cases[i], cors.VerdictNotRun, interruptedWhy)
+			rec.Fault = ""
+			rec.Diagnosis = &cors.Diagnosis{ModelVerdict: cors.VerdictUnknown, Summary: "Not run: the run was interrupted (a signal, or the CI job cancelled) before this case finished, so there is nothing to diagnose."}
+			r.interrupted++
+			r.conclude(i, rec, false)
+		}
 	}
 	return r.collect(), nil
 }
@@ -252,7 +270,9 @@ func (r *recovery) conclude(i int, rec result.Record, diagnose bool) {
 		rec.Expect = r.cases[i].Expect
 		// The error already says "not run: …".
 		rec.Mismatches = []string{"verdict: " + rec.Page.Error}
-		rec.Diagnosis = &cors.Diagnosis{ModelVerdict: cors.VerdictUnknown, Summary: "Not run: the browser died and no new one could be started, so there is nothing to diagnose."}
+		if rec.Diagnosis == nil {
+			rec.Diagnosis = &cors.Diagnosis{ModelVerdict: cors.VerdictUnknown, Summary: "Not run: the browser died and no new one could be started, so there is nothing to diagnose."}
+		}
 	}
 	r.mu.Lock()
 	r.records[i], r.done[i] = rec, true

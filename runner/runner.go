@@ -279,7 +279,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	run.DurationMS = time.Since(start).Milliseconds()
 	run.Tally()
 	if ctx.Err() != nil {
-		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records), len(cases))
+		return run, fmt.Errorf("interrupted after %d of %d cases", len(run.Records)-rec.interrupted, len(cases))
 	}
 	if incomplete != nil {
 		return run, incomplete

@@ -129,9 +129,25 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	run, err := Run(ctx, Config{Reuse: testbrowser.Get(t), Jobs: 1}, []*scenarios.Suite{{Name: "s", Cases: cases}}, Hooks{})
+	var streamed []string
+	run, err := Run(ctx, Config{Reuse: testbrowser.Get(t), Jobs: 1}, []*scenarios.Suite{{Name: "s", Cases: cases}}, Hooks{
+		Record: func(r *result.Record) { streamed = append(streamed, r.Name) },
+	})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "interrupted after")
+	assert.Contains(t, err.Error(), "interrupted after 0 of 4 cases")
 	require.NotNil(t, run, "an interrupted run still comes back, with what finished")
-	assert.Less(t, len(run.Records), len(cases))
+	// Every case the run did not finish is in it as not run, so that its
+	// JUnit shows them as errors instead of a short, green run.
+	require.Len(t, run.Records, len(cases))
+	assert.Len(t, streamed, len(cases), "streamed too (JSON Lines)")
+	for _, r := range run.Records {
+		assert.Equal(t, cors.VerdictNotRun, r.Verdict, r.Name)
+		assert.Equal(t, "not run: the run was interrupted", r.Page.Error, r.Name)
+		assert.Empty(t, r.Fault, "the browser did not fail")
+		assert.Equal(t, "s", r.Suite)
+		assert.False(t, r.ExpectMet)
+		require.NotNil(t, r.Diagnosis)
+		assert.Contains(t, r.Diagnosis.Summary, "interrupted")
+	}
+	assert.Equal(t, len(cases), run.Totals.ByVerdict[cors.VerdictNotRun])
 }

@@ -8,8 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/compare"
 	"github.com/corsproof/corsproof/internal/input"
-
+	"github.com/corsproof/corsproof/reports"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
@@ -74,6 +75,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	all := suites
 	var sh scenarios.Shard
 	if opts.shard != "" {
 		if sh, err = scenarios.ParseShard(opts.shard); err != nil {
@@ -85,7 +87,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		}
 	}
 	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out, repeat: &opts.repeat,
-		shard: sh.String(), baseline: opts.baseline, allowChanges: opts.allowChanges,
+		shard: sh.String(), split: sh, all: all, baseline: opts.baseline, allowChanges: opts.allowChanges,
 		paths: &opts.paths})
 }
 
@@ -107,9 +109,13 @@ func loadSuites(ctx context.Context, paths []string, lim scenarios.Limits) ([]*s
 
 // suiteRun is how `run` and `demo` run suites and report them.
 type suiteRun struct {
-	browser      *browserFlags
-	out          *outputFlags
-	shard        string
+	browser *browserFlags
+	out     *outputFlags
+	shard   string
+	// split is the shard as parsed and all the suites it was split from:
+	// a baseline is compared with the cases of this shard only.
+	split        scenarios.Shard
+	all          []*scenarios.Suite
 	baseline     string
 	allowChanges bool
 	// repeat is nil for demo, which has no --repeat.
@@ -138,9 +144,13 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		}
 	}
 	var baseline *result.Run
+	otherShards := 0
 	if sr.baseline != "" {
 		if baseline, err = loadBaseline(sr.baseline); err != nil {
 			return err
+		}
+		if baseline, otherShards, err = compare.ForShard(baseline, sr.all, sr.split); err != nil {
+			return fmt.Errorf("--baseline: %w", err)
 		}
 	}
 	out, err := sr.out.open(f.stdout)
@@ -176,6 +186,9 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	}
 	failed := run.Totals.ExpectFail > 0
 	if sr.baseline != "" {
+		if otherShards > 0 {
+			fmt.Fprintf(f.stderr, "corsproof: baseline %s: %d of its cases belong to other shards of --shard %s and are compared there\n", reports.SanitizeTerminal(sr.baseline), otherShards, sr.shard)
+		}
 		if err := checkBaseline(run, baseline, sr.baseline, sr.allowChanges, f.stderr); err != nil {
 			if !errors.Is(err, errExpectations) {
 				return err
