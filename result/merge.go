@@ -1,6 +1,7 @@
 package result
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
@@ -31,7 +32,9 @@ func Merge(runs ...*Run) (*Run, error) {
 
 // MergeInputs joins runs made in parallel (shards of one run on several CI
 // jobs, say) into one run from which every report can be produced. Records
-// keep the order of the runs given; the engine, browser, driver and
+// come in the order one unsharded run gives them (the suites in the order
+// first met, the cases of each by their line in its file, the generated
+// checks after them); the engine, browser, driver and
 // settings are kept when all runs agree and listed when they do not (the
 // time-out and launch settings, which cannot be listed, are then left out).
 //
@@ -96,6 +99,7 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		out.Records = append(out.Records, r.Records...)
 	}
 	sameFileSpelling(out.Records)
+	inSuiteOrder(out.Records)
 	out.Engine = strings.Join(engines, ", ")
 	out.Browser = strings.Join(browsers, ", ")
 	out.BrowserProduct = strings.Join(products, ", ")
@@ -111,6 +115,41 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 	}
 	out.Tally()
 	return out, nil
+}
+
+// inSuiteOrder puts the records of each suite file back in the order one
+// run of it gives them: its cases by line, then the checks generated from
+// them (--cache-check, --error-paths). Shards deal the cases out round
+// robin, so their records come shard by shard. The suites keep the order in
+// which they are first met, and a suite with a record of unknown line the
+// order given; the records of one case (on several paths, its checks) are
+// always in one shard, in their order, which the stable sort keeps.
+func inSuiteOrder(recs []Record) {
+	type key struct{ suite, file string }
+	first := map[key]int{}
+	lined := map[key]bool{}
+	for i, r := range recs {
+		k := key{r.Suite, r.File}
+		if _, ok := first[k]; !ok {
+			first[k], lined[k] = i, true
+		}
+		if r.Line == 0 {
+			lined[k] = false
+		}
+	}
+	generated := func(r Record) int {
+		if r.CacheCheck != nil || r.ErrorPath != nil {
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(recs, func(a, b Record) int {
+		ka, kb := key{a.Suite, a.File}, key{b.Suite, b.File}
+		if c := cmp.Compare(first[ka], first[kb]); c != 0 || !lined[ka] {
+			return c
+		}
+		return cmp.Or(cmp.Compare(generated(a), generated(b)), cmp.Compare(a.Line, b.Line))
+	})
 }
 
 // sameFileSpelling gives the records of one suite file the first

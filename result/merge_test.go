@@ -311,3 +311,53 @@ func TestSplitThenMerge(t *testing.T) {
 		assert.Equal(t, []string{"auth", "api"}, m.Suites)
 	}
 }
+
+// Shards deal cases out round robin by suite and case name, so their
+// records come back in another order; the merged run has them as one
+// unsharded run does: suites in the order first met, each suite's cases by
+// line, the checks generated from them after its cases.
+func TestMergeRestoresTheSuitesOrder(t *testing.T) {
+	t.Parallel()
+	var suites []*scenarios.Suite
+	var whole []string
+	for si, name := range []string{"orders", "auth"} {
+		s := &scenarios.Suite{Name: name, File: name + ".yaml"}
+		for i := range 5 {
+			// Names sort against the file's order: "e …" is on line 10.
+			s.Cases = append(s.Cases, scenarios.Case{Name: fmt.Sprintf("%c %d", 'e'-i, si), File: s.File, Line: 10 + 4*i})
+		}
+		for _, c := range s.Cases {
+			whole = append(whole, c.Name)
+		}
+		for _, c := range s.Cases {
+			whole = append(whole, c.Name+" › error path")
+		}
+		suites = append(suites, s)
+	}
+	for n := 1; n <= 6; n++ {
+		var inputs []Input
+		for i := 1; i <= n; i++ {
+			sh := scenarios.Shard{Index: i, Count: n}
+			part, err := sh.Split(suites)
+			require.NoError(t, err)
+			run := &Run{Settings: Settings{Shard: sh.String()}}
+			for _, s := range part {
+				run.Suites = append(run.Suites, s.Name)
+				for _, c := range s.Cases {
+					run.Records = append(run.Records, Record{Suite: s.Name, File: c.File, Line: c.Line, Name: c.Name})
+				}
+				for _, c := range s.Cases {
+					run.Records = append(run.Records, Record{Suite: s.Name, File: c.File, Line: c.Line, Name: c.Name + " › error path", ErrorPath: &ErrorPathCheck{Kind: "no-credentials"}})
+				}
+			}
+			inputs = append(inputs, Input{Name: fmt.Sprintf("r%d.json", i), Run: run})
+		}
+		m, err := MergeInputs(inputs...)
+		require.NoError(t, err, "n=%d", n)
+		var got []string
+		for _, r := range m.Records {
+			got = append(got, r.Name)
+		}
+		assert.Equal(t, whole, got, "n=%d", n)
+	}
+}

@@ -18,6 +18,9 @@ type Record struct {
 	// Suite and File name where the case came from; empty for probe.
 	Suite string `json:"suite,omitempty"`
 	File  string `json:"file,omitempty"`
+	// Line is the case's line in File (0 when unknown): where to look, and
+	// how merge puts the records of shards back in the suite's order.
+	Line int `json:"line,omitempty"`
 	// Path names the network path the case ran on (see scenarios.Path);
 	// empty for a run without paths.
 	Path    string            `json:"path,omitempty"`

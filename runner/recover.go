@@ -266,7 +266,7 @@ func (r *recovery) conclude(i int, rec result.Record, diagnose bool) {
 		if r.from[i] != nil {
 			rec.Suite = r.from[i].Name
 		}
-		rec.File, rec.Path = r.cases[i].File, r.cases[i].Path
+		rec.File, rec.Line, rec.Path = r.cases[i].File, r.cases[i].Line, r.cases[i].Path
 		rec.Expect = r.cases[i].Expect
 		// The error already says "not run: …".
 		rec.Mismatches = []string{"verdict: " + rec.Page.Error}

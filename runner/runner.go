@@ -294,7 +294,7 @@ func Conclude(rec *result.Record, s *scenarios.Suite, c scenarios.Case) {
 	if s != nil {
 		rec.Suite = s.Name
 	}
-	rec.File = c.File
+	rec.File, rec.Line = c.File, c.Line
 	rec.Path = c.Path
 	if len(rec.Steps) > 0 {
 		result.ConcludeSteps(rec, c)
