@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"html"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +56,31 @@ func TestReproduceCommandCarriesRunSettings(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, NewMarkdown(Options{}).Report(&b, plain))
 	assert.NotContains(t, b.String(), "--lna", "defaults are left out")
+}
+
+// A case of steps shares a page, its preflight cache and cookies across
+// its requests, which one probe cannot set up: its reproduce command runs
+// the case from its file. A run's --repeat goes with either command.
+func TestReproduceCommandOfStepsAndRepeats(t *testing.T) {
+	step := result.Record{Name: "step 2", Origin: "https://evil.example.test", Verdict: cors.VerdictBlocked,
+		Request: scenarios.Request{Method: "PUT", URL: "http://127.0.0.1:8080/x"}}
+	steps := step
+	steps.Name, steps.Suite, steps.File = "cache carries [v2]", "api", "suites/api.yaml"
+	steps.Steps = []result.Record{{Name: "step 1"}, step}
+	repeated := &result.Run{Settings: result.Settings{Engine: "firefox", Repeat: 5, EveryMS: 1500}, Records: []result.Record{steps}}
+	for _, name := range []string{"markdown", "html", "junit"} {
+		r, err := New(name, Options{})
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, r.Report(&b, repeated))
+		out := html.UnescapeString(b.String())
+		assert.Contains(t, out, "corsproof run suites/api.yaml --case 'cache carries [v2]' --engine firefox --repeat 5 --every 1.5s", name)
+		assert.NotContains(t, out, "corsproof probe", name)
+	}
+	// A probe's own record has no file: its command is a probe, repeated.
+	probe := steps
+	probe.File, probe.Suite = "", ""
+	var b bytes.Buffer
+	require.NoError(t, NewMarkdown(Options{}).Report(&b, &result.Run{Settings: result.Settings{Repeat: 3, EveryMS: 500}, Records: []result.Record{probe}}))
+	assert.Contains(t, b.String(), "corsproof probe http://127.0.0.1:8080/x --origin https://evil.example.test -X PUT --repeat 3\n")
 }

@@ -240,7 +240,7 @@ func newHTMLCase(i int, rec *result.Record, rp reproducer) htmlCase {
 		Mismatches:   visibleAll(rec.Mismatches),
 		Readable:     visibleHeaders(readableLines(rec)),
 		Console:      visibleAll(rec.Console),
-		Command:      probeCommand(rp, rec),
+		Command:      reproduceCommand(rp, rec),
 	}
 	if note := headersNote(rec); note != "" {
 		c.Details = strings.TrimPrefix(c.Details+" · "+note, " · ")

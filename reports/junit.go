@@ -232,7 +232,7 @@ func problemText(rec *result.Record, rp reproducer) string {
 	for _, w := range d.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
-	fmt.Fprintf(&b, "reproduce: %s\n", probeCommand(rp, rec))
+	fmt.Fprintf(&b, "reproduce: %s\n", reproduceCommand(rp, rec))
 	return b.String()
 }
 

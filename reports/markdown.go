@@ -150,7 +150,11 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 		for _, l := range economyLines(rec) {
 			fmt.Fprintf(w, "- %s\n", mdInline(l))
 		}
-		fmt.Fprint(w, "\nThe request, reproduce command and exchanges below are the last step's.\n")
+		if rec.File != "" {
+			fmt.Fprint(w, "\nThe request and exchanges below are the last step's; the reproduce command runs the whole case.\n")
+		} else {
+			fmt.Fprint(w, "\nThe request, reproduce command and exchanges below are the last step's.\n")
+		}
 	}
 	fmt.Fprint(w, "\n**Reproduce**\n\n")
 	shown := rec
@@ -162,7 +166,7 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 		shown = &clipped
 		fmt.Fprintf(w, "The body is %d bytes: the command and the suite case show its first %d (the body changes no CORS check; the suite `corsproof import` writes holds it whole).\n\n", n, mdBodyLimit)
 	}
-	fmt.Fprint(w, Fenced("sh", probeCommand(rp, shown)+"\n"))
+	fmt.Fprint(w, Fenced("sh", reproduceCommand(rp, shown)+"\n"))
 	fmt.Fprint(w, "\n**Suite case**\n\n")
 	fmt.Fprint(w, Fenced("yaml", CaseYAML(shown)))
 	if note := headersNote(rec); note != "" {

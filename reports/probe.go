@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,8 @@ func ProbeCommand(rec *result.Record) string {
 type reproducer struct {
 	program  string
 	settings []string
+	// repeat is --repeat and --every as the run had them, empty without.
+	repeat []string
 }
 
 // reproducerFor is the reproducer of a run's records; run may be nil.
@@ -53,7 +56,26 @@ func reproducerFor(opts Options, run *result.Run) reproducer {
 	if run.Driver == "rod" {
 		rp.settings = append(rp.settings, "--driver", "rod")
 	}
+	if run.Repeat > 1 {
+		rp.repeat = []string{"--repeat", strconv.Itoa(run.Repeat)}
+		// Half a second is --every's own default.
+		if every := time.Duration(run.EveryMS) * time.Millisecond; every != 500*time.Millisecond {
+			rp.repeat = append(rp.repeat, "--every", every.String())
+		}
+	}
 	return rp
+}
+
+// reproduceCommand is the command line that repeats a record: a probe of
+// its request, or, for a case of steps from a suite file (the steps share
+// a page, its preflight cache and cookies, which one probe cannot set up),
+// `run FILE --case NAME`.
+func reproduceCommand(rp reproducer, rec *result.Record) string {
+	if len(rec.Steps) == 0 || rec.File == "" {
+		return probeCommand(rp, rec)
+	}
+	args := append([]string{rp.program, "run", rec.File, "--case", rec.Name}, rp.settings...)
+	return shellWords(append(args, rp.repeat...))
 }
 
 // probeCommand is ProbeCommand written by a reproducer.
@@ -86,6 +108,11 @@ func probeCommand(rp reproducer, rec *result.Record) string {
 		args = append(args, "--cookie", n+"="+rec.Cookies[n])
 	}
 	args = append(args, rp.settings...)
+	return shellWords(append(args, rp.repeat...))
+}
+
+// shellWords quotes each argument for a POSIX shell and joins them.
+func shellWords(args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = ShellQuote(a)

@@ -251,7 +251,11 @@ type Settings struct {
 	// Shard is the part of a split run this run holds, "i/n" as --shard
 	// takes it (see scenarios.Shard); empty for a whole run. Merge checks
 	// that shards cover 1..n.
-	Shard   string    `json:"shard,omitempty"`
+	Shard string `json:"shard,omitempty"`
+	// Repeat and EveryMS are --repeat and --every: each case made that many
+	// calls, that far apart; 0 for a run without --repeat.
+	Repeat  int       `json:"repeat,omitempty"`
+	EveryMS int64     `json:"every_ms,omitempty"`
 	Started time.Time `json:"started"`
 	// Launch lists the switches, features and preferences the browser was
 	// started with to keep it off the network, each with its reason; empty

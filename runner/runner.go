@@ -211,6 +211,8 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			TimeoutMS:         opts.Timeout.Milliseconds(),
 			Isolation:         string(iso),
 			Shard:             cfg.Shard,
+			Repeat:            repeatSetting(cfg),
+			EveryMS:           everySetting(cfg),
 			Launch:            b.LaunchSettings(),
 			Started:           time.Now().UTC(),
 		},
@@ -285,6 +287,22 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		return run, incomplete
 	}
 	return run, tryErr
+}
+
+// repeatSetting and everySetting are what a run records of --repeat and
+// --every: nothing without a repeat.
+func repeatSetting(cfg Config) int {
+	if cfg.Repeat < 2 {
+		return 0
+	}
+	return cfg.Repeat
+}
+
+func everySetting(cfg Config) int64 {
+	if cfg.Repeat < 2 {
+		return 0
+	}
+	return cfg.Every.Milliseconds()
 }
 
 // Conclude turns the harness's observation of a case into its record:

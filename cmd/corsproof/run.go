@@ -24,6 +24,7 @@ type runOptions struct {
 	out          outputFlags
 	baseline     string
 	shard        string
+	cases        []string
 	allowChanges bool
 	repeat       repeatFlags
 	maxCases     int
@@ -56,6 +57,7 @@ reported as not run).`,
 	opts.out.add(cmd.Flags(), "text")
 	cmd.Flags().StringVar(&opts.baseline, "baseline", "", "compare with a saved run (run -o json) and report every case whose verdict, reason or preflight changed; exit 1 on a change")
 	cmd.Flags().StringVar(&opts.shard, "shard", "", "run only shard `i/n` of the cases of all suites, sorted by suite and case name and dealt round robin, for n CI jobs; join the results with corsproof merge")
+	cmd.Flags().StringArrayVar(&opts.cases, "case", nil, "run only the cases named `NAME` (repeatable): a case name, SUITE/NAME, or a glob such as 'login*'")
 	cmd.Flags().BoolVar(&opts.allowChanges, "allow-changes", false, "with --baseline: report changes but do not fail on them")
 	opts.paths.add(cmd.Flags())
 	cmd.Flags().IntVar(&opts.maxCases, "max-cases", scenarios.DefaultLimits.Cases, "refuse a suite with more cases than this")
@@ -76,6 +78,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return err
 	}
 	all := suites
+	if suites, err = scenarios.Select(suites, opts.cases); err != nil {
+		return err
+	}
 	var sh scenarios.Shard
 	if opts.shard != "" {
 		if sh, err = scenarios.ParseShard(opts.shard); err != nil {

@@ -1,0 +1,88 @@
+package scenarios
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSelect(t *testing.T) {
+	t.Parallel()
+	suites := func() []*Suite {
+		return []*Suite{
+			{Name: "auth", Cases: []Case{{Name: "login sends cookies"}, {Name: "logout"}, {Name: "a/b"}}},
+			{Name: "orders", Cases: []Case{{Name: "list"}, {Name: "logout"}}},
+		}
+	}
+	names := func(ss []*Suite) []string {
+		var out []string
+		for _, s := range ss {
+			for _, c := range s.Cases {
+				out = append(out, s.Name+"/"+c.Name)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		patterns []string
+		want     []string
+	}{
+		{nil, []string{"auth/login sends cookies", "auth/logout", "auth/a/b", "orders/list", "orders/logout"}},
+		{[]string{"logout"}, []string{"auth/logout", "orders/logout"}},
+		{[]string{"orders/logout"}, []string{"orders/logout"}},
+		{[]string{"log*"}, []string{"auth/login sends cookies", "auth/logout", "orders/logout"}},
+		{[]string{"*/list", "login sends cookies"}, []string{"auth/login sends cookies", "orders/list"}},
+		{[]string{"a/b"}, []string{"auth/a/b"}}, // a case name with a slash
+		{[]string{"auth/a/b"}, []string{"auth/a/b"}},
+	} {
+		got, err := Select(suites(), tc.patterns)
+		require.NoError(t, err, "%q", tc.patterns)
+		assert.Equal(t, tc.want, names(got), "%q", tc.patterns)
+	}
+
+	for _, tc := range []struct {
+		pattern, reason, closest string
+	}{
+		{"logut", "matches no case", "logout"},
+		{"nothing like it at all", "matches no case", ""},
+		{"[", "is not a name or a glob pattern", ""},
+		{"", "is not a name or a glob pattern", ""},
+	} {
+		_, err := Select(suites(), []string{"list", tc.pattern})
+		var se *SelectError
+		require.True(t, errors.As(err, &se), "%q: %v", tc.pattern, err)
+		assert.Equal(t, tc.reason, se.Reason, tc.pattern)
+		assert.Equal(t, tc.closest, se.Closest, tc.pattern)
+		assert.NotEmpty(t, se.Hint())
+	}
+}
+
+func TestSelectGlobsAcrossSlashes(t *testing.T) {
+	t.Parallel()
+	suites := []*Suite{{Name: "contract", Cases: []Case{
+		{Name: "/api/catalog origin-allowed https://app.example.test"},
+		{Name: "/api/catalog origin-denied https://evil.test"},
+		{Name: "/api/orders origin-allowed https://app.example.test"},
+		{Name: "x.y"},
+	}}}
+	for pattern, want := range map[string]int{
+		"/api/catalog *":        2,
+		"*origin-allowed*":      2,
+		"contract//api/*":       3,
+		"/api/???ers *":         1,
+		"/api/[co]*allowed*":    2,
+		"/api/[!o]*":            2,
+		"x.y":                   1,
+		"*https://evil.test":    1,
+		"/api/catalog origin-*": 2,
+	} {
+		got, err := Select(suites, []string{pattern})
+		require.NoError(t, err, pattern)
+		require.Len(t, got, 1, pattern)
+		assert.Len(t, got[0].Cases, want, pattern)
+	}
+	_, err := Select(suites, []string{"x?y.z"})
+	assert.Error(t, err, "a dot stands for itself")
+}
