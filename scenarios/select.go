@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/corsproof/corsproof/internal/yamlpos"
@@ -23,6 +24,9 @@ func Select(suites []*Suite, patterns []string) ([]*Suite, error) {
 	}
 	globs := make([]*regexp.Regexp, len(patterns))
 	for k, p := range patterns {
+		if len(p) > maxPattern {
+			return nil, &SelectError{Pattern: p[:40] + "…", Reason: fmt.Sprintf("is longer than %d bytes", maxPattern)}
+		}
 		re, err := glob(p)
 		if err != nil || p == "" {
 			return nil, &SelectError{Pattern: p, Reason: "is not a name or a glob pattern"}
@@ -56,11 +60,21 @@ func Select(suites []*Suite, patterns []string) ([]*Suite, error) {
 	}
 	for k, p := range patterns {
 		if !used[k] {
-			return nil, &SelectError{Pattern: p, Reason: "matches no case", Closest: yamlpos.Closest(p, names)}
+			se := &SelectError{Pattern: p, Reason: "matches no case"}
+			if len(p) <= 256 {
+				// Edit distance costs the product of the lengths; a
+				// typo is in a name of human size.
+				se.Closest = yamlpos.Closest(p, slices.DeleteFunc(slices.Clone(names), func(n string) bool { return len(n) > 256 }))
+			}
+			return nil, se
 		}
 	}
 	return out, nil
 }
+
+// maxPattern bounds a --case pattern: matching costs its length times the
+// name's.
+const maxPattern = 1024
 
 // glob compiles a --case pattern: * is any run of characters, ? one,
 // [...] a class as in a regular expression; the rest stands for itself.
@@ -70,7 +84,10 @@ func glob(pattern string) (*regexp.Regexp, error) {
 	for i := 0; i < len(pattern); i++ {
 		switch c := pattern[i]; c {
 		case '*':
-			b.WriteString(`.*`)
+			// One .* for a run of stars: a** costs what a* does.
+			if !strings.HasSuffix(b.String(), `.*`) {
+				b.WriteString(`.*`)
+			}
 		case '?':
 			b.WriteString(`.`)
 		case '[':

@@ -86,3 +86,32 @@ func TestSelectGlobsAcrossSlashes(t *testing.T) {
 	_, err := Select(suites, []string{"x?y.z"})
 	assert.Error(t, err, "a dot stands for itself")
 }
+
+// FuzzSelect: any --case pattern selects or is refused with a SelectError,
+// never a panic, and a case's own name always selects it.
+func FuzzSelect(f *testing.F) {
+	for _, s := range []string{"login*", "a/b", "[", "[!x]*", `\`, "[]]", "?", "*/*"} {
+		f.Add(s, "login [v2]")
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		if len(name) > 4096 {
+			// Matching costs pattern × name; real case names are short.
+			t.Skip()
+		}
+		suites := []*Suite{{Name: "s", Cases: []Case{{Name: name}}}}
+		got, err := Select(suites, []string{pattern})
+		if err != nil {
+			var se *SelectError
+			if !errors.As(err, &se) {
+				t.Fatalf("Select(%q) = %v, not a *SelectError", pattern, err)
+			}
+			if pattern == name && pattern != "" {
+				t.Fatalf("Select(%q) refused the case's own name: %v", pattern, err)
+			}
+			return
+		}
+		if len(got) != 1 || len(got[0].Cases) != 1 {
+			t.Fatalf("Select(%q) = %v", pattern, got)
+		}
+	})
+}
