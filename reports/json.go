@@ -87,9 +87,10 @@ func (j *JSONLines) End(w io.Writer, run *result.Run) error {
 		return err
 	}
 	return writeLine(w, struct {
-		Totals     result.Totals `json:"totals"`
-		DurationMS int64         `json:"duration_ms"`
-	}{r.Totals, r.DurationMS})
+		Totals     result.Totals        `json:"totals"`
+		DurationMS int64                `json:"duration_ms"`
+		Baseline   *result.BaselineDiff `json:"baseline,omitempty"`
+	}{r.Totals, r.DurationMS, r.Baseline})
 }
 
 // flusher is a buffered writer such as *bufio.Writer.

@@ -273,6 +273,9 @@ type Run struct {
 	// Contacted is every origin the browser sent a request to in the run,
 	// sorted: the whole of the run's network footprint.
 	Contacted []string `json:"contacted,omitempty"`
+	// Baseline is how the run compares with a saved run (run --baseline);
+	// nil without one.
+	Baseline *BaselineDiff `json:"baseline,omitempty"`
 }
 
 // Totals count a run's records.
@@ -324,4 +327,43 @@ func (r *Run) Tally() {
 		}
 	}
 	slices.Sort(r.Contacted)
+}
+
+// BaselineDiff is a run compared with a saved one (run --baseline): every
+// case whose verdict, CorsError, failed parameter, preflight or status
+// changed, and every case only one of them has, for scripts to read.
+type BaselineDiff struct {
+	// File is the saved run as --baseline named it; Browser and Started
+	// are that run's.
+	File    string    `json:"file"`
+	Browser string    `json:"browser,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	// OtherShards counts the saved run's cases that belong to other
+	// shards of this run's --shard, left to them.
+	OtherShards int `json:"other_shards,omitempty"`
+	// Allowed is --allow-changes: the changes do not fail the run.
+	Allowed bool             `json:"allowed,omitempty"`
+	Changes []BaselineChange `json:"changes"`
+}
+
+// BaselineChange is one case that differs from the saved run.
+type BaselineChange struct {
+	Suite string `json:"suite,omitempty"`
+	File  string `json:"file,omitempty"`
+	Case  string `json:"case"`
+	// Kind is changed (in both runs), added (only in this run) or removed
+	// (only in the saved run).
+	Kind string `json:"kind"`
+	// Fields are what differs in a changed case: verdict, cors_error,
+	// failed_parameter, preflight, status, step_preflights.
+	Fields []BaselineField `json:"fields,omitempty"`
+	// Reasons say why a step's preflight changed.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// BaselineField is one field of a changed case, before and after.
+type BaselineField struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
 }

@@ -180,6 +180,10 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	if run == nil {
 		return err
 	}
+	if baseline != nil && err == nil {
+		// In the run's JSON for scripts, as well as on stderr below.
+		run.Baseline = compare.Baseline(sr.baseline, baseline, run, otherShards, sr.allowChanges)
+	}
 	if werr := out.Finish(run); werr != nil {
 		return werr
 	}

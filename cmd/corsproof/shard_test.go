@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +41,69 @@ func TestShardBaseline(t *testing.T) {
 	assert.Contains(t, stderr, "no changes in 2 cases")
 	assert.Contains(t, stderr, "2 of its cases belong to other shards of --shard 1/2 and are compared there")
 	assert.NotContains(t, stderr, "only in the old run")
+}
+
+// TestBaselineInTheJSON: a script reads the baseline comparison from the
+// run's JSON (and the JSON Lines' last line), not only from stderr.
+func TestBaselineInTheJSON(t *testing.T) {
+	suite := suiteFile(t, `cases:
+  - {name: a, origin: https://app.example.test, request: {url: /api/open?c=a}}
+  - {name: b, origin: https://app.example.test, request: {url: /api/no-cors?c=b}}
+`)
+	f, _, _ := testFactory(t)
+	run := func(args ...string) (ExitCode, string, string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		root := newRootCmd(&factory{stdout: &stdout, stderr: &stderr, browser: f.browser})
+		root.SetArgs(args)
+		err := root.ExecuteContext(context.Background())
+		if err != nil {
+			stderr.WriteString(err.Error())
+		}
+		return exitCode(context.Background(), err), stdout.String(), stderr.String()
+	}
+	code, whole, stderr := run("run", suite, "-o", "json")
+	require.Equal(t, ExitOK, code, stderr)
+	// Yesterday, b was allowed.
+	var saved map[string]any
+	require.NoError(t, json.Unmarshal([]byte(whole), &saved))
+	recs := saved["records"].([]any)
+	b := recs[1].(map[string]any)
+	require.Equal(t, "b", b["name"])
+	b["verdict"], b["cors_error"] = "allowed", ""
+	delete(saved, "totals") // recounted from the records
+	old, err := json.Marshal(saved)
+	require.NoError(t, err)
+	baseline := filepath.Join(t.TempDir(), "baseline.json")
+	require.NoError(t, os.WriteFile(baseline, old, 0o644))
+	lines := filepath.Join(t.TempDir(), "run.jsonl")
+
+	code, out, stderr := run("run", suite, "--baseline", baseline, "-o", "json", "--report", "jsonl="+lines)
+	assert.Equal(t, ExitFailed, code, "a change fails the run: %s", stderr)
+	var got struct {
+		Baseline struct {
+			File    string `json:"file"`
+			Changes []struct {
+				Case   string `json:"case"`
+				Kind   string `json:"kind"`
+				Fields []struct{ Field, Old, New string }
+			} `json:"changes"`
+		} `json:"baseline"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.Equal(t, baseline, got.Baseline.File)
+	require.Len(t, got.Baseline.Changes, 1, out)
+	c := got.Baseline.Changes[0]
+	assert.Equal(t, "b", c.Case)
+	assert.Equal(t, "changed", c.Kind)
+	require.NotEmpty(t, c.Fields)
+	assert.Equal(t, "verdict", c.Fields[0].Field)
+	assert.Equal(t, "allowed", c.Fields[0].Old)
+	assert.Equal(t, "blocked", c.Fields[0].New)
+
+	data, err := os.ReadFile(lines)
+	require.NoError(t, err)
+	all := strings.Split(strings.TrimSpace(string(data)), "\n")
+	assert.Contains(t, all[len(all)-1], `"baseline":{"file":`)
+	assert.Contains(t, all[len(all)-1], `"kind":"changed"`)
 }
