@@ -467,14 +467,19 @@ func ansiCDecode(s string, out *strings.Builder, latin1 bool) (int, error) {
 // CopiedRequestError is a command of a "Copy as cURL" corsproof cannot
 // read, located in the text: Line and Col point at the word it is about.
 type CopiedRequestError struct {
-	Kind      string
+	Kind string
+	// Unit is what one request is in the copy: command (curl) or call
+	// (fetch); empty means command.
+	Unit      string
 	Line, Col int
 	Command   int
 	Err       error
 }
 
+func (e *CopiedRequestError) unit() string { return cmp.Or(e.Unit, "command") }
+
 func (e *CopiedRequestError) Error() string {
-	return fmt.Sprintf("importing %s: line %d: command %d: %v", e.Kind, e.Line, e.Command, e.Err)
+	return fmt.Sprintf("importing %s: line %d: %s %d: %v", e.Kind, e.Line, e.unit(), e.Command, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -494,24 +499,31 @@ func ImportFetch(text string) (*Suite, error) {
 
 func importFetch(text string) (*Suite, []ImportedCase, error) {
 	var reqs []importedRequest
-	rest := text
+	at := func(off, call int, err error) error {
+		line, col := lineCol([]byte(text), int64(off))
+		return &CopiedRequestError{Kind: "fetch", Unit: "call", Line: line, Col: col, Command: call, Err: err}
+	}
+	pos := 0
 	for {
-		i := strings.Index(rest, "fetch(")
+		i := strings.Index(text[pos:], "fetch(")
 		if i < 0 {
 			break
 		}
-		if before := strings.TrimSuffix(strings.TrimSpace(rest[:i]), "await"); strings.Trim(before, " \t\r\n;") != "" {
-			return nil, nil, fmt.Errorf("importing fetch: unexpected text %q before fetch(", clip(strings.TrimSpace(rest[:i])))
+		if before := strings.TrimSuffix(strings.TrimSpace(text[pos:pos+i]), "await"); strings.Trim(before, " \t\r\n;") != "" {
+			lead := len(text[pos:pos+i]) - len(strings.TrimLeft(text[pos:pos+i], " \t\r\n;"))
+			return nil, nil, at(pos+lead, len(reqs)+1, fmt.Errorf("unexpected text %q before fetch(", clip(strings.TrimSpace(text[pos:pos+i]))))
 		}
-		r, n, err := fetchCall(rest[i+len("fetch("):])
+		start := pos + i + len("fetch(")
+		r, n, off, err := fetchCall(text[start:])
 		if err != nil {
-			return nil, nil, fmt.Errorf("importing fetch: call %d: %w", len(reqs)+1, err)
+			return nil, nil, at(start+off, len(reqs)+1, err)
 		}
 		reqs = append(reqs, r)
-		rest = rest[i+len("fetch(")+n:]
+		pos = start + n
 	}
-	if t := strings.TrimSpace(strings.Trim(strings.TrimSpace(rest), ";")); t != "" {
-		return nil, nil, fmt.Errorf("importing fetch: unexpected text %q after the last fetch call", clip(t))
+	if t := strings.TrimSpace(strings.Trim(strings.TrimSpace(text[pos:]), ";")); t != "" {
+		lead := len(text[pos:]) - len(strings.TrimLeft(text[pos:], " \t\r\n;"))
+		return nil, nil, at(pos+lead, len(reqs), fmt.Errorf("unexpected text %q after the last fetch call", clip(t)))
 	}
 	s, ics, err := importedSuite("imported-fetch", reqs)
 	if err != nil {
@@ -538,35 +550,47 @@ type fetchOptions struct {
 	ReferrerPolicy string            `json:"referrerPolicy"`
 }
 
-// fetchCall reads `"URL", {…})` and returns the request and the bytes used.
-func fetchCall(s string) (importedRequest, int, error) {
-	var r importedRequest
+// fetchCall reads `"URL", {…})` and returns the request and the bytes
+// used; on an error, at is the offset in s of what it is about.
+func fetchCall(s string) (r importedRequest, n, at int, err error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	if err := dec.Decode(&r.url); err != nil {
-		return r, 0, fmt.Errorf("reading the URL: %w", err)
+		return r, 0, jsonOffset(err, 0), fmt.Errorf("reading the URL: %w", err)
 	}
 	off := int(dec.InputOffset())
 	rest := strings.TrimLeft(s[off:], " \t\r\n")
 	off = len(s) - len(rest)
 	if strings.HasPrefix(rest, ")") {
 		r.method = "GET"
-		return r, off + 1, nil
+		return r, off + 1, 0, nil
 	}
 	if !strings.HasPrefix(rest, ",") {
-		return r, 0, errors.New("expected , or ) after the URL")
+		return r, 0, off, errors.New("expected , or ) after the URL")
 	}
 	off++
+	opts := off
+	// key is where the options name an option, for an error about it.
+	key := func(name string) int {
+		if j := strings.Index(s[opts:], `"`+name+`"`); j >= 0 {
+			return opts + j
+		}
+		return opts
+	}
 	dec = json.NewDecoder(strings.NewReader(s[off:]))
 	dec.DisallowUnknownFields()
 	var o fetchOptions
 	if err := dec.Decode(&o); err != nil {
 		// DisallowUnknownFields names an option corsproof does not replay.
-		return r, 0, fmt.Errorf("reading the options: %w", err)
+		at := jsonOffset(err, opts)
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			at = key(strings.Trim(name, `"`))
+		}
+		return r, 0, at, fmt.Errorf("reading the options: %w", err)
 	}
 	off += int(dec.InputOffset())
 	rest = strings.TrimLeft(s[off:], " \t\r\n")
 	if !strings.HasPrefix(rest, ")") {
-		return r, 0, errors.New("expected ) after the options")
+		return r, 0, len(s) - len(rest), errors.New("expected ) after the options")
 	}
 	off = len(s) - len(rest) + 1
 	r.method = o.Method
@@ -588,16 +612,30 @@ func fetchCall(s string) (importedRequest, int, error) {
 	case "", string(CredentialsOmit), string(CredentialsSameOrigin), string(CredentialsInclude):
 		r.credentials = Credentials(o.Credentials)
 	default:
-		return r, 0, fmt.Errorf("credentials %q is not omit, same-origin or include", o.Credentials)
+		return r, 0, key("credentials"), fmt.Errorf("credentials %q is not omit, same-origin or include", o.Credentials)
 	}
 	switch o.Mode {
 	case "", string(ModeCORS), string(ModeNoCORS):
 		r.mode = Mode(o.Mode)
 	default:
-		return r, 0, fmt.Errorf("mode %q cannot be replayed from another origin (use cors or no-cors)", o.Mode)
+		return r, 0, key("mode"), fmt.Errorf("mode %q cannot be replayed from another origin (use cors or no-cors)", o.Mode)
 	}
 	r.referrer = o.Referrer
-	return r, off, nil
+	return r, off, 0, nil
+}
+
+// jsonOffset is where in the text a JSON decoding error is, base plus
+// the decoder's offset when it gives one.
+func jsonOffset(err error, base int) int {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return base + max(0, int(se.Offset)-1)
+	case errors.As(err, &te):
+		return base + max(0, int(te.Offset)-1)
+	}
+	return base
 }
 
 // ImportKinds are the inputs Import reads: a HAR export, a "Copy as cURL"
@@ -645,8 +683,12 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 		s, ics, err = importFetch(string(data))
 	}
 	if ce := (*CopiedRequestError)(nil); errors.As(err, &ce) {
-		return nil, nil, &SyntaxError{fileerr.Problem{File: cmp.Or(opts.File, kind), Line: ce.Line, Col: ce.Col, Field: fmt.Sprintf("command %d", ce.Command),
-			Message: ce.Err.Error(), Hint: "give the command as DevTools' Copy as cURL (bash or cmd) wrote it, one request per command"}}
+		hint := "give the command as DevTools' Copy as cURL (bash or cmd) wrote it, one request per command"
+		if kind == "fetch" {
+			hint = "give the calls as DevTools' Copy as fetch (or Copy all as fetch) wrote them: fetch(\"URL\", {…}); one after another"
+		}
+		return nil, nil, &SyntaxError{fileerr.Problem{File: cmp.Or(opts.File, kind), Line: ce.Line, Col: ce.Col, Field: fmt.Sprintf("%s %d", ce.unit(), ce.Command),
+			Message: ce.Err.Error(), Hint: hint}}
 	}
 	if err != nil {
 		return nil, nil, err

@@ -320,3 +320,33 @@ func FuzzImportFetch(f *testing.F) {
 		}
 	})
 }
+
+// A "Copy as fetch" that cannot be read names the file, the line and column
+// of what is wrong, and the call, as curl copies do.
+func TestImportFetchErrorLocated(t *testing.T) {
+	t.Parallel()
+	first := "fetch(\"http://a.test/\", {\n  \"method\": \"GET\",\n  \"mode\": \"cors\"\n});\n"
+	for _, tc := range []struct {
+		desc, in  string
+		line, col int
+		call      string
+		message   string
+	}{
+		{"an option corsproof does not replay", first + "fetch(\"http://a.test/b\", {\n  \"method\": \"POST\",\n  \"signal\": null\n});", 7, 3, "call 2", `unknown field "signal"`},
+		{"a mode that cannot be replayed", first + "fetch(\"http://a.test/b\", {\n  \"mode\": \"same-origin\"\n});", 6, 3, "call 2", `mode "same-origin"`},
+		{"broken JSON", first + "fetch(\"http://a.test/b\", {\n  \"method\": POST\n});", 6, 13, "call 2", "reading the options"},
+		{"text between calls", first + "console.log(1);\nfetch(\"http://a.test/b\");", 5, 1, "call 2", "unexpected text"},
+		{"a URL that is not a string", "fetch(http://a.test/)", 1, 7, "call 1", "reading the URL"},
+	} {
+		_, _, err := Import("fetch", []byte(tc.in), HAROptions{File: "copy.js"})
+		require.Error(t, err, tc.desc)
+		ps := fileerr.Problems(err)
+		require.Len(t, ps, 1, "%s: %v", tc.desc, err)
+		p := ps[0]
+		assert.Equal(t, "copy.js", p.File, tc.desc)
+		assert.Equal(t, [2]int{tc.line, tc.col}, [2]int{p.Line, p.Col}, "%s: %s", tc.desc, p.Summary())
+		assert.Equal(t, tc.call, p.Field, tc.desc)
+		assert.Contains(t, p.Message, tc.message, tc.desc)
+		assert.Contains(t, p.Hint, "Copy as fetch", tc.desc)
+	}
+}
