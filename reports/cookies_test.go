@@ -84,3 +84,20 @@ func TestReproduceCommandOfStepsAndRepeats(t *testing.T) {
 	require.NoError(t, NewMarkdown(Options{}).Report(&b, &result.Run{Settings: result.Settings{Repeat: 3, EveryMS: 500}, Records: []result.Record{probe}}))
 	assert.Contains(t, b.String(), "corsproof probe http://127.0.0.1:8080/x --origin https://evil.example.test -X PUT --repeat 3\n")
 }
+
+// A CI reader sees in the JUnit which engine, build, isolation and shard
+// the cases ran under.
+func TestJUnitPropertiesNameTheRunSettings(t *testing.T) {
+	rec := result.Record{Name: "c", Suite: "api", Origin: "https://app.example.test", Verdict: cors.VerdictAllowed,
+		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x"}}
+	run := &result.Run{Settings: result.Settings{Engine: "firefox", Browser: "Firefox 153.8.0esr", BrowserProduct: "firefox/153.8.0esr",
+		Isolation: "clean", Shard: "2/3", LNA: "off"}, Records: []result.Record{rec}}
+	var b bytes.Buffer
+	require.NoError(t, NewJUnit(Options{}).Report(&b, run))
+	for _, p := range []string{
+		`<property name="engine" value="firefox">`, `<property name="browser_product" value="firefox/153.8.0esr">`,
+		`<property name="isolation" value="clean">`, `<property name="shard" value="2/3">`,
+	} {
+		assert.Contains(t, b.String(), p)
+	}
+}

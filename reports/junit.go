@@ -156,8 +156,12 @@ func newJUnitSuite(run *result.Run, rec *result.Record) junitSuite {
 		s.Timestamp = run.Started.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, p := range []junitProperty{
+		{"engine", run.Engine},
 		{"browser", run.Browser},
+		{"browser_product", run.BrowserProduct},
 		{"driver", run.Driver},
+		{"isolation", run.Isolation},
+		{"shard", run.Shard},
 		{"third_party_cookies", run.ThirdPartyCookies},
 		{"lna", run.LNA},
 		{"model", modelLine(run.Totals)},
