@@ -86,7 +86,8 @@ func (r importedRequest) toCase() (Case, ImportedCase, error) {
 		// Keep the name, which is what matters for CORS, and replace the
 		// value so a user's token never ends up in a suite file.
 		if cors.IsSecretHeader(name) {
-			value = RedactedValue
+			// As HAR import does: the Authorization scheme stays.
+			value = redactValue(l, value)
 			ic.Redacted = appendOnce(ic.Redacted, name)
 		}
 		if c.Request.Headers == nil {

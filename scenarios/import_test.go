@@ -41,7 +41,7 @@ func TestImportCurlDevTools(t *testing.T) {
 		Headers: map[string]string{
 			"Content-Type":  "application/json",
 			"X-Token":       RedactedValue,
-			"Authorization": RedactedValue,
+			"Authorization": "Bearer " + RedactedValue,
 			"X-Quote":       `it's "quoted"`,
 		},
 		Credentials: CredentialsInclude, Body: `{"user":"a'b","n":1}`, Mode: ModeCORS,
@@ -204,7 +204,7 @@ func TestImportFetchDevTools(t *testing.T) {
 	assert.Equal(t, "https://app.example.test", s.Cases[0].Origin)
 	assert.Equal(t, Request{
 		API: APIFetch, Method: "POST", URL: "http://127.0.0.1:8080/v1/login",
-		Headers:     map[string]string{"content-type": "application/json", "x-token": RedactedValue, "authorization": RedactedValue},
+		Headers:     map[string]string{"content-type": "application/json", "x-token": RedactedValue, "authorization": "Bearer " + RedactedValue},
 		Credentials: CredentialsInclude, Body: `{"user":"a"}`, Mode: ModeCORS,
 	}, s.Cases[0].Request)
 	assert.Equal(t, "http://localhost:3000", s.Cases[1].Origin)
