@@ -675,6 +675,22 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	if opts.WithCredentialsValues || opts.OnlyFailed {
 		return nil, nil, &ImportError{Reason: "import " + kind + ": --with-credentials-values and --only-failed are for har", Advice: "these flags apply to HAR files only"}
 	}
+	if !utf8.Valid(data) {
+		// DevTools copies are UTF-8; a file saved in another encoding
+		// would put bytes no header or body of the page had in the suite.
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		line, col := lineCol(data, int64(off))
+		return nil, nil, &SyntaxError{fileerr.Problem{File: cmp.Or(opts.File, kind), Line: line, Col: col,
+			Message: fmt.Sprintf("byte 0x%02x is not UTF-8 text", data[off]),
+			Hint:    "DevTools copies are UTF-8: save the copy as UTF-8 (for a Latin-1 file: iconv -f latin1 -t utf-8)"}}
+	}
 	var s *Suite
 	var ics []ImportedCase
 	var err error

@@ -350,3 +350,21 @@ func TestImportFetchErrorLocated(t *testing.T) {
 		assert.Contains(t, p.Hint, "Copy as fetch", tc.desc)
 	}
 }
+
+// A copy saved in another encoding than UTF-8 is refused at the first bad
+// byte, with where it is and how to convert it.
+func TestImportCopyNotUTF8(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"curl", "fetch"} {
+		in := "curl 'http://a.test/' -H 'Origin: http://o.test' \\\n  -H 'X-Name: caf\xe9'\n"
+		if kind == "fetch" {
+			in = "fetch(\"http://a.test/\", {\n  \"headers\": {\"x-name\": \"caf\xe9\"}\n});"
+		}
+		_, _, err := Import(kind, []byte(in), HAROptions{File: "copy.txt"})
+		ps := fileerr.Problems(err)
+		require.Len(t, ps, 1, "%s: %v", kind, err)
+		assert.Equal(t, 2, ps[0].Line, kind)
+		assert.Equal(t, "byte 0xe9 is not UTF-8 text", ps[0].Message, kind)
+		assert.Contains(t, ps[0].Hint, "iconv", kind)
+	}
+}
