@@ -74,6 +74,9 @@ type htmlView struct {
 	Cases             []htmlCase
 	// Paths is the grid of a run with network paths, nil without.
 	Paths *htmlPaths
+	// Baseline is the comparison with a saved run (run --baseline), nil
+	// without one.
+	Baseline *htmlBaseline
 	CSP   string
 	CSS   template.CSS
 	JS    template.JS
@@ -212,6 +215,7 @@ func (h *HTML) Report(w io.Writer, run *result.Run) error {
 		view.Cases = append(view.Cases, newHTMLCase(i, &r.Records[i], reproducerFor(h.opts, r)))
 	}
 	view.Paths = newHTMLPaths(pathsOf(r))
+	view.Baseline = newHTMLBaseline(r.Baseline)
 	// Render to memory first so a template error never leaves half a page.
 	var buf bytes.Buffer
 	if err := htmlTemplate.Execute(&buf, view); err != nil {
@@ -363,3 +367,4 @@ func HTMLCards(w io.Writer, run *result.Run, opts Options) error {
 
 // HTMLStyle returns the report's style sheet, which HTMLCards' cards use.
 func HTMLStyle() string { return htmlCSS }
+

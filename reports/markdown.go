@@ -65,6 +65,7 @@ func (m *Markdown) Report(w io.Writer, run *result.Run) error {
 		if g := pathsOf(r); g != nil {
 			markdownPaths(bw, g)
 		}
+		markdownBaseline(bw, r.Baseline)
 		fmt.Fprint(bw, "\n## Cases\n")
 		for i := range r.Records {
 			fmt.Fprintln(bw)
