@@ -77,9 +77,9 @@ type htmlView struct {
 	// Baseline is the comparison with a saved run (run --baseline), nil
 	// without one.
 	Baseline *htmlBaseline
-	CSP   string
-	CSS   template.CSS
-	JS    template.JS
+	CSP      string
+	CSS      template.CSS
+	JS       template.JS
 }
 
 // htmlCase is one case card.
@@ -367,4 +367,3 @@ func HTMLCards(w io.Writer, run *result.Run, opts Options) error {
 
 // HTMLStyle returns the report's style sheet, which HTMLCards' cards use.
 func HTMLStyle() string { return htmlCSS }
-
