@@ -4,10 +4,10 @@ import "github.com/corsproof/corsproof/result"
 
 // Baseline compares a finished run with a saved one (run --baseline) and
 // returns the comparison as the run records it, for its JSON: file is the
-// saved run's path as given, otherShards the saved cases left to other
-// shards (ForShard), allow whether --allow-changes was given.
-func Baseline(file string, old, run *result.Run, otherShards int, allow bool) *result.BaselineDiff {
-	d := &result.BaselineDiff{File: file, OtherShards: otherShards, Allowed: allow, Changes: []result.BaselineChange{}}
+// saved run's path as given, notCompared the saved cases this run did not
+// run (ForCases), allow whether --allow-changes was given.
+func Baseline(file string, old, run *result.Run, notCompared int, allow bool) *result.BaselineDiff {
+	d := &result.BaselineDiff{File: file, NotCompared: notCompared, Allowed: allow, Changes: []result.BaselineChange{}}
 	if old != nil {
 		d.Browser, d.Started = old.Browser, old.Started
 	}

@@ -26,7 +26,7 @@ func TestBaselineForScripts(t *testing.T) {
 	d := Baseline("base.json", old, run, 2, true)
 	assert.Equal(t, "base.json", d.File)
 	assert.Equal(t, "Chromium 150", d.Browser)
-	assert.Equal(t, 2, d.OtherShards)
+	assert.Equal(t, 2, d.NotCompared)
 	assert.True(t, d.Allowed)
 	require.Len(t, d.Changes, 3)
 	assert.Equal(t, result.BaselineChange{Suite: "api", Case: "flipped", Kind: "changed", Fields: []result.BaselineField{

@@ -23,16 +23,32 @@ func ForShard(old *result.Run, suites []*scenarios.Suite, sh scenarios.Shard) (*
 	if err != nil {
 		return nil, 0, err
 	}
+	part, skipped := ForCases(old, suites, mine)
+	return part, skipped, nil
+}
+
+// ForCases is the part of a saved run that a run of the cases in mine, a
+// part of all (a shard, a --case selection, or both), compares with: old
+// without the records of the cases of all that are not in mine, and how
+// many it left out. Records of cases all does not have stay, so that they
+// are reported as removed.
+func ForCases(old *result.Run, all, mine []*scenarios.Suite) (*result.Run, int) {
+	if old == nil {
+		return old, 0
+	}
 	type key struct{ suite, name string }
 	own := map[key]bool{}
 	for _, s := range mine {
+		if s == nil {
+			continue
+		}
 		for _, c := range s.Cases {
 			own[key{s.Name, c.Name}] = true
 		}
 	}
-	// others maps a suite name to the names of its cases in other shards.
+	// others maps a suite name to the names of its cases not in mine.
 	others := map[string][]string{}
-	for _, s := range suites {
+	for _, s := range all {
 		if s == nil {
 			continue
 		}
@@ -61,5 +77,5 @@ func ForShard(old *result.Run, suites []*scenarios.Suite, sh scenarios.Shard) (*
 		}
 		part.Records = append(part.Records, *rec)
 	}
-	return &part, skipped, nil
+	return &part, skipped
 }

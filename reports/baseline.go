@@ -25,8 +25,8 @@ func baselineLine(b *result.BaselineDiff) string {
 		}
 		line += "."
 	}
-	if b.OtherShards > 0 {
-		line += fmt.Sprintf(" %d of its cases belong to other shards and are compared there.", b.OtherShards)
+	if b.NotCompared > 0 {
+		line += fmt.Sprintf(" %s of the baseline did not run here (other shards, --case) and %s not compared.", plural(b.NotCompared, "case"), pluralWord(b.NotCompared, "is", "are"))
 	}
 	return line
 }

@@ -18,7 +18,7 @@ func TestBaselineSection(t *testing.T) {
 	rec := result.Record{Name: "c", Suite: "api", Origin: "https://app.example.test", Verdict: cors.VerdictBlocked,
 		Request: scenarios.Request{Method: "GET", URL: "http://127.0.0.1:8080/x"}}
 	run := &result.Run{Records: []result.Record{rec}, Baseline: &result.BaselineDiff{
-		File: "base.json", Browser: "Chromium 150.0.7871.100", OtherShards: 2,
+		File: "base.json", Browser: "Chromium 150.0.7871.100", NotCompared: 2,
 		Changes: []result.BaselineChange{
 			{Suite: "api", Case: "c <script>", Kind: "changed", Fields: []result.BaselineField{{Field: "verdict", Old: "allowed", New: "blocked"}}},
 			{Suite: "api", Case: "gone | pipe", Kind: "removed"},
@@ -27,7 +27,7 @@ func TestBaselineSection(t *testing.T) {
 	var h bytes.Buffer
 	require.NoError(t, NewHTML(Options{}).Report(&h, run))
 	assert.Contains(t, h.String(), `<section id="baseline">`)
-	assert.Contains(t, h.String(), "Compared with the baseline base.json (Chromium 150.0.7871.100): 2 cases changed. 2 of its cases belong to other shards")
+	assert.Contains(t, h.String(), "Compared with the baseline base.json (Chromium 150.0.7871.100): 2 cases changed. 2 cases of the baseline did not run here (other shards, --case) and are not compared.")
 	assert.Contains(t, h.String(), "api / c &lt;script&gt;")
 	assert.Contains(t, h.String(), "verdict allowed → blocked")
 	assert.NotContains(t, h.String(), "c <script>")

@@ -338,9 +338,10 @@ type BaselineDiff struct {
 	File    string    `json:"file"`
 	Browser string    `json:"browser,omitempty"`
 	Started time.Time `json:"started,omitzero"`
-	// OtherShards counts the saved run's cases that belong to other
-	// shards of this run's --shard, left to them.
-	OtherShards int `json:"other_shards,omitempty"`
+	// NotCompared counts the saved run's cases this run did not run
+	// (other shards of its --shard, cases its --case left out), left out
+	// of the comparison.
+	NotCompared int `json:"not_compared,omitempty"`
 	// Allowed is --allow-changes: the changes do not fail the run.
 	Allowed bool             `json:"allowed,omitempty"`
 	Changes []BaselineChange `json:"changes"`

@@ -92,7 +92,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		}
 	}
 	return runSuites(ctx, opts.f, suites, suiteRun{browser: &opts.browser, out: &opts.out, repeat: &opts.repeat,
-		shard: sh.String(), split: sh, all: all, baseline: opts.baseline, allowChanges: opts.allowChanges,
+		shard: sh.String(), all: all, selected: len(opts.cases) > 0, baseline: opts.baseline, allowChanges: opts.allowChanges,
 		paths: &opts.paths})
 }
 
@@ -117,10 +117,11 @@ type suiteRun struct {
 	browser *browserFlags
 	out     *outputFlags
 	shard   string
-	// split is the shard as parsed and all the suites it was split from:
-	// a baseline is compared with the cases of this shard only.
-	split        scenarios.Shard
+	// all are the suites as loaded, before --case and --shard took their
+	// part: a baseline is compared with the cases that run only. selected
+	// is true when --case chose cases.
 	all          []*scenarios.Suite
+	selected     bool
 	baseline     string
 	allowChanges bool
 	// repeat is nil for demo, which has no --repeat.
@@ -149,13 +150,13 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 		}
 	}
 	var baseline *result.Run
-	otherShards := 0
+	notCompared := 0
 	if sr.baseline != "" {
 		if baseline, err = loadBaseline(sr.baseline); err != nil {
 			return err
 		}
-		if baseline, otherShards, err = compare.ForShard(baseline, sr.all, sr.split); err != nil {
-			return fmt.Errorf("--baseline: %w", err)
+		if sr.all != nil {
+			baseline, notCompared = compare.ForCases(baseline, sr.all, suites)
 		}
 	}
 	out, err := sr.out.open(f.stdout)
@@ -182,7 +183,7 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	}
 	if baseline != nil && err == nil {
 		// In the run's JSON for scripts, as well as on stderr below.
-		run.Baseline = compare.Baseline(sr.baseline, baseline, run, otherShards, sr.allowChanges)
+		run.Baseline = compare.Baseline(sr.baseline, baseline, run, notCompared, sr.allowChanges)
 	}
 	if werr := out.Finish(run); werr != nil {
 		return werr
@@ -195,8 +196,15 @@ func runSuites(ctx context.Context, f *factory, suites []*scenarios.Suite, sr su
 	}
 	failed := run.Totals.ExpectFail > 0
 	if sr.baseline != "" {
-		if otherShards > 0 {
-			fmt.Fprintf(f.stderr, "corsproof: baseline %s: %d of its cases belong to other shards of --shard %s and are compared there\n", reports.SanitizeTerminal(sr.baseline), otherShards, sr.shard)
+		if notCompared > 0 {
+			why := "belong to other shards of --shard " + sr.shard + " and are compared there"
+			if sr.selected {
+				why = "were left out by --case"
+				if sr.shard != "" {
+					why = "were left out by --case or belong to other shards of --shard " + sr.shard
+				}
+			}
+			fmt.Fprintf(f.stderr, "corsproof: baseline %s: %d of its cases %s\n", reports.SanitizeTerminal(sr.baseline), notCompared, why)
 		}
 		if err := checkBaseline(run, baseline, sr.baseline, sr.allowChanges, f.stderr); err != nil {
 			if !errors.Is(err, errExpectations) {

@@ -41,6 +41,16 @@ func TestShardBaseline(t *testing.T) {
 	assert.Contains(t, stderr, "no changes in 2 cases")
 	assert.Contains(t, stderr, "2 of its cases belong to other shards of --shard 1/2 and are compared there")
 	assert.NotContains(t, stderr, "only in the old run")
+
+	// --case runs a part too: the cases it left out are not removed ones.
+	code, _, stderr = run("run", suite, "--case", "c", "--case", "d", "--baseline", baseline, "-q")
+	assert.Equal(t, ExitOK, code, stderr)
+	assert.Contains(t, stderr, "no changes in 2 cases")
+	assert.Contains(t, stderr, "2 of its cases were left out by --case")
+	assert.NotContains(t, stderr, "only in the old run")
+	code, _, stderr = run("run", suite, "--case", "?", "--shard", "2/2", "--baseline", baseline, "-q")
+	assert.Equal(t, ExitOK, code, stderr)
+	assert.Contains(t, stderr, "were left out by --case or belong to other shards of --shard 2/2")
 }
 
 // TestBaselineInTheJSON: a script reads the baseline comparison from the
