@@ -225,9 +225,9 @@ func TestCAPinSwitchWithMirrorPins(t *testing.T) {
 		settings []string
 	}{
 		{desc: "with --ca", opts: Options{CAFile: "ca.pem", pins: []string{"AAA=", mirrorPin}, MirrorPins: []string{mirrorPin, "BBB="}},
-			want: "--" + spkiSwitch + "=AAA=," + mirrorPin + ",BBB=", settings: []string{"# --ca: the keys of the served chains that verified against ca.pem", "; --try-fix: the key of each https target's loopback mirror"}},
+			want: "--" + spkiSwitch + "=AAA=," + mirrorPin + ",BBB=", settings: []string{"# --ca: the keys of the served chains that verified against ca.pem", "; --try-fix: the key of this process's loopback mirrors of https targets"}},
 		{desc: "without --ca", opts: Options{MirrorPins: []string{mirrorPin}},
-			want: "--" + spkiSwitch + "=" + mirrorPin, settings: []string{"  # --try-fix: the key of each https target's loopback mirror"}},
+			want: "--" + spkiSwitch + "=" + mirrorPin, settings: []string{"  # --try-fix: the key of this process's loopback mirrors of https targets"}},
 		{desc: "--ca with nothing verified", opts: Options{CAFile: "ca.pem", MirrorPins: []string{mirrorPin}},
 			want: "--" + spkiSwitch + "=" + mirrorPin, settings: []string{"no served chain verified", "  # --try-fix: the key"}},
 	} {
