@@ -27,10 +27,14 @@ var (
 // value is written), & and line breaks end a command; the C runtime then
 // splits on blanks outside "…"; inside one, \" is a quote and \\ one
 // backslash, the inverse of what DevTools writes.
-func cmdWords(text string) ([][]string, error) {
+func cmdWords(text string) ([][]string, []span, error) {
 	var cmds [][]string
+	var spans []span
 	var line strings.Builder
 	inQuote := false
+	// start is where the command being read began (-1 before its first
+	// character); pos is the byte being read.
+	start, pos := -1, 0
 	endCmd := func() error {
 		words, err := crtWords(line.String())
 		line.Reset()
@@ -39,11 +43,17 @@ func cmdWords(text string) ([][]string, error) {
 		}
 		if len(words) > 0 {
 			cmds = append(cmds, words)
+			spans = append(spans, span{max(start, 0), pos})
 		}
+		start = -1
 		return nil
 	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
+		pos = i
+		if start < 0 && strings.IndexByte(" \t\r\n&", c) < 0 {
+			start = i
+		}
 		switch {
 		case inQuote && c != '"' && c != '\n':
 			line.WriteByte(c)
@@ -72,17 +82,18 @@ func cmdWords(text string) ([][]string, error) {
 		case c == '&' || c == '\n':
 			inQuote = false
 			if err := endCmd(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		case c == '\r':
 		default:
 			line.WriteByte(c)
 		}
 	}
+	pos = len(text)
 	if err := endCmd(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cmds, nil
+	return cmds, spans, nil
 }
 
 // crtWords splits one command line into arguments by the rules of the

@@ -168,27 +168,20 @@ func importCurl(text string) (*Suite, []ImportedCase, error) {
 	if isCmdCurl(text) {
 		split = cmdWords
 	}
-	cmds, err := split(text)
+	cmds, spans, err := split(text)
 	if err != nil {
 		return nil, nil, fmt.Errorf("importing curl: %w", err)
 	}
 	var reqs []importedRequest
-	from := 0
 	for i, words := range cmds {
-		// Where the command starts in the text: its first word, curl, is
-		// written bare in every copy DevTools makes.
-		start := from
-		if j := strings.Index(text[from:], words[0]); j >= 0 {
-			start = from + j
-		}
-		from = start + len(words[0])
 		r, at, err := curlRequest(words)
 		if err != nil {
-			// The word the error is about, found as written (options
-			// are bare); else the command's first line.
-			off := start
-			if j := strings.Index(text[start:], words[at]); j >= 0 {
-				off = start + j
+			// The word the error is about, found as written within its
+			// command (options are bare); else the command's start.
+			sp := spans[i]
+			off := sp.start
+			if j := strings.Index(text[sp.start:sp.end], words[at]); j >= 0 {
+				off = sp.start + j
 			}
 			line, col := lineCol([]byte(text), int64(off))
 			return nil, nil, &CopiedRequestError{Kind: "curl", Line: line, Col: col, Command: i + 1, Err: err}
@@ -294,13 +287,20 @@ func curlRequest(words []string) (r importedRequest, at int, err error) {
 
 var curlGlobEscapes = strings.NewReplacer(`\[`, "[", `\]`, "]", `\{`, "{", `\}`, "}")
 
+// span is where a command is in the text, [start, end) in bytes.
+type span struct{ start, end int }
+
 // shellWords splits bash text into commands (separated by unquoted ; or
-// newlines, or &&) and words.
-func shellWords(text string) ([][]string, error) {
+// newlines, or &&) and words, and says where each command is.
+func shellWords(text string) ([][]string, []span, error) {
 	var cmds [][]string
+	var spans []span
 	var words []string
 	var cur strings.Builder
 	inWord := false
+	// start is where the command being read began (-1 before its first
+	// character); pos is the byte being read.
+	start, pos := -1, 0
 	endWord := func() {
 		if inWord {
 			words = append(words, cur.String())
@@ -312,12 +312,18 @@ func shellWords(text string) ([][]string, error) {
 		endWord()
 		if len(words) > 0 {
 			cmds = append(cmds, words)
+			spans = append(spans, span{max(start, 0), pos})
 			words = nil
 		}
+		start = -1
 	}
 	line := 1
 	for i := 0; i < len(text); i++ {
 		c := text[i]
+		pos = i
+		if start < 0 && strings.IndexByte(" \t\r\n;&", c) < 0 {
+			start = i
+		}
 		switch {
 		case c == '\\':
 			if i+1 < len(text) && text[i+1] == '\n' {
@@ -338,7 +344,7 @@ func shellWords(text string) ([][]string, error) {
 		case c == '\'':
 			end := strings.IndexByte(text[i+1:], '\'')
 			if end < 0 {
-				return nil, fmt.Errorf("line %d: unterminated single quote", line)
+				return nil, nil, fmt.Errorf("line %d: unterminated single quote", line)
 			}
 			cur.WriteString(text[i+1 : i+1+end])
 			line += strings.Count(text[i+1:i+1+end], "\n")
@@ -347,7 +353,7 @@ func shellWords(text string) ([][]string, error) {
 		case c == '$' && i+1 < len(text) && text[i+1] == '\'':
 			n, err := ansiC(text[i+2:], &cur)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", line, err)
+				return nil, nil, fmt.Errorf("line %d: %w", line, err)
 			}
 			// n counts the closing quote; the loop steps past it, not
 			// past the blank that ends the word.
@@ -366,7 +372,7 @@ func shellWords(text string) ([][]string, error) {
 				cur.WriteByte(text[j])
 			}
 			if j >= len(text) {
-				return nil, fmt.Errorf("line %d: unterminated double quote", line)
+				return nil, nil, fmt.Errorf("line %d: unterminated double quote", line)
 			}
 			i = j
 			inWord = true
@@ -385,8 +391,9 @@ func shellWords(text string) ([][]string, error) {
 			inWord = true
 		}
 	}
+	pos = len(text)
 	endCmd()
-	return cmds, nil
+	return cmds, spans, nil
 }
 
 // ansiC decodes the body of a bash $'…' string (DevTools uses it for values

@@ -368,3 +368,19 @@ func TestImportCopyNotUTF8(t *testing.T) {
 		assert.Contains(t, ps[0].Hint, "iconv", kind)
 	}
 }
+
+// A command whose first word is quoted (c''url) cannot be found by
+// searching for "curl": the error is located within its own command, and
+// no input makes the locating read past the text.
+func TestImportCurlErrorLocatedQuotedCommand(t *testing.T) {
+	t.Parallel()
+	_, err := ImportCurl("c''url http://a/\nc''url http://b/\nc''url http://d/\ncurl")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "command 4: no URL")
+
+	_, _, err = Import("curl", []byte("c''url http://a/ -Z\ncurl http://c/"), HAROptions{File: "x.sh"})
+	ps := fileerr.Problems(err)
+	require.Len(t, ps, 1, "%v", err)
+	assert.Equal(t, [2]int{1, 18}, [2]int{ps[0].Line, ps[0].Col}, "the -Z on line 1, not a word of command 2")
+	assert.Equal(t, "command 1", ps[0].Field)
+}
