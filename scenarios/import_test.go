@@ -369,7 +369,7 @@ func TestImportCopyNotUTF8(t *testing.T) {
 	}
 }
 
-// A command whose first word is quoted (c''url) cannot be found by
+// A command whose first word is quoted (c”url) cannot be found by
 // searching for "curl": the error is located within its own command, and
 // no input makes the locating read past the text.
 func TestImportCurlErrorLocatedQuotedCommand(t *testing.T) {
