@@ -369,9 +369,9 @@ func TestImportCopyNotUTF8(t *testing.T) {
 	}
 }
 
-// A command whose first word is quoted (c”url) cannot be found by
-// searching for "curl": the error is located within its own command, and
-// no input makes the locating read past the text.
+// A command whose first word holds an empty quote (c, two single quotes,
+// url) cannot be found by searching for "curl": the error is located within
+// its own command, and no input makes the locating read past the text.
 func TestImportCurlErrorLocatedQuotedCommand(t *testing.T) {
 	t.Parallel()
 	_, err := ImportCurl("c''url http://a/\nc''url http://b/\nc''url http://d/\ncurl")
