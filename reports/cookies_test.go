@@ -74,9 +74,18 @@ func TestReproduceCommandOfStepsAndRepeats(t *testing.T) {
 		var b bytes.Buffer
 		require.NoError(t, r.Report(&b, repeated))
 		out := html.UnescapeString(b.String())
-		assert.Contains(t, out, "corsproof run suites/api.yaml --case 'cache carries [v2]' --engine firefox --repeat 5 --every 1.5s", name)
+		assert.Contains(t, out, "corsproof run suites/api.yaml --case 'cache carries [[]v2]' --engine firefox --repeat 5 --every 1.5s", name)
 		assert.NotContains(t, out, "corsproof probe", name)
 	}
+	// A cache check on a path is made again from its suite case, named to
+	// select it alone, with the flag that adds the check.
+	check := step
+	check.Name, check.Suite, check.File, check.Path = "login* › cache check from https://b.test @edge", "api", "api.yaml", "edge"
+	check.CacheCheck = &result.CacheCheck{}
+	var cb bytes.Buffer
+	require.NoError(t, NewJUnit(Options{}).Report(&cb, &result.Run{Records: []result.Record{check}}))
+	assert.Contains(t, cb.String(), "reproduce: corsproof run api.yaml --case 'login[*]' --cache-check\n")
+
 	// A probe's own record has no file: its command is a probe, repeated.
 	probe := steps
 	probe.File, probe.Suite = "", ""

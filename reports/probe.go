@@ -67,14 +67,23 @@ func reproducerFor(opts Options, run *result.Run) reproducer {
 }
 
 // reproduceCommand is the command line that repeats a record: a probe of
-// its request, or, for a case of steps from a suite file (the steps share
-// a page, its preflight cache and cookies, which one probe cannot set up),
-// `run FILE --case NAME`.
+// its request, or `run FILE --case NAME` for what one probe cannot set up
+// from a suite file: a case of steps (they share a page, its preflight
+// cache and cookies) and a cache check (another origin primes the path
+// first). NAME is the suite case's own, written to select it alone, with
+// the flag that makes the check again.
 func reproduceCommand(rp reproducer, rec *result.Record) string {
-	if len(rec.Steps) == 0 || rec.File == "" {
+	if rec.File == "" || (len(rec.Steps) == 0 && rec.CacheCheck == nil) {
 		return probeCommand(rp, rec)
 	}
-	args := append([]string{rp.program, "run", rec.File, "--case", rec.Name}, rp.settings...)
+	args := []string{rp.program, "run", rec.File, "--case", scenarios.LiteralPattern(scenarios.BaseCaseName(rec.Name, rec.Path))}
+	switch {
+	case rec.CacheCheck != nil:
+		args = append(args, "--cache-check")
+	case rec.ErrorPath != nil:
+		args = append(args, "--error-paths")
+	}
+	args = append(args, rp.settings...)
 	return shellWords(append(args, rp.repeat...))
 }
 

@@ -64,7 +64,7 @@ func CacheChecks(c Case, others []string) []Case {
 			continue
 		}
 		out = append(out, Case{
-			Name:   c.Name + " › cache check from " + b,
+			Name:   c.Name + cacheCheckName + b,
 			Why:    "origin " + b + " makes the request " + c.Origin + " made, in a fresh browser: only a shared cache can hand it " + c.Origin + "'s answer",
 			Origin: c.Origin,
 			Check:  CheckCache,
@@ -108,7 +108,7 @@ func ErrorPaths(c Case) []Case {
 		return nil
 	}
 	mk := func(kind string, r Request, cookies map[string]string) Case {
-		return Case{Name: c.Name + " › error path " + kind, Origin: c.Origin, Request: r, Cookies: cookies,
+		return Case{Name: c.Name + errorPathName + kind, Origin: c.Origin, Request: r, Cookies: cookies,
 			Check: CheckErrorPath + kind, File: c.File, Line: c.Line,
 			Why: "reaches the API's error handling (" + kind + "): the error response needs CORS headers for the page to read it"}
 	}
@@ -157,4 +157,25 @@ func withoutHeader(h map[string]string, name string) map[string]string {
 		}
 	}
 	return out
+}
+
+// The names of generated checks: the case's name, then one of these.
+const (
+	cacheCheckName = " › cache check from "
+	errorPathName  = " › error path "
+)
+
+// BaseCaseName is the name of the suite case a record was made from:
+// name without the path it ran on ("NAME @PATH", PathCaseName) and without
+// the generated check it is (" › cache check from …", " › error path …").
+func BaseCaseName(name, path string) string {
+	if path != "" {
+		name = strings.TrimSuffix(name, " @"+path)
+	}
+	for _, sep := range []string{cacheCheckName, errorPathName} {
+		if i := strings.LastIndex(name, sep); i >= 0 {
+			return name[:i]
+		}
+	}
+	return name
 }

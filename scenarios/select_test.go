@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,4 +116,39 @@ func FuzzSelect(f *testing.F) {
 			t.Fatalf("Select(%q) = %v", pattern, got)
 		}
 	})
+}
+
+// Review findings: * stays within the suite or the case name of a
+// SUITE/NAME pattern, a pattern is read character by character (é is one),
+// and LiteralPattern selects its own case only.
+func TestSelectSuiteNameAndCharacters(t *testing.T) {
+	t.Parallel()
+	suites := []*Suite{
+		{Name: "logins", Cases: []Case{{Name: "x"}}},
+		{Name: "api", Cases: []Case{{Name: "login ok"}, {Name: "café au lait"}, {Name: "GET /items*"}, {Name: "GET /items/v2"}, {Name: "GET /a [v2"}}},
+	}
+	pick := func(p string) []string {
+		t.Helper()
+		got, err := Select(suites, []string{p})
+		require.NoError(t, err, p)
+		var out []string
+		for _, s := range got {
+			for _, c := range s.Cases {
+				out = append(out, s.Name+"/"+c.Name)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"api/login ok"}, pick("login*"), "the suite logins/… is not a login* case")
+	assert.Equal(t, []string{"logins/x"}, pick("login*/*"))
+	assert.Equal(t, []string{"api/café au lait"}, pick("café*"))
+	assert.Equal(t, []string{"api/café au lait"}, pick("caf? au lait"))
+	assert.Equal(t, []string{"api/GET /items*", "api/GET /items/v2"}, pick("GET /items*"), "a name with a star is also a glob")
+	assert.Equal(t, []string{"api/GET /items*"}, pick(LiteralPattern("GET /items*")))
+	assert.Equal(t, []string{"api/GET /a [v2"}, pick("GET /a [v2"), "an unclosed [ still names its case")
+	assert.Equal(t, []string{"api/GET /a [v2"}, pick(LiteralPattern("GET /a [v2")))
+	_, err := Select(suites, []string{strings.Repeat("é", 600)})
+	var se *SelectError
+	require.True(t, errors.As(err, &se))
+	assert.True(t, utf8.ValidString(se.Pattern), "the clipped pattern in the message is whole characters")
 }
