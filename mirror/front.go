@@ -67,6 +67,9 @@ func StartFront(sinks []string) (*Front, error) {
 		// (the browser itself runs with --no-proxy-server).
 		Transport: &http.Transport{Proxy: nil, DialContext: f.dialer.DialContext, DisableCompression: true, ResponseHeaderTimeout: 60 * time.Second},
 		ErrorLog:  log.New(io.Discard, "", 0),
+		// A host that does not answer is a network error, as without
+		// the Front.
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ error) { refuse(w) },
 	}
 	f.srv = &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = f.srv.Serve(ln) }()
@@ -95,6 +98,10 @@ func (f *Front) Close() error {
 	f.conns = nil
 	f.mu.Unlock()
 	err := f.srv.Shutdown(ctx)
+	if t, ok := f.direct.Transport.(*http.Transport); ok {
+		// Keep-alive connections to the hosts reached directly.
+		t.CloseIdleConnections()
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		_ = f.srv.Close()
 		return fmt.Errorf("stopping the try-fix proxy: %w", err)
@@ -103,7 +110,11 @@ func (f *Front) Close() error {
 }
 
 func (f *Front) lookup(hostport string) (m *Mirror, sink bool) {
-	host, _, _ := net.SplitHostPort(hostport)
+	host, port, _ := net.SplitHostPort(hostport)
+	if h := strings.TrimSuffix(host, "."); h != host {
+		// app.example.com. is app.example.com.
+		host, hostport = h, net.JoinHostPort(h, port)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.mirrors[hostport], f.sinks[hostport] || f.sinks[host] || f.sinks[strings.Trim(host, "[]")]
@@ -137,10 +148,24 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.RequestURI = in.URL.RequestURI()
 		m.srv.ServeHTTP(w, in)
 	case sink:
-		http.Error(w, "corsproof try-fix proxy: "+hostport+" is never connected to", http.StatusBadGateway)
+		refuse(w)
 	default:
 		f.direct.ServeHTTP(w, r)
 	}
+}
+
+// refuse ends a request the Front does not forward, or could not, by
+// closing its connection: the browser then meets a network error, as it
+// does in the first run when the host does not resolve or answer, not a
+// response without CORS headers, which it would call a CORS failure.
+func refuse(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			_ = c.Close()
+			return
+		}
+	}
+	http.Error(w, "corsproof try-fix proxy: not forwarded", http.StatusBadGateway)
 }
 
 // connect tunnels a CONNECT to the target's mirror, or to the host itself.

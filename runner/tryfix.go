@@ -133,21 +133,35 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 			err = cerr
 		}
 	}()
+	// Every target is mirrored before the first proof, as the second
+	// browser's resolver maps them all: a case's redirect to another
+	// target then meets that target's mirror, with this case's fix (which
+	// covers the hops before its final response), whatever the order of
+	// the cases.
+	hostports := map[int]string{}
 	for _, i := range idx {
-		rec := recs[i]
 		scheme, hostport, why := mirrorable(cases[i])
 		if why != "" {
-			notTried(rec, why)
+			notTried(recs[i], why)
 			continue
 		}
-		m := mirrors[hostport]
-		if m == nil {
-			if m, err = mirror.Start(scheme+"://"+hostport, mopts); err != nil {
+		hostports[i] = hostport
+		if mirrors[hostport] == nil {
+			m, err := mirror.Start(scheme+"://"+hostport, mopts)
+			if err != nil {
 				return fmt.Errorf("trying fixes: %w", err)
 			}
 			mirrors[hostport] = m
 			front.Add(hostport, m)
 		}
+	}
+	for _, i := range idx {
+		rec := recs[i]
+		hostport, ok := hostports[i]
+		if !ok {
+			continue
+		}
+		m := mirrors[hostport]
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
