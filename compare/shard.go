@@ -30,7 +30,7 @@ func ForShard(old *result.Run, suites []*scenarios.Suite, sh scenarios.Shard) (*
 // ForCases is the part of a saved run that a run of the cases in mine, a
 // part of all (a shard, a --case selection, or both), compares with: old
 // without the records of the cases of all that are not in mine, and how
-// many it left out. Records of cases all does not have stay, so that they
+// many cases it left out. Records of cases all does not have stay, so that they
 // are reported as removed.
 func ForCases(old *result.Run, all, mine []*scenarios.Suite) (*result.Run, int) {
 	if old == nil {
@@ -58,24 +58,28 @@ func ForCases(old *result.Run, all, mine []*scenarios.Suite) (*result.Run, int) 
 			}
 		}
 	}
-	belongs := func(rec *result.Record, names []string) bool {
+	// caseOf is the case of all a record was made from, "" for none.
+	caseOf := func(rec *result.Record, names []string) string {
 		for _, n := range names {
 			if rec.Name == n || strings.HasPrefix(rec.Name, n+" @") || strings.HasPrefix(rec.Name, n+" › ") {
-				return true
+				return n
 			}
 		}
-		return false
+		return ""
 	}
 	part := *old
 	part.Records = nil
-	skipped := 0
+	// Cases, not records: a case on two paths with its checks is one.
+	left := map[key]bool{}
 	for i := range old.Records {
 		rec := &old.Records[i]
-		if !own[key{rec.Suite, rec.Name}] && belongs(rec, others[rec.Suite]) {
-			skipped++
-			continue
+		if !own[key{rec.Suite, rec.Name}] {
+			if n := caseOf(rec, others[rec.Suite]); n != "" {
+				left[key{rec.Suite, n}] = true
+				continue
+			}
 		}
 		part.Records = append(part.Records, *rec)
 	}
-	return &part, skipped
+	return &part, len(left)
 }

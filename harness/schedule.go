@@ -25,7 +25,8 @@ type scheduler struct {
 	// where[i] is case i's site and origin queue.
 	where []struct{ site, origin int }
 	// unclaimed is the first site no worker has taken yet; active are the
-	// sites taken that may still hold cases (one per worker at most).
+	// sites taken, pruned of the finished ones when a worker looks for a
+	// site to join.
 	unclaimed int
 	active    []int
 }

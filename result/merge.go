@@ -99,7 +99,7 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 		out.Records = append(out.Records, r.Records...)
 	}
 	sameFileSpelling(out.Records)
-	inSuiteOrder(out.Records)
+	inSuiteOrder(out.Records, out.Suites)
 	out.Engine = strings.Join(engines, ", ")
 	out.Browser = strings.Join(browsers, ", ")
 	out.BrowserProduct = strings.Join(products, ", ")
@@ -120,18 +120,26 @@ func MergeInputs(inputs ...Input) (*Run, error) {
 // inSuiteOrder puts the records of each suite file back in the order one
 // run of it gives them: its cases by line, then the checks generated from
 // them (--cache-check, --error-paths). Shards deal the cases out round
-// robin, so their records come shard by shard. The suites keep the order in
-// which they are first met, and a suite with a record of unknown line the
-// order given; the records of one case (on several paths, its checks) are
-// always in one shard, in their order, which the stable sort keeps.
-func inSuiteOrder(recs []Record) {
+// robin, so their records come shard by shard. Suites come in the order
+// suites names them (every shard names every suite of the run, in the
+// order loaded), then in the order first met; a suite with a record of
+// unknown line keeps the order given. The records of one case (on several
+// paths, its checks) are always in one shard, in their order, which the
+// stable sort keeps.
+func inSuiteOrder(recs []Record, suites []string) {
 	type key struct{ suite, file string }
-	first := map[key]int{}
+	rank := map[key]int{}
 	lined := map[key]bool{}
 	for i, r := range recs {
 		k := key{r.Suite, r.File}
-		if _, ok := first[k]; !ok {
-			first[k], lined[k] = i, true
+		if _, ok := rank[k]; !ok {
+			// By the suite's place in suites, then by first record: two
+			// files of one suite name never mix.
+			j := slices.Index(suites, r.Suite)
+			if j < 0 {
+				j = len(suites)
+			}
+			rank[k], lined[k] = j*(len(recs)+1)+i, true
 		}
 		if r.Line == 0 {
 			lined[k] = false
@@ -145,7 +153,7 @@ func inSuiteOrder(recs []Record) {
 	}
 	slices.SortStableFunc(recs, func(a, b Record) int {
 		ka, kb := key{a.Suite, a.File}, key{b.Suite, b.File}
-		if c := cmp.Compare(first[ka], first[kb]); c != 0 || !lined[ka] {
+		if c := cmp.Compare(rank[ka], rank[kb]); c != 0 || !lined[ka] {
 			return c
 		}
 		return cmp.Or(cmp.Compare(generated(a), generated(b)), cmp.Compare(a.Line, b.Line))

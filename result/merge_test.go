@@ -361,3 +361,22 @@ func TestMergeRestoresTheSuitesOrder(t *testing.T) {
 		assert.Equal(t, whole, got, "n=%d", n)
 	}
 }
+
+// A suite whose cases all fell in a later shard still comes where the run
+// names it, not after the suites of the first shard.
+func TestMergeKeepsTheSuitesOrderOfTheRun(t *testing.T) {
+	t.Parallel()
+	shard := func(i int, recs ...Record) Input {
+		return Input{Name: fmt.Sprintf("r%d.json", i), Run: &Run{Settings: Settings{Shard: fmt.Sprintf("%d/2", i), Suites: []string{"a", "b"}}, Records: recs}}
+	}
+	m, err := MergeInputs(
+		shard(1, Record{Suite: "b", File: "b.yaml", Line: 3, Name: "b1"}),
+		shard(2, Record{Suite: "a", File: "a.yaml", Line: 5, Name: "a1"}, Record{Suite: "b", File: "b.yaml", Line: 2, Name: "b0"}),
+	)
+	require.NoError(t, err)
+	var got []string
+	for _, r := range m.Records {
+		got = append(got, r.Name)
+	}
+	assert.Equal(t, []string{"a1", "b0", "b1"}, got)
+}
