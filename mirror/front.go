@@ -10,9 +10,13 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+
+	"github.com/corsproof/corsproof/cors"
 )
 
 // Front is the HTTP proxy of a Chromium browser context that runs cases
@@ -46,11 +50,27 @@ type Front struct {
 
 	direct *httputil.ReverseProxy
 	dialer net.Dialer
+	// refused are the addresses refuseLocal kept it from (TakeRefused).
+	refused []string
+}
+
+// TakeRefused returns the addresses the Front refused to connect to since
+// the last call (StartFront's refuseLocal), and forgets them.
+func (f *Front) TakeRefused() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.refused
+	f.refused = nil
+	return out
 }
 
 // StartFront listens on a loopback port. sinks are hosts or host:port
-// pairs the Front must never connect to.
-func StartFront(sinks []string) (*Front, error) {
+// pairs the Front must never connect to. With refuseLocal, the Front
+// connects to no host but a public one by itself (a mirror's target, which
+// its mirror reaches, is not its to refuse): under --lna enforce the first
+// run's browser checked those requests before sending them, and Chromium
+// checks nothing sent through a proxy.
+func StartFront(sinks []string, refuseLocal bool) (*Front, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting the try-fix proxy: %w", err)
@@ -58,6 +78,22 @@ func StartFront(sinks []string) (*Front, error) {
 	f := &Front{ln: ln, mirrors: map[string]*Mirror{}, sinks: map[string]bool{}, conns: map[net.Conn]bool{}, dialer: net.Dialer{Timeout: 10 * time.Second}}
 	for _, s := range sinks {
 		f.sinks[strings.ToLower(s)] = true
+	}
+	if refuseLocal {
+		// The address dialled, after name resolution: a name that
+		// resolves to a private address is refused too.
+		f.dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, _ := net.SplitHostPort(address)
+			if space := cors.HostAddressSpace(host); space != cors.SpacePublic {
+				f.mu.Lock()
+				if !slices.Contains(f.refused, address) {
+					f.refused = append(f.refused, address)
+				}
+				f.mu.Unlock()
+				return fmt.Errorf("%s is in the %s address space: not connected to under --lna enforce", address, space)
+			}
+			return nil
+		}
 	}
 	f.direct = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {

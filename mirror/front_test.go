@@ -40,7 +40,7 @@ func TestFront(t *testing.T) {
 
 	roots := []*x509.Certificate{secure.Certificate()}
 	fix := &cors.FixHeaders{Actual: &cors.HeaderChange{Set: map[string]string{"Access-Control-Allow-Origin": "https://app.example.test"}}}
-	front, err := StartFront([]string{"app.example.test"})
+	front, err := StartFront([]string{"app.example.test"}, false)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, front.Close()) })
 	for _, target := range []string{plain.URL, secure.URL} {
@@ -119,3 +119,30 @@ func TestFront(t *testing.T) {
 }
 
 var errMirror = errors.New("not a mirror's certificate")
+
+// Under --lna enforce the Front connects to no loopback or private host by
+// itself: the first run's browser checked such requests, a proxied one is
+// not checked. A mirrored target is its mirror's to reach.
+func TestFrontRefusesLocalHostsUnderEnforce(t *testing.T) {
+	t.Parallel()
+	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "local") }))
+	t.Cleanup(local.Close)
+	front, err := StartFront(nil, true)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = front.Close() })
+	proxy, err := url.Parse("http://" + front.Addr())
+	require.NoError(t, err)
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+	_, err = client.Get(local.URL + "/x")
+	require.Error(t, err, "a loopback host is not reached through the Front")
+
+	open, err := StartFront(nil, false)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = open.Close() })
+	proxy, err = url.Parse("http://" + open.Addr())
+	require.NoError(t, err)
+	client = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+	resp, err := client.Get(local.URL + "/x")
+	require.NoError(t, err, "without enforce it is")
+	_ = resp.Body.Close()
+}

@@ -118,7 +118,7 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 	// The page origins are sinks for the Front as they are for the
 	// browser's resolver (which a proxied context's requests bypass),
 	// also when the browser was lent and knew nothing of them.
-	front, err := mirror.StartFront(harness.AllSinks(append(slices.Clone(b.Options().Sinks), harness.CaseSinks(tried)...)))
+	front, err := mirror.StartFront(harness.AllSinks(append(slices.Clone(b.Options().Sinks), harness.CaseSinks(tried)...)), b.Options().LNA == harness.LNAEnforce)
 	if err != nil {
 		return fmt.Errorf("trying fixes: %w", err)
 	}
@@ -177,6 +177,9 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 			continue
 		}
 		check(rec, &again[0], b.Version(), cors.FixViaContextProxy, m)
+		if refused := front.TakeRefused(); len(refused) > 0 && !rec.Diagnosis.FixCheck.Verified {
+			rec.Diagnosis.FixCheck.Summary = fmt.Sprintf("Not verified: the request also reaches %s, a local address, and under --lna enforce the proof does not connect to one: it goes through a proxy, and Chromium applies no Local Network Access check to a request sent through a proxy (measured, 156), so the proof could send what the browser would block. Run with --lna grant to prove the fix.", strings.Join(refused, ", "))
+		}
 		if c := rec.Diagnosis.FixCheck; c.Verified && b.Options().LNA == harness.LNAEnforce {
 			if others := reachedBesides(&again[0], hostport); len(others) > 0 {
 				c.Verified = false

@@ -364,7 +364,7 @@ func TestTryFixUnderLNAEnforce(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, b.Close()) })
 
-	front, err := mirror.StartFront(nil)
+	front, err := mirror.StartFront(nil, false)
 	require.NoError(t, err)
 	direct := b.RunCases(context.Background(), []scenarios.Case{public}, 1, harness.IsolationClean, nil)
 	proxied := b.RunCasesThrough(context.Background(), []scenarios.Case{public}, 1, harness.IsolationClean, front.Addr(), nil)
@@ -385,6 +385,6 @@ func TestTryFixUnderLNAEnforce(t *testing.T) {
 	assert.True(t, run.Records[0].Diagnosis.FixCheck.Verified, "only the target, which passed the check in the first run")
 	c := run.Records[1].Diagnosis.FixCheck
 	assert.False(t, c.Verified)
-	assert.Contains(t, c.Summary, "also reached "+other.URL)
+	assert.Contains(t, c.Summary, "also reaches "+strings.TrimPrefix(other.URL, "http://"), "the other host, local, is not connected to by the proof")
 	assert.Contains(t, c.Summary, "no Local Network Access check")
 }
