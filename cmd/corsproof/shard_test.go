@@ -23,14 +23,7 @@ func TestShardBaseline(t *testing.T) {
   - {name: c, origin: https://app.example.test, request: {url: /api/no-cors?c=c}, expect: {verdict: blocked}}
   - {name: d, origin: https://app.example.test, request: {url: /api/open?c=d}, expect: {verdict: allowed}}
 `)
-	f, _, _ := testFactory(t)
-	run := func(args ...string) (ExitCode, string, string) {
-		t.Helper()
-		var stdout, stderr bytes.Buffer
-		root := newRootCmd(&factory{stdout: &stdout, stderr: &stderr, browser: f.browser})
-		root.SetArgs(args)
-		return exitCode(context.Background(), root.ExecuteContext(context.Background())), stdout.String(), stderr.String()
-	}
+	run := func(args ...string) (ExitCode, string, string) { t.Helper(); return cliRun(t, args...) }
 	code, whole, stderr := run("run", suite, "-o", "json")
 	require.Equal(t, ExitOK, code, stderr)
 	baseline := filepath.Join(t.TempDir(), "baseline.json")
@@ -60,18 +53,7 @@ func TestBaselineInTheJSON(t *testing.T) {
   - {name: a, origin: https://app.example.test, request: {url: /api/open?c=a}}
   - {name: b, origin: https://app.example.test, request: {url: /api/no-cors?c=b}}
 `)
-	f, _, _ := testFactory(t)
-	run := func(args ...string) (ExitCode, string, string) {
-		t.Helper()
-		var stdout, stderr bytes.Buffer
-		root := newRootCmd(&factory{stdout: &stdout, stderr: &stderr, browser: f.browser})
-		root.SetArgs(args)
-		err := root.ExecuteContext(context.Background())
-		if err != nil {
-			stderr.WriteString(err.Error())
-		}
-		return exitCode(context.Background(), err), stdout.String(), stderr.String()
-	}
+	run := func(args ...string) (ExitCode, string, string) { t.Helper(); return cliRun(t, args...) }
 	code, whole, stderr := run("run", suite, "-o", "json")
 	require.Equal(t, ExitOK, code, stderr)
 	// Yesterday, b was allowed.
@@ -116,4 +98,20 @@ func TestBaselineInTheJSON(t *testing.T) {
 	all := strings.Split(strings.TrimSpace(string(data)), "\n")
 	assert.Contains(t, all[len(all)-1], `"baseline":{"file":`)
 	assert.Contains(t, all[len(all)-1], `"kind":"changed"`)
+}
+
+// cliRun runs the corsproof command line args with the test browser and
+// returns the exit code, stdout and stderr (the error's text included, as
+// Main would print it).
+func cliRun(t *testing.T, args ...string) (ExitCode, string, string) {
+	t.Helper()
+	f, _, _ := testFactory(t)
+	var stdout, stderr bytes.Buffer
+	root := newRootCmd(&factory{stdout: &stdout, stderr: &stderr, browser: f.browser})
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil {
+		stderr.WriteString(err.Error())
+	}
+	return exitCode(context.Background(), err), stdout.String(), stderr.String()
 }
