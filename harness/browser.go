@@ -293,8 +293,19 @@ type Options struct {
 	// targets serve, by the target's host:port (HostMap's key): Firefox
 	// accepts exactly that certificate from the target's mirror (its
 	// profile's cert_override.txt), as Chromium accepts the MirrorPins
-	// keys.
+	// keys. For a target HostMap moves, at the mirror's port; for one it
+	// does not, at the target's own host:port, where a user context
+	// sent through the mirrors' proxy (TabOptions.Proxy) meets the
+	// mirror — unless --ca already accepts the real server's leaf there
+	// (one exception per host:port: the real one wins, see
+	// FirefoxAcceptsMirror).
 	MirrorCerts map[string]*x509.Certificate
+	// ContextProxies, for Firefox, lets a tab's proxy (TabOptions.Proxy)
+	// take loopback targets too: Firefox otherwise never proxies
+	// localhost or 127.0.0.1 (network.proxy.allow_hijacking_localhost).
+	// Browser-wide, but nothing else has a proxy (network.proxy.type 0).
+	// Chromium needs no launch setting (ContextProxyBypass, per context).
+	ContextProxies bool
 
 	// pins are the public keys the browser accepts (checkCA), filled in
 	// at launch; overrides, the same chains' leaves for their targets,
