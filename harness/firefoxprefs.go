@@ -340,7 +340,7 @@ func FirefoxSettings(opts Options) []string {
 	}
 	for _, o := range allOverrides(opts)[len(opts.overrides):] {
 		why := "the certificate of the loopback mirror this target's port is moved to, made at start (this browser only)"
-		if len(opts.HostMap) == 0 {
+		if _, moved := opts.HostMap[o.hostPort]; !moved && opts.MirrorCerts[o.hostPort] != nil {
 			why = "the certificate of this target's loopback mirror, made before launch with a key only this corsproof process holds; met only through the proxy of a user context that proves a fix"
 		}
 		out = append(out, fmt.Sprintf("cert_override %s %s  # --try-fix: %s", o.hostPort, o.fingerprint, why))

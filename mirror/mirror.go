@@ -54,6 +54,10 @@ type Options struct {
 
 // certValidity is how long a mirror's certificate is valid: a mirror
 // lives for one --try-fix round, and nothing should accept its key later.
+// A host's certificate is made once per process (Certificate), when a
+// Firefox run launches: a run of Firefox whose proofs come more than a day
+// after its launch meets an expired mirror certificate (not verified,
+// with the certificate error).
 const certValidity = 24 * time.Hour
 
 // Mirror forwards to one target origin and applies the current fix.
