@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/corsproof/corsproof/pages"
@@ -154,7 +155,10 @@ func firefoxPrefs(opts Options) []firefoxPref {
 	if opts.ContextProxies {
 		// Measured on ESR 153.8: without it a user context's proxy
 		// (browser.createUserContext proxy) is bypassed for a target on
-		// 127.0.0.1, which then reaches the real server directly.
+		// 127.0.0.1, which then reaches the real server directly. With
+		// it, the demo's records are those of a launch without it. Not on
+		// ESR 140 (firefoxProxiesContexts): there it also makes an
+		// http://localhost page no secure context (measured, the demo).
 		prefs = append(prefs, firefoxPref{"network.proxy.allow_hijacking_localhost", true,
 			"--try-fix: the user context that proves a fix sends loopback targets to its proxy (the mirrors) too; no other context has a proxy (network.proxy.type 0)"})
 	}
@@ -275,6 +279,9 @@ func mirrorOverrideAt(opts Options, target string) string {
 		}
 		return net.JoinHostPort(host, toPort)
 	}
+	if !opts.ContextProxies {
+		return "" // no proxy of a user context brings the mirror here
+	}
 	at := net.JoinHostPort(host, port)
 	for _, o := range opts.overrides {
 		if strings.EqualFold(o.hostPort, at) {
@@ -283,6 +290,34 @@ func mirrorOverrideAt(opts Options, target string) string {
 	}
 	return at
 }
+
+// firefoxProxiesContexts says whether the Firefox at path (its resolved
+// binary) is one measured to send a user context through the proxy
+// browser.createUserContext gives it: ESR 153.8 does; ESR 140.12 takes the
+// parameter and ignores it (its remote agent reads acceptInsecureCerts
+// only), and there network.proxy.allow_hijacking_localhost also turns an
+// http://localhost page into no secure context. Versions between were not
+// measured. The version is application.ini's, beside the binary (no
+// launch).
+func firefoxProxiesContexts(path string) bool {
+	ini, err := os.ReadFile(filepath.Join(filepath.Dir(realBinary(path)), "application.ini"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(ini), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Version="); ok {
+			major, _, _ := strings.Cut(v, ".")
+			n, err := strconv.Atoi(major)
+			return err == nil && n >= firstContextProxyFirefox
+		}
+	}
+	return false
+}
+
+// firstContextProxyFirefox is the first Firefox major version
+// firefoxProxiesContexts trusts: the oldest measured to honour a user
+// context's proxy.
+const firstContextProxyFirefox = 153
 
 // FirefoxAcceptsMirror reports whether a Firefox launched with these
 // options accepts c, a mirror's certificate, from target (host:port)

@@ -176,3 +176,28 @@ func TestFirefoxContextProxyOverrides(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(js), "allow_hijacking_localhost", "only with --try-fix")
 }
+
+// TestFirefoxProxiesContexts: the version beside the binary decides
+// whether a Firefox is launched to prove fixes in its own user contexts.
+func TestFirefoxProxiesContexts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ini  string
+		want bool
+	}{
+		{"[App]\nVendor=Mozilla\nVersion=153.8.0\n", true},
+		{"[App]\nVersion=160.0\n", true},
+		{"[App]\nVersion=140.12.0\n", false},
+		{"[App]\nVersion=152.0\n", false},
+		{"[App]\nName=Firefox\n", false},
+		{"", false},
+	} {
+		dir := t.TempDir()
+		bin := filepath.Join(dir, "firefox-esr")
+		require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755))
+		if tc.ini != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "application.ini"), []byte(tc.ini), 0o644))
+		}
+		assert.Equal(t, tc.want, firefoxProxiesContexts(bin), "%q", tc.ini)
+	}
+}

@@ -118,7 +118,6 @@ func TestTryFixOnFirefox(t *testing.T) {
 	assert.Equal(t, harness.EngineFirefox, run.Settings.Engine)
 	launch := strings.Join(run.Settings.Launch, "\n")
 	assert.NotContains(t, launch, "forcePort", "the first browser moves no port")
-	assert.Contains(t, launch, "network.proxy.allow_hijacking_localhost=true")
 	takes, known := firefoxTakesContextProxy(browsers[0].Version())
 	want := cors.FixViaSecondBrowser
 	switch {
@@ -127,8 +126,10 @@ func TestTryFixOnFirefox(t *testing.T) {
 	case takes:
 		want = cors.FixViaContextProxy
 		assert.Len(t, browsers, 1, "the fixes are proved in the run's Firefox")
+		assert.Contains(t, launch, "network.proxy.allow_hijacking_localhost=true")
 	default:
 		assert.Len(t, browsers, 2, "%s ignores a user context's proxy: a second Firefox proves the fixes", browsers[0].Version())
+		assert.NotContains(t, launch, "allow_hijacking_localhost", "on ESR 140 it would change the page's secure context")
 	}
 	require.Len(t, run.Records, 3)
 	for _, rec := range run.Records {
@@ -224,9 +225,14 @@ func TestTryFixOnFirefoxHTTPS(t *testing.T) {
 		MirrorCerts: certs, ContextProxies: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, b.Close()) })
+	takes, known := firefoxTakesContextProxy(b.Version())
 	launch := strings.Join(b.LaunchSettings(), "\n")
 	_, plainPort, _ := net.SplitHostPort(strings.TrimPrefix(plain.URL, "https://"))
-	assert.Contains(t, launch, "cert_override 127.0.0.1:"+plainPort+" ", "the mirror's certificate at the target's host:port")
+	_, trustedPort, _ := net.SplitHostPort(strings.TrimPrefix(trusted.URL, "https://"))
+	if takes {
+		assert.Contains(t, launch, "cert_override 127.0.0.1:"+plainPort+" ", "the mirror's certificate at the target's host:port")
+	}
+	assert.Equal(t, 1, strings.Count(launch, "cert_override 127.0.0.1:"+trustedPort+" "), "--ca's exception alone at its host:port")
 
 	first := b.RunCases(ctx, cases, 1, harness.IsolationFresh, nil)
 	require.Len(t, first, 2)
@@ -246,7 +252,6 @@ func TestTryFixOnFirefoxHTTPS(t *testing.T) {
 	recs := map[int]*result.Record{0: &again, 1: &first[1]}
 	launches := 0
 	require.NoError(t, tryFixes(ctx, b, harness.IsolationFresh, cases, recs, func(*harness.Browser) { launches++ }))
-	takes, known := firefoxTakesContextProxy(b.Version())
 	for i, rec := range []*result.Record{&again, &first[1]} {
 		c := rec.Diagnosis.FixCheck
 		require.NotNil(t, c, cases[i].Name)
