@@ -62,13 +62,17 @@ type FixCheck struct {
 
 // How a fix check reached the mirror (FixCheck.Via).
 const (
-	// FixViaContextProxy: in the run's own Chromium, in a fresh browser
-	// context whose HTTP proxy is the mirror (the URL as before; the
-	// browser hands the request to the mirror instead of connecting).
+	// FixViaContextProxy: in the run's own browser, in a fresh browser
+	// context (a Firefox user context) whose HTTP proxy is the mirror (the
+	// URL as before; the browser hands the request to the mirror instead
+	// of connecting).
 	FixViaContextProxy = "browser-context-proxy"
 	// FixViaSecondBrowser: in a second browser launched like the first,
-	// whose host resolver maps the target to the mirror (Firefox, and a
-	// Chromium lent to the run without the mirrors' key).
+	// whose host resolver maps the target to the mirror (a Firefox that
+	// ignores a user context's proxy, as ESR 140 does, or was lent to the
+	// run; in Firefox an https target whose real certificate --ca accepts
+	// at the same host:port; a Chromium lent to the run without the
+	// mirrors' key).
 	FixViaSecondBrowser = "second-browser"
 )
 

@@ -293,8 +293,23 @@ type Options struct {
 	// targets serve, by the target's host:port (HostMap's key): Firefox
 	// accepts exactly that certificate from the target's mirror (its
 	// profile's cert_override.txt), as Chromium accepts the MirrorPins
-	// keys.
+	// keys. For a target HostMap moves, at the mirror's port; for one it
+	// does not, at the target's own host:port, where a user context
+	// sent through the mirrors' proxy (TabOptions.Proxy) meets the
+	// mirror — unless --ca already accepts the real server's leaf there
+	// (one exception per host:port: the real one wins, see
+	// FirefoxAcceptsMirror).
 	MirrorCerts map[string]*x509.Certificate
+	// ContextProxies, for Firefox, asks for a browser whose tabs may be
+	// sent through a proxy (TabOptions.Proxy), loopback targets included:
+	// Firefox otherwise never proxies localhost or 127.0.0.1
+	// (network.proxy.allow_hijacking_localhost), and each https target's
+	// mirror certificate is accepted at its host:port (MirrorCerts). Only
+	// a Firefox measured to honour a user context's proxy gets it
+	// (firefoxProxiesContexts): Options() of the launched browser says
+	// whether it did. Chromium needs no launch setting
+	// (ContextProxyBypass, per context).
+	ContextProxies bool
 
 	// pins are the public keys the browser accepts (checkCA), filled in
 	// at launch; overrides, the same chains' leaves for their targets,
@@ -360,6 +375,11 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 		// copied from another browser (Options()) carry its pins and
 		// overrides, which mean nothing without its --ca file.
 		opts.pins, opts.overrides = nil, nil
+		if opts.ContextProxies && opts.Engine == EngineFirefox && !firefoxProxiesContexts(path) {
+			// Not a Firefox measured to send a user context through its
+			// proxy: --try-fix proves its fixes in a second browser.
+			opts.ContextProxies = false
+		}
 		if opts.CAFile != "" {
 			if b.certChecks, opts.overrides, err = checkCA(startCtx, opts); err != nil {
 				return nil, err

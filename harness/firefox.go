@@ -131,8 +131,8 @@ type firefoxTab struct {
 	sink                 func(ev any)
 	userContext, context string
 	stop                 func()
-	// proxy is TabOptions.Proxy, which the Firefox driver does not offer
-	// (--try-fix launches a second Firefox instead): Open refuses it.
+	// proxy is TabOptions.Proxy: the user context's proxy
+	// (browser.createUserContext proxy, see Open).
 	proxy string
 
 	mu sync.Mutex
@@ -170,13 +170,24 @@ func (t *firefoxTab) logged(sent bool, method string, raw []byte) {
 }
 
 func (t *firefoxTab) Open(ctx context.Context) error {
-	if t.proxy != "" {
-		return errors.New("creating user context: the Firefox driver sends no context through a proxy")
-	}
 	var uc struct {
 		UserContext string `json:"userContext"`
 	}
-	if err := t.call(ctx, "browser.createUserContext", nil, &uc); err != nil {
+	var params any
+	if t.proxy != "" {
+		// Every request of the user context, http and https URLs alike
+		// (CONNECT), goes to the proxy: Firefox's per-user-context filter
+		// uses httpProxy for every channel, and no noProxy. No sslProxy:
+		// Firefox makes that an https proxy, TLS to the proxy itself
+		// (remote agent, ProxyPerUserContextManager, ESR 153). Loopback
+		// targets need network.proxy.allow_hijacking_localhost
+		// (Options.ContextProxies). ESR 140 accepts the parameter and
+		// ignores it (its createUserContext reads acceptInsecureCerts
+		// only): the caller must check that the proxy saw the requests
+		// (runner's try-fix does).
+		params = map[string]any{"proxy": map[string]any{"proxyType": "manual", "httpProxy": t.proxy}}
+	}
+	if err := t.call(ctx, "browser.createUserContext", params, &uc); err != nil {
 		return fmt.Errorf("creating user context: %w", err)
 	}
 	t.userContext = uc.UserContext

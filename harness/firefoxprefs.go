@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/corsproof/corsproof/pages"
@@ -150,6 +152,16 @@ func firefoxPrefs(opts Options) []firefoxPref {
 		cookies, why = 1, "third-party cookies blocked (--third-party-cookies block)"
 	}
 	prefs = append(prefs, firefoxPref{"network.cookie.cookieBehavior", cookies, why})
+	if opts.ContextProxies {
+		// Measured on ESR 153.8: without it a user context's proxy
+		// (browser.createUserContext proxy) is bypassed for a target on
+		// 127.0.0.1, which then reaches the real server directly. With
+		// it, the demo's records are those of a launch without it. Not on
+		// ESR 140 (firefoxProxiesContexts): there it also makes an
+		// http://localhost page no secure context (measured, the demo).
+		prefs = append(prefs, firefoxPref{"network.proxy.allow_hijacking_localhost", true,
+			"--try-fix: the user context that proves a fix sends loopback targets to its proxy (the mirrors) too; no other context has a proxy (network.proxy.type 0)"})
+	}
 	if len(opts.HostMap) > 0 {
 		// Validate made sure each target is a name or 127.0.0.1 with a
 		// port of its own, and each address is on 127.0.0.1.
@@ -233,18 +245,96 @@ func writeFirefoxProfile(profile string, opts Options) error {
 // alone left MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT): a mirror's certificate
 // is accepted for the target's host at the mirror's port, where only the
 // mirror listens.
+//
+// A target HostMap does not move is reached through the mirrors' proxy
+// (a user context's TabOptions.Proxy, tunnelled to the mirror), at its own
+// host:port: the mirror's certificate is accepted there, made before
+// launch with a key only this process holds (mirror.Certificate), so no
+// other server can present it; the real server's own certificate is
+// checked as ever. Firefox keeps one exception per host:port (for every
+// user context): where --ca already accepts the real leaf, that one is
+// kept and the mirror's is not written.
 func allOverrides(opts Options) []certOverride {
 	out := slices.Clone(opts.overrides)
 	for _, target := range slices.Sorted(maps.Keys(opts.MirrorCerts)) {
-		c, to := opts.MirrorCerts[target], opts.HostMap[target]
-		host, _, err1 := net.SplitHostPort(target)
-		_, port, err2 := net.SplitHostPort(to)
-		if err1 != nil || err2 != nil {
-			continue // not mapped: Firefox never meets this mirror
+		if at := mirrorOverrideAt(opts, target); at != "" {
+			c := opts.MirrorCerts[target]
+			out = append(out, certOverride{hostPort: at, fingerprint: fingerprint(c), dbKey: dbKey(c)})
 		}
-		out = append(out, certOverride{hostPort: net.JoinHostPort(host, port), fingerprint: fingerprint(c), dbKey: dbKey(c)})
 	}
 	return out
+}
+
+// mirrorOverrideAt is the host:port at which target's mirror certificate
+// is accepted, or empty when it is not.
+func mirrorOverrideAt(opts Options, target string) string {
+	host, port, err := net.SplitHostPort(target)
+	if err != nil {
+		return ""
+	}
+	if to, ok := opts.HostMap[target]; ok {
+		_, toPort, err := net.SplitHostPort(to)
+		if err != nil {
+			return ""
+		}
+		return net.JoinHostPort(host, toPort)
+	}
+	if !opts.ContextProxies {
+		return "" // no proxy of a user context brings the mirror here
+	}
+	at := net.JoinHostPort(host, port)
+	for _, o := range opts.overrides {
+		if strings.EqualFold(o.hostPort, at) {
+			return ""
+		}
+	}
+	return at
+}
+
+// firefoxProxiesContexts says whether the Firefox at path (its resolved
+// binary) is one measured to send a user context through the proxy
+// browser.createUserContext gives it: ESR 153.8 does; ESR 140.12 takes the
+// parameter and ignores it (its remote agent reads acceptInsecureCerts
+// only), and there network.proxy.allow_hijacking_localhost also turns an
+// http://localhost page into no secure context. Versions between were not
+// measured. The version is application.ini's, beside the binary (no
+// launch).
+func firefoxProxiesContexts(path string) bool {
+	ini, err := os.ReadFile(filepath.Join(filepath.Dir(realBinary(path)), "application.ini"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(ini), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Version="); ok {
+			major, _, _ := strings.Cut(v, ".")
+			n, err := strconv.Atoi(major)
+			return err == nil && n >= firstContextProxyFirefox
+		}
+	}
+	return false
+}
+
+// firstContextProxyFirefox is the first Firefox major version
+// firefoxProxiesContexts trusts: the oldest measured to honour a user
+// context's proxy.
+const firstContextProxyFirefox = 153
+
+// FirefoxAcceptsMirror reports whether a Firefox launched with these
+// options accepts c, a mirror's certificate, from target (host:port)
+// itself: the certificate it serves when a user context's proxy hands the
+// target's connections to its mirror (TabOptions.Proxy). False for a
+// target whose port HostMap moves, for one whose real leaf --ca accepts
+// at the same host:port, and for a certificate other than the one
+// written at launch.
+func (o Options) FirefoxAcceptsMirror(target string, c *x509.Certificate) bool {
+	have := o.MirrorCerts[target]
+	if have == nil || c == nil || !have.Equal(c) {
+		return false
+	}
+	if _, moved := o.HostMap[target]; moved {
+		return false
+	}
+	return mirrorOverrideAt(o, target) != ""
 }
 
 // firefoxCertOverrides is the profile's cert_override.txt for --ca: for
@@ -284,7 +374,11 @@ func FirefoxSettings(opts Options) []string {
 		out = append(out, fmt.Sprintf("cert_override %s %s  # --ca: the leaf it served, whose chain verified against %s (host name and dates included); accepted for this host and port only", o.hostPort, o.fingerprint, opts.CAFile))
 	}
 	for _, o := range allOverrides(opts)[len(opts.overrides):] {
-		out = append(out, fmt.Sprintf("cert_override %s %s  # --try-fix: the certificate of the loopback mirror this target's port is moved to, made at start (this browser only)", o.hostPort, o.fingerprint))
+		why := "the certificate of the loopback mirror this target's port is moved to, made at start (this browser only)"
+		if _, moved := opts.HostMap[o.hostPort]; !moved && opts.MirrorCerts[o.hostPort] != nil {
+			why = "the certificate of this target's loopback mirror, made before launch with a key only this corsproof process holds; met only through the proxy of a user context that proves a fix"
+		}
+		out = append(out, fmt.Sprintf("cert_override %s %s  # --try-fix: %s", o.hostPort, o.fingerprint, why))
 	}
 	if opts.CAFile != "" && len(opts.overrides) == 0 {
 		out = append(out, "# --ca "+opts.CAFile+": no served chain verified, so no certificate was accepted and the browser trusts only its own roots")

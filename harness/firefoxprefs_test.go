@@ -138,3 +138,66 @@ func TestFirefoxHostMap(t *testing.T) {
 		assert.Contains(t, oe.Hint(), "--engine chromium")
 	}
 }
+
+// TestFirefoxContextProxyOverrides: with ContextProxies (--try-fix in the
+// run's own Firefox) loopback targets may go through a user context's
+// proxy, and each https target's mirror certificate is accepted at the
+// target's own host:port — except where --ca already accepts the real
+// leaf there, since Firefox keeps one exception per host:port.
+func TestFirefoxContextProxyOverrides(t *testing.T) {
+	t.Parallel()
+	ca := testca.New(t, "mirror")
+	mirrorA := ca.Issue(t, testca.Leaf{Hosts: []string{"api.example.test"}}).Leaf
+	mirrorB := ca.Issue(t, testca.Leaf{Hosts: []string{"127.0.0.1"}}).Leaf
+	opts := Options{Engine: EngineFirefox, ContextProxies: true,
+		MirrorCerts: map[string]*x509.Certificate{"api.example.test:443": mirrorA, "127.0.0.1:8443": mirrorB},
+		overrides:   []certOverride{{hostPort: "127.0.0.1:8443", fingerprint: "AB:CD", dbKey: "KEY"}}}
+	require.NoError(t, opts.Validate())
+	dir := t.TempDir()
+	require.NoError(t, writeFirefoxProfile(dir, opts))
+	js, err := os.ReadFile(filepath.Join(dir, "user.js"))
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `user_pref("network.proxy.allow_hijacking_localhost", true);`)
+	assert.NotContains(t, string(js), "forcePort")
+	overrides, err := os.ReadFile(filepath.Join(dir, "cert_override.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(overrides), "api.example.test:443:\tOID.2.16.840.1.101.3.4.2.1\t"+fingerprint(mirrorA)+"\tU\t"+dbKey(mirrorA)+"\n")
+	assert.Contains(t, string(overrides), "127.0.0.1:8443:\tOID.2.16.840.1.101.3.4.2.1\tAB:CD\tU\tKEY\n", "--ca's exception stays")
+	assert.Equal(t, 2, strings.Count(string(overrides), "\tOID."), "none for the mirror where --ca has one")
+	assert.True(t, opts.FirefoxAcceptsMirror("api.example.test:443", mirrorA))
+	assert.False(t, opts.FirefoxAcceptsMirror("api.example.test:443", mirrorB), "another certificate")
+	assert.False(t, opts.FirefoxAcceptsMirror("127.0.0.1:8443", mirrorB), "--ca's exception at that host:port")
+	assert.False(t, opts.FirefoxAcceptsMirror("other.example.test:443", mirrorA))
+	assert.Contains(t, strings.Join(FirefoxSettings(opts), "\n"), "cert_override api.example.test:443 "+fingerprint(mirrorA)+"  # --try-fix: the certificate of this target's loopback mirror")
+
+	plain := Options{Engine: EngineFirefox}
+	require.NoError(t, writeFirefoxProfile(dir, plain))
+	js, err = os.ReadFile(filepath.Join(dir, "user.js"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(js), "allow_hijacking_localhost", "only with --try-fix")
+}
+
+// TestFirefoxProxiesContexts: the version beside the binary decides
+// whether a Firefox is launched to prove fixes in its own user contexts.
+func TestFirefoxProxiesContexts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ini  string
+		want bool
+	}{
+		{"[App]\nVendor=Mozilla\nVersion=153.8.0\n", true},
+		{"[App]\nVersion=160.0\n", true},
+		{"[App]\nVersion=140.12.0\n", false},
+		{"[App]\nVersion=152.0\n", false},
+		{"[App]\nName=Firefox\n", false},
+		{"", false},
+	} {
+		dir := t.TempDir()
+		bin := filepath.Join(dir, "firefox-esr")
+		require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755))
+		if tc.ini != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "application.ini"), []byte(tc.ini), 0o644))
+		}
+		assert.Equal(t, tc.want, firefoxProxiesContexts(bin), "%q", tc.ini)
+	}
+}

@@ -13,13 +13,15 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
 )
 
-// Front is the HTTP proxy of a Chromium browser context that runs cases
+// Front is the HTTP proxy of a browser context (a Chromium browser context,
+// a Firefox user context) that runs cases
 // again against mirrors (harness.TabOptions.Proxy), on loopback. The page
 // requests the same URL as before; the browser hands the request to the
 // Front instead of connecting, and the Front sends it on:
@@ -52,6 +54,8 @@ type Front struct {
 	dialer net.Dialer
 	// refused are the addresses refuseLocal kept it from (TakeRefused).
 	refused []string
+	// requests counts what the Front was asked, CONNECTs included.
+	requests atomic.Int64
 }
 
 // TakeRefused returns the addresses the Front refused to connect to since
@@ -156,8 +160,15 @@ func (f *Front) lookup(hostport string) (m *Mirror, sink bool) {
 	return f.mirrors[hostport], f.sinks[hostport] || f.sinks[host] || f.sinks[strings.Trim(host, "[]")]
 }
 
+// Requests is how many requests (CONNECTs included) the Front has been
+// asked so far: a proof whose page made requests while this stayed put
+// never went through the Front (a browser that ignored the context's
+// proxy, as Firefox ESR 140 does).
+func (f *Front) Requests() int64 { return f.requests.Load() }
+
 // ServeHTTP implements the proxy.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.requests.Add(1)
 	if r.Method == http.MethodConnect {
 		f.connect(w, r)
 		return

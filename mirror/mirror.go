@@ -54,6 +54,10 @@ type Options struct {
 
 // certValidity is how long a mirror's certificate is valid: a mirror
 // lives for one --try-fix round, and nothing should accept its key later.
+// A host's certificate is made once per process (Certificate), when a
+// Firefox run launches: a run of Firefox whose proofs come more than a day
+// after its launch meets an expired mirror certificate (not verified,
+// with the certificate error).
 const certValidity = 24 * time.Hour
 
 // Mirror forwards to one target origin and applies the current fix.
@@ -95,7 +99,7 @@ func Start(target string, opts Options) (*Mirror, error) {
 		}
 		return m, nil
 	}
-	cert, err := makeCert(u.Hostname(), time.Now())
+	cert, err := hostCert(u.Hostname())
 	if err != nil {
 		return nil, fmt.Errorf("mirror of %s: %w", target, err)
 	}
@@ -143,6 +147,44 @@ func KeyPin() (string, error) {
 		return "", fmt.Errorf("encoding the mirrors' key: %w", err)
 	}
 	return spki.Pin(&x509.Certificate{RawSubjectPublicKeyInfo: der}), nil
+}
+
+// The certificate of each https host's mirrors, made on first use: a
+// Firefox accepts one exact certificate at a host and port
+// (cert_override.txt), written into its profile at launch, before the
+// mirror exists (Certificate). Valid certValidity from then.
+var (
+	certsMu sync.Mutex
+	certs   = map[string]tls.Certificate{}
+)
+
+func hostCert(host string) (tls.Certificate, error) {
+	host = strings.ToLower(host)
+	certsMu.Lock()
+	defer certsMu.Unlock()
+	if c, ok := certs[host]; ok {
+		return c, nil
+	}
+	c, err := makeCert(host, time.Now())
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	certs[host] = c
+	return c, nil
+}
+
+// Certificate is the certificate every https mirror of host (a name or
+// an IP address, as a URL's Hostname gives it) serves in this process,
+// made with the process's key (KeyPin) on first use: a browser can be
+// told at launch to accept exactly it for the target's host and port
+// (Firefox's cert_override.txt, harness.Options.MirrorCerts), before the
+// mirror starts. Only this process holds its key.
+func Certificate(host string) (*x509.Certificate, error) {
+	c, err := hostCert(host)
+	if err != nil {
+		return nil, err
+	}
+	return c.Leaf, nil
 }
 
 // makeCert makes a self-signed ECDSA P-256 server certificate for host (a

@@ -162,6 +162,16 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 			opts.MirrorPins = append(slices.Clone(opts.MirrorPins), pin)
 		}
+		if cfg.TryFix && opts.Engine == harness.EngineFirefox && opts.URL == "" {
+			// Firefox proves fixes in this browser too, in a user context
+			// whose proxy is the mirrors' (tryFixes): loopback targets
+			// must go through it, and it accepts each https target's
+			// mirror certificate, made now, at the target's host:port.
+			if opts.MirrorCerts, err = firefoxMirrorCerts(cases, opts.HostMap); err != nil {
+				return nil, err
+			}
+			opts.ContextProxies = true
+		}
 		d := harness.Drivers[cfg.Driver]
 		if d == nil {
 			d = harness.Chromedp{}

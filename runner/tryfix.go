@@ -30,18 +30,29 @@ func needsTry(rec *result.Record) bool {
 // request, cookies and isolation stay as they were. The outcome goes into
 // each record's Diagnosis.FixCheck.
 //
-// In Chromium the case runs again in the run's own browser, in a fresh
-// browser context whose HTTP proxy is the mirrors' Front (tryInContexts):
-// no second browser. Firefox, whose driver sets no proxy per context, and
-// an https case in a Chromium lent to the run (Config.Reuse) that was not
-// launched trusting the mirrors' key run in a second browser launched like
-// the first, whose host resolver sends the target to its mirror
-// (trySecondBrowser).
+// The case runs again in the run's own browser, in a fresh browser
+// context (a Firefox user context) whose HTTP proxy is the mirrors' Front
+// (tryInContexts): no second browser. A second browser launched like the
+// first, whose host resolver sends the target to its mirror
+// (trySecondBrowser), proves the rest: an https case in a browser lent to
+// the run (Config.Reuse) that was not launched accepting the mirrors'
+// certificates, any case in a Firefox lent to the run or one that ignores
+// a user context's proxy (ESR 140), and in Firefox an https target whose
+// real certificate --ca accepts at the same host:port (Firefox keeps one
+// certificate exception per host:port).
 //
 // The mirror of an https target serves a certificate made with a key
-// that only this process holds (mirror.KeyPin), which the browser accepts
-// (harness.Options.MirrorPins). The mirror verifies the real server as the
-// first browser did: against the system's roots, or the --ca ones only.
+// that only this process holds (mirror.KeyPin): Chromium accepts the key
+// (harness.Options.MirrorPins), Firefox the one certificate for the
+// target's host:port (harness.Options.MirrorCerts, cert_override.txt),
+// both written at launch. Not BiDi's acceptInsecureCerts for the proof's
+// user context: that accepts any certificate from any host the proof
+// reaches (a redirect to another host is tunnelled to it unchanged), and
+// Firefox's remote agent also turns off the HSTS preload list and static
+// key pinning for the whole browser the first time it is used
+// (Certificates.sys.mjs, ESR 153). The mirror verifies the real server as
+// the first browser did: against the system's roots, or the --ca ones
+// only.
 func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
 	if len(recs) == 0 {
 		return nil
@@ -64,25 +75,50 @@ func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation
 		}
 		mopts.Roots = roots
 	}
-	second := recs
-	if first.Engine() != harness.EngineFirefox {
+	firefox := first.Engine() == harness.EngineFirefox
+	// here says whether an https target's mirror is accepted by the run's
+	// browser: Chromium launched with the mirrors' key (MirrorPins),
+	// Firefox with the target's mirror certificate at its host:port.
+	here := func(string) bool { return false }
+	if firefox {
+		if opts.ContextProxies {
+			here = func(hostport string) bool {
+				host, _, err := net.SplitHostPort(hostport)
+				if err != nil {
+					return false
+				}
+				c, err := mirror.Certificate(host)
+				return err == nil && opts.FirefoxAcceptsMirror(hostport, c)
+			}
+		}
+	} else {
 		pin, err := mirror.KeyPin()
 		if err != nil {
 			return fmt.Errorf("trying fixes: %w", err)
 		}
 		trusts := slices.Contains(opts.MirrorPins, pin)
-		here := map[int]*result.Record{}
-		second = map[int]*result.Record{}
-		for _, i := range idx {
-			if scheme, _, _ := mirror.Origin(cases[i].Request.URL); scheme == "https" && !trusts {
-				second[i] = recs[i]
-			} else {
-				here[i] = recs[i]
-			}
+		here = func(string) bool { return trusts }
+	}
+	inContext, second := map[int]*result.Record{}, map[int]*result.Record{}
+	for _, i := range idx {
+		scheme, hostport, _ := mirror.Origin(cases[i].Request.URL)
+		switch {
+		case firefox && !opts.ContextProxies:
+			// A Firefox lent to the run (Config.Reuse) was not launched
+			// to let a proxy take loopback targets.
+			second[i] = recs[i]
+		case scheme == "https" && !here(hostport):
+			second[i] = recs[i]
+		default:
+			inContext[i] = recs[i]
 		}
-		if err := tryInContexts(ctx, first, cases, here, mopts); err != nil {
-			return err
-		}
+	}
+	bypassed, err := tryInContexts(ctx, first, cases, inContext, mopts)
+	if err != nil {
+		return err
+	}
+	for _, i := range bypassed {
+		second[i] = recs[i]
 	}
 	return trySecondBrowser(ctx, first, iso, cases, second, mopts, launched)
 }
@@ -106,9 +142,15 @@ func mirrorable(c scenarios.Case) (scheme, hostport, why string) {
 // unchanged. The browser still builds the request from the same page to
 // the same URL (Origin, Sec-Fetch-*, cookies, the preflight); only the
 // connection ends at the Front instead of the target.
-func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options) (err error) {
+//
+// A browser that ignored the context's proxy (Firefox ESR 140 takes
+// browser.createUserContext's proxy parameter and applies nothing: the
+// page's requests went straight to the real server, and the Front saw
+// none) proved nothing: that case and every later one are returned in
+// bypassed, untried, for a second browser.
+func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options) (bypassed []int, err error) {
 	if len(recs) == 0 {
-		return nil
+		return nil, nil
 	}
 	idx := slices.Sorted(maps.Keys(recs))
 	tried := make([]scenarios.Case, 0, len(idx))
@@ -120,7 +162,7 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 	// also when the browser was lent and knew nothing of them.
 	front, err := mirror.StartFront(harness.AllSinks(append(slices.Clone(b.Options().Sinks), harness.CaseSinks(tried)...)), b.Options().LNA == harness.LNAEnforce)
 	if err != nil {
-		return fmt.Errorf("trying fixes: %w", err)
+		return nil, fmt.Errorf("trying fixes: %w", err)
 	}
 	mirrors := map[string]*mirror.Mirror{}
 	defer func() {
@@ -149,13 +191,13 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 		if mirrors[hostport] == nil {
 			m, err := mirror.Start(scheme+"://"+hostport, mopts)
 			if err != nil {
-				return fmt.Errorf("trying fixes: %w", err)
+				return nil, fmt.Errorf("trying fixes: %w", err)
 			}
 			mirrors[hostport] = m
 			front.Add(hostport, m)
 		}
 	}
-	for _, i := range idx {
+	for n, i := range idx {
 		rec := recs[i]
 		hostport, ok := hostports[i]
 		if !ok {
@@ -163,7 +205,7 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 		}
 		m := mirrors[hostport]
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 		for _, m := range mirrors {
 			m.SetFix(rec.Diagnosis.FixHeaders)
@@ -171,10 +213,14 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 		// One case, so one new session: a fresh browser context with
 		// nothing of the first run's (clean isolation would only differ
 		// by reusing a context, and there is none to reuse).
+		before := front.Requests()
 		again := b.RunCasesThrough(ctx, cases[i:i+1], 1, harness.IsolationClean, front.Addr(), nil)
 		if len(again) != 1 {
 			notTried(rec, "the case did not run again")
 			continue
+		}
+		if front.Requests() == before && len(again[0].Contacted) > 0 {
+			return idx[n:], nil
 		}
 		check(rec, &again[0], b.Version(), cors.FixViaContextProxy, m)
 		if refused := front.TakeRefused(); len(refused) > 0 && !rec.Diagnosis.FixCheck.Verified {
@@ -187,7 +233,7 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // reachedBesides lists the origins a proof contacted other than its
@@ -243,6 +289,8 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 	opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(tried)...)
 	opts.HostMap = map[string]string{}
 	opts.MirrorPins, opts.MirrorCerts = nil, map[string]*x509.Certificate{}
+	// No user context of this browser has a proxy.
+	opts.ContextProxies = false
 	firefox := first.Engine() == harness.EngineFirefox
 	// movedPorts are the ports Firefox moves to a mirror: one target each.
 	movedPorts := map[string]string{}
@@ -405,4 +453,32 @@ func sharesMovedPort(c scenarios.Case, rec *result.Record, moved map[string]stri
 		}
 	}
 	return ""
+}
+
+// firefoxMirrorCerts are the certificates of the mirrors of the https
+// targets of cases, by host:port (harness.Options.MirrorCerts), for a
+// Firefox launched to prove fixes in its own user contexts. A target the
+// run's own HostMap (--via) moves is left out: its proofs go to a second
+// browser.
+func firefoxMirrorCerts(cases []scenarios.Case, hostMap map[string]string) (map[string]*x509.Certificate, error) {
+	out := map[string]*x509.Certificate{}
+	for _, c := range cases {
+		scheme, hostport, err := mirror.Origin(c.Request.URL)
+		if err != nil || scheme != "https" || out[hostport] != nil {
+			continue
+		}
+		if _, moved := hostMap[hostport]; moved {
+			continue
+		}
+		host, _, err := net.SplitHostPort(hostport)
+		if err != nil {
+			continue
+		}
+		cert, err := mirror.Certificate(strings.Trim(host, "[]"))
+		if err != nil {
+			return nil, fmt.Errorf("trying fixes: %w", err)
+		}
+		out[hostport] = cert
+	}
+	return out, nil
 }
