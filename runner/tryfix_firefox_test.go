@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -66,28 +65,9 @@ func firefoxTakesContextProxy(version string) (takes, ok bool) {
 func TestTryFixOnFirefox(t *testing.T) {
 	needFirefox(t)
 	const dev = "http://localhost:5173"
-	type seen struct {
-		method string
-		header http.Header
-	}
-	var mu sync.Mutex
-	got := map[string][]seen{} // by path
-	record := func(r *http.Request) {
-		mu.Lock()
-		got[r.URL.Path] = append(got[r.URL.Path], seen{r.Method, r.Header.Clone()})
-		mu.Unlock()
-	}
-	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		record(r)
-		// The redirect across origins makes the Origin null: only *
-		// allows it.
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	require.NoError(t, err)
-	other.Listener = ln
-	other.Start()
-	t.Cleanup(other.Close)
+	log := &wireLog{}
+	record := log.record
+	other := otherHost(t, log)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		record(r)
 		switch r.URL.Path {
@@ -148,29 +128,10 @@ func TestTryFixOnFirefox(t *testing.T) {
 	if want != cors.FixViaContextProxy {
 		return
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	// Header for header, as the real server received them. Connection is
-	// hop-by-hop: the mirror's own connection to the server does not
-	// repeat the browser's keep-alive.
-	for _, w := range []struct{ path, method string }{{"/patch", "OPTIONS"}, {"/credentials", "GET"}, {"/away", "GET"}} {
-		var first []http.Header
-		for _, r := range got[w.path] {
-			assert.NotContains(t, r.header, "Proxy-Connection", "a hop-by-hop header of the proxy")
-			if r.method == w.method {
-				h := r.header.Clone()
-				h.Del("Connection")
-				first = append(first, h)
-			}
-		}
-		require.Len(t, first, 2, "%s %s: the first run's and the proof's", w.method, w.path)
-		assert.Equal(t, first[0], first[1], "%s %s", w.method, w.path)
-		assert.Equal(t, dev, first[1].Get("Origin"))
-		assert.Equal(t, "cross-site", first[1].Get("Sec-Fetch-Site"))
-	}
-	assert.Equal(t, "session=s1", got["/credentials"][1].header.Get("Cookie"), "the proof's context has the case's cookies")
-	require.Len(t, got["/final"], 1, "the other host is reached once, by the proof, through the proxy")
-	assert.Equal(t, "null", got["/final"][0].header.Get("Origin"))
+	log.assertProofRepeats(t, dev, []string{"OPTIONS /patch", "GET /credentials", "GET /away"})
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	assert.Equal(t, "session=s1", log.got["/credentials"][1].header.Get("Cookie"), "the proof's context has the case's cookies")
 }
 
 // TestFirefoxMapIssue: what Firefox can and cannot send to a loopback

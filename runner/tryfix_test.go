@@ -249,28 +249,9 @@ func TestSharesMovedPort(t *testing.T) {
 // proxy to that host unchanged.
 func TestTryFixInTheSameBrowser(t *testing.T) {
 	const origin = "https://app.example.test"
-	type seen struct {
-		method string
-		header http.Header
-	}
-	var mu sync.Mutex
-	got := map[string][]seen{} // by path
-	record := func(r *http.Request) {
-		mu.Lock()
-		got[r.URL.Path] = append(got[r.URL.Path], seen{r.Method, r.Header.Clone()})
-		mu.Unlock()
-	}
-	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		record(r)
-		// The redirect across origins makes the Origin null: only *
-		// allows it.
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	require.NoError(t, err)
-	other.Listener = ln
-	other.Start()
-	t.Cleanup(other.Close)
+	log := &wireLog{}
+	record := log.record
+	other := otherHost(t, log)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		record(r)
 		switch r.URL.Path {
@@ -306,29 +287,7 @@ func TestTryFixInTheSameBrowser(t *testing.T) {
 		assert.True(t, rec.Diagnosis.FixCheck.Verified, "%s: %s\nfix: %s", rec.Name, rec.Diagnosis.FixCheck.Summary, rec.Diagnosis.Fix)
 		assert.Equal(t, cors.FixViaContextProxy, rec.Diagnosis.FixCheck.Via, rec.Name)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	// The real server saw each request of the first run again from the
-	// proof, header for header. Connection is hop-by-hop: the mirror's
-	// own connection to the server does not repeat the browser's
-	// keep-alive (HTTP/1.1's default).
-	for _, want := range []struct{ path, method string }{{"/preflight", "OPTIONS"}, {"/simple", "GET"}, {"/away", "GET"}} {
-		var first []http.Header
-		for _, r := range got[want.path] {
-			assert.NotContains(t, r.header, "Proxy-Connection", "a hop-by-hop header of the proxy")
-			if r.method == want.method {
-				h := r.header.Clone()
-				h.Del("Connection")
-				first = append(first, h)
-			}
-		}
-		require.Len(t, first, 2, "%s %s: the first run's and the proof's", want.method, want.path)
-		assert.Equal(t, first[0], first[1], "%s %s", want.method, want.path)
-		assert.Equal(t, origin, first[1].Get("Origin"))
-		assert.Equal(t, "cross-site", first[1].Get("Sec-Fetch-Site"))
-	}
-	require.Len(t, got["/final"], 1, "the other host is reached once, by the proof, through the proxy")
-	assert.Equal(t, "null", got["/final"][0].header.Get("Origin"))
+	log.assertProofRepeats(t, origin, []string{"OPTIONS /preflight", "GET /simple", "GET /away"})
 }
 
 // TestTryFixUnderLNAEnforce: Chromium applies no Local Network Access
@@ -387,4 +346,71 @@ func TestTryFixUnderLNAEnforce(t *testing.T) {
 	assert.False(t, c.Verified)
 	assert.Contains(t, c.Summary, "also reaches "+strings.TrimPrefix(other.URL, "http://"), "the other host, local, is not connected to by the proof")
 	assert.Contains(t, c.Summary, "no Local Network Access check")
+}
+
+// wireLog is what a real server received, by path: the proofs' tests
+// compare the first run's requests with the proof's.
+type wireLog struct {
+	mu  sync.Mutex
+	got map[string][]seenRequest
+}
+
+type seenRequest struct {
+	method string
+	header http.Header
+}
+
+func (l *wireLog) record(r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.got == nil {
+		l.got = map[string][]seenRequest{}
+	}
+	l.got[r.URL.Path] = append(l.got[r.URL.Path], seenRequest{r.Method, r.Header.Clone()})
+}
+
+// otherHost is a second server, on 127.0.0.2, that a case redirects to:
+// the redirect across origins makes the Origin null, so it allows *.
+func otherHost(t *testing.T, log *wireLog) *httptest.Server {
+	t.Helper()
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.record(r)
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	require.NoError(t, err)
+	other.Listener = ln
+	other.Start()
+	t.Cleanup(other.Close)
+	return other
+}
+
+// assertProofRepeats checks that the real server saw each request ("METHOD
+// /path") of the first run again from the proof, header for header, from
+// origin, and that the redirect's other host was reached once, by the
+// proof, through the proxy. Connection is hop-by-hop: the mirror's own
+// connection to the server does not repeat the browser's keep-alive
+// (HTTP/1.1's default).
+func (l *wireLog) assertProofRepeats(t *testing.T, origin string, requests []string) {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, req := range requests {
+		method, path, _ := strings.Cut(req, " ")
+		var first []http.Header
+		for _, r := range l.got[path] {
+			assert.NotContains(t, r.header, "Proxy-Connection", "a hop-by-hop header of the proxy")
+			if r.method == method {
+				h := r.header.Clone()
+				h.Del("Connection")
+				first = append(first, h)
+			}
+		}
+		require.Len(t, first, 2, "%s: the first run's and the proof's", req)
+		assert.Equal(t, first[0], first[1], req)
+		assert.Equal(t, origin, first[1].Get("Origin"))
+		assert.Equal(t, "cross-site", first[1].Get("Sec-Fetch-Site"))
+	}
+	require.Len(t, l.got["/final"], 1, "the other host is reached once, by the proof, through the proxy")
+	assert.Equal(t, "null", l.got["/final"][0].header.Get("Origin"))
 }
