@@ -33,9 +33,11 @@ vet:
 test: chromium vet
 	$(GO) test -count=1 -timeout 15m ./...
 
-# bench runs corsproof and the Playwright-core peer (bench/peer) side by side
-# on the same 200-case mix, then times probe's cold start; bench/README.md
-# explains every figure. More options: make bench BENCHFLAGS='-scale'.
+# bench runs corsproof, the bare floor loops and both Playwright-core peers
+# (bench/peer) side by side on the same 200 cases in three shapes (one
+# origin; an origin and site per case; an origin per case on 20 sites),
+# then times probe's cold start; bench/README.md explains every figure
+# (about 20 minutes). More options: make bench BENCHFLAGS='-phases -scale'.
 bench: chromium build
 	@[ -d bench/peer/node_modules/playwright-core ] || (cd bench/peer && npm ci --no-audit --no-fund)
 	$(GO) run ./bench/cmd/corsbench -corsproof $(BIN) -peer bench/peer $(BENCHFLAGS)
