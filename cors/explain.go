@@ -71,6 +71,9 @@ func (c Context) statusCause(preflight bool) string {
 		return fmt.Sprintf(" The status %d usually means authentication middleware answered the preflight: a preflight never carries cookies or an Authorization header, so let OPTIONS requests through before the auth check.", c.Status)
 	case preflight && (c.Status == 404 || c.Status == 405 || c.Status == 501):
 		return fmt.Sprintf(" The status %d usually means no route handles OPTIONS: add a handler or CORS middleware that answers it.", c.Status)
+	case !preflight && isRedirectStatus(c.Status) && c.Location != "":
+		next := resolveURL(c.URL, c.Location)
+		return fmt.Sprintf(" It is a redirect to %s: the browser runs the CORS check on each redirect before it follows it, so the redirect needs the CORS headers too, or the page calls %s directly.", quote(next), quote(next))
 	case c.Status >= 400:
 		return fmt.Sprintf(" The status %d is an error response: many frameworks add CORS headers only on success, so errors arrive without them. Make the CORS layer run before error handling, so the real error reaches the page.", c.Status)
 	}
