@@ -92,6 +92,11 @@ var disabledFeatures = []Switch{
 	{Name: "CertificateTransparencyComponentUpdater", Why: "no CT log list updates"},
 	{Name: "AutofillServerCommunication", Why: "no autofill server queries"},
 	{Name: "InterestFeedContentSuggestions", Why: "no feed suggestions"},
+	// HTTPS-Upgrades tries https first for a navigation to http on the
+	// default port of a public name: the page at http://app.example.com
+	// would first be asked for at https://app.example.com, a page origin
+	// the browser must not contact, and show up as a host it reached.
+	{Name: "HttpsUpgrades", Why: "the page is loaded at the http origin named, with no https attempt first"},
 	// Browser UI only: the WebUI omnibox popups cost a renderer (about
 	// 60 MB) per window, and every browser context has a window.
 	{Name: "WebUIOmniboxPopup", Why: "no omnibox popup renderer per window (memory)"},

@@ -126,3 +126,26 @@ func TestContactedAndRedirectWarning(t *testing.T) {
 	run.Tally()
 	assert.Equal(t, []string{first.URL, "http://localhost:" + port}, run.Contacted, "a run lists each origin once, sorted")
 }
+
+// TestHTTPPageOriginIsNotUpgraded: Chromium's HTTPS-Upgrades feature
+// first tries a navigation to http on the default port over https, so a
+// page at http://app.example.com made the browser try
+// https://app.example.com before corsproof's page loaded (measured, 156:
+// it was in the record's contacted origins, with a warning that the
+// request was redirected there; names Chromium takes for non-unique, such
+// as *.test, localhost and IP addresses, are not upgraded). The page is
+// the one the user named, at http; the browser contacts the target only.
+func TestHTTPPageOriginIsNotUpgraded(t *testing.T) {
+	t.Parallel()
+	srv := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	})
+	c := scenarios.Case{Name: "http page origin", Origin: "http://upgrade.example.com",
+		Request: scenarios.Request{Method: "GET", URL: srv.URL + "/x"}}
+	rec := concluded(testBrowser.RunOne(t.Context(), c), c)
+	require.Equal(t, cors.VerdictAllowed, rec.Verdict, rec.Page.Error)
+	assert.False(t, rec.Page.SecureContext)
+	assert.Equal(t, []string{srv.URL}, rec.Contacted)
+	require.NotNil(t, rec.Diagnosis)
+	assert.Empty(t, rec.Diagnosis.Warnings)
+}
