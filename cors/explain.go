@@ -186,6 +186,10 @@ func Explain(corsError CorsError, c Context) (summary, fix string) {
 		if param != "" {
 			got = "Access-Control-Allow-Credentials " + quote(param)
 		}
+		if duplicateTrue(param) {
+			return fmt.Sprintf("The request includes credentials, but %s sends %s: the header is sent more than once (usually both the application and a proxy add it), and the browser reads the joined value, which is not `true`.", lowerFirst(which), got),
+				"Send `Access-Control-Allow-Credentials: true` once: remove the duplicate from the app or the proxy."
+		}
 		return fmt.Sprintf("The request includes credentials, but %s sends %s; it must be exactly `true` (lower case).", lowerFirst(which), got),
 			"Add `Access-Control-Allow-Credentials: true` to that response, or make the request without credentials."
 	case ErrCorsDisabledScheme:
@@ -253,6 +257,21 @@ func Explain(corsError CorsError, c Context) (summary, fix string) {
 	}
 	return fmt.Sprintf("Chromium blocked the request with CorsError %s%s.", quote(string(corsError)), paramSuffix(param)),
 		"See the browser console message for this request; the model has no explanation for this error name."
+}
+
+// duplicateTrue reports whether an Access-Control-Allow-Credentials value
+// is `true` sent on several lines, which the browser joins with commas.
+func duplicateTrue(v string) bool {
+	parts := strings.Split(v, ",")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "true" {
+			return false
+		}
+	}
+	return true
 }
 
 func forURL(u string) string {
