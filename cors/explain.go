@@ -67,7 +67,9 @@ func (c Context) origin() string {
 // a bad status reached the browser.
 func (c Context) statusCause(preflight bool) string {
 	switch {
-	case preflight && (c.Status == 401 || c.Status == 403):
+	case preflight && c.Status == 403:
+		return fmt.Sprintf(" The status 403 usually means authentication middleware answered the preflight: a preflight never carries cookies or an Authorization header, so let OPTIONS requests through before the auth check. It is also how a CORS layer that does not list the origin %s refuses a preflight (Spring answers `Invalid CORS request`): add the origin to its allowed origins.", quote(c.origin()))
+	case preflight && c.Status == 401:
 		return fmt.Sprintf(" The status %d usually means authentication middleware answered the preflight: a preflight never carries cookies or an Authorization header, so let OPTIONS requests through before the auth check.", c.Status)
 	case preflight && (c.Status == 404 || c.Status == 405 || c.Status == 501):
 		return fmt.Sprintf(" The status %d usually means no route handles OPTIONS: add a handler or CORS middleware that answers it.", c.Status)
