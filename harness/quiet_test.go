@@ -35,6 +35,12 @@ func TestSinks(t *testing.T) {
 			[]string{"127.0.0.1:3000"}},
 		{"default port made explicit when the host is shared", []string{"https://localhost"}, []string{"http://localhost:8080/"},
 			[]string{"localhost:443"}},
+		// A loopback page host needs no DNS, so only the page's own port is
+		// kept from the network: a target on 127.0.0.1 may redirect to
+		// localhost:8080 from a page at localhost:5173, as in a user's
+		// browser (host-wide, the redirect failed ERR_NAME_NOT_RESOLVED).
+		{"loopback page host: only the page's port", []string{"http://localhost:5173", "http://127.0.0.2:3000", "http://[::1]:4000", "http://app.localhost:5000"}, []string{"http://127.0.0.1:8080/"},
+			[]string{"localhost:5173", "127.0.0.2:3000", "[::1]:4000", "app.localhost"}},
 		{"page origin that is also a target origin is left alone", []string{"http://127.0.0.1:8080"}, []string{"http://127.0.0.1:8080/api"},
 			nil},
 		{"null and duplicates", []string{"null", "https://a.test", "https://A.test", "https://a.test:443"}, []string{"http://127.0.0.1/"},
