@@ -170,7 +170,11 @@ func Fix(in Input) *FixHeaders {
 		}
 		switch {
 		case !sameOrigin(originOf(from), originOf(next)) && !sameOrigin(page, originOf(from)) && creds:
-			f.Notes = append(f.Notes, fmt.Sprintf("%s redirects (status %d) to %s, another origin. With CORS headers on the redirect the browser would follow it, but a redirect across origins makes the request's Origin `null`, and a request with credentials from `null` passes only with `Access-Control-Allow-Origin: null`, which would let any sandboxed iframe or data: page read this user's data: no safe header change works here. Make the page call %s directly (common causes: http to https, another host name), and allow %s there.", quote(from), r.Status, quote(next), quote(next), quote(page)))
+			follow := "With CORS headers on the redirect the browser would follow it, but"
+			if r != in.Actual {
+				follow = "The browser never follows a redirected preflight, and once the preflight is answered here the request itself meets the same redirect:"
+			}
+			f.Notes = append(f.Notes, fmt.Sprintf("%s redirects (status %d) to %s, another origin. %s a redirect across origins makes the request's Origin `null`, and a request with credentials from `null` passes only with `Access-Control-Allow-Origin: null`, which would let any sandboxed iframe or data: page read this user's data: no safe header change works here. Make the page call %s directly (common causes: http to https, another host name), and allow %s there.", quote(from), r.Status, quote(next), follow, quote(next), quote(page)))
 			return f
 		case !sameOrigin(originOf(from), originOf(next)) && !sameOrigin(page, originOf(from)):
 			skip = fmt.Sprintf("%s redirects (status %d) to %s, another origin: after that redirect the request carries `Origin: null` (a redirect across origins taints it), so it passes there only if %s answers `Access-Control-Allow-Origin: *`, which is right only for public data. Better: make the page call %s directly (common causes: http to https, another host name), and allow %s there.", quote(from), r.Status, quote(next), quote(next), quote(next), quote(page))
