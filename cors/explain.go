@@ -67,10 +67,15 @@ func (c Context) origin() string {
 // a bad status reached the browser.
 func (c Context) statusCause(preflight bool) string {
 	switch {
-	case preflight && (c.Status == 401 || c.Status == 403):
+	case preflight && c.Status == 403:
+		return fmt.Sprintf(" The status 403 usually means authentication middleware answered the preflight: a preflight never carries cookies or an Authorization header, so let OPTIONS requests through before the auth check. It is also how a CORS layer that does not list the origin %s refuses a preflight (Spring answers `Invalid CORS request`): add the origin to its allowed origins.", quote(c.origin()))
+	case preflight && c.Status == 401:
 		return fmt.Sprintf(" The status %d usually means authentication middleware answered the preflight: a preflight never carries cookies or an Authorization header, so let OPTIONS requests through before the auth check.", c.Status)
 	case preflight && (c.Status == 404 || c.Status == 405 || c.Status == 501):
 		return fmt.Sprintf(" The status %d usually means no route handles OPTIONS: add a handler or CORS middleware that answers it.", c.Status)
+	case !preflight && isRedirectStatus(c.Status) && c.Location != "":
+		next := resolveURL(c.URL, c.Location)
+		return fmt.Sprintf(" It is a redirect to %s: the browser runs the CORS check on each redirect before it follows it, so the redirect needs the CORS headers too, or the page calls %s directly.", quote(next), quote(next))
 	case c.Status >= 400:
 		return fmt.Sprintf(" The status %d is an error response: many frameworks add CORS headers only on success, so errors arrive without them. Make the CORS layer run before error handling, so the real error reaches the page.", c.Status)
 	}
@@ -183,6 +188,10 @@ func Explain(corsError CorsError, c Context) (summary, fix string) {
 		if param != "" {
 			got = "Access-Control-Allow-Credentials " + quote(param)
 		}
+		if duplicateTrue(param) {
+			return fmt.Sprintf("The request includes credentials, but %s sends %s: the header is sent more than once (usually both the application and a proxy add it), and the browser reads the joined value, which is not `true`.", lowerFirst(which), got),
+				"Send `Access-Control-Allow-Credentials: true` once: remove the duplicate from the app or the proxy."
+		}
 		return fmt.Sprintf("The request includes credentials, but %s sends %s; it must be exactly `true` (lower case).", lowerFirst(which), got),
 			"Add `Access-Control-Allow-Credentials: true` to that response, or make the request without credentials."
 	case ErrCorsDisabledScheme:
@@ -250,6 +259,21 @@ func Explain(corsError CorsError, c Context) (summary, fix string) {
 	}
 	return fmt.Sprintf("Chromium blocked the request with CorsError %s%s.", quote(string(corsError)), paramSuffix(param)),
 		"See the browser console message for this request; the model has no explanation for this error name."
+}
+
+// duplicateTrue reports whether an Access-Control-Allow-Credentials value
+// is `true` sent on several lines, which the browser joins with commas.
+func duplicateTrue(v string) bool {
+	parts := strings.Split(v, ",")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "true" {
+			return false
+		}
+	}
+	return true
 }
 
 func forURL(u string) string {

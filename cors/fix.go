@@ -160,6 +160,32 @@ func Fix(in Input) *FixHeaders {
 		f.Notes = append(f.Notes, "The page has an opaque origin (`Origin: null`), which is never safe to allow by name: the fix uses `*`, which is right only if the resource is public. Otherwise serve the page from a real origin and allow exactly that origin.")
 	}
 
+	// A redirect the browser stopped at: headers on it only move the
+	// block when the next hop crosses origins.
+	skip := ""
+	if r, next, ok := stoppedRedirect(in); ok {
+		from := r.URL
+		if from == "" {
+			from = in.Request.URL
+		}
+		switch {
+		case !sameOrigin(originOf(from), originOf(next)) && !sameOrigin(page, originOf(from)) && creds:
+			follow := "With CORS headers on the redirect the browser would follow it, but"
+			if r != in.Actual {
+				follow = "The browser never follows a redirected preflight, and once the preflight is answered here the request itself meets the same redirect:"
+			}
+			f.Notes = append(f.Notes, fmt.Sprintf("%s redirects (status %d) to %s, another origin. %s a redirect across origins makes the request's Origin `null`, and a request with credentials from `null` passes only with `Access-Control-Allow-Origin: null`, which would let any sandboxed iframe or data: page read this user's data: no safe header change works here. Make the page call %s directly (common causes: http to https, another host name), and allow %s there.", quote(from), r.Status, quote(next), follow, quote(next), quote(page)))
+			return f
+		case !sameOrigin(originOf(from), originOf(next)) && !sameOrigin(page, originOf(from)):
+			skip = fmt.Sprintf("%s redirects (status %d) to %s, another origin: after that redirect the request carries `Origin: null` (a redirect across origins taints it), so it passes there only if %s answers `Access-Control-Allow-Origin: *`, which is right only for public data. Better: make the page call %s directly (common causes: http to https, another host name), and allow %s there.", quote(from), r.Status, quote(next), quote(next), quote(next), quote(page))
+		default:
+			skip = fmt.Sprintf("%s redirects (status %d) to %s. Calling %s directly avoids the redirect and these changes.", quote(from), r.Status, quote(next), quote(next))
+		}
+		if changesMethod(r.Status, p.Method) {
+			skip += fmt.Sprintf(" Mind that a %d redirect turns the %s into a GET without its body, so the server never sees the %s.", r.Status, p.Method, p.Method)
+		}
+	}
+
 	// The actual request: each response a CORS check runs on.
 	actual := &HeaderChange{Set: map[string]string{}}
 	checked := []*Response{in.Actual}
@@ -229,10 +255,48 @@ func Fix(in Input) *FixHeaders {
 			break
 		}
 	}
+	if skip != "" {
+		f.Notes = append(f.Notes, skip)
+	}
 	if !f.HasChanges() {
 		f.Notes = append(f.Notes, "The recorded responses already allow this request as the model reads them; the browser's reason lies elsewhere (see the summary).")
 	}
 	return f
+}
+
+// stoppedRedirect is the redirect the browser stopped at, if any: a
+// preflight answered with a redirect (browsers never follow one, and the
+// request itself most likely meets the same redirect), or a redirect of
+// the request whose CORS check failed, so that the browser never followed
+// its Location. It returns the response and the absolute URL it names.
+func stoppedRedirect(in Input) (*Response, string, bool) {
+	candidates := []*Response{in.Preflight}
+	for i := range in.RedirectPreflights {
+		candidates = append(candidates, &in.RedirectPreflights[i])
+	}
+	candidates = append(candidates, in.Actual)
+	for _, r := range candidates {
+		if r == nil || !isRedirectStatus(r.Status) {
+			continue
+		}
+		loc, ok := headerValue(r.Headers, hLocation)
+		if !ok || strings.TrimSpace(loc) == "" {
+			continue
+		}
+		from := r.URL
+		if from == "" {
+			from = in.Request.URL
+		}
+		return r, resolveURL(from, strings.TrimSpace(loc)), true
+	}
+	return nil, "", false
+}
+
+// changesMethod reports whether a redirect with this status turns the
+// request into a GET without a body, as the Fetch standard's HTTP-redirect
+// fetch does.
+func changesMethod(status int, method string) bool {
+	return status == 303 && method != "HEAD" && method != "GET" || (status == 301 || status == 302) && method == "POST"
 }
 
 // needOriginFix adds to c the origin, credentials and Vary headers each of

@@ -35,6 +35,10 @@ type Failure struct {
 	URL        string
 	PageOrigin string
 	PageSecure bool
+	// RedirectedFrom is the URL the request was made to when a redirect
+	// took it to URL, where it failed; empty when it failed where it was
+	// sent.
+	RedirectedFrom string
 	// CAGiven is true when the run trusted extra certificate authorities
 	// with --ca. CertProblem is then corsproof's own check of the
 	// certificate the target served against those CAs only, made before
@@ -109,6 +113,10 @@ func ExplainFailure(f Failure) (summary, fix string, ok bool) {
 		return summary, fix, true
 	}
 	if code := netCode(f.NetError); code != "" && code != "ERR_FAILED" {
+		if f.RedirectedFrom != "" {
+			summary, fix = explainRedirectedNetError(f, code)
+			return summary, fix, true
+		}
 		summary, fix = explainNetError(f, code)
 		return summary, fix, true
 	}
@@ -267,6 +275,29 @@ func explainNetError(f Failure, code string) (summary, fix string) {
 	}
 	return fmt.Sprintf("Not a CORS verdict: the request to %s failed with %s before any CORS check.", quoteOr(f.URL, "the URL"), raw),
 		"Look the error up in Chromium's net error list (`chrome://network-errors`) and check the server and the network path; no CORS header is involved."
+}
+
+// explainRedirectedNetError explains a net error at a URL a redirect led
+// the request to: the host is the redirect's, not the case's, and --ca
+// trusts only the hosts the cases name (their certificates are checked
+// before the browser starts, when no redirect is known yet).
+func explainRedirectedNetError(f Failure, code string) (summary, fix string) {
+	t := targetOf(f.URL)
+	raw := quote(f.NetError)
+	from := fmt.Sprintf(" The request was redirected there from %s.", quote(f.RedirectedFrom))
+	switch {
+	case strings.HasPrefix(code, "ERR_CERT_"):
+		return fmt.Sprintf("Not a CORS verdict: the browser refused the certificate of %s (%s), so the redirected request was not sent.%s", t.HostPort(), raw, from),
+			fmt.Sprintf("`--ca` covers only the hosts the cases name, whose certificates corsproof checks before the browser starts; a host a redirect leads to is not one. If the page should use that server, call %s directly (then `--ca` covers it); otherwise fix the redirect's Location.", quote(f.URL))
+	case (code == "ERR_NAME_NOT_RESOLVED" || code == "ERR_NAME_RESOLUTION_FAILED") && t.ok && strings.EqualFold(t.host, targetOf(f.PageOrigin).host):
+		return fmt.Sprintf("Not a verdict of the page's browser: the redirect leads to %s, the host of the page origin %s, whose host corsproof's browser never resolves (corsproof answers the page itself), so the request failed here (%s) where a user's browser would follow the redirect.%s", t.HostPort(), quote(f.PageOrigin), raw, from),
+			fmt.Sprintf("Probe %s directly: a target that shares the page's host on another port is one corsproof's browser reaches. Where the redirect is not meant (a trailing slash, http to https), the page should call that URL anyway.", quote(f.URL))
+	case code == "ERR_NAME_NOT_RESOLVED" || code == "ERR_NAME_RESOLUTION_FAILED":
+		return fmt.Sprintf("Not a CORS verdict: the browser could not resolve the host %s (%s), so the redirected request was not sent.%s", t.Host(), raw, from),
+			"Check the redirect's Location: it names a host this machine cannot resolve (a name from a VPN, `/etc/hosts` or another machine must resolve here too). corsproof never resolves the page origins' hosts, which it answers itself, so a redirect to a page origin's host fails here too."
+	}
+	summary, fix = explainNetError(f, code)
+	return summary + from, fix
 }
 
 // explainUnknownCA covers ERR_CERT_AUTHORITY_INVALID. Chromium names the

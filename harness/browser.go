@@ -408,6 +408,10 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			}
 			return nil, errors.Join(launchFailed(ctx, where, err), stopErr)
 		}
+		if opts.URL != "" {
+			return nil, &OptionError{Option: "--browser-url", Value: opts.URL, Reason: "does not answer as a DevTools endpoint: " + err.Error(),
+				Advice: "start the browser with --remote-debugging-port=PORT and pass http://HOST:PORT (or the ws:// URL it prints), or drop --browser-url to let corsproof launch Chromium"}
+		}
 		return nil, fmt.Errorf("launching browser %s: %w", where, err)
 	}
 	b.conn = conn

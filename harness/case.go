@@ -91,6 +91,7 @@ func (s *session) runRequest(ctx context.Context, c scenarios.Case, wantPrefligh
 		Name:           c.Name,
 		Origin:         c.Origin,
 		Request:        c.Request,
+		Cookies:        c.Cookies,
 		Browser:        s.b.Version(),
 		BrowserProduct: s.b.Product(),
 		Driver:         s.b.driver.Name(),

@@ -35,7 +35,9 @@ func runMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 	os.Setenv("TMPDIR", tmp)
-	b, err := Launch(context.Background(), Options{Timeout: 10 * time.Second})
+	// upgrade.example.com is the page host of TestHTTPPageOriginIsNotUpgraded:
+	// a public name, so that an https attempt to it fails here, locally.
+	b, err := Launch(context.Background(), Options{Timeout: 10 * time.Second, Sinks: []string{"upgrade.example.com"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness tests need Chromium:", err)
 		return 1

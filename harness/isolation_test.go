@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -127,6 +128,12 @@ func checkSeededCookies(t *testing.T, b *Browser, base string) {
 			})
 			require.Equal(t, cors.VerdictAllowed, rec.Verdict, rec.Page.Error)
 			require.NotNil(t, rec.Actual)
+			// The record holds the jar the case put, as a step's does: the
+			// reproduce command needs it, and the diagnosis says when the
+			// credentials mode never sends it.
+			assert.Equal(t, map[string]string{"sid": "1"}, rec.Cookies)
+			warnings := strings.Join(concluded(rec, scenarios.Case{}).Diagnosis.Warnings, "\n")
+			assert.Equal(t, !tc.sent, strings.Contains(warnings, "`sid`"), warnings)
 			if tc.sent {
 				assert.Equal(t, []string{"sid"}, rec.Actual.CookiesSent)
 				assert.Equal(t, "yes", rec.Page.ReadableHeaders["x-had-cookie"])

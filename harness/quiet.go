@@ -92,6 +92,11 @@ var disabledFeatures = []Switch{
 	{Name: "CertificateTransparencyComponentUpdater", Why: "no CT log list updates"},
 	{Name: "AutofillServerCommunication", Why: "no autofill server queries"},
 	{Name: "InterestFeedContentSuggestions", Why: "no feed suggestions"},
+	// HTTPS-Upgrades tries https first for a navigation to http on the
+	// default port of a public name: the page at http://app.example.com
+	// would first be asked for at https://app.example.com, a page origin
+	// the browser must not contact, and show up as a host it reached.
+	{Name: "HttpsUpgrades", Why: "the page is loaded at the http origin named, with no https attempt first"},
 	// Browser UI only: the WebUI omnibox popups cost a renderer (about
 	// 60 MB) per window, and every browser context has a window.
 	{Name: "WebUIOmniboxPopup", Why: "no omnibox popup renderer per window (memory)"},
@@ -344,8 +349,9 @@ func sinkRules(sinks []string) string {
 
 // Sinks returns what must never reach the network for a set of page
 // origins and the URLs their cases request: each page origin's host, or
-// its host:port when a target shares the host on another port. A page
-// origin that is also a target origin is left alone — the user named it.
+// its host:port when a target shares the host on another port or the host
+// is loopback. A page origin that is also a target origin is left alone —
+// the user named it.
 // Origins that are not http(s) (such as "null") contribute nothing: the
 // host the null page is loaded from is always a sink (sinkRules).
 func Sinks(origins, targets []string) []string {
@@ -378,7 +384,11 @@ func Sinks(origins, targets []string) []string {
 		}
 		sinks := []string{h.host}
 		switch {
-		case targetHosts[h.host]:
+		case targetHosts[h.host] || isLoopbackHost(h.host):
+			// A loopback host needs no DNS: keeping its other ports
+			// from the browser would only fail a redirect a user's
+			// browser follows (a target on 127.0.0.1 sending the page
+			// at localhost:5173 to localhost:8080).
 			sinks = []string{net.JoinHostPort(h.host, h.port)}
 		case strings.Contains(h.host, ":"):
 			// An IPv6 literal: Chromium may match the host with or
@@ -393,6 +403,18 @@ func Sinks(origins, targets []string) []string {
 		}
 	}
 	return out
+}
+
+// isLoopbackHost reports whether host is loopback without a lookup:
+// localhost, 127.0.0.0/8 and ::1. (Subdomains of localhost are left
+// host-wide: Firefox resolves a sink's name to loopback only when the
+// sink names no port, see firefoxLocalDomains.)
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // writeProfile writes the profile's Preferences (third-party cookies and

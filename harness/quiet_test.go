@@ -35,6 +35,12 @@ func TestSinks(t *testing.T) {
 			[]string{"127.0.0.1:3000"}},
 		{"default port made explicit when the host is shared", []string{"https://localhost"}, []string{"http://localhost:8080/"},
 			[]string{"localhost:443"}},
+		// A loopback page host needs no DNS, so only the page's own port is
+		// kept from the network: a target on 127.0.0.1 may redirect to
+		// localhost:8080 from a page at localhost:5173, as in a user's
+		// browser (host-wide, the redirect failed ERR_NAME_NOT_RESOLVED).
+		{"loopback page host: only the page's port", []string{"http://localhost:5173", "http://127.0.0.2:3000", "http://[::1]:4000", "http://app.localhost:5000"}, []string{"http://127.0.0.1:8080/"},
+			[]string{"localhost:5173", "127.0.0.2:3000", "[::1]:4000", "app.localhost"}},
 		{"page origin that is also a target origin is left alone", []string{"http://127.0.0.1:8080"}, []string{"http://127.0.0.1:8080/api"},
 			nil},
 		{"null and duplicates", []string{"null", "https://a.test", "https://A.test", "https://a.test:443"}, []string{"http://127.0.0.1/"},
@@ -125,4 +131,27 @@ func TestContactedAndRedirectWarning(t *testing.T) {
 	run := result.Run{Records: []result.Record{rec, rec}}
 	run.Tally()
 	assert.Equal(t, []string{first.URL, "http://localhost:" + port}, run.Contacted, "a run lists each origin once, sorted")
+}
+
+// TestHTTPPageOriginIsNotUpgraded: Chromium's HTTPS-Upgrades feature
+// first tries a navigation to http on the default port over https, so a
+// page at http://app.example.com made the browser try
+// https://app.example.com before corsproof's page loaded (measured, 156:
+// it was in the record's contacted origins, with a warning that the
+// request was redirected there; names Chromium takes for non-unique, such
+// as *.test, localhost and IP addresses, are not upgraded). The page is
+// the one the user named, at http; the browser contacts the target only.
+func TestHTTPPageOriginIsNotUpgraded(t *testing.T) {
+	t.Parallel()
+	srv := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	})
+	c := scenarios.Case{Name: "http page origin", Origin: "http://upgrade.example.com",
+		Request: scenarios.Request{Method: "GET", URL: srv.URL + "/x"}}
+	rec := concluded(testBrowser.RunOne(t.Context(), c), c)
+	require.Equal(t, cors.VerdictAllowed, rec.Verdict, rec.Page.Error)
+	assert.False(t, rec.Page.SecureContext)
+	assert.Equal(t, []string{srv.URL}, rec.Contacted)
+	require.NotNil(t, rec.Diagnosis)
+	assert.Empty(t, rec.Diagnosis.Warnings)
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,4 +102,22 @@ func TestRemoteBrowser(t *testing.T) {
 	again, err := Launch(context.Background(), Options{URL: url, Timeout: 10 * time.Second})
 	require.NoError(t, err, "the remote browser still answers")
 	require.NoError(t, again.Close())
+}
+
+// TestRemoteBrowserNotAnswering: a --browser-url where no browser listens
+// is the flag's error, with what to start there, not the DevTools
+// client's own words alone.
+func TestRemoteBrowserNotAnswering(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	_, err = Launch(context.Background(), Options{URL: url, Timeout: 5 * time.Second, LaunchTimeout: 5 * time.Second})
+	var oe *OptionError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "--browser-url", oe.Option)
+	assert.Equal(t, url, oe.Value)
+	assert.Contains(t, oe.Reason, "connection refused")
+	assert.Contains(t, oe.Advice, "--remote-debugging-port")
 }

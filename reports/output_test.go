@@ -70,6 +70,17 @@ func TestWriteProbe(t *testing.T) {
 	require.NoError(t, WriteProbe(&b, "text", one, Options{Quiet: true}))
 	assert.Equal(t, OneLine(&run.Records[0])+"\n", b.String())
 
+	// A failed expectation says why in quiet mode too: the line alone is
+	// the same whether the probe met its --expect or not.
+	failed := *one
+	failed.Records = []result.Record{run.Records[0]}
+	failed.Records[0].ExpectMet = false
+	failed.Records[0].Mismatches = []string{"verdict: expected allowed, got \x1b[31mblocked"}
+	b.Reset()
+	require.NoError(t, WriteProbe(&b, "text", &failed, Options{Quiet: true}))
+	assert.True(t, strings.HasPrefix(b.String(), OneLine(&failed.Records[0])+"\n  ✗ verdict: expected allowed, got "), b.String())
+	assert.NotContains(t, b.String(), "\x1b", "network data is escaped on a terminal")
+
 	b.Reset()
 	require.NoError(t, WriteProbe(&b, "json", run, Options{}))
 	var whole map[string]any

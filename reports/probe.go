@@ -206,7 +206,13 @@ func WriteProbe(w io.Writer, format string, run *result.Run, opts Options) error
 	case format == "json":
 		return WriteRecord(w, rec, opts)
 	case format == "text" && opts.Quiet:
-		_, err := fmt.Fprintln(w, OneLine(rec))
+		// The failed expectations say why the exit status is 1; the line
+		// alone reads the same whether --expect was met or not.
+		out := OneLine(rec) + "\n"
+		for _, m := range rec.Mismatches {
+			out += "  ✗ " + SanitizeTerminal(m) + "\n"
+		}
+		_, err := io.WriteString(w, out)
 		return err
 	case format == "text":
 		return TextRecord(w, rec, opts)

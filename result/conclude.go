@@ -2,7 +2,10 @@ package result
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/corsproof/corsproof/cors"
@@ -25,6 +28,9 @@ func Conclude(rec *Record, expect *scenarios.Expect) {
 	rec.ExpectMet = len(rec.Mismatches) == 0
 	d := cors.Diagnose(rec.ModelInput(), rec.Observation())
 	d.Warnings = append(d.Warnings, unnamedHosts(rec)...)
+	if w := cookiesNotSent(rec); w != "" {
+		d.Warnings = append(d.Warnings, w)
+	}
 	rec.Diagnosis = &d
 }
 
@@ -45,6 +51,56 @@ func unnamedHosts(rec *Record) []string {
 		out = append(out, fmt.Sprintf("The request was redirected to `%s`, a host the case does not name; the browser contacted it.", o))
 	}
 	return out
+}
+
+// cookiesNotSent warns when the case puts cookies in the jar that the
+// request's credentials mode never sends: omit sends none, same-origin
+// (fetch's default, and xhr without withCredentials) none to another
+// origin. The browser gives no sign of it: it does not even consider them.
+func cookiesNotSent(rec *Record) string {
+	if len(rec.Cookies) == 0 {
+		return ""
+	}
+	mode := rec.Request.Credentials
+	if mode == "" {
+		mode = scenarios.CredentialsSameOrigin
+	}
+	page := rec.Origin
+	if rec.Page.Origin != "" {
+		page = rec.Page.Origin
+	}
+	pageOrigin, err := cors.SerializeOrigin(page)
+	if err != nil {
+		pageOrigin = "null"
+	}
+	target, err := cors.SerializeOrigin(rec.Request.URL)
+	crossOrigin := err != nil || pageOrigin == "null" || target != pageOrigin
+	switch {
+	case mode == scenarios.CredentialsInclude:
+		return ""
+	case mode == scenarios.CredentialsSameOrigin && !crossOrigin:
+		return ""
+	}
+	names := slices.Sorted(maps.Keys(rec.Cookies))
+	for i, n := range names {
+		names[i] = codeSpan(n)
+	}
+	why := "with credentials `omit` the browser sends no cookies"
+	if mode == scenarios.CredentialsSameOrigin {
+		why = "with credentials `same-origin` (fetch's default; xhr without withCredentials) the browser sends no cookies to another origin"
+	}
+	return fmt.Sprintf("The case puts the cookie(s) %s in the browser's jar, but %s, so they never reached the server; if the page needs them, make the request with `credentials: 'include'` (`--credentials include`; xhr: `withCredentials = true`).", strings.Join(names, ", "), why)
+}
+
+// codeSpan renders a name from the case in backticks, escaped when it is
+// not plain printable ASCII.
+func codeSpan(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f || s[i] == '`' {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return "`" + s + "`"
 }
 
 // Observed maps the record onto the terms of an expectation.

@@ -1,6 +1,10 @@
 package result
 
 import (
+	"net"
+	"net/url"
+	"strings"
+
 	"github.com/corsproof/corsproof/cors"
 )
 
@@ -43,11 +47,29 @@ func (r *Record) Failure() cors.Failure {
 	if r.AddressSpaces != nil {
 		f.TargetSpace = r.AddressSpaces.Target
 	}
-	if r.CertCheck != nil {
+	if r.Actual != nil && r.Actual.URL != "" && len(r.Redirects) > 0 && r.Actual.URL != r.Request.URL {
+		// A redirect led the request there: the failure is that URL's.
+		f.URL, f.RedirectedFrom = r.Actual.URL, r.Request.URL
+	}
+	if r.CertCheck != nil && hostPort(f.URL) == r.CertCheck.Target {
 		f.CAGiven = true
 		if !r.CertCheck.Trusted {
 			f.CertProblem = r.CertCheck.Problem
 		}
 	}
 	return f
+}
+
+// hostPort is a URL's host:port, with the scheme's default port; "" when
+// the URL has no host.
+func hostPort(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

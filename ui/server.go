@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -383,7 +384,12 @@ func (rq Request) Case() (scenarios.Case, []string) {
 		if c.Request.Headers == nil {
 			c.Request.Headers = map[string]string{}
 		}
-		c.Request.Headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
+		name = strings.TrimSpace(name)
+		if slices.ContainsFunc(slices.Collect(maps.Keys(c.Request.Headers)), func(k string) bool { return strings.EqualFold(k, name) }) {
+			problems = append(problems, fmt.Sprintf("headers line %d: %q is given twice (names ignore case); keep one of them", i+1, name))
+			continue
+		}
+		c.Request.Headers[name] = strings.TrimSpace(value)
 	}
 	if c.Origin == "" {
 		problems = append(problems, "origin: give the page's origin, such as https://app.example.test or null")

@@ -187,6 +187,9 @@ func TestFormBecomesACase(t *testing.T) {
 	_, problems = Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: "Cookie: s=1"}.Case()
 	require.Len(t, problems, 1)
 	assert.Contains(t, problems[0], "forbidden request header")
+	// A header typed twice is not silently the last line, as -H refuses it.
+	_, problems = Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: "X-Token: a\nx-token: b"}.Case()
+	assert.Equal(t, []string{`headers line 2: "x-token" is given twice (names ignore case); keep one of them`}, problems)
 }
 
 // TestPlaygroundInTheBrowser plays the user: it opens the page in a real
