@@ -272,6 +272,14 @@ func (a allowedOrigin) describe() string {
 func origins(r policy.Route) []allowedOrigin {
 	var out []allowedOrigin
 	seen := map[string]bool{}
+	for _, e := range r.AllowOrigins {
+		if !isPattern(e) {
+			// Exact entries are tested as listed, so no pattern may stand
+			// in for one: each pattern gets an origin of its own.
+			seen[e] = true
+		}
+	}
+	added := map[string]bool{}
 	open := ""
 	for _, e := range r.AllowOrigins {
 		o := e
@@ -280,14 +288,14 @@ func origins(r policy.Route) []allowedOrigin {
 			open = e
 			continue
 		case isPattern(e):
-			c, ok := ConcreteOrigin(e)
+			c, ok := concreteOrigin(e, func(c string) bool { return seen[c] })
 			if !ok {
 				continue
 			}
 			o = c
 		}
-		if !seen[o] {
-			seen[o] = true
+		if !added[o] {
+			added[o], seen[o] = true, true
 			out = append(out, allowedOrigin{origin: o, from: e})
 		}
 	}

@@ -171,6 +171,31 @@ func TestGenerateCases(t *testing.T) {
 			"safelisted names get values that force a preflight; Cookie cannot be set")
 		assert.Len(t, c.Notes, 2)
 	})
+	t.Run("a pattern is tested from an origin no exact entry lists", func(t *testing.T) {
+		t.Parallel()
+		// https://*.example.com stands for app.example.com unless the route
+		// lists that origin itself: then the pattern must get its own
+		// origin, or an API that ignores the pattern conforms.
+		for _, list := range []string{
+			`["https://app.example.com", "https://*.example.com"]`,
+			`["https://*.example.com", "https://app.example.com"]`,
+			`["https://*.example.com", "https://app.example.com", "https://web.example.com"]`,
+		} {
+			c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: "+list+"\n")
+			var fromPattern []string
+			for _, ck := range c.Checks {
+				if ck.Rule == RuleOriginAllowed {
+					assert.NotEqual(t, ck.From == "https://*.example.com", ck.Origin == "https://app.example.com" || ck.Origin == "https://web.example.com",
+						"%s: %s", list, ck.Case)
+					if ck.From == "https://*.example.com" {
+						fromPattern = append(fromPattern, ck.Origin)
+					}
+				}
+			}
+			require.Len(t, fromPattern, 1, list)
+			assert.True(t, strings.HasSuffix(fromPattern[0], ".example.com"), fromPattern[0])
+		}
+	})
 	t.Run("unlisted header never clashes with the list", func(t *testing.T) {
 		t.Parallel()
 		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    allow_headers: [X-Corsproof-Unlisted]\n")
