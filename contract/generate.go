@@ -308,34 +308,43 @@ func origins(r policy.Route) []allowedOrigin {
 // route generates every case of one route.
 func (g *generator) route(r policy.Route, u string) {
 	vary := r.Vary && originDependent(r)
+	all := origins(r)
+	var methods []string
+	if len(all) > 0 {
+		methods = g.allowedMethods(r)
+	}
+	base := baseMethod(r, methods)
 	get := func(origin string, creds bool) scenarios.Request {
 		c := scenarios.CredentialsOmit
 		if creds {
 			c = scenarios.CredentialsInclude
 		}
-		return scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: u, Credentials: c, Mode: scenarios.ModeCORS}
+		return scenarios.Request{API: scenarios.APIFetch, Method: base, URL: u, Credentials: c, Mode: scenarios.ModeCORS}
+	}
+	plain := "a " + base
+	if cors.IsSafelistedMethod(base) {
+		plain = "a simple " + base
 	}
 	allowed := &scenarios.Expect{Verdict: cors.VerdictAllowed}
 	blocked := &scenarios.Expect{Verdict: cors.VerdictBlocked}
-	all := origins(r)
 	if len(all) == 0 {
 		// No CORS at all: the route is closed to cross-origin pages.
-		g.add(Check{Rule: RuleOriginDenied + "/" + KindAnyOrigin, Route: r.Path, Origin: anyOrigin, Method: "GET"},
+		g.add(Check{Rule: RuleOriginDenied + "/" + KindAnyOrigin, Route: r.Path, Origin: anyOrigin, Method: base},
 			fmt.Sprintf("the policy lists no origins for %s, so no cross-origin page may read it", r.Path),
 			anyOrigin, get(anyOrigin, false), blocked)
 		return
 	}
 	primary := all[0]
 
-	// Positive: a simple GET from every representative origin.
+	// Positive: a plain request (simple unless the route allows no
+	// safelisted method) from every representative origin.
 	for _, a := range all {
-		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: "GET", Vary: vary},
-			fmt.Sprintf("the policy allows %s on %s: a simple GET from it must be readable, %s", a.describe(), r.Path, acaoRule(a)),
+		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: base, Vary: vary},
+			fmt.Sprintf("the policy allows %s on %s: %s from it must be readable, %s", a.describe(), r.Path, plain, acaoRule(a)),
 			a.origin, get(a.origin, false), allowed)
 	}
 
 	// Positive: each allowed non-simple method, from the primary origin.
-	methods := g.allowedMethods(r)
 	for _, m := range methods {
 		req := get(primary.origin, false)
 		req.Method = m
@@ -349,7 +358,7 @@ func (g *generator) route(r policy.Route, u string) {
 	for _, h := range headers {
 		req := get(primary.origin, false)
 		req.Headers = map[string]string{h: headerValue(h)}
-		g.add(Check{Rule: RuleHeaderAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Header: h, Vary: vary},
+		g.add(Check{Rule: RuleHeaderAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: base, Header: h, Vary: vary},
 			fmt.Sprintf("the policy allows request header %s on %s: the preflight from %s must allow it", h, r.Path, primary.origin),
 			h+" from "+primary.origin, req, allowed)
 	}
@@ -358,13 +367,13 @@ func (g *generator) route(r policy.Route, u string) {
 	// otherwise a credentialed request must fail.
 	if r.AllowCredentials {
 		for _, a := range all {
-			g.add(Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: "GET", Credentials: true, Vary: vary},
+			g.add(Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: base, Credentials: true, Vary: vary},
 				fmt.Sprintf("the policy allows %s with credentials on %s: the API must echo the origin (never *) with Access-Control-Allow-Credentials: true", a.describe(), r.Path),
 				a.origin, get(a.origin, true), allowed)
 		}
 		if len(methods) > 0 || len(headers) > 0 {
 			req := get(primary.origin, true)
-			ck := Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Credentials: true, Vary: vary}
+			ck := Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: base, Credentials: true, Vary: vary}
 			detail := "preflighted"
 			if len(methods) > 0 {
 				req.Method, ck.Method = methods[0], methods[0]
@@ -380,7 +389,7 @@ func (g *generator) route(r policy.Route, u string) {
 				detail+" from "+primary.origin, req, allowed)
 		}
 	} else {
-		g.add(Check{Rule: RuleCredentialsDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: "GET", Credentials: true},
+		g.add(Check{Rule: RuleCredentialsDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: base, Credentials: true},
 			fmt.Sprintf("the policy does not allow credentials on %s: a credentialed request from %s must be blocked", r.Path, primary.origin),
 			primary.origin, get(primary.origin, true), blocked)
 	}
@@ -397,7 +406,7 @@ func (g *generator) route(r policy.Route, u string) {
 		}
 	}
 	if len(expose) > 0 {
-		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Expose: expose, Vary: vary},
+		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: base, Expose: expose, Vary: vary},
 			fmt.Sprintf("the policy exposes %s on %s: a page at %s must be able to read %s", strings.Join(expose, ", "), r.Path, primary.origin, itOrThem(len(expose))),
 			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: cors.VerdictAllowed, ReadableHeaders: expose})
 	}
@@ -407,7 +416,7 @@ func (g *generator) route(r policy.Route, u string) {
 	// Negative: origins the policy does not allow.
 	if !openToAll(r) {
 		for _, v := range deniedOrigins(r) {
-			g.add(Check{Rule: RuleOriginDenied + "/" + v.Kind, Route: r.Path, Origin: v.Origin, From: v.From, Method: "GET"},
+			g.add(Check{Rule: RuleOriginDenied + "/" + v.Kind, Route: r.Path, Origin: v.Origin, From: v.From, Method: base},
 				fmt.Sprintf("the policy does not allow %s on %s (%s): the API must not let a page there read it", v.Origin, r.Path, kindPhrase(v)),
 				v.Origin, get(v.Origin, false), blocked)
 		}
@@ -432,7 +441,7 @@ func (g *generator) route(r policy.Route, u string) {
 		}
 		req := get(primary.origin, false)
 		req.Headers = map[string]string{h: headerValue(h)}
-		g.add(Check{Rule: RuleHeaderDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: "GET", Header: h},
+		g.add(Check{Rule: RuleHeaderDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: base, Header: h},
 			fmt.Sprintf("the policy does not allow request header %s on %s: the browser must block it from %s", h, r.Path, primary.origin),
 			h+" from "+primary.origin, req, blocked)
 	}
@@ -462,6 +471,30 @@ func originDependent(r policy.Route) bool {
 // openToAll reports whether every origin is allowed, leaving nothing to deny.
 func openToAll(r policy.Route) bool {
 	return slices.Contains(r.AllowOrigins, policy.OriginAny) || slices.Contains(r.AllowOrigins, policy.OriginReflect)
+}
+
+// baseMethod is the method of a route's plain cases: GET when the route
+// allows it (or lists no methods, or "*"), otherwise a safelisted method it
+// lists (POST, then HEAD), otherwise the first method it allows that a page
+// can send (methods, from allowedMethods). Browsers never check Access-Control-Allow-Methods for a GET, but
+// APIs may refuse methods outside their list on actual requests, as the
+// policy lets them.
+func baseMethod(r policy.Route, methods []string) string {
+	listed := func(m string) bool {
+		return slices.ContainsFunc(r.AllowMethods, func(x string) bool { return cors.NormalizeMethod(x) == m })
+	}
+	switch {
+	case len(r.AllowMethods) == 0 || slices.Contains(r.AllowMethods, "*") || listed("GET"):
+		return "GET"
+	case listed("POST"):
+		return "POST"
+	case listed("HEAD"):
+		return "HEAD"
+	}
+	if len(methods) > 0 {
+		return methods[0]
+	}
+	return "GET"
 }
 
 // allowedMethods returns the non-simple methods a route allows and that a

@@ -196,6 +196,32 @@ func TestGenerateCases(t *testing.T) {
 			assert.True(t, strings.HasSuffix(fromPattern[0], ".example.com"), fromPattern[0])
 		}
 	})
+	t.Run("cases use a method the route allows", func(t *testing.T) {
+		t.Parallel()
+		// A route that allows only POST may refuse a GET outright (Spring
+		// answers 403 without CORS headers): a GET would fail a correct
+		// API, and an origin-denied GET would pass a reflecting one.
+		for _, tc := range []struct{ methods, base, simple string }{
+			{"[POST]", "POST", "a simple POST"},
+			{"[HEAD, POST]", "POST", "a simple POST"},
+			{"[PUT, DELETE]", "PUT", "a PUT"},
+			{"[post, GET]", "GET", "a simple GET"},
+			{"[\"*\"]", "GET", "a simple GET"},
+		} {
+			c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    allow_methods: "+tc.methods+"\n    allow_headers: [Authorization]\n    expose_headers: [X-Id]\n")
+			for i, ck := range c.Checks {
+				cs := c.Suite.Cases[i]
+				if ck.Rule == RuleMethodDenied || ck.Rule == RuleMethodAllowed {
+					continue
+				}
+				assert.Equal(t, tc.base, cs.Request.Method, "%s: %s", tc.methods, cs.Name)
+				assert.Equal(t, tc.base, ck.Method, "%s: %s", tc.methods, cs.Name)
+				if ck.Rule == RuleOriginAllowed {
+					assert.Contains(t, cs.Why, tc.simple+" from it must be readable", tc.methods)
+				}
+			}
+		}
+	})
 	t.Run("unlisted header never clashes with the list", func(t *testing.T) {
 		t.Parallel()
 		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    allow_headers: [X-Corsproof-Unlisted]\n")
