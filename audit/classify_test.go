@@ -216,7 +216,7 @@ func TestClassifyVary(t *testing.T) {
 			if r.Origin != legit {
 				noVary(r)
 			}
-		}, []want{{RuleVaryMissing, SeverityInfo}}, "20 of the 21 responses the audit saw lack `Vary: Origin`"},
+		}, []want{{RuleVaryMissing, SeverityInfo}}, "22 of the 23 responses the audit saw lack `Vary: Origin`"},
 		{"Vary: * keeps every cache off", allowList, edit(map[string]string{"Vary": "*"}), nil, ""},
 		{"reflection without Vary: the read, and the cache risk", reflect, noVary,
 			[]want{{RuleOriginReflected, SeverityHigh}, {RuleVaryMissing, SeverityInfo}}, ""},
@@ -337,7 +337,7 @@ func TestClassifyVaryIgnoresOtherStatuses(t *testing.T) {
 		why    string
 	}{
 		{"Vary on every 200: nothing", true, false, ""},
-		{"no Vary on the 200s: counted without the 429s", false, true, "14 of the 14 responses"},
+		{"no Vary on the 200s: counted without the 429s", false, true, "16 of the 16 responses"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()
