@@ -67,6 +67,11 @@ type Change struct {
 	// Why says in a few words why no CORS headers were added, for the
 	// log (origin not in the policy, no route).
 	Why string
+	// Refused says what the browser will refuse of a preflight the answer
+	// lets the origin in for (a method or request headers the route does
+	// not allow) and what to change, for the log: the answer itself looks
+	// like a success.
+	Refused string
 }
 
 // Options configure a proxy.
@@ -380,6 +385,9 @@ func (e logEntry) format() string {
 			b.WriteString(" (Vary: Origin added)")
 		}
 	}
+	if c.Refused != "" {
+		b.WriteString(" | the browser will refuse this preflight: " + shownText(c.Refused))
+	}
 	if e.why != "" {
 		b.WriteString(" | " + shownText(e.why))
 	}
@@ -400,6 +408,7 @@ type logLine struct {
 	Added            map[string]string `json:"added,omitempty"`
 	VaryOrigin       bool              `json:"vary_origin,omitempty"`
 	NoCORSHeadersWhy string            `json:"no_cors_headers_why,omitempty"`
+	BrowserRefuses   string            `json:"browser_refuses,omitempty"`
 	Note             string            `json:"note,omitempty"`
 }
 
@@ -412,7 +421,7 @@ type logPreflight struct {
 // json renders the entry as one JSON object on one line.
 func (e logEntry) json() string {
 	l := logLine{Time: e.time.Format(time.RFC3339Nano), Method: e.method, Path: e.path, Origin: e.origin, Status: e.status,
-		AnsweredByProxy: e.answered, Route: e.change.Route, VaryOrigin: e.change.VaryOrigin, Note: e.why}
+		AnsweredByProxy: e.answered, Route: e.change.Route, VaryOrigin: e.change.VaryOrigin, BrowserRefuses: e.change.Refused, Note: e.why}
 	if e.preflight {
 		l.Preflight = &logPreflight{Method: e.acrm, Headers: e.acrh}
 	}

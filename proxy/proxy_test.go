@@ -386,6 +386,38 @@ func FuzzProxy(f *testing.F) {
 
 // TestProxyLogJSON: with LogJSON every request is one JSON object on its
 // own line, hostile values included, carrying what the text line says.
+// TestProxyLogsWhatTheBrowserWillRefuse: a preflight from the dev origin
+// that asks for a method or a header the route does not allow gets the
+// route's lists, which the browser then refuses. The answer stays what the
+// policy says; the log line says what will fail and what to change, since
+// the proxy's answer otherwise looks like a success.
+func TestProxyLogsWhatTheBrowserWillRefuse(t *testing.T) {
+	up := startUpstream(t, false)
+	var log syncWriter
+	s := startProxy(t, up.URL, &log)
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "content-type,x-csrf,x-token"})
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-token"})
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": "https://evil.example.test", "Access-Control-Request-Method": "PATCH"})
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	require.Len(t, lines, 3, log.String())
+	assert.Contains(t, lines[0], `| the browser will refuse this preflight: method PATCH is not in allow_methods of route /api; request header x-csrf is not in its allow_headers (add them to the policy if the API is to allow them)`)
+	assert.NotContains(t, lines[1], "refuse", "a preflight the route covers")
+	assert.NotContains(t, lines[2], "will refuse", "an origin the policy refuses is already said")
+
+	rules, _, err := NewPolicyRules(testPolicy(t))
+	require.NoError(t, err)
+	var jlog syncWriter
+	p, err := New(Options{Target: up.URL, Rules: rules, Log: &jlog, LogJSON: true})
+	require.NoError(t, err)
+	js, err := Listen("127.0.0.1:0", p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = js.Close() })
+	do(t, "OPTIONS", js.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-csrf"})
+	var l logLine
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(jlog.String())), &l))
+	assert.Equal(t, "request header x-csrf is not in allow_headers of route /api (add it to the policy if the API is to allow it)", l.BrowserRefuses)
+}
+
 func TestProxyLogJSON(t *testing.T) {
 	up := startUpstream(t, true)
 	rules, _, err := NewPolicyRules(testPolicy(t))

@@ -102,7 +102,75 @@ func (pr *PolicyRules) Answer(r *http.Request) (int, Change, bool) {
 		return http.StatusNoContent, Change{Strip: true, Why: why}, true
 	}
 	a := contract.PreflightAnswer(route, r.Header.Get("Origin"))
-	return a.Status, change(route, a, WhyOrigin), true
+	c := change(route, a, WhyOrigin)
+	if a.Allowed {
+		c.Refused = preflightRefusal(route, a, r)
+	}
+	return a.Status, c, true
+}
+
+// preflightRefusal says which of the method and request headers a preflight
+// asks for the answer a leaves out, as the browser judges them (cors.Predict),
+// or "" when it covers them all. The request is modelled as the page would
+// make it: credentialed when the route allows credentials (then "*" in the
+// lists is literal), each header with a value that is not CORS-safelisted,
+// since that is why the browser names it.
+func preflightRefusal(route policy.Route, a contract.Answer, r *http.Request) string {
+	resp := &cors.Response{Status: a.Status, Headers: map[string]string{}}
+	for name := range a.Headers {
+		resp.Headers[name] = a.Headers.Get(name)
+	}
+	creds := "omit"
+	if route.AllowCredentials {
+		creds = "include"
+	}
+	refused := func(method string, headers map[string]string) bool {
+		p := cors.Predict(cors.Input{
+			Request:   cors.Request{Origin: r.Header.Get("Origin"), Method: method, URL: "http://" + r.Host + r.URL.Path, Headers: headers, Credentials: creds},
+			Preflight: resp,
+		})
+		return p.Verdict == cors.VerdictBlocked && p.FailedAt == cors.StagePreflight
+	}
+	var parts []string
+	method := r.Header.Get("Access-Control-Request-Method")
+	if method != "" && refused(method, nil) {
+		parts = append(parts, "method "+method+" is not in allow_methods")
+	}
+	var headers []string
+	for _, h := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+		h = strings.ToLower(strings.TrimSpace(h))
+		// POST needs no preflight of its own, so only the header is judged.
+		if h != "" && cors.IsToken(h) && refused(http.MethodPost, map[string]string{h: "(corsproof)"}) {
+			headers = append(headers, h)
+		}
+	}
+	if len(headers) > 0 {
+		noun := "request header"
+		if len(headers) > 1 {
+			noun = "request headers"
+		}
+		if len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf("%s %s %s in allow_headers", noun, strings.Join(headers, ", "), isAre(len(headers))))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %s %s in its allow_headers", noun, strings.Join(headers, ", "), isAre(len(headers))))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	parts[0] += " of route " + route.Path
+	them := "them"
+	if len(parts) == 1 && len(headers) <= 1 {
+		them = "it"
+	}
+	return strings.Join(parts, "; ") + " (add " + them + " to the policy if the API is to allow " + them + ")"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is not"
+	}
+	return "are not"
 }
 
 // Respond replaces the upstream's CORS headers by the route's.
