@@ -91,6 +91,13 @@ type Options struct {
 	// may chain to; nil means the system's roots. The host name is
 	// verified either way.
 	RootCAs *x509.CertPool
+	// RewriteRedirects points a Location that names the target (an
+	// upstream redirecting to its own absolute URL, built from the Host
+	// header the proxy sets to the upstream's) at the proxy as the browser
+	// reached it, so the browser's next request goes through the proxy
+	// too rather than around it to the API. Redirects elsewhere are left
+	// alone.
+	RewriteRedirects bool
 	// UpstreamError, when set, hears every failure to forward a request:
 	// an upstream that cannot be reached or whose certificate does not
 	// verify. The browser only sees a 502 without CORS headers, which
@@ -111,6 +118,7 @@ type Proxy struct {
 	logMu     sync.Mutex
 	log       io.Writer
 	logJSON   bool
+	rewrite   bool
 }
 
 // New returns the proxy of opts.Target.
@@ -122,7 +130,7 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("proxy: no rules")
 	}
-	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, logJSON: opts.LogJSON, now: opts.Now, onErr: opts.UpstreamError}
+	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, logJSON: opts.LogJSON, now: opts.Now, onErr: opts.UpstreamError, rewrite: opts.RewriteRedirects}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -211,6 +219,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &httpstatus.Writer{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), entryKey{}, &entry)
+	self := &url.URL{Scheme: "http", Host: r.Host}
+	if r.TLS != nil {
+		self.Scheme = "https"
+	}
+	ctx = context.WithValue(ctx, selfKey{}, self)
 	p.rp.ServeHTTP(rec, r.WithContext(ctx))
 	if entry.status == 0 {
 		entry.status = rec.Status
@@ -219,6 +232,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type entryKey struct{}
+
+// selfKey holds the proxy's own origin as the browser addressed it.
+type selfKey struct{}
+
+// rewriteLocation points h's Location at self when it names target.
+func rewriteLocation(h http.Header, target, self *url.URL) {
+	loc := h.Get("Location")
+	u, err := url.Parse(loc)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
+		return
+	}
+	at, err := ParseTarget(u.Scheme + "://" + u.Host)
+	if err != nil || at.Scheme != target.Scheme || at.Host != target.Host {
+		return
+	}
+	u.Scheme, u.Host = self.Scheme, self.Host
+	h.Set("Location", u.String())
+}
 
 // modify applies the rules to the upstream's response.
 func (p *Proxy) modify(resp *http.Response) error {
@@ -236,6 +267,9 @@ func (p *Proxy) modify(resp *http.Response) error {
 			resp.Header.Del("Content-Length")
 			resp.Header.Del("Transfer-Encoding")
 		}
+	}
+	if self, ok := req.Context().Value(selfKey{}).(*url.URL); ok && p.rewrite && self.Host != "" {
+		rewriteLocation(resp.Header, p.target, self)
 	}
 	// ServeHTTP has marked the answer already; the upstream's own mark,
 	// if any, would make two.

@@ -418,6 +418,45 @@ func TestProxyLogsWhatTheBrowserWillRefuse(t *testing.T) {
 	assert.Equal(t, "request header x-csrf is not in allow_headers of route /api (add it to the policy if the API is to allow it)", l.BrowserRefuses)
 }
 
+// TestProxyKeepsRedirectsOnItself: an upstream that redirects to its own
+// absolute URL (a trailing-slash redirect built from the Host header, which
+// is the upstream's) would send the browser straight to the API, around
+// the proxy and its CORS headers. Such a Location points at the proxy
+// instead; one to another site, or a relative one, is left alone.
+func TestProxyKeepsRedirectsOnItself(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/orders":
+			http.Redirect(w, r, "http://"+r.Host+"/api/orders/?page=2", http.StatusTemporaryRedirect)
+		case "/api/login":
+			http.Redirect(w, r, "https://sso.example.test/login", http.StatusFound)
+		case "/api/rel":
+			w.Header().Set("Location", "/api/other")
+			w.WriteHeader(http.StatusSeeOther)
+		case "/api/https":
+			http.Redirect(w, r, "https://"+r.Host+"/api/orders/", http.StatusFound)
+		}
+	}))
+	t.Cleanup(up.Close)
+	rules, _, err := NewPolicyRules(testPolicy(t))
+	require.NoError(t, err)
+	p, err := New(Options{Target: up.URL, Rules: rules, RewriteRedirects: true})
+	require.NoError(t, err)
+	s, err := Listen("127.0.0.1:0", p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	for path, want := range map[string]string{
+		"/api/orders": s.URL() + "/api/orders/?page=2",
+		"/api/login":  "https://sso.example.test/login",
+		"/api/rel":    "/api/other",
+		"/api/https":  "https://" + up.Listener.Addr().String() + "/api/orders/",
+	} {
+		resp := do(t, "GET", s.URL()+path, map[string]string{"Origin": dev})
+		assert.Equal(t, want, resp.Header.Get("Location"), path)
+		assert.Equal(t, dev, resp.Header.Get("Access-Control-Allow-Origin"), path)
+	}
+}
+
 func TestProxyLogJSON(t *testing.T) {
 	up := startUpstream(t, true)
 	rules, _, err := NewPolicyRules(testPolicy(t))

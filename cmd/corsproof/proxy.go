@@ -103,7 +103,7 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 	if w := exposureWarning(host, opts.addr); w != "" {
 		fmt.Fprintln(stderr, "corsproof: warning: "+w)
 	}
-	popts := proxy.Options{Target: opts.target, Rules: rules, LogJSON: opts.logFormat == "json"}
+	popts := proxy.Options{Target: opts.target, Rules: rules, LogJSON: opts.logFormat == "json", RewriteRedirects: true}
 	if !opts.quiet {
 		popts.Log = stdout
 	}
