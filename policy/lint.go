@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/corsproof/corsproof/internal/fileerr"
 )
 
@@ -106,9 +108,14 @@ func (p *Policy) Lint() []Finding {
 		}
 		for _, e := range r.AllowOrigins {
 			if pt, isPattern, msg, _ := parsePattern(e); isPattern && msg == "" {
-				if !strings.Contains(pt.suffix, ".") {
+				switch {
+				case !strings.Contains(pt.suffix, "."):
 					add(RuleBroadPattern, SeverityWarning,
 						"pattern %s covers every host under a top-level domain", fileerr.Quote(e))
+				case isPublicSuffix(pt.suffix):
+					add(RuleBroadPattern, SeverityWarning,
+						"pattern %s covers every site under the public suffix %s, where anyone can register a name; list your own domain, such as %s",
+						fileerr.Quote(e), pt.suffix, pt.scheme+"://*.example."+pt.suffix)
 				}
 				if pt.scheme == "http" && r.AllowCredentials {
 					add(RuleInsecureOrigin, SeverityWarning,
@@ -124,6 +131,14 @@ func (p *Policy) Lint() []Finding {
 		}
 	}
 	return out
+}
+
+// isPublicSuffix reports whether a host is itself on the Public Suffix
+// List (co.uk, github.io, vercel.app): names under it belong to whoever
+// registers them, not to one owner.
+func isPublicSuffix(host string) bool {
+	ps, _ := publicsuffix.PublicSuffix(host)
+	return ps == host
 }
 
 func quoteAll(vs []string) []string {

@@ -296,6 +296,11 @@ func TestLint(t *testing.T) {
 			rules: []string{policy.RuleWildcardListCredentials, policy.RuleWildcardListCredentials, policy.RuleWildcardListCredentials}},
 		{desc: "override", route: "allow_origins: [\"*\"]\n    acao_override: x", rules: []string{policy.RuleACAOOverride}},
 		{desc: "broad pattern", route: "allow_origins: [\"https://*.test\"]", rules: []string{policy.RuleBroadPattern}},
+		// Anyone can register a name under a public suffix: a pattern on one
+		// admits every stranger's site, as *.com does.
+		{desc: "pattern on a public suffix", route: "allow_origins: [\"https://*.co.uk\"]", rules: []string{policy.RuleBroadPattern}},
+		{desc: "pattern on a hosting suffix", route: "allow_origins: [\"https://*.github.io\", \"https://*.vercel.app\"]", rules: []string{policy.RuleBroadPattern, policy.RuleBroadPattern}},
+		{desc: "pattern on a registrable domain", route: "allow_origins: [\"https://*.example.co.uk\", \"https://*.shop.example.com\"]"},
 		{desc: "http pattern with credentials", route: "allow_origins: [\"http://*.a.test\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
 		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{policy.RuleLowerCaseMethod}},
 	}
