@@ -193,11 +193,12 @@ func CheckPolicy(p *policy.Policy) error {
 		if f.Rule == policy.RuleACAOOverride {
 			continue // reported below with the other server-behaviour keys
 		}
-		r := policy.Route{}
-		if i >= 0 {
-			r = p.Routes[i]
+		field := fmt.Sprintf("routes[%d]", i)
+		if f.Field != "" {
+			field += "." + f.Field
 		}
-		add(i, r, "", "", f.Message+" ["+f.Rule+"]", "a contract must be a policy browsers accept")
+		errs = append(errs, &fileerr.Problem{File: p.File, Line: f.Line, Col: f.Column,
+			Field: field, Value: f.Value, Message: f.Message + " [" + f.Rule + "]", Hint: "a contract must be a policy browsers accept"})
 	}
 	for i, r := range p.Routes {
 		const hint = "remove it from the contract; it describes a broken server, not a policy"

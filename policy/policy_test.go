@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,7 +94,8 @@ func TestParseAcceptsWildcardWithCredentials(t *testing.T) {
 	require.Len(t, findings, 1)
 	assert.Equal(t, policy.RuleWildcardWithCredentials, findings[0].Rule)
 	assert.Equal(t, policy.SeverityError, findings[0].Severity)
-	assert.Equal(t, 3, findings[0].Line)
+	assert.Equal(t, [2]int{4, 21}, [2]int{findings[0].Line, findings[0].Column}, "at the \"*\" entry")
+	assert.Equal(t, "allow_origins[0]", findings[0].Field)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -313,9 +315,44 @@ func TestLint(t *testing.T) {
 			for _, f := range p.Lint() {
 				rules = append(rules, f.Rule)
 				assert.Equal(t, "/x", f.Route)
-				assert.Contains(t, f.String(), "p.yaml:3:5: ")
+				// Every finding is about a field, which comes after the path.
+				assert.NotEmpty(t, f.Field, f.String())
+				assert.Greater(t, f.Line, 3, f.String())
+				assert.Contains(t, f.String(), fmt.Sprintf("p.yaml:%d:%d: %s: route /x: %s", f.Line, f.Column, f.Severity, f.Field))
 			}
 			assert.Equal(t, tc.rules, rules)
 		})
 	}
+}
+
+// TestLintLocatesTheEntry: a finding points at the list entry or key it is
+// about, not at its route, so an editor jumps to the line to change.
+func TestLintLocatesTheEntry(t *testing.T) {
+	t.Parallel()
+	p, err := policy.Parse("p.yaml", []byte(`version: 1
+routes:
+  - path: /x
+    allow_origins:
+      - https://a.example.com
+      - https://*.github.io
+      - null
+    allow_credentials: true
+    allow_methods: [GET, patch]
+    vary: false
+  - path: /y
+    allow_origins: "*"
+    allow_credentials: true
+`))
+	require.NoError(t, err)
+	var got []string
+	for _, f := range p.Lint() {
+		got = append(got, f.String())
+	}
+	assert.Equal(t, []string{
+		`p.yaml:7:9: warning: route /x: allow_origins[2] "null": allowing the "null" origin admits sandboxed iframes and file: pages of any site [null-origin-allowed]`,
+		`p.yaml:10:11: warning: route /x: vary "false": the answer depends on the Origin but vary is false: a shared cache may serve one origin's answer to another [vary-disabled]`,
+		`p.yaml:6:9: warning: route /x: allow_origins[1] "https://*.github.io": the pattern covers every site under the public suffix github.io, where anyone can register a name; list your own domain, such as https://*.example.github.io [broad-origin-pattern]`,
+		`p.yaml:9:26: warning: route /x: allow_methods[1] "patch": the method is not upper case; browsers compare methods case-sensitively, except the six they normalize [lower-case-method]`,
+		`p.yaml:12:20: error: route /y: allow_origins[0] "*": allow_origins "*" with allow_credentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests; list the origins instead [wildcard-origin-with-credentials]`,
+	}, got)
 }
