@@ -108,6 +108,7 @@ func TestParseErrors(t *testing.T) {
 		field     string
 		value     string
 		msg       string
+		hint      string
 	}{
 		{desc: "empty file", yaml: "", msg: "empty"},
 		{desc: "only a comment", yaml: "# nothing\n", msg: "empty"},
@@ -141,7 +142,9 @@ func TestParseErrors(t *testing.T) {
 		{desc: "origin with trailing slash", yaml: head + "    allow_origins: [\"https://a.test/\"]\n", line: 4, col: 21, field: "routes[0].allow_origins[0]", value: "https://a.test/", msg: "trailing slash"},
 		{desc: "origin without scheme", yaml: head + "    allow_origins: [a.test]\n", line: 4, field: "routes[0].allow_origins[0]", value: "a.test", msg: "not an origin"},
 		{desc: "origin with ftp scheme", yaml: head + "    allow_origins: [\"ftp://a.test\"]\n", line: 4, field: "routes[0].allow_origins[0]", msg: "http or https"},
-		{desc: "origin upper case", yaml: head + "    allow_origins: [\"https://A.test\"]\n", line: 4, msg: "lower case"},
+		{desc: "origin upper case", yaml: head + "    allow_origins: [\"https://A.test\"]\n", line: 4, msg: "lower case", hint: "write https://a.test"},
+		{desc: "origin upper-case scheme", yaml: head + "    allow_origins: [\"HTTPS://Shop.Example.com\"]\n", line: 4, msg: "lower case", hint: "write https://shop.example.com"},
+		{desc: "pattern upper case", yaml: head + "    allow_origins: [\"Https://*.Example.com\"]\n", line: 4, msg: "lower case", hint: "write https://*.example.com"},
 		{desc: "origin with default port", yaml: head + "    allow_origins: [\"https://a.test:443\"]\n", line: 4, msg: "default port"},
 		{desc: "origin with bad port", yaml: head + "    allow_origins: [\"https://a.test:99999\"]\n", line: 4, msg: "invalid port"},
 		{desc: "origin with userinfo", yaml: head + "    allow_origins: [\"https://u@a.test\"]\n", line: 4, msg: "userinfo"},
@@ -189,6 +192,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if tc.value != "" {
 				assert.Equal(t, tc.value, found.Value)
+			}
+			if tc.hint != "" {
+				assert.Contains(t, found.Hint, tc.hint)
 			}
 			assert.NotContains(t, found.Error(), "\n", "one error per line")
 		})
