@@ -259,3 +259,47 @@ func TestPolicyFixForAnyOrigin(t *testing.T) {
 	assert.Contains(t, got, "On the OPTIONS (preflight) response for `http://127.0.0.1:8080/api/catalog`: send `Access-Control-Allow-Origin: *`, `Access-Control-Allow-Methods: PUT`.")
 	assert.NotContains(t, got, "https://a.test")
 }
+
+// TestAnnotate: the --report files of verify are written from the run's
+// records, so a departure the report finds on a case whose verdict met its
+// expectation (an echoed origin without Vary) must fail that record too,
+// and every failed record says which rule broke and the fix, or CI shows
+// green tests for a run verify failed.
+func TestAnnotate(t *testing.T) {
+	t.Parallel()
+	c := exampleContract(t)
+	recs := conforming(c)
+	for i := range recs {
+		recs[i].ExpectMet = true
+		if strings.HasPrefix(recs[i].Name, "/api/partner ") {
+			delete(recs[i].Actual.ResponseHeaders, "Vary")
+		}
+	}
+	lookalike := find(t, recs, "/api/orders origin-denied/prefix-lookalike https://evilshop.example.com")
+	lookalike.Verdict, lookalike.CorsError, lookalike.ExpectMet = cors.VerdictAllowed, "", false
+	lookalike.Mismatches = []string{"verdict: expected blocked, got allowed"}
+	lookalike.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://evilshop.example.com"
+	run := &result.Run{Records: recs}
+	rep := EvaluateRun(c, run)
+	require.False(t, rep.Conforms)
+	rep.Annotate(run)
+
+	vary := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
+	assert.False(t, vary.ExpectMet, "the Vary violation fails its case")
+	require.NotEmpty(t, vary.Mismatches)
+	assert.Equal(t, "violation vary-origin: the policy requires Vary: Origin on /api/partner, but the API echoed Access-Control-Allow-Origin: https://partner.example.net in the response to GET without it (Vary: none); a shared cache may serve that answer to another origin; fix: add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request's Origin", vary.Mismatches[0])
+
+	require.Len(t, lookalike.Mismatches, 2)
+	assert.True(t, strings.HasPrefix(lookalike.Mismatches[0], "security origin-denied/prefix-lookalike: the API allows https://evilshop.example.com on /api/orders"), lookalike.Mismatches[0])
+	assert.Equal(t, "verdict: expected blocked, got allowed", lookalike.Mismatches[1], "the runner's own mismatch stays")
+
+	failed := 0
+	for _, r := range recs {
+		if !r.ExpectMet {
+			failed++
+		}
+	}
+	assert.Equal(t, 2, failed, "the cases the findings name, no more")
+	rep.Annotate(run)
+	assert.Len(t, lookalike.Mismatches, 2, "annotating twice adds nothing")
+}

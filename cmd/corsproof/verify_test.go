@@ -128,6 +128,30 @@ routes:
 	assert.Positive(t, rep.Security, "a reflecting POST-only API lets look-alike origins read it: %+v", rep.Findings)
 }
 
+// TestVerifyReportsFailWhatVerifyFails: an API that echoes the origin
+// without Vary: Origin meets every verdict, so only verify's evaluation
+// fails it; the JUnit report must fail those cases too, naming the rule
+// and the fix, or CI shows a green test run for a failed verify.
+func TestVerifyReportsFailWhatVerifyFails(t *testing.T) {
+	data, err := os.ReadFile(examplePolicy)
+	require.NoError(t, err)
+	noVary := filepath.Join(t.TempDir(), "novary.yaml")
+	require.NoError(t, os.WriteFile(noVary, bytes.ReplaceAll(data, []byte("vary: true"), []byte("vary: false")), 0o644))
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	var stdout, stderr bytes.Buffer
+	vo := verifyOptions{f: &factory{stdout: &stdout, stderr: &stderr, browser: testBrowser(t)}, browser: defaultBrowserFlags(),
+		policy: examplePolicy, target: serve(t, noVary), output: "json", quiet: true, reports: []string{"junit=" + junit}}
+	require.ErrorIs(t, runVerify(context.Background(), &vo), errExpectations)
+	var rep contract.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
+	require.Positive(t, rep.Violations)
+	xml, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.NotContains(t, string(xml), `failures="0"`)
+	assert.Contains(t, string(xml), `<failure message="expectation not met: violation vary-origin: the policy requires Vary: Origin on /api/orders`)
+	assert.Contains(t, string(xml), "fix: add Vary: Origin to every response")
+}
+
 // TestVerifyDivergentAPI serves a policy with three departures and checks
 // that verify reports those and nothing else.
 func TestVerifyDivergentAPI(t *testing.T) {
