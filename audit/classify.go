@@ -259,6 +259,12 @@ func judge(p *Plan, c Check, rec *result.Record, secrets []string) (o Outcome, u
 	default:
 		o.rule = RuleLookalikeOrigin
 	}
+	if strings.TrimSpace(acao) == "null" {
+		// "null" sent to another origin is no reflection or look-alike
+		// match: it is the null origin the server lets in, whoever asked
+		// (a fallback for origins off its list), and only null pages read.
+		o.rule = RuleNullOrigin
+	}
 	read := rec.Verdict == cors.VerdictAllowed && rec.Page.Status > 0 && rec.Page.Type != "opaque"
 	if !read {
 		if !looksBad(c, acao, acac) {

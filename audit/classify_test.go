@@ -106,6 +106,17 @@ func TestClassify(t *testing.T) {
 				return "*", "", true
 			},
 			[]want{{RuleNullOrigin, SeverityHigh}, {RuleWildcardOrigin, SeverityInfo}}, ""},
+		// A fallback of "null" for origins off the list: only null pages
+		// read, and the refused answers to the others belong to that
+		// finding; nothing was reflected.
+		{"null for every origin off the list: one null-origin finding", withCookie,
+			func(c scenarios.Case, kind string) (string, string, bool) {
+				if c.Origin == "https://app.example.com" {
+					return c.Origin, "true", true
+				}
+				return "null", "true", true
+			},
+			[]want{{RuleNullOrigin, SeverityHigh}}, ""},
 		{"the origin echoed to a page that never gets to read: none, with the reason", withCookie,
 			func(c scenarios.Case, _ string) (string, string, bool) { return c.Origin + "/", "true", true },
 			nil, ""},
