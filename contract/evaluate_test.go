@@ -160,7 +160,7 @@ func TestEvaluate(t *testing.T) {
 				recs[i].Verdict, recs[i].CorsError, recs[i].NetError = cors.VerdictNetworkError, "", "net::ERR_CONNECTION_REFUSED"
 				recs[i].Actual = nil
 			}
-		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 60 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
+		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 61 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
 		{"hostile header values are quoted", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
 			r.Verdict, r.CorsError = cors.VerdictBlocked, "AllowOriginMismatch"
@@ -189,7 +189,7 @@ func TestEvaluate(t *testing.T) {
 			require.NoError(t, rep.WriteText(&text))
 			assert.NotContains(t, text.String(), "\x1b")
 			if tc.conforms {
-				assert.Contains(t, text.String(), "the API conforms to the policy: 60 cases")
+				assert.Contains(t, text.String(), "the API conforms to the policy: 61 cases")
 			} else if rep.Security+rep.Violations == 0 {
 				assert.Contains(t, text.String(), "could not check the API against the policy")
 			} else {
@@ -208,7 +208,7 @@ func TestEvaluateCountsRules(t *testing.T) {
 	r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "http://shop.example.com"
 	recs = recs[1:] // the first case did not run
 	rep := Evaluate(c, recs)
-	assert.Equal(t, 60, rep.Cases)
+	assert.Equal(t, 61, rep.Cases)
 	assert.Equal(t, 1, rep.Security)
 	assert.Equal(t, 1, rep.Errors)
 	byRule := map[string]RuleResult{}

@@ -344,6 +344,20 @@ func (g *generator) route(r policy.Route, u string) {
 			fmt.Sprintf("the policy allows %s on %s: %s from it must be readable, %s", a.describe(), r.Path, plain, acaoRule(a)),
 			a.origin, get(a.origin, false), allowed)
 	}
+	// A pattern matches one or more labels: one more read from a host two
+	// labels deep, which a check for exactly one label ([^.]+) refuses.
+	for _, a := range all {
+		if !isPattern(a.from) {
+			continue
+		}
+		deep, ok := deeperOrigin(a.origin)
+		if !ok || !r.AllowsOrigin(deep) || slices.ContainsFunc(all, func(x allowedOrigin) bool { return x.origin == deep }) {
+			continue
+		}
+		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: deep, From: a.from, Allowed: true, Method: base, Vary: vary},
+			fmt.Sprintf("the policy allows %s on %s, one or more labels in front of the domain: %s from %s, two labels deep, must be readable, %s", a.from, r.Path, plain, deep, acaoRule(a)),
+			deep, get(deep, false), allowed)
+	}
 
 	// Positive: each allowed non-simple method, from the primary origin.
 	for _, m := range methods {

@@ -187,7 +187,7 @@ func TestGenerateCases(t *testing.T) {
 				if ck.Rule == RuleOriginAllowed {
 					assert.NotEqual(t, ck.From == "https://*.example.com", ck.Origin == "https://app.example.com" || ck.Origin == "https://web.example.com",
 						"%s: %s", list, ck.Case)
-					if ck.From == "https://*.example.com" {
+					if ck.From == "https://*.example.com" && strings.Count(ck.Origin, ".") == 2 {
 						fromPattern = append(fromPattern, ck.Origin)
 					}
 				}
@@ -195,6 +195,21 @@ func TestGenerateCases(t *testing.T) {
 			require.Len(t, fromPattern, 1, list)
 			assert.True(t, strings.HasSuffix(fromPattern[0], ".example.com"), fromPattern[0])
 		}
+	})
+	t.Run("a pattern is also tested two labels deep", func(t *testing.T) {
+		t.Parallel()
+		// https://*.example.com matches one or more labels: an API whose
+		// check takes exactly one ([^.]+\.example\.com) refuses
+		// pr-1.preview.example.com, which the policy allows.
+		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://*.example.com\"]\n")
+		var deep []string
+		for _, ck := range c.Checks {
+			if ck.Rule == RuleOriginAllowed && strings.Count(ck.Origin, ".") == 3 {
+				deep = append(deep, ck.Origin)
+				assert.Equal(t, "https://*.example.com", ck.From)
+			}
+		}
+		assert.Equal(t, []string{"https://www.app.example.com"}, deep)
 	})
 	t.Run("cases use a method the route allows", func(t *testing.T) {
 		t.Parallel()

@@ -150,6 +150,16 @@ func concreteOrigin(pattern string, taken func(string) bool) (string, bool) {
 	}
 }
 
+// deeperOrigin returns origin with one more label in front of its host
+// (https://app.example.com → https://www.app.example.com).
+func deeperOrigin(origin string) (string, bool) {
+	o, ok := splitOrigin(origin)
+	if !ok || o.isIP() || !validHost("www."+o.Host) {
+		return "", false
+	}
+	return o.withHost("www." + o.Host).String(), true
+}
+
 // LookAlikes returns the origins derived from one allow_origins entry (an
 // exact origin or a pattern) that a correct origin check must refuse, in
 // kindOrder. They are candidates: the caller drops those the route allows
