@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -137,6 +138,11 @@ func (p *Policy) Lint() []Finding {
 					add(RuleInsecureOrigin, SeverityWarning, f, e,
 						"the pattern admits plain-http origins with credentials; anyone on the network can speak for them")
 				}
+				continue
+			}
+			if o, msg, _ := parseOrigin(e); msg == "" && o.scheme == "http" && r.AllowCredentials && !loopbackHost(o.host) {
+				add(RuleInsecureOrigin, SeverityWarning, f, e,
+					"a plain-http origin with credentials: anyone on the network path can speak for it and read the user's data; serve that front end over https")
 			}
 		}
 		for i, m := range r.AllowMethods {
@@ -147,6 +153,16 @@ func (p *Policy) Lint() []Finding {
 		}
 	}
 	return out
+}
+
+// loopbackHost reports whether host can only be this machine (localhost,
+// *.localhost, 127.0.0.0/8, [::1]): a dev server on plain http is fine there.
+func loopbackHost(host string) bool {
+	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback()
+	}
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
 }
 
 // isPublicSuffix reports whether a host is itself on the Public Suffix

@@ -310,6 +310,9 @@ func TestLint(t *testing.T) {
 		{desc: "pattern on a hosting suffix", route: "allow_origins: [\"https://*.github.io\", \"https://*.vercel.app\"]", rules: []string{policy.RuleBroadPattern, policy.RuleBroadPattern}},
 		{desc: "pattern on a registrable domain", route: "allow_origins: [\"https://*.example.co.uk\", \"https://*.shop.example.com\"]"},
 		{desc: "http pattern with credentials", route: "allow_origins: [\"http://*.a.test\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
+		{desc: "http origin with credentials", route: "allow_origins: [\"http://shop.example.com\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
+		{desc: "http loopback origins with credentials: a dev server", route: "allow_origins: [\"http://localhost:5173\", \"http://127.0.0.1:3000\", \"http://[::1]:8080\", \"http://app.localhost:3000\"]\n    allow_credentials: true"},
+		{desc: "http origin without credentials", route: "allow_origins: [\"http://shop.example.com\"]"},
 		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{policy.RuleLowerCaseMethod}},
 	}
 	for _, tc := range tests {
