@@ -266,7 +266,7 @@ func TestProxyRefusesUnsafePolicies(t *testing.T) {
 	}{
 		{desc: "* with credentials", want: "wildcard-origin-with-credentials", line: 4,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [\"*\"]\n    allow_credentials: true\n"},
-		{desc: "reflect", want: "never reflects an origin", line: 3,
+		{desc: "reflect", want: "never reflects an origin", line: 4,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [reflect]\n"},
 		{desc: "wildcard headers with credentials", want: "wildcard-list-with-credentials", line: 6,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [http://localhost:5173]\n    allow_credentials: true\n    allow_headers: [\"*\"]\n"},

@@ -39,7 +39,7 @@ const (
 // what contract.CheckPolicy refuses (a policy browsers reject, such as "*"
 // with credentials, or one that models a broken server) and "reflect",
 // which lets every origin in: a proxy allows the origins listed, no more.
-// Every problem is a *fileerr.Problem at its route.
+// Every problem is a *fileerr.Problem at the entry it is about.
 func NewPolicyRules(p *policy.Policy) (*PolicyRules, []policy.Finding, error) {
 	if p == nil || len(p.Routes) == 0 {
 		return nil, nil, errors.New("the policy has no routes")
@@ -49,9 +49,11 @@ func NewPolicyRules(p *policy.Policy) (*PolicyRules, []policy.Finding, error) {
 		errs = append(errs, err)
 	}
 	for i, r := range p.Routes {
-		if slices.Contains(r.AllowOrigins, policy.OriginReflect) {
-			errs = append(errs, &fileerr.Problem{File: p.File, Line: r.Line, Col: r.Column,
-				Field: fmt.Sprintf("routes[%d].allow_origins", i), Value: policy.OriginReflect,
+		if j := slices.Index(r.AllowOrigins, policy.OriginReflect); j >= 0 {
+			field := fmt.Sprintf("allow_origins[%d]", j)
+			line, col := r.At(field)
+			errs = append(errs, &fileerr.Problem{File: p.File, Line: line, Col: col,
+				Field: fmt.Sprintf("routes[%d].%s", i, field), Value: policy.OriginReflect,
 				Message: "is refused: the proxy never reflects an origin it was not given",
 				Hint:    `list the front end's origins, such as http://localhost:5173, or use "*" without credentials for a public route`})
 		}
