@@ -199,6 +199,8 @@ func TestAuditMistakes(t *testing.T) {
 	assert.Equal(t, "https://evilexample.com", byURL[base+"/endswith"][0].Origin, "the registrable look-alike is the witness")
 	assert.Contains(t, byURL[base+"/regex"][0].Origins, "https://evilexample.com")
 	assert.NotContains(t, byURL[base+"/subdomains"][0].Origins, "https://evilexample.com")
+	assert.Contains(t, byURL[base+"/subdomains"][0].Why, "every origin that read is a host under example.com")
+	assert.NotContains(t, byURL[base+"/endswith"][0].Why, "every origin that read is a host under")
 
 	// Refused although a scanner would flag it: * with credentials.
 	wc := byURL[base+"/wildcard-creds"]

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,6 +99,16 @@ func TestClassify(t *testing.T) {
 				return c.Origin, "true", true
 			},
 			[]want{{RuleLookalikeOrigin, SeverityHigh}}, ""},
+		// Trusting one's own subdomains: high (the page read with the
+		// cookie), and the why says what the attacker needs first.
+		{"every subdomain of the front end's domain", withCookie,
+			func(c scenarios.Case, kind string) (string, string, bool) {
+				if h, ok := strings.CutPrefix(c.Origin, "https://"); ok && strings.HasSuffix(h, ".example.com") {
+					return c.Origin, "true", true
+				}
+				return "", "", true
+			},
+			[]want{{RuleLookalikeOrigin, SeverityHigh}}, "every origin that read is a host under example.com: an attacker must first control one (a subdomain takeover, or script injected there)"},
 		{"null with credentials beside * without: two mistakes", withCookie,
 			func(c scenarios.Case, kind string) (string, string, bool) {
 				if kind == KindNull {
