@@ -64,6 +64,10 @@ func TestNewPlanRefuses(t *testing.T) {
 		{"not http", Options{URLs: []string{"ftp://example.com/x"}}, "URL"},
 		{"a method that changes data, unasked", Options{URLs: url, Method: "DELETE"}, "-X"},
 		{"a bad legitimate origin", Options{URLs: url, Origins: []string{"https://app.example.com/path"}}, "--origin"},
+		// A policy's pattern is no page origin: refused as --origin, not
+		// later as the case of a check.
+		{"a pattern as the legitimate origin", Options{URLs: url, Origins: []string{"https://*.example.com"}}, "--origin"},
+		{"a host no browser serves", Options{URLs: url, Origins: []string{"https://app..example.com"}}, "--origin"},
 		{"over the budget", Options{URLs: url, MaxRequests: 7}, "--max-requests"},
 		{"a cookie the browser cannot hold", Options{URLs: url, Cookies: map[string]string{"a b": "c"}}, "check credentialed http://127.0.0.1:8080/api/orders from http://evil.test (arbitrary-origin)"},
 	} {
