@@ -211,6 +211,25 @@ func TestGenerateCases(t *testing.T) {
 		}
 		assert.Equal(t, []string{"https://www.app.example.com"}, deep)
 	})
+	t.Run("Set-Cookie is never expected readable", func(t *testing.T) {
+		t.Parallel()
+		// Browsers never let script read Set-Cookie, exposed or not: an API
+		// that lists it, as the policy says, must not fail for it.
+		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    expose_headers: [Set-Cookie, X-Id, set-cookie2]\n")
+		var expose [][]string
+		for _, cs := range c.Suite.Cases {
+			if cs.Expect != nil && len(cs.Expect.ReadableHeaders) > 0 {
+				expose = append(expose, cs.Expect.ReadableHeaders)
+			}
+		}
+		assert.Equal(t, [][]string{{"X-Id"}}, expose)
+		require.Len(t, c.Notes, 2)
+		assert.Contains(t, c.Notes[0], "route /a: expose_headers Set-Cookie: browsers never let script read it")
+		c = build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    expose_headers: [Set-Cookie]\n")
+		for _, ck := range c.Checks {
+			assert.NotEqual(t, RuleExposeHeader, ck.Rule)
+		}
+	})
 	t.Run("cases use a method the route allows", func(t *testing.T) {
 		t.Parallel()
 		// A route that allows only POST may refuse a GET outright (Spring
