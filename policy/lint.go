@@ -31,6 +31,8 @@ const (
 	RuleBroadPattern            = "broad-origin-pattern"
 	RuleInsecureOrigin          = "insecure-origin-with-credentials"
 	RuleLowerCaseMethod         = "lower-case-method"
+	RuleWildcardBesideList      = "wildcard-origin-beside-list"
+	RuleNoOrigins               = "cors-settings-without-origins"
 )
 
 // Finding is one thing Lint has to say about a route.
@@ -97,6 +99,32 @@ func (p *Policy) Lint() []Finding {
 		if f, ok := item("allow_origins", r.AllowOrigins, OriginReflect); ok && r.AllowCredentials {
 			add(RuleReflectWithCredentials, SeverityWarning, f, OriginReflect,
 				"reflecting any origin with credentials lets every site read this route with the user's cookies; list the origins instead")
+		}
+		for _, open := range []string{OriginAny, OriginReflect} {
+			if f, ok := item("allow_origins", r.AllowOrigins, open); ok && len(r.AllowOrigins) > 1 {
+				add(RuleWildcardBesideList, SeverityWarning, f, open,
+					"%s lets every origin in, so the other entries of allow_origins restrict nothing; drop it to allow only the listed origins", fileerr.Quote(open))
+				break
+			}
+		}
+		if len(r.AllowOrigins) == 0 {
+			for _, l := range []struct {
+				field string
+				set   bool
+				value string
+			}{
+				{"allow_credentials", r.AllowCredentials, "true"},
+				{"allow_methods", len(r.AllowMethods) > 0, strings.Join(r.AllowMethods, ", ")},
+				{"allow_headers", len(r.AllowHeaders) > 0, strings.Join(r.AllowHeaders, ", ")},
+				{"expose_headers", len(r.ExposeHeaders) > 0, strings.Join(r.ExposeHeaders, ", ")},
+				{"max_age", r.MaxAge != nil, ""},
+			} {
+				if l.set {
+					add(RuleNoOrigins, SeverityWarning, l.field, l.value,
+						"the route lists no allow_origins, so it sends no CORS headers at all and this has no effect; add the origins it is for")
+					break
+				}
+			}
 		}
 		if f, ok := item("allow_origins", r.AllowOrigins, OriginNull); ok {
 			add(RuleNullOrigin, SeverityWarning, f, OriginNull,

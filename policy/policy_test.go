@@ -313,6 +313,10 @@ func TestLint(t *testing.T) {
 		{desc: "http origin with credentials", route: "allow_origins: [\"http://shop.example.com\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
 		{desc: "http loopback origins with credentials: a dev server", route: "allow_origins: [\"http://localhost:5173\", \"http://127.0.0.1:3000\", \"http://[::1]:8080\", \"http://app.localhost:3000\"]\n    allow_credentials: true"},
 		{desc: "http origin without credentials", route: "allow_origins: [\"http://shop.example.com\"]"},
+		{desc: "star beside a list: the list adds nothing", route: "allow_origins: [\"https://a.test\", \"*\"]", rules: []string{policy.RuleWildcardBesideList}},
+		{desc: "reflect beside a list", route: "allow_origins: [reflect, \"https://a.test\"]", rules: []string{policy.RuleWildcardBesideList}},
+		{desc: "CORS settings without origins", route: "allow_credentials: true\n    allow_methods: [PUT]", rules: []string{policy.RuleNoOrigins}},
+		{desc: "a closed route", route: "status: 200"},
 		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{policy.RuleLowerCaseMethod}},
 	}
 	for _, tc := range tests {
