@@ -45,9 +45,13 @@ var suffixRegexp = regexp.MustCompile(`^https://.*example\.com`)
 func mistakes(t *testing.T) string {
 	t.Helper()
 	allow := map[string]func(origin string) bool{
-		"/reflect":           func(string) bool { return true },
-		"/regex":             suffixRegexp.MatchString,
-		"/endswith":          func(o string) bool { return strings.HasSuffix(o, "example.com") },
+		"/reflect":  func(string) bool { return true },
+		"/regex":    suffixRegexp.MatchString,
+		"/endswith": func(o string) bool { return strings.HasSuffix(o, "example.com") },
+		"/subdomains": func(o string) bool {
+			h, ok := strings.CutPrefix(o, "https://")
+			return ok && strings.HasSuffix(h, ".example.com")
+		},
 		"/null":              func(o string) bool { return o == "null" },
 		"/allowlist":         func(o string) bool { return o == legit },
 		"/reflect-novary":    func(string) bool { return true },
@@ -100,7 +104,7 @@ func mistakes(t *testing.T) string {
 // answers the legitimate origin only; a static "*" does not vary.
 func TestAuditMistakes(t *testing.T) {
 	base := mistakes(t)
-	paths := []string{"/reflect", "/regex", "/endswith", "/null", "/public", "/wildcard-creds", "/allowlist",
+	paths := []string{"/reflect", "/regex", "/endswith", "/subdomains", "/null", "/public", "/wildcard-creds", "/allowlist",
 		"/reflect-novary", "/allowlist-novary", "/allowlist-private"}
 	var urls []string
 	for _, p := range paths {
@@ -137,6 +141,8 @@ func TestAuditMistakes(t *testing.T) {
 			[]string{contract.KindSuffix, contract.KindPrefix, contract.KindSubdomain, contract.KindPort, audit.KindUnescapedDot, audit.KindSpecialChar}}, ""},
 		{"endsWith example.com", "/endswith", &want{audit.RuleLookalikeOrigin, audit.SeverityHigh,
 			[]string{contract.KindPrefix, contract.KindSubdomain, contract.KindScheme, audit.KindUnescapedDot}}, ""},
+		{"every https subdomain of example.com", "/subdomains", &want{audit.RuleLookalikeOrigin, audit.SeverityHigh,
+			[]string{contract.KindPrefix, contract.KindSubdomain}}, ""},
 		{"null allowed with credentials", "/null", &want{audit.RuleNullOrigin, audit.SeverityHigh, []string{audit.KindNull}}, ""},
 		{"* without credentials on a public route", "/public", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}, ""},
 		{"* with credentials: the browser refuses the credentialed read", "/wildcard-creds", &want{audit.RuleWildcardOrigin, audit.SeverityInfo, nil}, ""},
@@ -187,6 +193,15 @@ func TestAuditMistakes(t *testing.T) {
 			}
 		})
 	}
+	// endsWith("example.com") lets in a domain anyone can register; trusting
+	// one's own subdomains does not, and the findings must tell them apart.
+	assert.Contains(t, byURL[base+"/endswith"][0].Origins, "https://evilexample.com")
+	assert.Equal(t, "https://evilexample.com", byURL[base+"/endswith"][0].Origin, "the registrable look-alike is the witness")
+	assert.Contains(t, byURL[base+"/regex"][0].Origins, "https://evilexample.com")
+	assert.NotContains(t, byURL[base+"/subdomains"][0].Origins, "https://evilexample.com")
+	assert.Contains(t, byURL[base+"/subdomains"][0].Why, "every origin that read is a host under example.com")
+	assert.NotContains(t, byURL[base+"/endswith"][0].Why, "every origin that read is a host under")
+
 	// Refused although a scanner would flag it: * with credentials.
 	wc := byURL[base+"/wildcard-creds"]
 	require.Len(t, wc, 1)

@@ -3,9 +3,12 @@ package audit
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
@@ -259,6 +262,12 @@ func judge(p *Plan, c Check, rec *result.Record, secrets []string) (o Outcome, u
 	default:
 		o.rule = RuleLookalikeOrigin
 	}
+	if strings.TrimSpace(acao) == "null" {
+		// "null" sent to another origin is no reflection or look-alike
+		// match: it is the null origin the server lets in, whoever asked
+		// (a fallback for origins off its list), and only null pages read.
+		o.rule = RuleNullOrigin
+	}
 	read := rec.Verdict == cors.VerdictAllowed && rec.Page.Status > 0 && rec.Page.Type != "opaque"
 	if !read {
 		if !looksBad(c, acao, acac) {
@@ -442,11 +451,42 @@ func finding(url, rule string, g []Outcome) Finding {
 	}
 	if rule == RuleLookalikeOrigin && len(f.Kinds) > 0 {
 		f.Title += " (" + strings.Join(f.Kinds, ", ") + ")"
+		if reg, ok := ownDomain(g); ok {
+			f.Why += "; every origin that read is a host under " + reg + ": an attacker must first control one (a subdomain takeover, or script injected there)"
+		}
 	}
 	if f.Severity == SeverityNone {
 		f.Title += ", but the browser refused every read"
 	}
 	return f
+}
+
+// ownDomain reports whether every origin that read in g is, over the same
+// scheme, a host under the registrable domain of the legitimate origin it
+// was derived from (evil.example.com for https://app.example.com), and
+// returns that domain: such a finding is the API trusting its own domain,
+// which a stranger cannot register into, unlike https://evilexample.com.
+func ownDomain(g []Outcome) (string, bool) {
+	reg := ""
+	for _, o := range g {
+		if o.Severity == SeverityNone {
+			continue
+		}
+		a, err1 := url.Parse(o.Check.Origin.Origin)
+		l, err2 := url.Parse(o.Check.Origin.From)
+		if err1 != nil || err2 != nil || a.Scheme != l.Scheme {
+			return "", false
+		}
+		r, err := publicsuffix.EffectiveTLDPlusOne(l.Hostname())
+		if err != nil || (reg != "" && r != reg) {
+			return "", false
+		}
+		if h := a.Hostname(); h != r && !strings.HasSuffix(h, "."+r) {
+			return "", false
+		}
+		reg = r
+	}
+	return reg, reg != ""
 }
 
 // header looks a header up by name in any case.

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,6 +99,16 @@ func TestClassify(t *testing.T) {
 				return c.Origin, "true", true
 			},
 			[]want{{RuleLookalikeOrigin, SeverityHigh}}, ""},
+		// Trusting one's own subdomains: high (the page read with the
+		// cookie), and the why says what the attacker needs first.
+		{"every subdomain of the front end's domain", withCookie,
+			func(c scenarios.Case, kind string) (string, string, bool) {
+				if h, ok := strings.CutPrefix(c.Origin, "https://"); ok && strings.HasSuffix(h, ".example.com") {
+					return c.Origin, "true", true
+				}
+				return "", "", true
+			},
+			[]want{{RuleLookalikeOrigin, SeverityHigh}}, "every origin that read is a host under example.com: an attacker must first control one (a subdomain takeover, or script injected there)"},
 		{"null with credentials beside * without: two mistakes", withCookie,
 			func(c scenarios.Case, kind string) (string, string, bool) {
 				if kind == KindNull {
@@ -106,6 +117,17 @@ func TestClassify(t *testing.T) {
 				return "*", "", true
 			},
 			[]want{{RuleNullOrigin, SeverityHigh}, {RuleWildcardOrigin, SeverityInfo}}, ""},
+		// A fallback of "null" for origins off the list: only null pages
+		// read, and the refused answers to the others belong to that
+		// finding; nothing was reflected.
+		{"null for every origin off the list: one null-origin finding", withCookie,
+			func(c scenarios.Case, kind string) (string, string, bool) {
+				if c.Origin == "https://app.example.com" {
+					return c.Origin, "true", true
+				}
+				return "null", "true", true
+			},
+			[]want{{RuleNullOrigin, SeverityHigh}}, ""},
 		{"the origin echoed to a page that never gets to read: none, with the reason", withCookie,
 			func(c scenarios.Case, _ string) (string, string, bool) { return c.Origin + "/", "true", true },
 			nil, ""},
@@ -216,7 +238,7 @@ func TestClassifyVary(t *testing.T) {
 			if r.Origin != legit {
 				noVary(r)
 			}
-		}, []want{{RuleVaryMissing, SeverityInfo}}, "20 of the 21 responses the audit saw lack `Vary: Origin`"},
+		}, []want{{RuleVaryMissing, SeverityInfo}}, "22 of the 23 responses the audit saw lack `Vary: Origin`"},
 		{"Vary: * keeps every cache off", allowList, edit(map[string]string{"Vary": "*"}), nil, ""},
 		{"reflection without Vary: the read, and the cache risk", reflect, noVary,
 			[]want{{RuleOriginReflected, SeverityHigh}, {RuleVaryMissing, SeverityInfo}}, ""},
@@ -337,7 +359,7 @@ func TestClassifyVaryIgnoresOtherStatuses(t *testing.T) {
 		why    string
 	}{
 		{"Vary on every 200: nothing", true, false, ""},
-		{"no Vary on the 200s: counted without the 429s", false, true, "14 of the 14 responses"},
+		{"no Vary on the 200s: counted without the 429s", false, true, "16 of the 16 responses"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			t.Parallel()

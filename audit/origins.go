@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/corsproof/corsproof/contract"
 	"github.com/corsproof/corsproof/pages"
 	"github.com/corsproof/corsproof/policy"
@@ -39,6 +41,10 @@ const (
 // arbitraryHost is the unrelated site; evil.test is reserved (RFC 2606), as
 // are the look-alikes package contract builds.
 const arbitraryHost = "evil.test"
+
+// evilLabel is what the registrable-domain look-alike puts in front of the
+// domain, as package contract does for its prefix look-alikes.
+const evilLabel = "evil"
 
 // specialChars are the characters tried after the host. Chromium 156 kept
 // "_", "!", "`", "$", "&", "'", "(", "+", ",", ";", "=", "{", "}" and "~"
@@ -97,11 +103,22 @@ func AttackerOrigins(targetScheme string, legit []string) []AttackerOrigin {
 	add(AttackerOrigin{Kind: KindArbitrary, Origin: scheme + "://" + arbitraryHost})
 	add(AttackerOrigin{Kind: KindNull, Origin: "null"})
 	for _, l := range legit {
+		u, err := url.Parse(l)
+		named := err == nil && net.ParseIP(u.Hostname()) == nil && !strings.HasPrefix(u.Host, "[")
 		for _, v := range contract.LookAlikes(l) {
+			if v.Kind == contract.KindPrefix && named {
+				// evilapi.example.com and evil.example.com take a subdomain
+				// of the API's own domain; evilexample.com is the look-alike
+				// a stranger can register, and what endsWith("example.com")
+				// lets in, so it tells that mistake from trusting one's own
+				// subdomains. It comes first, to be the finding's witness.
+				if reg, err := publicsuffix.EffectiveTLDPlusOne(u.Hostname()); err == nil && validHost(evilLabel+reg) {
+					add(AttackerOrigin{Kind: contract.KindPrefix, Origin: withHost(u, evilLabel+reg), From: l})
+				}
+			}
 			add(AttackerOrigin{Kind: v.Kind, Origin: v.Origin, From: l})
 		}
-		u, err := url.Parse(l)
-		if err != nil || net.ParseIP(u.Hostname()) != nil || strings.HasPrefix(u.Host, "[") {
+		if !named {
 			continue
 		}
 		host := u.Hostname()

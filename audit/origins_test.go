@@ -20,6 +20,8 @@ func TestAttackerOrigins(t *testing.T) {
 			{KindArbitrary, "https://evil.test", ""},
 			{KindNull, "null", ""},
 			{contract.KindSuffix, "https://api.example.com.evil.test", "https://api.example.com"},
+			// The one a stranger can register: what endsWith("example.com") lets in.
+			{contract.KindPrefix, "https://evilexample.com", "https://api.example.com"},
 			{contract.KindPrefix, "https://evilapi.example.com", "https://api.example.com"},
 			{contract.KindSubdomain, "https://evil.example.com", "https://api.example.com"},
 			{contract.KindScheme, "http://api.example.com", "https://api.example.com"},

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -128,6 +129,14 @@ func NewPlan(o Options) (*Plan, error) {
 		n, err := pages.Normalize(l)
 		if err != nil {
 			return nil, &InputError{Flag: "--origin", Value: l, Reason: "is not an origin", Advice: "write scheme://host[:port], e.g. --origin https://shop.example.com"}
+		}
+		if strings.Contains(n, "*") {
+			return nil, &InputError{Flag: "--origin", Value: l, Reason: "is a pattern, not an origin",
+				Advice: "give a page origin of the front end, e.g. --origin https://app.example.com; the audit derives the look-alikes from it"}
+		}
+		if u, err := url.Parse(n); err != nil || (net.ParseIP(u.Hostname()) == nil && !validHost(u.Hostname())) {
+			return nil, &InputError{Flag: "--origin", Value: l, Reason: "has a host name no page can have",
+				Advice: "host names are dot-separated labels of letters, digits and hyphens, e.g. --origin https://shop.example.com"}
 		}
 		if !slices.Contains(legit, n) {
 			legit = append(legit, n)

@@ -34,12 +34,12 @@ func TestNewPlan(t *testing.T) {
 	// Headers make a preflighted check, which costs two requests.
 	p, err = NewPlan(Options{URLs: []string{"https://api.example.com/me"}, Origins: []string{"https://app.example.com"}, Headers: map[string]string{"Authorization": "Bearer x"}})
 	require.NoError(t, err)
-	require.Len(t, p.Checks, 32, "10 attacker origins, 3 checks each; the legitimate origin's simple and preflighted")
-	assert.Equal(t, 43, p.Requests())
-	for _, c := range p.Checks[30:] {
+	require.Len(t, p.Checks, 35, "11 attacker origins, 3 checks each; the legitimate origin's simple and preflighted")
+	assert.Equal(t, 47, p.Requests())
+	for _, c := range p.Checks[33:] {
 		assert.Equal(t, AttackerOrigin{Kind: KindLegitimate, Origin: "https://app.example.com"}, c.Origin)
 	}
-	assert.Equal(t, []CheckKind{CheckSimple, CheckPreflighted}, []CheckKind{p.Checks[30].Kind, p.Checks[31].Kind})
+	assert.Equal(t, []CheckKind{CheckSimple, CheckPreflighted}, []CheckKind{p.Checks[33].Kind, p.Checks[34].Kind})
 	last := p.Suite.Cases[2]
 	assert.Equal(t, CheckPreflighted, p.Checks[2].Kind)
 	assert.Equal(t, map[string]string{"Authorization": "Bearer x"}, last.Request.Headers)
@@ -64,6 +64,10 @@ func TestNewPlanRefuses(t *testing.T) {
 		{"not http", Options{URLs: []string{"ftp://example.com/x"}}, "URL"},
 		{"a method that changes data, unasked", Options{URLs: url, Method: "DELETE"}, "-X"},
 		{"a bad legitimate origin", Options{URLs: url, Origins: []string{"https://app.example.com/path"}}, "--origin"},
+		// A policy's pattern is no page origin: refused as --origin, not
+		// later as the case of a check.
+		{"a pattern as the legitimate origin", Options{URLs: url, Origins: []string{"https://*.example.com"}}, "--origin"},
+		{"a host no browser serves", Options{URLs: url, Origins: []string{"https://app..example.com"}}, "--origin"},
 		{"over the budget", Options{URLs: url, MaxRequests: 7}, "--max-requests"},
 		{"a cookie the browser cannot hold", Options{URLs: url, Cookies: map[string]string{"a b": "c"}}, "check credentialed http://127.0.0.1:8080/api/orders from http://evil.test (arbitrary-origin)"},
 	} {

@@ -392,7 +392,7 @@ func policyClause(ck Check) string {
 		return fmt.Sprintf("the policy allows request header %s from %s on %s", ck.Header, who, ck.Route)
 	case RuleCredentialsAllowed:
 		s := fmt.Sprintf("the policy allows %s with credentials on %s", who, ck.Route)
-		if ck.Method != "GET" || ck.Header != "" {
+		if !cors.IsSafelistedMethod(ck.Method) || ck.Header != "" {
 			s += " (preflighted " + strings.TrimSpace(ck.Method+" "+ck.Header) + ")"
 		}
 		return s

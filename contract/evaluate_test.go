@@ -160,7 +160,7 @@ func TestEvaluate(t *testing.T) {
 				recs[i].Verdict, recs[i].CorsError, recs[i].NetError = cors.VerdictNetworkError, "", "net::ERR_CONNECTION_REFUSED"
 				recs[i].Actual = nil
 			}
-		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 60 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
+		}, []want{{RuleUnchecked, OutcomeError, []string{"could not check 61 cases: the request ended in network-error (net::ERR_CONNECTION_REFUSED)"}}}, false},
 		{"hostile header values are quoted", func(t *testing.T, recs []result.Record) {
 			r := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
 			r.Verdict, r.CorsError = cors.VerdictBlocked, "AllowOriginMismatch"
@@ -189,7 +189,7 @@ func TestEvaluate(t *testing.T) {
 			require.NoError(t, rep.WriteText(&text))
 			assert.NotContains(t, text.String(), "\x1b")
 			if tc.conforms {
-				assert.Contains(t, text.String(), "the API conforms to the policy: 60 cases")
+				assert.Contains(t, text.String(), "the API conforms to the policy: 61 cases")
 			} else if rep.Security+rep.Violations == 0 {
 				assert.Contains(t, text.String(), "could not check the API against the policy")
 			} else {
@@ -208,7 +208,7 @@ func TestEvaluateCountsRules(t *testing.T) {
 	r.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "http://shop.example.com"
 	recs = recs[1:] // the first case did not run
 	rep := Evaluate(c, recs)
-	assert.Equal(t, 60, rep.Cases)
+	assert.Equal(t, 61, rep.Cases)
 	assert.Equal(t, 1, rep.Security)
 	assert.Equal(t, 1, rep.Errors)
 	byRule := map[string]RuleResult{}
@@ -258,4 +258,48 @@ func TestPolicyFixForAnyOrigin(t *testing.T) {
 	got = policyFix(Check{Route: "/api/catalog", From: "*"}, both)
 	assert.Contains(t, got, "On the OPTIONS (preflight) response for `http://127.0.0.1:8080/api/catalog`: send `Access-Control-Allow-Origin: *`, `Access-Control-Allow-Methods: PUT`.")
 	assert.NotContains(t, got, "https://a.test")
+}
+
+// TestAnnotate: the --report files of verify are written from the run's
+// records, so a departure the report finds on a case whose verdict met its
+// expectation (an echoed origin without Vary) must fail that record too,
+// and every failed record says which rule broke and the fix, or CI shows
+// green tests for a run verify failed.
+func TestAnnotate(t *testing.T) {
+	t.Parallel()
+	c := exampleContract(t)
+	recs := conforming(c)
+	for i := range recs {
+		recs[i].ExpectMet = true
+		if strings.HasPrefix(recs[i].Name, "/api/partner ") {
+			delete(recs[i].Actual.ResponseHeaders, "Vary")
+		}
+	}
+	lookalike := find(t, recs, "/api/orders origin-denied/prefix-lookalike https://evilshop.example.com")
+	lookalike.Verdict, lookalike.CorsError, lookalike.ExpectMet = cors.VerdictAllowed, "", false
+	lookalike.Mismatches = []string{"verdict: expected blocked, got allowed"}
+	lookalike.Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://evilshop.example.com"
+	run := &result.Run{Records: recs}
+	rep := EvaluateRun(c, run)
+	require.False(t, rep.Conforms)
+	rep.Annotate(run)
+
+	vary := find(t, recs, "/api/partner origin-allowed https://partner.example.net")
+	assert.False(t, vary.ExpectMet, "the Vary violation fails its case")
+	require.NotEmpty(t, vary.Mismatches)
+	assert.Equal(t, "violation vary-origin: the policy requires Vary: Origin on /api/partner, but the API echoed Access-Control-Allow-Origin: https://partner.example.net in the response to GET without it (Vary: none); a shared cache may serve that answer to another origin; fix: add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request's Origin", vary.Mismatches[0])
+
+	require.Len(t, lookalike.Mismatches, 2)
+	assert.True(t, strings.HasPrefix(lookalike.Mismatches[0], "security origin-denied/prefix-lookalike: the API allows https://evilshop.example.com on /api/orders"), lookalike.Mismatches[0])
+	assert.Equal(t, "verdict: expected blocked, got allowed", lookalike.Mismatches[1], "the runner's own mismatch stays")
+
+	failed := 0
+	for _, r := range recs {
+		if !r.ExpectMet {
+			failed++
+		}
+	}
+	assert.Equal(t, 2, failed, "the cases the findings name, no more")
+	rep.Annotate(run)
+	assert.Len(t, lookalike.Mismatches, 2, "annotating twice adds nothing")
 }

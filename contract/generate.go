@@ -193,11 +193,12 @@ func CheckPolicy(p *policy.Policy) error {
 		if f.Rule == policy.RuleACAOOverride {
 			continue // reported below with the other server-behaviour keys
 		}
-		r := policy.Route{}
-		if i >= 0 {
-			r = p.Routes[i]
+		field := fmt.Sprintf("routes[%d]", i)
+		if f.Field != "" {
+			field += "." + f.Field
 		}
-		add(i, r, "", "", f.Message+" ["+f.Rule+"]", "a contract must be a policy browsers accept")
+		errs = append(errs, &fileerr.Problem{File: p.File, Line: f.Line, Col: f.Column,
+			Field: field, Value: f.Value, Message: f.Message + " [" + f.Rule + "]", Hint: "a contract must be a policy browsers accept"})
 	}
 	for i, r := range p.Routes {
 		const hint = "remove it from the contract; it describes a broken server, not a policy"
@@ -272,6 +273,14 @@ func (a allowedOrigin) describe() string {
 func origins(r policy.Route) []allowedOrigin {
 	var out []allowedOrigin
 	seen := map[string]bool{}
+	for _, e := range r.AllowOrigins {
+		if !isPattern(e) {
+			// Exact entries are tested as listed, so no pattern may stand
+			// in for one: each pattern gets an origin of its own.
+			seen[e] = true
+		}
+	}
+	added := map[string]bool{}
 	open := ""
 	for _, e := range r.AllowOrigins {
 		o := e
@@ -280,14 +289,14 @@ func origins(r policy.Route) []allowedOrigin {
 			open = e
 			continue
 		case isPattern(e):
-			c, ok := ConcreteOrigin(e)
+			c, ok := concreteOrigin(e, func(c string) bool { return seen[c] })
 			if !ok {
 				continue
 			}
 			o = c
 		}
-		if !seen[o] {
-			seen[o] = true
+		if !added[o] {
+			added[o], seen[o] = true, true
 			out = append(out, allowedOrigin{origin: o, from: e})
 		}
 	}
@@ -300,34 +309,57 @@ func origins(r policy.Route) []allowedOrigin {
 // route generates every case of one route.
 func (g *generator) route(r policy.Route, u string) {
 	vary := r.Vary && originDependent(r)
+	all := origins(r)
+	var methods []string
+	if len(all) > 0 {
+		methods = g.allowedMethods(r)
+	}
+	base := baseMethod(r, methods)
 	get := func(origin string, creds bool) scenarios.Request {
 		c := scenarios.CredentialsOmit
 		if creds {
 			c = scenarios.CredentialsInclude
 		}
-		return scenarios.Request{API: scenarios.APIFetch, Method: "GET", URL: u, Credentials: c, Mode: scenarios.ModeCORS}
+		return scenarios.Request{API: scenarios.APIFetch, Method: base, URL: u, Credentials: c, Mode: scenarios.ModeCORS}
+	}
+	plain := "a " + base
+	if cors.IsSafelistedMethod(base) {
+		plain = "a simple " + base
 	}
 	allowed := &scenarios.Expect{Verdict: cors.VerdictAllowed}
 	blocked := &scenarios.Expect{Verdict: cors.VerdictBlocked}
-	all := origins(r)
 	if len(all) == 0 {
 		// No CORS at all: the route is closed to cross-origin pages.
-		g.add(Check{Rule: RuleOriginDenied + "/" + KindAnyOrigin, Route: r.Path, Origin: anyOrigin, Method: "GET"},
+		g.add(Check{Rule: RuleOriginDenied + "/" + KindAnyOrigin, Route: r.Path, Origin: anyOrigin, Method: base},
 			fmt.Sprintf("the policy lists no origins for %s, so no cross-origin page may read it", r.Path),
 			anyOrigin, get(anyOrigin, false), blocked)
 		return
 	}
 	primary := all[0]
 
-	// Positive: a simple GET from every representative origin.
+	// Positive: a plain request (simple unless the route allows no
+	// safelisted method) from every representative origin.
 	for _, a := range all {
-		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: "GET", Vary: vary},
-			fmt.Sprintf("the policy allows %s on %s: a simple GET from it must be readable, %s", a.describe(), r.Path, acaoRule(a)),
+		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: base, Vary: vary},
+			fmt.Sprintf("the policy allows %s on %s: %s from it must be readable, %s", a.describe(), r.Path, plain, acaoRule(a)),
 			a.origin, get(a.origin, false), allowed)
+	}
+	// A pattern matches one or more labels: one more read from a host two
+	// labels deep, which a check for exactly one label ([^.]+) refuses.
+	for _, a := range all {
+		if !isPattern(a.from) {
+			continue
+		}
+		deep, ok := deeperOrigin(a.origin)
+		if !ok || !r.AllowsOrigin(deep) || slices.ContainsFunc(all, func(x allowedOrigin) bool { return x.origin == deep }) {
+			continue
+		}
+		g.add(Check{Rule: RuleOriginAllowed, Route: r.Path, Origin: deep, From: a.from, Allowed: true, Method: base, Vary: vary},
+			fmt.Sprintf("the policy allows %s on %s, one or more labels in front of the domain: %s from %s, two labels deep, must be readable, %s", a.from, r.Path, plain, deep, acaoRule(a)),
+			deep, get(deep, false), allowed)
 	}
 
 	// Positive: each allowed non-simple method, from the primary origin.
-	methods := g.allowedMethods(r)
 	for _, m := range methods {
 		req := get(primary.origin, false)
 		req.Method = m
@@ -341,7 +373,7 @@ func (g *generator) route(r policy.Route, u string) {
 	for _, h := range headers {
 		req := get(primary.origin, false)
 		req.Headers = map[string]string{h: headerValue(h)}
-		g.add(Check{Rule: RuleHeaderAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Header: h, Vary: vary},
+		g.add(Check{Rule: RuleHeaderAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: base, Header: h, Vary: vary},
 			fmt.Sprintf("the policy allows request header %s on %s: the preflight from %s must allow it", h, r.Path, primary.origin),
 			h+" from "+primary.origin, req, allowed)
 	}
@@ -350,13 +382,13 @@ func (g *generator) route(r policy.Route, u string) {
 	// otherwise a credentialed request must fail.
 	if r.AllowCredentials {
 		for _, a := range all {
-			g.add(Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: "GET", Credentials: true, Vary: vary},
+			g.add(Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: a.origin, From: a.from, Allowed: true, Method: base, Credentials: true, Vary: vary},
 				fmt.Sprintf("the policy allows %s with credentials on %s: the API must echo the origin (never *) with Access-Control-Allow-Credentials: true", a.describe(), r.Path),
 				a.origin, get(a.origin, true), allowed)
 		}
 		if len(methods) > 0 || len(headers) > 0 {
 			req := get(primary.origin, true)
-			ck := Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Credentials: true, Vary: vary}
+			ck := Check{Rule: RuleCredentialsAllowed, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: base, Credentials: true, Vary: vary}
 			detail := "preflighted"
 			if len(methods) > 0 {
 				req.Method, ck.Method = methods[0], methods[0]
@@ -372,7 +404,7 @@ func (g *generator) route(r policy.Route, u string) {
 				detail+" from "+primary.origin, req, allowed)
 		}
 	} else {
-		g.add(Check{Rule: RuleCredentialsDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: "GET", Credentials: true},
+		g.add(Check{Rule: RuleCredentialsDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: base, Credentials: true},
 			fmt.Sprintf("the policy does not allow credentials on %s: a credentialed request from %s must be blocked", r.Path, primary.origin),
 			primary.origin, get(primary.origin, true), blocked)
 	}
@@ -384,12 +416,16 @@ func (g *generator) route(r policy.Route, u string) {
 			g.note("route %s: expose_headers \"*\" names no header, so no read of it is tested", r.Path)
 			continue
 		}
+		if cors.IsForbiddenResponseHeader(h) {
+			g.note("route %s: expose_headers %s: browsers never let script read it, exposed or not, so no read of it is tested", r.Path, h)
+			continue
+		}
 		if !slices.ContainsFunc(expose, func(x string) bool { return strings.EqualFold(x, h) }) {
 			expose = append(expose, h)
 		}
 	}
 	if len(expose) > 0 {
-		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: "GET", Expose: expose, Vary: vary},
+		g.add(Check{Rule: RuleExposeHeader, Route: r.Path, Origin: primary.origin, From: primary.from, Allowed: true, Method: base, Expose: expose, Vary: vary},
 			fmt.Sprintf("the policy exposes %s on %s: a page at %s must be able to read %s", strings.Join(expose, ", "), r.Path, primary.origin, itOrThem(len(expose))),
 			strings.Join(expose, ",")+" from "+primary.origin, get(primary.origin, false), &scenarios.Expect{Verdict: cors.VerdictAllowed, ReadableHeaders: expose})
 	}
@@ -399,7 +435,7 @@ func (g *generator) route(r policy.Route, u string) {
 	// Negative: origins the policy does not allow.
 	if !openToAll(r) {
 		for _, v := range deniedOrigins(r) {
-			g.add(Check{Rule: RuleOriginDenied + "/" + v.Kind, Route: r.Path, Origin: v.Origin, From: v.From, Method: "GET"},
+			g.add(Check{Rule: RuleOriginDenied + "/" + v.Kind, Route: r.Path, Origin: v.Origin, From: v.From, Method: base},
 				fmt.Sprintf("the policy does not allow %s on %s (%s): the API must not let a page there read it", v.Origin, r.Path, kindPhrase(v)),
 				v.Origin, get(v.Origin, false), blocked)
 		}
@@ -424,7 +460,7 @@ func (g *generator) route(r policy.Route, u string) {
 		}
 		req := get(primary.origin, false)
 		req.Headers = map[string]string{h: headerValue(h)}
-		g.add(Check{Rule: RuleHeaderDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: "GET", Header: h},
+		g.add(Check{Rule: RuleHeaderDenied, Route: r.Path, Origin: primary.origin, From: primary.from, Method: base, Header: h},
 			fmt.Sprintf("the policy does not allow request header %s on %s: the browser must block it from %s", h, r.Path, primary.origin),
 			h+" from "+primary.origin, req, blocked)
 	}
@@ -454,6 +490,30 @@ func originDependent(r policy.Route) bool {
 // openToAll reports whether every origin is allowed, leaving nothing to deny.
 func openToAll(r policy.Route) bool {
 	return slices.Contains(r.AllowOrigins, policy.OriginAny) || slices.Contains(r.AllowOrigins, policy.OriginReflect)
+}
+
+// baseMethod is the method of a route's plain cases: GET when the route
+// allows it (or lists no methods, or "*"), otherwise a safelisted method it
+// lists (POST, then HEAD), otherwise the first method it allows that a page
+// can send (methods, from allowedMethods). Browsers never check Access-Control-Allow-Methods for a GET, but
+// APIs may refuse methods outside their list on actual requests, as the
+// policy lets them.
+func baseMethod(r policy.Route, methods []string) string {
+	listed := func(m string) bool {
+		return slices.ContainsFunc(r.AllowMethods, func(x string) bool { return cors.NormalizeMethod(x) == m })
+	}
+	switch {
+	case len(r.AllowMethods) == 0 || slices.Contains(r.AllowMethods, "*") || listed("GET"):
+		return "GET"
+	case listed("POST"):
+		return "POST"
+	case listed("HEAD"):
+		return "HEAD"
+	}
+	if len(methods) > 0 {
+		return methods[0]
+	}
+	return "GET"
 }
 
 // allowedMethods returns the non-simple methods a route allows and that a

@@ -171,6 +171,91 @@ func TestGenerateCases(t *testing.T) {
 			"safelisted names get values that force a preflight; Cookie cannot be set")
 		assert.Len(t, c.Notes, 2)
 	})
+	t.Run("a pattern is tested from an origin no exact entry lists", func(t *testing.T) {
+		t.Parallel()
+		// https://*.example.com stands for app.example.com unless the route
+		// lists that origin itself: then the pattern must get its own
+		// origin, or an API that ignores the pattern conforms.
+		for _, list := range []string{
+			`["https://app.example.com", "https://*.example.com"]`,
+			`["https://*.example.com", "https://app.example.com"]`,
+			`["https://*.example.com", "https://app.example.com", "https://web.example.com"]`,
+		} {
+			c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: "+list+"\n")
+			var fromPattern []string
+			for _, ck := range c.Checks {
+				if ck.Rule == RuleOriginAllowed {
+					assert.NotEqual(t, ck.From == "https://*.example.com", ck.Origin == "https://app.example.com" || ck.Origin == "https://web.example.com",
+						"%s: %s", list, ck.Case)
+					if ck.From == "https://*.example.com" && strings.Count(ck.Origin, ".") == 2 {
+						fromPattern = append(fromPattern, ck.Origin)
+					}
+				}
+			}
+			require.Len(t, fromPattern, 1, list)
+			assert.True(t, strings.HasSuffix(fromPattern[0], ".example.com"), fromPattern[0])
+		}
+	})
+	t.Run("a pattern is also tested two labels deep", func(t *testing.T) {
+		t.Parallel()
+		// https://*.example.com matches one or more labels: an API whose
+		// check takes exactly one ([^.]+\.example\.com) refuses
+		// pr-1.preview.example.com, which the policy allows.
+		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://*.example.com\"]\n")
+		var deep []string
+		for _, ck := range c.Checks {
+			if ck.Rule == RuleOriginAllowed && strings.Count(ck.Origin, ".") == 3 {
+				deep = append(deep, ck.Origin)
+				assert.Equal(t, "https://*.example.com", ck.From)
+			}
+		}
+		assert.Equal(t, []string{"https://www.app.example.com"}, deep)
+	})
+	t.Run("Set-Cookie is never expected readable", func(t *testing.T) {
+		t.Parallel()
+		// Browsers never let script read Set-Cookie, exposed or not: an API
+		// that lists it, as the policy says, must not fail for it.
+		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    expose_headers: [Set-Cookie, X-Id, set-cookie2]\n")
+		var expose [][]string
+		for _, cs := range c.Suite.Cases {
+			if cs.Expect != nil && len(cs.Expect.ReadableHeaders) > 0 {
+				expose = append(expose, cs.Expect.ReadableHeaders)
+			}
+		}
+		assert.Equal(t, [][]string{{"X-Id"}}, expose)
+		require.Len(t, c.Notes, 2)
+		assert.Contains(t, c.Notes[0], "route /a: expose_headers Set-Cookie: browsers never let script read it")
+		c = build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    expose_headers: [Set-Cookie]\n")
+		for _, ck := range c.Checks {
+			assert.NotEqual(t, RuleExposeHeader, ck.Rule)
+		}
+	})
+	t.Run("cases use a method the route allows", func(t *testing.T) {
+		t.Parallel()
+		// A route that allows only POST may refuse a GET outright (Spring
+		// answers 403 without CORS headers): a GET would fail a correct
+		// API, and an origin-denied GET would pass a reflecting one.
+		for _, tc := range []struct{ methods, base, simple string }{
+			{"[POST]", "POST", "a simple POST"},
+			{"[HEAD, POST]", "POST", "a simple POST"},
+			{"[PUT, DELETE]", "PUT", "a PUT"},
+			{"[post, GET]", "GET", "a simple GET"},
+			{"[\"*\"]", "GET", "a simple GET"},
+		} {
+			c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    allow_methods: "+tc.methods+"\n    allow_headers: [Authorization]\n    expose_headers: [X-Id]\n")
+			for i, ck := range c.Checks {
+				cs := c.Suite.Cases[i]
+				if ck.Rule == RuleMethodDenied || ck.Rule == RuleMethodAllowed {
+					continue
+				}
+				assert.Equal(t, tc.base, cs.Request.Method, "%s: %s", tc.methods, cs.Name)
+				assert.Equal(t, tc.base, ck.Method, "%s: %s", tc.methods, cs.Name)
+				if ck.Rule == RuleOriginAllowed {
+					assert.Contains(t, cs.Why, tc.simple+" from it must be readable", tc.methods)
+				}
+			}
+		}
+	})
 	t.Run("unlisted header never clashes with the list", func(t *testing.T) {
 		t.Parallel()
 		c := build(t, "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    allow_headers: [X-Corsproof-Unlisted]\n")
@@ -189,7 +274,7 @@ func TestBuildRejects(t *testing.T) {
 		want                 []string
 	}{
 		{"wildcard with credentials", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"*\"]\n    allow_credentials: true\n", "http://127.0.0.1:8080",
-			[]string{"p.yaml:3:5", "routes[0]", "wildcard-origin-with-credentials"}},
+			[]string{`p.yaml:4:21: routes[0].allow_origins[0]: "*"`, "wildcard-origin-with-credentials"}},
 		{"server behaviour", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    preflight_redirect: /b\n    preflight_status: 404\n", "http://127.0.0.1:8080",
 			[]string{"routes[0].preflight_redirect", `routes[0].preflight_status: "404" browsers refuse`}},
 		{"fixed ACAO", "version: 1\nroutes:\n  - path: /a\n    allow_origins: [\"https://a.example.com\"]\n    acao_override: \"https://a.example.com/\"\n", "http://127.0.0.1:8080",

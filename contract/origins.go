@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"fmt"
 	"net"
 	"strings"
 
@@ -125,11 +126,38 @@ func isPattern(entry string) bool {
 // cases: the pattern's "*" replaced by one label, so https://*.example.com
 // becomes https://app.example.com. ok is false for anything but a pattern.
 func ConcreteOrigin(pattern string) (string, bool) {
+	return concreteOrigin(pattern, nil)
+}
+
+// concreteOrigin is ConcreteOrigin avoiding the origins taken reports: a
+// route that lists https://app.example.com next to https://*.example.com
+// must test the pattern from another host, or an API that only knows the
+// exact entry would pass the pattern's cases too.
+func concreteOrigin(pattern string, taken func(string) bool) (string, bool) {
 	o, ok := patternParts(pattern)
 	if !ok || !validHost(patternLabel+"."+o.Host) {
 		return "", false
 	}
-	return o.withHost(patternLabel + "." + o.Host).String(), true
+	for i := 1; ; i++ {
+		label := patternLabel
+		if i > 1 {
+			label = fmt.Sprintf("%s%d", patternLabel, i)
+		}
+		c := o.withHost(label + "." + o.Host).String()
+		if taken == nil || !taken(c) {
+			return c, true
+		}
+	}
+}
+
+// deeperOrigin returns origin with one more label in front of its host
+// (https://app.example.com → https://www.app.example.com).
+func deeperOrigin(origin string) (string, bool) {
+	o, ok := splitOrigin(origin)
+	if !ok || o.isIP() || !validHost("www."+o.Host) {
+		return "", false
+	}
+	return o.withHost("www." + o.Host).String(), true
 }
 
 // LookAlikes returns the origins derived from one allow_origins entry (an

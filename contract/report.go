@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/corsproof/corsproof/result"
 )
 
 // outcomeLabel is how text output names an outcome.
@@ -128,4 +130,47 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		return fmt.Errorf("writing verify report: %w", err)
 	}
 	return nil
+}
+
+// Annotate marks in run's records what the report found, so the --report
+// files written from them (JUnit, HTML, Markdown) fail the cases verify
+// fails and say why: each security, violation and error finding fails the
+// record of its case, and its first mismatch names the outcome, the rule,
+// what the API did and the fix. A departure the verdict alone does not show
+// (an echoed origin without Vary: Origin, another Max-Age) would otherwise
+// leave every test green in CI while verify exits 1. Warnings change
+// nothing; annotating twice adds nothing.
+func (r *Report) Annotate(run *result.Run) {
+	byName := make(map[string]*result.Record, len(run.Records))
+	for i := range run.Records {
+		byName[run.Records[i].Name] = &run.Records[i]
+	}
+	added := map[*result.Record][]string{}
+	var order []*result.Record
+	for _, f := range r.Findings {
+		if f.Outcome != OutcomeSecurity && f.Outcome != OutcomeViolation && f.Outcome != OutcomeError {
+			continue
+		}
+		rec := byName[f.Case]
+		if rec == nil {
+			continue
+		}
+		m := string(f.Outcome) + " " + f.Rule + ": " + f.Message
+		if f.Fix != "" {
+			m += "; fix: " + f.Fix
+		}
+		if slices.Contains(rec.Mismatches, m) || slices.Contains(added[rec], m) {
+			continue
+		}
+		if _, ok := added[rec]; !ok {
+			order = append(order, rec)
+		}
+		added[rec] = append(added[rec], m)
+	}
+	// The findings come first, in report order: JUnit's message is the
+	// first mismatch.
+	for _, rec := range order {
+		rec.ExpectMet = false
+		rec.Mismatches = append(added[rec], rec.Mismatches...)
+	}
 }

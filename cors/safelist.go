@@ -265,3 +265,11 @@ func sortedKeys(m map[string]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// IsForbiddenResponseHeader reports whether script can never read a
+// response header, whatever Access-Control-Expose-Headers says: Set-Cookie
+// and Set-Cookie2 in any case (the browser keeps cookies to itself).
+func IsForbiddenResponseHeader(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	return n == "set-cookie" || n == "set-cookie2"
+}

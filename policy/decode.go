@@ -19,7 +19,22 @@ import (
 // decoder walks the YAML AST by hand rather than unmarshalling into structs,
 // so every problem can name the line and column of the offending node and
 // all problems are collected instead of stopping at the first.
-type decoder struct{ yamlpos.Walker }
+type decoder struct {
+	yamlpos.Walker
+	// pos holds where each field of the file starts (routes[0].allow_origins[2]),
+	// for the routes to keep and Lint to point at.
+	pos map[string]yamlpos.Pos
+}
+
+// at records where the node of field starts.
+func (d *decoder) at(field string, n ast.Node) {
+	if d.pos == nil {
+		d.pos = map[string]yamlpos.Pos{}
+	}
+	if p := yamlpos.At(n, yamlpos.Pos{}); p.Line > 0 {
+		d.pos[field] = p
+	}
+}
 
 // routeKeys are the keys a route may have, in the order the docs list them.
 var routeKeys = []string{
@@ -163,6 +178,7 @@ func (d *decoder) route(n ast.Node, field string) (Route, bool) {
 		}
 		f := field + "." + key
 		v := kv.Value
+		d.at(f, v)
 		switch key {
 		case "path":
 			pathNode = v
@@ -212,6 +228,14 @@ func (d *decoder) route(n ast.Node, field string) (Route, bool) {
 		d.add(m, field+".path", "", "missing path", "add `path: /api/...`, the prefix this route answers")
 	case r.Path != "":
 		d.checkPath(pathNode, field+".path", r.Path)
+	}
+	for f, p := range d.pos {
+		if rel, ok := strings.CutPrefix(f, field+"."); ok {
+			if r.pos == nil {
+				r.pos = map[string][2]int{}
+			}
+			r.pos[rel] = [2]int{p.Line, p.Col}
+		}
 	}
 	if len(r.ACAOOverride) > 0 && len(r.AllowOrigins) == 0 {
 		d.add(m, field+".acao_override", "", "acao_override needs allow_origins to say which requests get it",
@@ -370,6 +394,7 @@ func (d *decoder) stringList(n ast.Node, field string) ([]string, []ast.Node) {
 	var nodes []ast.Node
 	for i, item := range items {
 		f := fmt.Sprintf("%s[%d]", field, i)
+		d.at(f, item)
 		if s, ok := d.str(item, f); ok {
 			out = append(out, s)
 			nodes = append(nodes, item)
@@ -395,6 +420,7 @@ func (d *decoder) origins(n ast.Node, field string) []string {
 		out := []string{}
 		for i, item := range items {
 			f := fmt.Sprintf("%s[%d]", field, i)
+			d.at(f, item)
 			if _, isNull := yamlpos.Unwrap(item).(*ast.NullNode); isNull && yamlpos.Text(item) == "null" {
 				out = append(out, "null")
 				continue

@@ -184,6 +184,13 @@ func checkOriginEntry(s string) (string, string) {
 	case "":
 		return "empty origin", "write scheme://host[:port], \"*\", \"reflect\" or \"null\""
 	}
+	if lower := strings.ToLower(s); lower != s {
+		// HTTPS://Shop.Example.com is only a matter of case: say so and
+		// give the entry to write, rather than call the scheme unknown.
+		if msg, _ := checkOriginEntry(lower); msg == "" {
+			return "origin must be lower case", "browsers send the scheme and host in lower case, so this entry never matches; write " + lower
+		}
+	}
 	if _, isPattern, msg, hint := parsePattern(s); isPattern {
 		return msg, hint
 	}

@@ -75,6 +75,23 @@ type Route struct {
 	// Line and Column locate the route in its policy file; zero when unknown.
 	Line   int `json:"-"`
 	Column int `json:"-"`
+	// pos locates the route's fields (allow_origins[2], vary) in its file.
+	pos map[string][2]int
+}
+
+// At returns where field of the route (allow_origins[2], vary) starts in
+// its policy file, or where the route starts when the field is not known.
+func (r Route) At(field string) (line, col int) {
+	if p, ok := r.pos[field]; ok {
+		return p[0], p[1]
+	}
+	// A list written as one string (allow_origins: "*") has no items.
+	if list, _, ok := strings.Cut(field, "["); ok {
+		if p, ok := r.pos[list]; ok {
+			return p[0], p[1]
+		}
+	}
+	return r.Line, r.Column
 }
 
 // Parse parses and validates a policy file. file names the source in
@@ -85,7 +102,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 	if file == "" {
 		file = "policy"
 	}
-	d := &decoder{yamlpos.Walker{File: file}}
+	d := &decoder{Walker: yamlpos.Walker{File: file}}
 	p := d.policy(data)
 	if err := d.Err(); err != nil {
 		return nil, err

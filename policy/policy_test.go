@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,7 +94,8 @@ func TestParseAcceptsWildcardWithCredentials(t *testing.T) {
 	require.Len(t, findings, 1)
 	assert.Equal(t, policy.RuleWildcardWithCredentials, findings[0].Rule)
 	assert.Equal(t, policy.SeverityError, findings[0].Severity)
-	assert.Equal(t, 3, findings[0].Line)
+	assert.Equal(t, [2]int{4, 21}, [2]int{findings[0].Line, findings[0].Column}, "at the \"*\" entry")
+	assert.Equal(t, "allow_origins[0]", findings[0].Field)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -106,6 +108,7 @@ func TestParseErrors(t *testing.T) {
 		field     string
 		value     string
 		msg       string
+		hint      string
 	}{
 		{desc: "empty file", yaml: "", msg: "empty"},
 		{desc: "only a comment", yaml: "# nothing\n", msg: "empty"},
@@ -139,7 +142,9 @@ func TestParseErrors(t *testing.T) {
 		{desc: "origin with trailing slash", yaml: head + "    allow_origins: [\"https://a.test/\"]\n", line: 4, col: 21, field: "routes[0].allow_origins[0]", value: "https://a.test/", msg: "trailing slash"},
 		{desc: "origin without scheme", yaml: head + "    allow_origins: [a.test]\n", line: 4, field: "routes[0].allow_origins[0]", value: "a.test", msg: "not an origin"},
 		{desc: "origin with ftp scheme", yaml: head + "    allow_origins: [\"ftp://a.test\"]\n", line: 4, field: "routes[0].allow_origins[0]", msg: "http or https"},
-		{desc: "origin upper case", yaml: head + "    allow_origins: [\"https://A.test\"]\n", line: 4, msg: "lower case"},
+		{desc: "origin upper case", yaml: head + "    allow_origins: [\"https://A.test\"]\n", line: 4, msg: "lower case", hint: "write https://a.test"},
+		{desc: "origin upper-case scheme", yaml: head + "    allow_origins: [\"HTTPS://Shop.Example.com\"]\n", line: 4, msg: "lower case", hint: "write https://shop.example.com"},
+		{desc: "pattern upper case", yaml: head + "    allow_origins: [\"Https://*.Example.com\"]\n", line: 4, msg: "lower case", hint: "write https://*.example.com"},
 		{desc: "origin with default port", yaml: head + "    allow_origins: [\"https://a.test:443\"]\n", line: 4, msg: "default port"},
 		{desc: "origin with bad port", yaml: head + "    allow_origins: [\"https://a.test:99999\"]\n", line: 4, msg: "invalid port"},
 		{desc: "origin with userinfo", yaml: head + "    allow_origins: [\"https://u@a.test\"]\n", line: 4, msg: "userinfo"},
@@ -187,6 +192,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if tc.value != "" {
 				assert.Equal(t, tc.value, found.Value)
+			}
+			if tc.hint != "" {
+				assert.Contains(t, found.Hint, tc.hint)
 			}
 			assert.NotContains(t, found.Error(), "\n", "one error per line")
 		})
@@ -296,7 +304,19 @@ func TestLint(t *testing.T) {
 			rules: []string{policy.RuleWildcardListCredentials, policy.RuleWildcardListCredentials, policy.RuleWildcardListCredentials}},
 		{desc: "override", route: "allow_origins: [\"*\"]\n    acao_override: x", rules: []string{policy.RuleACAOOverride}},
 		{desc: "broad pattern", route: "allow_origins: [\"https://*.test\"]", rules: []string{policy.RuleBroadPattern}},
+		// Anyone can register a name under a public suffix: a pattern on one
+		// admits every stranger's site, as *.com does.
+		{desc: "pattern on a public suffix", route: "allow_origins: [\"https://*.co.uk\"]", rules: []string{policy.RuleBroadPattern}},
+		{desc: "pattern on a hosting suffix", route: "allow_origins: [\"https://*.github.io\", \"https://*.vercel.app\"]", rules: []string{policy.RuleBroadPattern, policy.RuleBroadPattern}},
+		{desc: "pattern on a registrable domain", route: "allow_origins: [\"https://*.example.co.uk\", \"https://*.shop.example.com\"]"},
 		{desc: "http pattern with credentials", route: "allow_origins: [\"http://*.a.test\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
+		{desc: "http origin with credentials", route: "allow_origins: [\"http://shop.example.com\"]\n    allow_credentials: true", rules: []string{policy.RuleInsecureOrigin}},
+		{desc: "http loopback origins with credentials: a dev server", route: "allow_origins: [\"http://localhost:5173\", \"http://127.0.0.1:3000\", \"http://[::1]:8080\", \"http://app.localhost:3000\"]\n    allow_credentials: true"},
+		{desc: "http origin without credentials", route: "allow_origins: [\"http://shop.example.com\"]"},
+		{desc: "star beside a list: the list adds nothing", route: "allow_origins: [\"https://a.test\", \"*\"]", rules: []string{policy.RuleWildcardBesideList}},
+		{desc: "reflect beside a list", route: "allow_origins: [reflect, \"https://a.test\"]", rules: []string{policy.RuleWildcardBesideList}},
+		{desc: "CORS settings without origins", route: "allow_credentials: true\n    allow_methods: [PUT]", rules: []string{policy.RuleNoOrigins}},
+		{desc: "a closed route", route: "status: 200"},
 		{desc: "lower-case method", route: "allow_origins: [\"https://a.test\"]\n    allow_methods: [patch]", rules: []string{policy.RuleLowerCaseMethod}},
 	}
 	for _, tc := range tests {
@@ -308,9 +328,44 @@ func TestLint(t *testing.T) {
 			for _, f := range p.Lint() {
 				rules = append(rules, f.Rule)
 				assert.Equal(t, "/x", f.Route)
-				assert.Contains(t, f.String(), "p.yaml:3:5: ")
+				// Every finding is about a field, which comes after the path.
+				assert.NotEmpty(t, f.Field, f.String())
+				assert.Greater(t, f.Line, 3, f.String())
+				assert.Contains(t, f.String(), fmt.Sprintf("p.yaml:%d:%d: %s: route /x: %s", f.Line, f.Column, f.Severity, f.Field))
 			}
 			assert.Equal(t, tc.rules, rules)
 		})
 	}
+}
+
+// TestLintLocatesTheEntry: a finding points at the list entry or key it is
+// about, not at its route, so an editor jumps to the line to change.
+func TestLintLocatesTheEntry(t *testing.T) {
+	t.Parallel()
+	p, err := policy.Parse("p.yaml", []byte(`version: 1
+routes:
+  - path: /x
+    allow_origins:
+      - https://a.example.com
+      - https://*.github.io
+      - null
+    allow_credentials: true
+    allow_methods: [GET, patch]
+    vary: false
+  - path: /y
+    allow_origins: "*"
+    allow_credentials: true
+`))
+	require.NoError(t, err)
+	var got []string
+	for _, f := range p.Lint() {
+		got = append(got, f.String())
+	}
+	assert.Equal(t, []string{
+		`p.yaml:7:9: warning: route /x: allow_origins[2] "null": allowing the "null" origin admits sandboxed iframes and file: pages of any site [null-origin-allowed]`,
+		`p.yaml:10:11: warning: route /x: vary "false": the answer depends on the Origin but vary is false: a shared cache may serve one origin's answer to another [vary-disabled]`,
+		`p.yaml:6:9: warning: route /x: allow_origins[1] "https://*.github.io": the pattern covers every site under the public suffix github.io, where anyone can register a name; list your own domain, such as https://*.example.github.io [broad-origin-pattern]`,
+		`p.yaml:9:26: warning: route /x: allow_methods[1] "patch": the method is not upper case; browsers compare methods case-sensitively, except the six they normalize [lower-case-method]`,
+		`p.yaml:12:20: error: route /y: allow_origins[0] "*": allow_origins "*" with allow_credentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests; list the origins instead [wildcard-origin-with-credentials]`,
+	}, got)
 }

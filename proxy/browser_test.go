@@ -38,6 +38,11 @@ func TestChromiumThroughTheProxy(t *testing.T) {
 		mu.Lock()
 		cookies = append(cookies, r.Header.Get("Cookie"))
 		mu.Unlock()
+		if r.URL.Path == "/api/redirect" {
+			// A redirect built from the Host header: the upstream's own URL.
+			http.Redirect(w, r, "http://"+r.Host+"/api/me", http.StatusFound)
+			return
+		}
 		w.Header().Set("X-Request-Id", "42")
 		fmt.Fprintf(w, `{"method":%q}`, r.Method)
 	}))
@@ -57,7 +62,7 @@ routes:
 	require.NoError(t, err)
 	rules, _, err := proxy.NewPolicyRules(p)
 	require.NoError(t, err)
-	px, err := proxy.New(proxy.Options{Target: up.URL, Rules: rules})
+	px, err := proxy.New(proxy.Options{Target: up.URL, Rules: rules, RewriteRedirects: true})
 	require.NoError(t, err)
 	srv, err := proxy.Listen("127.0.0.1:0", px)
 	require.NoError(t, err)
@@ -83,6 +88,9 @@ routes:
 		{Name: "method outside the policy", Origin: dev,
 			Request: scenarios.Request{Method: "DELETE", URL: base + "/api/items/1"},
 			Expect:  &scenarios.Expect{Verdict: cors.VerdictBlocked, CorsError: cors.ErrMethodDisallowedByPreflightResponse}},
+		{Name: "a redirect to the upstream's own URL stays on the proxy", Origin: dev,
+			Request: scenarios.Request{URL: base + "/api/redirect"},
+			Expect:  &scenarios.Expect{Verdict: cors.VerdictAllowed}},
 		{Name: "public route from anywhere", Origin: "https://anyone.example.test",
 			Request: scenarios.Request{URL: base + "/public/list"},
 			Expect:  &scenarios.Expect{Verdict: cors.VerdictAllowed}},

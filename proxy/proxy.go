@@ -67,6 +67,11 @@ type Change struct {
 	// Why says in a few words why no CORS headers were added, for the
 	// log (origin not in the policy, no route).
 	Why string
+	// Refused says what the browser will refuse of a preflight the answer
+	// lets the origin in for (a method or request headers the route does
+	// not allow) and what to change, for the log: the answer itself looks
+	// like a success.
+	Refused string
 }
 
 // Options configure a proxy.
@@ -86,6 +91,13 @@ type Options struct {
 	// may chain to; nil means the system's roots. The host name is
 	// verified either way.
 	RootCAs *x509.CertPool
+	// RewriteRedirects points a Location that names the target (an
+	// upstream redirecting to its own absolute URL, built from the Host
+	// header the proxy sets to the upstream's) at the proxy as the browser
+	// reached it, so the browser's next request goes through the proxy
+	// too rather than around it to the API. Redirects elsewhere are left
+	// alone.
+	RewriteRedirects bool
 	// UpstreamError, when set, hears every failure to forward a request:
 	// an upstream that cannot be reached or whose certificate does not
 	// verify. The browser only sees a 502 without CORS headers, which
@@ -106,6 +118,7 @@ type Proxy struct {
 	logMu     sync.Mutex
 	log       io.Writer
 	logJSON   bool
+	rewrite   bool
 }
 
 // New returns the proxy of opts.Target.
@@ -117,7 +130,7 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("proxy: no rules")
 	}
-	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, logJSON: opts.LogJSON, now: opts.Now, onErr: opts.UpstreamError}
+	p := &Proxy{target: target, rules: opts.Rules, log: opts.Log, logJSON: opts.LogJSON, now: opts.Now, onErr: opts.UpstreamError, rewrite: opts.RewriteRedirects}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -206,6 +219,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &httpstatus.Writer{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), entryKey{}, &entry)
+	self := &url.URL{Scheme: "http", Host: r.Host}
+	if r.TLS != nil {
+		self.Scheme = "https"
+	}
+	ctx = context.WithValue(ctx, selfKey{}, self)
 	p.rp.ServeHTTP(rec, r.WithContext(ctx))
 	if entry.status == 0 {
 		entry.status = rec.Status
@@ -214,6 +232,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type entryKey struct{}
+
+// selfKey holds the proxy's own origin as the browser addressed it.
+type selfKey struct{}
+
+// rewriteLocation points h's Location at self when it names target.
+func rewriteLocation(h http.Header, target, self *url.URL) {
+	loc := h.Get("Location")
+	u, err := url.Parse(loc)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
+		return
+	}
+	at, err := ParseTarget(u.Scheme + "://" + u.Host)
+	if err != nil || at.Scheme != target.Scheme || at.Host != target.Host {
+		return
+	}
+	u.Scheme, u.Host = self.Scheme, self.Host
+	h.Set("Location", u.String())
+}
 
 // modify applies the rules to the upstream's response.
 func (p *Proxy) modify(resp *http.Response) error {
@@ -231,6 +267,9 @@ func (p *Proxy) modify(resp *http.Response) error {
 			resp.Header.Del("Content-Length")
 			resp.Header.Del("Transfer-Encoding")
 		}
+	}
+	if self, ok := req.Context().Value(selfKey{}).(*url.URL); ok && p.rewrite && self.Host != "" {
+		rewriteLocation(resp.Header, p.target, self)
 	}
 	// ServeHTTP has marked the answer already; the upstream's own mark,
 	// if any, would make two.
@@ -380,6 +419,9 @@ func (e logEntry) format() string {
 			b.WriteString(" (Vary: Origin added)")
 		}
 	}
+	if c.Refused != "" {
+		b.WriteString(" | the browser will refuse this preflight: " + shownText(c.Refused))
+	}
 	if e.why != "" {
 		b.WriteString(" | " + shownText(e.why))
 	}
@@ -400,6 +442,7 @@ type logLine struct {
 	Added            map[string]string `json:"added,omitempty"`
 	VaryOrigin       bool              `json:"vary_origin,omitempty"`
 	NoCORSHeadersWhy string            `json:"no_cors_headers_why,omitempty"`
+	BrowserRefuses   string            `json:"browser_refuses,omitempty"`
 	Note             string            `json:"note,omitempty"`
 }
 
@@ -412,7 +455,7 @@ type logPreflight struct {
 // json renders the entry as one JSON object on one line.
 func (e logEntry) json() string {
 	l := logLine{Time: e.time.Format(time.RFC3339Nano), Method: e.method, Path: e.path, Origin: e.origin, Status: e.status,
-		AnsweredByProxy: e.answered, Route: e.change.Route, VaryOrigin: e.change.VaryOrigin, Note: e.why}
+		AnsweredByProxy: e.answered, Route: e.change.Route, VaryOrigin: e.change.VaryOrigin, BrowserRefuses: e.change.Refused, Note: e.why}
 	if e.preflight {
 		l.Preflight = &logPreflight{Method: e.acrm, Headers: e.acrh}
 	}

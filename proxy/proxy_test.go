@@ -260,14 +260,17 @@ func TestProxyGoesNowhereElse(t *testing.T) {
 func TestProxyRefusesUnsafePolicies(t *testing.T) {
 	for _, tc := range []struct {
 		desc, yaml, want string
+		// line is where the problem points: at the entry that breaks the
+		// rule, or at the route.
+		line int
 	}{
-		{desc: "* with credentials", want: "wildcard-origin-with-credentials",
+		{desc: "* with credentials", want: "wildcard-origin-with-credentials", line: 4,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [\"*\"]\n    allow_credentials: true\n"},
-		{desc: "reflect", want: "never reflects an origin",
+		{desc: "reflect", want: "never reflects an origin", line: 4,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [reflect]\n"},
-		{desc: "wildcard headers with credentials", want: "wildcard-list-with-credentials",
+		{desc: "wildcard headers with credentials", want: "wildcard-list-with-credentials", line: 6,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [http://localhost:5173]\n    allow_credentials: true\n    allow_headers: [\"*\"]\n"},
-		{desc: "a fixed Access-Control-Allow-Origin", want: "acao_override",
+		{desc: "a fixed Access-Control-Allow-Origin", want: "acao_override", line: 3,
 			yaml: "version: 1\nroutes:\n  - path: /api\n    allow_origins: [\"*\"]\n    acao_override: [\"*\"]\n"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -279,7 +282,7 @@ func TestProxyRefusesUnsafePolicies(t *testing.T) {
 			probs := fileerr.Problems(err)
 			require.NotEmpty(t, probs)
 			assert.Equal(t, "bad.yaml", probs[0].File)
-			assert.Equal(t, 3, probs[0].Line, "the problem points at the route")
+			assert.Equal(t, tc.line, probs[0].Line, probs[0].Error())
 		})
 	}
 }
@@ -386,6 +389,77 @@ func FuzzProxy(f *testing.F) {
 
 // TestProxyLogJSON: with LogJSON every request is one JSON object on its
 // own line, hostile values included, carrying what the text line says.
+// TestProxyLogsWhatTheBrowserWillRefuse: a preflight from the dev origin
+// that asks for a method or a header the route does not allow gets the
+// route's lists, which the browser then refuses. The answer stays what the
+// policy says; the log line says what will fail and what to change, since
+// the proxy's answer otherwise looks like a success.
+func TestProxyLogsWhatTheBrowserWillRefuse(t *testing.T) {
+	up := startUpstream(t, false)
+	var log syncWriter
+	s := startProxy(t, up.URL, &log)
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "content-type,x-csrf,x-token"})
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-token"})
+	do(t, "OPTIONS", s.URL()+"/api/users/7", map[string]string{"Origin": "https://evil.example.test", "Access-Control-Request-Method": "PATCH"})
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	require.Len(t, lines, 3, log.String())
+	assert.Contains(t, lines[0], `| the browser will refuse this preflight: method PATCH is not in allow_methods of route /api; request header x-csrf is not in its allow_headers (add them to the policy if the API is to allow them)`)
+	assert.NotContains(t, lines[1], "refuse", "a preflight the route covers")
+	assert.NotContains(t, lines[2], "will refuse", "an origin the policy refuses is already said")
+
+	rules, _, err := NewPolicyRules(testPolicy(t))
+	require.NoError(t, err)
+	var jlog syncWriter
+	p, err := New(Options{Target: up.URL, Rules: rules, Log: &jlog, LogJSON: true})
+	require.NoError(t, err)
+	js, err := Listen("127.0.0.1:0", p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = js.Close() })
+	do(t, "OPTIONS", js.URL()+"/api/users/7", map[string]string{"Origin": dev, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-csrf"})
+	var l logLine
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(jlog.String())), &l))
+	assert.Equal(t, "request header x-csrf is not in allow_headers of route /api (add it to the policy if the API is to allow it)", l.BrowserRefuses)
+}
+
+// TestProxyKeepsRedirectsOnItself: an upstream that redirects to its own
+// absolute URL (a trailing-slash redirect built from the Host header, which
+// is the upstream's) would send the browser straight to the API, around
+// the proxy and its CORS headers. Such a Location points at the proxy
+// instead; one to another site, or a relative one, is left alone.
+func TestProxyKeepsRedirectsOnItself(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/orders":
+			http.Redirect(w, r, "http://"+r.Host+"/api/orders/?page=2", http.StatusTemporaryRedirect)
+		case "/api/login":
+			http.Redirect(w, r, "https://sso.example.test/login", http.StatusFound)
+		case "/api/rel":
+			w.Header().Set("Location", "/api/other")
+			w.WriteHeader(http.StatusSeeOther)
+		case "/api/https":
+			http.Redirect(w, r, "https://"+r.Host+"/api/orders/", http.StatusFound)
+		}
+	}))
+	t.Cleanup(up.Close)
+	rules, _, err := NewPolicyRules(testPolicy(t))
+	require.NoError(t, err)
+	p, err := New(Options{Target: up.URL, Rules: rules, RewriteRedirects: true})
+	require.NoError(t, err)
+	s, err := Listen("127.0.0.1:0", p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	for path, want := range map[string]string{
+		"/api/orders": s.URL() + "/api/orders/?page=2",
+		"/api/login":  "https://sso.example.test/login",
+		"/api/rel":    "/api/other",
+		"/api/https":  "https://" + up.Listener.Addr().String() + "/api/orders/",
+	} {
+		resp := do(t, "GET", s.URL()+path, map[string]string{"Origin": dev})
+		assert.Equal(t, want, resp.Header.Get("Location"), path)
+		assert.Equal(t, dev, resp.Header.Get("Access-Control-Allow-Origin"), path)
+	}
+}
+
 func TestProxyLogJSON(t *testing.T) {
 	up := startUpstream(t, true)
 	rules, _, err := NewPolicyRules(testPolicy(t))

@@ -39,7 +39,7 @@ const (
 // what contract.CheckPolicy refuses (a policy browsers reject, such as "*"
 // with credentials, or one that models a broken server) and "reflect",
 // which lets every origin in: a proxy allows the origins listed, no more.
-// Every problem is a *fileerr.Problem at its route.
+// Every problem is a *fileerr.Problem at the entry it is about.
 func NewPolicyRules(p *policy.Policy) (*PolicyRules, []policy.Finding, error) {
 	if p == nil || len(p.Routes) == 0 {
 		return nil, nil, errors.New("the policy has no routes")
@@ -49,9 +49,11 @@ func NewPolicyRules(p *policy.Policy) (*PolicyRules, []policy.Finding, error) {
 		errs = append(errs, err)
 	}
 	for i, r := range p.Routes {
-		if slices.Contains(r.AllowOrigins, policy.OriginReflect) {
-			errs = append(errs, &fileerr.Problem{File: p.File, Line: r.Line, Col: r.Column,
-				Field: fmt.Sprintf("routes[%d].allow_origins", i), Value: policy.OriginReflect,
+		if j := slices.Index(r.AllowOrigins, policy.OriginReflect); j >= 0 {
+			field := fmt.Sprintf("allow_origins[%d]", j)
+			line, col := r.At(field)
+			errs = append(errs, &fileerr.Problem{File: p.File, Line: line, Col: col,
+				Field: fmt.Sprintf("routes[%d].%s", i, field), Value: policy.OriginReflect,
 				Message: "is refused: the proxy never reflects an origin it was not given",
 				Hint:    `list the front end's origins, such as http://localhost:5173, or use "*" without credentials for a public route`})
 		}
@@ -102,7 +104,75 @@ func (pr *PolicyRules) Answer(r *http.Request) (int, Change, bool) {
 		return http.StatusNoContent, Change{Strip: true, Why: why}, true
 	}
 	a := contract.PreflightAnswer(route, r.Header.Get("Origin"))
-	return a.Status, change(route, a, WhyOrigin), true
+	c := change(route, a, WhyOrigin)
+	if a.Allowed {
+		c.Refused = preflightRefusal(route, a, r)
+	}
+	return a.Status, c, true
+}
+
+// preflightRefusal says which of the method and request headers a preflight
+// asks for the answer a leaves out, as the browser judges them (cors.Predict),
+// or "" when it covers them all. The request is modelled as the page would
+// make it: credentialed when the route allows credentials (then "*" in the
+// lists is literal), each header with a value that is not CORS-safelisted,
+// since that is why the browser names it.
+func preflightRefusal(route policy.Route, a contract.Answer, r *http.Request) string {
+	resp := &cors.Response{Status: a.Status, Headers: map[string]string{}}
+	for name := range a.Headers {
+		resp.Headers[name] = a.Headers.Get(name)
+	}
+	creds := "omit"
+	if route.AllowCredentials {
+		creds = "include"
+	}
+	refused := func(method string, headers map[string]string) bool {
+		p := cors.Predict(cors.Input{
+			Request:   cors.Request{Origin: r.Header.Get("Origin"), Method: method, URL: "http://" + r.Host + r.URL.Path, Headers: headers, Credentials: creds},
+			Preflight: resp,
+		})
+		return p.Verdict == cors.VerdictBlocked && p.FailedAt == cors.StagePreflight
+	}
+	var parts []string
+	method := r.Header.Get("Access-Control-Request-Method")
+	if method != "" && refused(method, nil) {
+		parts = append(parts, "method "+method+" is not in allow_methods")
+	}
+	var headers []string
+	for _, h := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+		h = strings.ToLower(strings.TrimSpace(h))
+		// POST needs no preflight of its own, so only the header is judged.
+		if h != "" && cors.IsToken(h) && refused(http.MethodPost, map[string]string{h: "(corsproof)"}) {
+			headers = append(headers, h)
+		}
+	}
+	if len(headers) > 0 {
+		noun := "request header"
+		if len(headers) > 1 {
+			noun = "request headers"
+		}
+		if len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf("%s %s %s in allow_headers", noun, strings.Join(headers, ", "), isAre(len(headers))))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %s %s in its allow_headers", noun, strings.Join(headers, ", "), isAre(len(headers))))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	parts[0] += " of route " + route.Path
+	them := "them"
+	if len(parts) == 1 && len(headers) <= 1 {
+		them = "it"
+	}
+	return strings.Join(parts, "; ") + " (add " + them + " to the policy if the API is to allow " + them + ")"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is not"
+	}
+	return "are not"
 }
 
 // Respond replaces the upstream's CORS headers by the route's.

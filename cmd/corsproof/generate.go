@@ -82,7 +82,8 @@ func loadContract(ctx context.Context, policyPath, targetURL string, stderr io.W
 		return nil, err
 	}
 	for _, f := range lint {
-		fmt.Fprintf(stderr, "corsproof: warning: %s\n", f)
+		// f says its own severity after its file:line:col.
+		fmt.Fprintf(stderr, "corsproof: %s\n", f)
 	}
 	for _, n := range c.Notes {
 		fmt.Fprintf(stderr, "corsproof: note: %s\n", n)

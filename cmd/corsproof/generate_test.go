@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,6 +47,18 @@ func TestGenerateCommand(t *testing.T) {
 	assert.Contains(t, stderr, "cases to "+path)
 }
 
+// TestGenerateCommandLint: lint warnings name the entry's file:line:col,
+// field and value, and say "warning" once.
+func TestGenerateCommandLint(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nroutes:\n  - path: /a\n    allow_origins:\n      - https://a.example.com\n      - \"null\"\n"), 0o644))
+	_, stderr, err := generate(t, "--policy", path, "--target", "http://127.0.0.1:8080")
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "corsproof: "+path+`:6:9: warning: route /a: allow_origins[1] "null": allowing the "null" origin`)
+	assert.Equal(t, 1, strings.Count(stderr, "warning"), stderr)
+}
+
 func TestGenerateCommandErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -57,7 +70,7 @@ func TestGenerateCommandErrors(t *testing.T) {
 		want []string
 	}{
 		{"wildcard with credentials is no contract", []string{"--policy", bad, "--target", "http://127.0.0.1:8080"},
-			[]string{"bad.yaml:3:5", "wildcard-origin-with-credentials"}},
+			[]string{"bad.yaml:4:21: routes[0].allow_origins[0]", "wildcard-origin-with-credentials"}},
 		{"missing policy file", []string{"--policy", filepath.Join(dir, "none.yaml"), "--target", "http://127.0.0.1:8080"},
 			[]string{"loading policy", "none.yaml"}},
 		{"bad target", []string{"--policy", examplePolicy, "--target", "localhost:8080"},

@@ -98,12 +98,13 @@ func runProxy(ctx context.Context, opts *proxyOptions) error {
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "corsproof: warning: %s\n", w)
+		// w says its own severity after its file:line:col.
+		fmt.Fprintf(stderr, "corsproof: %s\n", w)
 	}
 	if w := exposureWarning(host, opts.addr); w != "" {
 		fmt.Fprintln(stderr, "corsproof: warning: "+w)
 	}
-	popts := proxy.Options{Target: opts.target, Rules: rules, LogJSON: opts.logFormat == "json"}
+	popts := proxy.Options{Target: opts.target, Rules: rules, LogJSON: opts.logFormat == "json", RewriteRedirects: true}
 	if !opts.quiet {
 		popts.Log = stdout
 	}

@@ -96,6 +96,7 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 	}
 
 	rep := contract.EvaluateRun(c, run)
+	rep.Annotate(run)
 	if err := reports.WriteTargets(run, targets, reports.Options{ShowSecrets: vo.showSecrets}); err != nil {
 		return err
 	}

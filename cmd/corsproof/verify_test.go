@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -46,9 +50,16 @@ func serve(t *testing.T, path string) string {
 // JSON report.
 func verifyJSON(t *testing.T, url string) (*contract.Report, error) {
 	t.Helper()
+	return verifyPolicyJSON(t, examplePolicy, url)
+}
+
+// verifyPolicyJSON runs verify of the policy at path against url and
+// decodes the JSON report.
+func verifyPolicyJSON(t *testing.T, path, url string) (*contract.Report, error) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	vo := verifyOptions{f: &factory{stdout: &stdout, stderr: &stderr, browser: testBrowser(t)}, browser: defaultBrowserFlags(),
-		policy: examplePolicy, target: url, output: "json", quiet: true}
+		policy: path, target: url, output: "json", quiet: true}
 	err := runVerify(context.Background(), &vo)
 	var rep contract.Report
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
@@ -67,6 +78,78 @@ func TestVerifyConformingAPI(t *testing.T) {
 	for _, rr := range rep.Rules {
 		assert.Equal(t, rr.Cases, rr.Passed, rr.Rule)
 	}
+}
+
+// TestVerifyMethodStrictAPI: an API that refuses actual requests with a
+// method its route does not allow (Spring's CORS processor answers 403
+// without CORS headers) implements a POST-only policy correctly, so it must
+// conform; and when it also reflects every origin, the origin-denied cases
+// must reach that reflection rather than stop at the refused method.
+func TestVerifyMethodStrictAPI(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "post-only.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+routes:
+  - path: /api/events
+    allow_origins: ["https://app.example.com"]
+    allow_methods: [POST]
+    allow_headers: [Authorization]
+    expose_headers: [X-Request-Id]
+`), 0o644))
+	p, err := policy.Load(path)
+	require.NoError(t, err)
+	start := func(reflect bool) string {
+		inner := testapi.NewHandler(p)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodOptions && r.Method != http.MethodPost {
+				http.Error(w, "Invalid CORS request", http.StatusForbidden)
+				return
+			}
+			if o := r.Header.Get("Origin"); reflect && o != "" {
+				w.Header().Set("Access-Control-Allow-Origin", o)
+				w.Header().Set("Access-Control-Allow-Methods", "POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Authorization")
+				w.Header().Set("Access-Control-Expose-Headers", "X-Request-Id")
+				w.Header().Set("Vary", "Origin")
+				w.Header().Set("X-Request-Id", "1")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			inner.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	rep, err := verifyPolicyJSON(t, path, start(false))
+	require.NoError(t, err, "findings: %+v", rep.Findings)
+	assert.True(t, rep.Conforms)
+
+	rep, err = verifyPolicyJSON(t, path, start(true))
+	require.ErrorIs(t, err, errExpectations)
+	assert.Positive(t, rep.Security, "a reflecting POST-only API lets look-alike origins read it: %+v", rep.Findings)
+}
+
+// TestVerifyReportsFailWhatVerifyFails: an API that echoes the origin
+// without Vary: Origin meets every verdict, so only verify's evaluation
+// fails it; the JUnit report must fail those cases too, naming the rule
+// and the fix, or CI shows a green test run for a failed verify.
+func TestVerifyReportsFailWhatVerifyFails(t *testing.T) {
+	data, err := os.ReadFile(examplePolicy)
+	require.NoError(t, err)
+	noVary := filepath.Join(t.TempDir(), "novary.yaml")
+	require.NoError(t, os.WriteFile(noVary, bytes.ReplaceAll(data, []byte("vary: true"), []byte("vary: false")), 0o644))
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	var stdout, stderr bytes.Buffer
+	vo := verifyOptions{f: &factory{stdout: &stdout, stderr: &stderr, browser: testBrowser(t)}, browser: defaultBrowserFlags(),
+		policy: examplePolicy, target: serve(t, noVary), output: "json", quiet: true, reports: []string{"junit=" + junit}}
+	require.ErrorIs(t, runVerify(context.Background(), &vo), errExpectations)
+	var rep contract.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
+	require.Positive(t, rep.Violations)
+	xml, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.NotContains(t, string(xml), `failures="0"`)
+	assert.Contains(t, string(xml), `<failure message="expectation not met: violation vary-origin: the policy requires Vary: Origin on /api/orders`)
+	assert.Contains(t, string(xml), "fix: add Vary: Origin to every response")
 }
 
 // TestVerifyDivergentAPI serves a policy with three departures and checks
