@@ -236,19 +236,21 @@ type entryKey struct{}
 // selfKey holds the proxy's own origin as the browser addressed it.
 type selfKey struct{}
 
-// rewriteLocation points h's Location at self when it names target.
-func rewriteLocation(h http.Header, target, self *url.URL) {
+// rewriteLocation points h's Location at self when it names target, and
+// returns the Location it replaced.
+func rewriteLocation(h http.Header, target, self *url.URL) (string, bool) {
 	loc := h.Get("Location")
 	u, err := url.Parse(loc)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
-		return
+		return "", false
 	}
 	at, err := ParseTarget(u.Scheme + "://" + u.Host)
 	if err != nil || at.Scheme != target.Scheme || at.Host != target.Host {
-		return
+		return "", false
 	}
 	u.Scheme, u.Host = self.Scheme, self.Host
 	h.Set("Location", u.String())
+	return loc, true
 }
 
 // modify applies the rules to the upstream's response.
@@ -268,14 +270,20 @@ func (p *Proxy) modify(resp *http.Response) error {
 			resp.Header.Del("Transfer-Encoding")
 		}
 	}
+	rewritten := ""
 	if self, ok := req.Context().Value(selfKey{}).(*url.URL); ok && p.rewrite && self.Host != "" {
-		rewriteLocation(resp.Header, p.target, self)
+		if old, ok := rewriteLocation(resp.Header, p.target, self); ok {
+			rewritten = "Location " + old + " pointed at the proxy"
+		}
 	}
 	// ServeHTTP has marked the answer already; the upstream's own mark,
 	// if any, would make two.
 	resp.Header.Del(Header)
 	if e, ok := req.Context().Value(entryKey{}).(*logEntry); ok {
 		e.status, e.change = status, c
+		if rewritten != "" {
+			e.why = rewritten
+		}
 	}
 	return nil
 }

@@ -443,11 +443,16 @@ func TestProxyKeepsRedirectsOnItself(t *testing.T) {
 	t.Cleanup(up.Close)
 	rules, _, err := NewPolicyRules(testPolicy(t))
 	require.NoError(t, err)
-	p, err := New(Options{Target: up.URL, Rules: rules, RewriteRedirects: true})
+	var log syncWriter
+	p, err := New(Options{Target: up.URL, Rules: rules, RewriteRedirects: true, Log: &log})
 	require.NoError(t, err)
 	s, err := Listen("127.0.0.1:0", p)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
+	defer func() {
+		assert.Contains(t, log.String(), " GET /api/orders origin=http://localhost:5173 -> 307 route /api | added Access-Control-Allow-Origin: http://localhost:5173; Access-Control-Allow-Credentials: true; Access-Control-Expose-Headers: X-Request-Id; Vary: Origin | Location "+up.URL+"/api/orders/?page=2 pointed at the proxy")
+		assert.Equal(t, 1, strings.Count(log.String(), "pointed at the proxy"), "the others are left alone:\n%s", log.String())
+	}()
 	for path, want := range map[string]string{
 		"/api/orders": s.URL() + "/api/orders/?page=2",
 		"/api/login":  "https://sso.example.test/login",

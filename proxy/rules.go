@@ -126,9 +126,13 @@ func preflightRefusal(route policy.Route, a contract.Answer, r *http.Request) st
 	if route.AllowCredentials {
 		creds = "include"
 	}
+	host := r.Host
+	if host == "" {
+		host = "proxy.invalid"
+	}
 	refused := func(method string, headers map[string]string) bool {
 		p := cors.Predict(cors.Input{
-			Request:   cors.Request{Origin: r.Header.Get("Origin"), Method: method, URL: "http://" + r.Host + r.URL.Path, Headers: headers, Credentials: creds},
+			Request:   cors.Request{Origin: r.Header.Get("Origin"), Method: method, URL: "http://" + host + r.URL.Path, Headers: headers, Credentials: creds},
 			Preflight: resp,
 		})
 		return p.Verdict == cors.VerdictBlocked && p.FailedAt == cors.StagePreflight
