@@ -67,10 +67,11 @@ type Change struct {
 	// Why says in a few words why no CORS headers were added, for the
 	// log (origin not in the policy, no route).
 	Why string
-	// Refused says what the browser will refuse of a preflight the answer
-	// lets the origin in for (a method or request headers the route does
-	// not allow) and what to change, for the log: the answer itself looks
-	// like a success.
+	// Refused says what the browser will refuse of an answer that lets the
+	// origin in (a preflight's method or request headers the route does
+	// not allow, a response to a request with cookies on a route without
+	// credentials) and what to change, for the log: the answer itself
+	// looks like a success.
 	Refused string
 }
 
@@ -428,7 +429,11 @@ func (e logEntry) format() string {
 		}
 	}
 	if c.Refused != "" {
-		b.WriteString(" | the browser will refuse this preflight: " + shownText(c.Refused))
+		what := "response"
+		if e.answered {
+			what = "preflight"
+		}
+		b.WriteString(" | the browser will refuse this " + what + ": " + shownText(c.Refused))
 	}
 	if e.why != "" {
 		b.WriteString(" | " + shownText(e.why))

@@ -465,6 +465,27 @@ func TestProxyKeepsRedirectsOnItself(t *testing.T) {
 	}
 }
 
+// TestProxyLogsCookiesWithoutCredentials: a request that carries cookies
+// was made with credentials: include, which a route that does not allow
+// credentials answers without Access-Control-Allow-Credentials (or with
+// "*"): the browser refuses the response, and the log says why and what to
+// change, since the headers added look like a success.
+func TestProxyLogsCookiesWithoutCredentials(t *testing.T) {
+	up := startUpstream(t, false)
+	var log syncWriter
+	s := startProxy(t, up.URL, &log)
+	do(t, "GET", s.URL()+"/public/list", map[string]string{"Origin": dev, "Cookie": "session=s1"})
+	do(t, "GET", s.URL()+"/public/list", map[string]string{"Origin": dev})
+	do(t, "GET", s.URL()+"/api/me", map[string]string{"Origin": dev, "Cookie": "session=s1"})
+	do(t, "GET", s.URL()+"/public/list", map[string]string{"Cookie": "session=s1"})
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	require.Len(t, lines, 4, log.String())
+	assert.NotContains(t, lines[3], "refuse", "no Origin: not a CORS request")
+	assert.Contains(t, lines[0], `| the browser will refuse this response: the request carried cookies (credentials: include), but route /public does not allow credentials (set allow_credentials: true with the origins listed, or send it with credentials: 'omit')`)
+	assert.NotContains(t, lines[1], "refuse", "no cookies, no credentials")
+	assert.NotContains(t, lines[2], "refuse", "a route that allows credentials")
+}
+
 func TestProxyLogJSON(t *testing.T) {
 	up := startUpstream(t, true)
 	rules, _, err := NewPolicyRules(testPolicy(t))

@@ -194,7 +194,14 @@ func (pr *PolicyRules) Respond(r *http.Request, status int) Change {
 	case origin == "":
 		why = WhyNoOrigin
 	}
-	return change(route, a, why)
+	c := change(route, a, why)
+	if a.Allowed && origin != "" && !route.AllowCredentials && r.Header.Get("Cookie") != "" {
+		// Cookies go cross-origin only with credentials: include, which
+		// the browser refuses without Access-Control-Allow-Credentials.
+		c.Refused = "the request carried cookies (credentials: include), but route " + route.Path +
+			" does not allow credentials (set allow_credentials: true with the origins listed, or send it with credentials: 'omit')"
+	}
+	return c
 }
 
 func change(route policy.Route, a contract.Answer, why string) Change {
