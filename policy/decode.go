@@ -279,7 +279,21 @@ func (d *decoder) key(kv *ast.MappingValueNode, parent string, known []string) (
 		field = parent + "." + k
 	}
 	hint := "known keys: " + strings.Join(known, ", ")
-	if near := yamlpos.Closest(k, known); near != "" {
+	near := yamlpos.Closest(k, known)
+	if near == "" {
+		// A key cut short (expose for expose_headers) is too far for a
+		// typo, but names one key all the same.
+		var starts []string
+		for _, want := range known {
+			if strings.HasPrefix(want, k+"_") {
+				starts = append(starts, want)
+			}
+		}
+		if len(starts) == 1 {
+			near = starts[0]
+		}
+	}
+	if near != "" {
 		hint = fmt.Sprintf("did you mean %q? %s", near, hint)
 	}
 	d.add(kv.Key, field, "", "unknown key", hint)

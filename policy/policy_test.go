@@ -125,6 +125,8 @@ func TestParseErrors(t *testing.T) {
 		{desc: "route not a mapping", yaml: "version: 1\nroutes:\n  - /x\n", line: 3, col: 5, field: "routes[0]", value: "/x", msg: "expected a mapping"},
 		{desc: "unknown top-level key", yaml: "version: 1\nroute: []\nroutes:\n  - path: /x\n", line: 2, col: 1, field: "route", msg: "unknown key"},
 		{desc: "unknown route key", yaml: head + "    allow_origin: [x]\n", line: 4, col: 5, field: "routes[0].allow_origin", msg: "unknown key"},
+		{desc: "a key cut short", yaml: head + "    expose: [X-Id]\n", line: 4, col: 5, field: "routes[0].expose", msg: "unknown key", hint: `did you mean "expose_headers"?`},
+		{desc: "a misspelt key", yaml: head + "    allow_origin: [x]\n", line: 4, field: "routes[0].allow_origin", msg: "unknown key", hint: `did you mean "allow_origins"?`},
 		{desc: "numeric key", yaml: head + "    404: x\n", line: 4, col: 5, field: "routes[0].404", msg: "unknown key"},
 		{desc: "null key", yaml: head + "    ~: x\n", line: 4, col: 5, field: "routes[0]", value: "~", msg: "plain strings"},
 		{desc: "missing path", yaml: "version: 1\nroutes:\n  - status: 200\n", line: 3, field: "routes[0].path", msg: "missing path"},

@@ -67,10 +67,11 @@ type Change struct {
 	// Why says in a few words why no CORS headers were added, for the
 	// log (origin not in the policy, no route).
 	Why string
-	// Refused says what the browser will refuse of a preflight the answer
-	// lets the origin in for (a method or request headers the route does
-	// not allow) and what to change, for the log: the answer itself looks
-	// like a success.
+	// Refused says what the browser will refuse of an answer that lets the
+	// origin in (a preflight's method or request headers the route does
+	// not allow, a response to a request with cookies on a route without
+	// credentials) and what to change, for the log: the answer itself
+	// looks like a success.
 	Refused string
 }
 
@@ -236,19 +237,21 @@ type entryKey struct{}
 // selfKey holds the proxy's own origin as the browser addressed it.
 type selfKey struct{}
 
-// rewriteLocation points h's Location at self when it names target.
-func rewriteLocation(h http.Header, target, self *url.URL) {
+// rewriteLocation points h's Location at self when it names target, and
+// returns the Location it replaced.
+func rewriteLocation(h http.Header, target, self *url.URL) (string, bool) {
 	loc := h.Get("Location")
 	u, err := url.Parse(loc)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil {
-		return
+		return "", false
 	}
 	at, err := ParseTarget(u.Scheme + "://" + u.Host)
 	if err != nil || at.Scheme != target.Scheme || at.Host != target.Host {
-		return
+		return "", false
 	}
 	u.Scheme, u.Host = self.Scheme, self.Host
 	h.Set("Location", u.String())
+	return loc, true
 }
 
 // modify applies the rules to the upstream's response.
@@ -268,14 +271,20 @@ func (p *Proxy) modify(resp *http.Response) error {
 			resp.Header.Del("Transfer-Encoding")
 		}
 	}
+	rewritten := ""
 	if self, ok := req.Context().Value(selfKey{}).(*url.URL); ok && p.rewrite && self.Host != "" {
-		rewriteLocation(resp.Header, p.target, self)
+		if old, ok := rewriteLocation(resp.Header, p.target, self); ok {
+			rewritten = "Location " + old + " pointed at the proxy"
+		}
 	}
 	// ServeHTTP has marked the answer already; the upstream's own mark,
 	// if any, would make two.
 	resp.Header.Del(Header)
 	if e, ok := req.Context().Value(entryKey{}).(*logEntry); ok {
 		e.status, e.change = status, c
+		if rewritten != "" {
+			e.why = rewritten
+		}
 	}
 	return nil
 }
@@ -420,7 +429,11 @@ func (e logEntry) format() string {
 		}
 	}
 	if c.Refused != "" {
-		b.WriteString(" | the browser will refuse this preflight: " + shownText(c.Refused))
+		what := "response"
+		if e.answered {
+			what = "preflight"
+		}
+		b.WriteString(" | the browser will refuse this " + what + ": " + shownText(c.Refused))
 	}
 	if e.why != "" {
 		b.WriteString(" | " + shownText(e.why))

@@ -443,11 +443,16 @@ func TestProxyKeepsRedirectsOnItself(t *testing.T) {
 	t.Cleanup(up.Close)
 	rules, _, err := NewPolicyRules(testPolicy(t))
 	require.NoError(t, err)
-	p, err := New(Options{Target: up.URL, Rules: rules, RewriteRedirects: true})
+	var log syncWriter
+	p, err := New(Options{Target: up.URL, Rules: rules, RewriteRedirects: true, Log: &log})
 	require.NoError(t, err)
 	s, err := Listen("127.0.0.1:0", p)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
+	defer func() {
+		assert.Contains(t, log.String(), " GET /api/orders origin=http://localhost:5173 -> 307 route /api | added Access-Control-Allow-Origin: http://localhost:5173; Access-Control-Allow-Credentials: true; Access-Control-Expose-Headers: X-Request-Id; Vary: Origin | Location "+up.URL+"/api/orders/?page=2 pointed at the proxy")
+		assert.Equal(t, 1, strings.Count(log.String(), "pointed at the proxy"), "the others are left alone:\n%s", log.String())
+	}()
 	for path, want := range map[string]string{
 		"/api/orders": s.URL() + "/api/orders/?page=2",
 		"/api/login":  "https://sso.example.test/login",
@@ -458,6 +463,27 @@ func TestProxyKeepsRedirectsOnItself(t *testing.T) {
 		assert.Equal(t, want, resp.Header.Get("Location"), path)
 		assert.Equal(t, dev, resp.Header.Get("Access-Control-Allow-Origin"), path)
 	}
+}
+
+// TestProxyLogsCookiesWithoutCredentials: a request that carries cookies
+// was made with credentials: include, which a route that does not allow
+// credentials answers without Access-Control-Allow-Credentials (or with
+// "*"): the browser refuses the response, and the log says why and what to
+// change, since the headers added look like a success.
+func TestProxyLogsCookiesWithoutCredentials(t *testing.T) {
+	up := startUpstream(t, false)
+	var log syncWriter
+	s := startProxy(t, up.URL, &log)
+	do(t, "GET", s.URL()+"/public/list", map[string]string{"Origin": dev, "Cookie": "session=s1"})
+	do(t, "GET", s.URL()+"/public/list", map[string]string{"Origin": dev})
+	do(t, "GET", s.URL()+"/api/me", map[string]string{"Origin": dev, "Cookie": "session=s1"})
+	do(t, "GET", s.URL()+"/public/list", map[string]string{"Cookie": "session=s1"})
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	require.Len(t, lines, 4, log.String())
+	assert.NotContains(t, lines[3], "refuse", "no Origin: not a CORS request")
+	assert.Contains(t, lines[0], `| the browser will refuse this response: the request carried cookies (credentials: include), but route /public does not allow credentials (set allow_credentials: true with the origins listed, or send it with credentials: 'omit')`)
+	assert.NotContains(t, lines[1], "refuse", "no cookies, no credentials")
+	assert.NotContains(t, lines[2], "refuse", "a route that allows credentials")
 }
 
 func TestProxyLogJSON(t *testing.T) {

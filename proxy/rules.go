@@ -126,9 +126,13 @@ func preflightRefusal(route policy.Route, a contract.Answer, r *http.Request) st
 	if route.AllowCredentials {
 		creds = "include"
 	}
+	host := r.Host
+	if host == "" {
+		host = "proxy.invalid"
+	}
 	refused := func(method string, headers map[string]string) bool {
 		p := cors.Predict(cors.Input{
-			Request:   cors.Request{Origin: r.Header.Get("Origin"), Method: method, URL: "http://" + r.Host + r.URL.Path, Headers: headers, Credentials: creds},
+			Request:   cors.Request{Origin: r.Header.Get("Origin"), Method: method, URL: "http://" + host + r.URL.Path, Headers: headers, Credentials: creds},
 			Preflight: resp,
 		})
 		return p.Verdict == cors.VerdictBlocked && p.FailedAt == cors.StagePreflight
@@ -190,7 +194,14 @@ func (pr *PolicyRules) Respond(r *http.Request, status int) Change {
 	case origin == "":
 		why = WhyNoOrigin
 	}
-	return change(route, a, why)
+	c := change(route, a, why)
+	if a.Allowed && origin != "" && !route.AllowCredentials && r.Header.Get("Cookie") != "" {
+		// Cookies go cross-origin only with credentials: include, which
+		// the browser refuses without Access-Control-Allow-Credentials.
+		c.Refused = "the request carried cookies (credentials: include), but route " + route.Path +
+			" does not allow credentials (set allow_credentials: true with the origins listed, or send it with credentials: 'omit')"
+	}
+	return c
 }
 
 func change(route policy.Route, a contract.Answer, why string) Change {
