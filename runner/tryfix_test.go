@@ -298,14 +298,7 @@ func TestTryFixInTheSameBrowser(t *testing.T) {
 // that reached only the target (which passed the check in the first run)
 // is.
 func TestTryFixUnderLNAEnforce(t *testing.T) {
-	other := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	require.NoError(t, err)
-	other.Listener = ln
-	other.Start()
-	t.Cleanup(other.Close)
+	other := otherHost(t, &wireLog{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/away" {
 			http.Redirect(w, r, other.URL+"/final", http.StatusFound)
