@@ -291,21 +291,13 @@ func TestSplitThenMerge(t *testing.T) {
 		suites = append(suites, s)
 	}
 	for n := 1; n <= 12; n++ {
-		var inputs []Input
-		for i := 1; i <= n; i++ {
-			sh := scenarios.Shard{Index: i, Count: n}
-			part, err := sh.Split(suites)
-			require.NoError(t, err)
-			run := &Run{Settings: Settings{Shard: sh.String()}}
-			for _, s := range part {
-				run.Suites = append(run.Suites, s.Name)
-				for _, c := range s.Cases {
-					run.Records = append(run.Records, Record{Suite: s.Name, Name: c.Name})
-				}
+		m, err := MergeInputs(shardRuns(t, suites, n, func(s *scenarios.Suite) []Record {
+			var recs []Record
+			for _, c := range s.Cases {
+				recs = append(recs, Record{Suite: s.Name, Name: c.Name})
 			}
-			inputs = append(inputs, Input{Name: fmt.Sprintf("r%d.json", i), Run: run})
-		}
-		m, err := MergeInputs(inputs...)
+			return recs
+		})...)
 		require.NoError(t, err, "n=%d", n)
 		assert.Equal(t, 10, m.Totals.Cases, "n=%d: every case once", n)
 		assert.Equal(t, []string{"auth", "api"}, m.Suites)
@@ -335,24 +327,16 @@ func TestMergeRestoresTheSuitesOrder(t *testing.T) {
 		suites = append(suites, s)
 	}
 	for n := 1; n <= 6; n++ {
-		var inputs []Input
-		for i := 1; i <= n; i++ {
-			sh := scenarios.Shard{Index: i, Count: n}
-			part, err := sh.Split(suites)
-			require.NoError(t, err)
-			run := &Run{Settings: Settings{Shard: sh.String()}}
-			for _, s := range part {
-				run.Suites = append(run.Suites, s.Name)
-				for _, c := range s.Cases {
-					run.Records = append(run.Records, Record{Suite: s.Name, File: c.File, Line: c.Line, Name: c.Name})
-				}
-				for _, c := range s.Cases {
-					run.Records = append(run.Records, Record{Suite: s.Name, File: c.File, Line: c.Line, Name: c.Name + " › error path", ErrorPath: &ErrorPathCheck{Kind: "no-credentials"}})
-				}
+		m, err := MergeInputs(shardRuns(t, suites, n, func(s *scenarios.Suite) []Record {
+			var recs []Record
+			for _, c := range s.Cases {
+				recs = append(recs, Record{Suite: s.Name, File: c.File, Line: c.Line, Name: c.Name})
 			}
-			inputs = append(inputs, Input{Name: fmt.Sprintf("r%d.json", i), Run: run})
-		}
-		m, err := MergeInputs(inputs...)
+			for _, c := range s.Cases {
+				recs = append(recs, Record{Suite: s.Name, File: c.File, Line: c.Line, Name: c.Name + " › error path", ErrorPath: &ErrorPathCheck{Kind: "no-credentials"}})
+			}
+			return recs
+		})...)
 		require.NoError(t, err, "n=%d", n)
 		var got []string
 		for _, r := range m.Records {
@@ -379,4 +363,24 @@ func TestMergeKeepsTheSuitesOrderOfTheRun(t *testing.T) {
 		got = append(got, r.Name)
 	}
 	assert.Equal(t, []string{"a1", "b0", "b1"}, got)
+}
+
+// shardRuns splits suites into n shards, as scenarios.Shard.Split does, and
+// records each shard as a run whose records for each suite part are
+// records(part).
+func shardRuns(t *testing.T, suites []*scenarios.Suite, n int, records func(*scenarios.Suite) []Record) []Input {
+	t.Helper()
+	var inputs []Input
+	for i := 1; i <= n; i++ {
+		sh := scenarios.Shard{Index: i, Count: n}
+		part, err := sh.Split(suites)
+		require.NoError(t, err)
+		run := &Run{Settings: Settings{Shard: sh.String()}}
+		for _, s := range part {
+			run.Suites = append(run.Suites, s.Name)
+			run.Records = append(run.Records, records(s)...)
+		}
+		inputs = append(inputs, Input{Name: fmt.Sprintf("r%d.json", i), Run: run})
+	}
+	return inputs
 }
