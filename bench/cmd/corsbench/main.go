@@ -125,24 +125,37 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	printHeader(stdout, cfg, browser, srv.URL)
 	var shapes []shape
+	// One page server serves the pages of every mix with many origins
+	// (the peers and the floor load them from it).
+	var pages *pageServer
+	pagePort := func() (int, error) {
+		if pages == nil {
+			var err error
+			if pages, err = startPageServer(); err != nil {
+				return 0, err
+			}
+		}
+		return pages.port, nil
+	}
+	defer func() {
+		if pages != nil {
+			pages.Close()
+		}
+	}()
 	for _, name := range strings.Split(cfg.mixes, ",") {
-		switch strings.TrimSpace(name) {
+		switch name = strings.TrimSpace(name); name {
 		case "one":
 			shapes = append(shapes, oneOrigin())
-		case "many":
-			pagesSrv, err := startPageServer()
+		case "many", "sites":
+			port, err := pagePort()
 			if err != nil {
 				return err
 			}
-			defer pagesSrv.Close()
-			shapes = append(shapes, manyOrigins(pagesSrv.port))
-		case "sites":
-			pagesSrv, err := startPageServer()
-			if err != nil {
-				return err
+			if name == "many" {
+				shapes = append(shapes, manyOrigins(port))
+			} else {
+				shapes = append(shapes, fewSites(port))
 			}
-			defer pagesSrv.Close()
-			shapes = append(shapes, fewSites(pagesSrv.port))
 		default:
 			return fmt.Errorf("-mix %q: want one, many and/or sites", name)
 		}
