@@ -10,8 +10,6 @@ import (
 
 	"github.com/corsproof/corsproof/audit"
 	"github.com/corsproof/corsproof/reports"
-	"github.com/corsproof/corsproof/runner"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // auditOptions are audit's flags besides the browser's.
@@ -106,7 +104,7 @@ func (ao *auditOptions) options() (audit.Options, error) {
 // runAudit is audit's whole run. It returns errExpectations when a finding
 // at or above --fail-on exists or a check got no verdict.
 func runAudit(ctx context.Context, ao *auditOptions) error {
-	stdout, stderr := ao.f.stdout, ao.f.stderr
+	stdout := ao.f.stdout
 	if !reports.IsAuditFormat(ao.output) {
 		return usagef("use -o "+strings.Join(reports.AuditFormats, ", -o "), "--output: %q is not an audit format", ao.output)
 	}
@@ -134,9 +132,7 @@ func runAudit(ctx context.Context, ao *auditOptions) error {
 		return err
 	}
 	cfg.Rate = ao.rate
-	progress := reports.NewProgress(stderr, len(plan.Suite.Cases), reports.Options{Quiet: ao.quiet || ao.output != "text"})
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{plan.Suite}, runner.Hooks{Record: progress.Add, Notice: noticeTo(stderr)})
-	progress.Finish()
+	run, err := runSuite(ctx, ao.f, cfg, plan.Suite, ao.quiet || ao.output != "text")
 	if err != nil {
 		return err
 	}

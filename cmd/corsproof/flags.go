@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/reports"
+	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/runner"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -338,4 +340,34 @@ func checkSuiteFile(out string) error {
 			"-o %q: a format's name, not a file: this command writes a suite", out)
 	}
 	return nil
+}
+
+// writeSuite writes s as YAML to path, or to stdout when path is empty or
+// "-"; announce says on stderr what went where and how to run it.
+func writeSuite(f *factory, s *scenarios.Suite, path string, announce bool) error {
+	data, err := s.Marshal()
+	if err != nil {
+		return fmt.Errorf("writing suite: %w", err)
+	}
+	if path == "" || path == "-" {
+		_, err = f.stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing suite: %w", err)
+	}
+	if announce {
+		fmt.Fprintf(f.stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
+			len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), path, reports.ShellQuote(path))
+	}
+	return nil
+}
+
+// runSuite runs one suite with a progress display on stderr (none when
+// quiet) and the run's notices there too.
+func runSuite(ctx context.Context, f *factory, cfg runner.Config, s *scenarios.Suite, quiet bool) (*result.Run, error) {
+	progress := reports.NewProgress(f.stderr, len(s.Cases), reports.Options{Quiet: quiet})
+	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{s}, runner.Hooks{Record: progress.Add, Notice: noticeTo(f.stderr)})
+	progress.Finish()
+	return run, err
 }

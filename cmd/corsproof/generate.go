@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -56,19 +55,7 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := c.Suite.Marshal()
-	if err != nil {
-		return fmt.Errorf("writing suite: %w", err)
-	}
-	if opts.out == "" || opts.out == "-" {
-		_, err := opts.f.stdout.Write(data)
-		return err
-	}
-	if err := os.WriteFile(opts.out, data, 0o644); err != nil {
-		return fmt.Errorf("writing suite: %w", err)
-	}
-	fmt.Fprintf(opts.f.stderr, "corsproof: wrote %d cases to %s\n", len(c.Suite.Cases), opts.out)
-	return nil
+	return writeSuite(opts.f, c.Suite, opts.out, true)
 }
 
 // loadContract reads the policy, prints its lint warnings and the

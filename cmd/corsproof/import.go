@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -75,25 +73,11 @@ func runImport(ctx context.Context, opts *importCmdOptions) error {
 	if err := checkSuiteFile(opts.out); err != nil {
 		return err
 	}
-	stdout, stderr := opts.f.stdout, opts.f.stderr
-	s, err := importFile(ctx, opts.stdin, opts.kind, opts.file, &opts.imp, stderr)
+	s, err := importFile(ctx, opts.stdin, opts.kind, opts.file, &opts.imp, opts.f.stderr)
 	if err != nil {
 		return err
 	}
-	data, err := s.Marshal()
-	if err != nil {
-		return fmt.Errorf("writing suite: %w", err)
-	}
-	if opts.out == "" || opts.out == "-" {
-		_, err = stdout.Write(data)
-		return err
-	}
-	if err := os.WriteFile(opts.out, data, 0o644); err != nil {
-		return fmt.Errorf("writing suite: %w", err)
-	}
-	fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
-		len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
-	return nil
+	return writeSuite(opts.f, s, opts.out, true)
 }
 
 // importFile reads and imports one file of the given kind and reports what

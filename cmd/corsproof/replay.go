@@ -9,8 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/reports"
-	"github.com/corsproof/corsproof/runner"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // replayOptions are the flags and argument of `corsproof replay`.
@@ -71,9 +69,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		return err
 	}
 	command := replayCommand(opts.file, &opts.imp)
-	progress := opts.out.progress(opts.f.stderr, len(suite.Cases))
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{suite}, runner.Hooks{Record: progress.Add, Notice: noticeTo(opts.f.stderr)})
-	progress.Finish()
+	run, err := runSuite(ctx, opts.f, cfg, suite, opts.out.quiet || opts.out.output != "text")
 	if run == nil {
 		return err
 	}

@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/contract"
 	"github.com/corsproof/corsproof/reports"
-	"github.com/corsproof/corsproof/runner"
-	"github.com/corsproof/corsproof/scenarios"
 )
 
 // verifyOptions are the flags of verify besides the browser's.
@@ -80,17 +77,11 @@ func runVerify(ctx context.Context, vo *verifyOptions) error {
 		return err
 	}
 	if vo.suite != "" {
-		data, err := c.Suite.Marshal()
-		if err != nil {
-			return fmt.Errorf("writing suite: %w", err)
-		}
-		if err := os.WriteFile(vo.suite, data, 0o644); err != nil {
-			return fmt.Errorf("writing suite: %w", err)
+		if err := writeSuite(vo.f, c.Suite, vo.suite, false); err != nil {
+			return err
 		}
 	}
-	progress := reports.NewProgress(stderr, len(c.Suite.Cases), reports.Options{Quiet: vo.quiet || vo.output != "text"})
-	run, err := runner.Run(ctx, cfg, []*scenarios.Suite{c.Suite}, runner.Hooks{Record: progress.Add, Notice: noticeTo(vo.f.stderr)})
-	progress.Finish()
+	run, err := runSuite(ctx, vo.f, cfg, c.Suite, vo.quiet || vo.output != "text")
 	if err != nil {
 		return err
 	}
