@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -56,34 +54,9 @@ is a share link from the page: the form opens filled in with its request.`,
 	return cmd
 }
 
-// shareFragment is the request part of a share link: what follows # (or
-// the whole text when it has no #), checked to be a query string.
-func shareFragment(link string) (string, error) {
-	frag := link
-	if _, after, ok := strings.Cut(link, "#"); ok {
-		frag = after
-	}
-	q, err := url.ParseQuery(frag)
-	if err != nil {
-		return "", usagef("pass a link the page's Share link gave", "LINK %q: not a share link: %v", link, err)
-	}
-	// The page's form fields (ui/assets/page.js): a link with none of
-	// them would open an empty form as if it had worked.
-	known := 0
-	for _, k := range []string{"origin", "url", "method", "api", "credentials", "mode", "headers", "body"} {
-		if q.Has(k) {
-			known++
-		}
-	}
-	if frag != "" && known == 0 {
-		return "", usagef("pass a link the page's Share link gave: its part after # names url=, origin=, method=…", "LINK %q: not a share link: it names no field of the form", link)
-	}
-	return frag, nil
-}
-
 // runUI serves the playground until ctx is done.
 func runUI(ctx context.Context, opts *uiOptions) error {
-	frag, err := shareFragment(opts.link)
+	frag, err := ui.ShareFragment(opts.link)
 	if err != nil {
 		return err
 	}

@@ -42,19 +42,3 @@ func TestUICommandFunction(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Contains(t, stderr.String(), "playground on loopback")
 }
-
-// TestShareFragment: a share link opens the form with its request; text
-// that names no field of the form is refused, not opened as an empty form.
-func TestShareFragment(t *testing.T) {
-	frag, err := shareFragment("http://127.0.0.1:9/#url=http%3A%2F%2Fx.test&method=PUT")
-	require.NoError(t, err)
-	assert.Equal(t, "url=http%3A%2F%2Fx.test&method=PUT", frag)
-	frag, err = shareFragment("")
-	require.NoError(t, err)
-	assert.Empty(t, frag)
-	for _, bad := range []string{"not-a-link", "http://127.0.0.1:9/#a=b", "%zz"} {
-		_, err := shareFragment(bad)
-		var ue *usageError
-		assert.ErrorAs(t, err, &ue, bad)
-	}
-}
