@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/corsproof/corsproof/cors"
+	"github.com/corsproof/corsproof/policy"
 	"github.com/corsproof/corsproof/result"
 )
 
@@ -84,6 +85,9 @@ type Report struct {
 	Rules    []RuleResult `json:"rules"`
 	Findings []Finding    `json:"findings"`
 	Notes    []string     `json:"notes,omitempty"`
+	// Lint is the policy's lint findings (a broad pattern, http with
+	// credentials…), which verify also prints on stderr.
+	Lint []policy.Finding `json:"lint,omitempty"`
 }
 
 // EvaluateRun is Evaluate of a run's records, with the browser and the
@@ -100,7 +104,7 @@ func EvaluateRun(c *Contract, run *result.Run) *Report {
 // echoed the origin when the route requires it. Records are matched to
 // cases by name; a case without a record is an error.
 func Evaluate(c *Contract, records []result.Record) *Report {
-	rep := &Report{Policy: c.PolicyFile, Target: c.Target, Cases: len(c.Checks), Notes: c.Notes, Findings: []Finding{}}
+	rep := &Report{Policy: c.PolicyFile, Target: c.Target, Cases: len(c.Checks), Notes: c.Notes, Lint: c.Lint, Findings: []Finding{}}
 	byName := make(map[string]*result.Record, len(records))
 	for i := range records {
 		byName[records[i].Name] = &records[i]

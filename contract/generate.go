@@ -89,6 +89,10 @@ type Contract struct {
 	Checks     []Check
 	// Notes say what the generator left out and why, one sentence each.
 	Notes []string
+	// Lint holds the policy's lint findings when Load read it: a verify
+	// report carries them, so a tool reading its JSON sees what the user
+	// saw on stderr.
+	Lint []policy.Finding
 }
 
 // Generate turns a policy into a conformance suite against the API at

@@ -42,5 +42,6 @@ func Load(ctx context.Context, policyPath, targetURL string) (c *Contract, lint 
 	case err != nil:
 		return nil, nil, &LoadError{Err: err}
 	}
-	return c, p.Lint(), nil
+	c.Lint = p.Lint()
+	return c, c.Lint, nil
 }
