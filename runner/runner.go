@@ -250,6 +250,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 	case cfg.TryFix && hooks.Record != nil:
 		streamed.Record = func(r *result.Record) {
 			if !needsTry(r) {
+				markUntriable(r)
 				hooks.Record(r)
 			}
 		}
@@ -270,6 +271,8 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		for i := range run.Records {
 			if needsTry(&run.Records[i]) {
 				recs[i] = &run.Records[i]
+			} else {
+				markUntriable(&run.Records[i])
 			}
 		}
 		held := slices.Sorted(maps.Keys(recs))

@@ -24,6 +24,17 @@ func needsTry(rec *result.Record) bool {
 		rec.Diagnosis != nil && rec.Diagnosis.FixHeaders.HasChanges()
 }
 
+// markUntriable says, in a record --try-fix passes over although the
+// browser blocked it for a CORS reason, why: its fix is advice (call the
+// final URL, a safer design), not a header change a mirror could apply.
+// Without it the record reads as if --try-fix had not been given.
+func markUntriable(rec *result.Record) {
+	if rec.Verdict == cors.VerdictBlocked && rec.CorsError != "" && rec.Diagnosis != nil &&
+		!rec.Diagnosis.FixHeaders.HasChanges() && rec.Diagnosis.FixCheck == nil {
+		notTried(rec, "the fix is no header change a mirror could apply; follow its advice instead")
+	}
+}
+
 // tryFixes proves the fixes of the given records in the browser: each case
 // runs again, one at a time, with its target answered by a loopback mirror
 // that forwards to the real server and applies the fix. Page origin, URL,
