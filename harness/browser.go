@@ -316,6 +316,9 @@ type Options struct {
 	// are Firefox's form of them.
 	pins      []string
 	overrides []certOverride
+	// noSandbox says why Chromium runs without its sandbox, filled in at
+	// launch (sandboxDecision); empty when it runs with it.
+	noSandbox string
 }
 
 func (o *Options) defaults() {
@@ -386,10 +389,16 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			}
 			opts.pins = caPins(b.certChecks)
 		}
+		if opts.Engine != EngineFirefox {
+			opts.noSandbox = sandboxDecision(opts)
+		}
 		b.opts = opts
 		b.path, where = path, path
 		proc, err := launch(startCtx, path, opts, d.Transport())
 		if err != nil {
+			if retry, ok := withoutSandbox(opts, err); ok {
+				return LaunchWith(ctx, d, retry)
+			}
 			return nil, launchFailed(ctx, path, err)
 		}
 		b.proc, b.profile, ep = proc, proc.profile, proc.endpoint()
@@ -405,6 +414,9 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 				// The driver's error (a lost connection) is only the
 				// consequence.
 				err = b.proc.exitedEarly()
+			}
+			if retry, ok := withoutSandbox(b.opts, err); ok && stopErr == nil {
+				return LaunchWith(ctx, d, retry)
 			}
 			return nil, errors.Join(launchFailed(ctx, where, err), stopErr)
 		}

@@ -44,7 +44,6 @@ func (s Switch) Arg() string {
 // network.
 var baseSwitches = []Switch{
 	{"headless", "", "no window"},
-	{"no-sandbox", "", "runs as root in CI containers"},
 	{"disable-gpu", "", "no GPU process in headless runs"},
 	// Headless Chromium otherwise starts SwiftShader in its GPU process;
 	// corsproof's pages draw nothing (measured on 156: peak PSS of the
@@ -197,6 +196,11 @@ func QuietSettings(opts Options) []string {
 	for _, s := range baseSwitches {
 		out = append(out, s.Arg()+"  # "+s.Why)
 	}
+	if opts.noSandbox != "" {
+		out = append(out, "--no-sandbox  # "+opts.noSandbox)
+	} else {
+		out = append(out, "# Chromium's sandbox is on: corsproof does not run as root")
+	}
 	for _, f := range disabledFeatures {
 		out = append(out, "--disable-features="+f.Name+"  # "+f.Why)
 	}
@@ -248,6 +252,9 @@ func launchFlags(opts Options) []Flag {
 		}
 		flags = append(flags, Flag{s.Name, v})
 	}
+	if opts.noSandbox != "" {
+		flags = append(flags, Flag{"no-sandbox", true})
+	}
 	flags = append(flags, Flag{"disable-features", strings.Join(features, ",")})
 	flags = append(flags, Flag{"host-resolver-rules", resolverRules(opts)})
 	flags = append(flags, proxyFlag(opts))
@@ -261,6 +268,9 @@ func launchFlags(opts Options) []Flag {
 	slices.Sort(names)
 	for _, k := range names {
 		v := opts.ExtraFlags[k]
+		if k == "no-sandbox" && opts.noSandbox != "" {
+			continue // already there, from sandboxDecision
+		}
 		// Chromium keeps only the last --disable-features (and the last
 		// --host-resolver-rules and spki list); a user's list joins ours
 		// so that the switches corsproof relies on stay.

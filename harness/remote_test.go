@@ -33,7 +33,9 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	args := []string{"--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--user-data-dir=" + filepath.Join(tmp, "profile")}
-	for _, f := range launchFlags(Options{LNA: LNAOff}) {
+	// As corsproof would launch it, sandbox decision included (as root
+	// Chromium starts only without it).
+	for _, f := range launchFlags(Options{LNA: LNAOff, noSandbox: sandboxDecision(Options{})}) {
 		if f.Value == true {
 			args = append(args, "--"+f.Name)
 		} else {
