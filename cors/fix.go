@@ -46,6 +46,32 @@ func (c *HeaderChange) Empty() bool {
 	return c == nil || c.Status == 0 && len(c.Set) == 0 && len(c.Remove) == 0
 }
 
+// Unsafe says how the fix breaks its own promise for a page at origin
+// making a request with or without credentials — it allows "null", pairs
+// "*" with credentials, or allows an origin other than the page's — or ""
+// when it keeps it. Tests hold every fix corsproof writes to it.
+func (f *FixHeaders) Unsafe(origin string, credentials bool) string {
+	if f == nil {
+		return ""
+	}
+	for _, c := range []*HeaderChange{f.Preflight, f.Actual} {
+		if c == nil {
+			continue
+		}
+		acao, ok := c.Set[hACAO]
+		switch {
+		case !ok:
+		case acao == "null":
+			return "it allows the origin null"
+		case acao == "*" && (credentials || strings.EqualFold(c.Set[hACAC], "true")):
+			return "it pairs * with credentials"
+		case acao != "*" && acao != normalizeOrigin(origin):
+			return fmt.Sprintf("it allows %q, not the page's origin %q", acao, origin)
+		}
+	}
+	return ""
+}
+
 // HasChanges reports whether the fix changes any response.
 func (f *FixHeaders) HasChanges() bool {
 	return f != nil && (!f.Preflight.Empty() || !f.Actual.Empty())

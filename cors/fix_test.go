@@ -11,22 +11,7 @@ import (
 // `*` together with credentials, and no origin but the page's own.
 func assertSafe(t *testing.T, in Input, f *FixHeaders) {
 	t.Helper()
-	for _, c := range []*HeaderChange{f.Preflight, f.Actual} {
-		if c == nil {
-			continue
-		}
-		acao, ok := c.Set[hACAO]
-		if !ok {
-			continue
-		}
-		assert.NotEqual(t, "null", acao, "a fix never allows the origin null")
-		if acao == "*" {
-			assert.NotEqual(t, "true", c.Set[hACAC], "a fix never pairs * with credentials")
-			assert.NotEqual(t, "include", in.Request.Credentials, "a fix never proposes * for a credentialed request")
-		} else {
-			assert.Equal(t, normalizeOrigin(in.Request.Origin), acao, "a fix allows exactly the page's origin")
-		}
-	}
+	assert.Empty(t, f.Unsafe(in.Request.Origin, in.Request.Credentials == "include"), "a fix allows exactly the page's origin, never null, never * with credentials")
 }
 
 // TestFixIsCompleteOnTheWPTSample applies the fix for every case of the
