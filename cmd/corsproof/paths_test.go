@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -187,4 +190,49 @@ func TestProbePathChecksThatCheckNothing(t *testing.T) {
 		require.ErrorAs(t, err, &ue, tc.want)
 		assert.Contains(t, err.Error(), tc.want)
 	}
+}
+
+// TestBaselineOnPaths: a run on two paths is a baseline like any run. Its
+// records are named CASE @PATH, so when only the edge starts dropping
+// Access-Control-Allow-Origin the next run's --baseline names that case on
+// that path, and the direct path stays unchanged.
+func TestBaselineOnPaths(t *testing.T) {
+	const origin = "https://app.example.test"
+	var strip atomic.Bool
+	direct := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+	}))
+	t.Cleanup(direct.Close)
+	edge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strip.Load() {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+		}
+	}))
+	t.Cleanup(edge.Close)
+	dir := t.TempDir()
+	suite := filepath.Join(dir, "suite.yaml")
+	require.NoError(t, os.WriteFile(suite, []byte("version: 1\nname: api\ncases:\n  - name: items\n    origin: "+origin+"\n    request: {url: "+direct.URL+"/items}\n"), 0o644))
+	run := func(baseline string) (string, error) {
+		f, stdout, stderr := testFactory(t)
+		err := runRun(context.Background(), &runOptions{f: f, files: []string{suite}, browser: defaultBrowserFlags(),
+			out: outputFlags{output: "json", quiet: true}, paths: pathFlags{via: []string{"edge=" + edge.URL}}, baseline: baseline,
+			maxCases: scenarios.DefaultLimits.Cases, maxFileMiB: 1})
+		if baseline == "" {
+			require.NoError(t, err, stderr.String())
+			saved := filepath.Join(dir, "baseline.json")
+			require.NoError(t, os.WriteFile(saved, stdout.Bytes(), 0o644))
+			return saved, nil
+		}
+		return stderr.String(), err
+	}
+	saved, _ := run("")
+	out, err := run(saved)
+	require.NoError(t, err, "nothing changed on either path: %s", out)
+
+	strip.Store(true)
+	out, err = run(saved)
+	require.ErrorIs(t, err, errExpectations, "the edge's verdict changed: the baseline fails the run")
+	assert.Contains(t, out, "items @edge")
+	assert.NotContains(t, out, "items @direct", "the direct path did not change")
+	assert.Contains(t, out, "MissingAllowOriginHeader")
 }
