@@ -59,6 +59,7 @@ func mistakes(t *testing.T) string {
 		"/allowlist-private": func(o string) bool { return o == legit },
 		"/public":            nil,
 		"/wildcard-creds":    nil,
+		"/reflect-nocreds":   func(string) bool { return true },
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		check, ok := allow[r.URL.Path]
@@ -82,7 +83,9 @@ func mistakes(t *testing.T) string {
 			}
 			if origin != "" && check(origin) {
 				w.Header().Set("Access-Control-Allow-Origin", origin)
-				w.Header().Set("Access-Control-Allow-Credentials", "true")
+				if r.URL.Path != "/reflect-nocreds" {
+					w.Header().Set("Access-Control-Allow-Credentials", "true")
+				}
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -105,7 +108,7 @@ func mistakes(t *testing.T) string {
 func TestAuditMistakes(t *testing.T) {
 	base := mistakes(t)
 	paths := []string{"/reflect", "/regex", "/endswith", "/subdomains", "/null", "/public", "/wildcard-creds", "/allowlist",
-		"/reflect-novary", "/allowlist-novary", "/allowlist-private"}
+		"/reflect-novary", "/allowlist-novary", "/allowlist-private", "/reflect-nocreds"}
 	var urls []string
 	for _, p := range paths {
 		urls = append(urls, base+p)
@@ -150,6 +153,9 @@ func TestAuditMistakes(t *testing.T) {
 		{"reflect any origin, without Vary", "/reflect-novary", &want{audit.RuleOriginReflected, audit.SeverityHigh, nil}, audit.SeverityInfo},
 		{"allow-list without Vary", "/allowlist-novary", nil, audit.SeverityInfo},
 		{"allow-list without Vary, but Cache-Control: private", "/allowlist-private", nil, audit.SeverityNone},
+		// No credentials allowed: the credentialed read is refused, the
+		// uncredentialed one is not, from any origin the server trusts.
+		{"reflect any origin without credentials", "/reflect-nocreds", &want{audit.RuleOriginReflected, audit.SeverityMedium, nil}, ""},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			vary := varyByURL[base+tc.path]
