@@ -74,7 +74,8 @@ const ExpiryJitter = 250 * time.Millisecond
 //     cached all the same);
 //   - it covers a later request when every method and header that request
 //     needs a preflight for is listed in the cached Allow-Methods and
-//     Allow-Headers (or "*" for requests without credentials), so a new
+//     Allow-Headers (or "*" when the entry was stored by a request
+//     without credentials, whatever the later request's mode), so a new
 //     custom header or method sends a new preflight, whose result replaces
 //     the entry;
 //   - an entry made by a request with credentials mode include covers
@@ -134,16 +135,22 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 			Reason: fmt.Sprintf("the request includes credentials and the result cached by step %d was made without them", from)})
 	}
 	// The cached methods are matched as a fresh preflight's are (check.go):
-	// case-sensitively, so a cached PATCH does not cover "patch".
+	// case-sensitively, so a cached PATCH does not cover "patch". A "*" in
+	// the entry is a wildcard only when the entry was stored by a request
+	// without credentials: Chromium keeps the storing request's credentials
+	// mode with the entry and reads "*" by it, not by the later request's
+	// (measured: an entry stored with credentials and "PUT, *" does not
+	// cover DELETE without credentials).
 	method := p.Method
+	wildcard := !e.credentials
 	switch {
 	case IsSafelistedMethod(method), slices.Contains(e.methods, method):
-	case !creds && slices.Contains(e.methods, "*"):
+	case wildcard && slices.Contains(e.methods, "*"):
 	default:
 		return miss(CachedPreflight{Sent: true, Cause: CauseNewMethod, FromStep: from,
 			Reason: fmt.Sprintf("the method %s is not in the Access-Control-Allow-Methods cached by step %d", quote(method), from)})
 	}
-	if !(!creds && slices.Contains(e.headers, "*")) {
+	if !(wildcard && slices.Contains(e.headers, "*")) {
 		for _, n := range p.RequestHeaderNames {
 			if !slices.Contains(e.headers, n) {
 				return miss(CachedPreflight{Sent: true, Cause: CauseNewHeader, FromStep: from,

@@ -81,6 +81,15 @@ func TestPredictPreflights(t *testing.T) {
 				{Input: Input{Request: lower, Preflight: pre}, At: sec, CorsError: ErrMethodDisallowedByPreflightResponse},
 				s(upper, 2*sec, pre)}
 		}(), []bool{true, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseNoEntry}},
+		{"a * in an entry stored with credentials is no wildcard, even for a later request without them", func() []SequenceStep {
+			inc, del, other := put("X-Token"), put("X-Token"), put("X-Token", "X-Other")
+			inc.Credentials = "include"
+			del.Method = "DELETE"
+			pre := ok("60", "x-token, *")
+			pre.Headers["Access-Control-Allow-Methods"] = "PUT, *"
+			pre.Headers["Access-Control-Allow-Credentials"] = "true"
+			return []SequenceStep{s(inc, 0, pre), s(del, sec, pre), s(other, 2*sec, nil), s(inc, 3*sec, pre), s(other, 4*sec, pre)}
+		}(), []bool{true, true, false, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseCached, CauseCredentials, CauseNewHeader}},
 		{"a simple request needs none", []SequenceStep{
 			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
 			[]bool{false}, []string{CauseNotNeeded}},

@@ -92,6 +92,17 @@ cases:
       - request: {method: patch}
         expect: {preflight: true, verdict: blocked, cors_error: MethodDisallowedByPreflightResponse}
       - expect: {preflight: true, verdict: allowed}
+  - name: a wildcard counts only in an entry stored without credentials
+    request: {url: "/api/open?t=10&max_age=60&acao=reflect&acac=true&acam=PUT,*&acah=x-token,*", credentials: include}
+    steps:
+      - expect: {preflight: true, verdict: allowed}
+      - request: {method: DELETE, credentials: omit}
+        expect: {preflight: true, verdict: allowed}
+      - request: {credentials: omit, headers: {X-Other: b}}
+        expect: {preflight: false, verdict: allowed}
+      - expect: {preflight: true, verdict: allowed}
+      - request: {credentials: omit, headers: {X-Other: b}}
+        expect: {preflight: true, verdict: allowed}
 `
 
 // startTarget serves the built-in API and returns its URL and handler.
@@ -116,7 +127,7 @@ func TestStepsPreflightCache(t *testing.T) {
 	opts.browser.jobs = 8
 	require.NoError(t, runRun(context.Background(), opts), stderr.String())
 	run := decodeRun(t, stdout.Bytes())
-	require.Len(t, run.Records, 9)
+	require.Len(t, run.Records, 10)
 
 	// The preflights the target saw, by case tag.
 	onWire := map[string]int{}
@@ -130,15 +141,16 @@ func TestStepsPreflightCache(t *testing.T) {
 		}
 	}
 	want := map[string]struct{ preflights, calls int }{
-		"within and after Max-Age":                     {2, 3},
-		"no Max-Age is 5 s":                            {2, 3},
-		"a new header preflights again":                {2, 3},
-		"a new method the entry lacks drops it":        {3, 2},
-		"a Max-Age above the cap":                      {1, 2},
-		"Max-Age 0 and negative cache nothing":         {4, 4},
-		"credentials mode is part of the entry":        {2, 3},
-		"the origin is part of the key":                {2, 3},
-		"a cached method covers only its own spelling": {3, 2},
+		"within and after Max-Age":                                      {2, 3},
+		"no Max-Age is 5 s":                                             {2, 3},
+		"a new header preflights again":                                 {2, 3},
+		"a new method the entry lacks drops it":                         {3, 2},
+		"a Max-Age above the cap":                                       {1, 2},
+		"Max-Age 0 and negative cache nothing":                          {4, 4},
+		"credentials mode is part of the entry":                         {2, 3},
+		"the origin is part of the key":                                 {2, 3},
+		"a cached method covers only its own spelling":                  {3, 2},
+		"a wildcard counts only in an entry stored without credentials": {4, 5},
 	}
 	for _, rec := range run.Records {
 		t.Run(rec.Name, func(t *testing.T) {
