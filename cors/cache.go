@@ -16,6 +16,13 @@ const (
 	CauseCached = "cached"
 	// CauseNoEntry: nothing is cached for this origin and URL.
 	CauseNoEntry = "no-entry"
+	// CauseDropped: a result was cached, but a later request to the same
+	// origin and URL that it did not cover dropped it, and that request's
+	// own preflight failed, so nothing replaced it.
+	CauseDropped = "dropped"
+	// CauseFresh: the step started afresh (fresh: true), with an empty
+	// preflight cache.
+	CauseFresh = "fresh"
 	// CauseExpired: the cached result outlived its Max-Age.
 	CauseExpired = "expired"
 	// CauseNewMethod: the cached result does not list the method.
@@ -88,6 +95,20 @@ const ExpiryJitter = 250 * time.Millisecond
 //   - a preflight that failed its checks caches nothing.
 type PreflightCache struct {
 	entries map[cacheKey]cacheEntry
+	// gone says why a key that had a preflight go out holds no entry (its
+	// Max-Age cached nothing, its preflight failed), for the reason of the
+	// next lookup.
+	gone map[cacheKey]goneEntry
+	// dropped is the step whose entry the last Lookup dropped, -1 for none.
+	dropped int
+	// names label the steps in reasons: "step N" when a step has none.
+	names []string
+	// fresh is the step that emptied the cache (fresh: true), -1 for none.
+	fresh int
+}
+
+type goneEntry struct {
+	cause, reason string
 }
 
 type cacheKey struct{ origin, url string }
@@ -103,7 +124,20 @@ type cacheEntry struct {
 
 // NewPreflightCache returns an empty cache, as a new browser context has.
 func NewPreflightCache() *PreflightCache {
-	return &PreflightCache{entries: map[cacheKey]cacheEntry{}}
+	return &PreflightCache{entries: map[cacheKey]cacheEntry{}, gone: map[cacheKey]goneEntry{}, dropped: -1, fresh: -1}
+}
+
+// Name labels the steps (0-based) in the reasons the cache gives, as
+// reports name them ("step 1, call 2"); a step without a name is "step N".
+func (c *PreflightCache) Name(names []string) {
+	c.names = names
+}
+
+func (c *PreflightCache) name(step int) string {
+	if step < len(c.names) && c.names[step] != "" {
+		return c.names[step]
+	}
+	return fmt.Sprintf("step %d", step+1)
 }
 
 func keyOf(r Request) cacheKey {
@@ -117,22 +151,32 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 	if !p.PreflightNeeded || !p.CrossOrigin || p.Verdict == VerdictError {
 		return CachedPreflight{Cause: CauseNotNeeded, Reason: "the request needs no preflight"}
 	}
+	c.dropped = -1
 	e, ok := c.entries[keyOf(r)]
 	if !ok {
+		if g, ok := c.gone[keyOf(r)]; ok {
+			return CachedPreflight{Sent: true, Cause: g.cause, Reason: g.reason}
+		}
+		if c.fresh >= 0 {
+			return CachedPreflight{Sent: true, Cause: CauseFresh, Reason: fmt.Sprintf("%s started afresh (fresh: true), with an empty preflight cache", c.name(c.fresh))}
+		}
 		return CachedPreflight{Sent: true, Cause: CauseNoEntry, Reason: "no preflight result is cached for this origin and URL"}
 	}
-	miss := c.miss(r)
+	miss := c.miss(r, e.step)
 	from := e.step + 1
+	by := c.name(e.step)
 	age := at - e.at
 	near := age > e.maxAge-ExpiryJitter && age < e.maxAge+ExpiryJitter
 	if age >= e.maxAge && !near {
-		return miss(CachedPreflight{Sent: true, Cause: CauseExpired, FromStep: from,
-			Reason: fmt.Sprintf("the result cached by step %d expired: it was %s old and Max-Age allowed %s", from, seconds(age), seconds(e.maxAge))})
+		// Expired, not dropped: a failed preflight now says so itself.
+		delete(c.entries, keyOf(r))
+		return CachedPreflight{Sent: true, Cause: CauseExpired, FromStep: from,
+			Reason: fmt.Sprintf("the result cached by %s expired: it was %s old and Max-Age allowed %s", by, seconds(age), seconds(e.maxAge))}
 	}
 	creds := strings.EqualFold(r.Credentials, "include")
 	if creds && !e.credentials {
 		return miss(CachedPreflight{Sent: true, Cause: CauseCredentials, FromStep: from,
-			Reason: fmt.Sprintf("the request includes credentials and the result cached by step %d was made without them", from)})
+			Reason: fmt.Sprintf("the request includes credentials and the result cached by %s was made without them", by)})
 	}
 	// The cached methods are matched as a fresh preflight's are (check.go):
 	// case-sensitively, so a cached PATCH does not cover "patch". A "*" in
@@ -148,13 +192,13 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 	case wildcard && slices.Contains(e.methods, "*"):
 	default:
 		return miss(CachedPreflight{Sent: true, Cause: CauseNewMethod, FromStep: from,
-			Reason: fmt.Sprintf("the method %s is not in the Access-Control-Allow-Methods cached by step %d", quote(method), from)})
+			Reason: fmt.Sprintf("the method %s is not in the Access-Control-Allow-Methods cached by %s", quote(method), by)})
 	}
 	if !(wildcard && slices.Contains(e.headers, "*")) {
 		for _, n := range p.RequestHeaderNames {
 			if !slices.Contains(e.headers, n) {
 				return miss(CachedPreflight{Sent: true, Cause: CauseNewHeader, FromStep: from,
-					Reason: fmt.Sprintf("the header %s is not in the Access-Control-Allow-Headers cached by step %d", quote(n), from)})
+					Reason: fmt.Sprintf("the header %s is not in the Access-Control-Allow-Headers cached by %s", quote(n), by)})
 			}
 		}
 	}
@@ -162,18 +206,19 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 		// Kept in the cache: if the browser still used it, it expires
 		// later, and if it preflighted, Observe replaces it.
 		return CachedPreflight{Sent: age >= e.maxAge, Cause: CauseExpired, FromStep: from, Uncertain: true,
-			Reason: fmt.Sprintf("the result cached by step %d was %s old, within %s of its Max-Age %s: the browser's clock decides", from, seconds(age), ExpiryJitter, seconds(e.maxAge))}
+			Reason: fmt.Sprintf("the result cached by %s was %s old, within %s of its Max-Age %s: the browser's clock decides", by, seconds(age), ExpiryJitter, seconds(e.maxAge))}
 	}
 	return CachedPreflight{Cause: CauseCached, FromStep: from,
-		Reason: fmt.Sprintf("the result cached by step %d covers it (%s old, Max-Age %s)", from, seconds(age), seconds(e.maxAge))}
+		Reason: fmt.Sprintf("the result cached by %s covers it (%s old, Max-Age %s)", by, seconds(age), seconds(e.maxAge))}
 }
 
 // miss returns a function that drops r's entry and passes its prediction
 // on: a request the entry does not cover (or that finds it expired) takes
 // it out of the cache, whatever its own preflight then brings.
-func (c *PreflightCache) miss(r Request) func(CachedPreflight) CachedPreflight {
+func (c *PreflightCache) miss(r Request, step int) func(CachedPreflight) CachedPreflight {
 	return func(p CachedPreflight) CachedPreflight {
 		delete(c.entries, keyOf(r))
+		c.dropped = step
 		return p
 	}
 }
@@ -183,18 +228,33 @@ func (c *PreflightCache) miss(r Request) func(CachedPreflight) CachedPreflight {
 // for the step. A preflight that failed (a preflight CorsError, or no
 // answer) caches nothing.
 func (c *PreflightCache) Observe(r Request, preflight *Response, browserError CorsError, at time.Duration, step int) {
-	if preflight == nil || preflight.Status == 0 || browserError.AboutPreflight() {
+	dropped := c.dropped
+	c.dropped = -1
+	if preflight == nil {
+		return
+	}
+	k := keyOf(r)
+	if preflight.Status == 0 || browserError.AboutPreflight() {
+		if _, ok := c.entries[k]; ok {
+			return
+		}
+		if dropped >= 0 {
+			c.gone[k] = goneEntry{CauseDropped, fmt.Sprintf("the result cached by %s was dropped by %s, a request it did not cover, whose own preflight failed, so nothing replaced it", c.name(dropped), c.name(step))}
+		} else {
+			c.gone[k] = goneEntry{CauseNoEntry, fmt.Sprintf("the preflight of %s failed, and a failed preflight caches nothing", c.name(step))}
+		}
 		return
 	}
 	maxAge, present := headerValue(preflight.Headers, hMaxAge)
 	secs := ParseMaxAge(maxAge, present)
-	k := keyOf(r)
 	if secs <= 0 {
 		// Max-Age 0 caches nothing; measured: the next identical request
 		// preflights again at once.
 		delete(c.entries, k)
+		c.gone[k] = goneEntry{CauseNoEntry, fmt.Sprintf("the preflight of %s answered Access-Control-Max-Age %s, which caches nothing", c.name(step), quote(maxAge))}
 		return
 	}
+	delete(c.gone, k)
 	e := cacheEntry{at: at, maxAge: time.Duration(secs) * time.Second, step: step}
 	e.methods, _ = listHeader(preflight.Headers, hACAM)
 	names, _ := listHeader(preflight.Headers, hACAH)
@@ -209,6 +269,11 @@ func (c *PreflightCache) Observe(r Request, preflight *Response, browserError Co
 
 // SequenceStep is one request of a sequence as the model reads it.
 type SequenceStep struct {
+	// Name labels the step in reasons; empty means "step N".
+	Name string
+	// Fresh is true for a step that starts with an empty preflight cache
+	// (fresh: true), as another user's browser would.
+	Fresh bool
 	Input Input
 	// At is when the request was made, from the start of the sequence.
 	At time.Duration
@@ -223,9 +288,19 @@ type SequenceStep struct {
 // PredictPreflights says for every step of a sequence whether it sends a
 // preflight, given the responses the earlier steps recorded.
 func PredictPreflights(steps []SequenceStep) []CachedPreflight {
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = s.Name
+	}
 	c := NewPreflightCache()
+	c.Name(names)
 	out := make([]CachedPreflight, len(steps))
 	for i, s := range steps {
+		if s.Fresh && i > 0 {
+			c = NewPreflightCache()
+			c.Name(names)
+			c.fresh = i
+		}
 		out[i] = c.Lookup(s.Input.Request, s.At)
 		stored := s.StoredAt
 		if stored == 0 {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Each case is a sequence as Chromium 156 ran it (cmd/corsproof
@@ -59,7 +60,7 @@ func TestPredictPreflights(t *testing.T) {
 			s(put("X-Token"), 0, ok("60", "x-token")),
 			{Input: Input{Request: put("X-Token", "X-Other"), Preflight: ok("60", "x-token")}, At: sec, CorsError: ErrHeaderDisallowedByPreflightResponse},
 			s(put("X-Token"), 2*sec, ok("60", "x-token"))},
-			[]bool{true, true, true}, []string{CauseNoEntry, CauseNewHeader, CauseNoEntry}},
+			[]bool{true, true, true}, []string{CauseNoEntry, CauseNewHeader, CauseDropped}},
 		{"another origin is another entry", []SequenceStep{
 			s(put("X-Token"), 0, ok("60", "x-token")),
 			s(Request{Origin: "http://localhost:3000", Method: "PUT", URL: api, Headers: map[string]string{"X-Token": "1"}}, sec, ok("60", "x-token")),
@@ -80,7 +81,7 @@ func TestPredictPreflights(t *testing.T) {
 			return []SequenceStep{s(upper, 0, pre),
 				{Input: Input{Request: lower, Preflight: pre}, At: sec, CorsError: ErrMethodDisallowedByPreflightResponse},
 				s(upper, 2*sec, pre)}
-		}(), []bool{true, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseNoEntry}},
+		}(), []bool{true, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseDropped}},
 		{"a * in an entry stored with credentials is no wildcard, even for a later request without them", func() []SequenceStep {
 			inc, del, other := put("X-Token"), put("X-Token"), put("X-Token", "X-Other")
 			inc.Credentials = "include"
@@ -109,6 +110,48 @@ func TestPredictPreflights(t *testing.T) {
 				assert.Equal(t, tt.causes, causes)
 			}
 		})
+	}
+}
+
+// TestPredictPreflightsReasons: a step that preflights where an earlier
+// one did too says what became of that earlier result — Max-Age 0 cached
+// nothing, a request it did not cover dropped it, a fresh step emptied the
+// cache — and names steps as the reports do.
+func TestPredictPreflightsReasons(t *testing.T) {
+	t.Parallel()
+	const page, api = "https://app.example.test", "http://127.0.0.1:8080/api/x"
+	put := Request{Origin: page, Method: "PUT", URL: api, Headers: map[string]string{"X-Token": "1"}, Credentials: "omit"}
+	del := put
+	del.Method = "DELETE"
+	pre := func(maxAge string) *Response {
+		return &Response{Status: 204, Headers: map[string]string{"Access-Control-Allow-Origin": page, "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token", "Access-Control-Max-Age": maxAge}}
+	}
+	sec := time.Second
+	got := PredictPreflights([]SequenceStep{
+		{Name: "save", Input: Input{Request: put, Preflight: pre("0")}},
+		{Name: "save again", Input: Input{Request: put, Preflight: pre("60")}, At: sec},
+		{Name: "delete", Input: Input{Request: del, Preflight: pre("60")}, At: 2 * sec, CorsError: ErrMethodDisallowedByPreflightResponse},
+		{Name: "save a third time", Input: Input{Request: put, Preflight: pre("60")}, At: 3 * sec},
+		{Input: Input{Request: put}, At: 4 * sec},
+		{Fresh: true, Input: Input{Request: put, Preflight: pre("60")}, At: 5 * sec},
+	})
+	want := []struct {
+		sent          bool
+		cause, reason string
+	}{
+		{true, CauseNoEntry, "no preflight result is cached for this origin and URL"},
+		{true, CauseNoEntry, "the preflight of save answered Access-Control-Max-Age `0`, which caches nothing"},
+		{true, CauseNewMethod, "the method `DELETE` is not in the Access-Control-Allow-Methods cached by save again"},
+		{true, CauseDropped, "the result cached by save again was dropped by delete, a request it did not cover, whose own preflight failed, so nothing replaced it"},
+		{false, CauseCached, "the result cached by save a third time covers it (1.0 s old, Max-Age 60.0 s)"},
+		{true, CauseFresh, "step 6 started afresh (fresh: true), with an empty preflight cache"},
+	}
+	require.Len(t, got, len(want))
+	for i, w := range want {
+		assert.Equal(t, w.sent, got[i].Sent, "step %d", i+1)
+		assert.Equal(t, w.cause, got[i].Cause, "step %d", i+1)
+		assert.Equal(t, w.reason, got[i].Reason, "step %d", i+1)
 	}
 }
 
@@ -165,6 +208,14 @@ func TestPreflightAdvice(t *testing.T) {
 	assert.Contains(t, cause, "different request headers")
 	assert.NotContains(t, fixes[0], "Raise", "at the cap there is nothing to raise")
 	assert.Contains(t, fixes[0], "List every header")
+
+	// A refused call of another request dropped the entry: a longer
+	// Max-Age would not have kept it.
+	cause, fixes = PreflightAdvice(r, []string{CauseDropped}, "600", true)
+	assert.Contains(t, cause, "made Chromium drop the result")
+	assert.NotContains(t, cause, "less than the time the calls span")
+	assert.NotContains(t, fixes[0], "Raise")
+	assert.Contains(t, fixes[0], "Allow every method and header the client sends to this URL")
 
 	assert.True(t, IsStorm(5, 5))
 	assert.True(t, IsStorm(20, 5))

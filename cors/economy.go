@@ -47,8 +47,12 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 		cause = "the calls use different methods, and each new one is not covered by the cached Access-Control-Allow-Methods, so its preflight replaces the entry"
 	case CauseCredentials:
 		cause = "calls with credentials are not covered by a cached result that did not allow credentials"
+	case CauseDropped:
+		cause = "a call to the same URL that the cached result did not cover (a method or header the server does not allow) made Chromium drop the result, and its own preflight failed, so the next call of this request preflighted again"
+	case CauseFresh:
+		cause = "steps with fresh: true start with an empty preflight cache, as another user's browser does, so each pays its own preflight"
 	}
-	if secs < MaxMaxAge && len(causes) > 0 {
+	if secs < MaxMaxAge && len(causes) > 0 && top != CauseDropped && top != CauseFresh {
 		now := "none"
 		if present {
 			now = quote(maxAge)
@@ -60,6 +64,8 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 		fixes = append(fixes, "List every header the client sends in Access-Control-Allow-Headers, so one preflight result covers all the calls.")
 	case CauseNewMethod:
 		fixes = append(fixes, "List every method the client uses in Access-Control-Allow-Methods, so one preflight result covers all the calls.")
+	case CauseDropped:
+		fixes = append(fixes, "Allow every method and header the client sends to this URL in Access-Control-Allow-Methods and Access-Control-Allow-Headers, or stop sending the one the server refuses: each refused call throws away the cached result of the others.")
 	}
 	p := Predict(Input{Request: r})
 	for _, why := range p.PreflightReasons {

@@ -53,11 +53,12 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 	for i := range rec.Steps {
 		st := &rec.Steps[i]
 		var exp *scenarios.Expect
+		fresh := false
 		if i < len(c.Steps) {
-			exp = c.Steps[i].Expect
+			exp, fresh = c.Steps[i].Expect, c.Steps[i].Fresh
 		}
 		Conclude(st, exp)
-		seq[i] = cors.SequenceStep{Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
+		seq[i] = cors.SequenceStep{Name: st.Name, Fresh: fresh, Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
 	}
 	browserClock(rec.Steps, seq)
 	preds := cors.PredictPreflights(seq)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/testapi"
 )
@@ -103,6 +104,13 @@ cases:
       - expect: {preflight: true, verdict: allowed}
       - request: {credentials: omit, headers: {X-Other: b}}
         expect: {preflight: true, verdict: allowed}
+  - name: a fresh step starts with an empty cache
+    request: {url: /api/open?t=11&max_age=60}
+    steps:
+      - expect: {preflight: true}
+      - fresh: true
+        expect: {preflight: true}
+      - expect: {preflight: false}
 `
 
 // startTarget serves the built-in API and returns its URL and handler.
@@ -127,7 +135,7 @@ func TestStepsPreflightCache(t *testing.T) {
 	opts.browser.jobs = 8
 	require.NoError(t, runRun(context.Background(), opts), stderr.String())
 	run := decodeRun(t, stdout.Bytes())
-	require.Len(t, run.Records, 10)
+	require.Len(t, run.Records, 11)
 
 	// The preflights the target saw, by case tag.
 	onWire := map[string]int{}
@@ -151,6 +159,7 @@ func TestStepsPreflightCache(t *testing.T) {
 		"the origin is part of the key":                                 {2, 3},
 		"a cached method covers only its own spelling":                  {3, 2},
 		"a wildcard counts only in an entry stored without credentials": {4, 5},
+		"a fresh step starts with an empty cache":                       {2, 3},
 	}
 	for _, rec := range run.Records {
 		t.Run(rec.Name, func(t *testing.T) {
@@ -173,6 +182,13 @@ func TestStepsPreflightCache(t *testing.T) {
 			assert.Equal(t, w.preflights, rec.Economy.Preflights)
 		})
 	}
+	// The PUT preflighted twice because the refused DELETE dropped its
+	// entry, not because Max-Age 60 ran out.
+	dropped := recordNamed(t, run, "a new method the entry lacks drops it")
+	assert.Contains(t, dropped.Steps[2].PreflightModel.Reason, "was dropped by step 2")
+	assert.Contains(t, dropped.Economy.Groups[0].Cause, "made Chromium drop the result")
+	fresh := recordNamed(t, run, "a fresh step starts with an empty cache")
+	assert.Equal(t, cors.CauseFresh, fresh.Steps[1].PreflightModel.Cause)
 	capped := recordNamed(t, run, "a Max-Age above the cap")
 	assert.Contains(t, strings.Join(capped.Steps[0].Diagnosis.Warnings, "\n"), "caps it at 7200 s", "the cap is noted")
 	assert.Equal(t, int64(7200), capped.Economy.Groups[0].MaxAgeSeconds)
@@ -216,6 +232,10 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		assert.Contains(t, out, "20 calls cost 1 preflight: 1 extra round trip")
 		assert.Contains(t, out, "Access-Control-Max-Age 600, kept 600 s by Chromium; Max-Age honoured")
 		assert.NotContains(t, out, "PREFLIGHT STORM")
+		// The reasons name the calls as the lines do: there is no "step 1".
+		assert.Contains(t, out, "call 2 at ")
+		assert.Contains(t, out, "the result cached by call 1 covers it")
+		assert.NotContains(t, out, "step 1")
 	})
 	t.Run("Max-Age 1 over two seconds preflights again and says what to raise", func(t *testing.T) {
 		out, wire := probe(t, "max_age=1&t=b", 20, 100*time.Millisecond)
@@ -229,6 +249,8 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		assert.Equal(t, 5, wire)
 		assert.Contains(t, out, "PREFLIGHT STORM: 5 preflights for 5 calls of the same request")
 		assert.Contains(t, out, "caches nothing")
+		assert.Contains(t, out, "call 2 at ")
+		assert.Contains(t, out, "preflight sent; the preflight of call 1 answered Access-Control-Max-Age `0`, which caches nothing")
 		assert.Contains(t, out, "fix: Move `x-token` into the body")
 	})
 }
@@ -309,7 +331,7 @@ cases:
 	t.Run("Max-Age changed", func(t *testing.T) {
 		out, err := run(t, "0", "{X-Token: a}", saved)
 		require.ErrorIs(t, err, errExpectations)
-		assert.Contains(t, out, "(step 2 now sends a preflight: Access-Control-Max-Age 600 → 0; now no preflight result is cached for this origin and URL)")
+		assert.Contains(t, out, "(step 2 now sends a preflight: Access-Control-Max-Age 600 → 0; now the preflight of step 1 answered Access-Control-Max-Age `0`, which caches nothing)")
 	})
 }
 
