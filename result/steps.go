@@ -57,6 +57,7 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 		if i < len(c.Steps) {
 			exp, fresh = c.Steps[i].Expect, c.Steps[i].Fresh
 		}
+		st.Fresh = fresh && i > 0
 		Conclude(st, exp)
 		seq[i] = cors.SequenceStep{Name: st.Name, Fresh: fresh, Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
 	}
