@@ -101,3 +101,28 @@ func TestEconomyQuiet(t *testing.T) {
 	assert.NotContains(t, b.String(), "PREFLIGHT STORM:")
 	assert.NotContains(t, b.String(), "fix:")
 }
+
+// TestExplainRecordWithSteps: explain --from a case with steps explains
+// every step, not only the last, each with the model's prediction of its
+// preflight given the steps before it.
+func TestExplainRecordWithSteps(t *testing.T) {
+	run := stepsRun()
+	e := ExplainRecord(&run.Records[0], false)
+	require.Len(t, e.Steps, 3)
+	for i, st := range e.Steps {
+		require.NotNil(t, st.PreflightCache, "step %d", i+1)
+		require.NotNil(t, st.PreflightSent)
+		assert.True(t, *st.PreflightSent)
+		assert.True(t, st.PreflightCache.Sent)
+		assert.True(t, st.PreflightCache.AgreesWithBrowser)
+		assert.NotContains(t, st.Input.Request.Headers["X-Token"], "secret", "redacted")
+	}
+	assert.Contains(t, e.Steps[1].PreflightCache.Reason, "answered Access-Control-Max-Age `0`, which caches nothing")
+	var b bytes.Buffer
+	require.NoError(t, WriteExplanations(&b, []Explanation{e}, false, true))
+	out := b.String()
+	assert.Equal(t, 3, strings.Count(out, "\nRequest:    PUT "), out)
+	assert.Equal(t, 3, strings.Count(out, "\nCache:      preflight sent; the model predicts a preflight: "), out)
+	assert.Contains(t, out, "which caches nothing · agrees with the browser")
+	assert.NotContains(t, out, "\x1b", "names from the network are sanitized")
+}
