@@ -3,6 +3,7 @@ package result
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
@@ -79,6 +80,12 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 			disagree = append(disagree, st.Name+": the verdict disagrees")
 		}
 		for _, m := range st.Mismatches {
+			// A preflight expectation that failed is about the cache: say
+			// what the earlier steps left in it, where a report shows no
+			// steps (text, a JUnit message).
+			if strings.HasPrefix(m, "preflight: ") && pm.AgreesWithBrowser && !pm.Uncertain && pm.Cause != cors.CauseNotNeeded {
+				m += "; " + pm.Reason
+			}
 			rec.Mismatches = append(rec.Mismatches, st.Name+": "+m)
 		}
 	}
