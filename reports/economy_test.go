@@ -126,3 +126,32 @@ func TestExplainRecordWithSteps(t *testing.T) {
 	assert.Contains(t, out, "which caches nothing · agrees with the browser")
 	assert.NotContains(t, out, "\x1b", "names from the network are sanitized")
 }
+
+// TestEconomyFailedPreflightCachesNothing: a group whose preflights all
+// failed is not "kept 600 s by Chromium": a failed preflight caches
+// nothing, and the PUT's second preflight is blamed on the refused DELETE
+// that dropped its entry, not on Max-Age.
+func TestEconomyFailedPreflightCachesNothing(t *testing.T) {
+	put := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=600", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "a"}}
+	del := put
+	del.Method = "DELETE"
+	pre := &result.Exchange{Method: "OPTIONS", URL: put.URL, Status: 204, TimeMS: 1,
+		ResponseHeaders: map[string]string{"Access-Control-Max-Age": "600", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token"}}
+	actual := &result.Exchange{Method: "PUT", URL: put.URL, Status: 200, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}}
+	const page = "https://app.example.test"
+	rec := result.Record{Name: "save, delete, save", Mismatches: []string{}, Steps: []result.Record{
+		{Name: "step 1", Origin: page, Request: put, Verdict: "allowed", Preflight: pre, Actual: actual, Mismatches: []string{}},
+		{Name: "step 2", Origin: page, Request: del, Verdict: "blocked", CorsError: "MethodDisallowedByPreflightResponse", FailedParameter: "DELETE",
+			Preflight: pre, AtMS: 10, Mismatches: []string{}},
+		{Name: "step 3", Origin: page, Request: put, Verdict: "allowed", Preflight: pre, Actual: actual, AtMS: 20, Mismatches: []string{}},
+	}}
+	rec.TakeLastStep()
+	result.ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 3)})
+	out := strings.Join(economyLines(&rec), "\n")
+	assert.Contains(t, out, "DELETE http://127.0.0.1:8080/api/open?max_age=600 from https://app.example.test: 1 call, 1 preflight in 0.0 s; Access-Control-Max-Age 600, the preflight failed, so Chromium cached nothing\n", out)
+	assert.Contains(t, out, "PUT http://127.0.0.1:8080/api/open?max_age=600 from https://app.example.test: 2 calls, 2 preflights in 0.0 s; Access-Control-Max-Age 600, kept 600 s by Chromium; Max-Age honoured")
+	assert.Contains(t, out, "made Chromium drop the result")
+	assert.NotContains(t, out, "less than the time the calls span")
+}

@@ -38,6 +38,10 @@ type EconomyGroup struct {
 	// result for it (5 s without one, at most 7200 s).
 	MaxAge        string `json:"max_age,omitempty"`
 	MaxAgeSeconds int64  `json:"max_age_seconds"`
+	// FailedPreflights counts the preflights that failed their checks (or
+	// got no answer): Chromium caches nothing for them, whatever their
+	// Max-Age.
+	FailedPreflights int `json:"failed_preflights,omitempty"`
 	// Honoured is true when Chromium reused the cached result exactly as
 	// long as that Max-Age says: every call preflighted when the model,
 	// which applies it, said it would.
@@ -97,6 +101,9 @@ func EconomyOf(steps []Record) *Economy {
 			}
 			grp.Preflights++
 			grp.PreflightMS += st.Preflight.TimeMS
+			if st.Preflight.Status == 0 || st.CorsError.AboutPreflight() {
+				grp.FailedPreflights++
+			}
 			if st.Preflight.Status != 0 {
 				maxAge, present = "", false
 				for k, v := range st.Preflight.ResponseHeaders {
