@@ -2,6 +2,7 @@ package cors
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -71,8 +72,9 @@ const ExpiryJitter = 250 * time.Millisecond
 // What it models was measured with Chromium 156 against a loopback server
 // (see the README's facts; TestStepsPreflightCache in
 // cmd/corsproof/steps_test.go holds the model to the browser step by step):
-//   - an entry is keyed by the page origin and the request URL (a
-//     different query string is a different entry);
+//   - an entry is keyed by the page origin and the request URL as the
+//     browser parses it, fragment included (cacheURL; a different query
+//     string is a different entry);
 //   - it lives for Access-Control-Max-Age seconds (ParseMaxAge: 5 s when
 //     absent or not a number, at most 7200 s — measured under a moved clock,
 //     runner's TestMaxAgeCapInChromium — nothing cached for 0);
@@ -141,8 +143,70 @@ func (c *PreflightCache) name(step int) string {
 }
 
 func keyOf(r Request) cacheKey {
-	u, _, _ := strings.Cut(strings.TrimSpace(r.URL), "#")
-	return cacheKey{origin: normalizeOrigin(r.Origin), url: u}
+	return cacheKey{origin: normalizeOrigin(r.Origin), url: cacheURL(r.URL)}
+}
+
+// cacheURL is the URL as the preflight cache keys it: as the browser
+// parses it, fragment included. Measured in Chromium 156: a URL with
+// "#frag" is another entry than the same URL without it (and "#other"
+// another again), while "HTTP://LocalHost:…" and "/api/x/../open" find the
+// entry of "http://localhost:…" and "/api/open". Percent-escapes, "//", a
+// trailing slash and an empty "?" are kept: each made its own entry.
+func cacheURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return s
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if p := u.Port(); p != "" && p != defaultPorts[scheme] {
+		host += ":" + p
+	}
+	path := removeDotSegments(u.EscapedPath())
+	if path == "" {
+		path = "/"
+	}
+	out := scheme + "://" + host + path
+	if u.ForceQuery || u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		out += "#" + u.EscapedFragment()
+	}
+	return out
+}
+
+// removeDotSegments resolves "." and ".." segments of a URL path (RFC 3986
+// section 5.2.4) and leaves everything else, empty segments too, alone.
+func removeDotSegments(p string) string {
+	if !strings.Contains(p, ".") {
+		return p
+	}
+	var out []string
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch seg {
+		case ".":
+			if last {
+				out = append(out, "")
+			}
+		case "..":
+			if len(out) > 1 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	return strings.Join(out, "/")
 }
 
 // Lookup predicts whether r, made at time at, sends a preflight.

@@ -91,6 +91,21 @@ func TestPredictPreflights(t *testing.T) {
 			pre.Headers["Access-Control-Allow-Credentials"] = "true"
 			return []SequenceStep{s(inc, 0, pre), s(del, sec, pre), s(other, 2*sec, nil), s(inc, 3*sec, pre), s(other, 4*sec, pre)}
 		}(), []bool{true, true, false, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseCached, CauseCredentials, CauseNewHeader}},
+		{"the URL as the browser parses it is the key, fragment included (measured in Chromium 156)", func() []SequenceStep {
+			at := func(u string) Request { r := put("X-Token"); r.URL = u; return r }
+			pre := ok("60", "x-token")
+			return []SequenceStep{
+				s(at("http://127.0.0.1:8080/api/x"), 0, pre),
+				s(at("HTTP://127.0.0.1:8080/api/y/../x"), sec, nil),
+				s(at("http://127.0.0.1:8080/api/x#frag"), 2*sec, pre),
+				s(at("http://127.0.0.1:8080/api/x#frag"), 3*sec, nil),
+				s(at("http://127.0.0.1:8080/api/x#other"), 4*sec, pre),
+				s(at("http://127.0.0.1:8080/api/x?"), 5*sec, pre),
+				s(at("http://127.0.0.1:8080//api/x"), 6*sec, pre),
+				s(at("http://127.0.0.1:8080/api/%78"), 7*sec, pre),
+				s(at("http://127.0.0.1:8080/api/./x"), 8*sec, nil),
+			}
+		}(), []bool{true, false, true, false, true, true, true, true, false}, nil},
 		{"a simple request needs none", []SequenceStep{
 			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
 			[]bool{false}, []string{CauseNotNeeded}},

@@ -104,6 +104,18 @@ cases:
       - expect: {preflight: true, verdict: allowed}
       - request: {credentials: omit, headers: {X-Other: b}}
         expect: {preflight: true, verdict: allowed}
+  - name: the URL as the browser parses it is the key
+    request: {url: "{BASE}/api/open?t=12&max_age=60"}
+    steps:
+      - expect: {preflight: true}
+      - request: {url: "{BASE_UPPER}/api/x/../open?t=12&max_age=60"}
+        expect: {preflight: false}
+      - request: {url: "{BASE}/api/open?t=12&max_age=60#frag"}
+        expect: {preflight: true}
+      - request: {url: "{BASE}/api/open?t=12&max_age=60#frag"}
+        expect: {preflight: false}
+      - request: {url: "{BASE}/api/%6Fpen?t=12&max_age=60"}
+        expect: {preflight: true}
   - name: a fresh step starts with an empty cache
     request: {url: /api/open?t=11&max_age=60}
     steps:
@@ -129,13 +141,14 @@ func startTarget(t *testing.T) (string, *testapi.Handler) {
 func TestStepsPreflightCache(t *testing.T) {
 	base, h := startTarget(t)
 	path := filepath.Join(t.TempDir(), "cache.yaml")
-	require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: cache\ntarget: "+base+"\n"+cacheSuite), 0o644))
+	suite := strings.NewReplacer("{BASE_UPPER}", strings.ToUpper(base), "{BASE}", base).Replace(cacheSuite)
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: cache\ntarget: "+base+"\n"+suite), 0o644))
 	f, stdout, stderr := testFactory(t)
 	opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), out: outputFlags{output: "json", quiet: true}}
 	opts.browser.jobs = 8
 	require.NoError(t, runRun(context.Background(), opts), stderr.String())
 	run := decodeRun(t, stdout.Bytes())
-	require.Len(t, run.Records, 11)
+	require.Len(t, run.Records, 12)
 
 	// The preflights the target saw, by case tag.
 	onWire := map[string]int{}
@@ -160,6 +173,7 @@ func TestStepsPreflightCache(t *testing.T) {
 		"a cached method covers only its own spelling":                  {3, 2},
 		"a wildcard counts only in an entry stored without credentials": {4, 5},
 		"a fresh step starts with an empty cache":                       {2, 3},
+		"the URL as the browser parses it is the key":                   {3, 5},
 	}
 	for _, rec := range run.Records {
 		t.Run(rec.Name, func(t *testing.T) {
