@@ -107,6 +107,10 @@ type PreflightCache struct {
 	names []string
 	// fresh is the step that emptied the cache (fresh: true), -1 for none.
 	fresh int
+	// redirected holds the URLs an earlier step was redirected to, by the
+	// step: a preflight sent after a redirect is not in the record, so what
+	// it cached there is unknown.
+	redirected map[cacheKey]int
 }
 
 type goneEntry struct {
@@ -126,7 +130,7 @@ type cacheEntry struct {
 
 // NewPreflightCache returns an empty cache, as a new browser context has.
 func NewPreflightCache() *PreflightCache {
-	return &PreflightCache{entries: map[cacheKey]cacheEntry{}, gone: map[cacheKey]goneEntry{}, dropped: -1, fresh: -1}
+	return &PreflightCache{entries: map[cacheKey]cacheEntry{}, gone: map[cacheKey]goneEntry{}, dropped: -1, fresh: -1, redirected: map[cacheKey]int{}}
 }
 
 // Name labels the steps (0-based) in the reasons the cache gives, as
@@ -221,6 +225,10 @@ func (c *PreflightCache) Lookup(r Request, at time.Duration) CachedPreflight {
 		if g, ok := c.gone[keyOf(r)]; ok {
 			return CachedPreflight{Sent: true, Cause: g.cause, Reason: g.reason}
 		}
+		if step, ok := c.redirected[keyOf(r)]; ok {
+			return CachedPreflight{Sent: true, Cause: CauseNoEntry, Uncertain: true,
+				Reason: fmt.Sprintf("%s was redirected to this URL, and what a preflight after that redirect cached is not in the record: the browser decides", c.name(step))}
+		}
 		if c.fresh >= 0 {
 			return CachedPreflight{Sent: true, Cause: CauseFresh, Reason: fmt.Sprintf("%s started afresh (fresh: true), with an empty preflight cache", c.name(c.fresh))}
 		}
@@ -298,6 +306,7 @@ func (c *PreflightCache) Observe(r Request, preflight *Response, browserError Co
 		return
 	}
 	k := keyOf(r)
+	delete(c.redirected, k)
 	if preflight.Status == 0 || browserError.AboutPreflight() {
 		if _, ok := c.entries[k]; ok {
 			return
@@ -371,8 +380,31 @@ func PredictPreflights(steps []SequenceStep) []CachedPreflight {
 			stored = s.At
 		}
 		c.Observe(s.Input.Request, s.Input.Preflight, s.CorsError, stored, i)
+		c.redirects(s.Input, i)
 	}
 	return out
+}
+
+// redirects notes the URLs step's request was redirected to: the browser
+// may have preflighted there and cached the result, out of the model's
+// sight.
+func (c *PreflightCache) redirects(in Input, step int) {
+	at := strings.TrimSpace(in.Request.URL)
+	for _, hop := range in.Redirects {
+		if hop.URL != "" {
+			at = hop.URL
+		}
+		loc, ok := headerValue(hop.Headers, hLocation)
+		if !ok || loc == "" {
+			return
+		}
+		at = resolveURL(at, loc)
+		next := in.Request
+		next.URL = at
+		if _, cached := c.entries[keyOf(next)]; !cached {
+			c.redirected[keyOf(next)] = step
+		}
+	}
 }
 
 func seconds(d time.Duration) string {

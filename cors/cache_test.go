@@ -170,6 +170,35 @@ func TestPredictPreflightsReasons(t *testing.T) {
 	}
 }
 
+// TestPredictPreflightsAfterARedirect: a request redirected to another URL
+// of the API may preflight there too, and the record keeps only its first
+// preflight, so a later call of that URL may find a result the model never
+// saw (measured in Chromium 156: it does). The model says it cannot know
+// instead of predicting a preflight the browser does not send.
+func TestPredictPreflightsAfterARedirect(t *testing.T) {
+	t.Parallel()
+	const page, a, b = "https://app.example.test", "http://127.0.0.1:8080/api/a?redirect=%2Fapi%2Fb", "http://127.0.0.1:8080/api/b"
+	put := func(u string) Request {
+		return Request{Origin: page, Method: "PUT", URL: u, Headers: map[string]string{"X-Token": "1"}, Credentials: "omit"}
+	}
+	pre := &Response{Status: 204, Headers: map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+		"Access-Control-Allow-Headers": "x-token", "Access-Control-Max-Age": "60"}}
+	hop := Response{URL: a, Status: 307, Headers: map[string]string{"Location": "/api/b", "Access-Control-Allow-Origin": "*"}}
+	got := PredictPreflights([]SequenceStep{
+		{Input: Input{Request: put(a), Preflight: pre, Redirects: []Response{hop}}},
+		{Input: Input{Request: put(b)}, At: time.Second},
+		{Input: Input{Request: put(b), Preflight: pre}, At: 2 * time.Second},
+		{Input: Input{Request: put(b)}, At: 3 * time.Second},
+	})
+	assert.True(t, got[1].Uncertain, got[1].Reason)
+	assert.Contains(t, got[1].Reason, "step 1 was redirected to this URL")
+	assert.True(t, got[2].Uncertain, got[2].Reason)
+	// Once the URL preflighted on its own, the model knows again.
+	assert.False(t, got[3].Sent)
+	assert.False(t, got[3].Uncertain)
+	assert.Equal(t, CauseCached, got[3].Cause)
+}
+
 // TestPredictPreflightsNearExpiry: a call within ExpiryJitter of a cached
 // result's expiry may go either way in the browser (its clock is not the
 // caller's), so the model says so instead of guessing; past the window it

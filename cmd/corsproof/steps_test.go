@@ -219,6 +219,49 @@ func recordNamed(t *testing.T, run *result.Run, name string) *result.Record {
 	return nil
 }
 
+// TestStepsAfterARedirect: a request redirected to another URL of the API
+// preflights there too (the target's log shows it) and Chromium caches
+// that result, but the record keeps only the first preflight of a step.
+// A later call of the redirect's URL, which the browser serves from the
+// cache, is no model disagreement: the model says it cannot know.
+func TestStepsAfterARedirect(t *testing.T) {
+	base, h := startTarget(t)
+	path := filepath.Join(t.TempDir(), "redirect.yaml")
+	suite := `version: 1
+name: redirect
+target: ` + base + `
+defaults:
+  origin: https://app.example.test
+  request: {method: PUT, credentials: omit, headers: {X-Token: a}}
+cases:
+  - name: the redirect's URL later
+    request: {url: "/api/open?max_age=60&t=a&redirect=%2Fapi%2Fopen%3Fmax_age%3D60%26t%3Db"}
+    steps:
+      - expect: {preflight: true, verdict: allowed}
+      - request: {url: /api/open?max_age=60&t=b}
+        expect: {verdict: allowed}
+`
+	require.NoError(t, os.WriteFile(path, []byte(suite), 0o644))
+	f, stdout, stderr := testFactory(t)
+	opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), out: outputFlags{output: "json", quiet: true}}
+	require.NoError(t, runRun(context.Background(), opts), stderr.String())
+	rec := decodeRun(t, stdout.Bytes()).Records[0]
+	preflights := map[string]int{}
+	for _, l := range h.Log() {
+		if l.Preflight {
+			q, _ := url.ParseQuery(l.Query)
+			preflights[q.Get("t")]++
+		}
+	}
+	require.Equal(t, map[string]int{"a": 1, "b": 1}, preflights, "step 1 preflighted at both URLs, step 2 at neither")
+	require.Len(t, rec.Steps, 2)
+	assert.Nil(t, rec.Steps[1].Preflight)
+	pm := rec.Steps[1].PreflightModel
+	assert.True(t, pm.Uncertain, pm.Reason)
+	assert.True(t, pm.AgreesWithBrowser)
+	assert.True(t, rec.Diagnosis.AgreesWithBrowser, rec.Diagnosis.Warnings)
+}
+
 // TestProbeRepeatEconomy is the client pattern of the issue: the same
 // probe twenty times. With a short Max-Age the calls keep preflighting and
 // the report says what removes them; with Access-Control-Max-Age: 600 on
