@@ -155,3 +155,26 @@ func TestEconomyFailedPreflightCachesNothing(t *testing.T) {
 	assert.Contains(t, out, "made Chromium drop the result")
 	assert.NotContains(t, out, "less than the time the calls span")
 }
+
+// TestTextRunShowsTheStepsOfAFailedCase: the text report of a run lists
+// the steps of a case with steps that failed, under its economy, so the
+// reader sees which step preflighted and why without another report; a
+// case that passed keeps to its economy.
+func TestTextRunShowsTheStepsOfAFailedCase(t *testing.T) {
+	t.Parallel()
+	text := func(run *result.Run) string {
+		r, err := New("text", Options{})
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, r.Report(&b, run))
+		return b.String()
+	}
+	run := stepsRun()
+	assert.NotContains(t, text(run), " at 0.1 s: allowed, preflight sent", "a case that passed")
+	run.Records[0].ExpectMet = false
+	run.Records[0].Mismatches = []string{"step 2: preflight: expected not sent, got sent"}
+	out := text(run)
+	assert.Contains(t, out, " at 0.1 s: allowed, preflight sent; the preflight of call ", out)
+	assert.Contains(t, out, " answered Access-Control-Max-Age `0`, which caches nothing\n")
+	assert.NotContains(t, out, "\x1b[31m", "step names from the network are sanitized")
+}
