@@ -380,15 +380,15 @@ func PredictPreflights(steps []SequenceStep) []CachedPreflight {
 			stored = s.At
 		}
 		c.Observe(s.Input.Request, s.Input.Preflight, s.CorsError, stored, i)
-		c.redirects(s.Input, i)
+		c.NoteRedirects(s.Input, i)
 	}
 	return out
 }
 
-// redirects notes the URLs step's request was redirected to: the browser
-// may have preflighted there and cached the result, out of the model's
-// sight.
-func (c *PreflightCache) redirects(in Input, step int) {
+// NoteRedirects notes the URLs step's request was redirected to (in's
+// Redirects): the browser may have preflighted there and cached the
+// result, out of the model's sight, so a later lookup there is uncertain.
+func (c *PreflightCache) NoteRedirects(in Input, step int) {
 	at := strings.TrimSpace(in.Request.URL)
 	for _, hop := range in.Redirects {
 		if hop.URL != "" {
