@@ -124,6 +124,9 @@ func TestExplainRecordWithSteps(t *testing.T) {
 	assert.Equal(t, 3, strings.Count(out, "\nRequest:    PUT "), out)
 	assert.Equal(t, 3, strings.Count(out, "\nCache:      preflight sent; the model predicts a preflight: "), out)
 	assert.Contains(t, out, "which caches nothing · agrees with the browser")
+	assert.Equal(t, 3, strings.Count(out, "\n── call "), "each step titled by its name")
+	assert.Equal(t, "call <script>alert(1)</script>\x1b[31m", e.Steps[0].Step)
+	assert.Equal(t, run.Records[0].Name, e.Steps[0].Case)
 	assert.NotContains(t, out, "\x1b", "names from the network are sanitized")
 }
 

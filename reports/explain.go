@@ -16,6 +16,8 @@ import (
 type Explanation struct {
 	Case  string `json:"case,omitempty"`
 	Suite string `json:"suite,omitempty"`
+	// Step names the step of Case this explains, for a case with steps.
+	Step string `json:"step,omitempty"`
 	// Input is what the model read, credential values redacted.
 	Input cors.Input `json:"input"`
 	// Browser is the saved browser verdict; nil when explaining flags.
@@ -54,7 +56,7 @@ func ExplainRecord(rec *result.Record, showSecrets bool) Explanation {
 	preds := result.PredictStepPreflights(rec.Steps)
 	for i := range rec.Steps {
 		st := explainOne(&rec.Steps[i], showSecrets)
-		st.Case, st.Suite = rec.Name+" › "+rec.Steps[i].Name, rec.Suite
+		st.Case, st.Suite, st.Step = rec.Name, rec.Suite, rec.Steps[i].Name
 		sent := rec.Steps[i].Preflight != nil
 		st.PreflightSent, st.PreflightCache = &sent, preds[i]
 		e.Steps = append(e.Steps, st)
@@ -133,9 +135,9 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 	ew := &lineWriter{w: w}
 	p, d := &e.Prediction, &e.Diagnosis
 	if titled {
-		title := e.Case
-		if e.Suite != "" {
-			title = e.Suite + " / " + e.Case
+		title := caseTitle(e)
+		if e.Step != "" {
+			title = e.Step
 		}
 		ew.line("── %s", title)
 	}
@@ -243,12 +245,8 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 // writeSteps writes the explanation of a case with steps: a title, then
 // each step as an explanation of its own.
 func writeSteps(w io.Writer, e *Explanation) error {
-	title := e.Case
-	if e.Suite != "" {
-		title = e.Suite + " / " + e.Case
-	}
 	ew := &lineWriter{w: w}
-	ew.line("── %s: %d steps from one page and browser context, so the preflight cache carries from one to the next", title, len(e.Steps))
+	ew.line("── %s: %d steps from one page and browser context, so the preflight cache carries from one to the next", caseTitle(e), len(e.Steps))
 	for i := range e.Steps {
 		ew.line("")
 		if ew.err != nil {
@@ -259,6 +257,15 @@ func writeSteps(w io.Writer, e *Explanation) error {
 		}
 	}
 	return ew.err
+}
+
+// caseTitle names the case of an explanation: SUITE / CASE, or the case
+// alone when the suite has its name (probe's).
+func caseTitle(e *Explanation) string {
+	if e.Suite == "" || e.Suite == e.Case {
+		return e.Case
+	}
+	return e.Suite + " / " + e.Case
 }
 
 // stageNames words the stage where a check failed.
