@@ -66,8 +66,15 @@ func economyLines(rec *result.Record) []string {
 					kept = "every preflight failed, so Chromium cached nothing"
 				}
 			}
-			line := fmt.Sprintf("%s %s from %s: %s, %s in %.1f s; %s, %s",
-				g.Method, g.URL, g.Origin, plural(g.Calls, "call"), plural(g.Preflights, "preflight"), float64(g.WindowMS)/1000, maxAge, kept)
+			request := g.Method + " " + g.URL
+			if len(g.Headers) > 0 {
+				request += " (" + strings.Join(g.Headers, ", ") + ")"
+			}
+			if g.Credentials {
+				request += " with credentials"
+			}
+			line := fmt.Sprintf("%s from %s: %s, %s in %.1f s; %s, %s",
+				request, g.Origin, plural(g.Calls, "call"), plural(g.Preflights, "preflight"), float64(g.WindowMS)/1000, maxAge, kept)
 			if g.Preflights > 0 && g.FailedPreflights < g.Preflights {
 				if g.Honoured {
 					line += "; Max-Age honoured"

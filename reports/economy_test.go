@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -153,10 +154,38 @@ func TestEconomyFailedPreflightCachesNothing(t *testing.T) {
 	rec.TakeLastStep()
 	result.ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 3)})
 	out := strings.Join(economyLines(&rec), "\n")
-	assert.Contains(t, out, "DELETE http://127.0.0.1:8080/api/open?max_age=600 from https://app.example.test: 1 call, 1 preflight in 0.0 s; Access-Control-Max-Age 600, the preflight failed, so Chromium cached nothing\n", out)
-	assert.Contains(t, out, "PUT http://127.0.0.1:8080/api/open?max_age=600 from https://app.example.test: 2 calls, 2 preflights in 0.0 s; Access-Control-Max-Age 600, kept 600 s by Chromium; Max-Age honoured")
+	assert.Contains(t, out, "DELETE http://127.0.0.1:8080/api/open?max_age=600 (x-token) from https://app.example.test: 1 call, 1 preflight in 0.0 s; Access-Control-Max-Age 600, the preflight failed, so Chromium cached nothing\n", out)
+	assert.Contains(t, out, "PUT http://127.0.0.1:8080/api/open?max_age=600 (x-token) from https://app.example.test: 2 calls, 2 preflights in 0.0 s; Access-Control-Max-Age 600, kept 600 s by Chromium; Max-Age honoured")
 	assert.Contains(t, out, "made Chromium drop the result")
 	assert.NotContains(t, out, "less than the time the calls span")
+}
+
+// TestEconomyGroupsNameTheirHeaders: calls of the same method and URL
+// with another set of headers (or credentials) are another group, since
+// they need another cache entry; the groups say so, rather than show the
+// same "PUT URL from ORIGIN" twice.
+func TestEconomyGroupsNameTheirHeaders(t *testing.T) {
+	t.Parallel()
+	const page = "https://app.example.test"
+	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=60", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "a", "Content-Type": "text/plain"}}
+	other, creds := req, req
+	other.Headers = map[string]string{"X-Token": "a", "X-Other": "b"}
+	creds.Credentials = "include"
+	pre := &result.Exchange{Method: "OPTIONS", URL: req.URL, Status: 204, ResponseHeaders: map[string]string{"Access-Control-Max-Age": "60",
+		"Access-Control-Allow-Origin": page, "Access-Control-Allow-Credentials": "true", "Access-Control-Allow-Methods": "PUT", "Access-Control-Allow-Headers": "x-token, x-other"}}
+	actual := &result.Exchange{Method: "PUT", URL: req.URL, Status: 200, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": page}}
+	var steps []result.Record
+	for i, r := range []scenarios.Request{req, other, creds} {
+		steps = append(steps, result.Record{Name: fmt.Sprintf("step %d", i+1), Origin: page, Request: r, Verdict: "allowed", Preflight: pre, Actual: actual, Mismatches: []string{}})
+	}
+	rec := result.Record{Name: "shapes", Mismatches: []string{}, Steps: steps}
+	rec.TakeLastStep()
+	result.ConcludeSteps(&rec, scenarios.Case{Steps: make([]scenarios.Step, 3)})
+	out := strings.Join(economyLines(&rec), "\n")
+	assert.Contains(t, out, "\nPUT http://127.0.0.1:8080/api/open?max_age=60 (x-token) from https://app.example.test: 1 call", out)
+	assert.Contains(t, out, "\nPUT http://127.0.0.1:8080/api/open?max_age=60 (x-other, x-token) from https://app.example.test: 1 call")
+	assert.Contains(t, out, "\nPUT http://127.0.0.1:8080/api/open?max_age=60 (x-token) with credentials from https://app.example.test: 1 call")
 }
 
 // TestTextRunShowsTheStepsOfAFailedCase: the text report of a run lists

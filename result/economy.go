@@ -26,6 +26,11 @@ type EconomyGroup struct {
 	Origin string `json:"origin"`
 	Method string `json:"method"`
 	URL    string `json:"url"`
+	// Headers are the request headers the calls preflight for, and
+	// Credentials is true for calls with credentials: with the above they
+	// tell apart groups of the same method and URL.
+	Headers     []string `json:"headers,omitempty"`
+	Credentials bool     `json:"credentials,omitempty"`
 	// Calls and Preflights count the group's steps and the preflights
 	// they sent; every preflight is an extra round trip.
 	Calls       int     `json:"calls"`
@@ -82,7 +87,9 @@ func EconomyOf(steps []Record) *Economy {
 	}
 	for _, m := range members {
 		first := steps[m[0]]
-		grp := EconomyGroup{Origin: first.Origin, Method: first.Request.Method, URL: first.Request.URL, Honoured: true}
+		grp := EconomyGroup{Origin: first.Origin, Method: first.Request.Method, URL: first.Request.URL, Honoured: true,
+			Headers:     cors.Predict(cors.Input{Request: first.Request.Model(first.Origin)}).RequestHeaderNames,
+			Credentials: strings.EqualFold(string(first.Request.Credentials), "include")}
 		var causes []string
 		var maxAge string
 		present := false
