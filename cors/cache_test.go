@@ -266,3 +266,17 @@ func TestPreflightAdvice(t *testing.T) {
 	assert.False(t, IsStorm(20, 4), "one per five calls is not a storm")
 	assert.False(t, IsStorm(1, 1))
 }
+
+// FuzzCacheURL: the cache key of a URL from a hostile suite or record
+// never panics, and keying a key again changes nothing.
+func FuzzCacheURL(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:8080/api/x/../open?a=1#frag", "HTTP://LocalHost:80/", "https://[::1]:443/a/./b/..", "http://h//x?", "http://h/%zz", "/relative", "http://h/a/b/../../../.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := cacheURL(s)
+		if again := cacheURL(k); again != k {
+			t.Fatalf("cacheURL(%q) = %q, but cacheURL(%q) = %q", s, k, k, again)
+		}
+	})
+}
