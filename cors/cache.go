@@ -21,6 +21,9 @@ const (
 	// origin and URL that it did not cover dropped it, and that request's
 	// own preflight failed, so nothing replaced it.
 	CauseDropped = "dropped"
+	// CauseFailed: the last preflight for this origin and URL failed (or
+	// got no answer), and a failed preflight caches nothing.
+	CauseFailed = "failed"
 	// CauseFresh: the step started afresh (fresh: true), with an empty
 	// preflight cache.
 	CauseFresh = "fresh"
@@ -314,7 +317,7 @@ func (c *PreflightCache) Observe(r Request, preflight *Response, browserError Co
 		if dropped >= 0 {
 			c.gone[k] = goneEntry{CauseDropped, fmt.Sprintf("the result cached by %s was dropped by %s, a request it did not cover, whose own preflight failed, so nothing replaced it", c.name(dropped), c.name(step))}
 		} else {
-			c.gone[k] = goneEntry{CauseNoEntry, fmt.Sprintf("the preflight of %s failed, and a failed preflight caches nothing", c.name(step))}
+			c.gone[k] = goneEntry{CauseFailed, fmt.Sprintf("the preflight of %s failed, and a failed preflight caches nothing", c.name(step))}
 		}
 		return
 	}

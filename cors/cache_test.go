@@ -106,6 +106,10 @@ func TestPredictPreflights(t *testing.T) {
 				s(at("http://127.0.0.1:8080/api/./x"), 8*sec, nil),
 			}
 		}(), []bool{true, false, true, false, true, true, true, true, false}, nil},
+		{"a failed preflight caches nothing, whatever its Max-Age", []SequenceStep{
+			{Input: Input{Request: put("X-Token"), Preflight: ok("600", "")}, CorsError: ErrHeaderDisallowedByPreflightResponse},
+			{Input: Input{Request: put("X-Token"), Preflight: ok("600", "")}, At: sec, CorsError: ErrHeaderDisallowedByPreflightResponse}},
+			[]bool{true, true}, []string{CauseNoEntry, CauseFailed}},
 		{"a simple request needs none", []SequenceStep{
 			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
 			[]bool{false}, []string{CauseNotNeeded}},
@@ -260,6 +264,13 @@ func TestPreflightAdvice(t *testing.T) {
 	assert.NotContains(t, cause, "less than the time the calls span")
 	assert.NotContains(t, fixes[0], "Raise")
 	assert.Contains(t, fixes[0], "Allow every method and header the client sends to this URL")
+
+	// Every preflight failed: a longer Max-Age caches nothing either.
+	cause, fixes = PreflightAdvice(r, []string{CauseFailed, CauseFailed}, "600", true)
+	assert.Contains(t, cause, "a failed preflight caches nothing")
+	assert.NotContains(t, cause, "less than the time the calls span")
+	assert.NotContains(t, fixes[0], "Raise")
+	assert.Contains(t, fixes[0], "Make the preflight response allow the request first")
 
 	assert.True(t, IsStorm(5, 5))
 	assert.True(t, IsStorm(20, 5))

@@ -301,6 +301,13 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		assert.Contains(t, out, "fix: Raise Access-Control-Max-Age on the preflight response to 7200")
 		assert.Contains(t, out, "Max-Age honoured")
 	})
+	t.Run("a preflight that fails is no Max-Age problem", func(t *testing.T) {
+		out, wire := probe(t, "max_age=600&acam=GET&t=d", 3, 0)
+		assert.Equal(t, 3, wire)
+		assert.Contains(t, out, "every preflight failed, so Chromium cached nothing")
+		assert.Contains(t, out, "PREFLIGHT STORM: 3 preflights for 3 calls of the same request (more than one per 5): the preflights failed, and a failed preflight caches nothing")
+		assert.NotContains(t, out, "Raise Access-Control-Max-Age")
+	})
 	t.Run("Max-Age 0 is a preflight storm", func(t *testing.T) {
 		out, wire := probe(t, "max_age=0&t=c", 5, 0)
 		assert.Equal(t, 5, wire)
