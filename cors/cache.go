@@ -24,6 +24,9 @@ const (
 	// CauseFailed: the last preflight for this origin and URL failed (or
 	// got no answer), and a failed preflight caches nothing.
 	CauseFailed = "failed"
+	// CauseOpaque: the page's origin is opaque ("null"), and Chromium
+	// reuses no cached preflight result for it.
+	CauseOpaque = "opaque-origin"
 	// CauseFresh: the step started afresh (fresh: true), with an empty
 	// preflight cache.
 	CauseFresh = "fresh"
@@ -97,7 +100,8 @@ const ExpiryJitter = 250 * time.Millisecond
 //   - a request the entry does not cover drops it: when that request's
 //     preflight fails, the request that the old entry covered preflights
 //     again;
-//   - a preflight that failed its checks caches nothing.
+//   - a preflight that failed its checks caches nothing;
+//   - a page whose origin is opaque ("null") reuses no cached result.
 type PreflightCache struct {
 	entries map[cacheKey]cacheEntry
 	// gone says why a key that had a preflight go out holds no entry (its
@@ -319,6 +323,12 @@ func (c *PreflightCache) Observe(r Request, preflight *Response, browserError Co
 		} else {
 			c.gone[k] = goneEntry{CauseFailed, fmt.Sprintf("the preflight of %s failed, and a failed preflight caches nothing", c.name(step))}
 		}
+		return
+	}
+	if k.origin == "null" {
+		// Measured in Chromium 156: three calls from one sandboxed page
+		// (origin "null") with Max-Age 60 preflight three times.
+		c.gone[k] = goneEntry{CauseOpaque, fmt.Sprintf("the page's origin is opaque (null), and Chromium reuses no cached preflight result for it (the preflight of %s is not reused)", c.name(step))}
 		return
 	}
 	maxAge, present := headerValue(preflight.Headers, hMaxAge)

@@ -110,6 +110,11 @@ func TestPredictPreflights(t *testing.T) {
 			{Input: Input{Request: put("X-Token"), Preflight: ok("600", "")}, CorsError: ErrHeaderDisallowedByPreflightResponse},
 			{Input: Input{Request: put("X-Token"), Preflight: ok("600", "")}, At: sec, CorsError: ErrHeaderDisallowedByPreflightResponse}},
 			[]bool{true, true}, []string{CauseNoEntry, CauseFailed}},
+		{"a page with an opaque origin reuses nothing (measured in Chromium 156)", func() []SequenceStep {
+			null := put("X-Token")
+			null.Origin = "null"
+			return []SequenceStep{s(null, 0, ok("60", "x-token")), s(null, sec, ok("60", "x-token")), s(put("X-Token"), 2*sec, ok("60", "x-token")), s(put("X-Token"), 3*sec, nil)}
+		}(), []bool{true, true, true, false}, []string{CauseNoEntry, CauseOpaque, CauseNoEntry, CauseCached}},
 		{"a simple request needs none", []SequenceStep{
 			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
 			[]bool{false}, []string{CauseNotNeeded}},
@@ -271,6 +276,10 @@ func TestPreflightAdvice(t *testing.T) {
 	assert.NotContains(t, cause, "less than the time the calls span")
 	assert.NotContains(t, fixes[0], "Raise")
 	assert.Contains(t, fixes[0], "Make the preflight response allow the request first")
+
+	cause, fixes = PreflightAdvice(r, []string{CauseOpaque}, "60", true)
+	assert.Contains(t, cause, "opaque (null")
+	assert.NotContains(t, fixes[0], "Raise")
 
 	assert.True(t, IsStorm(5, 5))
 	assert.True(t, IsStorm(20, 5))

@@ -53,8 +53,10 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 		cause = "steps with fresh: true start with an empty preflight cache, as another user's browser does, so each pays its own preflight"
 	case CauseFailed:
 		cause = "the preflights failed, and a failed preflight caches nothing, whatever its Max-Age, so every call preflights again"
+	case CauseOpaque:
+		cause = "the page's origin is opaque (null: a sandboxed frame, a data: or file: page), and Chromium reuses no cached preflight result for it, whatever the Max-Age, so every call preflights"
 	}
-	if secs < MaxMaxAge && len(causes) > 0 && top != CauseDropped && top != CauseFresh && top != CauseFailed {
+	if secs < MaxMaxAge && len(causes) > 0 && top != CauseDropped && top != CauseFresh && top != CauseFailed && top != CauseOpaque {
 		now := "none"
 		if present {
 			now = quote(maxAge)

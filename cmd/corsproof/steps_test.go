@@ -116,6 +116,12 @@ cases:
         expect: {preflight: false}
       - request: {url: "{BASE}/api/%6Fpen?t=12&max_age=60"}
         expect: {preflight: true}
+  - name: an opaque origin reuses no result
+    origin: "null"
+    request: {url: /api/open?t=13&max_age=60}
+    steps:
+      - expect: {preflight: true}
+      - expect: {preflight: true}
   - name: a fresh step starts with an empty cache
     request: {url: /api/open?t=11&max_age=60}
     steps:
@@ -148,7 +154,7 @@ func TestStepsPreflightCache(t *testing.T) {
 	opts.browser.jobs = 8
 	require.NoError(t, runRun(context.Background(), opts), stderr.String())
 	run := decodeRun(t, stdout.Bytes())
-	require.Len(t, run.Records, 12)
+	require.Len(t, run.Records, 13)
 
 	// The preflights the target saw, by case tag.
 	onWire := map[string]int{}
@@ -173,6 +179,7 @@ func TestStepsPreflightCache(t *testing.T) {
 		"a cached method covers only its own spelling":                  {3, 2},
 		"a wildcard counts only in an entry stored without credentials": {4, 5},
 		"a fresh step starts with an empty cache":                       {2, 3},
+		"an opaque origin reuses no result":                             {2, 2},
 		"the URL as the browser parses it is the key":                   {3, 5},
 	}
 	for _, rec := range run.Records {
