@@ -62,7 +62,7 @@ FUZZ_TARGETS += scenarios:FuzzParsePath
 # The copied fetch() importer, the header-list parsers and the CORS model
 # itself, which read header values from hostile servers.
 FUZZ_TARGETS += scenarios:FuzzImportFetch cors:FuzzParseHeaderList cors:FuzzParseExposeHeaders cors:FuzzPredict \
-	compare:FuzzCompareDecoded scenarios:FuzzSelect
+	compare:FuzzCompareDecoded scenarios:FuzzSelect cors:FuzzCacheURL
 
 clean:
 	rm -f $(BIN)

@@ -42,6 +42,10 @@ type Outcome struct {
 	// StepPreflights says, for a case with steps, which steps sent a
 	// preflight ("sent, not sent, …"); empty otherwise.
 	StepPreflights string `json:"step_preflights,omitempty"`
+	// uncertain marks the steps the model found within the jitter of a
+	// cached result's expiry, where the browser's clock decides whether
+	// they preflight: a flip there is timing, not a change.
+	uncertain []bool
 }
 
 // OutcomeOf takes the compared fields from a record. A CorsError is taken
@@ -54,6 +58,9 @@ func OutcomeOf(rec *result.Record) Outcome {
 		FailedParameter: rec.FailedParameter,
 		PreflightSent:   rec.Preflight != nil,
 		StepPreflights:  stepPreflights(rec),
+	}
+	for _, st := range rec.Steps {
+		o.uncertain = append(o.uncertain, st.PreflightModel != nil && st.PreflightModel.Uncertain)
 	}
 	if rec.Actual != nil {
 		o.Status = rec.Actual.Status
@@ -107,12 +114,36 @@ func (o Outcome) Short() string {
 	return s
 }
 
+// timingOnly reports whether field f of a and b differs only in steps
+// near a cached result's expiry (uncertain on either side): the preflight
+// of the steps, or of the last step, which a case with steps reports as
+// its own.
+func timingOnly(f string, a, b Outcome) bool {
+	if f != FieldStepPreflights && f != FieldPreflight {
+		return false
+	}
+	as, bs := strings.Split(a.StepPreflights, ", "), strings.Split(b.StepPreflights, ", ")
+	if a.StepPreflights == "" || len(as) != len(bs) || len(a.uncertain) != len(as) || len(b.uncertain) != len(bs) {
+		return false
+	}
+	if f == FieldPreflight {
+		n := len(as) - 1
+		return a.uncertain[n] || b.uncertain[n]
+	}
+	for i := range as {
+		if as[i] != bs[i] && !a.uncertain[i] && !b.uncertain[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // differingFields lists the compared fields whose values are not all equal.
 func differingFields(outcomes []Outcome) []string {
 	var out []string
 	for _, f := range fieldOrder {
 		for _, o := range outcomes[1:] {
-			if o.Field(f) != outcomes[0].Field(f) {
+			if o.Field(f) != outcomes[0].Field(f) && !timingOnly(f, outcomes[0], o) {
 				out = append(out, f)
 				break
 			}

@@ -40,7 +40,7 @@ func StepReasons(before, after *result.Record) []string {
 	var out []string
 	for i := 0; i < min(len(before.Steps), len(after.Steps)); i++ {
 		o, n := &before.Steps[i], &after.Steps[i]
-		if (o.Preflight != nil) == (n.Preflight != nil) {
+		if (o.Preflight != nil) == (n.Preflight != nil) || uncertain(o) || uncertain(n) {
 			continue
 		}
 		what := "now sends a preflight"
@@ -85,6 +85,12 @@ func StepReasons(before, after *result.Record) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// uncertain reports whether the model found the step within the jitter of
+// a cached result's expiry: the browser's clock decides its preflight.
+func uncertain(st *result.Record) bool {
+	return st.PreflightModel != nil && st.PreflightModel.Uncertain
 }
 
 // cachedMaxAge is the Access-Control-Max-Age of the last preflight before

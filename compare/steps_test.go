@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/scenarios"
 )
@@ -90,4 +91,35 @@ func TestDiffStepPreflights(t *testing.T) {
 		assert.Contains(t, m.Rows[0].Fields, FieldStepPreflights)
 		assert.Equal(t, []string{"c156: step 2 now sends a preflight"}, m.Rows[0].Reasons, "the same request and Max-Age: the browser changed")
 	})
+}
+
+// TestDiffStepPreflightsNearExpiry: a call within the jitter of a cached
+// result's expiry may or may not preflight from one run to the next (the
+// browser's clock decides; the model marks it uncertain), so such a flip
+// is not a change, for the steps nor for the case's own preflight (its
+// last step's); a flip elsewhere still is.
+func TestDiffStepPreflightsNearExpiry(t *testing.T) {
+	t.Parallel()
+	token := map[string]string{"X-Token": "a"}
+	hs := []map[string]string{token, token, token}
+	near := func(rec result.Record, steps ...int) result.Record {
+		for _, i := range steps {
+			rec.Steps[i].PreflightModel = &result.PreflightModel{CachedPreflight: cors.CachedPreflight{Sent: true, Cause: cors.CauseExpired, Uncertain: true,
+				Reason: "the result cached by step 1 was 5.1 s old, within 250ms of its Max-Age 5.0 s: the browser's clock decides"}, AgreesWithBrowser: true}
+		}
+		return rec
+	}
+	old := &result.Run{Records: []result.Record{near(sequence("", hs, true, false, true), 2)}}
+	now := &result.Run{Records: []result.Record{near(sequence("", hs, true, false, false), 2)}}
+	assert.Empty(t, Diff(old, now), "the last step flipped near expiry")
+	now = &result.Run{Records: []result.Record{sequence("", hs, true, false, false)}}
+	assert.Empty(t, Diff(old, now), "uncertain on one side is enough")
+	now = &result.Run{Records: []result.Record{near(sequence("", hs, true, true, false), 2)}}
+	ch := Diff(old, now)
+	require.Len(t, ch, 1, "step 2 flipped where the model was sure")
+	assert.Equal(t, []string{"step 2 now sends a preflight"}, ch[0].Reasons)
+
+	m, err := NewMatrix(Column{Label: "a", Run: old}, Column{Label: "b", Run: &result.Run{Records: []result.Record{near(sequence("", hs, true, false, false), 2)}}})
+	require.NoError(t, err)
+	assert.Zero(t, m.Differing(), "matrix: the same")
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Each case is a sequence as Chromium 156 ran it (cmd/corsproof
@@ -59,7 +60,7 @@ func TestPredictPreflights(t *testing.T) {
 			s(put("X-Token"), 0, ok("60", "x-token")),
 			{Input: Input{Request: put("X-Token", "X-Other"), Preflight: ok("60", "x-token")}, At: sec, CorsError: ErrHeaderDisallowedByPreflightResponse},
 			s(put("X-Token"), 2*sec, ok("60", "x-token"))},
-			[]bool{true, true, true}, []string{CauseNoEntry, CauseNewHeader, CauseNoEntry}},
+			[]bool{true, true, true}, []string{CauseNoEntry, CauseNewHeader, CauseDropped}},
 		{"another origin is another entry", []SequenceStep{
 			s(put("X-Token"), 0, ok("60", "x-token")),
 			s(Request{Origin: "http://localhost:3000", Method: "PUT", URL: api, Headers: map[string]string{"X-Token": "1"}}, sec, ok("60", "x-token")),
@@ -80,7 +81,40 @@ func TestPredictPreflights(t *testing.T) {
 			return []SequenceStep{s(upper, 0, pre),
 				{Input: Input{Request: lower, Preflight: pre}, At: sec, CorsError: ErrMethodDisallowedByPreflightResponse},
 				s(upper, 2*sec, pre)}
-		}(), []bool{true, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseNoEntry}},
+		}(), []bool{true, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseDropped}},
+		{"a * in an entry stored with credentials is no wildcard, even for a later request without them", func() []SequenceStep {
+			inc, del, other := put("X-Token"), put("X-Token"), put("X-Token", "X-Other")
+			inc.Credentials = "include"
+			del.Method = "DELETE"
+			pre := ok("60", "x-token, *")
+			pre.Headers["Access-Control-Allow-Methods"] = "PUT, *"
+			pre.Headers["Access-Control-Allow-Credentials"] = "true"
+			return []SequenceStep{s(inc, 0, pre), s(del, sec, pre), s(other, 2*sec, nil), s(inc, 3*sec, pre), s(other, 4*sec, pre)}
+		}(), []bool{true, true, false, true, true}, []string{CauseNoEntry, CauseNewMethod, CauseCached, CauseCredentials, CauseNewHeader}},
+		{"the URL as the browser parses it is the key, fragment included (measured in Chromium 156)", func() []SequenceStep {
+			at := func(u string) Request { r := put("X-Token"); r.URL = u; return r }
+			pre := ok("60", "x-token")
+			return []SequenceStep{
+				s(at("http://127.0.0.1:8080/api/x"), 0, pre),
+				s(at("HTTP://127.0.0.1:8080/api/y/../x"), sec, nil),
+				s(at("http://127.0.0.1:8080/api/x#frag"), 2*sec, pre),
+				s(at("http://127.0.0.1:8080/api/x#frag"), 3*sec, nil),
+				s(at("http://127.0.0.1:8080/api/x#other"), 4*sec, pre),
+				s(at("http://127.0.0.1:8080/api/x?"), 5*sec, pre),
+				s(at("http://127.0.0.1:8080//api/x"), 6*sec, pre),
+				s(at("http://127.0.0.1:8080/api/%78"), 7*sec, pre),
+				s(at("http://127.0.0.1:8080/api/./x"), 8*sec, nil),
+			}
+		}(), []bool{true, false, true, false, true, true, true, true, false}, nil},
+		{"a failed preflight caches nothing, whatever its Max-Age", []SequenceStep{
+			{Input: Input{Request: put("X-Token"), Preflight: ok("600", "")}, CorsError: ErrHeaderDisallowedByPreflightResponse},
+			{Input: Input{Request: put("X-Token"), Preflight: ok("600", "")}, At: sec, CorsError: ErrHeaderDisallowedByPreflightResponse}},
+			[]bool{true, true}, []string{CauseNoEntry, CauseFailed}},
+		{"a page with an opaque origin reuses nothing (measured in Chromium 156)", func() []SequenceStep {
+			null := put("X-Token")
+			null.Origin = "null"
+			return []SequenceStep{s(null, 0, ok("60", "x-token")), s(null, sec, ok("60", "x-token")), s(put("X-Token"), 2*sec, ok("60", "x-token")), s(put("X-Token"), 3*sec, nil)}
+		}(), []bool{true, true, true, false}, []string{CauseNoEntry, CauseOpaque, CauseNoEntry, CauseCached}},
 		{"a simple request needs none", []SequenceStep{
 			s(Request{Origin: page, Method: "GET", URL: api}, 0, nil)},
 			[]bool{false}, []string{CauseNotNeeded}},
@@ -101,6 +135,77 @@ func TestPredictPreflights(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPredictPreflightsReasons: a step that preflights where an earlier
+// one did too says what became of that earlier result — Max-Age 0 cached
+// nothing, a request it did not cover dropped it, a fresh step emptied the
+// cache — and names steps as the reports do.
+func TestPredictPreflightsReasons(t *testing.T) {
+	t.Parallel()
+	const page, api = "https://app.example.test", "http://127.0.0.1:8080/api/x"
+	put := Request{Origin: page, Method: "PUT", URL: api, Headers: map[string]string{"X-Token": "1"}, Credentials: "omit"}
+	del := put
+	del.Method = "DELETE"
+	pre := func(maxAge string) *Response {
+		return &Response{Status: 204, Headers: map[string]string{"Access-Control-Allow-Origin": page, "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token", "Access-Control-Max-Age": maxAge}}
+	}
+	sec := time.Second
+	got := PredictPreflights([]SequenceStep{
+		{Name: "save", Input: Input{Request: put, Preflight: pre("0")}},
+		{Name: "save again", Input: Input{Request: put, Preflight: pre("60")}, At: sec},
+		{Name: "delete", Input: Input{Request: del, Preflight: pre("60")}, At: 2 * sec, CorsError: ErrMethodDisallowedByPreflightResponse},
+		{Name: "save a third time", Input: Input{Request: put, Preflight: pre("60")}, At: 3 * sec},
+		{Input: Input{Request: put}, At: 4 * sec},
+		{Fresh: true, Input: Input{Request: put, Preflight: pre("60")}, At: 5 * sec},
+	})
+	want := []struct {
+		sent          bool
+		cause, reason string
+	}{
+		{true, CauseNoEntry, "no preflight result is cached for this origin and URL"},
+		{true, CauseNoEntry, "the preflight of save answered Access-Control-Max-Age `0`, which caches nothing"},
+		{true, CauseNewMethod, "the method `DELETE` is not in the Access-Control-Allow-Methods cached by save again"},
+		{true, CauseDropped, "the result cached by save again was dropped by delete, a request it did not cover, whose own preflight failed, so nothing replaced it"},
+		{false, CauseCached, "the result cached by save a third time covers it (1.0 s old, Max-Age 60.0 s)"},
+		{true, CauseFresh, "step 6 started afresh (fresh: true), with an empty preflight cache"},
+	}
+	require.Len(t, got, len(want))
+	for i, w := range want {
+		assert.Equal(t, w.sent, got[i].Sent, "step %d", i+1)
+		assert.Equal(t, w.cause, got[i].Cause, "step %d", i+1)
+		assert.Equal(t, w.reason, got[i].Reason, "step %d", i+1)
+	}
+}
+
+// TestPredictPreflightsAfterARedirect: a request redirected to another URL
+// of the API may preflight there too, and the record keeps only its first
+// preflight, so a later call of that URL may find a result the model never
+// saw (measured in Chromium 156: it does). The model says it cannot know
+// instead of predicting a preflight the browser does not send.
+func TestPredictPreflightsAfterARedirect(t *testing.T) {
+	t.Parallel()
+	const page, a, b = "https://app.example.test", "http://127.0.0.1:8080/api/a?redirect=%2Fapi%2Fb", "http://127.0.0.1:8080/api/b"
+	put := func(u string) Request {
+		return Request{Origin: page, Method: "PUT", URL: u, Headers: map[string]string{"X-Token": "1"}, Credentials: "omit"}
+	}
+	pre := &Response{Status: 204, Headers: map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+		"Access-Control-Allow-Headers": "x-token", "Access-Control-Max-Age": "60"}}
+	hop := Response{URL: a, Status: 307, Headers: map[string]string{"Location": "/api/b", "Access-Control-Allow-Origin": "*"}}
+	got := PredictPreflights([]SequenceStep{
+		{Input: Input{Request: put(a), Preflight: pre, Redirects: []Response{hop}}},
+		{Input: Input{Request: put(b)}, At: time.Second},
+		{Input: Input{Request: put(b), Preflight: pre}, At: 2 * time.Second},
+		{Input: Input{Request: put(b)}, At: 3 * time.Second},
+	})
+	assert.True(t, got[1].Uncertain, got[1].Reason)
+	assert.Contains(t, got[1].Reason, "step 1 was redirected to this URL")
+	assert.True(t, got[2].Uncertain, got[2].Reason)
+	// Once the URL preflighted on its own, the model knows again.
+	assert.False(t, got[3].Sent)
+	assert.False(t, got[3].Uncertain)
+	assert.Equal(t, CauseCached, got[3].Cause)
 }
 
 // TestPredictPreflightsNearExpiry: a call within ExpiryJitter of a cached
@@ -157,8 +262,41 @@ func TestPreflightAdvice(t *testing.T) {
 	assert.NotContains(t, fixes[0], "Raise", "at the cap there is nothing to raise")
 	assert.Contains(t, fixes[0], "List every header")
 
+	// A refused call of another request dropped the entry: a longer
+	// Max-Age would not have kept it.
+	cause, fixes = PreflightAdvice(r, []string{CauseDropped}, "600", true)
+	assert.Contains(t, cause, "made Chromium drop the result")
+	assert.NotContains(t, cause, "less than the time the calls span")
+	assert.NotContains(t, fixes[0], "Raise")
+	assert.Contains(t, fixes[0], "Allow every method and header the client sends to this URL")
+
+	// Every preflight failed: a longer Max-Age caches nothing either.
+	cause, fixes = PreflightAdvice(r, []string{CauseFailed, CauseFailed}, "600", true)
+	assert.Contains(t, cause, "a failed preflight caches nothing")
+	assert.NotContains(t, cause, "less than the time the calls span")
+	assert.NotContains(t, fixes[0], "Raise")
+	assert.Contains(t, fixes[0], "Make the preflight response allow the request first")
+
+	cause, fixes = PreflightAdvice(r, []string{CauseOpaque}, "60", true)
+	assert.Contains(t, cause, "opaque (null")
+	assert.NotContains(t, fixes[0], "Raise")
+
 	assert.True(t, IsStorm(5, 5))
 	assert.True(t, IsStorm(20, 5))
 	assert.False(t, IsStorm(20, 4), "one per five calls is not a storm")
 	assert.False(t, IsStorm(1, 1))
+}
+
+// FuzzCacheURL: the cache key of a URL from a hostile suite or record
+// never panics, and keying a key again changes nothing.
+func FuzzCacheURL(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:8080/api/x/../open?a=1#frag", "HTTP://LocalHost:80/", "https://[::1]:443/a/./b/..", "http://h//x?", "http://h/%zz", "/relative", "http://h/a/b/../../../.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := cacheURL(s)
+		if again := cacheURL(k); again != k {
+			t.Fatalf("cacheURL(%q) = %q, but cacheURL(%q) = %q", s, k, k, again)
+		}
+	})
 }

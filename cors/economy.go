@@ -47,8 +47,16 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 		cause = "the calls use different methods, and each new one is not covered by the cached Access-Control-Allow-Methods, so its preflight replaces the entry"
 	case CauseCredentials:
 		cause = "calls with credentials are not covered by a cached result that did not allow credentials"
+	case CauseDropped:
+		cause = "a call to the same URL that the cached result did not cover (a method or header the server does not allow) made Chromium drop the result, and its own preflight failed, so the next call of this request preflighted again"
+	case CauseFresh:
+		cause = "steps with fresh: true start with an empty preflight cache, as another user's browser does, so each pays its own preflight"
+	case CauseFailed:
+		cause = "the preflights failed, and a failed preflight caches nothing, whatever its Max-Age, so every call preflights again"
+	case CauseOpaque:
+		cause = "the page's origin is opaque (null: a sandboxed frame, a data: or file: page), and Chromium reuses no cached preflight result for it, whatever the Max-Age, so every call preflights"
 	}
-	if secs < MaxMaxAge && len(causes) > 0 {
+	if secs < MaxMaxAge && len(causes) > 0 && top != CauseDropped && top != CauseFresh && top != CauseFailed && top != CauseOpaque {
 		now := "none"
 		if present {
 			now = quote(maxAge)
@@ -60,6 +68,10 @@ func PreflightAdvice(r Request, causes []string, maxAge string, present bool) (c
 		fixes = append(fixes, "List every header the client sends in Access-Control-Allow-Headers, so one preflight result covers all the calls.")
 	case CauseNewMethod:
 		fixes = append(fixes, "List every method the client uses in Access-Control-Allow-Methods, so one preflight result covers all the calls.")
+	case CauseFailed:
+		fixes = append(fixes, "Make the preflight response allow the request first (see the diagnosis): then its result is cached for its Max-Age.")
+	case CauseDropped:
+		fixes = append(fixes, "Allow every method and header the client sends to this URL in Access-Control-Allow-Methods and Access-Control-Allow-Headers, or stop sending the one the server refuses: each refused call throws away the cached result of the others.")
 	}
 	p := Predict(Input{Request: r})
 	for _, why := range p.PreflightReasons {

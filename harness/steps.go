@@ -90,7 +90,11 @@ func (s *session) runSteps(ctx context.Context, c scenarios.Case) (result.Record
 			srec.Page.Error = err.Error()
 		}
 		rec.Steps = append(rec.Steps, srec)
-		cache.Observe(model, srec.ModelInput().Preflight, srec.CorsError, at, i)
+		in := srec.ModelInput()
+		cache.Observe(model, in.Preflight, srec.CorsError, at, i)
+		// A later step to where this one was redirected waits for no
+		// preflight the record would not hold anyway.
+		cache.NoteRedirects(in, i)
 		switch {
 		case ctx.Err() != nil:
 			stop = "not run: the run was interrupted"

@@ -58,9 +58,24 @@ func economyLines(rec *result.Record) []string {
 			if g.MaxAge != "" {
 				maxAge = "Access-Control-Max-Age " + g.MaxAge
 			}
-			line := fmt.Sprintf("%s %s from %s: %s, %s in %.1f s; %s, kept %d s by Chromium",
-				g.Method, g.URL, g.Origin, plural(g.Calls, "call"), plural(g.Preflights, "preflight"), float64(g.WindowMS)/1000, maxAge, g.MaxAgeSeconds)
-			if g.Preflights > 0 {
+			kept := fmt.Sprintf("kept %d s by Chromium", g.MaxAgeSeconds)
+			if g.Preflights > 0 && g.FailedPreflights == g.Preflights {
+				// A failed preflight caches nothing: its Max-Age is moot.
+				kept = "the preflight failed, so Chromium cached nothing"
+				if g.Preflights > 1 {
+					kept = "every preflight failed, so Chromium cached nothing"
+				}
+			}
+			request := g.Method + " " + g.URL
+			if len(g.Headers) > 0 {
+				request += " (" + strings.Join(g.Headers, ", ") + ")"
+			}
+			if g.Credentials {
+				request += " with credentials"
+			}
+			line := fmt.Sprintf("%s from %s: %s, %s in %.1f s; %s, %s",
+				request, g.Origin, plural(g.Calls, "call"), plural(g.Preflights, "preflight"), float64(g.WindowMS)/1000, maxAge, kept)
+			if g.Preflights > 0 && g.FailedPreflights < g.Preflights {
 				if g.Honoured {
 					line += "; Max-Age honoured"
 				} else {

@@ -16,12 +16,22 @@ import (
 type Explanation struct {
 	Case  string `json:"case,omitempty"`
 	Suite string `json:"suite,omitempty"`
+	// Step names the step of Case this explains, for a case with steps.
+	Step string `json:"step,omitempty"`
 	// Input is what the model read, credential values redacted.
 	Input cors.Input `json:"input"`
 	// Browser is the saved browser verdict; nil when explaining flags.
 	Browser    *BrowserVerdict `json:"browser,omitempty"`
 	Prediction cors.Prediction `json:"prediction"`
 	Diagnosis  cors.Diagnosis  `json:"diagnosis"`
+	// PreflightSent and PreflightCache are a step's: whether the browser
+	// sent a preflight, and the model's prediction given what the earlier
+	// steps left in the preflight cache.
+	PreflightSent  *bool                  `json:"preflight_sent,omitempty"`
+	PreflightCache *result.PreflightModel `json:"preflight_cache,omitempty"`
+	// Steps explain each step of a case with steps, in order; the case's
+	// own fields are its last step's.
+	Steps []Explanation `json:"steps,omitempty"`
 }
 
 // BrowserVerdict is what the browser did, from a saved record.
@@ -34,8 +44,27 @@ type BrowserVerdict struct {
 	BlockedReason   string `json:"blocked_reason,omitempty"`
 }
 
-// ExplainRecord explains a saved record next to the browser's verdict.
+// ExplainRecord explains a saved record next to the browser's verdict; a
+// record with steps, each of its steps too, with the model's prediction of
+// its preflight given the steps before it (run again, not read from the
+// record).
 func ExplainRecord(rec *result.Record, showSecrets bool) Explanation {
+	e := explainOne(rec, showSecrets)
+	if len(rec.Steps) == 0 {
+		return e
+	}
+	preds := result.PredictStepPreflights(rec.Steps)
+	for i := range rec.Steps {
+		st := explainOne(&rec.Steps[i], showSecrets)
+		st.Case, st.Suite, st.Step = rec.Name, rec.Suite, rec.Steps[i].Name
+		sent := rec.Steps[i].Preflight != nil
+		st.PreflightSent, st.PreflightCache = &sent, preds[i]
+		e.Steps = append(e.Steps, st)
+	}
+	return e
+}
+
+func explainOne(rec *result.Record, showSecrets bool) Explanation {
 	in := rec.ModelInput()
 	return Explanation{
 		Case:  rec.Name,
@@ -100,12 +129,15 @@ func RedactInput(in cors.Input, showSecrets bool) cors.Input {
 // WriteExplanation writes one explanation as text. Every value may come
 // from the network, so each line is sanitized for the terminal.
 func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
+	if len(e.Steps) > 0 {
+		return writeSteps(w, e)
+	}
 	ew := &lineWriter{w: w}
 	p, d := &e.Prediction, &e.Diagnosis
 	if titled {
-		title := e.Case
-		if e.Suite != "" {
-			title = e.Suite + " / " + e.Case
+		title := caseTitle(e)
+		if e.Step != "" {
+			title = e.Step
 		}
 		ew.line("── %s", title)
 	}
@@ -136,6 +168,27 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 	if at := stageNames[p.FailedAt]; at != "" {
 		model += " at " + at
 	}
+	cache := ""
+	if pm := e.PreflightCache; pm != nil && e.PreflightSent != nil {
+		sent := "no preflight"
+		if *e.PreflightSent {
+			sent = "preflight sent"
+		}
+		predicted := "no preflight"
+		if pm.Sent {
+			predicted = "a preflight"
+		}
+		line := fmt.Sprintf("%s; the model predicts %s: %s", sent, predicted, pm.Reason)
+		switch {
+		case pm.Uncertain:
+			line += " · either way agrees"
+		case pm.AgreesWithBrowser:
+			line += " · agrees with the browser"
+		default:
+			line += " · DISAGREES with the browser"
+		}
+		cache = line
+	}
 	switch {
 	case e.Browser == nil:
 		model += " (model only, no browser)"
@@ -147,6 +200,9 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 		model += " · DISAGREES with the browser"
 	}
 	ew.line("Model:      %s", model)
+	if cache != "" {
+		ew.line("Cache:      %s", cache)
+	}
 	switch {
 	case !p.CrossOrigin:
 		ew.line("Preflight:  not needed (no CORS check applies)")
@@ -184,6 +240,32 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 		}
 	}
 	return ew.err
+}
+
+// writeSteps writes the explanation of a case with steps: a title, then
+// each step as an explanation of its own.
+func writeSteps(w io.Writer, e *Explanation) error {
+	ew := &lineWriter{w: w}
+	ew.line("── %s: %d steps from one page and browser context, so the preflight cache carries from one to the next", caseTitle(e), len(e.Steps))
+	for i := range e.Steps {
+		ew.line("")
+		if ew.err != nil {
+			return ew.err
+		}
+		if err := WriteExplanation(w, &e.Steps[i], true); err != nil {
+			return err
+		}
+	}
+	return ew.err
+}
+
+// caseTitle names the case of an explanation: SUITE / CASE, or the case
+// alone when the suite has its name (probe's).
+func caseTitle(e *Explanation) string {
+	if e.Suite == "" || e.Suite == e.Case {
+		return e.Case
+	}
+	return e.Suite + " / " + e.Case
 }
 
 // stageNames words the stage where a check failed.

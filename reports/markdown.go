@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/corsproof/corsproof/result"
@@ -152,9 +153,9 @@ func markdownCase(w io.Writer, rec *result.Record, rp reproducer) {
 			fmt.Fprintf(w, "- %s\n", mdInline(l))
 		}
 		if rec.File != "" {
-			fmt.Fprint(w, "\nThe request and exchanges below are the last step's; the reproduce command runs the whole case.\n")
+			fmt.Fprint(w, "\nThe exchanges below are the last step's; the reproduce command runs the whole case, and the suite case holds every step.\n")
 		} else {
-			fmt.Fprint(w, "\nThe request, reproduce command and exchanges below are the last step's.\n")
+			fmt.Fprint(w, "\nThe reproduce command and exchanges below are the last step's; the suite case holds every step.\n")
 		}
 	}
 	fmt.Fprint(w, "\n**Reproduce**\n\n")
@@ -211,58 +212,110 @@ func clipUTF8(s string, n int) string {
 // CaseYAML renders the request of a record as a suite case, a one-item YAML
 // list that can be pasted under a suite's "cases:". Every string is double
 // quoted with Go escapes, which are also valid YAML escapes, so any header
-// value stays one valid scalar.
+// value stays one valid scalar. A record with steps gives a case with
+// steps, each with its own origin, wait, request and expectations as it
+// ran, so the case pasted makes the same sequence.
 func CaseYAML(rec *result.Record) string {
 	var b strings.Builder
 	q := strconv.Quote
 	fmt.Fprintf(&b, "- name: %s\n", q(rec.Name))
-	fmt.Fprintf(&b, "  origin: %s\n", q(rec.Origin))
-	b.WriteString("  request:\n")
-	req := rec.Request
+	if len(rec.Steps) == 0 {
+		fmt.Fprintf(&b, "  origin: %s\n", q(rec.Origin))
+		b.WriteString("  ")
+		writeRequestYAML(&b, "  ", rec.Request)
+		writeExpectYAML(&b, "  ", rec.Expect)
+		return b.String()
+	}
+	origin := rec.Steps[0].Origin
+	fmt.Fprintf(&b, "  origin: %s\n", q(origin))
+	b.WriteString("  steps:\n")
+	for i, st := range rec.Steps {
+		// The first key of each item carries the list's dash.
+		b.WriteString("    - ")
+		first := true
+		key := func() string {
+			if first {
+				first = false
+				return ""
+			}
+			return "      "
+		}
+		if st.Name != "" && st.Name != fmt.Sprintf("step %d", i+1) {
+			fmt.Fprintf(&b, "%sname: %s\n", key(), q(st.Name))
+		}
+		if st.WaitMS > 0 {
+			fmt.Fprintf(&b, "%swait: %s\n", key(), q((time.Duration(st.WaitMS) * time.Millisecond).String()))
+		}
+		if st.Fresh {
+			fmt.Fprintf(&b, "%sfresh: true\n", key())
+		}
+		if st.Origin != origin {
+			fmt.Fprintf(&b, "%sorigin: %s\n", key(), q(st.Origin))
+		}
+		b.WriteString(key())
+		writeRequestYAML(&b, "      ", st.Request)
+		writeExpectYAML(&b, "      ", st.Expect)
+	}
+	return b.String()
+}
+
+// writeRequestYAML writes req as a "request:" mapping whose keys are
+// indented by indent; the "request:" line itself is not.
+func writeRequestYAML(b *strings.Builder, indent string, req scenarios.Request) {
+	q := strconv.Quote
+	b.WriteString("request:\n")
+	in := indent + "  "
 	if req.API != "" {
-		fmt.Fprintf(&b, "    api: %s\n", q(string(req.API)))
+		fmt.Fprintf(b, "%sapi: %s\n", in, q(string(req.API)))
 	}
 	if req.Method != "" {
-		fmt.Fprintf(&b, "    method: %s\n", q(req.Method))
+		fmt.Fprintf(b, "%smethod: %s\n", in, q(req.Method))
 	}
-	fmt.Fprintf(&b, "    url: %s\n", q(req.URL))
+	fmt.Fprintf(b, "%surl: %s\n", in, q(req.URL))
 	if len(req.Headers) > 0 {
-		b.WriteString("    headers:\n")
+		fmt.Fprintf(b, "%sheaders:\n", in)
 		for _, name := range sortedKeys(req.Headers) {
-			fmt.Fprintf(&b, "      %s: %s\n", q(name), q(req.Headers[name]))
+			fmt.Fprintf(b, "%s  %s: %s\n", in, q(name), q(req.Headers[name]))
 		}
 	}
 	if req.Credentials != "" {
-		fmt.Fprintf(&b, "    credentials: %s\n", q(string(req.Credentials)))
+		fmt.Fprintf(b, "%scredentials: %s\n", in, q(string(req.Credentials)))
 	}
 	if req.Body != "" {
-		fmt.Fprintf(&b, "    body: %s\n", q(req.Body))
+		fmt.Fprintf(b, "%sbody: %s\n", in, q(req.Body))
 	}
 	if req.Mode != "" {
-		fmt.Fprintf(&b, "    mode: %s\n", q(string(req.Mode)))
+		fmt.Fprintf(b, "%smode: %s\n", in, q(string(req.Mode)))
 	}
-	if e := rec.Expect; e != nil && !isEmptyExpect(e) {
-		b.WriteString("  expect:\n")
-		if e.Verdict != "" {
-			fmt.Fprintf(&b, "    verdict: %s\n", q(string(e.Verdict)))
-		}
-		if e.CorsError != "" {
-			fmt.Fprintf(&b, "    cors_error: %s\n", q(string(e.CorsError)))
-		}
-		if e.Preflight != nil {
-			fmt.Fprintf(&b, "    preflight: %t\n", *e.Preflight)
-		}
-		if e.Status != nil {
-			fmt.Fprintf(&b, "    status: %d\n", *e.Status)
-		}
-		if len(e.ReadableHeaders) > 0 {
-			b.WriteString("    readable_headers:\n")
-			for _, h := range e.ReadableHeaders {
-				fmt.Fprintf(&b, "      - %s\n", q(h))
-			}
+}
+
+// writeExpectYAML writes e as an "expect:" mapping at indent; nothing when
+// it checks nothing.
+func writeExpectYAML(b *strings.Builder, indent string, e *scenarios.Expect) {
+	if e == nil || isEmptyExpect(e) {
+		return
+	}
+	q := strconv.Quote
+	in := indent + "  "
+	fmt.Fprintf(b, "%sexpect:\n", indent)
+	if e.Verdict != "" {
+		fmt.Fprintf(b, "%sverdict: %s\n", in, q(string(e.Verdict)))
+	}
+	if e.CorsError != "" {
+		fmt.Fprintf(b, "%scors_error: %s\n", in, q(string(e.CorsError)))
+	}
+	if e.Preflight != nil {
+		fmt.Fprintf(b, "%spreflight: %t\n", in, *e.Preflight)
+	}
+	if e.Status != nil {
+		fmt.Fprintf(b, "%sstatus: %d\n", in, *e.Status)
+	}
+	if len(e.ReadableHeaders) > 0 {
+		fmt.Fprintf(b, "%sreadable_headers:\n", in)
+		for _, h := range e.ReadableHeaders {
+			fmt.Fprintf(b, "%s  - %s\n", in, q(h))
 		}
 	}
-	return b.String()
 }
 
 // isEmptyExpect reports whether expectations check nothing.

@@ -666,3 +666,38 @@ func FuzzShellQuote(f *testing.F) {
 		}
 	})
 }
+
+// TestCaseYAMLKeepsSteps: the suite case of a record with steps is a case
+// with the same steps — origins, waits, fresh, requests, expectations — that
+// the suite loader accepts, not the last step alone.
+func TestCaseYAMLKeepsSteps(t *testing.T) {
+	t.Parallel()
+	yes, no := true, false
+	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=0", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "a"}, Mode: "cors"}
+	del := req
+	del.Method = "DELETE"
+	rec := result.Record{Name: "works on my machine", Mismatches: []string{}, Steps: []result.Record{
+		{Name: "step 1", Origin: "https://app.example.test", Request: req, Expect: &scenarios.Expect{Preflight: &yes}},
+		{Name: "again", Origin: "https://app.example.test", Request: req, WaitMS: 2500, Expect: &scenarios.Expect{Preflight: &no}},
+		{Name: "step 3", Origin: "http://localhost:3000", Request: del, Fresh: true, Expect: &scenarios.Expect{Verdict: "allowed"}},
+	}}
+	rec.TakeLastStep()
+	text := CaseYAML(&rec)
+	suite, err := scenarios.Parse("pasted.yaml", []byte("version: 1\nname: pasted\ncases:\n"+text))
+	require.NoError(t, err, text)
+	require.Len(t, suite.Cases, 1)
+	c := suite.Cases[0]
+	require.Len(t, c.Steps, 3, text)
+	assert.Equal(t, "https://app.example.test", c.Origin)
+	assert.Equal(t, "again", c.Steps[1].Name)
+	assert.Equal(t, scenarios.Duration(2500*time.Millisecond), c.Steps[1].Wait)
+	assert.True(t, c.Steps[2].Fresh)
+	assert.Equal(t, "http://localhost:3000", c.Steps[2].Origin)
+	for i, st := range c.Steps {
+		sc := c.StepCase(i)
+		assert.Equal(t, rec.Steps[i].Origin, sc.Origin, "step %d", i+1)
+		assert.Equal(t, rec.Steps[i].Request, st.Request, "step %d", i+1)
+		assert.Equal(t, rec.Steps[i].Expect, st.Expect, "step %d", i+1)
+	}
+}

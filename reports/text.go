@@ -141,6 +141,13 @@ func (t *Text) Report(w io.Writer, run *result.Run) error {
 				continue
 			}
 			fmt.Fprintln(bw, "  "+p.paint(ansiBold, SanitizeTerminal(rec.Name)))
+			if !rec.ExpectMet || (rec.Diagnosis != nil && !rec.Diagnosis.AgreesWithBrowser) {
+				// The steps of a case that failed are what the reader
+				// needs next; a passing one keeps to its economy.
+				for _, l := range stepLines(rec) {
+					fmt.Fprintln(bw, "    "+SanitizeTerminal(l))
+				}
+			}
 			for _, l := range economyLines(rec) {
 				fmt.Fprintln(bw, "    "+paintEconomy(p, SanitizeTerminal(l)))
 			}

@@ -26,6 +26,11 @@ type EconomyGroup struct {
 	Origin string `json:"origin"`
 	Method string `json:"method"`
 	URL    string `json:"url"`
+	// Headers are the request headers the calls preflight for, and
+	// Credentials is true for calls with credentials: with the above they
+	// tell apart groups of the same method and URL.
+	Headers     []string `json:"headers,omitempty"`
+	Credentials bool     `json:"credentials,omitempty"`
 	// Calls and Preflights count the group's steps and the preflights
 	// they sent; every preflight is an extra round trip.
 	Calls       int     `json:"calls"`
@@ -38,6 +43,10 @@ type EconomyGroup struct {
 	// result for it (5 s without one, at most 7200 s).
 	MaxAge        string `json:"max_age,omitempty"`
 	MaxAgeSeconds int64  `json:"max_age_seconds"`
+	// FailedPreflights counts the preflights that failed their checks (or
+	// got no answer): Chromium caches nothing for them, whatever their
+	// Max-Age.
+	FailedPreflights int `json:"failed_preflights,omitempty"`
 	// Honoured is true when Chromium reused the cached result exactly as
 	// long as that Max-Age says: every call preflighted when the model,
 	// which applies it, said it would.
@@ -78,7 +87,9 @@ func EconomyOf(steps []Record) *Economy {
 	}
 	for _, m := range members {
 		first := steps[m[0]]
-		grp := EconomyGroup{Origin: first.Origin, Method: first.Request.Method, URL: first.Request.URL, Honoured: true}
+		grp := EconomyGroup{Origin: first.Origin, Method: first.Request.Method, URL: first.Request.URL, Honoured: true,
+			Headers:     cors.Predict(cors.Input{Request: first.Request.Model(first.Origin)}).RequestHeaderNames,
+			Credentials: strings.EqualFold(string(first.Request.Credentials), "include")}
 		var causes []string
 		var maxAge string
 		present := false
@@ -97,6 +108,9 @@ func EconomyOf(steps []Record) *Economy {
 			}
 			grp.Preflights++
 			grp.PreflightMS += st.Preflight.TimeMS
+			if st.Preflight.Status == 0 || st.CorsError.AboutPreflight() {
+				grp.FailedPreflights++
+			}
 			if st.Preflight.Status != 0 {
 				maxAge, present = "", false
 				for k, v := range st.Preflight.ResponseHeaders {

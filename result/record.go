@@ -104,6 +104,9 @@ type Record struct {
 	// was made, in milliseconds from the start of its case.
 	WaitMS int64 `json:"wait_ms,omitempty"`
 	AtMS   int64 `json:"at_ms,omitempty"`
+	// Fresh is true for a step that started with an empty preflight
+	// cache, HTTP cache and cookie jar (fresh: true).
+	Fresh bool `json:"fresh,omitempty"`
 	// PreflightModel is the CORS model's prediction for a step: whether it
 	// sends a preflight given what the earlier steps left in the preflight
 	// cache, and whether the browser did as predicted.

@@ -3,6 +3,7 @@ package result
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/corsproof/corsproof/cors"
@@ -49,25 +50,23 @@ func (r *Record) TakeLastStep() {
 // its steps' (each prefixed with the step's name), and which agrees with
 // the model only when every step does.
 func ConcludeSteps(rec *Record, c scenarios.Case) {
-	seq := make([]cors.SequenceStep, len(rec.Steps))
 	for i := range rec.Steps {
 		st := &rec.Steps[i]
 		var exp *scenarios.Expect
+		fresh := false
 		if i < len(c.Steps) {
-			exp = c.Steps[i].Expect
+			exp, fresh = c.Steps[i].Expect, c.Steps[i].Fresh
 		}
+		st.Fresh = fresh && i > 0
 		Conclude(st, exp)
-		seq[i] = cors.SequenceStep{Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
 	}
-	browserClock(rec.Steps, seq)
-	preds := cors.PredictPreflights(seq)
+	preds := PredictStepPreflights(rec.Steps)
 	rec.Expect = nil
 	rec.Mismatches = []string{}
 	var disagree []string
 	for i := range rec.Steps {
 		st := &rec.Steps[i]
-		run := !(st.Verdict == cors.VerdictError && st.Actual == nil && st.Preflight == nil)
-		pm := &PreflightModel{CachedPreflight: preds[i], AgreesWithBrowser: !run || preds[i].Uncertain || preds[i].Sent == (st.Preflight != nil)}
+		pm := preds[i]
 		st.PreflightModel = pm
 		if !pm.AgreesWithBrowser {
 			what := fmt.Sprintf("the model predicted no preflight (%s) but Chromium sent one", pm.Reason)
@@ -81,6 +80,12 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 			disagree = append(disagree, st.Name+": the verdict disagrees")
 		}
 		for _, m := range st.Mismatches {
+			// A preflight expectation that failed is about the cache: say
+			// what the earlier steps left in it, where a report shows no
+			// steps (text, a JUnit message).
+			if strings.HasPrefix(m, "preflight: ") && pm.AgreesWithBrowser && !pm.Uncertain && pm.Cause != cors.CauseNotNeeded {
+				m += "; " + pm.Reason
+			}
 			rec.Mismatches = append(rec.Mismatches, st.Name+": "+m)
 		}
 	}
@@ -95,6 +100,27 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 		rec.Diagnosis = &d
 	}
 	rec.Economy = EconomyOf(rec.Steps)
+}
+
+// PredictStepPreflights runs the model of the preflight cache over the
+// recorded steps of a case, on the browser's clock where the record has
+// it, and compares each prediction with whether the step sent a preflight.
+// A step that never ran agrees whatever the model said.
+func PredictStepPreflights(steps []Record) []*PreflightModel {
+	seq := make([]cors.SequenceStep, len(steps))
+	for i := range steps {
+		st := &steps[i]
+		seq[i] = cors.SequenceStep{Name: st.Name, Fresh: st.Fresh, Input: st.ModelInput(), At: time.Duration(st.AtMS) * time.Millisecond, CorsError: st.CorsError}
+	}
+	browserClock(steps, seq)
+	preds := cors.PredictPreflights(seq)
+	out := make([]*PreflightModel, len(steps))
+	for i := range steps {
+		st := &steps[i]
+		run := !(st.Verdict == cors.VerdictError && st.Actual == nil && st.Preflight == nil)
+		out[i] = &PreflightModel{CachedPreflight: preds[i], AgreesWithBrowser: !run || preds[i].Uncertain || preds[i].Sent == (st.Preflight != nil)}
+	}
+	return out
 }
 
 // browserClock puts the browser's own times on the sequence where the

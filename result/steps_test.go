@@ -90,3 +90,24 @@ func TestTakeLastStepTakesItsOrigin(t *testing.T) {
 	assert.Equal(t, "https://evil.example.test", rec.Origin)
 	assert.Equal(t, cors.VerdictBlocked, rec.Verdict)
 }
+
+// TestConcludeStepsPreflightMismatchSaysWhy: a failed preflight
+// expectation of a step says what the earlier steps left in the cache, for
+// the reports that list mismatches but not steps (text, JUnit).
+func TestConcludeStepsPreflightMismatchSaysWhy(t *testing.T) {
+	req := scenarios.Request{API: "fetch", Method: "PUT", URL: "http://127.0.0.1:8080/api/open?max_age=0", Credentials: "omit",
+		Headers: map[string]string{"X-Token": "a"}}
+	pre := &Exchange{Method: "OPTIONS", URL: req.URL, Status: 204,
+		ResponseHeaders: map[string]string{"Access-Control-Max-Age": "0", "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+			"Access-Control-Allow-Headers": "x-token"}}
+	step := func(name string, at int64) Record {
+		return Record{Name: name, Origin: "https://app.example.test", Request: req, Verdict: cors.VerdictAllowed, AtMS: at, Preflight: pre,
+			Actual: &Exchange{Method: "PUT", URL: req.URL, Status: 200, ResponseHeaders: map[string]string{"Access-Control-Allow-Origin": "*"}}, Mismatches: []string{}}
+	}
+	rec := Record{Name: "works on my machine", Steps: []Record{step("step 1", 0), step("step 2", 200)}}
+	rec.TakeLastStep()
+	no := false
+	ConcludeSteps(&rec, scenarios.Case{Steps: []scenarios.Step{{}, {Expect: &scenarios.Expect{Preflight: &no}}}})
+	assert.Equal(t, []string{"step 2: preflight: expected not sent, got sent; the preflight of step 1 answered Access-Control-Max-Age `0`, which caches nothing"}, rec.Mismatches)
+	assert.Equal(t, []string{"preflight: expected not sent, got sent"}, rec.Steps[1].Mismatches, "the step's own stays as the expectation says")
+}

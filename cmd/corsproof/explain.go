@@ -56,7 +56,9 @@ on the server.
 With --from, explain a saved result: one record as "corsproof probe -o json"
 writes it, or a whole run as "corsproof run -o json" (or -o jsonl) writes it,
 where every record is explained unless --case names one. The browser's
-verdict is shown next to the model's.
+verdict is shown next to the model's. A case with steps (or made with
+--repeat) is explained step by step, each with whether it sent a preflight
+and the model's prediction given the steps before it.
 
 Otherwise describe the request with --origin, --url, -X, -H, --credentials,
 --mode, --api and --data, and the server's answers with --preflight-status,

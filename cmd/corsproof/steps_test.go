@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/contract"
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
 	"github.com/corsproof/corsproof/testapi"
 )
@@ -92,6 +93,42 @@ cases:
       - request: {method: patch}
         expect: {preflight: true, verdict: blocked, cors_error: MethodDisallowedByPreflightResponse}
       - expect: {preflight: true, verdict: allowed}
+  - name: a wildcard counts only in an entry stored without credentials
+    request: {url: "/api/open?t=10&max_age=60&acao=reflect&acac=true&acam=PUT,*&acah=x-token,*", credentials: include}
+    steps:
+      - expect: {preflight: true, verdict: allowed}
+      - request: {method: DELETE, credentials: omit}
+        expect: {preflight: true, verdict: allowed}
+      - request: {credentials: omit, headers: {X-Other: b}}
+        expect: {preflight: false, verdict: allowed}
+      - expect: {preflight: true, verdict: allowed}
+      - request: {credentials: omit, headers: {X-Other: b}}
+        expect: {preflight: true, verdict: allowed}
+  - name: the URL as the browser parses it is the key
+    request: {url: "{BASE}/api/open?t=12&max_age=60"}
+    steps:
+      - expect: {preflight: true}
+      - request: {url: "{BASE_UPPER}/api/x/../open?t=12&max_age=60"}
+        expect: {preflight: false}
+      - request: {url: "{BASE}/api/open?t=12&max_age=60#frag"}
+        expect: {preflight: true}
+      - request: {url: "{BASE}/api/open?t=12&max_age=60#frag"}
+        expect: {preflight: false}
+      - request: {url: "{BASE}/api/%6Fpen?t=12&max_age=60"}
+        expect: {preflight: true}
+  - name: an opaque origin reuses no result
+    origin: "null"
+    request: {url: /api/open?t=13&max_age=60}
+    steps:
+      - expect: {preflight: true}
+      - expect: {preflight: true}
+  - name: a fresh step starts with an empty cache
+    request: {url: /api/open?t=11&max_age=60}
+    steps:
+      - expect: {preflight: true}
+      - fresh: true
+        expect: {preflight: true}
+      - expect: {preflight: false}
 `
 
 // startTarget serves the built-in API and returns its URL and handler.
@@ -110,13 +147,14 @@ func startTarget(t *testing.T) (string, *testapi.Handler) {
 func TestStepsPreflightCache(t *testing.T) {
 	base, h := startTarget(t)
 	path := filepath.Join(t.TempDir(), "cache.yaml")
-	require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: cache\ntarget: "+base+"\n"+cacheSuite), 0o644))
+	suite := strings.NewReplacer("{BASE_UPPER}", strings.ToUpper(base), "{BASE}", base).Replace(cacheSuite)
+	require.NoError(t, os.WriteFile(path, []byte("version: 1\nname: cache\ntarget: "+base+"\n"+suite), 0o644))
 	f, stdout, stderr := testFactory(t)
 	opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), out: outputFlags{output: "json", quiet: true}}
 	opts.browser.jobs = 8
 	require.NoError(t, runRun(context.Background(), opts), stderr.String())
 	run := decodeRun(t, stdout.Bytes())
-	require.Len(t, run.Records, 9)
+	require.Len(t, run.Records, 13)
 
 	// The preflights the target saw, by case tag.
 	onWire := map[string]int{}
@@ -130,15 +168,19 @@ func TestStepsPreflightCache(t *testing.T) {
 		}
 	}
 	want := map[string]struct{ preflights, calls int }{
-		"within and after Max-Age":                     {2, 3},
-		"no Max-Age is 5 s":                            {2, 3},
-		"a new header preflights again":                {2, 3},
-		"a new method the entry lacks drops it":        {3, 2},
-		"a Max-Age above the cap":                      {1, 2},
-		"Max-Age 0 and negative cache nothing":         {4, 4},
-		"credentials mode is part of the entry":        {2, 3},
-		"the origin is part of the key":                {2, 3},
-		"a cached method covers only its own spelling": {3, 2},
+		"within and after Max-Age":                                      {2, 3},
+		"no Max-Age is 5 s":                                             {2, 3},
+		"a new header preflights again":                                 {2, 3},
+		"a new method the entry lacks drops it":                         {3, 2},
+		"a Max-Age above the cap":                                       {1, 2},
+		"Max-Age 0 and negative cache nothing":                          {4, 4},
+		"credentials mode is part of the entry":                         {2, 3},
+		"the origin is part of the key":                                 {2, 3},
+		"a cached method covers only its own spelling":                  {3, 2},
+		"a wildcard counts only in an entry stored without credentials": {4, 5},
+		"a fresh step starts with an empty cache":                       {2, 3},
+		"an opaque origin reuses no result":                             {2, 2},
+		"the URL as the browser parses it is the key":                   {3, 5},
 	}
 	for _, rec := range run.Records {
 		t.Run(rec.Name, func(t *testing.T) {
@@ -161,6 +203,13 @@ func TestStepsPreflightCache(t *testing.T) {
 			assert.Equal(t, w.preflights, rec.Economy.Preflights)
 		})
 	}
+	// The PUT preflighted twice because the refused DELETE dropped its
+	// entry, not because Max-Age 60 ran out.
+	dropped := recordNamed(t, run, "a new method the entry lacks drops it")
+	assert.Contains(t, dropped.Steps[2].PreflightModel.Reason, "was dropped by step 2")
+	assert.Contains(t, dropped.Economy.Groups[0].Cause, "made Chromium drop the result")
+	fresh := recordNamed(t, run, "a fresh step starts with an empty cache")
+	assert.Equal(t, cors.CauseFresh, fresh.Steps[1].PreflightModel.Cause)
 	capped := recordNamed(t, run, "a Max-Age above the cap")
 	assert.Contains(t, strings.Join(capped.Steps[0].Diagnosis.Warnings, "\n"), "caps it at 7200 s", "the cap is noted")
 	assert.Equal(t, int64(7200), capped.Economy.Groups[0].MaxAgeSeconds)
@@ -175,6 +224,49 @@ func recordNamed(t *testing.T, run *result.Run, name string) *result.Record {
 	}
 	t.Fatalf("no record %q", name)
 	return nil
+}
+
+// TestStepsAfterARedirect: a request redirected to another URL of the API
+// preflights there too (the target's log shows it) and Chromium caches
+// that result, but the record keeps only the first preflight of a step.
+// A later call of the redirect's URL, which the browser serves from the
+// cache, is no model disagreement: the model says it cannot know.
+func TestStepsAfterARedirect(t *testing.T) {
+	base, h := startTarget(t)
+	path := filepath.Join(t.TempDir(), "redirect.yaml")
+	suite := `version: 1
+name: redirect
+target: ` + base + `
+defaults:
+  origin: https://app.example.test
+  request: {method: PUT, credentials: omit, headers: {X-Token: a}}
+cases:
+  - name: the redirect's URL later
+    request: {url: "/api/open?max_age=60&t=a&redirect=%2Fapi%2Fopen%3Fmax_age%3D60%26t%3Db"}
+    steps:
+      - expect: {preflight: true, verdict: allowed}
+      - request: {url: /api/open?max_age=60&t=b}
+        expect: {verdict: allowed}
+`
+	require.NoError(t, os.WriteFile(path, []byte(suite), 0o644))
+	f, stdout, stderr := testFactory(t)
+	opts := &runOptions{f: f, files: []string{path}, browser: defaultBrowserFlags(), out: outputFlags{output: "json", quiet: true}}
+	require.NoError(t, runRun(context.Background(), opts), stderr.String())
+	rec := decodeRun(t, stdout.Bytes()).Records[0]
+	preflights := map[string]int{}
+	for _, l := range h.Log() {
+		if l.Preflight {
+			q, _ := url.ParseQuery(l.Query)
+			preflights[q.Get("t")]++
+		}
+	}
+	require.Equal(t, map[string]int{"a": 1, "b": 1}, preflights, "step 1 preflighted at both URLs, step 2 at neither")
+	require.Len(t, rec.Steps, 2)
+	assert.Nil(t, rec.Steps[1].Preflight)
+	pm := rec.Steps[1].PreflightModel
+	assert.True(t, pm.Uncertain, pm.Reason)
+	assert.True(t, pm.AgreesWithBrowser)
+	assert.True(t, rec.Diagnosis.AgreesWithBrowser, rec.Diagnosis.Warnings)
 }
 
 // TestProbeRepeatEconomy is the client pattern of the issue: the same
@@ -204,6 +296,10 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		assert.Contains(t, out, "20 calls cost 1 preflight: 1 extra round trip")
 		assert.Contains(t, out, "Access-Control-Max-Age 600, kept 600 s by Chromium; Max-Age honoured")
 		assert.NotContains(t, out, "PREFLIGHT STORM")
+		// The reasons name the calls as the lines do: there is no "step 1".
+		assert.Contains(t, out, "call 2 at ")
+		assert.Contains(t, out, "the result cached by call 1 covers it")
+		assert.NotContains(t, out, "step 1")
 	})
 	t.Run("Max-Age 1 over two seconds preflights again and says what to raise", func(t *testing.T) {
 		out, wire := probe(t, "max_age=1&t=b", 20, 100*time.Millisecond)
@@ -212,11 +308,20 @@ func TestProbeRepeatEconomy(t *testing.T) {
 		assert.Contains(t, out, "fix: Raise Access-Control-Max-Age on the preflight response to 7200")
 		assert.Contains(t, out, "Max-Age honoured")
 	})
+	t.Run("a preflight that fails is no Max-Age problem", func(t *testing.T) {
+		out, wire := probe(t, "max_age=600&acam=GET&t=d", 3, 0)
+		assert.Equal(t, 3, wire)
+		assert.Contains(t, out, "every preflight failed, so Chromium cached nothing")
+		assert.Contains(t, out, "PREFLIGHT STORM: 3 preflights for 3 calls of the same request (more than one per 5): the preflights failed, and a failed preflight caches nothing")
+		assert.NotContains(t, out, "Raise Access-Control-Max-Age")
+	})
 	t.Run("Max-Age 0 is a preflight storm", func(t *testing.T) {
 		out, wire := probe(t, "max_age=0&t=c", 5, 0)
 		assert.Equal(t, 5, wire)
 		assert.Contains(t, out, "PREFLIGHT STORM: 5 preflights for 5 calls of the same request")
 		assert.Contains(t, out, "caches nothing")
+		assert.Contains(t, out, "call 2 at ")
+		assert.Contains(t, out, "preflight sent; the preflight of call 1 answered Access-Control-Max-Age `0`, which caches nothing")
 		assert.Contains(t, out, "fix: Move `x-token` into the body")
 	})
 }
@@ -297,7 +402,7 @@ cases:
 	t.Run("Max-Age changed", func(t *testing.T) {
 		out, err := run(t, "0", "{X-Token: a}", saved)
 		require.ErrorIs(t, err, errExpectations)
-		assert.Contains(t, out, "(step 2 now sends a preflight: Access-Control-Max-Age 600 → 0; now no preflight result is cached for this origin and URL)")
+		assert.Contains(t, out, "(step 2 now sends a preflight: Access-Control-Max-Age 600 → 0; now the preflight of step 1 answered Access-Control-Max-Age `0`, which caches nothing)")
 	})
 }
 
