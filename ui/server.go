@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -371,6 +370,9 @@ func (rq Request) Case() (scenarios.Case, []string) {
 		c.Request.Mode = "" // The form keeps its mode choice when xhr is picked; xhr has none.
 	}
 	var problems []string
+	// seen holds the lower-cased names given so far: a per-line scan of
+	// the names made a megabyte of short lines take hours.
+	seen := map[string]bool{}
 	for i, line := range strings.Split(rq.Headers, "\n") {
 		line = strings.TrimRight(line, "\r")
 		if strings.TrimSpace(line) == "" {
@@ -385,10 +387,15 @@ func (rq Request) Case() (scenarios.Case, []string) {
 			c.Request.Headers = map[string]string{}
 		}
 		name = strings.TrimSpace(name)
-		if slices.ContainsFunc(slices.Collect(maps.Keys(c.Request.Headers)), func(k string) bool { return strings.EqualFold(k, name) }) {
+		if seen[strings.ToLower(name)] {
 			problems = append(problems, fmt.Sprintf("headers line %d: %q is given twice (names ignore case); keep one of them", i+1, name))
 			continue
 		}
+		if max := scenarios.DefaultLimits.Headers; len(c.Request.Headers) == max {
+			problems = append(problems, fmt.Sprintf("headers line %d: more than %d headers, the limit for one case (a page sends a few dozen at most)", i+1, max))
+			break
+		}
+		seen[strings.ToLower(name)] = true
 		c.Request.Headers[name] = strings.TrimSpace(value)
 	}
 	if c.Origin == "" {

@@ -192,6 +192,28 @@ func TestFormBecomesACase(t *testing.T) {
 	assert.Equal(t, []string{`headers line 2: "x-token" is given twice (names ignore case); keep one of them`}, problems)
 }
 
+// TestFormHeadersAreBounded posts the megabyte the form allows as one
+// short header per line: it is refused at the per-case header limit, as a
+// suite's case is, instead of a duplicate scan per line taking hours.
+func TestFormHeadersAreBounded(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 0; b.Len() < maxRequestBytes; i++ {
+		fmt.Fprintf(&b, "h%d:\n", i)
+	}
+	_, problems := Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: b.String()}.Case()
+	max := scenarios.DefaultLimits.Headers
+	assert.Equal(t, []string{fmt.Sprintf("headers line %d: more than %d headers, the limit for one case (a page sends a few dozen at most)", max+1, max)}, problems)
+	// At the limit the form is still a case.
+	b.Reset()
+	for i := range max {
+		fmt.Fprintf(&b, "X-H%d: v\n", i)
+	}
+	c, problems := Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: b.String()}.Case()
+	assert.Empty(t, problems)
+	assert.Len(t, c.Request.Headers, max)
+}
+
 // TestPlaygroundInTheBrowser plays the user: it opens the page in a real
 // Chromium tab, fills the form, runs a blocked and an allowed request and
 // reads the verdicts, the reasons and both header tables from the page.
