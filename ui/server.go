@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -428,9 +427,14 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rq Request
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rq); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			// Cut at the limit, the JSON would only be "unexpected EOF".
+			writeJSON(w, http.StatusRequestEntityTooLarge, Answer{Error: fmt.Sprintf("the form is larger than %d KiB, the most a request form may hold: shorten the body or the headers", maxRequestBytes>>10)})
+			return
+		}
 		writeJSON(w, http.StatusBadRequest, Answer{Error: "reading the form: " + err.Error()})
 		return
 	}

@@ -214,6 +214,24 @@ func TestFormHeadersAreBounded(t *testing.T) {
 	assert.Len(t, c.Request.Headers, max)
 }
 
+// TestOversizedFormIsNamed: a form past the limit is refused as too large,
+// saying so, not as the "unexpected EOF" of JSON cut at the limit. The
+// checks before it need no browser.
+func TestOversizedFormIsNamed(t *testing.T) {
+	t.Parallel()
+	s := &Server{token: "tok", host: "127.0.0.1:1"}
+	body := `{"origin":"https://app.example.test","url":"http://127.0.0.1/x","body":"` + strings.Repeat("a", maxRequestBytes) + `"}`
+	req := httptest.NewRequest("POST", "http://127.0.0.1:1/tok/run", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "http://127.0.0.1:1")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, rec.Body.String())
+	var a Answer
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a))
+	assert.Equal(t, "the form is larger than 1024 KiB, the most a request form may hold: shorten the body or the headers", a.Error)
+}
+
 // TestPlaygroundInTheBrowser plays the user: it opens the page in a real
 // Chromium tab, fills the form, runs a blocked and an allowed request and
 // reads the verdicts, the reasons and both header tables from the page.
