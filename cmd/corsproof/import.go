@@ -84,15 +84,22 @@ func runImport(ctx context.Context, opts *importCmdOptions) error {
 	if err != nil {
 		return fmt.Errorf("writing suite: %w", err)
 	}
+	flags := scenarios.RunLimitFlags(len(s.Cases), data)
 	if opts.out == "" || opts.out == "-" {
+		if flags != "" {
+			fmt.Fprintf(stderr, "corsproof: the suite has %d cases in %d MiB, more than run reads by default: run it with %s\n", len(s.Cases), len(data)>>20, flags)
+		}
 		_, err = stdout.Write(data)
 		return err
 	}
 	if err := os.WriteFile(opts.out, data, 0o644); err != nil {
 		return fmt.Errorf("writing suite: %w", err)
 	}
-	fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
-		len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out))
+	if flags != "" {
+		flags = " " + flags
+	}
+	fmt.Fprintf(stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s%s\n",
+		len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), opts.out, reports.ShellQuote(opts.out), flags)
 	return nil
 }
 
