@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/url"
@@ -236,7 +237,10 @@ func judge(p *Plan, c Check, rec *result.Record, secrets []string) (o Outcome, u
 	switch rec.Verdict {
 	case cors.VerdictAllowed, cors.VerdictBlocked:
 	default:
-		o.Severity, o.Why = SeverityNone, "no verdict: "+string(rec.Verdict)+" "+rec.Page.Error
+		// The browser's net error says what happened (a redirect loop,
+		// headers too big, a response that is no HTTP); the page's own
+		// error is "TypeError: Failed to fetch" for all of them.
+		o.Severity, o.Why = SeverityNone, strings.TrimSpace("no verdict: "+string(rec.Verdict)+" "+cmp.Or(rec.NetError, rec.Page.Error, rec.Fault))
 		return o, false
 	}
 	acao, acac := "", ""

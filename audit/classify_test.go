@@ -191,6 +191,14 @@ func TestClassifyIncomplete(t *testing.T) {
 	assert.Empty(t, rep.Findings)
 	require.Len(t, rep.Incomplete, 1)
 	assert.Contains(t, rep.Incomplete[0].Why, "timeout")
+
+	// A network error says what the browser saw (here a redirect loop),
+	// not the page's "Failed to fetch", which every network error gives.
+	run = &result.Run{Records: []result.Record{{Name: p.Suite.Cases[0].Name, Verdict: cors.VerdictNetworkError, NetError: "net::ERR_TOO_MANY_REDIRECTS",
+		Page: result.Page{Error: "TypeError: Failed to fetch"}}}}
+	rep = Classify(p, run)
+	require.Len(t, rep.Incomplete, 1)
+	assert.Equal(t, "no verdict: network-error net::ERR_TOO_MANY_REDIRECTS", rep.Incomplete[0].Why)
 }
 
 func TestClassifyVary(t *testing.T) {

@@ -56,6 +56,7 @@ func (d *decoder) add(n ast.Node, field, value, msg, hint string) {
 }
 
 func (d *decoder) policy(data []byte) *Policy {
+	data = yamlpos.TrimBOM(data)
 	if err := yamlpos.CheckShape(d.File, data, yamlpos.DefaultShape); err != nil {
 		d.Add(err)
 		return nil

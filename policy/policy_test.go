@@ -371,3 +371,14 @@ routes:
 		`p.yaml:12:20: error: route /y: allow_origins[0] "*": allow_origins "*" with allow_credentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests; list the origins instead [wildcard-origin-with-credentials]`,
 	}, got)
 }
+
+// A policy saved by a Windows editor with a UTF-8 byte order mark parses
+// as the same policy: YAML allows the mark there.
+func TestParseByteOrderMark(t *testing.T) {
+	t.Parallel()
+	plain, err := policy.Parse("p.yaml", []byte(fullPolicy))
+	require.NoError(t, err)
+	marked, err := policy.Parse("p.yaml", []byte("\xef\xbb\xbf"+fullPolicy))
+	require.NoError(t, err)
+	assert.Equal(t, plain, marked)
+}

@@ -26,6 +26,10 @@ var auditHTMLTemplate = template.Must(template.New("audit").Funcs(template.FuncM
 	"refusals": refusals,
 	"join":     strings.Join,
 	"orGET":    orGET,
+	// vis shows control and bidi characters of network text as escapes
+	// (\x1b), as the run's HTML report does: a page cannot display them,
+	// and copied from the page into a terminal they would act.
+	"vis": visibleControls,
 	"help": func(rule string) string {
 		for _, r := range audit.Rules {
 			if r.ID == rule {
@@ -45,16 +49,16 @@ var auditHTMLTemplate = template.Must(template.New("audit").Funcs(template.FuncM
 {{range .R.Findings}}<tr><td><span class="sev {{.Severity}}">{{upper .Severity}}</span></td><td>{{.Rule}}</td><td>{{.URL}}</td><td>{{join .Origins ", "}}</td></tr>
 {{end}}</table>
 {{range .R.Findings}}<h2><span class="sev {{.Severity}}">{{upper .Severity}}</span> {{.Title}}</h2>
-<p><b>{{.URL}}</b>: {{.Why}}.</p>
+<p><b>{{.URL}}</b>: {{vis .Why}}.</p>
 <p>Request: <code>{{orGET .Request.Method}} {{.Request.URL}}</code> from <code>{{.Origin}}</code>, credentials <code>{{.Request.Credentials}}</code>.</p>
-{{with cors .}}<pre>{{join . "\n"}}</pre>{{end}}
-{{with answers .Answers}}<ul>{{range .}}<li>answered: {{.}}</li>{{end}}</ul>{{end}}
-{{with .Read}}<p>What the page read (status {{.Status}}):</p><pre>{{.Excerpt}}{{if .Truncated}}…{{end}}</pre>{{end}}
-{{with refusals .Refused}}<ul>{{range .}}<li>refused: {{.}}</li>{{end}}</ul>{{end}}
+{{with cors .}}<pre>{{vis (join . "\n")}}</pre>{{end}}
+{{with answers .Answers}}<ul>{{range .}}<li>answered: {{vis .}}</li>{{end}}</ul>{{end}}
+{{with .Read}}<p>What the page read (status {{.Status}}):</p><pre>{{vis .Excerpt}}{{if .Truncated}}…{{end}}</pre>{{end}}
+{{with refusals .Refused}}<ul>{{range .}}<li>refused: {{vis .}}</li>{{end}}</ul>{{end}}
 {{with .PoC}}<p>Proof of concept: <code>{{.}}</code></p>{{end}}
 <p>Fix: {{help .Rule}}</p>
 {{end}}{{end}}
-{{with .R.Incomplete}}<h2>Checks without a verdict</h2><ul>{{range .}}<li>{{.Check.Kind}} {{.Check.URL}} from {{.Check.Origin.Origin}}: {{.Why}}</li>{{end}}</ul>{{end}}
+{{with .R.Incomplete}}<h2>Checks without a verdict</h2><ul>{{range .}}<li>{{.Check.Kind}} {{.Check.URL}} from {{.Check.Origin.Origin}}: {{vis .Why}}</li>{{end}}</ul>{{end}}
 </body></html>
 `))
 

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,7 @@ func TestOutputStreamsJSONLines(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(string(streamed), "\n"), "the header and the first record are on disk before the run ends")
 	assert.Equal(t, string(streamed), stdout.String())
 	_, err = os.Stat(html)
-	require.NoError(t, err, "ParseTargets checked the path by creating it")
+	require.ErrorIs(t, err, fs.ErrNotExist, "ParseTargets checked the path and left no empty report behind")
 	for i := 1; i < len(run.Records); i++ {
 		o.Record(&run.Records[i])
 	}
@@ -97,5 +98,30 @@ func TestSplitAuditTargets(t *testing.T) {
 	assert.Equal(t, []Target{{"sarif", filepath.Join(dir, "a.sarif")}, {"md", filepath.Join(dir, "a.md")}}, findings)
 	assert.Equal(t, []Target{{"junit", filepath.Join(dir, "j.xml")}}, runs)
 	_, _, err = SplitAuditTargets([]string{"sarif=" + filepath.Join(dir, "no-such-dir", "a.sarif")})
+	assert.ErrorContains(t, err, "no such file or directory")
+}
+
+// TestCheckedReportPathsLeaveNoFile: checking --report paths up front
+// creates no file a run that then fails or is interrupted would leave
+// empty (an interrupted audit left a 0-byte SARIF); a file that was there
+// is left as it was; a path that cannot be written is refused.
+func TestCheckedReportPathsLeaveNoFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	kept := filepath.Join(dir, "old.xml")
+	require.NoError(t, os.WriteFile(kept, []byte("<old/>"), 0o644))
+	junit, sarif, html := filepath.Join(dir, "j.xml"), filepath.Join(dir, "a.sarif"), filepath.Join(dir, "c.html")
+	_, err := ParseTargets([]string{"junit=" + junit, "junit=" + kept})
+	require.NoError(t, err)
+	_, _, err = SplitAuditTargets([]string{"sarif=" + sarif, "html=" + html})
+	require.NoError(t, err)
+	for _, p := range []string{junit, sarif, html} {
+		_, err := os.Stat(p)
+		assert.ErrorIs(t, err, fs.ErrNotExist, p)
+	}
+	old, err := os.ReadFile(kept)
+	require.NoError(t, err)
+	assert.Equal(t, "<old/>", string(old))
+	_, err = ParseTargets([]string{"junit=" + filepath.Join(dir, "missing", "j.xml")})
 	assert.ErrorContains(t, err, "no such file or directory")
 }

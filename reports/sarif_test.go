@@ -149,5 +149,19 @@ func TestAuditTextEscapes(t *testing.T) {
 	assert.Contains(t, out.String(), "&#34;account&#34;")
 	assert.Contains(t, out.String(), "<li>answered: Access-Control-Allow-Origin: https://app.example.com to https://app.example.com (no Vary: Origin)</li>")
 
+	// Control and bidi characters of the network show as escapes, as in
+	// the run's HTML report: raw, they would act when the page's text is
+	// copied into a terminal.
+	out.Reset()
+	hostile = auditFixture()
+	hostile.Findings[0].Actual.ResponseHeaders["Access-Control-Allow-Origin"] = "https://evil.test\x1b]0;pwn\x07\u202e"
+	require.NoError(t, WriteAudit(&out, "html", hostile, Options{}))
+	page := out.String()
+	assert.NotContains(t, page, "\x1b")
+	assert.NotContains(t, page, "\x07")
+	assert.NotContains(t, page, "\u202e")
+	assert.Contains(t, page, `Access-Control-Allow-Origin: https://evil.test\x1b]0;pwn\a\u202e`)
+	assert.Contains(t, page, `alice\x1b[31m`, "the excerpt's escape shows as text")
+
 	assert.Error(t, WriteAudit(&out, "junit", auditFixture(), Options{}))
 }

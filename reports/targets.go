@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/corsproof/corsproof/result"
@@ -32,13 +33,23 @@ func ParseTargets(specs []string) ([]Target, error) {
 }
 
 // checkWritable checks that the report spec names a path that can be
-// written.
+// written. A file it had to create to know is removed again: a run that
+// then fails to start or is interrupted must not leave an empty report
+// (an empty SARIF or JUnit file) for CI to upload as if it were one.
 func checkWritable(spec, path string) error {
+	_, statErr := os.Lstat(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("report %q: %w", spec, err)
 	}
-	return f.Close()
+	err = f.Close()
+	if errors.Is(statErr, fs.ErrNotExist) {
+		err = errors.Join(err, os.Remove(path))
+	}
+	if err != nil {
+		return fmt.Errorf("report %q: %w", spec, err)
+	}
+	return nil
 }
 
 // WriteTargets writes the finished run to every target. One report that

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/internal/fileerr"
 	"github.com/corsproof/corsproof/internal/input"
 )
@@ -74,6 +76,11 @@ func Decode(data []byte) (*Run, Source, error) {
 		if err := json.Unmarshal(data, &run); err != nil {
 			return nil, "", fmt.Errorf("parsing run: %w", jsonErrorAt(data, err))
 		}
+		for i := range run.Records {
+			if err := checkRecord(&run.Records[i]); err != nil {
+				return nil, "", fmt.Errorf("records[%d]: %w", i, err)
+			}
+		}
 		// Totals are derived data: a hand-edited or truncated file must not
 		// make merge, baseline or a report count cases that are not there.
 		saved := run.Totals
@@ -88,6 +95,9 @@ func Decode(data []byte) (*Run, Source, error) {
 		var rec Record
 		if err := json.Unmarshal(data, &rec); err != nil {
 			return nil, "", fmt.Errorf("parsing record: %w", jsonErrorAt(data, err))
+		}
+		if err := checkRecord(&rec); err != nil {
+			return nil, "", err
 		}
 		run := &Run{Settings: Settings{Tool: "corsproof", Browser: rec.Browser, Driver: rec.Driver}, Records: []Record{rec}}
 		run.Tally()
@@ -133,6 +143,9 @@ func decodeLines(data []byte) (*Run, Source, error) {
 			if err := json.Unmarshal(text, &rec); err != nil {
 				return nil, "", fmt.Errorf("line %d: parsing record: %w", line, err)
 			}
+			if err := checkRecord(&rec); err != nil {
+				return nil, "", fmt.Errorf("line %d: %w", line, err)
+			}
 			run.Records = append(run.Records, rec)
 		}
 	}
@@ -146,6 +159,24 @@ func decodeLines(data []byte) (*Run, Source, error) {
 		}
 	}
 	return run, SourceRunLines, nil
+}
+
+// checkRecord refuses a record corsproof never writes: one without a name
+// (a null or empty entry) or with a verdict outside the taxonomy, which
+// explain, merge and --baseline would otherwise report as if a browser had
+// said it.
+func checkRecord(r *Record) error {
+	if r.Name == "" {
+		return errors.New("a record without a name (null or empty): the file was edited or damaged; use the file corsproof wrote")
+	}
+	if !r.Verdict.IsBrowserVerdict() && r.Verdict != cors.VerdictNotRun {
+		names := make([]string, 0, 6)
+		for _, v := range append(cors.BrowserVerdicts(), cors.VerdictNotRun) {
+			names = append(names, string(v))
+		}
+		return fmt.Errorf("record %q: verdict %q is not one corsproof writes (%s): the file was edited or damaged; use the file corsproof wrote", r.Name, r.Verdict, strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // jsonErrorAt adds the line and column to a JSON syntax or type error.

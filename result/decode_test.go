@@ -93,6 +93,28 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// A record corsproof never writes (a null entry, no name, a verdict outside
+// the taxonomy) is refused where it is, in each shape: explain --from
+// explained such a file as a browser's verdict, exit 0, and --baseline
+// compared with it.
+func TestDecodeRefusesRecordsCorsproofNeverWrites(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ desc, data, want string }{
+		{desc: "null record", data: `{"records":[{"name":"a","verdict":"allowed"},null]}`, want: "records[1]: a record without a name"},
+		{desc: "empty record", data: `{"records":[{}]}`, want: "records[0]: a record without a name"},
+		{desc: "made-up verdict", data: `{"records":[{"name":"a","verdict":"bogus"}]}`, want: `records[0]: record "a": verdict "bogus" is not one corsproof writes (allowed, blocked, network-error, timeout, error, not-run)`},
+		{desc: "model's verdict", data: `{"name":"probe","verdict":"unknown"}`, want: `record "probe": verdict "unknown" is not one`},
+		{desc: "JSON Lines", data: `{"run":{}}` + "\n" + `{"name":"a","verdict":"allowed"}` + "\n" + `{"name":"b","verdict":""}`, want: `line 3: record "b": verdict "" is not one`},
+	} {
+		_, _, err := Decode([]byte(tc.data))
+		require.Error(t, err, tc.desc)
+		assert.Contains(t, err.Error(), tc.want, tc.desc)
+	}
+	run, _, err := Decode([]byte(`{"records":[{"name":"a","verdict":"not-run"},{"name":"b","verdict":"timeout"}]}`))
+	require.NoError(t, err)
+	assert.Len(t, run.Records, 2)
+}
+
 func TestDecodeRefusesTotalsThatContradictRecords(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ desc, data, want string }{

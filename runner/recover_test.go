@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +189,74 @@ func TestFrozenBrowserIsReplaced(t *testing.T) {
 	}
 	assert.Less(t, took, 20*time.Second, "far less than the 30 s time-out of the cases in flight")
 	assert.Contains(t, strings.Join(notices, "\n"), "did not answer a DevTools call within 2s")
+}
+
+// TestBrowserKilledDuringTryFix kills the browser (SIGKILL) while the
+// server answers the second proof: that proof runs again on a relaunched
+// browser and every fix is proved, instead of the proofs left saying "Not
+// verified: with the fix applied the request ended error", which blames
+// the fix for the crash. A second death leaves the proofs left not tried,
+// saying why. Nothing is left behind.
+func TestBrowserKilledDuringTryFix(t *testing.T) {
+	for _, kills := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d kills", kills), func(t *testing.T) { killedDuringTryFix(t, kills) })
+	}
+}
+
+func killedDuringTryFix(t *testing.T, kills int) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var mu sync.Mutex
+	var pid, launches int
+	seen := map[string]int{}
+	killed := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		// The first request of each case is the run's, the later ones
+		// the proofs' through the mirror.
+		seen[r.URL.RawQuery]++
+		if r.URL.RawQuery == "i=1" && seen["i=1"] > 1 && killed < kills {
+			killed++
+			require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+		}
+		fmt.Fprint(w, "no CORS headers")
+	}))
+	t.Cleanup(srv.Close)
+	suite := &scenarios.Suite{Name: "tryfix-crash", File: "t.yaml"}
+	for i := range 4 {
+		suite.Cases = append(suite.Cases, scenarios.Case{Name: fmt.Sprintf("case %d", i), File: "t.yaml", Origin: "https://app.example.test",
+			Request: scenarios.Request{URL: fmt.Sprintf("%s/x?i=%d", srv.URL, i)}})
+	}
+	run, err := Run(context.Background(), Config{Browser: harness.Options{Timeout: 10 * time.Second}, Jobs: 1, TryFix: true}, []*scenarios.Suite{suite},
+		Hooks{Launched: func(b *harness.Browser) {
+			mu.Lock()
+			defer mu.Unlock()
+			pid = b.PID()
+			launches++
+		}})
+	require.NoError(t, err)
+	require.Len(t, run.Records, 4)
+	assert.Equal(t, kills, killed)
+	for i, rec := range run.Records {
+		require.Equal(t, cors.VerdictBlocked, rec.Verdict, rec.Name)
+		c := rec.Diagnosis.FixCheck
+		require.NotNil(t, c, rec.Name)
+		if kills == 1 || i == 0 {
+			assert.True(t, c.Verified, "%s: %s", rec.Name, c.Summary)
+			continue
+		}
+		assert.False(t, c.Verified, rec.Name)
+		assert.Contains(t, c.Summary, "Not tried: the browser died during the proofs", rec.Name)
+		assert.Contains(t, c.Summary, "a second time", rec.Name)
+	}
+	assert.Equal(t, 2, launches, "the run's browser and one relaunch for the proofs")
+
+	deadline := time.Now().Add(5 * time.Second)
+	for len(processesUnder(tmp)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.Empty(t, processesUnder(tmp), "no browser process left")
+	left, _ := os.ReadDir(tmp)
+	assert.Empty(t, left, "no profile, no org.chromium.Chromium.* folder")
 }

@@ -276,7 +276,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 		held := slices.Sorted(maps.Keys(recs))
-		tryErr = tryFixes(ctx, rec.b, iso, cases, recs, hooks.Launched)
+		tryErr = proveFixes(ctx, rec.b, rec.owned, iso, cases, recs, hooks.Launched)
 		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -65,6 +66,13 @@ func markUntriable(rec *result.Record) {
 // the first browser did: against the system's roots, or the --ca ones
 // only.
 func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
+	return proveFixes(ctx, first, false, iso, cases, recs, launched)
+}
+
+// proveFixes is tryFixes; firstOwned says the run may kill and replace
+// first when it dies under a proof (it launched first itself, as the
+// runner's recovery may).
+func proveFixes(ctx context.Context, first *harness.Browser, firstOwned bool, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -124,7 +132,7 @@ func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation
 			inContext[i] = recs[i]
 		}
 	}
-	bypassed, err := tryInContexts(ctx, first, cases, inContext, mopts)
+	bypassed, err := tryInContexts(ctx, first, firstOwned, cases, inContext, mopts, launched)
 	if err != nil {
 		return err
 	}
@@ -159,10 +167,21 @@ func mirrorable(c scenarios.Case) (scheme, hostport, why string) {
 // page's requests went straight to the real server, and the Front saw
 // none) proved nothing: that case and every later one are returned in
 // bypassed, untried, for a second browser.
-func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options) (bypassed []int, err error) {
+func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (bypassed []int, err error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
+	// A browser that dies under a proof is replaced once (the run's own
+	// browser is then dead: the runner's Close of it does nothing more),
+	// and the replacement is this function's to close.
+	var relaunched *harness.Browser
+	defer func() {
+		if relaunched != nil {
+			if cerr := relaunched.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("trying fixes: %w", cerr)
+			}
+		}
+	}()
 	idx := slices.Sorted(maps.Keys(recs))
 	tried := make([]scenarios.Case, 0, len(idx))
 	for _, i := range idx {
@@ -226,6 +245,29 @@ func tryInContexts(ctx context.Context, b *harness.Browser, cases []scenarios.Ca
 		// by reusing a context, and there is none to reuse).
 		before := front.Requests()
 		again := b.RunCasesThrough(ctx, cases[i:i+1], 1, harness.IsolationClean, front.Addr(), nil)
+		if gone := proofFault(ctx, b, again); gone != nil {
+			nb, why := replaceProofBrowser(ctx, b, owned, relaunched != nil, gone, launched)
+			if nb == nil {
+				for _, j := range idx[n:] {
+					if _, ok := hostports[j]; ok {
+						notTried(recs[j], why)
+					}
+				}
+				return nil, ctx.Err()
+			}
+			b, relaunched = nb, nb
+			before = front.Requests()
+			again = b.RunCasesThrough(ctx, cases[i:i+1], 1, harness.IsolationClean, front.Addr(), nil)
+			if gone := proofFault(ctx, b, again); gone != nil {
+				_, why := replaceProofBrowser(ctx, b, true, true, gone, launched)
+				for _, j := range idx[n:] {
+					if _, ok := hostports[j]; ok {
+						notTried(recs[j], why)
+					}
+				}
+				return nil, ctx.Err()
+			}
+		}
 		if len(again) != 1 {
 			notTried(rec, "the case did not run again")
 			continue
@@ -370,6 +412,9 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 	if launched != nil {
 		launched(b)
 	}
+	// b is replaced, once, when it dies under a proof; the last one is
+	// closed.
+	relaunched := false
 	defer func() {
 		if cerr := b.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("trying fixes: %w", cerr)
@@ -384,6 +429,24 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 			m.SetFix(rec.Diagnosis.FixHeaders)
 		}
 		again := b.RunCases(ctx, cases[i:i+1], 1, iso, nil)
+		if gone := proofFault(ctx, b, again); gone != nil {
+			nb, why := replaceProofBrowser(ctx, b, true, relaunched, gone, launched)
+			if nb != nil {
+				b, relaunched = nb, true
+				again = b.RunCases(ctx, cases[i:i+1], 1, iso, nil)
+				if gone = proofFault(ctx, b, again); gone != nil {
+					_, why = replaceProofBrowser(ctx, b, true, true, gone, launched)
+				}
+			}
+			if gone != nil {
+				for _, j := range slices.Sorted(maps.Keys(recs)) {
+					if j >= i {
+						notTried(recs[j], why)
+					}
+				}
+				return ctx.Err()
+			}
+		}
 		if len(again) != 1 {
 			notTried(rec, "the case did not run again")
 			continue
@@ -391,6 +454,44 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 		check(rec, &again[0], b.Version(), cors.FixViaSecondBrowser, mirrors[hostports[i]])
 	}
 	return nil
+}
+
+// proofFault says whether a proof that ended without a browser verdict
+// (error, timeout) ended so because its browser died or stopped answering:
+// then the record is no proof either way, and saying "not verified" would
+// blame the fix.
+func proofFault(ctx context.Context, b *harness.Browser, again []result.Record) error {
+	if ctx.Err() != nil || len(again) == 1 && again[0].Verdict != cors.VerdictError && again[0].Verdict != cors.VerdictTimeout {
+		return nil
+	}
+	if err := b.Alive(ctx); errors.Is(err, harness.ErrBrowserGone) {
+		return err
+	}
+	return nil
+}
+
+// replaceProofBrowser kills b, which died under a proof, and launches one
+// like it, unless the proofs replaced one already (a second death may be
+// the case's doing) or the run may not (owned is false: a browser lent to
+// the run or one it connected to). Without a new browser it returns why
+// the proofs left were not tried.
+func replaceProofBrowser(ctx context.Context, b *harness.Browser, owned, replacedBefore bool, gone error, launched func(*harness.Browser)) (*harness.Browser, string) {
+	why := "the browser died during the proofs (" + gone.Error() + ")"
+	if !owned || !b.Owned() {
+		return nil, why + ", and corsproof did not launch it, so it cannot start another"
+	}
+	_ = b.Kill()
+	if replacedBefore {
+		return nil, why + " a second time; run again to prove the fixes left"
+	}
+	nb, err := b.Relaunch(ctx)
+	if err != nil {
+		return nil, why + ", and relaunching it failed: " + err.Error()
+	}
+	if launched != nil {
+		launched(nb)
+	}
+	return nb, ""
 }
 
 // driverLike is the driver of a browser launched like b: Firefox for a

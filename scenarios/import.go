@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -676,6 +677,10 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	if !slices.Contains(ImportKinds, kind) {
 		return nil, nil, &ImportError{Reason: fmt.Sprintf("import: %q is not a kind of input: use har, curl or fetch", kind), Advice: "write corsproof import har|curl|fetch FILE"}
 	}
+	data, err := unmarkUTF8(data, opts.File, kind)
+	if err != nil {
+		return nil, nil, err
+	}
 	if kind == "har" {
 		return ImportHAR(data, opts)
 	}
@@ -700,7 +705,6 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	}
 	var s *Suite
 	var ics []ImportedCase
-	var err error
 	if kind == "curl" {
 		s, ics, err = importCurl(string(data))
 	} else {
@@ -730,4 +734,20 @@ func Import(kind string, data []byte, opts HAROptions) (*Suite, *ImportReport, e
 	}
 	unit := map[string]string{"curl": "command", "fetch": "call"}[kind]
 	return s, &ImportReport{File: cmp.Or(opts.File, kind), Unit: unit, Entries: len(s.Cases), Cases: ics}, nil
+}
+
+// unmarkUTF8 drops the byte order mark Windows tools put before UTF-8 text
+// (PowerShell's Set-Content -Encoding utf8, Notepad's "UTF-8 with BOM",
+// Fiddler's HAR export), which no parser here reads as text, and refuses
+// UTF-16, which PowerShell's > and Out-File write, with the way out.
+func unmarkUTF8(data []byte, file, kind string) ([]byte, error) {
+	if b, ok := bytes.CutPrefix(data, []byte("\xef\xbb\xbf")); ok {
+		return b, nil
+	}
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return nil, &SyntaxError{fileerr.Problem{File: cmp.Or(file, kind), Line: 1, Col: 1,
+			Message: "is UTF-16 text (it begins with a UTF-16 byte order mark), as PowerShell's > and Out-File write it",
+			Hint:    "save it as UTF-8: iconv -f utf-16 -t utf-8 FILE > FILE.utf8, or in PowerShell Get-Clipboard | Set-Content -Encoding utf8 FILE"}}
+	}
+	return data, nil
 }

@@ -369,6 +369,38 @@ func TestImportCopyNotUTF8(t *testing.T) {
 	}
 }
 
+// A copy saved by a Windows tool begins with a byte order mark: UTF-8's is
+// dropped (Notepad's "UTF-8 with BOM", PowerShell's Set-Content -Encoding
+// utf8, a Fiddler HAR), and UTF-16, PowerShell's > and Out-File, is named
+// as such instead of as a Latin-1 byte.
+func TestImportByteOrderMark(t *testing.T) {
+	t.Parallel()
+	inputs := map[string]string{
+		"curl":  "curl 'http://a.test/' -H 'Origin: http://o.test' -H 'X-Name: b'\r\n",
+		"fetch": "fetch(\"http://a.test/\", {\"headers\": {\"x-name\": \"b\"}, \"referrer\": \"http://o.test/\"});",
+		"har": `{"log":{"entries":[{"request":{"method":"GET","url":"http://a.test/","headers":[{"name":"Origin","value":"http://o.test"},{"name":"X-Name","value":"b"}]},` +
+			`"response":{"status":200,"headers":[{"name":"Access-Control-Allow-Origin","value":"http://o.test"}]}}]}}`,
+	}
+	for kind, in := range inputs {
+		s, _, err := Import(kind, []byte("\xef\xbb\xbf"+in), HAROptions{File: "copy.txt"})
+		require.NoError(t, err, kind)
+		require.Len(t, s.Cases, 1, kind)
+		assert.Equal(t, "http://o.test", s.Cases[0].Origin, kind)
+		assert.Equal(t, "http://a.test/", s.Cases[0].Request.URL, kind)
+
+		u16 := []byte{0xff, 0xfe}
+		for _, r := range in {
+			u16 = append(u16, byte(r), 0)
+		}
+		_, _, err = Import(kind, u16, HAROptions{File: "copy.txt"})
+		ps := fileerr.Problems(err)
+		require.Len(t, ps, 1, "%s: %v", kind, err)
+		assert.Equal(t, [2]int{1, 1}, [2]int{ps[0].Line, ps[0].Col}, kind)
+		assert.Contains(t, ps[0].Message, "UTF-16", kind)
+		assert.Contains(t, ps[0].Hint, "iconv -f utf-16 -t utf-8", kind)
+	}
+}
+
 // A command whose first word holds an empty quote (c, two single quotes,
 // url) cannot be found by searching for "curl": the error is located within
 // its own command, and no input makes the locating read past the text.

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/corsproof/corsproof/internal/fileerr"
 )
@@ -29,7 +31,15 @@ func checkWritten(s *Suite, file, kind string) error {
 	if err != nil {
 		return fmt.Errorf("importing %s: writing the suite: %w", kind, err)
 	}
-	back, err := Parse(file, data)
+	// The limits of a suite file are run's flags (--max-cases,
+	// --max-file-size), which the import's caller names when the suite
+	// needs them (RunLimitFlags): the check here is of the cases. Held to
+	// run's defaults, a HAR of 100,000 entries, which import allows, was
+	// refused after the whole import as "larger than 32 MiB".
+	lim := DefaultLimits
+	lim.Cases = max(lim.Cases, len(s.Cases))
+	lim.FileBytes = max(lim.FileBytes, int64(len(data)))
+	back, err := ParseWith(file, data, lim)
 	if err == nil {
 		if len(back.Cases) != len(s.Cases) {
 			return fmt.Errorf("importing %s: the suite written has %d cases, not %d", kind, len(back.Cases), len(s.Cases))
@@ -85,4 +95,18 @@ func fieldRest(field string) string {
 		}
 	}
 	return ""
+}
+
+// RunLimitFlags are the flags `corsproof run` needs to read data, a suite
+// file of cases cases, beyond its default limits ("--max-cases 100000
+// --max-file-size 40"), or "" when the defaults hold it.
+func RunLimitFlags(cases int, data []byte) string {
+	var flags []string
+	if cases > DefaultLimits.Cases {
+		flags = append(flags, "--max-cases "+strconv.Itoa(cases))
+	}
+	if n := int64(len(data)); n > DefaultLimits.FileBytes {
+		flags = append(flags, "--max-file-size "+strconv.FormatInt((n+1<<20-1)>>20, 10))
+	}
+	return strings.Join(flags, " ")
 }

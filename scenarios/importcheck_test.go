@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,4 +58,29 @@ func TestImportCurlAnsiCWordEnds(t *testing.T) {
 	assert.Equal(t, map[string]string{"X-A": "b", "X-B": "Aé"}, s.Cases[0].Request.Headers)
 	assert.Equal(t, `a"b`, s.Cases[0].Request.Body)
 	requireValid(t, s)
+}
+
+// TestImportBeyondRunsDefaultLimits: an import whose suite passes run's
+// default --max-cases or --max-file-size is written (import allows a HAR
+// of 100,000 entries; run reads 50,000 cases by default), and
+// RunLimitFlags names the flags run then needs. It was refused after the
+// whole import, as "INPUT: is larger than 32 MiB", naming the input.
+// Not parallel: it lowers DefaultLimits while no other test runs.
+func TestImportBeyondRunsDefaultLimits(t *testing.T) {
+	saved := DefaultLimits
+	t.Cleanup(func() { DefaultLimits = saved })
+	DefaultLimits.Cases, DefaultLimits.FileBytes = 2, 1<<10
+	in := ""
+	for i := range 3 {
+		in += fmt.Sprintf("curl 'http://a.test/%d' -H 'Origin: http://o.test' -H 'X-Pad: %s'\n", i, strings.Repeat("p", 400))
+	}
+	s, _, err := Import("curl", []byte(in), HAROptions{File: "copy.txt"})
+	require.NoError(t, err)
+	require.Len(t, s.Cases, 3)
+	data, err := s.Marshal()
+	require.NoError(t, err)
+	require.Greater(t, len(data), 1<<10)
+	assert.Equal(t, "--max-cases 3 --max-file-size 1", RunLimitFlags(len(s.Cases), data))
+	DefaultLimits = saved
+	assert.Empty(t, RunLimitFlags(len(s.Cases), data))
 }

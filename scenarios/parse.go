@@ -60,6 +60,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 // parse is Parse without limits.
 func parse(file string, data []byte) (*Suite, error) {
 	w := &walker{yamlpos.Walker{File: file}}
+	data = yamlpos.TrimBOM(data)
 	if !utf8.Valid(data) {
 		line, col := invalidUTF8At(data)
 		w.Add(&SyntaxError{w.Problem(yamlpos.Pos{Line: line, Col: col}, "", "", "is not valid UTF-8", "save the file as UTF-8")})

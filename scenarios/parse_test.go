@@ -128,3 +128,15 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// A suite saved by a Windows editor with a UTF-8 byte order mark parses
+// as the same suite, positions unchanged: YAML allows the mark there.
+func TestParseByteOrderMark(t *testing.T) {
+	t.Parallel()
+	in := oneCase(okOrigin, okReq)
+	plain, err := Parse("s.yaml", []byte(in))
+	require.NoError(t, err)
+	marked, err := Parse("s.yaml", []byte("\xef\xbb\xbf"+in))
+	require.NoError(t, err)
+	assert.Equal(t, plain, marked)
+}

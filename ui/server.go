@@ -22,8 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -371,6 +369,9 @@ func (rq Request) Case() (scenarios.Case, []string) {
 		c.Request.Mode = "" // The form keeps its mode choice when xhr is picked; xhr has none.
 	}
 	var problems []string
+	// seen holds the lower-cased names given so far: a per-line scan of
+	// the names made a megabyte of short lines take hours.
+	seen := map[string]bool{}
 	for i, line := range strings.Split(rq.Headers, "\n") {
 		line = strings.TrimRight(line, "\r")
 		if strings.TrimSpace(line) == "" {
@@ -385,10 +386,15 @@ func (rq Request) Case() (scenarios.Case, []string) {
 			c.Request.Headers = map[string]string{}
 		}
 		name = strings.TrimSpace(name)
-		if slices.ContainsFunc(slices.Collect(maps.Keys(c.Request.Headers)), func(k string) bool { return strings.EqualFold(k, name) }) {
+		if seen[strings.ToLower(name)] {
 			problems = append(problems, fmt.Sprintf("headers line %d: %q is given twice (names ignore case); keep one of them", i+1, name))
 			continue
 		}
+		if max := scenarios.DefaultLimits.Headers; len(c.Request.Headers) == max {
+			problems = append(problems, fmt.Sprintf("headers line %d: more than %d headers, the limit for one case (a page sends a few dozen at most)", i+1, max))
+			break
+		}
+		seen[strings.ToLower(name)] = true
 		c.Request.Headers[name] = strings.TrimSpace(value)
 	}
 	if c.Origin == "" {
@@ -421,9 +427,14 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rq Request
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rq); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			// Cut at the limit, the JSON would only be "unexpected EOF".
+			writeJSON(w, http.StatusRequestEntityTooLarge, Answer{Error: fmt.Sprintf("the form is larger than %d KiB, the most a request form may hold: shorten the body or the headers", maxRequestBytes>>10)})
+			return
+		}
 		writeJSON(w, http.StatusBadRequest, Answer{Error: "reading the form: " + err.Error()})
 		return
 	}

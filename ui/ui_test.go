@@ -192,6 +192,46 @@ func TestFormBecomesACase(t *testing.T) {
 	assert.Equal(t, []string{`headers line 2: "x-token" is given twice (names ignore case); keep one of them`}, problems)
 }
 
+// TestFormHeadersAreBounded posts the megabyte the form allows as one
+// short header per line: it is refused at the per-case header limit, as a
+// suite's case is, instead of a duplicate scan per line taking hours.
+func TestFormHeadersAreBounded(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 0; b.Len() < maxRequestBytes; i++ {
+		fmt.Fprintf(&b, "h%d:\n", i)
+	}
+	_, problems := Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: b.String()}.Case()
+	max := scenarios.DefaultLimits.Headers
+	assert.Equal(t, []string{fmt.Sprintf("headers line %d: more than %d headers, the limit for one case (a page sends a few dozen at most)", max+1, max)}, problems)
+	// At the limit the form is still a case.
+	b.Reset()
+	for i := range max {
+		fmt.Fprintf(&b, "X-H%d: v\n", i)
+	}
+	c, problems := Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: b.String()}.Case()
+	assert.Empty(t, problems)
+	assert.Len(t, c.Request.Headers, max)
+}
+
+// TestOversizedFormIsNamed: a form past the limit is refused as too large,
+// saying so, not as the "unexpected EOF" of JSON cut at the limit. The
+// checks before it need no browser.
+func TestOversizedFormIsNamed(t *testing.T) {
+	t.Parallel()
+	s := &Server{token: "tok", host: "127.0.0.1:1"}
+	body := `{"origin":"https://app.example.test","url":"http://127.0.0.1/x","body":"` + strings.Repeat("a", maxRequestBytes) + `"}`
+	req := httptest.NewRequest("POST", "http://127.0.0.1:1/tok/run", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "http://127.0.0.1:1")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code, rec.Body.String())
+	var a Answer
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a))
+	assert.Equal(t, "the form is larger than 1024 KiB, the most a request form may hold: shorten the body or the headers", a.Error)
+}
+
 // TestPlaygroundInTheBrowser plays the user: it opens the page in a real
 // Chromium tab, fills the form, runs a blocked and an allowed request and
 // reads the verdicts, the reasons and both header tables from the page.

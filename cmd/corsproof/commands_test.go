@@ -219,6 +219,27 @@ func TestMergeCommandFunction(t *testing.T) {
 	require.ErrorAs(t, err, &h, "the same run twice is refused with a hint")
 }
 
+// TestMergeOfAnIncompleteShard: a shard whose browser died for good holds
+// not-run records, and the merged run is incomplete: exit 3 as the shard's
+// own run said, not 1 (or 0 when those cases had no expectation).
+func TestMergeOfAnIncompleteShard(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	done, cut := filepath.Join(dir, "r1.json"), filepath.Join(dir, "r2.json")
+	require.NoError(t, os.WriteFile(done, []byte(`{"suites":["s"],"records":[{"name":"a","suite":"s","verdict":"allowed","expect_met":true}]}`), 0o644))
+	require.NoError(t, os.WriteFile(cut, []byte(`{"suites":["s"],"records":[{"name":"b","suite":"s","verdict":"allowed","expect_met":true},`+
+		`{"name":"c","suite":"s","verdict":"not-run","fault":"not run: the browser died and could not be relaunched"}]}`), 0o644))
+	var stdout, stderr bytes.Buffer
+	f := &factory{stdout: &stdout, stderr: &stderr}
+	err := runMerge(context.Background(), &mergeOptions{f: f, files: []string{done, cut}, out: outputFlags{output: "text"}})
+	assert.Equal(t, ExitIncomplete, exitCode(context.Background(), err), "%v", err)
+	assert.ErrorContains(t, err, "run incomplete: 1 of 3 cases not run")
+	assert.Contains(t, stdout.String(), "not-run", "the merged report is written all the same")
+
+	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{done}, out: outputFlags{output: "text"}})
+	assert.Equal(t, ExitOK, exitCode(context.Background(), err), "%v", err)
+}
+
 // TestMergeIntoItsInput merges a saved JSON Lines run into the same file,
 // as a job that adds each shard to one results file does: the input is read
 // before the report empties it. A merge that fails leaves the report alone.

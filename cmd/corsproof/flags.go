@@ -349,7 +349,12 @@ func writeSuite(f *factory, s *scenarios.Suite, path string, announce bool) erro
 	if err != nil {
 		return fmt.Errorf("writing suite: %w", err)
 	}
+	// A suite past run's default limits says how to run it.
+	flags := scenarios.RunLimitFlags(len(s.Cases), data)
 	if path == "" || path == "-" {
+		if flags != "" && announce {
+			fmt.Fprintf(f.stderr, "corsproof: the suite has %d cases in %d MiB, more than run reads by default: run it with %s\n", len(s.Cases), len(data)>>20, flags)
+		}
 		_, err = f.stdout.Write(data)
 		return err
 	}
@@ -357,8 +362,11 @@ func writeSuite(f *factory, s *scenarios.Suite, path string, announce bool) erro
 		return fmt.Errorf("writing suite: %w", err)
 	}
 	if announce {
-		fmt.Fprintf(f.stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s\n",
-			len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), path, reports.ShellQuote(path))
+		if flags != "" {
+			flags = " " + flags
+		}
+		fmt.Fprintf(f.stderr, "corsproof: wrote %d %s to %s; run them with: corsproof run %s%s\n",
+			len(s.Cases), pluralOf(len(s.Cases), "case", "cases"), path, reports.ShellQuote(path), flags)
 	}
 	return nil
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/result"
+	"github.com/corsproof/corsproof/runner"
 )
 
 // mergeOptions are the flags and arguments of `corsproof merge`.
@@ -25,7 +28,8 @@ func newMergeCmd(f *factory, runF func(context.Context, *mergeOptions) error) *c
 		Use:   "merge RESULT.json...",
 		Short: "Join the results of several runs (shards on several CI jobs) into one run and report it",
 		Long: `Join saved runs (run -o json or -o jsonl, one per shard) into one run, and
-write it in any report format. Exits 1 when any expectation failed in any run.`,
+write it in any report format. Exits 1 when any expectation failed in any run,
+3 when a run holds cases it did not run (the merged run is incomplete).`,
 		Example: `  corsproof run suite.yaml --shard 1/2 -o json > r1.json   # on job 1
   corsproof run suite.yaml --shard 2/2 -o json > r2.json   # on job 2
   corsproof merge r1.json r2.json --report html=report.html --report junit=junit.xml`,
@@ -74,6 +78,13 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 	defer out.Close()
 	if err := out.Write(merged); err != nil {
 		return err
+	}
+	// A shard whose browser died for good (or that was interrupted) holds
+	// not-run records: the merged run is as incomplete as that shard was,
+	// and says so as run does (exit 3), not as a failed expectation.
+	if n := merged.Totals.ByVerdict[cors.VerdictNotRun]; n > 0 {
+		return &runner.IncompleteError{NotRun: n, Cases: merged.Totals.Cases,
+			Cause: errors.New("the merged runs did not run them (a browser that died for good, or an interrupted shard); run those shards again")}
 	}
 	if merged.Totals.ExpectFail > 0 {
 		return errExpectations

@@ -99,6 +99,22 @@ func TestImportCommandWritesFile(t *testing.T) {
 	assert.Equal(t, "imported from firefox-dashboard.har", s.Name)
 }
 
+// TestImportCommandNamesRunsLimitFlags: a suite beyond run's default
+// limits is written, and the run line says which flags read it. Not
+// parallel: it lowers the defaults while no other test runs.
+func TestImportCommandNamesRunsLimitFlags(t *testing.T) {
+	saved := scenarios.DefaultLimits
+	t.Cleanup(func() { scenarios.DefaultLimits = saved })
+	scenarios.DefaultLimits.Cases = 1
+	out := filepath.Join(t.TempDir(), "repro.yaml")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runCmd(t, newImportCmd(&factory{stdout: &stdout, stderr: &stderr}, nil), "", "har", firefoxHAR, "-o", out))
+	assert.Contains(t, stderr.String(), "wrote 2 cases to "+out+"; run them with: corsproof run "+out+" --max-cases 2\n")
+	stderr.Reset()
+	require.NoError(t, runCmd(t, newImportCmd(&factory{stdout: &stdout, stderr: &stderr}, nil), "", "har", firefoxHAR))
+	assert.Contains(t, stderr.String(), "more than run reads by default: run it with --max-cases 2\n")
+}
+
 func TestReplayUsageErrors(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer

@@ -186,3 +186,14 @@ func tokenScan(file string, data []byte, s Shape) error {
 	}
 	return nil
 }
+
+// TrimBOM drops a UTF-8 byte order mark at the start of data. YAML allows
+// one there, Windows editors write one (Notepad's "UTF-8 with BOM",
+// PowerShell's Set-Content -Encoding utf8), and the parser would read it
+// as part of the first key.
+func TrimBOM(data []byte) []byte {
+	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
+		return data[3:]
+	}
+	return data
+}
