@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,4 +67,25 @@ func TestHeadersNoteForBiDiRecords(t *testing.T) {
 	chromium.HeadersSource, chromium.EngineReason, chromium.ReasonText = "", "", ""
 	require.NoError(t, TextRecord(&text, chromium, Options{}))
 	assert.NotContains(t, text.String(), "raw wire headers", "Chromium's headers are the wire's")
+}
+
+// TestExplainFirefoxRecordShowsFirefoxReason: explain --from a Firefox
+// record says what Firefox reported, its code beside the Chromium
+// equivalent, as the run's reports do, not a Chromium name alone.
+func TestExplainFirefoxRecordShowsFirefoxReason(t *testing.T) {
+	t.Parallel()
+	e := ExplainRecord(firefoxRecord(), false)
+	js, err := json.Marshal(e.Browser)
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"engine_reason":"CORSMissingAllowHeaderFromPreflight"`, "explain -o json")
+	var out bytes.Buffer
+	require.NoError(t, WriteExplanation(&out, &e, false))
+	assert.Contains(t, out.String(), "Browser:    blocked CORSMissingAllowHeaderFromPreflight = HeaderDisallowedByPreflightResponse (x-token) · Firefox 153.8.0")
+
+	chromium := firefoxRecord()
+	chromium.EngineReason, chromium.ReasonText, chromium.Browser = "", "", "Chromium 156"
+	e = ExplainRecord(chromium, false)
+	out.Reset()
+	require.NoError(t, WriteExplanation(&out, &e, false))
+	assert.Contains(t, out.String(), "Browser:    blocked HeaderDisallowedByPreflightResponse (x-token) · Chromium 156")
 }
