@@ -116,6 +116,17 @@ func (c *firefoxConn) Close() error {
 		if err != nil {
 			err = fmt.Errorf("asking the browser to close: %w", err)
 		}
+	} else {
+		// A Firefox lent to the run (--browser-url) lives on, and takes
+		// one WebDriver BiDi session at a time: a session left open
+		// makes the next run's session.new fail with "Maximum number of
+		// active sessions" (measured on ESR 153.8). End it; a browser
+		// that is gone by now has ended it too.
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		if e := c.client.call(ctx, "session.end", nil, nil); e != nil && !strings.Contains(e.Error(), "connection to the browser lost") {
+			err = fmt.Errorf("ending the bidi session: %w", e)
+		}
+		cancel()
 	}
 	_ = c.client.close()
 	return err
