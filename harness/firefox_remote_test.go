@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,4 +87,23 @@ func TestFirefoxRemoteBrowserTwice(t *testing.T) {
 		require.NoError(t, b.Close())
 		require.NoError(t, cmd.Process.Signal(syscall.Signal(0)), "the lent Firefox still runs")
 	}
+}
+
+// TestFirefoxRemoteBrowserNotAnswering: with --engine firefox the flag's
+// error speaks of Firefox's WebDriver BiDi endpoint, not of Chromium's
+// DevTools.
+func TestFirefoxRemoteBrowserNotAnswering(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "ws://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	_, err = LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, URL: url, Timeout: 5 * time.Second, LaunchTimeout: 5 * time.Second})
+	var oe *OptionError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "--browser-url", oe.Option)
+	assert.Contains(t, oe.Reason, "WebDriver BiDi endpoint")
+	assert.Contains(t, oe.Advice, "launch Firefox")
+	assert.NotContains(t, oe.Reason+oe.Advice, "Chromium")
+	assert.NotContains(t, oe.Reason+oe.Advice, "DevTools")
 }

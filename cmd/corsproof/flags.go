@@ -33,7 +33,7 @@ type browserFlags struct {
 func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.engine, "engine", "", "browser engine: chromium (over CDP) or firefox (Firefox ESR over WebDriver BiDi); default chromium, or firefox when --browser names a firefox binary")
 	fs.StringVar(&f.path, "browser", "", "browser binary (default: $CORSPROOF_BROWSER, then chromium on PATH; with --engine firefox $CORSPROOF_FIREFOX, then firefox-esr)")
-	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one")
+	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port; with --engine firefox its WebDriver BiDi ws:// URL) instead of launching one")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "how long one request may take before its verdict is timeout")
 	fs.DurationVar(&f.launchTimeout, "launch-timeout", harness.DefaultLaunchTimeout, "how long the browser may take to start and answer (a loaded CI machine may need more)")
 	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
