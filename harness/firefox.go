@@ -166,6 +166,13 @@ type bidiRequest struct {
 	// (responseStarted) and that has not completed: a preflight refused
 	// for redirecting ends in fetchError, with this as its response.
 	started *network.Response
+	// failed is set by the request's fetchError. Firefox may start the
+	// next hop of a redirect it has just refused (measured on ESR 153.8:
+	// a redirect to a URL with user:password@ fails NS_ERROR_DOM_BAD_URI,
+	// then a beforeRequestSent and a fetchError NS_ERROR_UNEXPECTED
+	// follow for the Location, which never reaches the server); such a
+	// hop is no request of the page's.
+	failed bool
 }
 
 // call sends a command of the tab's, which with its answer belongs to the
@@ -505,7 +512,11 @@ func (t *firefoxTab) event(method string, params json.RawMessage, raw []byte) {
 		t.reqs[e.Request.Request] = r
 	}
 	intercept := t.intercept
+	failed := r.failed
 	t.mu.Unlock()
+	if failed {
+		return // the debug log has it; the request ended at its fetchError
+	}
 	switch method {
 	case "network.beforeRequestSent":
 		if e.IsBlocked && intercept != "" && slices.Contains(e.Intercepts, intercept) {
@@ -572,6 +583,7 @@ func (t *firefoxTab) event(method string, params json.RawMessage, raw []byte) {
 		t.mu.Lock()
 		started := r.started
 		r.started = nil
+		r.failed = true
 		t.mu.Unlock()
 		if started != nil {
 			t.sink(&network.EventResponseReceived{RequestID: id, Timestamp: ts, Response: started})

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,31 @@ func TestFirefoxNetworkErrorsAreNamed(t *testing.T) {
 			assert.NotContains(t, rec.Diagnosis.Summary, "no specific reason")
 		})
 	}
+}
+
+// TestFirefoxRefusedRedirectIsTheLastHop: Firefox refuses a CORS
+// redirect to a URL with user:password@ (fetchError NS_ERROR_DOM_BAD_URI
+// on the 307), then starts a hop to the Location that never reaches the
+// server. The record ends, as Chromium's does, at the refused redirect:
+// no hop the server never saw, and the redirect's own response.
+func TestFirefoxRefusedRedirectIsTheLastHop(t *testing.T) {
+	b := testFirefox(t)
+	var hits atomic.Int32
+	target := corsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.URL.Path == "/start" {
+			http.Redirect(w, r, "http://u:p@"+r.Host+"/there", http.StatusTemporaryRedirect)
+		}
+	})
+	rec := b.RunOne(context.Background(), scenarios.Case{Name: "redirect with credentials", Origin: "https://app.example.test",
+		Request: scenarios.Request{URL: target.URL + "/start", Credentials: "omit"}})
+	assert.Equal(t, int32(1), hits.Load(), "only the redirect reached the server")
+	assert.Equal(t, "NS_ERROR_DOM_BAD_URI", rec.NetError)
+	assert.Empty(t, rec.Redirects)
+	require.NotNil(t, rec.Actual)
+	assert.Equal(t, target.URL+"/start", rec.Actual.URL)
+	assert.Equal(t, http.StatusTemporaryRedirect, rec.Actual.Status)
+	assert.Equal(t, "NS_ERROR_DOM_BAD_URI", rec.Actual.Error)
+	assert.Equal(t, "https://app.example.test", rec.Actual.RequestHeaders["Origin"], "the page's own request")
 }
