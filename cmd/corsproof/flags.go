@@ -44,7 +44,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl (with --engine firefox every BiDi message to DIR/NNNN-case.bidi.jsonl)")
 	fs.BoolVar(&f.timings, "timings", false, "record where each case's time went (reset, page, request, events) in the JSON records")
 	fs.StringVar(&f.driver, "driver", "", "CDP client library for Chromium: "+strings.Join(runner.DriverNames(), " or ")+" (default chromedp; Firefox is always driven over WebDriver BiDi)")
-	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
+	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case (--engine firefox: always fresh, a user context per case)")
 }
 
 // addTryFix adds --try-fix, for the commands that report fixes.
