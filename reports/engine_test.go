@@ -89,3 +89,17 @@ func TestExplainFirefoxRecordShowsFirefoxReason(t *testing.T) {
 	require.NoError(t, WriteExplanation(&out, &e, false))
 	assert.Contains(t, out.String(), "Browser:    blocked HeaderDisallowedByPreflightResponse (x-token) · Chromium 156")
 }
+
+// TestModelDisagreementLineWithoutCorsError: a step whose preflight the
+// model did not foresee (Firefox ESR 153 preflights the first three
+// identical calls) disagrees with an allowed verdict; the line has no
+// stray space where no CorsError is.
+func TestModelDisagreementLineWithoutCorsError(t *testing.T) {
+	t.Parallel()
+	rec := firefoxRecord()
+	rec.Verdict, rec.CorsError, rec.FailedParameter, rec.EngineReason, rec.ReasonText = cors.VerdictAllowed, "", "", "", ""
+	rec.Diagnosis = &cors.Diagnosis{Summary: "Allowed.", ModelVerdict: cors.VerdictAllowed, AgreesWithBrowser: false}
+	var out bytes.Buffer
+	require.NoError(t, TextRecord(&out, rec, Options{}))
+	assert.Contains(t, out.String(), "model:      predicted allowed, the browser disagrees")
+}
