@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/corsproof/corsproof/cors"
 	"github.com/corsproof/corsproof/scenarios"
@@ -40,4 +41,16 @@ func TestStepDisagreementNamesNoEngine(t *testing.T) {
 	for _, text := range append([]string{st.Diagnosis.Summary, rec.Diagnosis.Summary}, rec.Diagnosis.Warnings...) {
 		assert.False(t, strings.Contains(text, "Chromium"), "a Firefox record names Chromium: %s", text)
 	}
+
+	// The economy: a preflight the browser sent although its cache
+	// covered the call is no Max-Age's fault, and a longer one is no fix.
+	require.NotNil(t, rec.Economy)
+	require.Len(t, rec.Economy.Groups, 1)
+	g := rec.Economy.Groups[0]
+	assert.True(t, g.Storm)
+	assert.Contains(t, g.Cause, "did not use its preflight cache")
+	for _, f := range g.Fixes {
+		assert.NotContains(t, f, "Access-Control-Max-Age", "no header fix for a browser that ignored its cache")
+	}
+	assert.NotEmpty(t, g.Fixes, "avoiding the preflight still helps")
 }
