@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -102,4 +103,18 @@ func TestModelDisagreementLineWithoutCorsError(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, TextRecord(&out, rec, Options{}))
 	assert.Contains(t, out.String(), "model:      predicted allowed, the browser disagrees")
+}
+
+// TestEconomyOfAFirefoxRunNamesNoChromiumCache: the economy line of a
+// Firefox record does not say Chromium kept the preflight result.
+func TestEconomyOfAFirefoxRunNamesNoChromiumCache(t *testing.T) {
+	t.Parallel()
+	rec := firefoxRecord()
+	rec.Economy = &result.Economy{Calls: 3, Preflights: 3, Groups: []result.EconomyGroup{{Origin: "https://app.example.test", Method: "PUT",
+		URL: "http://127.0.0.1:8080/x", Calls: 3, Preflights: 3, MaxAge: "600", MaxAgeSeconds: 600}}}
+	lines := strings.Join(economyLines(rec), "\n")
+	assert.Contains(t, lines, "kept 600 s as the model applies it")
+	assert.NotContains(t, lines, "by Chromium")
+	rec.Browser = "Chromium 156.0.8078.114"
+	assert.Contains(t, strings.Join(economyLines(rec), "\n"), "kept 600 s by Chromium")
 }
