@@ -62,7 +62,7 @@ func economyLines(rec *result.Record) []string {
 			// Max-Age, at most 2 hours); Firefox keeps up to 24 hours.
 			keeper := "by Chromium"
 			if strings.HasPrefix(rec.Browser, "Firefox") {
-				keeper = "as the model applies it (Chromium's cap of 2 hours; Firefox's is 24 hours)"
+				keeper = "by the model (Chromium's cap of 2 hours; Firefox's is 24 hours)"
 			}
 			line := fmt.Sprintf("%s %s from %s: %s, %s in %.1f s; %s, kept %d s %s",
 				g.Method, g.URL, g.Origin, plural(g.Calls, "call"), plural(g.Preflights, "preflight"), float64(g.WindowMS)/1000, maxAge, g.MaxAgeSeconds, keeper)

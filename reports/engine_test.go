@@ -113,7 +113,7 @@ func TestEconomyOfAFirefoxRunNamesNoChromiumCache(t *testing.T) {
 	rec.Economy = &result.Economy{Calls: 3, Preflights: 3, Groups: []result.EconomyGroup{{Origin: "https://app.example.test", Method: "PUT",
 		URL: "http://127.0.0.1:8080/x", Calls: 3, Preflights: 3, MaxAge: "600", MaxAgeSeconds: 600}}}
 	lines := strings.Join(economyLines(rec), "\n")
-	assert.Contains(t, lines, "kept 600 s as the model applies it")
+	assert.Contains(t, lines, "kept 600 s by the model")
 	assert.NotContains(t, lines, "by Chromium")
 	rec.Browser = "Chromium 156.0.8078.114"
 	assert.Contains(t, strings.Join(economyLines(rec), "\n"), "kept 600 s by Chromium")
