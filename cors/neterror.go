@@ -39,6 +39,12 @@ type Failure struct {
 	// took it to URL, where it failed; empty when it failed where it was
 	// sent.
 	RedirectedFrom string
+	// RefusedRedirect is the Location of a redirect the request ended at
+	// with an error, the browser having refused to follow it: Firefox's
+	// only sign of it is NS_ERROR_DOM_BAD_URI on the redirect (measured
+	// on ESR 153.8 for a Location with user:password@, where Chromium
+	// says RedirectContainsCredentials). Empty otherwise.
+	RefusedRedirect string
 	// CAGiven is true when the run trusted extra certificate authorities
 	// with --ca. CertProblem is then corsproof's own check of the
 	// certificate the target served against those CAs only, made before
@@ -110,6 +116,10 @@ func ExplainFailure(f Failure) (summary, fix string, ok bool) {
 	// nothing more than a failed request.
 	if netCode(f.NetError) == "" && IsMixedContent(f.PageOrigin, f.URL) {
 		summary, fix = explainMixedContent(f)
+		return summary, fix, true
+	}
+	if f.RefusedRedirect != "" && f.Verdict == VerdictNetworkError {
+		summary, fix = explainRefusedRedirect(f)
 		return summary, fix, true
 	}
 	if code := netCode(f.NetError); code != "" && code != "ERR_FAILED" {
@@ -334,6 +344,19 @@ func explainRedirectedNetError(f Failure, code string) (summary, fix string) {
 	}
 	summary, fix = explainNetError(f, code)
 	return summary + from, fix
+}
+
+// explainRefusedRedirect explains a redirect the browser would not follow
+// and did not say why (Firefox).
+func explainRefusedRedirect(f Failure) (summary, fix string) {
+	why := "The browser named no reason; a CORS request may not follow a redirect to a URL with a user name or password in it, nor to a scheme other than http and https (Fetch standard)."
+	fix = "Make the redirect's Location a plain http(s) URL without `user:password@` (send credentials in a header instead), or have the page call the final URL directly."
+	if u, err := url.Parse(f.RefusedRedirect); err == nil && u.User != nil {
+		why = "Its Location holds a user name or password, and a CORS request may not follow such a redirect (Fetch standard; Chromium calls it RedirectContainsCredentials)."
+		fix = "Redirect to the URL without `user:password@` (send credentials in a header instead), or have the page call the final URL directly."
+	}
+	return fmt.Sprintf("The request stopped at a redirect: %s answered with a redirect to %s, which the browser refused to follow (%s), so no request went there. %s",
+		quoteOr(f.URL, "the URL"), quote(f.RefusedRedirect), quote(f.NetError), why), fix
 }
 
 // explainUnknownCA covers ERR_CERT_AUTHORITY_INVALID. Chromium names the

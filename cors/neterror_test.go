@@ -325,3 +325,23 @@ func TestIsMixedContent(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainRefusedRedirect: Firefox ends a CORS request at a redirect it
+// will not follow with NS_ERROR_DOM_BAD_URI and no reason; the diagnosis
+// says so, not "failed before any CORS check".
+func TestExplainRefusedRedirect(t *testing.T) {
+	t.Parallel()
+	f := Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_DOM_BAD_URI", URL: "http://127.0.0.1:8080/start",
+		RefusedRedirect: "http://u:p@localhost:8080/there"}
+	summary, fix, ok := ExplainFailure(f)
+	assert.True(t, ok)
+	assert.Contains(t, summary, "redirect to `http://u:p@localhost:8080/there`, which the browser refused to follow")
+	assert.Contains(t, summary, "user name or password")
+	assert.Contains(t, fix, "without `user:password@`")
+	assert.NotContains(t, summary+fix, "before any CORS check")
+	assert.NotContains(t, summary+fix, "server is running")
+
+	f.RefusedRedirect = "ftp://files.example.test/x"
+	summary, _, _ = ExplainFailure(f)
+	assert.Contains(t, summary, "named no reason")
+}

@@ -110,4 +110,8 @@ func TestFirefoxRefusedRedirectIsTheLastHop(t *testing.T) {
 	assert.Equal(t, http.StatusTemporaryRedirect, rec.Actual.Status)
 	assert.Equal(t, "NS_ERROR_DOM_BAD_URI", rec.Actual.Error)
 	assert.Equal(t, "https://app.example.test", rec.Actual.RequestHeaders["Origin"], "the page's own request")
+	result.Conclude(&rec, nil)
+	require.NotNil(t, rec.Diagnosis)
+	assert.Contains(t, rec.Diagnosis.Summary, "which the browser refused to follow")
+	assert.NotContains(t, rec.Diagnosis.Summary, "before any CORS check")
 }
