@@ -57,6 +57,14 @@ type Options struct {
 	// "*" (an intranet API, a device on the local network): then a read
 	// without credentials is medium, not informational.
 	Private bool
+	// Firefox says the checks run in Firefox, which loads no page at a
+	// host holding "!" (measured on ESR 153.8: the navigation fails with
+	// NS_ERROR_UNKNOWN_HOST at once, although corsproof lists the name in
+	// network.dns.localDomains). No Firefox user's page has such an
+	// origin, so that special-character look-alike is not an attack on
+	// Firefox users and its checks are left out; "_" is kept (Firefox
+	// loads it and sends it in Origin).
+	Firefox bool
 }
 
 // Check is one request the audit makes: a URL, an attacker origin and a
@@ -177,6 +185,9 @@ func NewPlan(o Options) (*Plan, error) {
 			}
 		}
 		for _, ao := range origins {
+			if p.Options.Firefox && ao.Kind == KindSpecialChar && strings.Contains(ao.Origin, "!") {
+				continue
+			}
 			kinds := []CheckKind{CheckSimple, CheckCredentialed}
 			if ao.Kind == KindLegitimate {
 				// What the API answers its front end, to compare with the

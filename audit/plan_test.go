@@ -2,6 +2,7 @@ package audit
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,31 @@ func TestNewPlanRefuses(t *testing.T) {
 	}
 	_, err := NewPlan(Options{URLs: url, Method: "DELETE", Unsafe: true})
 	assert.NoError(t, err, "--unsafe lets -X through")
+}
+
+// TestPlanForFirefoxLeavesOutHostsFirefoxRefuses: Firefox loads no page at
+// a host holding "!", so a Firefox audit makes no check from that
+// look-alike (it would only end without a verdict); "_" stays, and a
+// Chromium audit keeps both.
+func TestPlanForFirefoxLeavesOutHostsFirefoxRefuses(t *testing.T) {
+	t.Parallel()
+	special := func(p *Plan) []string {
+		var out []string
+		for _, c := range p.Checks {
+			if c.Origin.Kind == KindSpecialChar && !slices.Contains(out, c.Origin.Origin) {
+				out = append(out, c.Origin.Origin)
+			}
+		}
+		return out
+	}
+	o := Options{URLs: []string{"https://api.example.test/me"}, Origins: []string{"https://app.example.test"}}
+	chromium, err := NewPlan(o)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://app.example.test_.evil.test", "https://app.example.test!.evil.test"}, special(chromium))
+	o.Firefox = true
+	firefox, err := NewPlan(o)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://app.example.test_.evil.test"}, special(firefox))
+	assert.Equal(t, len(chromium.Checks)-2, len(firefox.Checks), "its simple and credentialed checks")
+	assert.Len(t, firefox.Suite.Cases, len(firefox.Checks))
 }

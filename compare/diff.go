@@ -46,6 +46,11 @@ type Outcome struct {
 	// cached result's expiry, where the browser's clock decides whether
 	// they preflight: a flip there is timing, not a change.
 	uncertain []bool
+	// EngineReason is the engine's own reason code where it is not
+	// Chromium's CorsError (Firefox's, result.Record.EngineReason), shown
+	// beside CorsError. It is not compared: two engines name one check
+	// differently by design, and CorsError is the check's common name.
+	EngineReason string `json:"engine_reason,omitempty"`
 }
 
 // OutcomeOf takes the compared fields from a record. A CorsError is taken
@@ -58,6 +63,7 @@ func OutcomeOf(rec *result.Record) Outcome {
 		FailedParameter: rec.FailedParameter,
 		PreflightSent:   rec.Preflight != nil,
 		StepPreflights:  stepPreflights(rec),
+		EngineReason:    rec.EngineReason,
 	}
 	for _, st := range rec.Steps {
 		o.uncertain = append(o.uncertain, st.PreflightModel != nil && st.PreflightModel.Uncertain)
@@ -102,9 +108,17 @@ func orNone(s string) string {
 }
 
 // Short renders the outcome in a few words for a table cell: the verdict,
-// then the CorsError and failed parameter when there is one.
+// then the CorsError and failed parameter when there is one, after the
+// engine's own code as the run's reports show it ("CORSMissingAllowOrigin
+// = MissingAllowOriginHeader").
 func (o Outcome) Short() string {
 	s := o.Verdict
+	if o.EngineReason != "" {
+		s += " " + o.EngineReason
+		if o.CorsError != "" {
+			s += " ="
+		}
+	}
 	switch {
 	case o.CorsError != "" && o.FailedParameter != "":
 		s += " " + o.CorsError + " (" + o.FailedParameter + ")"

@@ -287,7 +287,7 @@ func (m *machine) preflight() bool {
 	}
 	if !m.creds && slices.Contains(lower, "*") {
 		if slices.Contains(m.p.RequestHeaderNames, "authorization") && !slices.Contains(lower, "authorization") {
-			m.warn("Chromium let Authorization through because Access-Control-Allow-Headers is *; the Fetch standard does not count Authorization under * and other browsers may block, so list authorization explicitly")
+			m.warn("Chromium and Firefox let Authorization through because Access-Control-Allow-Headers is *; the Fetch standard does not count Authorization under * and other browsers may block, so list authorization explicitly")
 		}
 		return true
 	}

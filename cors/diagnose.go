@@ -146,7 +146,7 @@ func disagreement(p Prediction, browserVerdict Verdict, browserCorsError CorsErr
 	if browserCorsError != "" {
 		browser += " (" + string(browserCorsError) + ")"
 	}
-	s := fmt.Sprintf("The model disagrees: it predicts %s where Chromium says %s. That is either a model bug or a browser deviation worth reporting.", model, browser)
+	s := fmt.Sprintf("The model disagrees: it predicts %s where the browser says %s. That is either a model bug or a browser deviation worth reporting.", model, browser)
 	if p.Verdict == VerdictBlocked {
 		ms, _ := Explain(p.CorsError, contextFor(Input{}, p, p.CorsError, p.FailedParameter))
 		s += " The model's reasoning: " + ms

@@ -39,6 +39,12 @@ type Failure struct {
 	// took it to URL, where it failed; empty when it failed where it was
 	// sent.
 	RedirectedFrom string
+	// RefusedRedirect is the Location of a redirect the request ended at
+	// with an error, the browser having refused to follow it: Firefox's
+	// only sign of it is NS_ERROR_DOM_BAD_URI on the redirect (measured
+	// on ESR 153.8 for a Location with user:password@, where Chromium
+	// says RedirectContainsCredentials). Empty otherwise.
+	RefusedRedirect string
 	// CAGiven is true when the run trusted extra certificate authorities
 	// with --ca. CertProblem is then corsproof's own check of the
 	// certificate the target served against those CAs only, made before
@@ -112,6 +118,10 @@ func ExplainFailure(f Failure) (summary, fix string, ok bool) {
 		summary, fix = explainMixedContent(f)
 		return summary, fix, true
 	}
+	if f.RefusedRedirect != "" && f.Verdict == VerdictNetworkError {
+		summary, fix = explainRefusedRedirect(f)
+		return summary, fix, true
+	}
 	if code := netCode(f.NetError); code != "" && code != "ERR_FAILED" {
 		if f.RedirectedFrom != "" {
 			summary, fix = explainRedirectedNetError(f, code)
@@ -119,6 +129,13 @@ func ExplainFailure(f Failure) (summary, fix string, ok bool) {
 		}
 		summary, fix = explainNetError(f, code)
 		return summary, fix, true
+	}
+	if t := targetOf(f.URL); f.Verdict == VerdictNetworkError && netCode(f.NetError) == "" && badPorts[t.port] {
+		// Firefox refuses a bad port before the request exists: no
+		// network event, no console line (measured on ESR 153.8 with
+		// ports 1 and 6000, where Chromium 156 says ERR_UNSAFE_PORT).
+		return fmt.Sprintf("Not a CORS verdict: the browser never connects to port %s, which is on the Fetch standard's list of bad ports (such as 25 for mail or 6000 for X11); it refused the request before sending anything, without naming an error.", quote(t.port)),
+			"Serve the API on another port (8080, 3000, 443 …): the users' browsers refuse this port too.", true
 	}
 	if f.Verdict == VerdictNetworkError {
 		return fmt.Sprintf("The request to %s failed before any CORS check, and the browser gave no specific reason%s.", quoteOr(f.URL, "the URL"), netSuffix(f.NetError)),
@@ -129,13 +146,16 @@ func ExplainFailure(f Failure) (summary, fix string, ok bool) {
 
 // netCode is a Chromium net error without its "net::" prefix, or "" when
 // the text is not one. A Firefox error of firefoxNetErrors is the Chromium
-// error of the same failure.
+// error of the same failure; another Firefox error is kept as it came.
 func netCode(netError string) string {
 	code := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(netError), "net::"))
 	for fx, chromium := range firefoxNetErrors {
 		if strings.Contains(code, fx) {
 			return chromium
 		}
+	}
+	if isFirefoxError(code) {
+		return code
 	}
 	if !strings.HasPrefix(code, "ERR_") {
 		return ""
@@ -152,9 +172,31 @@ func netCode(netError string) string {
 // written); a self-signed certificate fails with
 // MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT, where Chromium 156 says
 // ERR_CERT_AUTHORITY_INVALID. The diagnosis quotes the text as it came.
+//
+// Also measured on ESR 153.8 (BiDi network.fetchError errorText, beside
+// Chromium 156's error for the same server): nothing listening,
+// NS_ERROR_CONNECTION_REFUSED; a server that resets the connection or
+// closes it without an answer, NS_ERROR_NET_RESET (Chromium:
+// ERR_CONNECTION_RESET, ERR_EMPTY_RESPONSE); a host that does not
+// resolve, NS_ERROR_UNKNOWN_HOST; an https URL on a plain http port,
+// SSL_ERROR_RX_RECORD_TOO_LONG (Chromium: ERR_SSL_PROTOCOL_ERROR).
+// NS_ERROR_DOM_BAD_URI is Firefox's error for every failed CORS check,
+// no network failure: it says no more than Chromium's ERR_FAILED.
 var firefoxNetErrors = map[string]string{
 	"SEC_ERROR_UNKNOWN_ISSUER":            "ERR_CERT_AUTHORITY_INVALID",
 	"MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT": "ERR_CERT_AUTHORITY_INVALID",
+	"NS_ERROR_CONNECTION_REFUSED":         "ERR_CONNECTION_REFUSED",
+	"NS_ERROR_NET_RESET":                  "ERR_CONNECTION_RESET",
+	"NS_ERROR_UNKNOWN_HOST":               "ERR_NAME_NOT_RESOLVED",
+	"SSL_ERROR_RX_RECORD_TOO_LONG":        "ERR_SSL_PROTOCOL_ERROR",
+	"NS_ERROR_DOM_BAD_URI":                "ERR_FAILED",
+}
+
+// isFirefoxError reports whether a net error text is one of Firefox's
+// (NS_ERROR_…, or a security module error inside one), which netCode
+// passes on as it came when the table has no Chromium name for it.
+func isFirefoxError(code string) bool {
+	return strings.HasPrefix(code, "NS_") || strings.Contains(code, "NS_ERROR_")
 }
 
 func netSuffix(netError string) string {
@@ -261,7 +303,7 @@ func explainNetError(f Failure, code string) (summary, fix string) {
 		return fmt.Sprintf("Not a CORS verdict: the browser could not reach %s (%s).", t.HostPort(), raw),
 			"Check the address and the port, and that no firewall drops the connection between this machine and the server."
 	case code == "ERR_UNSAFE_PORT":
-		return fmt.Sprintf("Not a CORS verdict: Chromium never connects to port %s (%s); it is on the browsers' list of restricted ports (such as 25 for mail or 6000 for X11).", quoteOr(t.port, "of this URL"), raw),
+		return fmt.Sprintf("Not a CORS verdict: the browser never connects to port %s (%s); it is on the browsers' list of restricted ports (such as 25 for mail or 6000 for X11).", quoteOr(t.port, "of this URL"), raw),
 			"Serve the API on another port (8080, 3000, 443 …): the users' browsers refuse this port too."
 	case code == "ERR_INVALID_HTTP_RESPONSE" || code == "ERR_RESPONSE_HEADERS_TRUNCATED" || code == "ERR_INVALID_CHUNKED_ENCODING" || code == "ERR_CONTENT_LENGTH_MISMATCH" || code == "ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH":
 		return fmt.Sprintf("Not a CORS verdict: the answer of %s is not valid HTTP (%s).", t.HostPort(), raw),
@@ -273,8 +315,12 @@ func explainNetError(f Failure, code string) (summary, fix string) {
 		return fmt.Sprintf("Not a CORS verdict: the request to %s was cancelled before it finished (%s).", quoteOr(f.URL, "the URL"), raw),
 			"The page or the browser aborted it, usually a navigation or a time-out; run with `--debug-cdp DIR` to see the events."
 	}
+	lookUp := "Look the error up in Chromium's net error list (`chrome://network-errors`)"
+	if isFirefoxError(code) {
+		lookUp = "Look the error up in Firefox's error list (`xpcom/base/ErrorList.py` in its source)"
+	}
 	return fmt.Sprintf("Not a CORS verdict: the request to %s failed with %s before any CORS check.", quoteOr(f.URL, "the URL"), raw),
-		"Look the error up in Chromium's net error list (`chrome://network-errors`) and check the server and the network path; no CORS header is involved."
+		lookUp + " and check the server and the network path; no CORS header is involved."
 }
 
 // explainRedirectedNetError explains a net error at a URL a redirect led
@@ -298,6 +344,19 @@ func explainRedirectedNetError(f Failure, code string) (summary, fix string) {
 	}
 	summary, fix = explainNetError(f, code)
 	return summary + from, fix
+}
+
+// explainRefusedRedirect explains a redirect the browser would not follow
+// and did not say why (Firefox).
+func explainRefusedRedirect(f Failure) (summary, fix string) {
+	why := "The browser named no reason; a CORS request may not follow a redirect to a URL with a user name or password in it, nor to a scheme other than http and https (Fetch standard)."
+	fix = "Make the redirect's Location a plain http(s) URL without `user:password@` (send credentials in a header instead), or have the page call the final URL directly."
+	if u, err := url.Parse(f.RefusedRedirect); err == nil && u.User != nil {
+		why = "Its Location holds a user name or password, and a CORS request may not follow such a redirect (Fetch standard; Chromium calls it RedirectContainsCredentials)."
+		fix = "Redirect to the URL without `user:password@` (send credentials in a header instead), or have the page call the final URL directly."
+	}
+	return fmt.Sprintf("The request stopped at a redirect: %s answered with a redirect to %s, which the browser refused to follow (%s), so no request went there. %s",
+		quoteOr(f.URL, "the URL"), quote(f.RefusedRedirect), quote(f.NetError), why), fix
 }
 
 // explainUnknownCA covers ERR_CERT_AUTHORITY_INVALID. Chromium names the
@@ -438,4 +497,18 @@ func explainLNAInsecure(f Failure) (summary, fix string) {
 		return summary + caveat, localPageFix(f)
 	}
 	return summary, "Serve the page over https (http on `localhost` counts as secure too), so that users can be asked for permission; `--lna off` (the default) models a page on the same network as the API."
+}
+
+// badPorts is the Fetch standard's list of bad ports (fetch.spec.whatwg.org,
+// "port blocking"), which browsers never connect to.
+var badPorts = map[string]bool{}
+
+func init() {
+	for _, p := range []int{1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95,
+		101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+		512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995,
+		1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679,
+		6697, 10080} {
+		badPorts[fmt.Sprint(p)] = true
+	}
 }

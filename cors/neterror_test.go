@@ -154,6 +154,37 @@ func TestExplainFailure(t *testing.T) {
 		{desc: "unknown net error is still named",
 			in:      Failure{Verdict: VerdictNetworkError, NetError: "net::ERR_SOMETHING_NEW", URL: api},
 			summary: []string{"`net::ERR_SOMETHING_NEW`"}, fix: []string{"net error list"}},
+		// Firefox's own errors, as ESR 153.8 gave them (BiDi
+		// network.fetchError), get the diagnosis of the Chromium error of
+		// the same failure, never "no specific reason".
+		{desc: "Firefox: nothing listening",
+			in:      Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_CONNECTION_REFUSED", URL: "http://127.0.0.1:18999/x"},
+			summary: []string{"nothing accepted the connection on `127.0.0.1:18999`", "NS_ERROR_CONNECTION_REFUSED"},
+			fix:     []string{"running and listening on `127.0.0.1:18999`"}, not: []string{"no specific reason"}},
+		{desc: "Firefox: connection reset or closed without an answer",
+			in:      Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_NET_RESET", URL: api},
+			summary: []string{"closed the connection without an answer", "NS_ERROR_NET_RESET"}, not: []string{"no specific reason"}},
+		{desc: "Firefox: host does not resolve",
+			in:      Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_UNKNOWN_HOST", URL: "http://api.staging.test/v1"},
+			summary: []string{"could not resolve the host `api.staging.test`"}, not: []string{"no specific reason"}},
+		{desc: "Firefox: https URL on a plain http port",
+			in:      Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_GENERATE_FAILURE(NS_ERROR_MODULE_SECURITY, SSL_ERROR_RX_RECORD_TOO_LONG)", URL: api},
+			summary: []string{"TLS handshake", "SSL_ERROR_RX_RECORD_TOO_LONG"}, fix: []string{"http server on an `https://` URL"}},
+		{desc: "Firefox: a redirect to a port nothing listens on names the redirect's host",
+			in: Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_CONNECTION_REFUSED", URL: "http://127.0.0.2:8080/api",
+				RedirectedFrom: "http://127.0.0.1:8080/start"},
+			summary: []string{"`127.0.0.2:8080`", "redirected there from `http://127.0.0.1:8080/start`"}},
+		{desc: "Firefox: an error the table does not know is named with Firefox's list",
+			in:      Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_SOMETHING_NEW", URL: api},
+			summary: []string{"failed with `NS_ERROR_SOMETHING_NEW`"}, fix: []string{"Firefox's error list"},
+			not: []string{"no specific reason", "chrome://"}},
+		{desc: "Firefox: NS_ERROR_DOM_BAD_URI says no more than ERR_FAILED",
+			in:      Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_DOM_BAD_URI", URL: api},
+			summary: []string{"no specific reason"}},
+		{desc: "Firefox: a bad port fails with no event and no error",
+			in:      Failure{Verdict: VerdictNetworkError, URL: "http://127.0.0.1:1/x"},
+			summary: []string{"never connects to port `1`", "bad ports"}, fix: []string{"another port"},
+			not: []string{"no specific reason"}},
 		{desc: "a network error with no reason at all",
 			in:      Failure{Verdict: VerdictNetworkError, NetError: "net::ERR_FAILED", URL: api},
 			summary: []string{"no specific reason"}, fix: []string{"--debug-cdp"}},
@@ -293,4 +324,24 @@ func TestIsMixedContent(t *testing.T) {
 			assert.Equal(t, tt.want, IsMixedContent(tt.page, tt.url))
 		})
 	}
+}
+
+// TestExplainRefusedRedirect: Firefox ends a CORS request at a redirect it
+// will not follow with NS_ERROR_DOM_BAD_URI and no reason; the diagnosis
+// says so, not "failed before any CORS check".
+func TestExplainRefusedRedirect(t *testing.T) {
+	t.Parallel()
+	f := Failure{Verdict: VerdictNetworkError, NetError: "NS_ERROR_DOM_BAD_URI", URL: "http://127.0.0.1:8080/start",
+		RefusedRedirect: "http://u:p@localhost:8080/there"}
+	summary, fix, ok := ExplainFailure(f)
+	assert.True(t, ok)
+	assert.Contains(t, summary, "redirect to `http://u:p@localhost:8080/there`, which the browser refused to follow")
+	assert.Contains(t, summary, "user name or password")
+	assert.Contains(t, fix, "without `user:password@`")
+	assert.NotContains(t, summary+fix, "before any CORS check")
+	assert.NotContains(t, summary+fix, "server is running")
+
+	f.RefusedRedirect = "ftp://files.example.test/x"
+	summary, _, _ = ExplainFailure(f)
+	assert.Contains(t, summary, "named no reason")
 }

@@ -44,7 +44,7 @@ func configWarnings(in Input, p *Prediction, creds bool) []string {
 			if n, err := strconv.ParseInt(v, 10, 64); err != nil {
 				add("Access-Control-Max-Age %s is not an integer; Chromium ignores it and caches the preflight for %d s", quote(v), DefaultMaxAge)
 			} else if n > MaxMaxAge {
-				add("Access-Control-Max-Age is %d s but Chromium caps it at %d s (2 hours), so the preflight repeats more often than the server asks", n, MaxMaxAge)
+				add("Access-Control-Max-Age is %d s but Chromium caps it at %d s (2 hours; Firefox at 24 hours), so in Chromium the preflight repeats more often than the server asks", n, MaxMaxAge)
 			}
 		}
 		if creds {

@@ -421,6 +421,10 @@ func LaunchWith(ctx context.Context, d Driver, opts Options) (*Browser, error) {
 			return nil, errors.Join(launchFailed(ctx, where, err), stopErr)
 		}
 		if opts.URL != "" {
+			if opts.Engine == EngineFirefox {
+				return nil, &OptionError{Option: "--browser-url", Value: opts.URL, Reason: "does not answer as a WebDriver BiDi endpoint: " + err.Error(),
+					Advice: "start Firefox with --remote-debugging-port PORT and pass ws://HOST:PORT (the URL it prints after \"WebDriver BiDi listening on\"; one corsproof run at a time), or drop --browser-url to let corsproof launch Firefox"}
+			}
 			return nil, &OptionError{Option: "--browser-url", Value: opts.URL, Reason: "does not answer as a DevTools endpoint: " + err.Error(),
 				Advice: "start the browser with --remote-debugging-port=PORT and pass http://HOST:PORT (or the ws:// URL it prints), or drop --browser-url to let corsproof launch Chromium"}
 		}

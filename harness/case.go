@@ -349,8 +349,12 @@ func fill(rec *result.Record, s snapshot, out pages.Outcome, timedOut bool) {
 			rec.Redirects = ex[:len(ex)-1]
 		}
 		// A request refused before it went out (after a failed preflight)
-		// has no wire headers: it was never sent.
-		if len(s.actual.extraReq) == 0 && s.actual.failed != nil && rec.Actual.Status == 0 {
+		// has no wire headers: it was never sent. Firefox's events carry
+		// no wire headers at all: a hop after a redirect, which failed
+		// (nothing listening there), was sent as surely as Chromium's,
+		// whose ExtraInfo of the first hop keeps it; it is where the
+		// request failed, and the diagnosis names its host.
+		if len(s.actual.extraReq) == 0 && s.actual.failed != nil && rec.Actual.Status == 0 && !(s.noWire && len(ex) > 1) {
 			rec.Actual = nil
 		}
 	}

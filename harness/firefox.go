@@ -116,6 +116,17 @@ func (c *firefoxConn) Close() error {
 		if err != nil {
 			err = fmt.Errorf("asking the browser to close: %w", err)
 		}
+	} else {
+		// A Firefox lent to the run (--browser-url) lives on, and takes
+		// one WebDriver BiDi session at a time: a session left open
+		// makes the next run's session.new fail with "Maximum number of
+		// active sessions" (measured on ESR 153.8). End it; a browser
+		// that is gone by now has ended it too.
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		if e := c.client.call(ctx, "session.end", nil, nil); e != nil && !strings.Contains(e.Error(), "connection to the browser lost") {
+			err = fmt.Errorf("ending the bidi session: %w", e)
+		}
+		cancel()
 	}
 	_ = c.client.close()
 	return err
@@ -155,6 +166,13 @@ type bidiRequest struct {
 	// (responseStarted) and that has not completed: a preflight refused
 	// for redirecting ends in fetchError, with this as its response.
 	started *network.Response
+	// failed is set by the request's fetchError. Firefox may start the
+	// next hop of a redirect it has just refused (measured on ESR 153.8:
+	// a redirect to a URL with user:password@ fails NS_ERROR_DOM_BAD_URI,
+	// then a beforeRequestSent and a fetchError NS_ERROR_UNEXPECTED
+	// follow for the Location, which never reaches the server); such a
+	// hop is no request of the page's.
+	failed bool
 }
 
 // call sends a command of the tab's, which with its answer belongs to the
@@ -494,7 +512,11 @@ func (t *firefoxTab) event(method string, params json.RawMessage, raw []byte) {
 		t.reqs[e.Request.Request] = r
 	}
 	intercept := t.intercept
+	failed := r.failed
 	t.mu.Unlock()
+	if failed {
+		return // the debug log has it; the request ended at its fetchError
+	}
 	switch method {
 	case "network.beforeRequestSent":
 		if e.IsBlocked && intercept != "" && slices.Contains(e.Intercepts, intercept) {
@@ -561,6 +583,7 @@ func (t *firefoxTab) event(method string, params json.RawMessage, raw []byte) {
 		t.mu.Lock()
 		started := r.started
 		r.started = nil
+		r.failed = true
 		t.mu.Unlock()
 		if started != nil {
 			t.sink(&network.EventResponseReceived{RequestID: id, Timestamp: ts, Response: started})

@@ -58,12 +58,18 @@ func economyLines(rec *result.Record) []string {
 			if g.MaxAge != "" {
 				maxAge = "Access-Control-Max-Age " + g.MaxAge
 			}
-			kept := fmt.Sprintf("kept %d s by Chromium", g.MaxAgeSeconds)
+			// MaxAgeSeconds follows Chromium's rules (5 s without a
+			// Max-Age, at most 2 hours); Firefox keeps up to 24 hours.
+			browser, keeper := "Chromium", "by Chromium"
+			if strings.HasPrefix(rec.Browser, "Firefox") {
+				browser, keeper = "the browser", "by the model (Chromium's cap of 2 hours; Firefox's is 24 hours)"
+			}
+			kept := fmt.Sprintf("kept %d s %s", g.MaxAgeSeconds, keeper)
 			if g.Preflights > 0 && g.FailedPreflights == g.Preflights {
 				// A failed preflight caches nothing: its Max-Age is moot.
-				kept = "the preflight failed, so Chromium cached nothing"
+				kept = "the preflight failed, so " + browser + " cached nothing"
 				if g.Preflights > 1 {
-					kept = "every preflight failed, so Chromium cached nothing"
+					kept = "every preflight failed, so " + browser + " cached nothing"
 				}
 			}
 			request := g.Method + " " + g.URL

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,4 +68,53 @@ func TestHeadersNoteForBiDiRecords(t *testing.T) {
 	chromium.HeadersSource, chromium.EngineReason, chromium.ReasonText = "", "", ""
 	require.NoError(t, TextRecord(&text, chromium, Options{}))
 	assert.NotContains(t, text.String(), "raw wire headers", "Chromium's headers are the wire's")
+}
+
+// TestExplainFirefoxRecordShowsFirefoxReason: explain --from a Firefox
+// record says what Firefox reported, its code beside the Chromium
+// equivalent, as the run's reports do, not a Chromium name alone.
+func TestExplainFirefoxRecordShowsFirefoxReason(t *testing.T) {
+	t.Parallel()
+	e := ExplainRecord(firefoxRecord(), false)
+	js, err := json.Marshal(e.Browser)
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"engine_reason":"CORSMissingAllowHeaderFromPreflight"`, "explain -o json")
+	var out bytes.Buffer
+	require.NoError(t, WriteExplanation(&out, &e, false))
+	assert.Contains(t, out.String(), "Browser:    blocked CORSMissingAllowHeaderFromPreflight = HeaderDisallowedByPreflightResponse (x-token) · Firefox 153.8.0")
+
+	chromium := firefoxRecord()
+	chromium.EngineReason, chromium.ReasonText, chromium.Browser = "", "", "Chromium 156"
+	e = ExplainRecord(chromium, false)
+	out.Reset()
+	require.NoError(t, WriteExplanation(&out, &e, false))
+	assert.Contains(t, out.String(), "Browser:    blocked HeaderDisallowedByPreflightResponse (x-token) · Chromium 156")
+}
+
+// TestModelDisagreementLineWithoutCorsError: a step whose preflight the
+// model did not foresee (Firefox ESR 153 preflights the first three
+// identical calls) disagrees with an allowed verdict; the line has no
+// stray space where no CorsError is.
+func TestModelDisagreementLineWithoutCorsError(t *testing.T) {
+	t.Parallel()
+	rec := firefoxRecord()
+	rec.Verdict, rec.CorsError, rec.FailedParameter, rec.EngineReason, rec.ReasonText = cors.VerdictAllowed, "", "", "", ""
+	rec.Diagnosis = &cors.Diagnosis{Summary: "Allowed.", ModelVerdict: cors.VerdictAllowed, AgreesWithBrowser: false}
+	var out bytes.Buffer
+	require.NoError(t, TextRecord(&out, rec, Options{}))
+	assert.Contains(t, out.String(), "model:      predicted allowed, the browser disagrees")
+}
+
+// TestEconomyOfAFirefoxRunNamesNoChromiumCache: the economy line of a
+// Firefox record does not say Chromium kept the preflight result.
+func TestEconomyOfAFirefoxRunNamesNoChromiumCache(t *testing.T) {
+	t.Parallel()
+	rec := firefoxRecord()
+	rec.Economy = &result.Economy{Calls: 3, Preflights: 3, Groups: []result.EconomyGroup{{Origin: "https://app.example.test", Method: "PUT",
+		URL: "http://127.0.0.1:8080/x", Calls: 3, Preflights: 3, MaxAge: "600", MaxAgeSeconds: 600}}}
+	lines := strings.Join(economyLines(rec), "\n")
+	assert.Contains(t, lines, "kept 600 s by the model")
+	assert.NotContains(t, lines, "by Chromium")
+	rec.Browser = "Chromium 156.0.8078.114"
+	assert.Contains(t, strings.Join(economyLines(rec), "\n"), "kept 600 s by Chromium")
 }

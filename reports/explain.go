@@ -40,8 +40,12 @@ type BrowserVerdict struct {
 	Verdict         string `json:"verdict"`
 	CorsError       string `json:"cors_error,omitempty"`
 	FailedParameter string `json:"failed_parameter,omitempty"`
-	NetError        string `json:"net_error,omitempty"`
-	BlockedReason   string `json:"blocked_reason,omitempty"`
+	// EngineReason and ReasonText are the engine's own reason where it is
+	// not Chromium (result.Record's): Firefox's code, and its text.
+	EngineReason  string `json:"engine_reason,omitempty"`
+	ReasonText    string `json:"reason_text,omitempty"`
+	NetError      string `json:"net_error,omitempty"`
+	BlockedReason string `json:"blocked_reason,omitempty"`
 }
 
 // ExplainRecord explains a saved record next to the browser's verdict; a
@@ -72,7 +76,8 @@ func explainOne(rec *result.Record, showSecrets bool) Explanation {
 		Input: RedactInput(in, showSecrets),
 		Browser: &BrowserVerdict{
 			Name: rec.Browser, Verdict: string(rec.Verdict), CorsError: string(rec.CorsError),
-			FailedParameter: rec.FailedParameter, NetError: rec.NetError, BlockedReason: rec.BlockedReason,
+			FailedParameter: rec.FailedParameter, EngineReason: rec.EngineReason, ReasonText: rec.ReasonText,
+			NetError: rec.NetError, BlockedReason: rec.BlockedReason,
 		},
 		Prediction: cors.Predict(in),
 		Diagnosis:  cors.Diagnose(in, rec.Observation()),
@@ -153,6 +158,11 @@ func WriteExplanation(w io.Writer, e *Explanation, titled bool) error {
 	ew.line("Request:    %s %s from %s (%s, credentials %s)", p.Method, r.URL, r.Origin, api, creds)
 	if b := e.Browser; b != nil {
 		s := b.Verdict + withReason(b.CorsError, b.FailedParameter)
+		if b.EngineReason != "" || b.ReasonText != "" {
+			// Firefox's own code first, as the run's reports show it.
+			s = b.Verdict + " " + engineReason(&result.Record{EngineReason: b.EngineReason, ReasonText: b.ReasonText,
+				CorsError: cors.CorsError(b.CorsError), FailedParameter: b.FailedParameter})
+		}
 		if b.CorsError == "" && b.NetError != "" {
 			s += " (" + b.NetError + ")"
 		}

@@ -213,8 +213,8 @@ func TextRecord(w io.Writer, rec *result.Record, opts Options) error {
 		}
 	}
 	if r.Diagnosis != nil && d.ModelDisagrees() {
-		fmt.Fprintf(bw, "%s\n", p.paint(ansiYellow, s(fmt.Sprintf("model:      predicted %s %s, the browser disagrees",
-			d.ModelVerdict, d.ModelCorsError))))
+		fmt.Fprintf(bw, "%s\n", p.paint(ansiYellow, s(fmt.Sprintf("model:      predicted %s, the browser disagrees",
+			strings.TrimSpace(string(d.ModelVerdict)+" "+string(d.ModelCorsError))))))
 	}
 	if r.Expect != nil || len(r.Mismatches) > 0 {
 		if expectFailed(r) {

@@ -91,6 +91,7 @@ func EconomyOf(steps []Record) *Economy {
 			Headers:     cors.Predict(cors.Input{Request: first.Request.Model(first.Origin)}).RequestHeaderNames,
 			Credentials: strings.EqualFold(string(first.Request.Credentials), "include")}
 		var causes []string
+		ignored := 0
 		var maxAge string
 		present := false
 		for _, i := range m {
@@ -104,7 +105,14 @@ func EconomyOf(steps []Record) *Economy {
 				continue
 			}
 			if grp.Preflights > 0 && st.PreflightModel != nil {
-				causes = append(causes, st.PreflightModel.Cause)
+				if st.PreflightModel.Cause == cors.CauseCached {
+					// A cached result covered the call and the browser
+					// preflighted anyway: no header of the server's
+					// would have spared it.
+					ignored++
+				} else {
+					causes = append(causes, st.PreflightModel.Cause)
+				}
 			}
 			grp.Preflights++
 			grp.PreflightMS += st.Preflight.TimeMS
@@ -127,6 +135,13 @@ func EconomyOf(steps []Record) *Economy {
 			cause, fixes := cors.PreflightAdvice(first.Request.Model(first.Origin), causes, maxAge, present)
 			if grp.Preflights > 1 {
 				grp.Cause = cause
+			}
+			if ignored > 0 && len(causes) == 0 {
+				// Firefox ESR 153 preflights the first three identical
+				// calls of a page, whatever Access-Control-Max-Age says
+				// (docs/firefox.md); the advice of a longer Max-Age
+				// would not change that.
+				grp.Cause = "the browser preflighted calls that a result it had cached covered: it did not use its preflight cache for them (Firefox ESR 153 preflights the first three identical calls of a page whatever Access-Control-Max-Age says), and no response header changes that"
 			}
 			grp.Fixes = fixes
 		}

@@ -51,6 +51,16 @@ func (r *Record) Failure() cors.Failure {
 		// A redirect led the request there: the failure is that URL's.
 		f.URL, f.RedirectedFrom = r.Actual.URL, r.Request.URL
 	}
+	if ex := r.Actual; ex != nil && ex.Status >= 300 && ex.Status < 400 && (strings.Contains(ex.Error, "NS_ERROR_DOM_BAD_URI") || ex.Error == "net::ERR_FAILED") {
+		// The request ended at a redirect with the browsers' error that
+		// names no cause (not ERR_TOO_MANY_REDIRECTS and the like): it
+		// was not followed.
+		for k, v := range ex.ResponseHeaders {
+			if strings.EqualFold(k, "Location") {
+				f.RefusedRedirect = v
+			}
+		}
+	}
 	if r.CertCheck != nil && hostPort(f.URL) == r.CertCheck.Target {
 		f.CAGiven = true
 		if !r.CertCheck.Trusted {

@@ -69,9 +69,9 @@ func ConcludeSteps(rec *Record, c scenarios.Case) {
 		pm := preds[i]
 		st.PreflightModel = pm
 		if !pm.AgreesWithBrowser {
-			what := fmt.Sprintf("the model predicted no preflight (%s) but Chromium sent one", pm.Reason)
+			what := fmt.Sprintf("the model predicted no preflight (%s) but the browser sent one", pm.Reason)
 			if pm.Sent {
-				what = fmt.Sprintf("the model predicted a preflight (%s) but Chromium sent none: it used a cached result", pm.Reason)
+				what = fmt.Sprintf("the model predicted a preflight (%s) but the browser sent none: it used a cached result", pm.Reason)
 			}
 			st.Diagnosis.AgreesWithBrowser = false
 			st.Diagnosis.Summary += " The preflight disagrees: " + what + "."

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/corsproof/corsproof/audit"
+	"github.com/corsproof/corsproof/harness"
 	"github.com/corsproof/corsproof/reports"
 )
 
@@ -119,6 +120,11 @@ func runAudit(ctx context.Context, ao *auditOptions) error {
 	if err != nil {
 		return err
 	}
+	engine := ao.browser.engine
+	if engine == "" {
+		engine = harness.EngineOf(ao.browser.path)
+	}
+	opts.Firefox = engine == harness.EngineFirefox
 	plan, err := audit.NewPlan(opts)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ type browserFlags struct {
 func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.engine, "engine", "", "browser engine: chromium (over CDP) or firefox (Firefox ESR over WebDriver BiDi); default chromium, or firefox when --browser names a firefox binary")
 	fs.StringVar(&f.path, "browser", "", "browser binary (default: $CORSPROOF_BROWSER, then chromium on PATH; with --engine firefox $CORSPROOF_FIREFOX, then firefox-esr)")
-	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one")
+	fs.StringVar(&f.url, "browser-url", "", "connect to a running browser's DevTools endpoint (ws://… or http://host:port; with --engine firefox its WebDriver BiDi ws:// URL) instead of launching one")
 	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "how long one request may take before its verdict is timeout")
 	fs.DurationVar(&f.launchTimeout, "launch-timeout", harness.DefaultLaunchTimeout, "how long the browser may take to start and answer (a loaded CI machine may need more)")
 	fs.StringVar(&f.lna, "lna", string(harness.LNAOff), "Local Network Access checks: off (page and API on one network), grant (permission granted to the page), enforce (fresh profile, no permission)")
@@ -46,7 +46,7 @@ func (f *browserFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.debugCDP, "debug-cdp", "", "write every CDP event of each case to DIR/NNNN-case.cdp.jsonl (with --engine firefox every BiDi message to DIR/NNNN-case.bidi.jsonl)")
 	fs.BoolVar(&f.timings, "timings", false, "record where each case's time went (reset, page, request, events) in the JSON records")
 	fs.StringVar(&f.driver, "driver", "", "CDP client library for Chromium: "+strings.Join(runner.DriverNames(), " or ")+" (default chromedp; Firefox is always driven over WebDriver BiDi)")
-	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case")
+	fs.StringVar(&f.isolation, "isolation", string(harness.IsolationClean), "clean: reuse a browser context after clearing its caches and cookies (verified); fresh: a new browser context per case (--engine firefox: always fresh, a user context per case)")
 }
 
 // addTryFix adds --try-fix, for the commands that report fixes.
