@@ -46,7 +46,7 @@ func TestFirefoxCA(t *testing.T) {
 	assert.Contains(t, summary, "not signed by a certificate authority the browser knows")
 	assert.Contains(t, fix, "`--ca FILE`")
 
-	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second,
+	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second, LaunchTimeout: testLaunchTimeout,
 		Sinks: []string{"app.example.test"}, CAFile: ca.WriteFile(t), CATargets: []string{goodCase.Request.URL, wrongCase.Request.URL}})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, b.Close()) }()
@@ -88,7 +88,7 @@ func TestFirefoxHostMapByName(t *testing.T) {
 	require.NoError(t, err)
 	// A port nothing listens on: only the move reaches the server.
 	target := "api.mapped.example.test:" + closedPortNumber(t)
-	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second,
+	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second, LaunchTimeout: testLaunchTimeout,
 		Sinks: []string{"app.example.test"}, HostMap: map[string]string{target: "127.0.0.1:" + port}})
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, b.Close()) }()

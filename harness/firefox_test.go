@@ -27,13 +27,19 @@ var (
 	firefoxErr     error
 )
 
+// testLaunchTimeout bounds a test's Firefox start: Firefox takes a few
+// seconds where Chromium takes one, and far longer on a CI machine busy
+// with every other package's tests; the default (DefaultLaunchTimeout) is
+// the user's, who can raise it with --launch-timeout.
+const testLaunchTimeout = time.Minute
+
 // testFirefox returns the binary's Firefox. Without one installed the test
 // is skipped, unless $CORSPROOF_REQUIRE_FIREFOX is set (CI sets it).
 func testFirefox(t *testing.T) *Browser {
 	t.Helper()
 	needFirefox(t)
 	firefoxOnce.Do(func() {
-		firefoxBrowser, firefoxErr = LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second,
+		firefoxBrowser, firefoxErr = LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Timeout: 10 * time.Second, LaunchTimeout: testLaunchTimeout,
 			Sinks: []string{"app.example.test"}})
 	})
 	if firefoxErr != nil {
@@ -81,7 +87,7 @@ func TestFirefoxVerdictsOtherESR(t *testing.T) {
 		}
 		path = otherESR
 	}
-	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Path: path, Timeout: 10 * time.Second, Sinks: []string{"app.example.test"}})
+	b, err := LaunchWith(context.Background(), Firefox{}, Options{Engine: EngineFirefox, Path: path, Timeout: 10 * time.Second, LaunchTimeout: testLaunchTimeout, Sinks: []string{"app.example.test"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,12 @@ import (
 
 // needFirefox skips a test without Firefox, unless
 // $CORSPROOF_REQUIRE_FIREFOX is set (CI sets it).
+
+// testLaunchTimeout bounds a test's Firefox start, which takes far longer
+// on a CI machine busy with every other package's tests than the user's
+// default (harness.DefaultLaunchTimeout) allows.
+const testLaunchTimeout = time.Minute
+
 func needFirefox(t *testing.T) {
 	t.Helper()
 	if _, err := harness.FindEngineBrowser(harness.EngineFirefox, ""); err != nil {
@@ -91,7 +97,7 @@ func TestTryFixOnFirefox(t *testing.T) {
 			Request: scenarios.Request{URL: srv.URL + "/away"}},
 	}}
 	var browsers []*harness.Browser
-	run, err := Run(context.Background(), Config{Browser: harness.Options{Engine: harness.EngineFirefox, Timeout: 10 * time.Second},
+	run, err := Run(context.Background(), Config{Browser: harness.Options{Engine: harness.EngineFirefox, Timeout: 10 * time.Second, LaunchTimeout: testLaunchTimeout},
 		TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{Launched: func(b *harness.Browser) { browsers = append(browsers, b) }})
 	require.NoError(t, err)
 	require.NotEmpty(t, browsers)
@@ -181,7 +187,7 @@ func TestTryFixOnFirefoxHTTPS(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, certs, 2)
 	ctx := context.Background()
-	b, err := harness.LaunchWith(ctx, harness.Firefox{}, harness.Options{Engine: harness.EngineFirefox, Timeout: 10 * time.Second,
+	b, err := harness.LaunchWith(ctx, harness.Firefox{}, harness.Options{Engine: harness.EngineFirefox, Timeout: 10 * time.Second, LaunchTimeout: testLaunchTimeout,
 		Sinks: harness.CaseSinks(cases), CAFile: ca.WriteFile(t), CATargets: []string{cases[1].Request.URL},
 		MirrorCerts: certs, ContextProxies: true})
 	require.NoError(t, err)

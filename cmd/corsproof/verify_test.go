@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
@@ -29,6 +30,9 @@ func defaultBrowserFlags() browserFlags {
 	var bf browserFlags
 	bf.add(pflag.NewFlagSet("test", pflag.ContinueOnError))
 	bf.jobs = 2
+	// A Firefox start on a CI machine busy with every other package's
+	// tests can take longer than the user's default.
+	bf.launchTimeout = time.Minute
 	return bf
 }
 
