@@ -23,6 +23,15 @@ func originIssue(s string) *issue {
 		return nil
 	}
 	example := "write scheme://host[:port], e.g. https://app.example.test"
+	if scheme, rest, ok := strings.Cut(s, ":"); ok && !strings.Contains(s, "://") && scheme != "" && !strings.Contains(scheme, ".") && strings.Trim(rest, "0123456789/") != "" {
+		if u, err := url.Parse(s); err == nil && u.Scheme != "" {
+			// javascript:…, data:…, about:blank: a scheme, and not one a
+			// page origin has ("it has no scheme" misled). host:port
+			// (localhost:3000) parses as a scheme too, and is kept for
+			// the hint below.
+			return &issue{"has scheme " + strconv.Quote(u.Scheme) + "; a page origin is http or https (or null)", example}
+		}
+	}
 	if !strings.Contains(s, "://") {
 		return &issue{"is not an origin: it has no scheme", "write http://" + strings.TrimRight(s, "/") + " or https://" + strings.TrimRight(s, "/")}
 	}

@@ -69,6 +69,8 @@ func TestParseErrors(t *testing.T) {
 		{desc: "origin with default port", src: oneCase("    origin: https://a.test:443", okReq), kind: new(*OriginError), line: 6, col: 13, field: "cases[0].origin", reason: "default port", hint: "write https://a.test"},
 		{desc: "origin upper case", src: oneCase("    origin: HTTPS://App.Test", okReq), kind: new(*OriginError), line: 6, col: 13, field: "cases[0].origin", hint: "write https://app.test"},
 		{desc: "origin without scheme", src: oneCase("    origin: app.example.test", okReq), kind: new(*OriginError), line: 6, col: 13, field: "cases[0].origin", reason: "no scheme", hint: "https://app.example.test"},
+		{desc: "origin with a javascript: scheme", src: oneCase("    origin: \"javascript:alert(1)\"", okReq), kind: new(*OriginError), line: 6, col: 13, field: "cases[0].origin", reason: `has scheme "javascript"; a page origin is http or https`},
+		{desc: "origin host:port without scheme", src: oneCase("    origin: localhost:3000", okReq), kind: new(*OriginError), line: 6, col: 13, field: "cases[0].origin", reason: "no scheme", hint: "write http://localhost:3000"},
 		{desc: "origin with ftp scheme", src: oneCase("    origin: ftp://a.test", okReq), kind: new(*OriginError), line: 6, col: 13, field: "cases[0].origin", reason: "http or https"},
 		{desc: "bad origin in defaults", src: strings.Replace(oneCase(okReq), "cases:", "defaults: {origin: http://a.test/}\ncases:", 1), kind: new(*OriginError), line: 4, col: 20, field: "defaults.origin"},
 		{desc: "bad api", src: oneCase(okOrigin, "    request: {url: /x, api: fecth}"), kind: new(*EnumError), line: 7, col: 29, field: "cases[0].request.api", hint: "did you mean fetch?"},
