@@ -235,7 +235,7 @@ func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []
 		}
 		m := mirrors[hostport]
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, interruptedProofs(ctx, recs, idx[n:])
 		}
 		for _, m := range mirrors {
 			m.SetFix(rec.Diagnosis.FixHeaders)
@@ -269,6 +269,9 @@ func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []
 			}
 		}
 		if len(again) != 1 {
+			if ctx.Err() != nil {
+				return nil, interruptedProofs(ctx, recs, idx[n:])
+			}
 			notTried(rec, "the case did not run again")
 			continue
 		}
@@ -422,7 +425,7 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 	}()
 	for _, i := range slices.Sorted(maps.Keys(recs)) {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return interruptedProofs(ctx, recs, slices.Sorted(maps.Keys(recs)))
 		}
 		rec := recs[i]
 		for _, m := range mirrors {
@@ -448,12 +451,27 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 			}
 		}
 		if len(again) != 1 {
+			if ctx.Err() != nil {
+				return interruptedProofs(ctx, recs, slices.Sorted(maps.Keys(recs)))
+			}
 			notTried(rec, "the case did not run again")
 			continue
 		}
 		check(rec, &again[0], b.Version(), cors.FixViaSecondBrowser, mirrors[hostports[i]])
 	}
 	return nil
+}
+
+// interruptedProofs records that the proofs of idx not yet made were cut
+// short by a signal: without it the one in flight said "the case did not
+// run again", which reads as a fault, and the rest said nothing.
+func interruptedProofs(ctx context.Context, recs map[int]*result.Record, idx []int) error {
+	for _, j := range idx {
+		if r := recs[j]; r != nil && r.Diagnosis.FixCheck == nil {
+			notTried(r, "the run was interrupted before this proof finished")
+		}
+	}
+	return ctx.Err()
 }
 
 // proofFault says whether a proof that ended without a browser verdict

@@ -407,3 +407,35 @@ func (l *wireLog) assertProofRepeats(t *testing.T, origin string, requests []str
 	require.Len(t, l.got["/final"], 1, "the other host is reached once, by the proof, through the proxy")
 	assert.Equal(t, "null", l.got["/final"][0].header.Get("Origin"))
 }
+
+// TestTryFixInterrupted: a signal while a proof runs leaves that proof and
+// the ones after it "not tried: the run was interrupted", instead of "the
+// case did not run again" (which reads as a fault) and nothing.
+func TestTryFixInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		if r.URL.Path == "/a" && seen["/a"] == 2 {
+			// The first proof's request: the user presses Ctrl-C.
+			cancel()
+		}
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	suite := &scenarios.Suite{Name: "interrupted", Cases: []scenarios.Case{
+		{Name: "a", Origin: "https://app.example.test", Request: scenarios.Request{URL: srv.URL + "/a"}},
+		{Name: "b", Origin: "https://app.example.test", Request: scenarios.Request{URL: srv.URL + "/b"}},
+	}}
+	run, err := Run(ctx, Config{Reuse: testbrowser.Get(t), TryFix: true, Jobs: 1}, []*scenarios.Suite{suite}, Hooks{})
+	require.ErrorContains(t, err, "interrupted")
+	require.Len(t, run.Records, 2)
+	for _, rec := range run.Records {
+		require.Equal(t, cors.VerdictBlocked, rec.Verdict, rec.Name)
+		require.NotNil(t, rec.Diagnosis.FixCheck, rec.Name)
+		assert.Equal(t, "Not tried: the run was interrupted before this proof finished", rec.Diagnosis.FixCheck.Summary, rec.Name)
+	}
+}

@@ -23,6 +23,15 @@ func originIssue(s string) *issue {
 		return nil
 	}
 	example := "write scheme://host[:port], e.g. https://app.example.test"
+	if scheme, rest, ok := strings.Cut(s, ":"); ok && !strings.Contains(s, "://") && scheme != "" && !strings.Contains(scheme, ".") && strings.Trim(rest, "0123456789/") != "" {
+		if u, err := url.Parse(s); err == nil && u.Scheme != "" {
+			// javascript:…, data:…, about:blank: a scheme, and not one a
+			// page origin has ("it has no scheme" misled). host:port
+			// (localhost:3000) parses as a scheme too, and is kept for
+			// the hint below.
+			return &issue{"has scheme " + strconv.Quote(u.Scheme) + "; a page origin is http or https (or null)", example}
+		}
+	}
 	if !strings.Contains(s, "://") {
 		return &issue{"is not an origin: it has no scheme", "write http://" + strings.TrimRight(s, "/") + " or https://" + strings.TrimRight(s, "/")}
 	}
@@ -47,6 +56,8 @@ func originIssue(s string) *issue {
 		host = "[" + host + "]"
 	} else if !validHostname(host) {
 		return &issue{"has an invalid host name", example}
+	} else if is := hostLengthIssue(host); is != nil {
+		return is
 	}
 	port := u.Port()
 	if strings.HasSuffix(u.Host, ":") {
@@ -169,10 +180,31 @@ func resolveURL(raw, target string, api API) (string, *issue) {
 	case u.User != nil && api != APIXHR:
 		return "", &issue{"includes credentials, which fetch refuses to send", "remove user:password@ and set an Authorization header"}
 	}
+	if is := hostLengthIssue(u.Hostname()); is != nil {
+		return "", is
+	}
 	if is := portIssue(u); is != nil {
 		return "", is
 	}
 	return abs, nil
+}
+
+// hostLengthIssue refuses a host name longer than DNS allows (253
+// characters, 63 between dots). Nothing resolves one, and each host goes
+// on the browser's command line (--host-resolver-rules): a host of 200 KB
+// failed the launch with "argument list too long" and a hint to check
+// --browser.
+func hostLengthIssue(host string) *issue {
+	hint := "a host name is at most 253 characters, and 63 between two dots"
+	if len(host) > 253 {
+		return &issue{fmt.Sprintf("has a host name of %d characters, longer than DNS allows", len(host)), hint}
+	}
+	for _, label := range strings.Split(host, ".") {
+		if len(label) > 63 {
+			return &issue{fmt.Sprintf("has a host name label of %d characters, longer than DNS allows", len(label)), hint}
+		}
+	}
+	return nil
 }
 
 // methodIssue checks a request method.

@@ -64,6 +64,9 @@ func cspHash(s string) string {
 // file upload.
 const maxRequestBytes = 1 << 20
 
+// maxProblems bounds the header problems an answer lists.
+const maxProblems = 20
+
 // Config is what a playground runs with.
 type Config struct {
 	// Runner is the configuration of every run. When Runner.Reuse is nil,
@@ -396,6 +399,11 @@ func (rq Request) Case() (scenarios.Case, []string) {
 		}
 		seen[strings.ToLower(name)] = true
 		c.Request.Headers[name] = strings.TrimSpace(value)
+	}
+	if n := len(problems); n > maxProblems {
+		// The page lists every problem: a megabyte of bad lines made an
+		// answer of half a million, which the tab cannot show.
+		problems = append(problems[:maxProblems], fmt.Sprintf("and %d more problems in the headers", n-maxProblems))
 	}
 	if c.Origin == "" {
 		problems = append(problems, "origin: give the page's origin, such as https://app.example.test or null")

@@ -204,6 +204,13 @@ func TestFormHeadersAreBounded(t *testing.T) {
 	_, problems := Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: b.String()}.Case()
 	max := scenarios.DefaultLimits.Headers
 	assert.Equal(t, []string{fmt.Sprintf("headers line %d: more than %d headers, the limit for one case (a page sends a few dozen at most)", max+1, max)}, problems)
+	// A megabyte of lines that are no header is answered with a few of
+	// the problems, not half a million.
+	_, problems = Request{Origin: "https://app.example.test", URL: "http://127.0.0.1/x", Headers: strings.Repeat("x\n", maxRequestBytes/2)}.Case()
+	require.Len(t, problems, maxProblems+1)
+	assert.Equal(t, `headers line 1: "x" is not Name: value`, problems[0])
+	assert.Equal(t, fmt.Sprintf("and %d more problems in the headers", maxRequestBytes/2-maxProblems), problems[maxProblems])
+
 	// At the limit the form is still a case.
 	b.Reset()
 	for i := range max {

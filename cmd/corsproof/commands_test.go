@@ -238,6 +238,14 @@ func TestMergeOfAnIncompleteShard(t *testing.T) {
 
 	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{done}, out: outputFlags{output: "text"}})
 	assert.Equal(t, ExitOK, exitCode(context.Background(), err), "%v", err)
+
+	// A damaged input is named once, where the problem is.
+	bad := filepath.Join(dir, "bad.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"run":{}}`+"\n"+`{"name":"a","verd`), 0o644))
+	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{bad}, out: outputFlags{output: "text"}})
+	assert.EqualError(t, err, bad+": line 2: parsing JSON: unexpected end of JSON input")
+	err = runMerge(context.Background(), &mergeOptions{f: f, files: []string{filepath.Join(dir, "nope.json")}, out: outputFlags{output: "text"}})
+	assert.Equal(t, 1, strings.Count(err.Error(), "nope.json"), err.Error())
 }
 
 // TestMergeIntoItsInput merges a saved JSON Lines run into the same file,

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -61,7 +60,8 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 			return err
 		}
 		if err != nil {
-			return &usageError{err: fmt.Errorf("%s: %w", path, err), hint: "merge reads what `corsproof run -o json` or `-o jsonl` writes"}
+			// result.Load names the file in every error it returns.
+			return &usageError{err: err, hint: "merge reads what `corsproof run -o json` or `-o jsonl` writes"}
 		}
 		inputs = append(inputs, result.Input{Name: path, Run: run})
 	}
