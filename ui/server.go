@@ -142,7 +142,9 @@ func Start(ctx context.Context, addr string, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	s.host = ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Idle keep-alive connections end after five minutes (see
+	// proxy.Listen): the page's own browser reconnects when it needs to.
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 5 * time.Minute}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
