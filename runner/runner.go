@@ -273,7 +273,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 		held := slices.Sorted(maps.Keys(recs))
-		tryErr = tryFixes(ctx, rec.b, iso, cases, recs, hooks.Launched)
+		tryErr = tryFixesRouted(ctx, rec.b, iso, cases, p.route, recs, hooks.Launched)
 		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])
