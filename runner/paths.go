@@ -172,6 +172,8 @@ func (p *planned) runRoutes(ctx context.Context, cfg Config, first *harness.Brow
 		}
 		opts.HostMap[from] = to
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(sub)...)
+		// --ca is checked against this path's targets, at its address.
+		opts.CATargets = append(slices.Clone(cfg.Browser.CATargets), harness.CaseTargets(sub)...)
 		b, err := harness.LaunchWith(ctx, driverLike(first), opts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, err))
