@@ -156,7 +156,7 @@ func tracedBinary(t *testing.T) (dir, bin string) {
 // context's proxy, http and https), a network path with an address
 // (--via NAME=URL@HOST:PORT) under --ca with --cache-check, --error-paths
 // and steps with wait:, an audit's attacker and look-alike origins, a
-// replayed HAR — inside a network namespace whose only way out reaches no
+// replayed HAR, the playground's runs from two page origins — inside a network namespace whose only way out reaches no
 // one (onlineNamespace), under strace, and checks every connect and send
 // the browser and corsproof made.
 func TestNothingLeavesTheMachine(t *testing.T) {
@@ -203,7 +203,9 @@ run() { name=$1; shift; strace -f -qq -e trace=` + tracedCalls + ` -o "$OUT/$nam
 		}
 		wantRC += c.name + " " + rc + "\n"
 	}
-	script += "kill $sp $tp\n" + packetControl
+	script += uiSession + "kill $sp $tp\n" + packetControl
+	names = append(names, "ui")
+	wantRC += "ui 0\n"
 	cmd := exec.Command("unshare", "-n", "bash", "-c", script)
 	cmd.Env = append(os.Environ(), "BIN="+bin, "OUT="+dir, "POLICY="+policy, "TESTBIN="+os.Args[0])
 	out, err := cmd.CombinedOutput()
@@ -222,6 +224,7 @@ run() { name=$1; shift; strace -f -qq -e trace=` + tracedCalls + ` -o "$OUT/$nam
 	checkTryFix(t, dir, "tryfix", []string{"http://127.0.0.1:18199"})
 	checkLater(t, dir, "later", "http://127.0.0.1:18199", "https://edge.example.test")
 	checkAudit(t, dir, "audit")
+	checkUI(t, dir)
 	checkPackets(t, dir, names...)
 
 	for _, name := range names {

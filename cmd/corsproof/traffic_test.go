@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -167,4 +168,85 @@ func checkAudit(t *testing.T, dir, name string) {
 	assert.Subset(t, origins, []string{"http://evil.test", "null", "https://evil.example.com", "https://app.example.com.evil.test"})
 	pocs, _ := filepath.Glob(filepath.Join(dir, "poc", "*.html"))
 	assert.NotEmpty(t, pocs, "a proof-of-concept page")
+}
+
+// uiClientEnv names the folder TestTrafficUIClient works in; without it
+// that test is skipped.
+const uiClientEnv = "CORSPROOF_TRAFFIC_UI_DIR"
+
+// uiOrigins are the page origins the traffic test's playground runs a
+// request from: the form's default and a private name, which the
+// playground launches a new browser for.
+var uiOrigins = []string{"https://app.example.test", "https://prod.internal"}
+
+// TestTrafficUIClient is not a test: the traffic tests start this test
+// binary with it inside their network namespace to post the playground's
+// form as its page does, once per uiOrigins, to the URL `corsproof ui`
+// printed in $CORSPROOF_TRAFFIC_UI_DIR/ui.json (its stdout), and write
+// the answers, one JSON object a line, to ui.answers there.
+func TestTrafficUIClient(t *testing.T) {
+	dir := os.Getenv(uiClientEnv)
+	if dir == "" {
+		t.Skip("only run by the traffic tests, inside their network namespace")
+	}
+	var page string
+	for range 600 {
+		if b, err := os.ReadFile(filepath.Join(dir, "ui.json")); err == nil && strings.HasSuffix(string(b), "\n") {
+			page = strings.TrimSpace(string(b))
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.NotEmpty(t, page, "corsproof ui printed no URL")
+	u, err := url.Parse(page)
+	require.NoError(t, err)
+	var answers bytes.Buffer
+	for _, origin := range uiOrigins {
+		body, err := json.Marshal(map[string]string{"origin": origin, "url": "http://127.0.0.1:18199/api/open", "method": "GET", "credentials": "omit", "api": "fetch", "mode": "cors"})
+		require.NoError(t, err)
+		req, err := http.NewRequest(http.MethodPost, page+"run", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", u.Scheme+"://"+u.Host)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		data, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.NoError(t, err)
+		answers.Write(bytes.TrimSpace(data))
+		answers.WriteByte('\n')
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ui.answers"), answers.Bytes(), 0o644))
+}
+
+// uiSession runs `corsproof ui` under strace (as ui.st) with
+// TestTrafficUIClient posting its form, then stops it with SIGINT, as
+// Ctrl-C does, and records its exit code and packet count as "ui". The
+// shell writes its pid before it becomes corsproof, so that the signal
+// goes to corsproof and not to strace.
+const uiSession = `strace -f -qq -e trace=` + tracedCalls + ` -o "$OUT/ui.st" bash -c 'echo $$ >"$OUT/ui.pid"; exec "$BIN" ui --addr 127.0.0.1:0 --launch-timeout 120s' >"$OUT/ui.json" 2>"$OUT/ui.err" &
+st=$!
+CORSPROOF_TRAFFIC_UI_DIR="$OUT" "$TESTBIN" -test.run '^TestTrafficUIClient$' >"$OUT/ui.client" 2>&1
+kill -INT "$(cat "$OUT/ui.pid")"; wait $st; echo "ui $?" >>"$OUT/rc"; pkts ui
+`
+
+// checkUI reads the playground's answers: every request ran, allowed.
+func checkUI(t *testing.T, dir string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "ui.answers"))
+	if !assert.NoError(t, err, "the playground's client did not finish") {
+		client, _ := os.ReadFile(filepath.Join(dir, "ui.client"))
+		t.Logf("client:\n%s", client)
+		return
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Len(t, lines, len(uiOrigins))
+	for i, line := range lines {
+		var a struct {
+			Verdict string `json:"verdict"`
+			Error   string `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &a), line)
+		assert.Equal(t, "allowed", a.Verdict, "%s: %s", uiOrigins[i], a.Error)
+	}
 }
