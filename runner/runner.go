@@ -171,7 +171,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			// whose proxy is the mirrors' (tryFixes): loopback targets
 			// must go through it, and it accepts each https target's
 			// mirror certificate, made now, at the target's host:port.
-			if opts.MirrorCerts, err = firefoxMirrorCerts(cases, opts.HostMap); err != nil {
+			if opts.MirrorCerts, err = firefoxMirrorCerts(pick(cases, p.routed("")), opts.HostMap); err != nil {
 				return nil, err
 			}
 			opts.ContextProxies = true
