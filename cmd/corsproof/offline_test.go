@@ -423,8 +423,9 @@ func TestExposureWarning(t *testing.T) {
 
 // TestFirefoxNothingLeavesTheMachine is TestNothingLeavesTheMachine for the
 // Firefox engine: the demo, probes from IP-literal, private-name and null
-// origins, and --try-fix proofs of an http and an https target (a user
-// context's proxy to the mirrors, their certificates at launch), in the
+// origins, --try-fix proofs of an http and an https target (a user
+// context's proxy to the mirrors, their certificates at launch), and an
+// https run over a path with an address under --ca and --try-fix, in the
 // same network namespace under strace, with every connect and send
 // checked. Firefox's own services are kept off the
 // network by the profile's preferences (harness/firefoxprefs.go).
@@ -436,6 +437,7 @@ func TestFirefoxNothingLeavesTheMachine(t *testing.T) {
 		t.Skip("no firefox-esr here (apt-get install firefox-esr)")
 	}
 	dir, bin := tracedBinary(t)
+	writeLaterSuites(t, dir, "http://127.0.0.1:18198")
 
 	script := `set -u
 ip link set lo up
@@ -452,6 +454,7 @@ run private probe http://127.0.0.1:18198/api/open --origin https://prod.internal
 run null probe http://127.0.0.1:18198/api/null-origin --origin null
 run tryfix probe 'http://127.0.0.1:18198/api/open?acao=https://app.example.test/' --origin https://app.example.test --try-fix
 run tryfix-https probe 'https://127.0.0.1:18443/api/open?acao=https://app.example.test/' --origin https://app.example.test --try-fix --ca "$OUT/ca.pem"
+run edge run "$OUT/edge.yaml" --via edge=https://edge.example.test:18443@127.0.0.1:18443 --ca "$OUT/ca.pem" --try-fix
 kill $sp $tp
 ` + packetControl
 	cmd := exec.Command("unshare", "-n", "bash", "-c", script)
@@ -465,8 +468,8 @@ kill $sp $tp
 	// the demo's 5 s per case (exit 1: an expectation failed); what this
 	// test proves is the traffic, so the demo only has to have run.
 	got := strings.Replace(string(rcs), "demo 1\n", "demo 0\n", 1)
-	names := []string{"demo", "ipv4", "private", "null", "tryfix", "tryfix-https"}
-	if !assert.Equal(t, "demo 0\nipv4 0\nprivate 0\nnull 0\ntryfix 0\ntryfix-https 0\n", got) {
+	names := []string{"demo", "ipv4", "private", "null", "tryfix", "tryfix-https", "edge"}
+	if !assert.Equal(t, "demo 0\nipv4 0\nprivate 0\nnull 0\ntryfix 0\ntryfix-https 0\nedge 0\n", got) {
 		for _, name := range names {
 			stderr, _ := os.ReadFile(filepath.Join(dir, name+".err"))
 			t.Logf("%s stderr:\n%s", name, stderr)
@@ -475,6 +478,7 @@ kill $sp $tp
 	checkProbes(t, dir, "http://127.0.0.1:18198", "ipv4", "private", "null")
 	checkTryFix(t, dir, "tryfix", []string{"http://127.0.0.1:18198"})
 	checkTryFix(t, dir, "tryfix-https", []string{"https://127.0.0.1:18443"})
+	checkEdge(t, dir, "edge", "https://127.0.0.1:18443", "https://edge.example.test:18443")
 	checkPackets(t, dir, names...)
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {

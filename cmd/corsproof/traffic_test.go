@@ -77,11 +77,28 @@ cases:
         wait: 10ms
 `
 
-// writeLaterSuites writes later.yaml (laterSuite) and small.har (a HAR
-// Chromium recorded, its requests to target) into dir.
+// tlsEdgeSuite is one allowed request to the https target of tlsTarget,
+// which the Firefox traffic test also makes over a path whose host exists
+// only in its --via address, under --ca: the check reaches the path's
+// target at the address, and Firefox accepts the leaf it served there.
+const tlsEdgeSuite = `version: 1
+name: edge
+target: https://127.0.0.1:18443
+defaults:
+  origin: https://app.example.test
+  request: {credentials: omit}
+cases:
+  - name: open
+    request: {url: /api/open}
+`
+
+// writeLaterSuites writes later.yaml (laterSuite), edge.yaml (tlsEdgeSuite)
+// and small.har (a HAR Chromium recorded, its requests to target) into
+// dir.
 func writeLaterSuites(t *testing.T, dir, target string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "later.yaml"), []byte(strings.Replace(laterSuite, "TARGET", target, 1)), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.yaml"), []byte(tlsEdgeSuite), 0o644))
 	har, err := os.ReadFile("../../scenarios/testdata/har/chromium-small.har")
 	require.NoError(t, err)
 	u, err := url.Parse(target)
@@ -249,4 +266,22 @@ func checkUI(t *testing.T, dir string) {
 		require.NoError(t, json.Unmarshal([]byte(line), &a), line)
 		assert.Equal(t, "allowed", a.Verdict, "%s: %s", uiOrigins[i], a.Error)
 	}
+}
+
+// checkEdge reads the run of tlsEdgeSuite over a path: allowed on both, and
+// only the two paths contacted.
+func checkEdge(t *testing.T, dir, name string, targets ...string) {
+	t.Helper()
+	var run struct {
+		Records   []tracedRecord `json:"records"`
+		Contacted []string       `json:"contacted"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, name+".json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &run), name)
+	require.Len(t, run.Records, 2, name)
+	for _, rec := range run.Records {
+		assert.Equal(t, "allowed", rec.Verdict, rec.Name)
+	}
+	assert.Equal(t, targets, run.Contacted, "the browser's own events show the two paths and nothing else")
 }
