@@ -151,7 +151,7 @@ func checkCA(ctx context.Context, opts Options) ([]result.CertCheck, []certOverr
 	var wg sync.WaitGroup
 	for i := range hostPorts {
 		wg.Go(func() {
-			checks[i], leaves[i] = checkCert(ctx, hostPorts[i], hosts[i], certs, opts.Timeout, time.Now())
+			checks[i], leaves[i] = checkCert(ctx, hostPorts[i], mappedAddress(opts.HostMap, hostPorts[i]), hosts[i], certs, opts.Timeout, time.Now())
 		})
 	}
 	wg.Wait()
@@ -201,10 +201,25 @@ func dbKey(c *x509.Certificate) string {
 	return base64.StdEncoding.EncodeToString(key)
 }
 
-// checkCert makes a TLS handshake with hostPort as the browser would (SNI
-// for names, none for IP addresses), and verifies the chain the server
-// sent against roots only. The leaf is the served one, nil when none came.
-func checkCert(ctx context.Context, hostPort, host string, roots []*x509.Certificate, timeout time.Duration, now time.Time) (result.CertCheck, *x509.Certificate) {
+// mappedAddress is where the browser connects for hostPort: the address
+// HostMap sends it to (a network path's, --via NAME=URL@HOST:PORT), or
+// hostPort itself. The check must reach the server the browser reaches,
+// and never look up a name the user mapped (it may resolve nowhere, or to
+// another server).
+func mappedAddress(hostMap map[string]string, hostPort string) string {
+	for from, to := range hostMap {
+		if strings.EqualFold(from, hostPort) {
+			return to
+		}
+	}
+	return hostPort
+}
+
+// checkCert makes a TLS handshake with hostPort, at address, as the
+// browser would (SNI for names, none for IP addresses), and verifies the
+// chain the server sent against roots only. The leaf is the served one,
+// nil when none came.
+func checkCert(ctx context.Context, hostPort, address, host string, roots []*x509.Certificate, timeout time.Duration, now time.Time) (result.CertCheck, *x509.Certificate) {
 	check := result.CertCheck{Target: hostPort}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -216,7 +231,7 @@ func checkCert(ctx context.Context, hostPort, host string, roots []*x509.Certifi
 		InsecureSkipVerify: true, //nolint:gosec
 		MinVersion:         tls.VersionTLS12,
 	}}
-	conn, err := d.DialContext(ctx, "tcp", hostPort)
+	conn, err := d.DialContext(ctx, "tcp", address)
 	if err != nil {
 		check.Problem, check.Detail = cors.CertUnreachable, err.Error()
 		return check, nil

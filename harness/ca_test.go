@@ -176,6 +176,22 @@ func TestCheckCA(t *testing.T) {
 	assert.Equal(t, good.Leaf.RawIssuer, key[16+serialLen:])
 }
 
+// TestCheckCAAtMappedAddress checks a target that a network path sends
+// to another address (HostMap) at that address, for the target's name:
+// the name (.invalid, resolving nowhere) is never looked up.
+func TestCheckCAAtMappedAddress(t *testing.T) {
+	t.Parallel()
+	ca := testca.New(t, "check CA")
+	const host = "edge.corsproof.invalid"
+	srv := testca.Serve(t, ca.Issue(t, testca.Leaf{Hosts: []string{host}}), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	checks, _, err := checkCA(context.Background(), Options{CAFile: ca.WriteFile(t), Timeout: 5 * time.Second,
+		CATargets: []string{"https://" + host + "/x"}, HostMap: map[string]string{host + ":443": strings.TrimPrefix(srv.URL, "https://")}})
+	require.NoError(t, err)
+	require.Len(t, checks, 1)
+	assert.True(t, checks[0].Trusted, checks[0].Detail)
+	assert.Equal(t, host+":443", checks[0].Target)
+}
+
 func hexBytes(b []byte) []string {
 	out := make([]string, len(b))
 	for i, c := range b {

@@ -50,6 +50,12 @@ type Options struct {
 	// chain to (the run's --ca, harness.LoadCA); nil means the system's
 	// roots, as the browser of the first run used.
 	Roots []*x509.Certificate
+	// Address is the host:port the mirror connects to for the target,
+	// when the run sends the target's host:port elsewhere than DNS says
+	// (a network path with an address, --via NAME=URL@HOST:PORT): the
+	// proof must reach the server the first run reached, and the
+	// target's name, which may exist nowhere, is never looked up.
+	Address string
 }
 
 // certValidity is how long a mirror's certificate is valid: a mirror
@@ -82,7 +88,7 @@ func Start(target string, opts Options) (*Mirror, error) {
 		return nil, fmt.Errorf("mirror target %q: only http and https targets can be mirrored", target)
 	}
 	m := &Mirror{rules: &proxy.FixRules{}}
-	popts := proxy.Options{Target: target, Rules: m.rules, UpstreamError: m.upstreamError}
+	popts := proxy.Options{Target: target, Rules: m.rules, UpstreamError: m.upstreamError, Address: opts.Address}
 	if len(opts.Roots) > 0 {
 		popts.RootCAs = x509.NewCertPool()
 		for _, c := range opts.Roots {

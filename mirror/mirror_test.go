@@ -12,6 +12,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,7 +148,9 @@ func get(t *testing.T, m *Mirror, target string) (*http.Response, string) {
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, network, m.Addr())
 		},
-		TLSClientConfig: &tls.Config{RootCAs: pool(m.Certificate()), MinVersion: tls.VersionTLS12},
+	}
+	if c := m.Certificate(); c != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool(c), MinVersion: tls.VersionTLS12}
 	}
 	t.Cleanup(tr.CloseIdleConnections)
 	req, err := http.NewRequest(http.MethodGet, target+"/x", nil)
@@ -166,4 +170,37 @@ func pool(certs ...*x509.Certificate) *x509.CertPool {
 		p.AddCert(c)
 	}
 	return p
+}
+
+// TestMirrorAddress forwards to a target whose name resolves nowhere
+// (.invalid) at the address a network path gives it: the upstream is
+// reached there, sees the target's own Host, and an https upstream is
+// verified for the target's name, which is never looked up.
+func TestMirrorAddress(t *testing.T) {
+	t.Parallel()
+	ca := testca.New(t, "corsproof test CA")
+	const host = "edge.corsproof.invalid"
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "upstream saw Host %s", r.Host)
+	})
+	secure := testca.Serve(t, ca.Issue(t, testca.Leaf{Hosts: []string{host}}), echo)
+	plain := httptest.NewServer(echo)
+	t.Cleanup(plain.Close)
+	fix := &cors.FixHeaders{Actual: &cors.HeaderChange{Set: map[string]string{"Access-Control-Allow-Origin": "http://localhost:5173"}}}
+	for _, tc := range []struct{ desc, target, address string }{
+		{"http", "http://" + host, plain.Listener.Addr().String()},
+		{"https", "https://" + host + ":8443", secure.Listener.Addr().String()},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
+			m, err := Start(tc.target, Options{Roots: []*x509.Certificate{ca.Cert}, Address: tc.address})
+			require.NoError(t, err)
+			t.Cleanup(func() { assert.NoError(t, m.Close()) })
+			m.SetFix(fix)
+			resp, body := get(t, m, tc.target)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "body: %s; upstream error: %v", body, m.UpstreamError())
+			assert.Equal(t, "upstream saw Host "+strings.TrimPrefix(strings.TrimPrefix(tc.target, "https://"), "http://"), body)
+			assert.Equal(t, "http://localhost:5173", resp.Header.Get("Access-Control-Allow-Origin"))
+		})
+	}
 }

@@ -104,6 +104,12 @@ type Options struct {
 	// verify. The browser only sees a 502 without CORS headers, which
 	// looks like a CORS problem; the caller can say what it really was.
 	UpstreamError func(error)
+	// Address, when set, is the host:port every connection to the
+	// upstream goes to instead of the one the target's host resolves
+	// to: a network path's address (--via NAME=URL@HOST:PORT). The Host
+	// header, SNI and the name the certificate is verified for stay the
+	// target's, and the target's host is never looked up.
+	Address string
 }
 
 // Proxy is the handler: it forwards to one upstream.
@@ -139,7 +145,7 @@ func New(opts Options) (*Proxy, error) {
 		// Straight to the upstream, never through a proxy from the
 		// environment.
 		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		DialContext:           dialUpstream(opts.Address),
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 60 * time.Second,
 		// Accept-Encoding goes as the browser sent it and the body
@@ -164,6 +170,18 @@ func New(opts Options) (*Proxy, error) {
 		ErrorHandler:   p.upstreamError,
 	}
 	return p, nil
+}
+
+// dialUpstream dials where the upstream is: the address asked for, or
+// with none the address of the request's own host:port.
+func dialUpstream(address string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if address == "" {
+		return d.DialContext
+	}
+	return func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, address)
+	}
 }
 
 // ParseTarget checks an upstream origin and returns it with a default

@@ -171,7 +171,19 @@ func (p *planned) runRoutes(ctx context.Context, cfg Config, first *harness.Brow
 			opts.HostMap = map[string]string{}
 		}
 		opts.HostMap[from] = to
+		// The path's target is the real server's at the address: no
+		// mirror certificate of the first browser's for it, which
+		// Firefox would keep in place of the real leaf --ca accepted
+		// (one certificate exception per host:port).
+		opts.MirrorCerts = maps.Clone(opts.MirrorCerts)
+		for hp := range opts.MirrorCerts {
+			if strings.EqualFold(hp, from) {
+				delete(opts.MirrorCerts, hp)
+			}
+		}
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(sub)...)
+		// --ca is checked against this path's targets, at its address.
+		opts.CATargets = append(slices.Clone(cfg.Browser.CATargets), harness.CaseTargets(sub)...)
 		b, err := harness.LaunchWith(ctx, driverLike(first), opts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("path %s: %w", sub[0].Path, err))

@@ -149,8 +149,12 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 		// the browser's resolver, except where a case names them as
 		// targets.
 		opts.Sinks = append(slices.Clone(opts.Sinks), harness.CaseSinks(cases)...)
-		// --ca is checked against the https targets before launch.
-		opts.CATargets = append(slices.Clone(opts.CATargets), harness.CaseTargets(cases)...)
+		// --ca is checked against the https targets before launch: those
+		// this browser reaches. A path with an address has a browser of
+		// its own (runRoutes), which checks its targets at that address;
+		// checked here, its host would be looked up and another server
+		// reached.
+		opts.CATargets = append(slices.Clone(opts.CATargets), harness.CaseTargets(pick(cases, p.routed("")))...)
 		if cfg.TryFix && opts.Engine != harness.EngineFirefox && opts.URL == "" {
 			// --try-fix runs cases again in this browser against mirrors
 			// of https targets that serve certificates made with a key
@@ -167,7 +171,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			// whose proxy is the mirrors' (tryFixes): loopback targets
 			// must go through it, and it accepts each https target's
 			// mirror certificate, made now, at the target's host:port.
-			if opts.MirrorCerts, err = firefoxMirrorCerts(cases, opts.HostMap); err != nil {
+			if opts.MirrorCerts, err = firefoxMirrorCerts(pick(cases, p.routed("")), opts.HostMap); err != nil {
 				return nil, err
 			}
 			opts.ContextProxies = true
@@ -276,7 +280,7 @@ func Run(ctx context.Context, cfg Config, suites []*scenarios.Suite, hooks Hooks
 			}
 		}
 		held := slices.Sorted(maps.Keys(recs))
-		tryErr = proveFixes(ctx, rec.b, rec.owned, iso, cases, recs, hooks.Launched)
+		tryErr = proveFixes(ctx, rec.b, rec.owned, iso, cases, p.route, recs, hooks.Launched)
 		if hooks.Record != nil && !p.paths {
 			for _, i := range held {
 				hooks.Record(&run.Records[i])

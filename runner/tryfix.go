@@ -66,13 +66,16 @@ func markUntriable(rec *result.Record) {
 // the first browser did: against the system's roots, or the --ca ones
 // only.
 func tryFixes(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
-	return proveFixes(ctx, first, false, iso, cases, recs, launched)
+	return proveFixes(ctx, first, false, iso, cases, nil, recs, launched)
 }
 
-// proveFixes is tryFixes; firstOwned says the run may kill and replace
-// first when it dies under a proof (it launched first itself, as the
-// runner's recovery may).
-func proveFixes(ctx context.Context, first *harness.Browser, firstOwned bool, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, launched func(*harness.Browser)) error {
+// proveFixes is tryFixes for the runner. firstOwned says the run may kill
+// and replace first when it dies under a proof (it launched first itself,
+// as the runner's recovery may). routes[i] is case i's route on a network
+// path with an address (planned.route), nil for none: the mirror of such
+// a case's target connects to the path's address, as the case's own
+// browser did, never to where the target's name resolves.
+func proveFixes(ctx context.Context, first *harness.Browser, firstOwned bool, iso harness.Isolation, cases []scenarios.Case, routes []string, recs map[int]*result.Record, launched func(*harness.Browser)) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -132,14 +135,28 @@ func proveFixes(ctx context.Context, first *harness.Browser, firstOwned bool, is
 			inContext[i] = recs[i]
 		}
 	}
-	bypassed, err := tryInContexts(ctx, first, firstOwned, cases, inContext, mopts, launched)
+	bypassed, err := tryInContexts(ctx, first, firstOwned, cases, routes, inContext, mopts, launched)
 	if err != nil {
 		return err
 	}
 	for _, i := range bypassed {
 		second[i] = recs[i]
 	}
-	return trySecondBrowser(ctx, first, iso, cases, second, mopts, launched)
+	return trySecondBrowser(ctx, first, iso, cases, routes, second, mopts, launched)
+}
+
+// routeAddress is the address case i's target is reached at when the
+// case runs on a network path with one (routes[i] is "host:port=address",
+// planned.route) and hostport is that path's; "" otherwise.
+func routeAddress(routes []string, i int, hostport string) string {
+	if i >= len(routes) || routes[i] == "" {
+		return ""
+	}
+	from, to, _ := strings.Cut(routes[i], "=")
+	if !strings.EqualFold(from, hostport) {
+		return ""
+	}
+	return to
 }
 
 // mirrorable says why a case's target cannot be mirrored, or returns its
@@ -167,7 +184,7 @@ func mirrorable(c scenarios.Case) (scheme, hostport, why string) {
 // page's requests went straight to the real server, and the Front saw
 // none) proved nothing: that case and every later one are returned in
 // bypassed, untried, for a second browser.
-func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (bypassed []int, err error) {
+func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []scenarios.Case, routes []string, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (bypassed []int, err error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
@@ -210,20 +227,25 @@ func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []
 	// target then meets that target's mirror, with this case's fix (which
 	// covers the hops before its final response), whatever the order of
 	// the cases.
-	hostports := map[int]string{}
+	// A mirror is one per target and address: two paths may send one
+	// host:port to two addresses (two edges of one CDN name).
+	hostports, keys := map[int]string{}, map[int]string{}
 	for _, i := range idx {
 		scheme, hostport, why := mirrorable(cases[i])
 		if why != "" {
 			notTried(recs[i], why)
 			continue
 		}
-		hostports[i] = hostport
-		if mirrors[hostport] == nil {
-			m, err := mirror.Start(scheme+"://"+hostport, mopts)
+		addr := routeAddress(routes, i, hostport)
+		hostports[i], keys[i] = hostport, hostport+"@"+addr
+		if mirrors[keys[i]] == nil {
+			mo := mopts
+			mo.Address = addr
+			m, err := mirror.Start(scheme+"://"+hostport, mo)
 			if err != nil {
 				return nil, fmt.Errorf("trying fixes: %w", err)
 			}
-			mirrors[hostport] = m
+			mirrors[keys[i]] = m
 			front.Add(hostport, m)
 		}
 	}
@@ -233,7 +255,8 @@ func tryInContexts(ctx context.Context, b *harness.Browser, owned bool, cases []
 		if !ok {
 			continue
 		}
-		m := mirrors[hostport]
+		m := mirrors[keys[i]]
+		front.Add(hostport, m)
 		if ctx.Err() != nil {
 			return nil, interruptedProofs(ctx, recs, idx[n:])
 		}
@@ -322,7 +345,7 @@ func check(rec, again *result.Record, browser, via string, m *mirror.Mirror) {
 
 // trySecondBrowser runs each case again in a second browser launched like
 // first, whose host resolver sends the case's target to its mirror.
-func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (err error) {
+func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.Isolation, cases []scenarios.Case, routes []string, recs map[int]*result.Record, mopts mirror.Options, launched func(*harness.Browser)) (err error) {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -354,6 +377,9 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 	// (MirrorPins): no --ca check of the real targets again.
 	opts.CAFile, opts.CATargets = "", nil
 	hostports := map[int]string{}
+	// addrs are the addresses the mirrors connect to, by target: this
+	// browser's resolver sends a host:port to one mirror only.
+	addrs := map[string]string{}
 	for _, i := range idx {
 		scheme, hostport, why := mirrorable(cases[i])
 		if why != "" {
@@ -361,7 +387,13 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 			delete(recs, i)
 			continue
 		}
+		addr := routeAddress(routes, i, hostport)
 		if _, ok := mirrors[hostport]; ok {
+			if addrs[hostport] != addr {
+				notTried(recs[i], "another case of this run reaches "+hostport+" at another address, and one browser's resolver sends a host:port to one mirror; run this path alone to prove its fix")
+				delete(recs, i)
+				continue
+			}
 			hostports[i] = hostport
 			continue
 		}
@@ -375,7 +407,10 @@ func trySecondBrowser(ctx context.Context, first *harness.Browser, iso harness.I
 			}
 		}
 		hostports[i] = hostport
-		m, merr := mirror.Start(scheme+"://"+hostport, mopts)
+		mo := mopts
+		mo.Address = addr
+		addrs[hostport] = addr
+		m, merr := mirror.Start(scheme+"://"+hostport, mo)
 		if merr != nil {
 			return fmt.Errorf("trying fixes: %w", merr)
 		}
