@@ -1,13 +1,11 @@
 package harness
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -35,38 +33,8 @@ func startRemoteFirefox(t *testing.T) (string, *exec.Cmd) {
 	require.NoError(t, os.Mkdir(profile, 0o700))
 	require.NoError(t, writeFirefoxProfile(profile, Options{Engine: EngineFirefox, Sinks: []string{"app.example.test"}}))
 	cmd := exec.Command(path, firefoxArgs(profile)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Env = append(append(os.Environ(), firefoxEnv...), "TMPDIR="+tmp)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if _, url, ok := strings.Cut(sc.Text(), "WebDriver BiDi listening on "); ok {
-				found <- url
-			}
-		}
-	}()
-	select {
-	case url := <-found:
-		return url, cmd
-	case <-time.After(30 * time.Second):
-		t.Fatal("remote Firefox did not announce its WebDriver BiDi URL")
-		return "", nil
-	}
+	return startAnnouncing(t, cmd, "WebDriver BiDi listening on ", 30*time.Second), cmd
 }
 
 // TestFirefoxRemoteBrowserTwice: a Firefox lent with --browser-url takes

@@ -43,24 +43,30 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 		}
 	}
 	cmd := exec.Command(path, append(args, "about:blank")...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	// It is someone else's browser: what it leaves in its $TMPDIR is not
 	// corsproof's to clean, so keep it out of the leak check's folder.
 	// (A short path: Chromium refuses a singleton socket path over ~100 bytes.)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	return startAnnouncing(t, cmd, "DevTools listening on ", 20*time.Second), cmd
+}
+
+// startAnnouncing starts cmd, a browser someone else runs, ends it when
+// the test does (SIGTERM, which ends Chromium and Firefox with their
+// children, then a kill) and returns the address it prints on stderr
+// after prefix.
+func startAnnouncing(t *testing.T, cmd *exec.Cmd, prefix string, wait time.Duration) string {
+	t.Helper()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
-		// SIGTERM ends Chromium with its children. (It leaves the
-		// singleton folder in $TMPDIR, as a kill does, but that is tmp,
-		// removed above.)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
 			<-done
 		}
@@ -69,17 +75,17 @@ func startRemoteBrowser(t *testing.T) (string, *exec.Cmd) {
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if _, url, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
+			if _, url, ok := strings.Cut(sc.Text(), prefix); ok {
 				found <- url
 			}
 		}
 	}()
 	select {
 	case url := <-found:
-		return url, cmd
-	case <-time.After(20 * time.Second):
-		t.Fatal("remote browser did not announce its DevTools URL")
-		return "", nil
+		return url
+	case <-time.After(wait):
+		t.Fatalf("%s did not print %q", cmd.Path, prefix)
+		return ""
 	}
 }
 
