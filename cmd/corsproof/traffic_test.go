@@ -119,14 +119,26 @@ type tracedRecord struct {
 	} `json:"diagnosis"`
 }
 
+// tracedRun is what the traffic tests read of a run.
+type tracedRun struct {
+	Records   []tracedRecord `json:"records"`
+	Contacted []string       `json:"contacted"`
+}
+
+// readTraced decodes the JSON a traced command wrote to DIR/NAME.json.
+func readTraced(t *testing.T, dir, name string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name+".json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, v), name)
+}
+
 // checkTryFix reads the record a --try-fix probe wrote: blocked, its fix
 // proved, and only the targets contacted.
 func checkTryFix(t *testing.T, dir, name string, targets []string) {
 	t.Helper()
 	var rec tracedRecord
-	data, err := os.ReadFile(filepath.Join(dir, name+".json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &rec), name)
+	readTraced(t, dir, name, &rec)
 	assert.Equal(t, "blocked", rec.Verdict, name)
 	if assert.NotNil(t, rec.Diagnosis, name) && assert.NotNil(t, rec.Diagnosis.FixCheck, "%s: the fix was tried", name) {
 		assert.True(t, rec.Diagnosis.FixCheck.Verified, "%s: %s", name, rec.Diagnosis.FixCheck.Summary)
@@ -139,13 +151,8 @@ func checkTryFix(t *testing.T, dir, name string, targets []string) {
 // the name up reached no one), and the run contacted the two targets.
 func checkLater(t *testing.T, dir, name string, targets ...string) {
 	t.Helper()
-	var run struct {
-		Records   []tracedRecord `json:"records"`
-		Contacted []string       `json:"contacted"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, name+".json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &run), name)
+	var run tracedRun
+	readTraced(t, dir, name, &run)
 	edge, tried := 0, 0
 	for _, rec := range run.Records {
 		if strings.HasSuffix(rec.Name, " @edge") {
@@ -272,13 +279,8 @@ func checkUI(t *testing.T, dir string) {
 // only the two paths contacted.
 func checkEdge(t *testing.T, dir, name string, targets ...string) {
 	t.Helper()
-	var run struct {
-		Records   []tracedRecord `json:"records"`
-		Contacted []string       `json:"contacted"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, name+".json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &run), name)
+	var run tracedRun
+	readTraced(t, dir, name, &run)
 	require.Len(t, run.Records, 2, name)
 	for _, rec := range run.Records {
 		assert.Equal(t, "allowed", rec.Verdict, rec.Name)
