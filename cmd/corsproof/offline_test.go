@@ -178,7 +178,7 @@ func TestNothingLeavesTheMachine(t *testing.T) {
 		{"rod", `probe http://127.0.0.1:18199/api/open --origin https://10.1.2.3 --driver rod`},
 		{"verify", `verify --policy "$POLICY" --target http://127.0.0.1:18199`},
 		{"tryfix", `probe 'http://127.0.0.1:18199/api/open?acao=https://app.example.test/' --origin https://app.example.test --try-fix`},
-		{"later", `run "$OUT/later.yaml" --via edge=https://edge.example.test@127.0.0.1:18443 --ca "$OUT/ca.pem" --try-fix --cache-check --error-paths`},
+		{"later", `run "$OUT/later.yaml" --via edge=https://edge.example.test@127.0.0.1:18443 --ca "$OUT/ca.pem" --try-fix --cache-check --error-paths --timeout 15s`},
 		{"audit", `audit http://127.0.0.1:18199/api/reflect-credentials --cookie session=abc --origin https://app.example.com --rate 50 --poc-dir "$OUT/poc"`},
 		{"replay", `replay "$OUT/small.har"`},
 	}
